@@ -1,0 +1,44 @@
+# Balise — les deux commandes du README : `make demo` et `make test`.
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://root@/balise?host=/var/run/postgresql
+
+.PHONY: demo test test-sqlite test-postgres lint bench services-test
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+## Installe, migre, charge la démonstration et sert Balise sur http://127.0.0.1:$(PORT)
+demo: $(VENV)/.base
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py charger_demo --port $(PORT)
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+## Installe ce qu'il faut (Chromium, PostgreSQL) et lance toute la suite de tests, sur SQLite puis PostgreSQL
+test: $(VENV)/.dev services-test lint test-sqlite test-postgres
+
+services-test:
+	bash scripts/services-test.sh
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-sqlite:
+	$(VENV)/bin/pytest
+
+test-postgres:
+	BALISE_DATABASE_URL='$(PG_URL)' $(VENV)/bin/pytest
+
+bench: $(VENV)/.dev
+	$(PY) bench/registre.py

@@ -1,0 +1,231 @@
+"""API JSON du registre (django-ninja). Document OpenAPI : /api/openapi.json.
+
+Mêmes droits que les pages : chaque point d'entrée passe par organisations.acces, avec le rôle de la
+personne dans l'organisation. Authentification par jeton personnel (en-tête `Authorization: Bearer …`)
+ou par la session du navigateur (avec jeton CSRF).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Query, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import APIKeyCookie, HttpBearer
+
+from balise.comptes.models import JetonAPI
+from balise.organisations import acces
+from balise.organisations.roles import Permission
+from balise.registre import selectors, services
+from balise.registre.models import SystemeIA
+
+from .schemas import (
+    ConflitSortie,
+    Erreur,
+    OrganisationSortie,
+    Publication,
+    SystemeEntree,
+    SystemeModification,
+    SystemeSortie,
+    Transition,
+)
+from .schemas import EntreeHistoriqueSortie as HistoriqueSortie
+
+
+class JetonPersonnel(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str):
+        utilisateur = JetonAPI.authentifier(token)
+        if utilisateur is not None:
+            request.user = utilisateur
+        return utilisateur
+
+
+class SessionNavigateur(APIKeyCookie):
+    """Session Django du navigateur ; le jeton CSRF est exigé pour toute écriture."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="API Balise",
+    version="1.0",
+    description="Registre des systèmes d'IA d'une collectivité : lecture et écriture, avec les droits du rôle.",
+    auth=[JetonPersonnel(), SessionNavigateur()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def donnees_invalides(request, exc):
+    return api.create_response(request, {"message": "Données invalides.", "erreurs": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def non_authentifie(request, exc):
+    return api.create_response(
+        request, {"message": "Authentification requise (jeton ou session)."}, status=401
+    )
+
+
+@api.exception_handler(Http404)
+def introuvable(request, exc):
+    return api.create_response(request, {"message": "Introuvable."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def interdit(request, exc):
+    return api.create_response(
+        request, {"message": str(exc) or "Action non permise par votre rôle."}, status=403
+    )
+
+
+@api.exception_handler(ValidationError)
+def refuse(request, exc):
+    return api.create_response(request, {"message": " ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(services.ConflitEdition)
+def conflit(request, exc: services.ConflitEdition):
+    corps = {
+        "message": exc.message,
+        "version_actuelle": exc.systeme.version,
+        "changements": [
+            {"champ": c.champ, "libelle": c.libelle, "avant": _texte(c.avant), "apres": _texte(c.apres)}
+            for c in exc.changements
+        ],
+    }
+    return api.create_response(request, corps, status=409)
+
+
+def _texte(valeur) -> str | None:
+    return None if valeur is None else str(valeur)
+
+
+ERREURS = {401: Erreur, 403: Erreur, 404: Erreur}
+ERREURS_ECRITURE = {**ERREURS, 400: Erreur, 409: ConflitSortie}
+
+registre = Router(tags=["Registre"])
+
+
+def _systeme(request, slug: str, pk: int, permission: Permission, archives: bool = True) -> SystemeIA:
+    adhesion = acces.exiger(request.auth, slug, permission)
+    qs = SystemeIA.objects.select_related("organisation").filter(organisation=adhesion.organisation)
+    if not archives:
+        qs = qs.filter(archive_le__isnull=True)
+    return get_object_or_404(qs, pk=pk)
+
+
+@api.get(
+    "/organisations", response=list[OrganisationSortie], tags=["Organisations"], summary="Mes organisations"
+)
+def mes_organisations(request):
+    return [
+        {
+            "slug": a.organisation.slug,
+            "nom": a.organisation.nom,
+            "type": a.organisation.type,
+            "siren": a.organisation.siren,
+            "role": a.role,
+        }
+        for a in request.auth.adhesions.select_related("organisation").order_by("organisation__nom")
+    ]
+
+
+class FiltresRegistre(Schema):
+    q: str | None = None
+    domaine: str | None = None
+    type_ia: str | None = None
+    stade: str | None = None
+    service: str | None = None
+    hebergement: str | None = None
+    donnees_personnelles: bool | None = None
+    cible: str | None = None
+    archives: bool = False
+    tri: str | None = None
+
+
+@registre.get(
+    "/{slug}/systemes", response={200: list[SystemeSortie], **ERREURS}, summary="Lister le registre"
+)
+@paginate(LimitOffsetPagination)
+def lister(request, slug: str, filtres: Query[FiltresRegistre]):
+    adhesion = acces.exiger(request.auth, slug, Permission.VOIR_REGISTRE)
+    donnees = {k: v for k, v in filtres.dict().items() if v is not None and k != "archives"}
+    if "donnees_personnelles" in donnees:
+        donnees["donnees_personnelles"] = str(donnees["donnees_personnelles"])
+    base = selectors.registre(adhesion.organisation, filtres.archives).select_related("organisation")
+    filtre = selectors.FiltreRegistre(donnees, queryset=base)
+    if not filtre.is_valid():
+        raise ValidationError(
+            "Filtre invalide : " + "; ".join(f"{k} : {' '.join(v)}" for k, v in filtre.errors.items())
+        )
+    return filtre.qs
+
+
+@registre.post(
+    "/{slug}/systemes", response={201: SystemeSortie, **ERREURS_ECRITURE}, summary="Déclarer un système"
+)
+def declarer(request, slug: str, corps: SystemeEntree):
+    adhesion = acces.exiger(request.auth, slug, Permission.DECLARER)
+    return 201, services.creer_systeme(adhesion.organisation, corps.dict(), request.auth)
+
+
+@registre.get("/{slug}/systemes/{pk}", response={200: SystemeSortie, **ERREURS}, summary="Lire une fiche")
+def lire(request, slug: str, pk: int):
+    return _systeme(request, slug, pk, Permission.VOIR_REGISTRE)
+
+
+@registre.patch(
+    "/{slug}/systemes/{pk}", response={200: SystemeSortie, **ERREURS_ECRITURE}, summary="Modifier une fiche"
+)
+def modifier(request, slug: str, pk: int, corps: SystemeModification):
+    systeme = _systeme(request, slug, pk, Permission.DECLARER, archives=False)
+    donnees = corps.dict(exclude_unset=True, exclude={"version"})
+    return services.modifier_systeme(systeme.pk, donnees, corps.version, request.auth)
+
+
+@registre.post(
+    "/{slug}/systemes/{pk}/stade",
+    response={200: SystemeSortie, **ERREURS_ECRITURE},
+    summary="Changer de stade",
+)
+def changer_stade(request, slug: str, pk: int, corps: Transition):
+    systeme = _systeme(request, slug, pk, Permission.CHANGER_STADE)
+    return services.changer_stade(systeme.pk, corps.vers, corps.motif, request.auth, corps.version)
+
+
+@registre.post(
+    "/{slug}/systemes/{pk}/publication",
+    response={200: SystemeSortie, **ERREURS_ECRITURE},
+    summary="Publier ou retirer du registre public",
+)
+def publier(request, slug: str, pk: int, corps: Publication):
+    systeme = _systeme(request, slug, pk, Permission.PUBLIER, archives=False)
+    return services.publier(systeme.pk, corps.publie, request.auth, corps.version)
+
+
+@registre.delete(
+    "/{slug}/systemes/{pk}", response={200: SystemeSortie, **ERREURS_ECRITURE}, summary="Archiver une fiche"
+)
+def archiver(request, slug: str, pk: int):
+    systeme = _systeme(request, slug, pk, Permission.ARCHIVER)
+    return services.archiver(systeme.pk, request.auth)
+
+
+@registre.get(
+    "/{slug}/systemes/{pk}/historique",
+    response={200: list[HistoriqueSortie], **ERREURS},
+    summary="Historique des modifications",
+)
+def historique(request, slug: str, pk: int):
+    systeme = _systeme(request, slug, pk, Permission.VOIR_REGISTRE)
+    return [e.__dict__ for e in selectors.historique(systeme)]
+
+
+api.add_router("/organisations", registre)

@@ -1,0 +1,22 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from balise.formulaires import DsfrMixin, Formulaire
+
+
+class ConnexionForm(DsfrMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Adresse électronique ou mot de passe incorrect.",
+        "inactive": "Ce compte est désactivé.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Adresse électronique"
+        self.fields["username"].max_length = 254
+
+
+class JetonForm(Formulaire):
+    nom = forms.CharField(
+        label="Nom du jeton", max_length=100, help_text="Par exemple : « script d'import DSI »."
+    )

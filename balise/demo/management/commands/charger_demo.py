@@ -1,0 +1,79 @@
+"""Charge la démonstration décrite dans balise/demo/donnees.yaml (sans effet si elle est déjà chargée)."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from balise.comptes.models import Utilisateur
+from balise.organisations.models import Adhesion, Organisation
+from balise.registre import services
+
+FICHIER = Path(__file__).resolve().parents[2] / "donnees.yaml"
+CHAMPS_DECIMAUX = {"cout_investissement", "cout_annuel"}
+
+
+def charger(donnees: dict) -> list[Organisation]:
+    mot_de_passe = donnees["mot_de_passe"]
+    utilisateurs = {}
+    for u in donnees["utilisateurs"]:
+        instance = u.get("administrateur_instance", False)
+        utilisateurs[u["email"]] = Utilisateur.objects.create_user(
+            u["email"],
+            mot_de_passe,
+            first_name=u["prenom"],
+            last_name=u["nom"],
+            is_staff=instance,
+            is_superuser=instance,
+        )
+    organisations = []
+    for o in donnees["organisations"]:
+        champs = {k: v for k, v in o.items() if k not in ("membres", "systemes")}
+        organisation = Organisation.objects.create(**champs)
+        organisations.append(organisation)
+        for email, role in o["membres"].items():
+            Adhesion.objects.create(utilisateur=utilisateurs[email], organisation=organisation, role=role)
+        auteur = utilisateurs[next(e for e, r in o["membres"].items() if r in ("referent", "administrateur"))]
+        for s in o["systemes"]:
+            fiche = {
+                k: (Decimal(v) if k in CHAMPS_DECIMAUX else v)
+                for k, v in s.items()
+                if k not in ("parcours", "motif", "publie")
+            }
+            systeme = services.creer_systeme(organisation, fiche, auteur)
+            for stade in s["parcours"]:
+                systeme = services.changer_stade(systeme.pk, stade, s.get("motif", ""), auteur)
+            if s.get("publie"):
+                services.publier(systeme.pk, True, auteur)
+    return organisations
+
+
+class Command(BaseCommand):
+    help = "Charge une agglomération fictive, deux communes, leurs systèmes d'IA et un compte par rôle."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, **options):
+        donnees = yaml.safe_load(FICHIER.read_text(encoding="utf-8"))
+        premiere = donnees["organisations"][0]["slug"]
+        if Organisation.objects.filter(slug=premiere).exists():
+            self.stdout.write("Démonstration déjà chargée.")
+        else:
+            with transaction.atomic():
+                charger(donnees)
+            self.stdout.write("Démonstration chargée.")
+        adresse = f"http://127.0.0.1:{options['port']}"
+        self.stdout.write(f"\nBalise : {adresse}/")
+        for o in donnees["organisations"]:
+            self.stdout.write(f"Registre public de {o['nom']} : {adresse}/public/{o['slug']}/")
+        self.stdout.write(f"\nComptes de démonstration (mot de passe : {donnees['mot_de_passe']}) :")
+        roles = {}
+        for o in donnees["organisations"]:
+            for email, role in o["membres"].items():
+                roles.setdefault(email, []).append(f"{role} ({o['slug']})")
+        for u in donnees["utilisateurs"]:
+            detail = ", ".join(roles.get(u["email"], [])) or "administrateur de l'instance (/admin/)"
+            self.stdout.write(f"  {u['email']:34} {detail}")

@@ -1,0 +1,25 @@
+"""Rendu DSFR des formulaires Django, partagé par toutes les applications."""
+
+from django import forms
+from dsfr.forms import DsfrBoundField
+from dsfr.utils import dsfr_input_class_attr
+
+
+class DsfrMixin:
+    """À placer avant forms.Form ou forms.ModelForm : champs rendus avec les composants DSFR."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():  # type: ignore[attr-defined]
+            dsfr_input_class_attr(visible)
+
+
+class Formulaire(DsfrMixin, forms.Form):
+    pass
+
+
+class FormulaireModele(DsfrMixin, forms.ModelForm):
+    pass

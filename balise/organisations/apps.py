@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "balise.organisations"
+    verbose_name = "Organisations et rôles"

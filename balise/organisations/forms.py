@@ -1,0 +1,47 @@
+from django import forms
+
+from balise.formulaires import Formulaire, FormulaireModele
+
+from .models import Organisation
+from .roles import Role
+
+
+class InvitationForm(Formulaire):
+    email = forms.EmailField(label="Adresse électronique")
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+
+
+class RoleForm(Formulaire):
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+
+
+class OrganisationForm(FormulaireModele):
+    version = None
+
+    class Meta:
+        model = Organisation
+        fields = ["nom", "type", "siren", "population", "nombre_agents", "contact_public"]
+
+
+class AccepterInvitationForm(Formulaire):
+    """Pour une personne qui n'a pas encore de compte : elle choisit son nom et son mot de passe."""
+
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    password1 = forms.CharField(
+        label="Mot de passe",
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text="12 caractères au moins, pas uniquement des chiffres.",
+    )
+    password2 = forms.CharField(label="Confirmation du mot de passe", widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        donnees = super().clean()
+        if donnees.get("password1") != donnees.get("password2"):
+            raise forms.ValidationError("Les deux mots de passe ne correspondent pas.")
+        if donnees.get("password1"):
+            validate_password(donnees["password1"])
+        return donnees

@@ -1,0 +1,41 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from balise.organisations import services
+from balise.organisations.models import TypeOrganisation
+
+
+class Command(BaseCommand):
+    help = "Crée une organisation et son premier administrateur (administrateur d'instance)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("nom")
+        parser.add_argument("--type", required=True, choices=TypeOrganisation.values)
+        parser.add_argument("--admin", required=True, help="adresse électronique du premier administrateur")
+        parser.add_argument("--slug", default="")
+        parser.add_argument("--siren", default="")
+        parser.add_argument("--population", type=int)
+        parser.add_argument("--agents", type=int)
+        parser.add_argument("--contact", default="", help="adresse de contact affichée au public")
+
+    def handle(self, *args, **o):
+        try:
+            organisation, utilisateur, mot_de_passe = services.creer_organisation(
+                nom=o["nom"],
+                type=o["type"],
+                administrateur_email=o["admin"],
+                slug=o["slug"],
+                siren=o["siren"],
+                population=o["population"],
+                nombre_agents=o["agents"],
+                contact_public=o["contact"],
+            )
+        except ValidationError as erreur:
+            raise CommandError(" ".join(erreur.messages)) from None
+        self.stdout.write(f"Organisation créée : {organisation.nom} (/{organisation.slug}/)")
+        if mot_de_passe:
+            self.stdout.write(
+                f"Administrateur : {utilisateur.email} — mot de passe provisoire : {mot_de_passe}"
+            )
+        else:
+            self.stdout.write(f"Administrateur : {utilisateur.email} (compte existant)")

@@ -1,0 +1,44 @@
+"""Les rôles d'une personne dans une organisation, et ce que chacun permet.
+
+C'est le seul endroit où un droit est décidé : pages et API appellent `peut()`.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMINISTRATEUR = "administrateur", "Administrateur"
+    REFERENT = "referent", "Référent IA (contributeur)"
+    DPO = "dpo", "Délégué à la protection des données (DPO)"
+    LECTEUR = "lecteur", "Lecteur (élus, direction)"
+    COMITE = "comite", "Membre de comité"
+
+
+class Permission(StrEnum):
+    VOIR_REGISTRE = "voir_registre"
+    DECLARER = "declarer"  # créer et modifier une fiche, déposer un document
+    CHANGER_STADE = "changer_stade"
+    PUBLIER = "publier"  # rendre une fiche visible au registre public
+    ARCHIVER = "archiver"
+    GERER_MEMBRES = "gerer_membres"
+
+
+_TOUS = frozenset(Permission)
+_LECTURE = frozenset({Permission.VOIR_REGISTRE})
+
+DROITS: dict[str, frozenset[Permission]] = {
+    Role.ADMINISTRATEUR: _TOUS,
+    Role.REFERENT: frozenset(
+        {Permission.VOIR_REGISTRE, Permission.DECLARER, Permission.CHANGER_STADE, Permission.PUBLIER}
+    ),
+    # Le DPO complète les fiches (données personnelles, AIPD) mais ne pilote pas le projet.
+    Role.DPO: frozenset({Permission.VOIR_REGISTRE, Permission.DECLARER}),
+    Role.LECTEUR: _LECTURE,
+    Role.COMITE: _LECTURE,
+}
+
+
+def peut(role: str | None, permission: Permission) -> bool:
+    return role is not None and permission in DROITS.get(role, frozenset())

@@ -1,0 +1,134 @@
+"""Opérations sur les organisations et leurs membres."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from balise.comptes.models import Utilisateur
+
+from .models import Adhesion, Invitation, Organisation
+from .roles import Role
+
+# Ces identifiants d'adresse sont pris par des pages de Balise (/public/schema/ …).
+SLUGS_RESERVES = frozenset({"schema", "api", "admin", "static"})
+
+
+def slug_disponible(nom: str) -> str:
+    base = slugify(nom)[:70] or "organisation"
+    slug, n = base, 2
+    while slug in SLUGS_RESERVES or Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def creer_organisation(
+    *,
+    nom: str,
+    type: str,
+    administrateur_email: str,
+    slug: str = "",
+    siren: str = "",
+    population: int | None = None,
+    nombre_agents: int | None = None,
+    contact_public: str = "",
+) -> tuple[Organisation, Utilisateur, str | None]:
+    """Crée une organisation et son premier administrateur.
+
+    Renvoie le mot de passe provisoire si le compte de l'administrateur vient d'être créé.
+    """
+    slug = slug or slug_disponible(nom)
+    if slug in SLUGS_RESERVES:
+        raise ValidationError(f"L'identifiant « {slug} » est réservé.")
+    organisation = Organisation(
+        nom=nom,
+        slug=slug,
+        type=type,
+        siren=siren,
+        population=population,
+        nombre_agents=nombre_agents,
+        contact_public=contact_public,
+    )
+    organisation.full_clean()
+    organisation.save()
+    email = administrateur_email.strip().lower()
+    utilisateur = Utilisateur.objects.filter(email=email).first()
+    mot_de_passe = None
+    if utilisateur is None:
+        mot_de_passe = secrets.token_urlsafe(12)
+        utilisateur = Utilisateur.objects.create_user(email, mot_de_passe)
+    Adhesion.objects.create(utilisateur=utilisateur, organisation=organisation, role=Role.ADMINISTRATEUR)
+    return organisation, utilisateur, mot_de_passe
+
+
+def inviter(organisation: Organisation, email: str, role: str, par: Utilisateur, lien_absolu) -> Invitation:
+    email = email.strip().lower()
+    if Adhesion.objects.filter(organisation=organisation, utilisateur__email=email).exists():
+        raise ValidationError("Cette personne est déjà membre de l'organisation.")
+    invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invitee_par=par)
+    lien = lien_absolu(invitation)
+    send_mail(
+        f"Invitation à rejoindre {organisation.nom} sur Balise",
+        f"{par.nom_affiche} vous invite à rejoindre {organisation.nom} sur Balise "
+        f"(rôle : {invitation.get_role_display()}).\n\nPour accepter, ouvrez ce lien dans les 14 jours :\n{lien}\n",
+        None,
+        [email],
+        fail_silently=True,
+    )
+    return invitation
+
+
+@transaction.atomic
+def accepter_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Adhesion:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.valide:
+        raise ValidationError("Cette invitation n'est plus valable.")
+    if utilisateur.email != invitation.email:
+        raise ValidationError("Cette invitation a été adressée à une autre adresse électronique.")
+    adhesion, _ = Adhesion.objects.get_or_create(
+        utilisateur=utilisateur, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    invitation.acceptee_le = timezone.now()
+    invitation.save(update_fields=["acceptee_le"])
+    return adhesion
+
+
+def annuler_invitation(invitation: Invitation) -> None:
+    invitation.annulee_le = timezone.now()
+    invitation.save(update_fields=["annulee_le"])
+
+
+def _reste_un_administrateur(adhesion: Adhesion) -> bool:
+    return (
+        Adhesion.objects.filter(organisation=adhesion.organisation, role=Role.ADMINISTRATEUR)
+        .exclude(pk=adhesion.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def changer_role(adhesion: Adhesion, role: str, par: Utilisateur) -> Adhesion:
+    if role not in Role.values:
+        raise ValidationError("Rôle inconnu.")
+    if (
+        adhesion.role == Role.ADMINISTRATEUR
+        and role != Role.ADMINISTRATEUR
+        and not _reste_un_administrateur(adhesion)
+    ):
+        raise ValidationError("L'organisation doit garder au moins un administrateur.")
+    adhesion.role = role
+    adhesion._history_user = par  # type: ignore[attr-defined]
+    adhesion.save()
+    return adhesion
+
+
+@transaction.atomic
+def retirer_membre(adhesion: Adhesion, par: Utilisateur) -> None:
+    if adhesion.role == Role.ADMINISTRATEUR and not _reste_un_administrateur(adhesion):
+        raise ValidationError("L'organisation doit garder au moins un administrateur.")
+    adhesion._history_user = par  # type: ignore[attr-defined]
+    adhesion.delete()

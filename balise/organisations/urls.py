@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("", views.tableau_de_bord, name="tableau_de_bord"),
+    path("membres/", views.membres, name="membres"),
+    path("membres/<int:pk>/role/", views.changer_role, name="changer_role"),
+    path("membres/<int:pk>/retrait/", views.retirer, name="retirer"),
+    path("invitations/<int:pk>/annulation/", views.annuler_invitation, name="annuler_invitation"),
+    path("parametres/", views.parametres, name="parametres"),
+]

@@ -1,0 +1,152 @@
+"""Pages d'administration d'une organisation : membres, invitations, paramètres."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from balise.comptes.models import Utilisateur
+
+from . import acces, services
+from .forms import AccepterInvitationForm, InvitationForm, OrganisationForm, RoleForm
+from .models import Adhesion, Invitation
+from .roles import Permission
+
+
+@login_required
+def tableau_de_bord(request: HttpRequest, slug: str) -> HttpResponse:
+    acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    return redirect("registre:portefeuille", slug=slug)
+
+
+@login_required
+def membres(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    organisation = adhesion.organisation
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.inviter(
+                organisation,
+                form.cleaned_data["email"],
+                form.cleaned_data["role"],
+                request.user,
+                lambda inv: request.build_absolute_uri(reverse("invitation:accepter", args=[inv.jeton])),
+            )
+        except ValidationError as erreur:
+            form.add_error("email", erreur)
+        else:
+            lien = request.build_absolute_uri(reverse("invitation:accepter", args=[invitation.jeton]))
+            messages.success(request, f"Invitation envoyée à {invitation.email}. Lien à transmettre : {lien}")
+            return redirect("organisations:membres", slug=slug)
+    return render(
+        request,
+        "organisations/membres.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "adhesions": organisation.adhesions.select_related("utilisateur").order_by("utilisateur__email"),
+            "invitations": [i for i in organisation.invitations.all() if i.valide],
+            "roles": RoleForm.base_fields["role"].choices,
+        },
+    )
+
+
+def _autre_adhesion(adhesion: Adhesion, pk: int) -> Adhesion:
+    return get_object_or_404(
+        Adhesion.objects.select_related("organisation"), pk=pk, organisation=adhesion.organisation
+    )
+
+
+@require_POST
+@login_required
+def changer_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    cible = _autre_adhesion(adhesion, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Rôle inconnu.")
+    else:
+        try:
+            services.changer_role(cible, form.cleaned_data["role"], request.user)
+            messages.success(request, f"Rôle de {cible.utilisateur} mis à jour.")
+        except ValidationError as erreur:
+            messages.error(request, " ".join(erreur.messages))
+    return redirect("organisations:membres", slug=slug)
+
+
+@require_POST
+@login_required
+def retirer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    cible = _autre_adhesion(adhesion, pk)
+    try:
+        services.retirer_membre(cible, request.user)
+        messages.success(request, f"{cible.utilisateur} ne fait plus partie de l'organisation.")
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    return redirect("organisations:membres", slug=slug)
+
+
+@require_POST
+@login_required
+def annuler_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    invitation = get_object_or_404(Invitation, pk=pk, organisation=adhesion.organisation)
+    services.annuler_invitation(invitation)
+    messages.success(request, f"Invitation de {invitation.email} annulée.")
+    return redirect("organisations:membres", slug=slug)
+
+
+@login_required
+def parametres(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    organisation = adhesion.organisation
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save(commit=False)
+        organisation._history_user = request.user
+        organisation.save()
+        messages.success(request, "Informations de l'organisation enregistrées.")
+        return redirect("organisations:parametres", slug=slug)
+    return render(request, "organisations/parametres.html", {"organisation": organisation, "form": form})
+
+
+def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
+    invitation = Invitation.objects.select_related("organisation").filter(jeton=jeton).first()
+    if invitation is None or not invitation.valide:
+        return render(request, "organisations/invitation_invalide.html", status=404)
+    existant = Utilisateur.objects.filter(email=invitation.email).first()
+    form = None
+    if existant is not None:
+        # La personne a déjà un compte : elle se connecte avec, puis accepte.
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('comptes:connexion')}?next={request.path}")
+        if request.method == "POST":
+            try:
+                services.accepter_invitation(invitation, request.user)
+            except ValidationError as erreur:
+                messages.error(request, " ".join(erreur.messages))
+            else:
+                messages.success(request, f"Vous avez rejoint {invitation.organisation.nom}.")
+                return redirect("registre:portefeuille", slug=invitation.organisation.slug)
+    else:
+        form = AccepterInvitationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                utilisateur = Utilisateur.objects.create_user(
+                    invitation.email,
+                    form.cleaned_data["password1"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                )
+                services.accepter_invitation(invitation, utilisateur)
+            login(request, utilisateur, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Bienvenue ! Vous avez rejoint {invitation.organisation.nom}.")
+            return redirect("registre:portefeuille", slug=invitation.organisation.slug)
+    return render(request, "organisations/invitation.html", {"invitation": invitation, "form": form})

@@ -1,0 +1,82 @@
+from django import forms
+
+from balise.formulaires import Formulaire, FormulaireModele
+
+from . import documents
+from .cycle_de_vie import Stade, suivants
+from .models import SystemeIA
+from .services import CHAMPS_SAISIS
+
+# Regroupement des champs de la fiche en sections, dans l'ordre du formulaire.
+SECTIONS = [
+    (
+        "Identification",
+        ["nom", "finalite", "service", "responsable", "domaine", "type_ia", "usage_non_declare"],
+    ),
+    ("Positionnement", ["cible", "positionnement", "benefices_attendus"]),
+    ("Solution technique", ["realisation", "fournisseur", "modeles", "hebergement", "hebergeur"]),
+    ("Données", ["donnees", "sources_donnees", "donnees_personnelles", "donnees_sensibles"]),
+    (
+        "Décisions et contrôle humain",
+        ["contribution_decision", "decision_individuelle", "supervision_humaine", "mode_degrade"],
+    ),
+    ("Coûts", ["cout_investissement", "cout_annuel"]),
+    ("Registre public", ["contact"]),
+]
+assert sorted(c for _, champs in SECTIONS for c in champs) == sorted(CHAMPS_SAISIS)
+
+
+class SystemeForm(FormulaireModele):
+    # La version lue à l'ouverture du formulaire : elle sert à détecter une modification concurrente.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = SystemeIA
+        fields = CHAMPS_SAISIS
+        widgets = {
+            champ: forms.Textarea(attrs={"rows": 3})
+            for champ in (
+                "finalite",
+                "donnees",
+                "sources_donnees",
+                "contribution_decision",
+                "supervision_humaine",
+                "mode_degrade",
+                "benefices_attendus",
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        for champ in self.fields.values():
+            if isinstance(champ.widget, forms.Select) and hasattr(champ, "choices"):
+                champ.choices = [c for c in champ.choices if c[0] != ""] if champ.required else champ.choices
+
+    def sections(self):
+        return [(titre, [self[c] for c in champs]) for titre, champs in SECTIONS]
+
+
+class StadeForm(Formulaire):
+    vers = forms.ChoiceField(label="Nouveau stade", choices=())
+    motif = forms.CharField(
+        label="Motif (obligatoire pour un arrêt ou un abandon)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, systeme: SystemeIA, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vers"].choices = [(s, Stade(s).label) for s in suivants(systeme.stade)]
+        self.fields["version"].initial = systeme.version
+
+
+class DocumentForm(Formulaire):
+    titre = forms.CharField(label="Titre du document", max_length=200, required=False)
+    fichier = forms.FileField(
+        label="Fichier",
+        help_text=f"Formats acceptés : {documents.extensions_permises()}.",
+    )

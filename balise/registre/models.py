@@ -1,0 +1,162 @@
+"""Le registre des systèmes d'IA d'une organisation (PRODUCT.md C1, « sur le modèle du registre RGPD »)."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from balise.organisations.models import Organisation
+
+from .cycle_de_vie import Stade
+from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
+
+
+class SystemeQuerySet(models.QuerySet["SystemeIA"]):
+    def actifs(self) -> "SystemeQuerySet":
+        return self.filter(archive_le__isnull=True)
+
+    def publics(self) -> "SystemeQuerySet":
+        return self.actifs().filter(publie=True)
+
+
+class SystemeIA(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="systemes")
+
+    # Identification et finalité
+    nom = models.CharField("nom", max_length=200)
+    finalite = models.TextField("finalité", help_text="À quoi sert le système, quel problème il résout.")
+    service = models.CharField("service porteur", max_length=200)
+    responsable = models.CharField("responsable (nom et fonction)", max_length=200)
+    domaine = models.CharField("domaine", max_length=40, choices=Domaine.choices)
+    type_ia = models.CharField("type d'IA", max_length=20, choices=TypeIA.choices)
+    cible = models.CharField("utilisateurs et bénéficiaires", max_length=20, choices=Cible.choices)
+    positionnement = models.CharField("positionnement", max_length=20, choices=Positionnement.choices)
+    usage_non_declare = models.BooleanField(
+        "usage découvert dans un service (« shadow IA »)",
+        default=False,
+        help_text="Usage repéré dans un service sans avoir été déclaré ni décidé.",
+    )
+
+    # Solution technique
+    realisation = models.CharField("réalisation", max_length=20, choices=Realisation.choices)
+    fournisseur = models.CharField("fournisseur ou éditeur", max_length=200, blank=True)
+    modeles = models.CharField("modèle(s) utilisé(s)", max_length=300, blank=True)
+    hebergement = models.CharField("lieu d'hébergement", max_length=20, choices=Hebergement.choices)
+    hebergeur = models.CharField("hébergeur", max_length=200, blank=True)
+
+    # Données
+    donnees = models.TextField("données utilisées", blank=True)
+    sources_donnees = models.TextField("sources des données", blank=True)
+    donnees_personnelles = models.BooleanField("utilise des données personnelles", default=False)
+    donnees_sensibles = models.BooleanField(
+        "utilise des données sensibles (art. 9 RGPD)",
+        default=False,
+        help_text="Santé, opinions, origine, orientation sexuelle, données biométriques…",
+    )
+
+    # Place dans les décisions et contrôle humain
+    contribution_decision = models.TextField(
+        "contribution aux décisions",
+        blank=True,
+        help_text="Comment le système intervient dans les décisions prises par l'administration.",
+    )
+    decision_individuelle = models.BooleanField(
+        "intervient dans des décisions administratives individuelles", default=False
+    )
+    supervision_humaine = models.TextField("supervision humaine", blank=True)
+    mode_degrade = models.TextField("mode dégradé (continuité de service)", blank=True)
+
+    # Coûts et bénéfices
+    cout_investissement = models.DecimalField(
+        "coût d'investissement (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    cout_annuel = models.DecimalField(
+        "coût annuel de fonctionnement (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    benefices_attendus = models.TextField("bénéfices attendus", blank=True)
+
+    # Cycle de vie
+    stade = models.CharField("stade", max_length=20, choices=Stade.choices, default=Stade.IDEE)
+    motif_fin = models.TextField("motif de l'arrêt ou de l'abandon", blank=True)
+
+    # Registre public (CRPA)
+    publie = models.BooleanField("publié au registre public", default=False)
+    contact = models.EmailField(
+        "contact pour le public", blank=True, help_text="À défaut, le contact de l'organisation est affiché."
+    )
+
+    # Identifiant stable des jeux de données ouverts : il ne change jamais, même si la fiche est renommée.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Verrou optimiste : chaque enregistrement incrémente la version ; une sauvegarde fondée sur une
+    # version périmée est refusée (voir services.modifier_systeme).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    cree_le = models.DateTimeField(default=timezone.now, editable=False)
+    modifie_le = models.DateTimeField(auto_now=True)
+    archive_le = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["modifie_le"])
+    objects = SystemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "système d'IA"
+        verbose_name_plural = "systèmes d'IA"
+        ordering = ["nom", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "archive_le", "nom"], name="systeme_org_liste"),
+            models.Index(fields=["organisation", "publie", "archive_le"], name="systeme_org_public"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @property
+    def archive(self) -> bool:
+        return self.archive_le is not None
+
+    @property
+    def contact_public(self) -> str:
+        return self.contact or self.organisation.contact_public
+
+
+class ChangementStade(models.Model):
+    """Un passage d'un stade à un autre, avec son motif : la chronologie du projet."""
+
+    systeme = models.ForeignKey(SystemeIA, on_delete=models.CASCADE, related_name="changements_stade")
+    depuis = models.CharField(max_length=20, choices=Stade.choices)
+    vers = models.CharField(max_length=20, choices=Stade.choices)
+    motif = models.TextField(blank=True)
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-le", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_depuis_display()} → {self.get_vers_display()}"
+
+
+def _chemin_document(instance: "Document", nom: str) -> str:
+    # Nom de fichier aléatoire : le nom d'origine (non fiable) n'est jamais utilisé sur le disque.
+    return f"org-{instance.systeme.organisation_id}/{uuid.uuid4().hex}{PurePath(nom).suffix.lower()}"
+
+
+class Document(models.Model):
+    systeme = models.ForeignKey(SystemeIA, on_delete=models.CASCADE, related_name="documents")
+    titre = models.CharField("titre", max_length=200)
+    fichier = models.FileField(upload_to=_chemin_document, max_length=300)
+    nom_original = models.CharField(max_length=255)
+    type_mime = models.CharField(max_length=100)
+    taille = models.PositiveIntegerField()
+    depose_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    depose_le = models.DateTimeField(default=timezone.now)
+    archive_le = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-depose_le"]
+
+    def __str__(self) -> str:
+        return self.titre

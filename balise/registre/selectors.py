@@ -1,0 +1,192 @@
+"""Lectures du registre : listes filtrées, portefeuille, registre public. Un nombre de requêtes constant,
+quel que soit le nombre de systèmes."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import django_filters
+from django.db.models import Count, Q, QuerySet
+
+from balise.organisations.models import Organisation
+
+from .cycle_de_vie import Stade
+from .models import SystemeIA
+from .referentiels import Cible, Domaine, Hebergement, Positionnement, TypeIA
+
+TRIS = {
+    "nom": ("nom", "id"),
+    "-nom": ("-nom", "-id"),
+    "stade": ("stade", "nom"),
+    "domaine": ("domaine", "nom"),
+    "modifie": ("-modifie_le", "-id"),
+}
+
+
+class FiltreRegistre(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="rechercher", label="Rechercher", max_length=200)
+    domaine = django_filters.ChoiceFilter(choices=Domaine.choices, label="Domaine", empty_label="Tous")
+    type_ia = django_filters.ChoiceFilter(choices=TypeIA.choices, label="Type d'IA", empty_label="Tous")
+    stade = django_filters.ChoiceFilter(choices=Stade.choices, label="Stade", empty_label="Tous")
+    service = django_filters.CharFilter(lookup_expr="icontains", label="Service", max_length=200)
+    hebergement = django_filters.ChoiceFilter(
+        choices=Hebergement.choices, label="Hébergement", empty_label="Tous"
+    )
+    donnees_personnelles = django_filters.BooleanFilter(label="Données personnelles")
+    cible = django_filters.ChoiceFilter(choices=Cible.choices, label="Tourné vers", empty_label="Tous")
+    usage_non_declare = django_filters.BooleanFilter(label="Usage découvert (shadow)")
+    tri = django_filters.OrderingFilter(
+        fields=(("nom", "nom"), ("stade", "stade"), ("domaine", "domaine"), ("modifie_le", "modifie")),
+        field_labels={
+            "nom": "Nom",
+            "stade": "Stade",
+            "domaine": "Domaine",
+            "modifie_le": "Dernière modification",
+        },
+        label="Trier par",
+    )
+
+    class Meta:
+        model = SystemeIA
+        fields: list[str] = []
+
+    def rechercher(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        mots = value.split()[:8]
+        for mot in mots:
+            queryset = queryset.filter(
+                Q(nom__icontains=mot)
+                | Q(finalite__icontains=mot)
+                | Q(service__icontains=mot)
+                | Q(fournisseur__icontains=mot)
+                | Q(modeles__icontains=mot)
+            )
+        return queryset
+
+
+def registre(organisation: Organisation, archives: bool = False) -> QuerySet[SystemeIA]:
+    base = SystemeIA.objects.filter(organisation=organisation)
+    return base.filter(archive_le__isnull=not archives)
+
+
+@dataclass(frozen=True)
+class Quadrant:
+    """Une case de la carte de positionnement (seed 004) : améliorer ↔ innover × agents ↔ usagers."""
+
+    positionnement: str
+    cible: str
+    colonne: int  # 0 : améliorer l'existant, 1 : nouveau mode opératoire
+    ligne: int  # 0 : usagers (en haut), 1 : agents
+    systemes: list[SystemeIA]
+
+    @property
+    def libelle(self) -> str:
+        return f"{Positionnement(self.positionnement).label} — {Cible(self.cible).label.lower()}"
+
+    @property
+    def x(self) -> int:
+        return 70 + self.colonne * 320
+
+    @property
+    def y(self) -> int:
+        return 20 + self.ligne * 220
+
+    @property
+    def premiers(self) -> list[SystemeIA]:
+        return self.systemes[:7]
+
+    @property
+    def autres(self) -> int:
+        return max(0, len(self.systemes) - 7)
+
+
+@dataclass(frozen=True)
+class Portefeuille:
+    total: int
+    par_stade: list[tuple[str, str, int]]
+    par_domaine: list[tuple[str, str, int]]
+    par_type: list[tuple[str, str, int]]
+    quadrants: list[Quadrant]
+    usages_non_declares: int
+    avec_donnees_personnelles: int
+
+
+def _compter(qs: QuerySet, champ: str, choix) -> list[tuple[str, str, int]]:
+    comptes = Counter(dict(qs.values_list(champ).annotate(n=Count("id")).order_by()))
+    return [(valeur, libelle, comptes.get(valeur, 0)) for valeur, libelle in choix]
+
+
+def portefeuille(organisation: Organisation) -> Portefeuille:
+    qs = registre(organisation)
+    quadrants = {
+        (p, c): Quadrant(p, c, colonne, ligne, [])
+        for colonne, p in enumerate(Positionnement.values)
+        for ligne, c in enumerate([Cible.USAGERS, Cible.AGENTS])
+    }
+    for s in qs.only("id", "nom", "positionnement", "cible", "stade").order_by("nom"):
+        quadrants[(s.positionnement, s.cible)].systemes.append(s)
+    indicateurs = qs.aggregate(
+        total=Count("id"),
+        shadow=Count("id", filter=Q(usage_non_declare=True)),
+        personnelles=Count("id", filter=Q(donnees_personnelles=True)),
+    )
+    return Portefeuille(
+        total=indicateurs["total"],
+        par_stade=_compter(qs, "stade", Stade.choices),
+        par_domaine=[c for c in _compter(qs, "domaine", Domaine.choices) if c[2]],
+        par_type=_compter(qs, "type_ia", TypeIA.choices),
+        quadrants=list(quadrants.values()),
+        usages_non_declares=indicateurs["shadow"],
+        avec_donnees_personnelles=indicateurs["personnelles"],
+    )
+
+
+def registre_public(organisation: Organisation) -> QuerySet[SystemeIA]:
+    return SystemeIA.objects.publics().filter(organisation=organisation).order_by("nom", "id")
+
+
+@dataclass(frozen=True)
+class EntreeHistorique:
+    date: object
+    auteur: str
+    nature: str
+    changements: list[tuple[str, str, str]]  # (libellé du champ, avant, après)
+
+
+def _affichage(champ: str, valeur) -> str:
+    field = SystemeIA._meta.get_field(champ)
+    if valeur is None or valeur == "":
+        return "—"
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    if field.choices:
+        return str(dict(field.choices).get(valeur, valeur))
+    return str(valeur)
+
+
+_NATURES = {"+": "Création", "~": "Modification", "-": "Suppression"}
+_IGNORES = ["version", "modifie_le"]
+
+
+def historique(systeme: SystemeIA) -> list[EntreeHistorique]:
+    """L'historique complet d'une fiche, de la plus récente à la plus ancienne modification."""
+    versions = list(systeme.history.select_related("history_user").order_by("history_date", "history_id"))
+    entrees = []
+    precedente = None
+    for h in versions:
+        if precedente is None:
+            changements = []
+        else:
+            delta = h.diff_against(precedente, excluded_fields=_IGNORES)
+            changements = [
+                (
+                    str(SystemeIA._meta.get_field(c.field).verbose_name),
+                    _affichage(c.field, c.old),
+                    _affichage(c.field, c.new),
+                )
+                for c in delta.changes
+            ]
+        auteur = h.history_user.nom_affiche if h.history_user else "Système"
+        entrees.append(
+            EntreeHistorique(h.history_date, auteur, _NATURES.get(h.history_type, ""), changements)
+        )
+        precedente = h
+    return entrees[::-1]

@@ -1,0 +1,217 @@
+"""Les opérations qui changent le registre. Chacune est attribuée à une personne et gardée dans l'historique.
+
+Les vues et l'API vérifient les droits (organisations.acces) puis appellent ces fonctions ; aucune
+règle métier du registre ne vit ailleurs.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from balise.comptes.models import Utilisateur
+from balise.organisations.models import Organisation
+
+from . import cycle_de_vie, documents
+from .models import ChangementStade, Document, SystemeIA
+
+# Champs qu'une fiche expose à la saisie (formulaire et API) ; le stade, la publication et l'archivage
+# ont leurs propres opérations.
+CHAMPS_SAISIS = [
+    "nom",
+    "finalite",
+    "service",
+    "responsable",
+    "domaine",
+    "type_ia",
+    "cible",
+    "positionnement",
+    "usage_non_declare",
+    "realisation",
+    "fournisseur",
+    "modeles",
+    "hebergement",
+    "hebergeur",
+    "donnees",
+    "sources_donnees",
+    "donnees_personnelles",
+    "donnees_sensibles",
+    "contribution_decision",
+    "decision_individuelle",
+    "supervision_humaine",
+    "mode_degrade",
+    "cout_investissement",
+    "cout_annuel",
+    "benefices_attendus",
+    "contact",
+]
+
+
+@dataclass(frozen=True)
+class Changement:
+    champ: str
+    libelle: str
+    avant: Any
+    apres: Any
+
+
+class ConflitEdition(Exception):
+    """La fiche a été modifiée par quelqu'un d'autre depuis que la personne l'a ouverte."""
+
+    def __init__(self, systeme: SystemeIA, changements: list[Changement], auteurs: list[str]):
+        self.systeme = systeme
+        self.changements = changements
+        self.auteurs = auteurs
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        qui = ", ".join(self.auteurs) or "une autre personne"
+        return (
+            f"Cette fiche a été modifiée par {qui} depuis que vous l'avez ouverte "
+            f"(version {self.systeme.version}). Vos modifications n'ont pas été enregistrées : "
+            "relisez les changements ci-dessous, puis reportez les vôtres."
+        )
+
+
+class TransitionInterdite(ValidationError):
+    pass
+
+
+def _enregistrer(systeme: SystemeIA, par: Utilisateur) -> None:
+    systeme.version += 1
+    systeme._history_user = par  # type: ignore[attr-defined]
+    systeme.save()
+
+
+def changements_depuis(systeme: SystemeIA, version: int) -> tuple[list[Changement], list[str]]:
+    """Ce qui a changé dans la fiche entre `version` et la version actuelle, et par qui."""
+    historiques = list(systeme.history.filter(version__gte=version).select_related("history_user"))
+    ancien = next((h for h in historiques if h.version == version), None)
+    recent = max(historiques, key=lambda h: h.version, default=None)
+    auteurs = sorted(
+        {h.history_user.nom_affiche for h in historiques if h.version > version and h.history_user}
+    )
+    if ancien is None or recent is None or ancien == recent:
+        return [], auteurs
+    delta = recent.diff_against(ancien, excluded_fields=["version", "modifie_le"])
+    changements = [
+        Changement(c.field, str(SystemeIA._meta.get_field(c.field).verbose_name), c.old, c.new)
+        for c in delta.changes
+    ]
+    return changements, auteurs
+
+
+def _verrouiller(systeme_id: int, version_attendue: int | None) -> SystemeIA:
+    systeme = SystemeIA.objects.select_for_update().select_related("organisation").get(pk=systeme_id)
+    if version_attendue is not None and systeme.version != version_attendue:
+        changements, auteurs = changements_depuis(systeme, version_attendue)
+        raise ConflitEdition(systeme, changements, auteurs)
+    return systeme
+
+
+def creer_systeme(organisation: Organisation, donnees: dict[str, Any], par: Utilisateur) -> SystemeIA:
+    systeme = SystemeIA(organisation=organisation, **{k: v for k, v in donnees.items() if k in CHAMPS_SAISIS})
+    systeme.full_clean()
+    systeme._history_user = par  # type: ignore[attr-defined]
+    systeme.save()
+    return systeme
+
+
+@transaction.atomic
+def modifier_systeme(
+    systeme_id: int, donnees: dict[str, Any], version_attendue: int, par: Utilisateur
+) -> SystemeIA:
+    systeme = _verrouiller(systeme_id, version_attendue)
+    for champ, valeur in donnees.items():
+        if champ in CHAMPS_SAISIS:
+            setattr(systeme, champ, valeur)
+    systeme.full_clean()
+    _enregistrer(systeme, par)
+    return systeme
+
+
+@transaction.atomic
+def changer_stade(
+    systeme_id: int, vers: str, motif: str, par: Utilisateur, version_attendue: int | None = None
+) -> SystemeIA:
+    systeme = _verrouiller(systeme_id, version_attendue)
+    if systeme.archive:
+        raise TransitionInterdite("Une fiche archivée ne change plus de stade.")
+    depuis = systeme.stade
+    if not cycle_de_vie.transition_permise(depuis, vers):
+        permis = ", ".join(str(cycle_de_vie.Stade(s).label) for s in cycle_de_vie.suivants(depuis)) or "aucun"
+        raise TransitionInterdite(
+            f"Passage impossible de « {cycle_de_vie.Stade(depuis).label} » à ce stade. Stades possibles : {permis}."
+        )
+    motif = motif.strip()
+    if vers in cycle_de_vie.MOTIF_OBLIGATOIRE and not motif:
+        raise TransitionInterdite("Indiquez le motif de l'arrêt ou de l'abandon.")
+    systeme.stade = vers
+    if vers in cycle_de_vie.MOTIF_OBLIGATOIRE:
+        systeme.motif_fin = motif
+    _enregistrer(systeme, par)
+    ChangementStade.objects.create(systeme=systeme, depuis=depuis, vers=vers, motif=motif, par=par)
+    return systeme
+
+
+@transaction.atomic
+def publier(
+    systeme_id: int, publie: bool, par: Utilisateur, version_attendue: int | None = None
+) -> SystemeIA:
+    systeme = _verrouiller(systeme_id, version_attendue)
+    if publie and not systeme.contribution_decision.strip():
+        raise ValidationError(
+            "Avant de publier, décrivez comment le système contribue aux décisions (fiche publique CRPA)."
+        )
+    systeme.publie = publie
+    _enregistrer(systeme, par)
+    return systeme
+
+
+@transaction.atomic
+def archiver(systeme_id: int, par: Utilisateur, version_attendue: int | None = None) -> SystemeIA:
+    """Supprimer, c'est archiver : la fiche et son historique restent, elle sort du registre et du public."""
+    systeme = _verrouiller(systeme_id, version_attendue)
+    if not systeme.archive:
+        systeme.archive_le = timezone.now()
+        systeme.publie = False
+        _enregistrer(systeme, par)
+    return systeme
+
+
+@transaction.atomic
+def restaurer(systeme_id: int, par: Utilisateur) -> SystemeIA:
+    systeme = _verrouiller(systeme_id, None)
+    if systeme.archive:
+        systeme.archive_le = None
+        _enregistrer(systeme, par)
+    return systeme
+
+
+def deposer_document(systeme: SystemeIA, titre: str, fichier: UploadedFile, par: Utilisateur) -> Document:
+    if systeme.archive:
+        raise ValidationError("On ne dépose pas de document sur une fiche archivée.")
+    verifie = documents.verifier(fichier)
+    titre = titre.strip()[:200] or verifie.nom
+    document = Document(
+        systeme=systeme,
+        titre=titre,
+        nom_original=verifie.nom,
+        type_mime=verifie.type_mime,
+        taille=verifie.taille,
+        depose_par=par,
+    )
+    document.fichier.save(verifie.nom, fichier, save=False)
+    document._history_user = par  # type: ignore[attr-defined]
+    document.save()
+    return document
+
+
+def archiver_document(document: Document, par: Utilisateur) -> None:
+    document.archive_le = timezone.now()
+    document._history_user = par  # type: ignore[attr-defined]
+    document.save(update_fields=["archive_le"])

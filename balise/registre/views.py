@@ -1,0 +1,256 @@
+"""Pages du registre : vues minces qui vérifient les droits, lisent ou appellent les services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from balise.organisations import acces
+from balise.organisations.roles import Permission, peut
+
+from . import selectors, services
+from .forms import DocumentForm, StadeForm, SystemeForm
+from .models import Document, SystemeIA
+
+PAR_PAGE = 25
+
+
+def _systeme(adhesion, pk: int, archives: bool = True) -> SystemeIA:
+    qs = SystemeIA.objects.select_related("organisation").filter(organisation=adhesion.organisation)
+    if not archives:
+        qs = qs.filter(archive_le__isnull=True)
+    return get_object_or_404(qs, pk=pk)
+
+
+def _droits(adhesion) -> dict[str, bool]:
+    return {p.value: peut(adhesion.role, p) for p in Permission}
+
+
+@login_required
+def liste(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    archives = request.GET.get("archives") == "1"
+    filtre = selectors.FiltreRegistre(
+        request.GET or None, queryset=selectors.registre(adhesion.organisation, archives)
+    )
+    qs = filtre.qs if filtre.is_valid() else selectors.registre(adhesion.organisation, archives)
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registre/liste.html",
+        {
+            "adhesion": adhesion,
+            "organisation": adhesion.organisation,
+            "filtre": filtre,
+            "page": page,
+            "archives": archives,
+            "droits": _droits(adhesion),
+        },
+    )
+
+
+@login_required
+def creer(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.DECLARER)
+    form = SystemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        systeme = services.creer_systeme(adhesion.organisation, donnees, request.user)
+        messages.success(request, f"« {systeme.nom} » est inscrit au registre.")
+        return redirect("registre:detail", slug=slug, pk=systeme.pk)
+    return render(request, "registre/formulaire.html", {"organisation": adhesion.organisation, "form": form})
+
+
+@login_required
+def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    systeme = _systeme(adhesion, pk)
+    return render(
+        request,
+        "registre/detail.html",
+        {
+            "organisation": adhesion.organisation,
+            "systeme": systeme,
+            "droits": _droits(adhesion),
+            "stade_form": StadeForm(systeme=systeme),
+            "document_form": DocumentForm(),
+            "documents": systeme.documents.filter(archive_le__isnull=True).select_related("depose_par"),
+            "changements": systeme.changements_stade.select_related("par")[:20],
+        },
+    )
+
+
+@login_required
+def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.DECLARER)
+    systeme = _systeme(adhesion, pk, archives=False)
+    form = SystemeForm(request.POST or None, instance=systeme)
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.modifier_systeme(systeme.pk, donnees, form.cleaned_data["version"] or 0, request.user)
+        except services.ConflitEdition as erreur:
+            conflit = erreur
+            # Le formulaire garde la saisie de la personne, mais repart de la version désormais à jour.
+            form.data = form.data.copy()
+            form.data["version"] = str(erreur.systeme.version)
+        else:
+            messages.success(request, "Modifications enregistrées.")
+            return redirect("registre:detail", slug=slug, pk=pk)
+    return render(
+        request,
+        "registre/formulaire.html",
+        {"organisation": adhesion.organisation, "form": form, "systeme": systeme, "conflit": conflit},
+        status=409 if conflit else 200,
+    )
+
+
+def _apres_operation(request: HttpRequest, slug: str, pk: int, operation, succes: str) -> HttpResponse:
+    """Exécute une opération de service ; ses refus deviennent des messages d'erreur en français."""
+    try:
+        operation()
+    except services.ConflitEdition as erreur:
+        messages.error(request, erreur.message)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, succes)
+    return redirect("registre:detail", slug=slug, pk=pk)
+
+
+def _version(request: HttpRequest) -> int | None:
+    valeur = request.POST.get("version", "")
+    return int(valeur) if valeur.isdigit() else None
+
+
+@require_POST
+@login_required
+def changer_stade(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.CHANGER_STADE)
+    systeme = _systeme(adhesion, pk)
+    form = StadeForm(request.POST, systeme=systeme)
+    if not form.is_valid():
+        messages.error(request, "Ce passage de stade n'est pas possible depuis le stade actuel.")
+        return redirect("registre:detail", slug=slug, pk=pk)
+    d = form.cleaned_data
+    return _apres_operation(
+        request,
+        slug,
+        pk,
+        lambda: services.changer_stade(systeme.pk, d["vers"], d["motif"], request.user, d["version"]),
+        "Stade mis à jour.",
+    )
+
+
+@require_POST
+@login_required
+def publier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.PUBLIER)
+    systeme = _systeme(adhesion, pk, archives=False)
+    publie = request.POST.get("publie") == "1"
+    return _apres_operation(
+        request,
+        slug,
+        pk,
+        lambda: services.publier(systeme.pk, publie, request.user, _version(request)),
+        "Fiche publiée au registre public." if publie else "Fiche retirée du registre public.",
+    )
+
+
+@require_POST
+@login_required
+def archiver(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.ARCHIVER)
+    systeme = _systeme(adhesion, pk)
+    if request.POST.get("restaurer") == "1":
+        return _apres_operation(
+            request, slug, pk, lambda: services.restaurer(systeme.pk, request.user), "Fiche restaurée."
+        )
+    return _apres_operation(
+        request,
+        slug,
+        pk,
+        lambda: services.archiver(systeme.pk, request.user, _version(request)),
+        "Fiche archivée : elle reste consultable avec son historique dans les archives.",
+    )
+
+
+@login_required
+def historique(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    systeme = _systeme(adhesion, pk)
+    return render(
+        request,
+        "registre/historique.html",
+        {"organisation": adhesion.organisation, "systeme": systeme, "entrees": selectors.historique(systeme)},
+    )
+
+
+@require_POST
+@login_required
+def deposer_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.DECLARER)
+    systeme = _systeme(adhesion, pk, archives=False)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        erreurs = [e for liste_erreurs in form.errors.values() for e in liste_erreurs]
+        messages.error(request, "Document refusé : " + " ".join(erreurs))
+        return redirect("registre:detail", slug=slug, pk=pk)
+    return _apres_operation(
+        request,
+        slug,
+        pk,
+        lambda: services.deposer_document(
+            systeme, form.cleaned_data["titre"], form.cleaned_data["fichier"], request.user
+        ),
+        "Document déposé.",
+    )
+
+
+def _document(adhesion, pk: int, doc_pk: int) -> Document:
+    return get_object_or_404(
+        Document.objects.select_related("systeme"),
+        pk=doc_pk,
+        systeme_id=pk,
+        systeme__organisation=adhesion.organisation,
+        archive_le__isnull=True,
+    )
+
+
+@login_required
+def telecharger_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> FileResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    document = _document(adhesion, pk, doc_pk)
+    try:
+        flux = document.fichier.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    reponse = FileResponse(
+        flux, as_attachment=True, filename=document.nom_original, content_type=document.type_mime
+    )
+    reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return reponse
+
+
+@require_POST
+@login_required
+def archiver_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.DECLARER)
+    document = _document(adhesion, pk, doc_pk)
+    services.archiver_document(document, request.user)
+    messages.success(request, f"Document « {document.titre} » archivé.")
+    return redirect("registre:detail", slug=slug, pk=pk)
+
+
+@login_required
+def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    return render(
+        request,
+        "registre/portefeuille.html",
+        {"organisation": adhesion.organisation, "p": selectors.portefeuille(adhesion.organisation)},
+    )

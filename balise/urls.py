@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from balise import vues_generales
+from balise.api.api import api
+
+urlpatterns = [
+    path("", vues_generales.accueil, name="accueil"),
+    path("healthz", vues_generales.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("comptes/", include("balise.comptes.urls")),
+    path("o/<slug:slug>/", include("balise.organisations.urls")),
+    path("o/<slug:slug>/", include("balise.registre.urls")),
+    path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
+    path("public/", include("balise.registre.urls_public")),
+]

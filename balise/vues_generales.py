@@ -1,0 +1,35 @@
+"""Pages hors organisation : l'accueil et la sonde de santé."""
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from balise.organisations.models import Organisation
+
+
+def accueil(request: HttpRequest) -> HttpResponse:
+    adhesions = []
+    if request.user.is_authenticated:
+        adhesions = list(request.user.adhesions.select_related("organisation").order_by("organisation__nom"))
+    registres_publics = (
+        Organisation.objects.annotate(
+            n=Count("systemes", filter=Q(systemes__publie=True, systemes__archive_le__isnull=True))
+        )
+        .filter(n__gt=0)
+        .order_by("nom")[:200]
+    )
+    return render(request, "accueil.html", {"adhesions": adhesions, "registres_publics": registres_publics})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 si l'application répond et que la base de données répond."""
+    try:
+        with connection.cursor() as curseur:
+            curseur.execute("SELECT 1")
+            curseur.fetchone()
+    except Exception:  # noqa: BLE001 — toute panne de base rend la sonde rouge
+        return JsonResponse({"statut": "indisponible", "base": "injoignable"}, status=503)
+    return JsonResponse({"statut": "ok"})

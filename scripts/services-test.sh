@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installe ou démarre ce dont les tests ont besoin : Chromium (paquet Debian) et PostgreSQL.
+set -euo pipefail
+
+apt_installe() {
+  if [ -z "${APT_A_JOUR:-}" ]; then apt-get update -qq; APT_A_JOUR=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v chromium >/dev/null || apt_installe chromium
+
+if ! command -v pg_ctlcluster >/dev/null; then apt_installe postgresql; fi
+if ! pg_isready -q -h /var/run/postgresql; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h /var/run/postgresql && break; sleep 1; done
+fi
+# Les tests se connectent par le socket sous l'utilisateur courant : il lui faut un rôle autorisé à créer des bases.
+if ! psql -h /var/run/postgresql -U "$(whoami)" -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+  su postgres -c "createuser --superuser $(whoami)" 2>/dev/null || true
+fi
+echo "services de test prêts : $(chromium --version 2>/dev/null | head -1), $(pg_isready -h /var/run/postgresql)"

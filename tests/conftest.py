@@ -1,0 +1,49 @@
+import pytest
+
+from tests import fabrique
+
+
+@pytest.fixture(autouse=True)
+def _reglages_de_test(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "documents"
+
+
+@pytest.fixture
+def org_a(db):
+    return fabrique.organisation("Commune A", slug="commune-a")
+
+
+@pytest.fixture
+def org_b(db):
+    return fabrique.organisation("Commune B", slug="commune-b")
+
+
+@pytest.fixture
+def admin_a(org_a):
+    return fabrique.membre(org_a, "administrateur", "admin-a@exemple.fr")
+
+
+@pytest.fixture
+def referent_a(org_a):
+    return fabrique.membre(org_a, "referent", "referent-a@exemple.fr")
+
+
+@pytest.fixture
+def lecteur_a(org_a):
+    return fabrique.membre(org_a, "lecteur", "lecteur-a@exemple.fr")
+
+
+@pytest.fixture
+def admin_b(org_b):
+    return fabrique.membre(org_b, "administrateur", "admin-b@exemple.fr")
+
+
+@pytest.fixture
+def systeme_a(org_a, referent_a):
+    return fabrique.systeme(org_a, referent_a, nom="Détection des fuites", contribution_decision="Aide.")
+
+
+@pytest.fixture
+def systeme_b(org_b, admin_b):
+    return fabrique.systeme(org_b, admin_b, nom="Système secret de B", contribution_decision="Aide.")

@@ -1,0 +1,68 @@
+"""Règles du registre : cycle de vie, verrou optimiste, archivage, historique."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from balise.registre import services
+from balise.registre.cycle_de_vie import TRANSITIONS, Stade
+from balise.registre.models import ChangementStade
+from tests import fabrique
+
+
+def test_creation_attribuee_et_historisee(org_a, referent_a):
+    s = fabrique.systeme(org_a, referent_a)
+    h = s.history.get()
+    assert h.history_type == "+" and h.history_user == referent_a and s.version == 1
+
+
+def test_fiche_incomplete_refusee(org_a, referent_a):
+    with pytest.raises(ValidationError):
+        services.creer_systeme(org_a, {**fabrique.FICHE_MINIMALE, "domaine": "inconnu"}, referent_a)
+
+
+@pytest.mark.parametrize(("depuis", "vers"), [(d, v) for d, vs in TRANSITIONS.items() for v in vs])
+def test_chaque_transition_permise(systeme_a, referent_a, depuis, vers):
+    type(systeme_a).objects.filter(pk=systeme_a.pk).update(stade=depuis)
+    s = services.changer_stade(systeme_a.pk, vers, "motif", referent_a)
+    assert s.stade == vers
+    assert ChangementStade.objects.filter(systeme=s, depuis=depuis, vers=vers, par=referent_a).exists()
+
+
+def test_transition_interdite_ne_change_rien(systeme_a, referent_a):
+    with pytest.raises(services.TransitionInterdite, match="Stades possibles"):
+        services.changer_stade(systeme_a.pk, Stade.PRODUCTION, "", referent_a)
+    systeme_a.refresh_from_db()
+    assert systeme_a.stade == Stade.IDEE and systeme_a.version == 1
+
+
+def test_abandon_exige_un_motif(systeme_a, referent_a):
+    with pytest.raises(services.TransitionInterdite, match="motif"):
+        services.changer_stade(systeme_a.pk, Stade.ABANDON, "   ", referent_a)
+    s = services.changer_stade(systeme_a.pk, Stade.ABANDON, "Risque trop élevé", referent_a)
+    assert s.motif_fin == "Risque trop élevé"
+
+
+def test_modification_concurrente_refusee_avec_les_changements(systeme_a, referent_a, admin_a):
+    services.modifier_systeme(systeme_a.pk, {"nom": "Nom d'Anne"}, 1, admin_a)
+    with pytest.raises(services.ConflitEdition) as erreur:
+        services.modifier_systeme(systeme_a.pk, {"service": "Autre"}, 1, referent_a)
+    conflit = erreur.value
+    assert [c.champ for c in conflit.changements] == ["nom"]
+    assert conflit.changements[0].apres == "Nom d'Anne"
+    assert admin_a.email in conflit.message
+    systeme_a.refresh_from_db()
+    assert systeme_a.service == fabrique.FICHE_MINIMALE["service"] and systeme_a.version == 2
+
+
+def test_archiver_retire_du_public_et_garde_l_historique(systeme_a, admin_a):
+    services.publier(systeme_a.pk, True, admin_a)
+    s = services.archiver(systeme_a.pk, admin_a)
+    assert s.archive and not s.publie
+    assert s.history.count() == 3
+    assert services.restaurer(s.pk, admin_a).archive_le is None
+
+
+def test_publier_exige_la_contribution_aux_decisions(org_a, admin_a):
+    s = fabrique.systeme(org_a, admin_a, contribution_decision="")
+    with pytest.raises(ValidationError, match="contribue aux décisions"):
+        services.publier(s.pk, True, admin_a)
