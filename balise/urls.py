@@ -7,6 +7,7 @@ from balise.api.api import api
 urlpatterns = [
     path("", vues_generales.accueil, name="accueil"),
     path("healthz", vues_generales.healthz, name="healthz"),
+    path("livez", vues_generales.livez, name="livez"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("comptes/", include("balise.comptes.urls")),

@@ -24,6 +24,12 @@ def accueil(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+def livez(request: HttpRequest) -> HttpResponse:
+    """Sonde de vie : le processus répond, sans toucher à la base (sert aussi de plancher aux mesures)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 si l'application répond et que la base de données répond."""
     try:
