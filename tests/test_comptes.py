@@ -1,0 +1,66 @@
+"""Connexion, verrouillage après échecs, jetons d'API, sonde de santé, en-têtes de sécurité, démonstration."""
+
+from django.core.management import call_command
+
+from balise.comptes.models import JetonAPI
+from balise.organisations.models import Organisation
+
+
+def test_connexion_puis_verrouillage(client, admin_a, settings):
+    r = client.post(
+        "/comptes/connexion/", {"username": admin_a.email, "password": "mot-de-passe-tres-long-42"}
+    )
+    assert r.status_code == 302
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        r = client.post("/comptes/connexion/", {"username": admin_a.email, "password": "faux"})
+    assert r.status_code == 429 and "verrouillé" in r.content.decode()
+    # Même le bon mot de passe est refusé pendant le verrouillage.
+    r = client.post(
+        "/comptes/connexion/", {"username": admin_a.email, "password": "mot-de-passe-tres-long-42"}
+    )
+    assert r.status_code == 429
+
+
+def test_mot_de_passe_hache_avec_argon2(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    from tests import fabrique
+
+    assert fabrique.utilisateur().password.startswith("argon2")
+
+
+def test_jeton_montre_une_fois_et_revocable(client, admin_a):
+    client.force_login(admin_a)
+    r = client.post("/comptes/compte/", {"nom": "script DSI"})
+    jeton = JetonAPI.objects.get(utilisateur=admin_a)
+    page = r.content.decode()
+    assert jeton.debut in page and jeton.empreinte not in page
+    assert client.get("/comptes/compte/").content.decode().count("bal_") == 1  # seul le début reste affiché
+    client.post(f"/comptes/jetons/{jeton.pk}/revocation/")
+    jeton.refresh_from_db()
+    assert jeton.revoque_le is not None
+
+
+def test_healthz_et_livez(client, db):
+    assert client.get("/healthz").json() == {"statut": "ok"}
+    assert client.get("/livez").status_code == 200
+
+
+def test_entetes_de_securite(client, db):
+    r = client.get("/")
+    assert "default-src 'self'" in r["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in r["Content-Security-Policy"]
+        and "unsafe-inline" not in r["Content-Security-Policy"]
+    )
+    assert r["X-Frame-Options"] == "DENY" and r["X-Content-Type-Options"] == "nosniff"
+
+
+def test_demo_chargee_une_seule_fois(db, capsys):
+    call_command("charger_demo")
+    call_command("charger_demo")
+    sortie = capsys.readouterr().out
+    assert "Démonstration déjà chargée." in sortie and "/public/val-de-balise/" in sortie
+    agglo = Organisation.objects.get(slug="val-de-balise")
+    assert agglo.systemes.count() >= 8 and agglo.systemes.filter(publie=True).exists()
+    assert Organisation.objects.count() == 3

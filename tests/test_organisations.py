@@ -1,0 +1,104 @@
+"""Organisations, membres et invitations."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from balise.organisations import services
+from balise.organisations.models import Adhesion, Invitation, Organisation, valider_siren
+from tests import fabrique
+
+
+@pytest.mark.parametrize("siren", ["200000164", "200000172", "732829320"])
+def test_siren_valide(siren):
+    valider_siren(siren)
+
+
+@pytest.mark.parametrize("siren", ["123", "20000016A", "200000165"])
+def test_siren_invalide(siren):
+    with pytest.raises(ValidationError):
+        valider_siren(siren)
+
+
+def test_commande_creer_organisation(db, capsys):
+    call_command(
+        "creer_organisation",
+        "Commune de Xe",
+        "--type",
+        "commune",
+        "--admin",
+        "dgs@xe.fr",
+        "--siren",
+        "200000164",
+    )
+    org = Organisation.objects.get(slug="commune-de-xe")
+    assert Adhesion.objects.get(organisation=org).role == "administrateur"
+    assert "mot de passe provisoire" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="SIREN"):
+        call_command(
+            "creer_organisation", "Autre", "--type", "commune", "--admin", "a@b.fr", "--siren", "123456789"
+        )
+
+
+def test_slug_reserve_refuse(db):
+    with pytest.raises(ValidationError):
+        services.creer_organisation(
+            nom="Schéma", type="commune", administrateur_email="a@b.fr", slug="schema"
+        )
+    assert services.slug_disponible("Schema") == "schema-2"
+
+
+def test_invitation_nouvelle_personne(client, org_a, admin_a):
+    client.force_login(admin_a)
+    r = client.post(f"/o/{org_a.slug}/membres/", {"email": "Nouvel.Agent@exemple.fr", "role": "referent"})
+    assert r.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.email == "nouvel.agent@exemple.fr" and invitation.jeton in mail.outbox[0].body
+    client.logout()
+    r = client.post(
+        f"/invitation/{invitation.jeton}/",
+        {
+            "first_name": "Nina",
+            "last_name": "Agent",
+            "password1": "un-mot-de-passe-solide",
+            "password2": "un-mot-de-passe-solide",
+        },
+    )
+    assert r.status_code == 302
+    assert Adhesion.objects.get(utilisateur__email="nouvel.agent@exemple.fr").role == "referent"
+    # Le lien ne sert qu'une fois.
+    assert client.get(f"/invitation/{invitation.jeton}/").status_code == 404
+
+
+def test_invitation_personne_existante_doit_se_connecter(client, org_a, admin_a, admin_b):
+    invitation = services.inviter(org_a, admin_b.email, "lecteur", admin_a, lambda i: "lien")
+    assert client.get(f"/invitation/{invitation.jeton}/").status_code == 302
+    client.force_login(admin_b)
+    assert client.post(f"/invitation/{invitation.jeton}/").status_code == 302
+    assert Adhesion.objects.filter(organisation=org_a, utilisateur=admin_b, role="lecteur").exists()
+
+
+def test_invitation_pour_une_autre_adresse_refusee(org_a, admin_a, admin_b):
+    invitation = services.inviter(org_a, "quelqu-un@exemple.fr", "lecteur", admin_a, lambda i: "lien")
+    with pytest.raises(ValidationError, match="autre adresse"):
+        services.accepter_invitation(invitation, admin_b)
+
+
+def test_garder_un_administrateur(org_a, admin_a, referent_a):
+    seule = Adhesion.objects.get(utilisateur=admin_a)
+    with pytest.raises(ValidationError, match="au moins un administrateur"):
+        services.changer_role(seule, "lecteur", admin_a)
+    with pytest.raises(ValidationError, match="au moins un administrateur"):
+        services.retirer_membre(seule, admin_a)
+    services.changer_role(Adhesion.objects.get(utilisateur=referent_a), "administrateur", admin_a)
+    services.retirer_membre(seule, referent_a)
+    assert not Adhesion.objects.filter(utilisateur=admin_a).exists()
+
+
+def test_une_personne_dans_plusieurs_organisations(client, org_a, org_b, admin_a):
+    Adhesion.objects.create(utilisateur=admin_a, organisation=org_b, role="lecteur")
+    fabrique.systeme(org_b, admin_a, nom="Système de B")
+    client.force_login(admin_a)
+    assert "Système de B" in client.get(f"/o/{org_b.slug}/registre/").content.decode()
+    assert client.get(f"/o/{org_b.slug}/registre/nouveau/").status_code == 403
