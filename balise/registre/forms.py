@@ -78,5 +78,6 @@ class DocumentForm(Formulaire):
     titre = forms.CharField(label="Titre du document", max_length=200, required=False)
     fichier = forms.FileField(
         label="Fichier",
+        widget=forms.ClearableFileInput(attrs={"class": "fr-upload"}),
         help_text=f"Formats acceptés : {documents.extensions_permises()}.",
     )

@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import django_filters
+from django import forms
 from django.db.models import Count, Q, QuerySet
 
 from balise.organisations.models import Organisation
@@ -13,13 +14,7 @@ from .cycle_de_vie import Stade
 from .models import SystemeIA
 from .referentiels import Cible, Domaine, Hebergement, Positionnement, TypeIA
 
-TRIS = {
-    "nom": ("nom", "id"),
-    "-nom": ("-nom", "-id"),
-    "stade": ("stade", "nom"),
-    "domaine": ("domaine", "nom"),
-    "modifie": ("-modifie_le", "-id"),
-}
+_OUI_NON = forms.Select(choices=[("", "Tous"), ("true", "Oui"), ("false", "Non")])
 
 
 class FiltreRegistre(django_filters.FilterSet):
@@ -31,9 +26,9 @@ class FiltreRegistre(django_filters.FilterSet):
     hebergement = django_filters.ChoiceFilter(
         choices=Hebergement.choices, label="Hébergement", empty_label="Tous"
     )
-    donnees_personnelles = django_filters.BooleanFilter(label="Données personnelles")
+    donnees_personnelles = django_filters.BooleanFilter(label="Données personnelles", widget=_OUI_NON)
     cible = django_filters.ChoiceFilter(choices=Cible.choices, label="Tourné vers", empty_label="Tous")
-    usage_non_declare = django_filters.BooleanFilter(label="Usage découvert (shadow)")
+    usage_non_declare = django_filters.BooleanFilter(label="Usage découvert (shadow)", widget=_OUI_NON)
     tri = django_filters.OrderingFilter(
         fields=(("nom", "nom"), ("stade", "stade"), ("domaine", "domaine"), ("modifie_le", "modifie")),
         field_labels={
@@ -43,11 +38,18 @@ class FiltreRegistre(django_filters.FilterSet):
             "modifie_le": "Dernière modification",
         },
         label="Trier par",
+        empty_label="Nom (par défaut)",
     )
 
     class Meta:
         model = SystemeIA
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for champ in self.form.fields.values():
+            est_liste = isinstance(champ.widget, forms.Select)
+            champ.widget.attrs["class"] = "fr-select" if est_liste else "fr-input"
 
     def rechercher(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         mots = value.split()[:8]
