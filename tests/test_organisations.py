@@ -102,3 +102,13 @@ def test_une_personne_dans_plusieurs_organisations(client, org_a, org_b, admin_a
     client.force_login(admin_a)
     assert "Système de B" in client.get(f"/o/{org_b.slug}/registre/").content.decode()
     assert client.get(f"/o/{org_b.slug}/registre/nouveau/").status_code == 403
+
+
+def test_parametres_modification_concurrente(client, org_a, admin_a):
+    client.force_login(admin_a)
+    champs = {"nom": org_a.nom, "type": "commune", "siren": "", "contact_public": "", "version": 1}
+    assert client.post(f"/o/{org_a.slug}/parametres/", {**champs, "nom": "Commune A-bis"}).status_code == 302
+    r = client.post(f"/o/{org_a.slug}/parametres/", {**champs, "contact_public": "x@exemple.fr"})
+    assert r.status_code == 409 and "Commune A-bis" in r.content.decode()
+    org_a.refresh_from_db()
+    assert org_a.nom == "Commune A-bis" and org_a.contact_public != "x@exemple.fr" and org_a.version == 2

@@ -46,3 +46,14 @@ def test_requetes_constantes(client, org_a, admin_a, gabarit):
     peu = _requetes(client, url)
     _peupler(org_a, admin_a, 30)
     assert _requetes(client, url) == peu
+
+
+def test_historique_constant_quel_que_soit_le_nombre_de_versions(client, org_a, admin_a):
+    client.force_login(admin_a)
+    s = fabrique.systeme(org_a, admin_a)
+    url = f"/o/{org_a.slug}/registre/{s.pk}/historique/"
+    services.modifier_systeme(s.pk, {"nom": "v2"}, 1, admin_a)
+    peu = _requetes(client, url)
+    for version in range(2, 22):
+        services.modifier_systeme(s.pk, {"nom": f"v{version + 1}"}, version, admin_a)
+    assert _requetes(client, url) == peu

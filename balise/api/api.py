@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import APIKeyCookie, HttpBearer
 
+from balise import versions
 from balise.comptes.models import JetonAPI
 from balise.organisations import acces
 from balise.organisations.roles import Permission
@@ -94,7 +95,7 @@ def refuse(request, exc):
 def conflit(request, exc: services.ConflitEdition):
     corps = {
         "message": exc.message,
-        "version_actuelle": exc.systeme.version,
+        "version_actuelle": exc.objet.version,
         "changements": [
             {"champ": c.champ, "libelle": c.libelle, "avant": _texte(c.avant), "apres": _texte(c.apres)}
             for c in exc.changements
@@ -225,7 +226,7 @@ def archiver(request, slug: str, pk: int):
 )
 def historique(request, slug: str, pk: int):
     systeme = _systeme(request, slug, pk, Permission.VOIR_REGISTRE)
-    return [e.__dict__ for e in selectors.historique(systeme)]
+    return [e.__dict__ for e in versions.historique(systeme)]
 
 
 api.add_router("/organisations", registre)

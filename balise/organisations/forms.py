@@ -4,6 +4,7 @@ from balise.formulaires import Formulaire, FormulaireModele
 
 from .models import Organisation
 from .roles import Role
+from .services import CHAMPS_MODIFIABLES
 
 
 class InvitationForm(Formulaire):
@@ -16,11 +17,15 @@ class RoleForm(Formulaire):
 
 
 class OrganisationForm(FormulaireModele):
-    version = None
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = Organisation
-        fields = ["nom", "type", "siren", "population", "nombre_agents", "contact_public"]
+        fields = CHAMPS_MODIFIABLES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
 
 
 class AccepterInvitationForm(Formulaire):

@@ -54,6 +54,7 @@ class Organisation(models.Model):
         help_text="Adresse affichée sur le registre public pour les questions des usagers.",
     )
     creee_le = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
     history = HistoricalRecords()
 
     class Meta:

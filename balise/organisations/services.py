@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from balise import versions
 from balise.comptes.models import Utilisateur
 
 from .models import Adhesion, Invitation, Organisation
@@ -63,6 +64,22 @@ def creer_organisation(
         utilisateur = Utilisateur.objects.create_user(email, mot_de_passe)
     Adhesion.objects.create(utilisateur=utilisateur, organisation=organisation, role=Role.ADMINISTRATEUR)
     return organisation, utilisateur, mot_de_passe
+
+
+CHAMPS_MODIFIABLES = ["nom", "type", "siren", "population", "nombre_agents", "contact_public"]
+
+
+@transaction.atomic
+def modifier_organisation(
+    organisation_id: int, donnees: dict, version_attendue: int, par: Utilisateur
+) -> Organisation:
+    organisation = versions.verrouiller(Organisation.objects.all(), organisation_id, version_attendue)
+    for champ in CHAMPS_MODIFIABLES:
+        if champ in donnees:
+            setattr(organisation, champ, donnees[champ])
+    organisation.full_clean()
+    versions.enregistrer(organisation, par)
+    return organisation
 
 
 def inviter(organisation: Organisation, email: str, role: str, par: Utilisateur, lien_absolu) -> Invitation:

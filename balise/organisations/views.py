@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from balise.comptes.models import Utilisateur
+from balise.versions import ConflitEdition
 
 from . import acces, services
 from .forms import AccepterInvitationForm, InvitationForm, OrganisationForm, RoleForm
@@ -108,13 +109,26 @@ def parametres(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
     organisation = adhesion.organisation
     form = OrganisationForm(request.POST or None, instance=organisation)
+    conflit = None
     if request.method == "POST" and form.is_valid():
-        organisation = form.save(commit=False)
-        organisation._history_user = request.user
-        organisation.save()
-        messages.success(request, "Informations de l'organisation enregistrées.")
-        return redirect("organisations:parametres", slug=slug)
-    return render(request, "organisations/parametres.html", {"organisation": organisation, "form": form})
+        donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.modifier_organisation(
+                organisation.pk, donnees, form.cleaned_data["version"], request.user
+            )
+        except ConflitEdition as erreur:
+            conflit = erreur
+            form.data = form.data.copy()
+            form.data["version"] = str(erreur.objet.version)
+        else:
+            messages.success(request, "Informations de l'organisation enregistrées.")
+            return redirect("organisations:parametres", slug=slug)
+    return render(
+        request,
+        "organisations/parametres.html",
+        {"organisation": organisation, "form": form, "conflit": conflit},
+        status=409 if conflit else 200,
+    )
 
 
 def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:

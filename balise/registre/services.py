@@ -4,7 +4,6 @@ Les vues et l'API vérifient les droits (organisations.acces) puis appellent ces
 règle métier du registre ne vit ailleurs.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.organisations.models import Organisation
 
@@ -50,67 +50,17 @@ CHAMPS_SAISIS = [
 ]
 
 
-@dataclass(frozen=True)
-class Changement:
-    champ: str
-    libelle: str
-    avant: Any
-    apres: Any
-
-
-class ConflitEdition(Exception):
-    """La fiche a été modifiée par quelqu'un d'autre depuis que la personne l'a ouverte."""
-
-    def __init__(self, systeme: SystemeIA, changements: list[Changement], auteurs: list[str]):
-        self.systeme = systeme
-        self.changements = changements
-        self.auteurs = auteurs
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        qui = ", ".join(self.auteurs) or "une autre personne"
-        return (
-            f"Cette fiche a été modifiée par {qui} depuis que vous l'avez ouverte "
-            f"(version {self.systeme.version}). Vos modifications n'ont pas été enregistrées : "
-            "relisez les changements ci-dessous, puis reportez les vôtres."
-        )
+ConflitEdition = versions.ConflitEdition
 
 
 class TransitionInterdite(ValidationError):
     pass
 
 
-def _enregistrer(systeme: SystemeIA, par: Utilisateur) -> None:
-    systeme.version += 1
-    systeme._history_user = par  # type: ignore[attr-defined]
-    systeme.save()
-
-
-def changements_depuis(systeme: SystemeIA, version: int) -> tuple[list[Changement], list[str]]:
-    """Ce qui a changé dans la fiche entre `version` et la version actuelle, et par qui."""
-    historiques = list(systeme.history.filter(version__gte=version).select_related("history_user"))
-    ancien = next((h for h in historiques if h.version == version), None)
-    recent = max(historiques, key=lambda h: h.version, default=None)
-    auteurs = sorted(
-        {h.history_user.nom_affiche for h in historiques if h.version > version and h.history_user}
-    )
-    if ancien is None or recent is None or ancien == recent:
-        return [], auteurs
-    delta = recent.diff_against(ancien, excluded_fields=["version", "modifie_le"])
-    changements = [
-        Changement(c.field, str(SystemeIA._meta.get_field(c.field).verbose_name), c.old, c.new)
-        for c in delta.changes
-    ]
-    return changements, auteurs
-
-
 def _verrouiller(systeme_id: int, version_attendue: int | None) -> SystemeIA:
-    systeme = SystemeIA.objects.select_for_update().select_related("organisation").get(pk=systeme_id)
-    if version_attendue is not None and systeme.version != version_attendue:
-        changements, auteurs = changements_depuis(systeme, version_attendue)
-        raise ConflitEdition(systeme, changements, auteurs)
-    return systeme
+    return versions.verrouiller(
+        SystemeIA.objects.select_related("organisation"), systeme_id, version_attendue
+    )
 
 
 def creer_systeme(organisation: Organisation, donnees: dict[str, Any], par: Utilisateur) -> SystemeIA:
@@ -130,7 +80,7 @@ def modifier_systeme(
         if champ in CHAMPS_SAISIS:
             setattr(systeme, champ, valeur)
     systeme.full_clean()
-    _enregistrer(systeme, par)
+    versions.enregistrer(systeme, par)
     return systeme
 
 
@@ -153,7 +103,7 @@ def changer_stade(
     systeme.stade = vers
     if vers in cycle_de_vie.MOTIF_OBLIGATOIRE:
         systeme.motif_fin = motif
-    _enregistrer(systeme, par)
+    versions.enregistrer(systeme, par)
     ChangementStade.objects.create(systeme=systeme, depuis=depuis, vers=vers, motif=motif, par=par)
     return systeme
 
@@ -168,7 +118,7 @@ def publier(
             "Avant de publier, décrivez comment le système contribue aux décisions (fiche publique CRPA)."
         )
     systeme.publie = publie
-    _enregistrer(systeme, par)
+    versions.enregistrer(systeme, par)
     return systeme
 
 
@@ -179,7 +129,7 @@ def archiver(systeme_id: int, par: Utilisateur, version_attendue: int | None = N
     if not systeme.archive:
         systeme.archive_le = timezone.now()
         systeme.publie = False
-        _enregistrer(systeme, par)
+        versions.enregistrer(systeme, par)
     return systeme
 
 
@@ -188,7 +138,7 @@ def restaurer(systeme_id: int, par: Utilisateur) -> SystemeIA:
     systeme = _verrouiller(systeme_id, None)
     if systeme.archive:
         systeme.archive_le = None
-        _enregistrer(systeme, par)
+        versions.enregistrer(systeme, par)
     return systeme
 
 

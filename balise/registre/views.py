@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from balise import versions
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 
@@ -97,7 +98,7 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             conflit = erreur
             # Le formulaire garde la saisie de la personne, mais repart de la version désormais à jour.
             form.data = form.data.copy()
-            form.data["version"] = str(erreur.systeme.version)
+            form.data["version"] = str(erreur.objet.version)
         else:
             messages.success(request, "Modifications enregistrées.")
             return redirect("registre:detail", slug=slug, pk=pk)
@@ -186,7 +187,7 @@ def historique(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "registre/historique.html",
-        {"organisation": adhesion.organisation, "systeme": systeme, "entrees": selectors.historique(systeme)},
+        {"organisation": adhesion.organisation, "systeme": systeme, "entrees": versions.historique(systeme)},
     )
 
 

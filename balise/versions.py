@@ -1,0 +1,136 @@
+"""Versions et historique des objets modifiables à plusieurs (verrou optimiste + django-simple-history).
+
+Un modèle concerné a un champ entier `version` et un `history = HistoricalRecords()`. Chaque
+enregistrement incrémente la version ; une modification fondée sur une version périmée est refusée
+avec la liste des champs changés entre-temps et leurs auteurs, lue dans l'historique.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+# Champs techniques jamais montrés comme des changements.
+IGNORES = ["version", "modifie_le"]
+_NATURES = {"+": "Création", "~": "Modification", "-": "Suppression"}
+
+
+@dataclass(frozen=True)
+class Changement:
+    champ: str
+    libelle: str
+    avant: Any
+    apres: Any
+    avant_affiche: str
+    apres_affiche: str
+
+
+class ConflitEdition(Exception):
+    """L'objet a été modifié par quelqu'un d'autre depuis que la personne l'a ouvert."""
+
+    def __init__(self, objet: models.Model, changements: list[Changement], auteurs: list[str]):
+        self.objet = objet
+        self.changements = changements
+        self.auteurs = auteurs
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        qui = ", ".join(self.auteurs) or "une autre personne"
+        return (
+            f"Cette fiche a été modifiée par {qui} depuis que vous l'avez ouverte "
+            f"(version {self.objet.version}). Vos modifications n'ont pas été enregistrées : "
+            "relisez les changements ci-dessous, puis reportez les vôtres."
+        )
+
+
+def _libelle(modele: type[models.Model], champ: str) -> str:
+    return str(modele._meta.get_field(champ).verbose_name)
+
+
+def changements_depuis(objet: models.Model, version: int) -> tuple[list[Changement], list[str]]:
+    """Ce qui a changé dans l'objet entre `version` et sa version actuelle, et par qui."""
+    historiques = list(objet.history.filter(version__gte=version).select_related("history_user"))
+    ancien = next((h for h in historiques if h.version == version), None)
+    recent = max(historiques, key=lambda h: h.version, default=None)
+    auteurs = sorted(
+        {h.history_user.nom_affiche for h in historiques if h.version > version and h.history_user}
+    )
+    if ancien is None or recent is None or ancien == recent:
+        return [], auteurs
+    delta = recent.diff_against(ancien, excluded_fields=IGNORES)
+    modele = type(objet)
+    changements = [
+        Changement(
+            c.field,
+            _libelle(modele, c.field),
+            c.old,
+            c.new,
+            _affichage(modele, c.field, c.old),
+            _affichage(modele, c.field, c.new),
+        )
+        for c in delta.changes
+    ]
+    return changements, auteurs
+
+
+def verrouiller(queryset: models.QuerySet, pk: int, version_attendue: int | None) -> Any:
+    """Verrouille la ligne pour la transaction en cours ; refuse une version périmée."""
+    objet = queryset.select_for_update().get(pk=pk)
+    if version_attendue is not None and objet.version != version_attendue:
+        changements, auteurs = changements_depuis(objet, version_attendue)
+        raise ConflitEdition(objet, changements, auteurs)
+    return objet
+
+
+def enregistrer(objet: models.Model, par) -> None:
+    """Enregistre une nouvelle version, attribuée à `par` dans l'historique."""
+    objet.version += 1
+    objet._history_user = par  # type: ignore[attr-defined]
+    objet.save()
+
+
+@dataclass(frozen=True)
+class EntreeHistorique:
+    date: datetime
+    auteur: str
+    nature: str
+    changements: list[tuple[str, str, str]]  # (libellé du champ, avant, après)
+
+
+def _affichage(modele: type[models.Model], champ: str, valeur: Any) -> str:
+    if valeur is None or valeur == "":
+        return "—"
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    choix = modele._meta.get_field(champ).choices
+    if choix:
+        return str(dict(choix).get(valeur, valeur))
+    return str(valeur)
+
+
+def historique(objet: models.Model) -> list[EntreeHistorique]:
+    """L'historique complet d'un objet, de la plus récente à la plus ancienne modification."""
+    modele = type(objet)
+    versions = list(objet.history.select_related("history_user").order_by("history_date", "history_id"))
+    entrees = []
+    precedente = None
+    for h in versions:
+        changements = []
+        if precedente is not None:
+            delta = h.diff_against(precedente, excluded_fields=IGNORES)
+            changements = [
+                (
+                    _libelle(modele, c.field),
+                    _affichage(modele, c.field, c.old),
+                    _affichage(modele, c.field, c.new),
+                )
+                for c in delta.changes
+            ]
+        auteur = h.history_user.nom_affiche if h.history_user else "Système"
+        entrees.append(
+            EntreeHistorique(h.history_date, auteur, _NATURES.get(h.history_type, ""), changements)
+        )
+        precedente = h
+    return entrees[::-1]
