@@ -1,0 +1,194 @@
+"""Parcours complets dans un vrai navigateur : ce qu'une personne voit et fait, en français."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from balise.registre import services
+from balise.registre.models import SystemeIA
+from tests import fabrique
+from tests.navigateur.conftest import connecter
+
+pytestmark = pytest.mark.navigateur
+
+
+def _changer_de_stade(page: Page, vers: str, motif: str = "") -> None:
+    page.get_by_label("Nouveau stade").select_option(label=vers)
+    if motif:
+        page.get_by_label("Motif").fill(motif)
+    page.get_by_role("button", name="Changer de stade").click()
+
+
+def test_connexion(page, admin_a):
+    page.goto("/")
+    page.get_by_role("link", name="Se connecter").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
+
+    # Un mot de passe erroné : message en français, on reste sur le formulaire.
+    page.get_by_label("Adresse électronique").fill(admin_a.email)
+    page.get_by_label("Mot de passe").fill("pas-le-bon-mot-de-passe")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text("Adresse électronique ou mot de passe incorrect.")).to_be_visible()
+
+    connecter(page, admin_a.email)
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", name="Mes organisations")).to_be_visible()
+    expect(page.get_by_role("link", name="Commune A")).to_be_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    expect(page.get_by_role("link", name=admin_a.email)).to_be_visible()
+
+
+def test_declarer_un_systeme(page, org_a, referent_a):
+    connecter(page, referent_a.email)
+    page.goto(f"/o/{org_a.slug}/registre/")
+    page.get_by_role("link", name="Déclarer un système").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Déclarer un système d'IA")
+
+    # Enregistrer sans rien remplir : le formulaire signale ses erreurs, rien n'est créé.
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Le formulaire contient des erreurs")).to_be_visible()
+    assert not SystemeIA.objects.exists()
+
+    page.get_by_role("textbox", name="Nom", exact=True).fill("Tri du courrier entrant")
+    page.get_by_label("Finalité").fill("Orienter chaque courrier vers le bon service.")
+    page.get_by_label("Service porteur").fill("Direction des affaires générales")
+    page.get_by_label("Responsable (nom et fonction)").fill("Marc Dubois, DGA")
+    page.get_by_role("combobox", name="Domaine", exact=True).select_option(label="Gestion administrative")
+    page.get_by_label("Type d'IA").select_option(label="IA discriminante")
+    page.get_by_label("Utilisateurs et bénéficiaires").select_option(label="Agents")
+    page.get_by_role("combobox", name="Positionnement", exact=True).select_option(
+        label="Améliorer l'existant"
+    )
+    page.get_by_label("Réalisation").select_option(label="Développement interne")
+    page.get_by_label("Lieu d'hébergement").select_option(label="France")
+    page.get_by_role("button", name="Enregistrer").click()
+
+    expect(page.get_by_text("« Tri du courrier entrant » est inscrit au registre.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tri du courrier entrant")
+    expect(page.get_by_text("Orienter chaque courrier vers le bon service.")).to_be_visible()
+    expect(
+        page.get_by_text("Direction des affaires générales — responsable : Marc Dubois, DGA")
+    ).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Idée")
+
+    systeme = SystemeIA.objects.get()
+    assert systeme.organisation == org_a
+    assert (systeme.type_ia, systeme.cible, systeme.realisation) == ("discriminante", "agents", "interne")
+
+    # La fiche figure au registre.
+    page.get_by_role("link", name="Retour au registre").click()
+    expect(page.get_by_role("link", name="Tri du courrier entrant")).to_be_visible()
+
+
+def test_cycle_de_vie_jusqu_a_l_arret(page, admin_a, systeme_a):
+    connecter(page, admin_a.email)
+    page.goto(f"/o/commune-a/registre/{systeme_a.pk}/")
+    badge = page.locator("main .fr-badge").first
+    expect(badge).to_have_text("Idée")
+
+    for stade in ("Étude d'opportunité", "Expérimentation / POC", "Décision", "Production"):
+        _changer_de_stade(page, stade)
+        expect(page.get_by_role("status")).to_contain_text("Stade mis à jour.")
+        expect(badge).to_have_text(stade)
+
+    # L'arrêt sans motif est refusé, avec une explication en français.
+    _changer_de_stade(page, "Arrêt")
+    expect(page.get_by_role("alert")).to_contain_text("Indiquez le motif de l'arrêt ou de l'abandon.")
+    expect(badge).to_have_text("Production")
+
+    _changer_de_stade(page, "Arrêt", motif="Coût de fonctionnement trop élevé.")
+    expect(page.get_by_role("status")).to_contain_text("Stade mis à jour.")
+    expect(badge).to_have_text("Arrêt")
+    expect(page.get_by_role("heading", name="Motif de l'arrêt ou de l'abandon")).to_be_visible()
+    chronologie = page.locator("main ol")
+    expect(chronologie).to_contain_text("Production → Arrêt (admin-a@exemple.fr) — Coût de fonctionnement")
+    expect(chronologie).to_contain_text("Idée → Étude d'opportunité")
+
+    systeme_a.refresh_from_db()
+    assert systeme_a.stade == "arret"
+    assert systeme_a.motif_fin == "Coût de fonctionnement trop élevé."
+
+
+def test_historique_avec_auteurs(page, org_a, admin_a, referent_a, systeme_a):
+    services.changer_stade(systeme_a.pk, "etude", "", admin_a)
+    services.modifier_systeme(systeme_a.pk, {"service": "Direction de l'eau"}, 2, referent_a)
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{org_a.slug}/registre/{systeme_a.pk}/")
+    page.get_by_role("link", name="Historique").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Historique de « Détection des fuites »")
+    titres = page.get_by_role("heading", level=2)
+    expect(titres).to_have_count(3)
+    # De la plus récente à la plus ancienne, chacune avec son auteur.
+    expect(titres.nth(0)).to_contain_text("Modification par referent-a@exemple.fr")
+    expect(titres.nth(1)).to_contain_text("Modification par admin-a@exemple.fr")
+    expect(titres.nth(2)).to_contain_text("Création par referent-a@exemple.fr")
+
+    service = page.get_by_role("row").filter(has_text="service porteur")
+    expect(service).to_contain_text("Relation usagers")
+    expect(service).to_contain_text("Direction de l'eau")
+    stade = page.get_by_role("row").filter(has=page.get_by_role("cell", name="stade", exact=True))
+    expect(stade).to_contain_text("Idée")
+    expect(stade).to_contain_text("Étude d'opportunité")
+    expect(page.get_by_text("Fiche créée.")).to_be_visible()
+
+
+def test_modification_concurrente(nouveau_contexte, org_a, admin_a, referent_a, systeme_a):
+    adresse = f"/o/{org_a.slug}/registre/{systeme_a.pk}/modifier/"
+    admin = nouveau_contexte().new_page()
+    referent = nouveau_contexte().new_page()
+    connecter(admin, admin_a.email)
+    connecter(referent, referent_a.email)
+
+    # Les deux personnes ouvrent le formulaire de la même fiche.
+    admin.goto(adresse)
+    referent.goto(adresse)
+
+    # La première enregistre.
+    admin.get_by_label("Service porteur").fill("Direction de l'eau")
+    admin.get_by_role("button", name="Enregistrer").click()
+    expect(admin.get_by_text("Modifications enregistrées.")).to_be_visible()
+
+    # La seconde enregistre ensuite, sur la version qu'elle avait ouverte : conflit.
+    referent.get_by_label("Service porteur").fill("Service des eaux pluviales")
+    with referent.expect_response(lambda r: r.request.method == "POST") as reponse:
+        referent.get_by_role("button", name="Enregistrer").click()
+    assert reponse.value.status == 409
+
+    alerte = referent.locator("#conflit")
+    expect(alerte).to_be_visible()
+    expect(alerte).to_contain_text("Modification concurrente")
+    expect(alerte).to_contain_text("modifiée par admin-a@exemple.fr")
+    ligne = alerte.get_by_role("row").filter(has_text="service porteur")
+    expect(ligne).to_contain_text("Relation usagers")
+    expect(ligne).to_contain_text("Direction de l'eau")
+    # Sa saisie est conservée dans le formulaire.
+    expect(referent.get_by_label("Service porteur")).to_have_value("Service des eaux pluviales")
+
+    systeme_a.refresh_from_db()
+    assert systeme_a.service == "Direction de l'eau"
+    assert systeme_a.version == 2
+
+
+def test_registre_public_sans_connexion(page, org_a, admin_a):
+    publie = fabrique.systeme(
+        org_a,
+        admin_a,
+        nom="Chatbot des démarches",
+        contribution_decision="Il oriente les usagers ; aucune décision n'est prise par lui.",
+    )
+    services.publier(publie.pk, True, admin_a)
+    fabrique.systeme(org_a, admin_a, nom="Projet interne confidentiel", contribution_decision="Aide.")
+
+    page.goto(f"/public/{org_a.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Commune A")
+    expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
+    expect(page.get_by_role("link", name="Chatbot des démarches")).to_be_visible()
+    expect(page.get_by_text("Projet interne confidentiel")).to_have_count(0)
+
+    page.get_by_role("link", name="Chatbot des démarches").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chatbot des démarches")
+    expect(page.get_by_role("heading", name="Comment contribue-t-il aux décisions ?")).to_be_visible()
+    expect(page.get_by_text("Il oriente les usagers ; aucune décision n'est prise par lui.")).to_be_visible()
+    expect(page.get_by_role("link", name="Registre public de Commune A")).to_be_visible()
