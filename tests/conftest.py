@@ -7,6 +7,8 @@ from tests import fabrique
 def _reglages_de_test(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "documents"
+    # WhiteNoise parcourt sinon tous les fichiers statiques à chaque nouveau client de test.
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture

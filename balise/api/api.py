@@ -8,11 +8,13 @@ ou par la session du navigateur (avec jeton CSRF).
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja.conf import settings as reglages_ninja
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from balise import versions
 from balise.comptes.models import JetonAPI
@@ -49,6 +51,18 @@ class SessionNavigateur(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Sans session ouverte, la requête n'est pas authentifiée (401) : le contrôle CSRF n'a pas lieu
+        # d'être. Sinon un jeton révoqué, sur une écriture, recevait un 403 « CSRF check Failed ».
+        if not request.user.is_authenticated:
+            return None
+        if check_csrf(request):
+            raise PermissionDenied(
+                "Jeton CSRF absent ou invalide : une écriture par la session du navigateur doit "
+                "porter l'en-tête X-CSRFToken."
+            )
+        return request.COOKIES.get(self.param_name)
+
     def authenticate(self, request: HttpRequest, key: str | None):
         return request.user if request.user.is_authenticated else None
 
@@ -72,6 +86,18 @@ def non_authentifie(request, exc):
     return api.create_response(
         request, {"message": "Authentification requise (jeton ou session)."}, status=401
     )
+
+
+@api.exception_handler(HttpError)
+def erreur_http(request, exc: HttpError):
+    # django-ninja lève HttpError(400) quand le corps n'est pas du JSON lisible : même forme que les
+    # autres erreurs ({"message": …}, schéma Erreur du document OpenAPI), en français.
+    message = (
+        "Corps de la requête illisible : un document JSON est attendu."
+        if exc.status_code == 400
+        else str(exc)
+    )
+    return api.create_response(request, {"message": message}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
@@ -138,6 +164,14 @@ def mes_organisations(request):
     ]
 
 
+class PaginationBornee(LimitOffsetPagination):
+    """Limite et décalage bornés : un entier démesuré ne doit pas atteindre la base (erreur 500)."""
+
+    class Input(Schema):
+        limit: int = Field(reglages_ninja.PAGINATION_PER_PAGE, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
 class FiltresRegistre(Schema):
     q: str | None = None
     domaine: str | None = None
@@ -154,7 +188,7 @@ class FiltresRegistre(Schema):
 @registre.get(
     "/{slug}/systemes", response={200: list[SystemeSortie], **ERREURS}, summary="Lister le registre"
 )
-@paginate(LimitOffsetPagination)
+@paginate(PaginationBornee)
 def lister(request, slug: str, filtres: Query[FiltresRegistre]):
     adhesion = acces.exiger(request.auth, slug, Permission.VOIR_REGISTRE)
     donnees = {k: v for k, v in filtres.dict().items() if v is not None and k != "archives"}

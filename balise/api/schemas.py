@@ -107,6 +107,19 @@ class SystemeModification(Schema):
 
 
 class SystemeSortie(SystemeEntree):
+    # En sortie, ce que la base peut contenir, sans les contraintes propres à la saisie par l'API : une
+    # fiche saisie par les pages (texte de plus de 20 000 caractères, contact « dpo@localhost » que
+    # Django accepte…) doit toujours pouvoir être lue ; sinon toute la liste répondait en erreur 500.
+    finalite: str
+    donnees: str
+    sources_donnees: str
+    contribution_decision: str
+    supervision_humaine: str
+    mode_degrade: str
+    benefices_attendus: str
+    contact: str
+    cout_investissement: Decimal | None
+    cout_annuel: Decimal | None
     id: int
     uid: UUID
     organisation: str = Field(alias="organisation.slug")

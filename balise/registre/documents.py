@@ -10,6 +10,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 
 # extension → (types MIME reconnus par la signature, type MIME servi)
 # Les formats bureautiques OOXML/ODF sont des archives ZIP : leur signature est celle d'un ZIP.
@@ -58,8 +59,9 @@ def verifier(fichier: UploadedFile) -> FichierVerifie:
     if taille == 0:
         raise ValidationError("Le fichier est vide.")
     if taille > settings.DOCUMENT_MAX_OCTETS:
-        limite = settings.DOCUMENT_MAX_OCTETS // (1024 * 1024)
-        raise ValidationError(f"Le fichier dépasse la taille maximale de {limite} Mo.")
+        raise ValidationError(
+            f"Le fichier dépasse la taille maximale de {filesizeformat(settings.DOCUMENT_MAX_OCTETS)}."
+        )
     if extension not in FORMATS and extension not in TEXTE:
         raise ValidationError(f"Format non accepté. Formats acceptés : {extensions_permises()}.")
     fichier.seek(0)

@@ -4,6 +4,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -70,11 +71,22 @@ class SystemeIA(models.Model):
     mode_degrade = models.TextField("mode dégradé (continuité de service)", blank=True)
 
     # Coûts et bénéfices
+    # Un coût n'est jamais négatif (l'API le refusait déjà ; les pages l'acceptaient).
     cout_investissement = models.DecimalField(
-        "coût d'investissement (€)", max_digits=12, decimal_places=2, null=True, blank=True
+        "coût d'investissement (€)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     cout_annuel = models.DecimalField(
-        "coût annuel de fonctionnement (€)", max_digits=12, decimal_places=2, null=True, blank=True
+        "coût annuel de fonctionnement (€)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     benefices_attendus = models.TextField("bénéfices attendus", blank=True)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from balise import versions
@@ -53,6 +53,13 @@ CHAMPS_SAISIS = [
 ConflitEdition = versions.ConflitEdition
 
 
+_TEXTES_FACULTATIFS = frozenset(
+    f.name
+    for f in SystemeIA._meta.get_fields()
+    if isinstance(f, models.CharField | models.TextField) and f.blank and not f.null
+)
+
+
 class TransitionInterdite(ValidationError):
     pass
 
@@ -78,6 +85,10 @@ def modifier_systeme(
     systeme = _verrouiller(systeme_id, version_attendue)
     for champ, valeur in donnees.items():
         if champ in CHAMPS_SAISIS:
+            if valeur is None and champ in _TEXTES_FACULTATIFS:
+                # `null` (API) efface un texte facultatif. full_clean() laisserait passer None sur ces
+                # colonnes NOT NULL et l'enregistrement échouerait en erreur 500.
+                valeur = ""
             setattr(systeme, champ, valeur)
     systeme.full_clean()
     versions.enregistrer(systeme, par)

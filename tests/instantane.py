@@ -1,0 +1,49 @@
+"""Outils partagés des tests de sécurité : photographie de la base, fichiers types, documents déposés."""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from balise.organisations.models import Adhesion, Invitation, Organisation
+from balise.registre import services
+from balise.registre.models import ChangementStade, Document, SystemeIA
+
+# Un PDF minimal que la détection par signature reconnaît (« %PDF- »).
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+_MODELES = [Organisation, Adhesion, Invitation, SystemeIA, Document, ChangementStade]
+
+
+def _tous_les_modeles():
+    for modele in _MODELES:
+        yield modele
+        historique = getattr(modele, "history", None)
+        if historique is not None:
+            yield historique.model
+
+
+def photo() -> dict[str, Any]:
+    """Toutes les lignes des données d'organisation (et leurs versions historisées), plus les fichiers déposés."""
+    etat: dict[str, Any] = {
+        m._meta.label: list(m.objects.order_by("pk").values()) for m in _tous_les_modeles()
+    }
+    racine = Path(settings.MEDIA_ROOT)
+    etat["fichiers"] = (
+        sorted(str(p.relative_to(racine)) for p in racine.rglob("*")) if racine.exists() else []
+    )
+    return etat
+
+
+def differences(avant: dict[str, Any], apres: dict[str, Any]) -> list[str]:
+    """Les tables (ou fichiers) qui ont changé, pour un message d'échec lisible."""
+    return [cle for cle in avant.keys() | apres.keys() if avant.get(cle) != apres.get(cle)]
+
+
+def pdf(nom: str = "note.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(nom, PDF, content_type="application/pdf")
+
+
+def document(systeme: SystemeIA, par, titre: str = "Analyse d'impact") -> Document:
+    return services.deposer_document(systeme, titre, pdf(), par)

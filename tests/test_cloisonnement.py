@@ -1,0 +1,531 @@
+"""Cloisonnement entre organisations, droits des rôles, accès anonyme et registre public.
+
+La liste des adresses vérifiées est tirée du résolveur d'URL de Django : une page ou un point d'API
+ajouté plus tard sous /o/<slug>/ ou /api/organisations/<slug>/ est couvert sans rien changer ici, et
+une adresse qui prend l'identifiant d'une organisation ailleurs fait échouer le test de classement.
+"""
+
+import csv
+import io
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+
+from balise.api.api import api
+from balise.comptes.models import JetonAPI
+from balise.organisations.models import Adhesion, Invitation
+from balise.registre import services
+from balise.registre.models import SystemeIA
+from tests import fabrique, instantane
+
+# --- Les adresses de l'application ---------------------------------------------------------------
+
+_PARAMETRE = re.compile(r"<(?:(?P<convertisseur>\w+):)?(?P<nom>\w+)>")
+
+
+def _routes() -> list[str]:
+    def parcourir(motifs, prefixe=""):
+        for motif in motifs:
+            if isinstance(motif, URLResolver):
+                yield from parcourir(motif.url_patterns, prefixe + str(motif.pattern))
+            else:
+                yield prefixe + str(motif.pattern)
+
+    return sorted(set(parcourir(get_resolver().url_patterns)))
+
+
+def _prend_un_slug(route: str) -> bool:
+    return any(m.group("nom") == "slug" for m in _PARAMETRE.finditer(route))
+
+
+ROUTES_SLUG = [r for r in _routes() if _prend_un_slug(r)]
+# Réservées aux membres : tout ce qui vit sous ces préfixes doit être cloisonné.
+PREFIXES_PRIVES = ("o/", "api/organisations/")
+# Publiques par nature (registre CRPA) : vérifiées plus bas, elles ne montrent que les fiches publiées.
+PREFIXES_PUBLICS = ("public/",)
+ROUTES_PRIVEES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PRIVES)]
+ROUTES_PUBLIQUES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PUBLICS)]
+ROUTES_A_IDENTIFIANT = [r for r in ROUTES_PRIVEES if len(list(_PARAMETRE.finditer(r))) > 1]
+METHODES = ["GET", "POST", "PATCH", "DELETE"]
+
+# Quel objet désigne un paramètre d'adresse, d'après le segment qui le précède.
+_OBJETS = {
+    ("pk", "registre"): "systeme",
+    ("pk", "systemes"): "systeme",
+    ("pk", "membres"): "adhesion",
+    ("pk", "invitations"): "invitation",
+    ("doc_pk", "documents"): "document",
+    ("uid", "systemes"): "uid",
+}
+
+
+def adresse(route: str, slug: str, objets: dict[str, int]) -> str:
+    def remplacer(m: re.Match) -> str:
+        nom = m.group("nom")
+        if nom == "slug":
+            return slug
+        segment = route[: m.start()].rstrip("/").rsplit("/", 1)[-1]
+        cle = _OBJETS.get((nom, segment))
+        if cle is None:
+            raise LookupError(
+                f"Paramètre « {nom} » (après « {segment}/ ») de {route!r} inconnu des tests de "
+                "cloisonnement : ajoutez-le à _OBJETS et créez l'objet correspondant dans la fixture `monde`."
+            )
+        return str(objets[cle])
+
+    return "/" + _PARAMETRE.sub(remplacer, route)
+
+
+def _chemin_openapi(route: str) -> str:
+    return "/" + _PARAMETRE.sub(lambda m: "{" + m.group("nom") + "}", route)
+
+
+_OPENAPI = api.get_openapi_schema()["paths"]
+
+
+def methodes_declarees(route: str) -> set[str]:
+    return {m.upper() for m in _OPENAPI.get(_chemin_openapi(route), {})}
+
+
+def est_api(route: str) -> bool:
+    return route.startswith("api/")
+
+
+# --- Données : deux organisations complètes -------------------------------------------------------
+
+
+@pytest.fixture
+def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
+    def peupler(org, admin, systeme, lettre):
+        membre = fabrique.membre(org, "lecteur", f"membre-{lettre}@exemple.fr")
+        document = instantane.document(systeme, admin, titre=f"Document secret {lettre}")
+        invitation = Invitation.objects.create(
+            organisation=org, email=f"invite-{lettre}@exemple.fr", role="referent", invitee_par=admin
+        )
+        services.publier(systeme.pk, True, admin)
+        systeme.refresh_from_db()
+        return {
+            "systeme": systeme.pk,
+            "document": document.pk,
+            "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
+            "invitation": invitation.pk,
+            "version": systeme.version,
+        }
+
+    return SimpleNamespace(
+        a=peupler(org_a, admin_a, systeme_a, "a"),
+        b=peupler(org_b, admin_b, systeme_b, "b"),
+        slug_a=org_a.slug,
+        slug_b=org_b.slug,
+    )
+
+
+# Ce qu'envoie l'attaquant : des données qui suffiraient à modifier quoi que ce soit si l'accès était
+# accordé (fiche, stade, publication, rôle, invitation, paramètres, document).
+def _formulaire(version: int) -> dict:
+    return {
+        **fabrique.FICHE_MINIMALE,
+        "nom": "Piraté",
+        "type": "commune",
+        "version": str(version),
+        "vers": "etude",
+        "motif": "intrusion",
+        "publie": "0",
+        "role": "administrateur",
+        "email": "pirate@exemple.fr",
+        "titre": "Piège",
+        "fichier": instantane.pdf("piege.pdf"),
+    }
+
+
+def _corps_json(version: int) -> str:
+    return json.dumps(
+        {**fabrique.FICHE_MINIMALE, "nom": "Piraté", "version": version, "vers": "etude", "publie": False}
+    )
+
+
+def requete(client: Client, methode: str, url: str, route: str, version: int, jeton: str | None = None):
+    entetes = {"authorization": f"Bearer {jeton}"} if jeton else {}
+    if est_api(route):
+        return client.generic(
+            methode, url, _corps_json(version), content_type="application/json", headers=entetes
+        )
+    if methode == "POST":
+        return client.post(url, _formulaire(version), headers=entetes)
+    return client.generic(methode, url, headers=entetes)
+
+
+SECRETS_A = ["Détection des fuites", "Document secret a", "membre-a@exemple.fr", "invite-a@exemple.fr"]
+
+
+def _verifier_refus(client, route, url, monde, jeton=None):
+    """Chaque méthode sur `url` est refusée (404/403 ; 405 si la méthode n'existe pas pour tous)."""
+    anonyme = Client()
+    for methode in METHODES:
+        avant = instantane.photo()
+        reponse = requete(client, methode, url, route, monde.a["version"], jeton)
+        if est_api(route):
+            attendus = {403, 404} if methode in methodes_declarees(route) else {405}
+        else:
+            methode_refusee_a_tous = requete(anonyme, methode, url, route, 1).status_code == 405
+            attendus = {405} if methode_refusee_a_tous else {403, 404}
+        assert reponse.status_code in attendus, f"{methode} {url} → {reponse.status_code}"
+        apres = instantane.photo()
+        assert avant == apres, f"{methode} {url} a modifié : {instantane.differences(avant, apres)}"
+        contenu = reponse.content.decode(errors="replace")
+        for secret in SECRETS_A:
+            assert secret not in contenu, f"{methode} {url} laisse voir « {secret} »"
+
+
+# --- Classement des adresses : aucune ne doit échapper ----------------------------------------
+
+
+def test_le_resolveur_liste_les_adresses_attendues():
+    # Garde-fou : si le parcours du résolveur cassait, les tests paramétrés ne couvriraient plus rien.
+    assert "o/<slug:slug>/registre/<int:pk>/" in ROUTES_PRIVEES
+    assert "api/organisations/<slug>/systemes/<pk>" in ROUTES_PRIVEES
+    assert len(ROUTES_PRIVEES) >= 20 and len(ROUTES_A_IDENTIFIANT) >= 12
+
+
+def test_toute_adresse_avec_slug_est_classee_et_constructible():
+    non_classees = [r for r in ROUTES_SLUG if not r.startswith(PREFIXES_PRIVES + PREFIXES_PUBLICS)]
+    assert not non_classees, (
+        f"Adresses prenant un identifiant d'organisation sans test de cloisonnement : {non_classees}"
+    )
+    objets = {"systeme": 1, "document": 2, "adhesion": 3, "invitation": 4, "uid": 5}
+    for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
+        adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
+    for route in filter(est_api, ROUTES_PRIVEES):
+        assert methodes_declarees(route), f"{route} absente du document OpenAPI"
+
+
+# --- Le propriétaire atteint bien chaque adresse (sinon un 404 ne prouverait rien) --------------
+
+
+@pytest.mark.parametrize("route", ROUTES_PRIVEES)
+def test_temoin_le_proprietaire_atteint_chaque_adresse(client, monde, admin_a, route):
+    client.force_login(admin_a)
+    url = adresse(route, monde.slug_a, monde.a)
+    for methode in ("GET", "POST"):
+        statut = requete(client, methode, url, route, monde.a["version"]).status_code
+        assert statut != 404 and statut < 500, f"{methode} {url} → {statut} pour l'administrateur de A"
+
+
+# --- Une personne de B n'atteint rien de A --------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES_PRIVEES)
+def test_membre_d_une_autre_organisation_par_session(client, monde, admin_b, route):
+    client.force_login(admin_b)
+    _verifier_refus(client, route, adresse(route, monde.slug_a, monde.a), monde)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES_PRIVEES if est_api(r)])
+def test_membre_d_une_autre_organisation_par_jeton(monde, admin_b, route):
+    _, secret = JetonAPI.emettre(admin_b, "jeton de B")
+    _verifier_refus(Client(), route, adresse(route, monde.slug_a, monde.a), monde, jeton=secret)
+
+
+@pytest.mark.parametrize("route", ROUTES_A_IDENTIFIANT)
+def test_identifiants_de_a_sous_le_slug_de_b(client, monde, admin_b, route):
+    """B est administrateur chez lui, mais les identifiants d'objets de A restent introuvables."""
+    client.force_login(admin_b)
+    _verifier_refus(client, route, adresse(route, monde.slug_b, monde.a), monde)
+    if est_api(route):
+        _, secret = JetonAPI.emettre(admin_b, "jeton de B")
+        _verifier_refus(Client(), route, adresse(route, monde.slug_b, monde.a), monde, jeton=secret)
+
+
+def test_organisation_inexistante_et_personne_sans_organisation(client, monde):
+    client.force_login(fabrique.utilisateur("sans-organisation@exemple.fr"))
+    for route in ROUTES_PRIVEES:
+        _verifier_refus(client, route, adresse(route, monde.slug_a, monde.a), monde)
+        _verifier_refus(client, route, adresse(route, "n-existe-pas", monde.a), monde)
+
+
+def test_liste_d_api_ne_montre_que_ses_organisations(monde, admin_b):
+    _, secret = JetonAPI.emettre(admin_b, "jeton de B")
+    reponse = Client().get("/api/organisations", headers={"authorization": f"Bearer {secret}"})
+    assert reponse.status_code == 200
+    assert [o["slug"] for o in reponse.json()] == [monde.slug_b]
+
+
+# --- Personnes non connectées ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES_PRIVEES)
+def test_anonyme_redirige_vers_la_connexion_ou_401(monde, route):
+    client = Client()
+    url = adresse(route, monde.slug_a, monde.a)
+    for methode in METHODES:
+        avant = instantane.photo()
+        reponse = requete(client, methode, url, route, monde.a["version"])
+        if est_api(route):
+            if methode in methodes_declarees(route):
+                assert reponse.status_code == 401, f"{methode} {url} → {reponse.status_code}"
+                assert reponse.json()["message"].startswith("Authentification requise")
+            else:
+                assert reponse.status_code == 405
+        elif methode != "POST" and reponse.status_code == 405:
+            pass  # page qui n'accepte que POST : refusée avant même de regarder qui demande
+        else:
+            assert reponse.status_code == 302, f"{methode} {url} → {reponse.status_code}"
+            assert reponse["Location"].startswith("/comptes/connexion/?next=")
+        assert instantane.photo() == avant
+
+
+# --- Les rôles -----------------------------------------------------------------------------------
+
+ADMIN, REFERENT, DPO, LECTEUR, COMITE = "administrateur", "referent", "dpo", "lecteur", "comite"
+ROLES = [ADMIN, REFERENT, DPO, LECTEUR, COMITE]
+
+
+class Scene(SimpleNamespace):
+    pass
+
+
+@pytest.fixture
+def scene(org_a, admin_a, systeme_a):
+    cible = fabrique.membre(org_a, LECTEUR, "cible@exemple.fr")
+    document = instantane.document(systeme_a, admin_a)
+    invitation = Invitation.objects.create(
+        organisation=org_a, email="invitee@exemple.fr", role=LECTEUR, invitee_par=admin_a
+    )
+    return Scene(
+        org=org_a,
+        systeme=systeme_a,
+        document=document,
+        adhesion_cible=Adhesion.objects.get(utilisateur=cible),
+        invitation=invitation,
+    )
+
+
+def _personne(org, role):
+    return fabrique.membre(org, role, f"{role}-acteur@exemple.fr")
+
+
+def _fiche_formulaire(**champs):
+    return {**fabrique.FICHE_MINIMALE, "version": "1", **champs}
+
+
+# (nom, méthode, chemin relatif à /o/<slug>/, données, écrit-il ?, rôles autorisés)
+ACTIONS_PAGES = [
+    ("voir le registre", "GET", "registre/", None, False, ROLES),
+    ("voir une fiche", "GET", "registre/{systeme}/", None, False, ROLES),
+    ("télécharger un document", "GET", "registre/{systeme}/documents/{document}/", None, False, ROLES),
+    ("ouvrir le formulaire de création", "GET", "registre/nouveau/", None, False, [ADMIN, REFERENT, DPO]),
+    (
+        "créer une fiche",
+        "POST",
+        "registre/nouveau/",
+        lambda: _fiche_formulaire(nom="Nouvelle"),
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),  # noqa: E501
+    (
+        "modifier une fiche",
+        "POST",
+        "registre/{systeme}/modifier/",
+        lambda: _fiche_formulaire(nom="Renommée"),
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),  # noqa: E501
+    (
+        "déposer un document",
+        "POST",
+        "registre/{systeme}/documents/",
+        lambda: {"titre": "t", "fichier": instantane.pdf()},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),  # noqa: E501
+    (
+        "archiver un document",
+        "POST",
+        "registre/{systeme}/documents/{document}/archivage/",
+        dict,
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),  # noqa: E501
+    (
+        "changer de stade",
+        "POST",
+        "registre/{systeme}/stade/",
+        lambda: {"vers": "etude", "version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),  # noqa: E501
+    (
+        "publier",
+        "POST",
+        "registre/{systeme}/publication/",
+        lambda: {"publie": "1", "version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),  # noqa: E501
+    ("archiver une fiche", "POST", "registre/{systeme}/archivage/", lambda: {"version": "1"}, True, [ADMIN]),
+    ("voir les membres", "GET", "membres/", None, False, [ADMIN]),
+    ("inviter", "POST", "membres/", lambda: {"email": "nouvelle@exemple.fr", "role": ADMIN}, True, [ADMIN]),
+    ("changer un rôle", "POST", "membres/{adhesion}/role/", lambda: {"role": ADMIN}, True, [ADMIN]),
+    ("retirer un membre", "POST", "membres/{adhesion}/retrait/", dict, True, [ADMIN]),
+    ("annuler une invitation", "POST", "invitations/{invitation}/annulation/", dict, True, [ADMIN]),
+    ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
+    (
+        "modifier les paramètres",
+        "POST",
+        "parametres/",
+        lambda: {"nom": "Rebaptisée", "type": "commune", "version": "1"},
+        True,
+        [ADMIN],
+    ),  # noqa: E501
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("action", "methode", "chemin", "donnees", "ecrit", "autorises"),
+    ACTIONS_PAGES,
+    ids=[a[0] for a in ACTIONS_PAGES],
+)
+def test_droits_des_roles_dans_les_pages(
+    client, scene, role, action, methode, chemin, donnees, ecrit, autorises
+):  # noqa: E501
+    client.force_login(_personne(scene.org, role))
+    url = f"/o/{scene.org.slug}/" + chemin.format(
+        systeme=scene.systeme.pk,
+        document=scene.document.pk,
+        adhesion=scene.adhesion_cible.pk,
+        invitation=scene.invitation.pk,
+    )
+    avant = instantane.photo()
+    reponse = client.post(url, donnees()) if methode == "POST" else client.get(url)
+    apres = instantane.photo()
+    if role in autorises:
+        assert reponse.status_code in (200, 302), f"{role} : {action} → {reponse.status_code}"
+        if ecrit:
+            assert avant != apres, (
+                f"{role} : « {action} » autorisé mais sans effet (données de test à revoir)"
+            )
+    else:
+        assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
+        assert avant == apres, (
+            f"{role} : « {action} » refusé mais a modifié {instantane.differences(avant, apres)}"
+        )
+
+
+ACTIONS_API = [
+    ("lire", "GET", "", None, ROLES),
+    ("historique", "GET", "/historique", None, ROLES),
+    ("déclarer", "POST", "-liste", {**fabrique.FICHE_MINIMALE, "nom": "Par l'API"}, [ADMIN, REFERENT, DPO]),
+    ("modifier", "PATCH", "", {"version": 1, "nom": "Renommée"}, [ADMIN, REFERENT, DPO]),
+    ("changer de stade", "POST", "/stade", {"vers": "etude", "version": 1}, [ADMIN, REFERENT]),
+    ("publier", "POST", "/publication", {"publie": True, "version": 1}, [ADMIN, REFERENT]),
+    ("archiver", "DELETE", "", None, [ADMIN]),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("action", "methode", "suffixe", "corps", "autorises"), ACTIONS_API, ids=[a[0] for a in ACTIONS_API]
+)
+def test_droits_des_roles_dans_l_api(scene, role, action, methode, suffixe, corps, autorises):
+    _, secret = JetonAPI.emettre(_personne(scene.org, role), "jeton")
+    base = f"/api/organisations/{scene.org.slug}/systemes"
+    url = base if suffixe == "-liste" else f"{base}/{scene.systeme.pk}{suffixe}"
+    avant = instantane.photo()
+    reponse = Client().generic(
+        methode,
+        url,
+        json.dumps(corps) if corps is not None else "",
+        content_type="application/json",
+        headers={"authorization": f"Bearer {secret}"},
+    )
+    apres = instantane.photo()
+    if role in autorises:
+        assert reponse.status_code in (200, 201), (
+            f"{role} : {action} → {reponse.status_code} {reponse.content}"
+        )
+        if methode != "GET":
+            assert avant != apres
+    else:
+        assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
+        assert reponse.json()["message"] == "Votre rôle dans cette organisation ne permet pas cette action."
+        assert avant == apres
+
+
+# --- Registre public : seulement les fiches publiées et non archivées -----------------------------
+
+
+@pytest.fixture
+def registre_public(org_a, org_b, admin_a, admin_b):
+    def fiche(nom, org=org_a, par=admin_a, publier=False):
+        s = fabrique.systeme(org, par, nom=nom, contribution_decision="Aide à l'instruction.")
+        if publier:
+            services.publier(s.pk, True, par)
+        return s
+
+    publiee = fiche("Fiche publiée visible", publier=True)
+    brouillon = fiche("Fiche brouillon cachée")
+    archivee = fiche("Fiche archivée cachée", publier=True)
+    services.archiver(archivee.pk, admin_a)
+    # Cas dégradé : une ligne archivée restée « publiée » (donnée importée, ancienne version…).
+    archivee_publiee = fiche("Fiche archivée restée publiée", publier=True)
+    SystemeIA.objects.filter(pk=archivee_publiee.pk).update(archive_le=timezone.now())
+    retiree = fiche("Fiche retirée du public", publier=True)
+    services.publier(retiree.pk, False, admin_a)
+    de_b = fiche("Fiche publiée de B", org=org_b, par=admin_b, publier=True)
+    return SimpleNamespace(
+        org=org_a,
+        visible=publiee,
+        cachees=[brouillon, archivee, archivee_publiee, retiree],
+        de_b=de_b,
+    )
+
+
+def test_registre_public_ne_montre_que_le_publie(client, registre_public):
+    slug = registre_public.org.slug
+    cachees = [s.nom for s in registre_public.cachees] + [registre_public.de_b.nom]
+
+    page = client.get(f"/public/{slug}/").content.decode()
+    assert registre_public.visible.nom in page
+    assert not [n for n in cachees if n in page]
+
+    donnees = client.get(f"/public/{slug}/registre.json").json()
+    assert [s["identifiant"] for s in donnees["systemes"]] == [str(registre_public.visible.uid)]
+
+    lignes = list(
+        csv.DictReader(io.StringIO(client.get(f"/public/{slug}/registre.csv").content.decode("utf-8-sig")))
+    )
+    assert [ligne["identifiant"] for ligne in lignes] == [str(registre_public.visible.uid)]
+
+
+def test_fiche_publique_introuvable_si_non_publiee(client, registre_public):
+    slug = registre_public.org.slug
+    assert client.get(f"/public/{slug}/systemes/{registre_public.visible.uid}/").status_code == 200
+    for s in registre_public.cachees:
+        reponse = client.get(f"/public/{slug}/systemes/{s.uid}/")
+        assert reponse.status_code == 404 and s.nom not in reponse.content.decode()
+    # La fiche publiée de B n'apparaît pas sous l'adresse de A.
+    assert client.get(f"/public/{slug}/systemes/{registre_public.de_b.uid}/").status_code == 404
+
+
+def test_registre_public_d_une_organisation_inconnue(client, db):
+    for suffixe in ("", "registre.json", "registre.csv"):
+        assert client.get(f"/public/inconnue/{suffixe}").status_code == 404
+
+
+@pytest.mark.parametrize("route", ROUTES_PUBLIQUES)
+def test_aucune_adresse_publique_ne_montre_une_fiche_cachee(client, registre_public, route):
+    """Toute adresse publique (y compris une future), quel que soit l'identifiant de fiche demandé."""
+    slug = registre_public.org.slug
+    cachees = [s.nom for s in registre_public.cachees] + [registre_public.de_b.nom]
+    for fiche in [registre_public.visible, *registre_public.cachees, registre_public.de_b]:
+        reponse = client.get(adresse(route, slug, {"uid": fiche.uid}))
+        assert reponse.status_code in (200, 404), f"{route} → {reponse.status_code}"
+        contenu = reponse.content.decode("utf-8-sig")
+        assert not [n for n in cachees if n in contenu], f"{route} montre une fiche non publiée"
+        assert str(fiche.uid) not in contenu or fiche == registre_public.visible
