@@ -98,6 +98,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache en mémoire de chaque processus. Suffisant et correct même à plusieurs processus : les clés du
+# registre public changent à chaque modification (registre/cache_public.py), rien n'est à invalider.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+}
+
 AUTH_USER_MODEL = "comptes.Utilisateur"
 # Authentification enfichable : ProConnect (OpenID Connect) s'ajoutera ici comme un backend de plus.
 AUTHENTICATION_BACKENDS = [

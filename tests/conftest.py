@@ -49,3 +49,12 @@ def systeme_a(org_a, referent_a):
 @pytest.fixture
 def systeme_b(org_b, admin_b):
     return fabrique.systeme(org_b, admin_b, nom="Système secret de B", contribution_decision="Aide.")
+
+
+@pytest.fixture(autouse=True)
+def _cache_propre(settings):
+    # Cache en mémoire, vidé à chaque test : aucune page publique ne survit d'un test à l'autre.
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()

@@ -62,3 +62,37 @@ def test_schema_documente_chaque_champ(client, db):
     page = client.get("/public/schema/").content.decode()
     assert all(f"<code>{nom}</code>" in page for nom in opendata.NOMS_CHAMPS)
     json.dumps(opendata.CHAMPS)
+
+
+def test_le_cache_public_suit_chaque_modification(client, org_a, admin_a):
+    s = _publier(org_a, admin_a, nom="Ancien nom")
+    for url in (
+        f"/public/{org_a.slug}/",
+        f"/public/{org_a.slug}/registre.json",
+        f"/public/{org_a.slug}/registre.csv",
+    ):
+        assert "Ancien nom" in client.get(url).content.decode()
+    services.modifier_systeme(s.pk, {"nom": "Nouveau nom"}, s.version, admin_a)
+    for url in (
+        f"/public/{org_a.slug}/",
+        f"/public/{org_a.slug}/registre.json",
+        f"/public/{org_a.slug}/registre.csv",
+    ):
+        contenu = client.get(url).content.decode()
+        assert "Nouveau nom" in contenu and "Ancien nom" not in contenu
+    services.publier(s.pk, False, admin_a)
+    assert "Nouveau nom" not in client.get(f"/public/{org_a.slug}/").content.decode()
+    assert client.get(f"/public/{org_a.slug}/registre.json").json()["systemes"] == []
+
+
+def test_le_cache_public_suit_l_organisation(client, org_a, admin_a):
+    _publier(org_a, admin_a)
+    client.get(f"/public/{org_a.slug}/")
+    from balise.organisations.services import modifier_organisation
+
+    modifier_organisation(org_a.pk, {"contact_public": "nouveau@exemple.fr"}, org_a.version, admin_a)
+    assert "nouveau@exemple.fr" in client.get(f"/public/{org_a.slug}/").content.decode()
+    assert (
+        client.get(f"/public/{org_a.slug}/registre.json").json()["organisation"]["contact"]
+        == "nouveau@exemple.fr"
+    )

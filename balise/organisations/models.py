@@ -55,7 +55,10 @@ class Organisation(models.Model):
     )
     creee_le = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
-    history = HistoricalRecords()
+    # Date de la dernière modification de l'organisation ou d'un de ses systèmes : clé des caches du
+    # registre public (registre.cache_public).
+    modifie_le = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["modifie_le"])
 
     class Meta:
         verbose_name = "organisation"

@@ -1,13 +1,17 @@
 """Le registre public (CRPA) : sans connexion, seulement les fiches marquées publiques et non archivées."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from balise.organisations.models import Organisation
 
-from . import opendata, selectors
+from . import cache_public, opendata, selectors
 
 
 def _organisation(slug: str) -> Organisation:
@@ -17,11 +21,18 @@ def _organisation(slug: str) -> Organisation:
 @cache_control(public=True, max_age=300)
 def registre(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
-    systemes = selectors.registre_public(organisation).only(
-        "uid", "nom", "finalite", "service", "domaine", "type_ia", "stade", "decision_individuelle"
-    )
+
+    def produire() -> str:
+        systemes = selectors.registre_public(organisation).only(
+            "uid", "nom", "finalite", "service", "domaine", "type_ia", "stade", "decision_individuelle"
+        )
+        return render_to_string(
+            "public/_registre_contenu.html", {"organisation": organisation, "systemes": systemes}
+        )
+
+    contenu = cache_public.lire(organisation, "page", produire)
     return render(
-        request, "public/registre.html", {"organisation": organisation, "systemes": systemes, "public": True}
+        request, "public/registre.html", {"organisation": organisation, "contenu": contenu, "public": True}
     )
 
 
@@ -35,10 +46,17 @@ def fiche(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 
 
 @cache_control(public=True, max_age=300)
-def registre_json(request: HttpRequest, slug: str) -> JsonResponse:
+def registre_json(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
-    document = opendata.document_json(organisation, request.build_absolute_uri(reverse("public:schema")))
-    reponse = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    schema = request.build_absolute_uri(reverse("public:schema"))
+    corps = cache_public.lire(
+        organisation,
+        f"json:{schema}",
+        lambda: json.dumps(
+            opendata.document_json(organisation, schema), ensure_ascii=False, cls=DjangoJSONEncoder
+        ),
+    )
+    reponse = HttpResponse(corps, content_type="application/json")
     reponse["Access-Control-Allow-Origin"] = "*"
     return reponse
 
@@ -47,9 +65,8 @@ def registre_json(request: HttpRequest, slug: str) -> JsonResponse:
 def registre_csv(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
     # BOM UTF-8 : les tableurs courants reconnaissent alors l'encodage.
-    reponse = HttpResponse(
-        "\ufeff" + opendata.document_csv(organisation), content_type="text/csv; charset=utf-8"
-    )
+    corps = cache_public.lire(organisation, "csv", lambda: "\ufeff" + opendata.document_csv(organisation))
+    reponse = HttpResponse(corps, content_type="text/csv; charset=utf-8")
     reponse["Content-Disposition"] = f'attachment; filename="registre-ia-{organisation.slug}.csv"'
     reponse["Access-Control-Allow-Origin"] = "*"
     return reponse
