@@ -326,7 +326,7 @@ ACTIONS_PAGES = [
         lambda: _fiche_formulaire(nom="Nouvelle"),
         True,
         [ADMIN, REFERENT, DPO],
-    ),  # noqa: E501
+    ),
     (
         "modifier une fiche",
         "POST",
@@ -334,7 +334,7 @@ ACTIONS_PAGES = [
         lambda: _fiche_formulaire(nom="Renommée"),
         True,
         [ADMIN, REFERENT, DPO],
-    ),  # noqa: E501
+    ),
     (
         "déposer un document",
         "POST",
@@ -342,7 +342,7 @@ ACTIONS_PAGES = [
         lambda: {"titre": "t", "fichier": instantane.pdf()},
         True,
         [ADMIN, REFERENT, DPO],
-    ),  # noqa: E501
+    ),
     (
         "archiver un document",
         "POST",
@@ -350,7 +350,7 @@ ACTIONS_PAGES = [
         dict,
         True,
         [ADMIN, REFERENT, DPO],
-    ),  # noqa: E501
+    ),
     (
         "changer de stade",
         "POST",
@@ -358,7 +358,7 @@ ACTIONS_PAGES = [
         lambda: {"vers": "etude", "version": "1"},
         True,
         [ADMIN, REFERENT],
-    ),  # noqa: E501
+    ),
     (
         "publier",
         "POST",
@@ -366,7 +366,7 @@ ACTIONS_PAGES = [
         lambda: {"publie": "1", "version": "1"},
         True,
         [ADMIN, REFERENT],
-    ),  # noqa: E501
+    ),
     ("archiver une fiche", "POST", "registre/{systeme}/archivage/", lambda: {"version": "1"}, True, [ADMIN]),
     ("voir les membres", "GET", "membres/", None, False, [ADMIN]),
     ("inviter", "POST", "membres/", lambda: {"email": "nouvelle@exemple.fr", "role": ADMIN}, True, [ADMIN]),
@@ -381,7 +381,7 @@ ACTIONS_PAGES = [
         lambda: {"nom": "Rebaptisée", "type": "commune", "version": "1"},
         True,
         [ADMIN],
-    ),  # noqa: E501
+    ),
 ]
 
 
