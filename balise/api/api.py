@@ -7,7 +7,6 @@ ou par la session du navigateur (avec jeton CSRF).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.conf import settings as reglages_ninja
 from ninja.errors import AuthenticationError, HttpError
@@ -142,10 +141,7 @@ registre = Router(tags=["Registre"])
 
 def _systeme(request, slug: str, pk: int, permission: Permission, archives: bool = True) -> SystemeIA:
     adhesion = acces.exiger(request.auth, slug, permission)
-    qs = SystemeIA.objects.select_related("organisation").filter(organisation=adhesion.organisation)
-    if not archives:
-        qs = qs.filter(archive_le__isnull=True)
-    return get_object_or_404(qs, pk=pk)
+    return selectors.systeme(adhesion.organisation, pk, archives)
 
 
 @api.get(

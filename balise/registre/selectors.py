@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from balise.organisations.models import Organisation
 
@@ -62,6 +63,14 @@ class FiltreRegistre(django_filters.FilterSet):
                 | Q(modeles__icontains=mot)
             )
         return queryset
+
+
+def systeme(organisation: Organisation, pk: int, archives: bool = True) -> SystemeIA:
+    """Une fiche de l'organisation (404 sinon, y compris pour la fiche d'une autre organisation)."""
+    qs = SystemeIA.objects.select_related("organisation").filter(organisation=organisation)
+    if not archives:
+        qs = qs.filter(archive_le__isnull=True)
+    return get_object_or_404(qs, pk=pk)
 
 
 def registre(organisation: Organisation, archives: bool = False) -> QuerySet[SystemeIA]:

@@ -20,10 +20,7 @@ PAR_PAGE = 25
 
 
 def _systeme(adhesion, pk: int, archives: bool = True) -> SystemeIA:
-    qs = SystemeIA.objects.select_related("organisation").filter(organisation=adhesion.organisation)
-    if not archives:
-        qs = qs.filter(archive_le__isnull=True)
-    return get_object_or_404(qs, pk=pk)
+    return selectors.systeme(adhesion.organisation, pk, archives)
 
 
 def _droits(adhesion) -> dict[str, bool]:
