@@ -112,3 +112,22 @@ def test_parametres_modification_concurrente(client, org_a, admin_a):
     assert r.status_code == 409 and "Commune A-bis" in r.content.decode()
     org_a.refresh_from_db()
     assert org_a.nom == "Commune A-bis" and org_a.contact_public != "x@exemple.fr" and org_a.version == 2
+
+
+def test_journal_des_membres_et_des_informations(client, org_a, admin_a, referent_a):
+    client.force_login(admin_a)
+    adhesion = Adhesion.objects.get(utilisateur=referent_a)
+    services.changer_role(adhesion, "dpo", admin_a)
+    services.retirer_membre(adhesion, admin_a)
+    services.modifier_organisation(org_a.pk, {"nom": "Commune A renommée"}, org_a.version, admin_a)
+    page = client.get(f"/o/{org_a.slug}/journal/").content.decode()
+    for attendu in (
+        "changement de rôle",
+        "retrait",
+        "Délégué à la protection des données",
+        "Commune A renommée",
+    ):
+        assert attendu in page
+    assert page.count(admin_a.nom_affiche) >= 3
+    client.force_login(referent_a)
+    assert client.get(f"/o/{org_a.slug}/journal/").status_code == 404

@@ -106,9 +106,13 @@ def accepter_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Adh
         raise ValidationError("Cette invitation n'est plus valable.")
     if utilisateur.email != invitation.email:
         raise ValidationError("Cette invitation a été adressée à une autre adresse électronique.")
-    adhesion, _ = Adhesion.objects.get_or_create(
-        utilisateur=utilisateur, organisation=invitation.organisation, defaults={"role": invitation.role}
-    )
+    adhesion = Adhesion.objects.filter(utilisateur=utilisateur, organisation=invitation.organisation).first()
+    if adhesion is None:
+        adhesion = Adhesion(
+            utilisateur=utilisateur, organisation=invitation.organisation, role=invitation.role
+        )
+        adhesion._history_user = utilisateur  # type: ignore[attr-defined]
+        adhesion.save()
     invitation.acceptee_le = timezone.now()
     invitation.save(update_fields=["acceptee_le"])
     return adhesion

@@ -10,4 +10,5 @@ urlpatterns = [
     path("membres/<int:pk>/retrait/", views.retirer, name="retirer"),
     path("invitations/<int:pk>/annulation/", views.annuler_invitation, name="annuler_invitation"),
     path("parametres/", views.parametres, name="parametres"),
+    path("journal/", views.journal, name="journal"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from balise.comptes.models import Utilisateur
 from balise.versions import ConflitEdition
 
-from . import acces, services
+from . import acces, selectors, services
 from .forms import AccepterInvitationForm, InvitationForm, OrganisationForm, RoleForm
 from .models import Adhesion, Invitation
 from .roles import Permission
@@ -128,6 +128,21 @@ def parametres(request: HttpRequest, slug: str) -> HttpResponse:
         "organisations/parametres.html",
         {"organisation": organisation, "form": form, "conflit": conflit},
         status=409 if conflit else 200,
+    )
+
+
+@login_required
+def journal(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    organisation = adhesion.organisation
+    return render(
+        request,
+        "organisations/journal.html",
+        {
+            "organisation": organisation,
+            "membres": selectors.journal_des_membres(organisation),
+            "informations": selectors.journal_de_l_organisation(organisation),
+        },
     )
 
 

@@ -72,6 +72,7 @@ PAGES_CONNECTEES = {
     "portefeuille": "/o/{d.slug}/portefeuille/",
     "membres": "/o/{d.slug}/membres/",
     "paramètres de l'organisation": "/o/{d.slug}/parametres/",
+    "journal de l'organisation": "/o/{d.slug}/journal/",
     "mon compte": "/comptes/compte/",
 }
 
