@@ -192,8 +192,9 @@ def test_liste_parametres_invalides(api, registre, requete):
 
 def test_liste_filtre_invalide_message_en_francais(api, registre):
     reponse = api("GET", "/organisations/commune-a/systemes?domaine=inconnu")
-    assert reponse.status_code == 400
-    assert reponse.json()["message"].startswith("Filtre invalide : domaine")
+    assert reponse.status_code == 422
+    assert reponse.json()["message"] == "Données invalides."
+    assert reponse.json()["erreurs"][0]["loc"][-1] == "domaine"
 
 
 def test_lire_une_fiche(api, systeme_a):

@@ -23,14 +23,20 @@ from balise.registre import selectors, services
 from balise.registre.models import SystemeIA
 
 from .schemas import (
+    CibleT,
     ConflitSortie,
+    DomaineT,
     Erreur,
+    HebergementT,
     OrganisationSortie,
     Publication,
+    StadeT,
     SystemeEntree,
     SystemeModification,
     SystemeSortie,
     Transition,
+    TriT,
+    TypeIAT,
 )
 from .schemas import EntreeHistoriqueSortie as HistoriqueSortie
 
@@ -169,16 +175,20 @@ class PaginationBornee(LimitOffsetPagination):
 
 
 class FiltresRegistre(Schema):
-    q: str | None = None
-    domaine: str | None = None
-    type_ia: str | None = None
-    stade: str | None = None
-    service: str | None = None
-    hebergement: str | None = None
+    """Mêmes filtres que la page du registre (selectors.FiltreRegistre), valeurs documentées."""
+
+    q: str | None = Field(
+        None, max_length=200, description="Mots cherchés dans le nom, la finalité, le service…"
+    )
+    domaine: DomaineT | None = None
+    type_ia: TypeIAT | None = None
+    stade: StadeT | None = None
+    service: str | None = Field(None, max_length=200)
+    hebergement: HebergementT | None = None
     donnees_personnelles: bool | None = None
-    cible: str | None = None
+    cible: CibleT | None = None
     archives: bool = False
-    tri: str | None = None
+    tri: TriT | None = None
 
 
 @registre.get(

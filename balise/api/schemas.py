@@ -36,6 +36,7 @@ PositionnementT = Literal[tuple(Positionnement.values)]  # type: ignore[valid-ty
 RealisationT = Literal[tuple(Realisation.values)]  # type: ignore[valid-type]
 HebergementT = Literal[tuple(Hebergement.values)]  # type: ignore[valid-type]
 StadeT = Literal[tuple(Stade.values)]  # type: ignore[valid-type]
+TriT = Literal["nom", "-nom", "stade", "-stade", "domaine", "-domaine", "modifie", "-modifie"]
 
 
 class ChampsFacultatifs(Schema):
