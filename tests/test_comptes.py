@@ -64,3 +64,44 @@ def test_demo_chargee_une_seule_fois(db, capsys):
     agglo = Organisation.objects.get(slug="val-de-balise")
     assert agglo.systemes.count() >= 8 and agglo.systemes.filter(publie=True).exists()
     assert Organisation.objects.count() == 3
+
+
+def test_changer_son_mot_de_passe(client, admin_a):
+    client.force_login(admin_a)
+    r = client.post(
+        "/comptes/mot-de-passe/",
+        {
+            "old_password": "mot-de-passe-tres-long-42",
+            "new_password1": "Nouveau-secret-2026",
+            "new_password2": "Nouveau-secret-2026",
+        },
+    )
+    assert r.status_code == 302
+    admin_a.refresh_from_db()
+    assert admin_a.check_password("Nouveau-secret-2026")
+    r = client.post(
+        "/comptes/mot-de-passe/",
+        {"old_password": "faux", "new_password1": "123", "new_password2": "123"},
+    )
+    assert r.status_code == 200 and "ancien mot de passe" in r.content.decode().lower()
+
+
+def test_reinitialiser_un_mot_de_passe_oublie(client, admin_a):
+    import re
+
+    from django.core import mail
+
+    r = client.post("/comptes/mot-de-passe-oublie/", {"email": "inconnu@exemple.fr"})
+    assert r.status_code == 302 and not mail.outbox  # même réponse, aucun courriel : rien n'est révélé
+    client.post("/comptes/mot-de-passe-oublie/", {"email": admin_a.email})
+    lien = re.search(r"http://testserver(/comptes/reinitialisation/\S+/)", mail.outbox[0].body).group(1)
+    r = client.get(lien, follow=True)
+    formulaire = r.redirect_chain[-1][0]
+    r = client.post(
+        formulaire, {"new_password1": "Encore-un-secret-26", "new_password2": "Encore-un-secret-26"}
+    )
+    assert r.status_code == 302
+    admin_a.refresh_from_db()
+    assert admin_a.check_password("Encore-un-secret-26")
+    # Le lien ne sert qu'une fois.
+    assert "plus valable" in client.get(lien, follow=True).content.decode()

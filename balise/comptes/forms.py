@@ -1,5 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 from balise.formulaires import DsfrMixin, Formulaire
 
@@ -20,3 +25,15 @@ class JetonForm(Formulaire):
     nom = forms.CharField(
         label="Nom du jeton", max_length=100, help_text="Par exemple : « script d'import DSI »."
     )
+
+
+class ChangementMotDePasseForm(DsfrMixin, PasswordChangeForm):
+    pass
+
+
+class DemandeReinitialisationForm(DsfrMixin, PasswordResetForm):
+    pass
+
+
+class NouveauMotDePasseForm(DsfrMixin, SetPasswordForm):
+    pass

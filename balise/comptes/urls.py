@@ -7,5 +7,10 @@ urlpatterns = [
     path("connexion/", views.Connexion.as_view(), name="connexion"),
     path("deconnexion/", views.Deconnexion.as_view(), name="deconnexion"),
     path("compte/", views.compte, name="compte"),
+    path("mot-de-passe/", views.ChangementMotDePasse.as_view(), name="mot_de_passe"),
+    path("mot-de-passe-oublie/", views.DemandeReinitialisation.as_view(), name="mot_de_passe_oublie"),
+    path(
+        "reinitialisation/<uidb64>/<token>/", views.NouveauMotDePasse.as_view(), name="password_reset_confirm"
+    ),
     path("jetons/<int:pk>/revocation/", views.revoquer, name="revoquer"),
 ]

@@ -3,10 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .forms import ConnexionForm, JetonForm
+from .forms import (
+    ChangementMotDePasseForm,
+    ConnexionForm,
+    DemandeReinitialisationForm,
+    JetonForm,
+    NouveauMotDePasseForm,
+)
 from .models import JetonAPI
 
 
@@ -18,6 +25,50 @@ class Connexion(auth_views.LoginView):
 
 class Deconnexion(auth_views.LogoutView):
     pass
+
+
+class ChangementMotDePasse(auth_views.PasswordChangeView):
+    template_name = "comptes/formulaire.html"
+    form_class = ChangementMotDePasseForm
+    success_url = reverse_lazy("comptes:compte")
+    extra_context = {"titre": "Changer mon mot de passe", "bouton": "Changer le mot de passe"}
+
+    def form_valid(self, form):
+        messages.success(self.request, "Votre mot de passe a été changé.")
+        return super().form_valid(form)
+
+
+class DemandeReinitialisation(auth_views.PasswordResetView):
+    """Envoie un lien de réinitialisation ; la réponse est la même que l'adresse existe ou non."""
+
+    template_name = "comptes/formulaire.html"
+    form_class = DemandeReinitialisationForm
+    email_template_name = "comptes/courriel_reinitialisation.txt"
+    subject_template_name = "comptes/sujet_reinitialisation.txt"
+    success_url = reverse_lazy("comptes:connexion")
+    extra_context = {
+        "titre": "Mot de passe oublié",
+        "bouton": "Recevoir un lien",
+        "aide": "Indiquez votre adresse électronique : si un compte lui correspond, un lien valable 3 jours "
+        "vous est envoyé pour choisir un nouveau mot de passe.",
+    }
+
+    def form_valid(self, form):
+        messages.info(
+            self.request, "Si un compte correspond à cette adresse, un lien vient de lui être envoyé."
+        )
+        return super().form_valid(form)
+
+
+class NouveauMotDePasse(auth_views.PasswordResetConfirmView):
+    template_name = "comptes/formulaire.html"
+    form_class = NouveauMotDePasseForm
+    success_url = reverse_lazy("comptes:connexion")
+    extra_context = {"titre": "Choisir un nouveau mot de passe", "bouton": "Enregistrer"}
+
+    def form_valid(self, form):
+        messages.success(self.request, "Mot de passe enregistré : vous pouvez vous connecter.")
+        return super().form_valid(form)
 
 
 @login_required

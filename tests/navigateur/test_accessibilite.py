@@ -57,6 +57,7 @@ def _verifier(page: Page, adresse: str) -> None:
 PAGES_PUBLIQUES = {
     "accueil": "/",
     "connexion": "/comptes/connexion/",
+    "mot de passe oublié": "/comptes/mot-de-passe-oublie/",
     "registre public": "/public/{d.slug}/",
     "fiche publique": "/public/{d.slug}/systemes/{d.uid}/",
     "schéma des données ouvertes": "/public/schema/",
@@ -73,6 +74,7 @@ PAGES_CONNECTEES = {
     "membres": "/o/{d.slug}/membres/",
     "paramètres de l'organisation": "/o/{d.slug}/parametres/",
     "journal de l'organisation": "/o/{d.slug}/journal/",
+    "changer de mot de passe": "/comptes/mot-de-passe/",
     "mon compte": "/comptes/compte/",
 }
 
