@@ -105,3 +105,22 @@ def test_reinitialiser_un_mot_de_passe_oublie(client, admin_a):
     assert admin_a.check_password("Encore-un-secret-26")
     # Le lien ne sert qu'une fois.
     assert "plus valable" in client.get(lien, follow=True).content.decode()
+
+
+def test_reglages_de_production(tmp_path):
+    """Avec BALISE_DEBUG=0 : cookies sécurisés, HSTS, HTTPS ; et refus de démarrer sans clé secrète."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; from django.conf import settings as s; django.setup(); print(json.dumps(["
+        "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS]))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "balise.settings", "BALISE_DEBUG": "0"}
+    env.pop("BALISE_SECRET_KEY", None)
+    sans_cle = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert sans_cle.returncode != 0 and "BALISE_SECRET_KEY" in sans_cle.stderr
+    env["BALISE_SECRET_KEY"] = "cle-de-test-suffisamment-longue-pour-django"
+    sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert sortie.stdout.strip() == "[false, true, true, true, 31536000]"
