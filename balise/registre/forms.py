@@ -70,7 +70,10 @@ class StadeForm(Formulaire):
 
     def __init__(self, *args, systeme: SystemeIA, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vers"].choices = [(s, Stade(s).label) for s in suivants(systeme.stade)]
+        # Aucun stade présélectionné : un clic distrait ne fait pas avancer le projet.
+        self.fields["vers"].choices = [("", "Choisir le stade suivant")] + [
+            (s, Stade(s).label) for s in suivants(systeme.stade)
+        ]
         self.fields["version"].initial = systeme.version
 
 

@@ -132,7 +132,12 @@ def changer_stade(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     systeme = _systeme(adhesion, pk)
     form = StadeForm(request.POST, systeme=systeme)
     if not form.is_valid():
-        messages.error(request, "Ce passage de stade n'est pas possible depuis le stade actuel.")
+        messages.error(
+            request,
+            "Choisissez le nouveau stade."
+            if not request.POST.get("vers")
+            else "Ce passage de stade n'est pas possible depuis le stade actuel.",
+        )
         return redirect("registre:detail", slug=slug, pk=pk)
     d = form.cleaned_data
     return _apres_operation(
