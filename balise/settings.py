@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "ninja",
     "balise.comptes",
     "balise.organisations",
     "balise.registre",

@@ -124,3 +124,8 @@ def test_reglages_de_production(tmp_path):
     env["BALISE_SECRET_KEY"] = "cle-de-test-suffisamment-longue-pour-django"
     sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert sortie.stdout.strip() == "[false, true, true, true, 31536000]"
+
+
+def test_documentation_de_l_api_sans_internet(client, db):
+    page = client.get("/api/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
