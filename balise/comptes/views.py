@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -27,20 +28,18 @@ class Deconnexion(auth_views.LogoutView):
     pass
 
 
-class ChangementMotDePasse(auth_views.PasswordChangeView):
+class ChangementMotDePasse(SuccessMessageMixin, auth_views.PasswordChangeView):
+    success_message = "Votre mot de passe a été changé."
     template_name = "comptes/formulaire.html"
     form_class = ChangementMotDePasseForm
     success_url = reverse_lazy("comptes:compte")
     extra_context = {"titre": "Changer mon mot de passe", "bouton": "Changer le mot de passe"}
 
-    def form_valid(self, form):
-        messages.success(self.request, "Votre mot de passe a été changé.")
-        return super().form_valid(form)
 
-
-class DemandeReinitialisation(auth_views.PasswordResetView):
+class DemandeReinitialisation(SuccessMessageMixin, auth_views.PasswordResetView):
     """Envoie un lien de réinitialisation ; la réponse est la même que l'adresse existe ou non."""
 
+    success_message = "Si un compte correspond à cette adresse, un lien vient de lui être envoyé."
     template_name = "comptes/formulaire.html"
     form_class = DemandeReinitialisationForm
     email_template_name = "comptes/courriel_reinitialisation.txt"
@@ -53,22 +52,13 @@ class DemandeReinitialisation(auth_views.PasswordResetView):
         "vous est envoyé pour choisir un nouveau mot de passe.",
     }
 
-    def form_valid(self, form):
-        messages.info(
-            self.request, "Si un compte correspond à cette adresse, un lien vient de lui être envoyé."
-        )
-        return super().form_valid(form)
 
-
-class NouveauMotDePasse(auth_views.PasswordResetConfirmView):
+class NouveauMotDePasse(SuccessMessageMixin, auth_views.PasswordResetConfirmView):
+    success_message = "Mot de passe enregistré : vous pouvez vous connecter."
     template_name = "comptes/formulaire.html"
     form_class = NouveauMotDePasseForm
     success_url = reverse_lazy("comptes:connexion")
     extra_context = {"titre": "Choisir un nouveau mot de passe", "bouton": "Enregistrer"}
-
-    def form_valid(self, form):
-        messages.success(self.request, "Mot de passe enregistré : vous pouvez vous connecter.")
-        return super().form_valid(form)
 
 
 @login_required
