@@ -66,3 +66,9 @@ def test_publier_exige_la_contribution_aux_decisions(org_a, admin_a):
     s = fabrique.systeme(org_a, admin_a, contribution_decision="")
     with pytest.raises(ValidationError, match="contribue aux décisions"):
         services.publier(s.pk, True, admin_a)
+
+
+def test_filtre_invalide_signale_et_ignore(client, systeme_a, admin_a):
+    client.force_login(admin_a)
+    page = client.get(f"/o/{systeme_a.organisation.slug}/registre/?stade=inexistant").content.decode()
+    assert "Filtres invalides, ignorés" in page and systeme_a.nom in page
