@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.utils import timezone
@@ -434,3 +435,20 @@ def test_limite_et_decalage_hors_bornes(api, registre):
     for requete in ("offset=99999999999999999999999", "limit=99999999999999999999999"):
         reponse = api("GET", f"/organisations/commune-a/systemes?{requete}")
         assert reponse.status_code < 500, (requete, reponse.status_code)
+
+
+def test_documents_par_l_api(systeme_a, admin_a, client):
+    _, secret = JetonAPI.emettre(admin_a, "documents")
+    entete = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    base = f"/api/organisations/commune-a/systemes/{systeme_a.pk}/documents"
+    r = client.post(base, {"titre": "Délibération", "fichier": instantane.pdf()}, **entete)
+    assert r.status_code == 201, r.content
+    document = r.json()
+    assert document["titre"] == "Délibération" and document["type_mime"] == "application/pdf"
+    assert [d["id"] for d in client.get(base, **entete).json()] == [document["id"]]
+    r = client.get(f"{base}/{document['id']}", **entete)
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
+    assert b"".join(r.streaming_content).startswith(b"%PDF")
+    faux_pdf = SimpleUploadedFile("faux.pdf", b"MZ\x90\x00 pas un pdf")
+    faux = client.post(base, {"fichier": faux_pdf}, **entete)
+    assert faux.status_code == 400 and "ne correspond pas" in faux.json()["message"]

@@ -7,10 +7,11 @@ ou par la session du navigateur (avec jeton CSRF).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema
 from ninja.conf import settings as reglages_ninja
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -19,12 +20,13 @@ from balise import versions
 from balise.comptes.models import JetonAPI
 from balise.organisations import acces
 from balise.organisations.roles import Permission
-from balise.registre import selectors, services
+from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
 from .schemas import (
     CibleT,
     ConflitSortie,
+    DocumentSortie,
     DomaineT,
     Erreur,
     HebergementT,
@@ -267,6 +269,48 @@ def archiver(request, slug: str, pk: int):
 def historique(request, slug: str, pk: int):
     systeme = _systeme(request, slug, pk, Permission.VOIR_REGISTRE)
     return [e.__dict__ for e in versions.historique(systeme)]
+
+
+@registre.get(
+    "/{slug}/systemes/{pk}/documents",
+    response={200: list[DocumentSortie], **ERREURS},
+    summary="Documents d'une fiche",
+)
+def lister_documents(request, slug: str, pk: int):
+    return selectors.documents(_systeme(request, slug, pk, Permission.VOIR_REGISTRE))
+
+
+@registre.post(
+    "/{slug}/systemes/{pk}/documents",
+    response={201: DocumentSortie, **ERREURS_ECRITURE},
+    summary="Déposer un document",
+)
+def deposer_document(
+    request, slug: str, pk: int, fichier: UploadedFile | None = File(None), titre: str = Form("")
+):
+    # Le fichier est facultatif dans la signature pour que les droits soient vérifiés avant le contenu.
+    systeme = _systeme(request, slug, pk, Permission.DECLARER, archives=False)
+    if fichier is None:
+        raise ValidationError("Joignez un fichier (champ « fichier », envoi multipart/form-data).")
+    return 201, services.deposer_document(systeme, titre[:200], fichier, request.auth)
+
+
+@registre.get(
+    "/{slug}/systemes/{pk}/documents/{doc_pk}",
+    response=ERREURS,
+    summary="Télécharger un document",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Le fichier, en pièce jointe.",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def telecharger_document(request, slug: str, pk: int, doc_pk: int):
+    adhesion = acces.exiger(request.auth, slug, Permission.VOIR_REGISTRE)
+    return documents.telechargement(selectors.document(adhesion.organisation, pk, doc_pk))
 
 
 api.add_router("/organisations", registre)

@@ -174,3 +174,13 @@ class ConflitSortie(Schema):
     message: str
     version_actuelle: int
     changements: list[ChangementSortie]
+
+
+class DocumentSortie(Schema):
+    id: int
+    titre: str
+    nom_original: str
+    type_mime: str
+    taille: int
+    depose_par: str = Field(alias="depose_par.nom_affiche")
+    depose_le: datetime

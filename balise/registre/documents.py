@@ -10,6 +10,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 
 # extension → (types MIME reconnus par la signature, type MIME servi)
@@ -82,3 +83,16 @@ def verifier(fichier: UploadedFile) -> FichierVerifie:
     if detecte not in attendus:
         raise ValidationError(f"Le contenu du fichier ne correspond pas à son extension « {extension} ».")
     return FichierVerifie(nom, servi, taille)
+
+
+def telechargement(document) -> FileResponse:
+    """Le fichier en pièce jointe, jamais affiché dans le navigateur (même un HTML déposé)."""
+    try:
+        flux = document.fichier.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    reponse = FileResponse(
+        flux, as_attachment=True, filename=document.nom_original, content_type=document.type_mime
+    )
+    reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return reponse

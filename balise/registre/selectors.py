@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from balise.organisations.models import Organisation
 
 from .cycle_de_vie import Stade
-from .models import SystemeIA
+from .models import Document, SystemeIA
 from .referentiels import Cible, Domaine, Hebergement, Positionnement, TypeIA
 
 _OUI_NON = forms.Select(choices=[("", "Tous"), ("true", "Oui"), ("false", "Non")])
@@ -71,6 +71,21 @@ def systeme(organisation: Organisation, pk: int, archives: bool = True) -> Syste
     if not archives:
         qs = qs.filter(archive_le__isnull=True)
     return get_object_or_404(qs, pk=pk)
+
+
+def document(organisation: Organisation, systeme_pk: int, pk: int) -> Document:
+    """Un document non archivé d'une fiche de l'organisation (404 sinon)."""
+    return get_object_or_404(
+        Document.objects.select_related("systeme"),
+        pk=pk,
+        systeme_id=systeme_pk,
+        systeme__organisation=organisation,
+        archive_le__isnull=True,
+    )
+
+
+def documents(systeme: SystemeIA) -> QuerySet[Document]:
+    return systeme.documents.filter(archive_le__isnull=True).select_related("depose_par")
 
 
 def registre(organisation: Organisation, archives: bool = False) -> QuerySet[SystemeIA]:

@@ -4,15 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import DocumentForm, StadeForm, SystemeForm
 from .models import Document, SystemeIA
 
@@ -75,7 +75,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "droits": _droits(adhesion),
             "stade_form": StadeForm(systeme=systeme),
             "document_form": DocumentForm(),
-            "documents": systeme.documents.filter(archive_le__isnull=True).select_related("depose_par"),
+            "documents": selectors.documents(systeme),
             "changements": systeme.changements_stade.select_related("par")[:20],
         },
     )
@@ -215,28 +215,13 @@ def deposer_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _document(adhesion, pk: int, doc_pk: int) -> Document:
-    return get_object_or_404(
-        Document.objects.select_related("systeme"),
-        pk=doc_pk,
-        systeme_id=pk,
-        systeme__organisation=adhesion.organisation,
-        archive_le__isnull=True,
-    )
+    return selectors.document(adhesion.organisation, pk, doc_pk)
 
 
 @login_required
 def telecharger_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> FileResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
-    document = _document(adhesion, pk, doc_pk)
-    try:
-        flux = document.fichier.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
-    reponse = FileResponse(
-        flux, as_attachment=True, filename=document.nom_original, content_type=document.type_mime
-    )
-    reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return reponse
+    return documents.telechargement(_document(adhesion, pk, doc_pk))
 
 
 @require_POST
