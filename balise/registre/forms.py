@@ -50,9 +50,13 @@ class SystemeForm(FormulaireModele):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        # Une liste obligatoire commence par « Choisir » : rien n'est déclaré par défaut sans qu'on l'ait lu.
         for champ in self.fields.values():
             if isinstance(champ.widget, forms.Select) and hasattr(champ, "choices"):
-                champ.choices = [c for c in champ.choices if c[0] != ""] if champ.required else champ.choices
+                champ.choices = [
+                    ("", "Choisir") if valeur == "" else (valeur, libelle)
+                    for valeur, libelle in champ.choices
+                ]
 
     def sections(self):
         return [(titre, [self[c] for c in champs]) for titre, champs in SECTIONS]

@@ -31,10 +31,9 @@ def _droits(adhesion) -> dict[str, bool]:
 def liste(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     archives = request.GET.get("archives") == "1"
-    filtre = selectors.FiltreRegistre(
-        request.GET or None, queryset=selectors.registre(adhesion.organisation, archives)
-    )
-    qs = filtre.qs if filtre.is_valid() else selectors.registre(adhesion.organisation, archives)
+    systemes = selectors.registre(adhesion.organisation, archives)
+    filtre = selectors.FiltreRegistre(request.GET or None, queryset=systemes)
+    qs = filtre.qs if filtre.is_valid() else systemes
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
