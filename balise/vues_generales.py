@@ -1,5 +1,6 @@
 """Pages hors organisation : l'accueil et la sonde de santé."""
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,18 +9,27 @@ from django.views.decorators.cache import never_cache
 
 from balise.organisations.models import Organisation
 
+DUREE_ANNUAIRE = 60
+
+
+def _registres_publics() -> list[Organisation]:
+    return list(
+        Organisation.objects.annotate(
+            n=Count("systemes", filter=Q(systemes__publie=True, systemes__archive_le__isnull=True))
+        )
+        .filter(n__gt=0)
+        .only("nom", "slug")
+        .order_by("nom")[:200]
+    )
+
 
 def accueil(request: HttpRequest) -> HttpResponse:
     adhesions = []
     if request.user.is_authenticated:
         adhesions = list(request.user.adhesions.select_related("organisation").order_by("organisation__nom"))
-    registres_publics = (
-        Organisation.objects.annotate(
-            n=Count("systemes", filter=Q(systemes__publie=True, systemes__archive_le__isnull=True))
-        )
-        .filter(n__gt=0)
-        .order_by("nom")[:200]
-    )
+    # Agréger tous les systèmes publiés à chaque visite coûterait cher à l'échelle nationale ; un annuaire
+    # en retard d'une minute est sans conséquence.
+    registres_publics = cache.get_or_set("accueil:registres_publics", _registres_publics, DUREE_ANNUAIRE)
     return render(request, "accueil.html", {"adhesions": adhesions, "registres_publics": registres_publics})
 
 
