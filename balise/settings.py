@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "balise.comptes",
     "balise.organisations",
     "balise.registre",
+    "balise.instruments",
     "balise.demo",
 ]
 

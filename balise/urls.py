@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from balise import vues_generales
 from balise.api.api import api
+from balise.instruments import views as instruments_views
 
 urlpatterns = [
     path("", vues_generales.accueil, name="accueil"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("comptes/", include("balise.comptes.urls")),
     path("o/<slug:slug>/", include("balise.organisations.urls")),
     path("o/<slug:slug>/", include("balise.registre.urls")),
+    path("o/<slug:slug>/", include("balise.instruments.urls")),
+    path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("public/", include("balise.registre.urls_public")),
 ]

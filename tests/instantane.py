@@ -6,6 +6,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from balise.instruments.models import (
+    Consultation,
+    DefinitionInstrument,
+    Evaluateur,
+    Evaluation,
+    Reponse,
+    ReponseAnonyme,
+)
 from balise.organisations.models import Adhesion, Invitation, Organisation
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
@@ -13,7 +21,20 @@ from balise.registre.models import ChangementStade, Document, SystemeIA
 # Un PDF minimal que la détection par signature reconnaît (« %PDF- »).
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
-_MODELES = [Organisation, Adhesion, Invitation, SystemeIA, Document, ChangementStade]
+_MODELES = [
+    Organisation,
+    Adhesion,
+    Invitation,
+    SystemeIA,
+    Document,
+    ChangementStade,
+    DefinitionInstrument,
+    Evaluation,
+    Evaluateur,
+    Reponse,
+    Consultation,
+    ReponseAnonyme,
+]
 
 
 def _tous_les_modeles():

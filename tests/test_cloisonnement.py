@@ -18,6 +18,10 @@ from django.utils import timezone
 
 from balise.api.api import api
 from balise.comptes.models import JetonAPI
+from balise.instruments import services as instruments
+from balise.instruments.definition import en_yaml
+from balise.instruments.models import DefinitionInstrument
+from balise.instruments.services import Saisie
 from balise.organisations.models import Adhesion, Invitation
 from balise.registre import services
 from balise.registre.models import SystemeIA
@@ -61,6 +65,9 @@ _OBJETS = {
     ("pk", "invitations"): "invitation",
     ("doc_pk", "documents"): "document",
     ("uid", "systemes"): "uid",
+    ("pk", "instruments"): "instrument",
+    ("pk", "evaluations"): "evaluation",
+    ("pk", "consultations"): "consultation",
 }
 
 
@@ -109,12 +116,16 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         )
         services.publier(systeme.pk, True, admin)
         systeme.refresh_from_db()
+        instrument, evaluation, consultation = _evaluations(systeme, admin, lettre)
         return {
             "systeme": systeme.pk,
             "document": document.pk,
             "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
             "invitation": invitation.pk,
             "version": systeme.version,
+            "instrument": instrument.pk,
+            "evaluation": evaluation.pk,
+            "consultation": consultation.pk,
         }
 
     return SimpleNamespace(
@@ -123,6 +134,19 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         slug_a=org_a.slug,
         slug_b=org_b.slug,
     )
+
+
+def _evaluations(systeme, admin, lettre):
+    """Une adaptation d'instrument, une évaluation cotée et commentée, une consultation : propres à l'organisation."""
+    girouet = DefinitionInstrument.objects.get(organisation=None, code="girouet")
+    texte = en_yaml(girouet.definition).replace(girouet.definition.titre, f"Girouet secret {lettre}", 1)
+    instrument = instruments.adapter(systeme.organisation, girouet, texte, admin)
+    evaluation = instruments.demarrer_evaluation(systeme, instrument, "amont", admin)
+    instruments.inviter_evaluateur(evaluation, admin, "direction", admin)
+    instruments.coter(evaluation, admin, {"autonomie": Saisie(2, commentaire=f"Commentaire secret {lettre}")})
+    questionnaire = DefinitionInstrument.objects.get(organisation=None, code="questionnaire-experimentation")
+    consultation = instruments.ouvrir_consultation(systeme, questionnaire, "bilan", admin)
+    return instrument, evaluation, consultation
 
 
 # Ce qu'envoie l'attaquant : des données qui suffiraient à modifier quoi que ce soit si l'accès était
@@ -140,6 +164,10 @@ def _formulaire(version: int) -> dict:
         "email": "pirate@exemple.fr",
         "titre": "Piège",
         "fichier": instantane.pdf("piege.pdf"),
+        "moment": "amont",
+        "profil": "agent",
+        "texte": "id: girouet\n",
+        "note-autonomie": "4",
     }
 
 
@@ -160,7 +188,14 @@ def requete(client: Client, methode: str, url: str, route: str, version: int, je
     return client.generic(methode, url, headers=entetes)
 
 
-SECRETS_A = ["Détection des fuites", "Document secret a", "membre-a@exemple.fr", "invite-a@exemple.fr"]
+SECRETS_A = [
+    "Détection des fuites",
+    "Document secret a",
+    "membre-a@exemple.fr",
+    "invite-a@exemple.fr",
+    "Girouet secret a",
+    "Commentaire secret a",
+]
 
 
 def _verifier_refus(client, route, url, monde, jeton=None):
@@ -197,7 +232,16 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
     assert not non_classees, (
         f"Adresses prenant un identifiant d'organisation sans test de cloisonnement : {non_classees}"
     )
-    objets = {"systeme": 1, "document": 2, "adhesion": 3, "invitation": 4, "uid": 5}
+    objets = {
+        "systeme": 1,
+        "document": 2,
+        "adhesion": 3,
+        "invitation": 4,
+        "uid": 5,
+        "instrument": 6,
+        "evaluation": 7,
+        "consultation": 8,
+    }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
     for route in filter(est_api, ROUTES_PRIVEES):
@@ -296,13 +340,25 @@ def scene(org_a, admin_a, systeme_a):
     invitation = Invitation.objects.create(
         organisation=org_a, email="invitee@exemple.fr", role=LECTEUR, invitee_par=admin_a
     )
+    evaluation = instruments.demarrer_evaluation(systeme_a, _national("girouet"), "amont", admin_a)
+    instruments.inviter_evaluateur(evaluation, admin_a, "direction", admin_a)
+    instruments.coter(evaluation, admin_a, {"autonomie": Saisie(3)})
+    consultation = instruments.ouvrir_consultation(
+        systeme_a, _national("questionnaire-experimentation"), "bilan", admin_a
+    )
     return Scene(
         org=org_a,
         systeme=systeme_a,
         document=document,
         adhesion_cible=Adhesion.objects.get(utilisateur=cible),
         invitation=invitation,
+        evaluation=evaluation,
+        consultation=consultation,
     )
+
+
+def _national(code: str) -> DefinitionInstrument:
+    return DefinitionInstrument.objects.get(organisation=None, code=code)
 
 
 def _personne(org, role):
@@ -373,6 +429,69 @@ ACTIONS_PAGES = [
     ("changer un rôle", "POST", "membres/{adhesion}/role/", lambda: {"role": ADMIN}, True, [ADMIN]),
     ("retirer un membre", "POST", "membres/{adhesion}/retrait/", dict, True, [ADMIN]),
     ("annuler une invitation", "POST", "invitations/{invitation}/annulation/", dict, True, [ADMIN]),
+    ("voir les instruments", "GET", "instruments/", None, False, ROLES),
+    ("voir les évaluations d'un système", "GET", "registre/{systeme}/evaluations/", None, False, ROLES),
+    ("voir une évaluation", "GET", "evaluations/{evaluation}/", None, False, ROLES),
+    ("voir un questionnaire", "GET", "consultations/{consultation}/", None, False, ROLES),
+    ("télécharger le dossier PDF", "GET", "registre/{systeme}/dossier.pdf", None, False, ROLES),
+    (
+        "ouvrir une évaluation",
+        "POST",
+        "registre/{systeme}/evaluations/nouvelle/",
+        lambda: {"evaluation-instrument": _national("girouet").pk, "evaluation-moment": "amont"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "inviter à coter",
+        "POST",
+        "evaluations/{evaluation}/evaluateurs/",
+        lambda: {
+            "utilisateur": Adhesion.objects.get(utilisateur__email="cible@exemple.fr").utilisateur_id,
+            "profil": "agent",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "finaliser une évaluation",
+        "POST",
+        "evaluations/{evaluation}/finalisation/",
+        dict,
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "adapter un instrument",
+        "POST",
+        "instruments/{girouet}/adapter/",
+        lambda: {
+            "texte": en_yaml(_national("girouet").definition).replace(
+                "titre: Girouet", "titre: Notre girouet", 1
+            )
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "ouvrir un questionnaire aux agents",
+        "POST",
+        "registre/{systeme}/consultations/nouvelle/",
+        lambda: {
+            "consultation-instrument": _national("questionnaire-experimentation").pk,
+            "consultation-moment": "bilan",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "clore un questionnaire",
+        "POST",
+        "consultations/{consultation}/fermeture/",
+        dict,
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -400,6 +519,9 @@ def test_droits_des_roles_dans_les_pages(
         document=scene.document.pk,
         adhesion=scene.adhesion_cible.pk,
         invitation=scene.invitation.pk,
+        evaluation=scene.evaluation.pk,
+        consultation=scene.consultation.pk,
+        girouet=_national("girouet").pk,
     )
     avant = instantane.photo()
     reponse = client.post(url, donnees()) if methode == "POST" else client.get(url)

@@ -22,6 +22,9 @@ class Permission(StrEnum):
     CHANGER_STADE = "changer_stade"
     PUBLIER = "publier"  # rendre une fiche visible au registre public
     ARCHIVER = "archiver"
+    # Piloter les évaluations : les ouvrir, inviter des évaluateurs, finaliser, ouvrir une
+    # consultation des agents, adapter un instrument. Coter n'exige que d'avoir été invité.
+    EVALUER = "evaluer"
     GERER_MEMBRES = "gerer_membres"
 
 
@@ -31,7 +34,13 @@ _LECTURE = frozenset({Permission.VOIR_REGISTRE})
 DROITS: dict[str, frozenset[Permission]] = {
     Role.ADMINISTRATEUR: _TOUS,
     Role.REFERENT: frozenset(
-        {Permission.VOIR_REGISTRE, Permission.DECLARER, Permission.CHANGER_STADE, Permission.PUBLIER}
+        {
+            Permission.VOIR_REGISTRE,
+            Permission.DECLARER,
+            Permission.CHANGER_STADE,
+            Permission.PUBLIER,
+            Permission.EVALUER,
+        }
     ),
     # Le DPO complète les fiches (données personnelles, AIPD) mais ne pilote pas le projet.
     Role.DPO: frozenset({Permission.VOIR_REGISTRE, Permission.DECLARER}),

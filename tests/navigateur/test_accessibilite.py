@@ -7,6 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from balise.comptes.models import JetonAPI
+from balise.instruments import services as instruments
+from balise.instruments.models import DefinitionInstrument
+from balise.instruments.services import Saisie
 from balise.organisations.models import Invitation
 from balise.registre import services
 from tests import fabrique
@@ -22,6 +25,12 @@ class Donnees:
     slug: str
     pk: int
     uid: str
+    girouet: int  # l'instrument national
+    evaluation_girouet: int  # en cours, deux évaluateurs en désaccord
+    evaluation_radar: int  # finalisée
+    evaluation_matrice: int
+    consultation: int  # cinq réponses : résultats visibles
+    jeton: str
 
 
 @pytest.fixture
@@ -44,7 +53,38 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         organisation=org_a, email="invitee@exemple.fr", role="lecteur", invitee_par=admin_a
     )
     JetonAPI.emettre(admin_a, "script d'import DSI")
-    return Donnees(org_a.slug, systeme.pk, str(systeme.uid))
+    return Donnees(org_a.slug, systeme.pk, str(systeme.uid), *_evaluations(systeme, admin_a, referent_a))
+
+
+def _evaluations(systeme, admin, referent) -> tuple:
+    def national(code):
+        return DefinitionInstrument.objects.get(organisation=None, code=code)
+
+    def evaluer(code, moment, notes_admin, notes_referent, finaliser=False):
+        e = instruments.demarrer_evaluation(systeme, national(code), moment, admin)
+        instruments.inviter_evaluateur(e, admin, "direction", admin)
+        instruments.inviter_evaluateur(e, referent, "agent", admin)
+        instruments.coter(
+            e, admin, {i: Saisie(v, commentaire="Vu en comité.") for i, v in notes_admin.items()}
+        )
+        instruments.coter(e, referent, {i: Saisie(v) for i, v in notes_referent.items()})
+        if finaliser:
+            instruments.finaliser(e, admin)
+        return e.pk
+
+    girouet = evaluer(
+        "girouet", "amont", {"autonomie": 4, "savoir_faire": 3}, {"autonomie": 1, "savoir_faire": 1}
+    )
+    radar = evaluer("radar-decision", "amont", {"vie_privee": 2, "besoin_reel": 3}, {"vie_privee": 3}, True)
+    matrice = evaluer("matrice-inet", "amont", {"peut": 1, "veut": 1}, {"peut": 1, "veut": 0})
+    consultation = instruments.ouvrir_consultation(
+        systeme, national("questionnaire-experimentation"), "bilan", admin
+    )
+    for n in range(5):
+        instruments.repondre_anonymement(
+            consultation, {"gain_temps": Saisie(1 + n % 4), "usages": Saisie(choix=("Résumé",))}
+        )
+    return national("girouet").pk, girouet, radar, matrice, consultation.pk, consultation.jeton
 
 
 def _verifier(page: Page, adresse: str) -> None:
@@ -61,6 +101,7 @@ PAGES_PUBLIQUES = {
     "registre public": "/public/{d.slug}/",
     "fiche publique": "/public/{d.slug}/systemes/{d.uid}/",
     "schéma des données ouvertes": "/public/schema/",
+    "questionnaire anonyme": "/questionnaire/{d.jeton}/",
 }
 
 PAGES_CONNECTEES = {
@@ -76,6 +117,15 @@ PAGES_CONNECTEES = {
     "journal de l'organisation": "/o/{d.slug}/journal/",
     "changer de mot de passe": "/comptes/mot-de-passe/",
     "mon compte": "/comptes/compte/",
+    "instruments": "/o/{d.slug}/instruments/",
+    "définition d'un instrument": "/o/{d.slug}/instruments/{d.girouet}/",
+    "adapter un instrument": "/o/{d.slug}/instruments/{d.girouet}/adapter/",
+    "évaluations d'un système": "/o/{d.slug}/registre/{d.pk}/evaluations/",
+    "évaluation girouet en désaccord": "/o/{d.slug}/evaluations/{d.evaluation_girouet}/",
+    "évaluation radar finalisée": "/o/{d.slug}/evaluations/{d.evaluation_radar}/",
+    "évaluation matrice INET": "/o/{d.slug}/evaluations/{d.evaluation_matrice}/",
+    "coter": "/o/{d.slug}/evaluations/{d.evaluation_girouet}/cotation/",
+    "résultats d'un questionnaire": "/o/{d.slug}/consultations/{d.consultation}/",
 }
 
 
@@ -108,5 +158,25 @@ def test_alerte_de_conflit_accessible(page, donnees, admin_a, referent_a):
     services.modifier_systeme(donnees.pk, {"responsable": "Léa Martin, DGS"}, version, referent_a)
     page.get_by_role("button", name="Enregistrer").click()
     page.locator("#conflit").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_cotation_et_adaptation_en_erreur_accessibles(page, donnees, admin_a):
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/instruments/{donnees.girouet}/adapter/")
+    page.get_by_label("Définition (YAML)").fill("id: girouet\ntitre: [")
+    page.get_by_role("button", name="Enregistrer comme nouvelle version").click()
+    page.get_by_text("La définition n'est pas valide").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_questionnaire_clos_accessible(page, donnees, admin_a):
+    from balise.instruments.models import Consultation
+
+    instruments.fermer_consultation(Consultation.objects.get(pk=donnees.consultation), admin_a)
+    reponse = page.goto(f"/questionnaire/{donnees.jeton}/")
+    assert reponse.status == 410
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()

@@ -1,5 +1,6 @@
 """Charge la démonstration décrite dans balise/demo/donnees.yaml (sans effet si elle est déjà chargée)."""
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,8 +9,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from balise.comptes.models import Utilisateur
+from balise.instruments import services as instruments
+from balise.instruments.models import DefinitionInstrument
+from balise.instruments.services import Saisie
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services
+from balise.registre.models import SystemeIA
 
 FICHIER = Path(__file__).resolve().parents[2] / "donnees.yaml"
 CHAMPS_DECIMAUX = {"cout_investissement", "cout_annuel"}
@@ -47,7 +52,47 @@ def charger(donnees: dict) -> list[Organisation]:
                 systeme = services.changer_stade(systeme.pk, stade, s.get("motif", ""), auteur)
             if s.get("publie"):
                 services.publier(systeme.pk, True, auteur)
+    _evaluer(donnees, utilisateurs)
     return organisations
+
+
+def _saisie(note) -> Saisie:
+    if isinstance(note, list):
+        return Saisie(choix=tuple(note))
+    return Saisie(sans_objet=True) if note == "sans_objet" else Saisie(valeur=note)
+
+
+def _evaluer(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
+    def cible(e: dict):
+        systeme = SystemeIA.objects.get(organisation__slug=e["organisation"], nom=e["systeme"])
+        instrument = DefinitionInstrument.objects.get(organisation=None, code=e["instrument"])
+        pilote = next(
+            a.utilisateur
+            for a in systeme.organisation.adhesions.select_related("utilisateur").order_by("pk")
+            if a.role in ("referent", "administrateur")
+        )
+        return systeme, instrument, pilote
+
+    for e in donnees.get("evaluations", []):
+        systeme, instrument, pilote = cible(e)
+        evaluation = instruments.demarrer_evaluation(systeme, instrument, e["moment"], pilote)
+        for email, c in e["cotations"].items():
+            personne = utilisateurs[email]
+            instruments.inviter_evaluateur(evaluation, personne, c["profil"], pilote)
+            commentaires = c.get("commentaires", {})
+            saisies = {item: _saisie(note) for item, note in c["notes"].items()}
+            for item, texte in commentaires.items():
+                saisies[item] = replace(saisies.get(item, Saisie()), commentaire=texte)
+            instruments.coter(evaluation, personne, saisies)
+        if e.get("finalisee"):
+            instruments.finaliser(evaluation, pilote)
+    for c in donnees.get("consultations", []):
+        systeme, instrument, pilote = cible(c)
+        consultation = instruments.ouvrir_consultation(systeme, instrument, c["moment"], pilote)
+        for reponse in c["reponses"]:
+            instruments.repondre_anonymement(
+                consultation, {item: _saisie(note) for item, note in reponse.items()}
+            )
 
 
 class Command(BaseCommand):

@@ -1,0 +1,45 @@
+"""Le dossier d'un système pour le comité : sa fiche et ses dernières évaluations, en PDF imprimable.
+
+Le PDF est produit par WeasyPrint à partir d'un gabarit HTML ; les graphiques sont les mêmes SVG
+que dans les pages, de sorte que le papier et l'écran disent la même chose.
+"""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from balise.registre.models import SystemeIA
+
+from . import presentation, selectors
+
+
+def html(systeme: SystemeIA) -> str:
+    series = selectors.dernieres_finalisees(systeme)
+    evaluations = []
+    for n, serie in enumerate(series):
+        points = (
+            selectors.points_matrice(serie.evaluation)
+            if serie.resultat.definition.visuel == "matrice"
+            else None
+        )
+        evaluations.append(
+            {
+                "serie": serie,
+                "r": serie.resultat,
+                "svg": presentation.graphique(serie.resultat, f"dossier-{n}", serie.libelle, points),
+            }
+        )
+    return render_to_string(
+        "instruments/dossier.html",
+        {
+            "systeme": systeme,
+            "organisation": systeme.organisation,
+            "evaluations": evaluations,
+            "le": timezone.now(),
+        },
+    )
+
+
+def pdf(systeme: SystemeIA) -> bytes:
+    # Aucune ressource extérieure : le gabarit porte son style, les graphiques sont en ligne.
+    return HTML(string=html(systeme)).write_pdf()

@@ -1,0 +1,147 @@
+from django import forms
+
+from balise.comptes.models import Utilisateur
+from balise.formulaires import Formulaire
+
+from .definition import LIBELLES_MOMENTS, TAILLE_MAX_YAML, Definition, Item, Moment
+from .models import DefinitionInstrument, Profil
+from .services import Saisie
+
+SANS_OBJET = "sans_objet"
+_MOMENTS = [("", "Choisir un moment")] + [(m.value, LIBELLES_MOMENTS[m]) for m in Moment]
+
+
+class DemarrerForm(Formulaire):
+    prefix = "evaluation"  # deux formulaires sur la même page : des identifiants distincts
+    instrument = forms.ModelChoiceField(
+        queryset=DefinitionInstrument.objects.none(), label="Instrument", empty_label="Choisir un instrument"
+    )
+    moment = forms.ChoiceField(choices=_MOMENTS, label="Moment du projet")
+
+    def __init__(self, *args, instruments: list[DefinitionInstrument], **kwargs):
+        super().__init__(*args, **kwargs)
+        champ = self.fields["instrument"]
+        champ.queryset = DefinitionInstrument.objects.filter(pk__in=[i.pk for i in instruments])
+        champ.label_from_instance = lambda i: f"{i.titre} (v{i.version})"
+
+
+class InviterForm(Formulaire):
+    utilisateur = forms.ModelChoiceField(
+        queryset=Utilisateur.objects.none(),
+        label="Membre de l'organisation",
+        empty_label="Choisir une personne",
+    )
+    profil = forms.ChoiceField(
+        choices=[("", "Choisir un profil")] + Profil.choices,
+        label="Profil",
+        help_text="Il permet de voir si l'encadrement, les agents, les élus… divergent.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["utilisateur"].queryset = Utilisateur.objects.filter(
+            adhesions__organisation=organisation
+        ).order_by("email")
+
+
+class AdaptationForm(Formulaire):
+    texte = forms.CharField(
+        label="Définition (YAML)",
+        max_length=TAILLE_MAX_YAML,
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
+        help_text="Modifiez les libellés, questions, poids ; ajoutez ou retirez des items. "
+        "L'identifiant ne change pas ; le numéro de version est attribué par Balise.",
+    )
+
+
+def _champ_item(definition: Definition, item: Item) -> forms.Field:
+    if item.type == "choix":
+        return forms.MultipleChoiceField(
+            label=item.libelle,
+            choices=[(c, c) for c in item.choix],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+    echelle = definition.echelle_de(item)
+    choix = [(str(n.valeur), f"{n.valeur} — {n.libelle}") for n in echelle.niveaux]
+    if echelle.sans_objet:
+        choix.append((SANS_OBJET, "Sans objet"))
+    return forms.ChoiceField(label=item.libelle, choices=choix, required=False, widget=forms.RadioSelect)
+
+
+class ReponsesForm(forms.Form):
+    """Les réponses d'une personne à tous les items d'une définition (cotation ou questionnaire).
+
+    Les champs s'appellent `note-<item>` et `commentaire-<item>` : aucun identifiant d'item ne peut
+    entrer en collision avec un autre champ. Une valeur hors de la liste est refusée par Django.
+    """
+
+    def __init__(self, definition: Definition, *args, commentaires: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        self.commentaires = commentaires
+        for item in definition.items:
+            self.fields[f"note-{item.id}"] = _champ_item(definition, item)
+            if commentaires:
+                self.fields[f"commentaire-{item.id}"] = forms.CharField(
+                    label="Commentaire",
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+
+    @staticmethod
+    def initiales(reponses) -> dict:
+        initial = {}
+        for r in reponses:
+            if r.choix:
+                initial[f"note-{r.item}"] = r.choix
+            elif r.sans_objet:
+                initial[f"note-{r.item}"] = SANS_OBJET
+            elif r.valeur is not None:
+                initial[f"note-{r.item}"] = str(r.valeur)
+            initial[f"commentaire-{r.item}"] = r.commentaire
+        return initial
+
+    def sections(self):
+        """Pour le gabarit : chaque section avec, par item, son champ et son commentaire."""
+        for section in self.definition.sections:
+            yield (
+                section,
+                [
+                    (
+                        item,
+                        self[f"note-{item.id}"],
+                        self[f"commentaire-{item.id}"] if self.commentaires else None,
+                    )
+                    for item in section.items
+                ],
+            )
+
+    def saisies(self) -> dict[str, Saisie]:
+        resultat = {}
+        for item in self.definition.items:
+            note = self.cleaned_data.get(f"note-{item.id}")
+            commentaire = self.cleaned_data.get(f"commentaire-{item.id}", "") if self.commentaires else ""
+            if item.type == "choix":
+                resultat[item.id] = Saisie(choix=tuple(note or ()), commentaire=commentaire)
+            elif note == SANS_OBJET:
+                resultat[item.id] = Saisie(sans_objet=True, commentaire=commentaire)
+            else:
+                resultat[item.id] = Saisie(valeur=int(note) if note else None, commentaire=commentaire)
+        return resultat
+
+
+class ConsultationForm(Formulaire):
+    prefix = "consultation"
+    instrument = forms.ModelChoiceField(
+        queryset=DefinitionInstrument.objects.none(), label="Questionnaire", empty_label=None
+    )
+    moment = forms.ChoiceField(choices=_MOMENTS, label="Moment du projet")
+
+    def __init__(self, *args, instruments: list[DefinitionInstrument], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].queryset = DefinitionInstrument.objects.filter(
+            pk__in=[i.pk for i in instruments if i.definition.consultation]
+        )
+        self.fields["instrument"].label_from_instance = lambda i: f"{i.titre} (v{i.version})"

@@ -1,0 +1,160 @@
+"""Lectures des instruments et des évaluations, avec leurs résultats calculés ; requêtes en nombre constant."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from balise.organisations.models import Organisation
+from balise.registre.models import SystemeIA
+
+from .calcul import Cotation, Resultat, calculer
+from .definition import LIBELLES_MOMENTS
+from .models import Consultation, DefinitionInstrument, Evaluation, Profil, Reponse
+
+# Aucun résultat d'une consultation anonyme n'est montré avant ce nombre de réponses : en deçà,
+# une personne pourrait être reconnue à ses réponses.
+SEUIL_ANONYMAT = 5
+
+
+def instruments(organisation: Organisation) -> QuerySet[DefinitionInstrument]:
+    """Toutes les versions visibles par l'organisation : nationales et ses propres adaptations."""
+    return (
+        DefinitionInstrument.objects.filter(Q(organisation=None) | Q(organisation=organisation))
+        .select_related("organisation", "base")
+        .order_by("code", "-version", "organisation_id")
+    )
+
+
+def instruments_courants(organisation: Organisation) -> list[DefinitionInstrument]:
+    """La version la plus récente de chaque instrument : celle que l'on propose pour une évaluation."""
+    courants: dict[str, DefinitionInstrument] = {}
+    for instrument in instruments(organisation):
+        courants.setdefault(instrument.code, instrument)
+    return sorted(courants.values(), key=lambda i: i.titre)
+
+
+def instrument(organisation: Organisation, pk: int) -> DefinitionInstrument:
+    return get_object_or_404(instruments(organisation), pk=pk)
+
+
+def evaluation(organisation: Organisation, pk: int) -> Evaluation:
+    return get_object_or_404(
+        Evaluation.objects.select_related("instrument", "systeme", "cree_par", "finalisee_par"),
+        organisation=organisation,
+        pk=pk,
+    )
+
+
+def evaluations(systeme: SystemeIA) -> QuerySet[Evaluation]:
+    return (
+        systeme.evaluations.select_related("instrument", "cree_par")
+        .annotate(nb_evaluateurs=Count("evaluateurs", distinct=True))
+        .order_by("-cree_le", "-pk")
+    )
+
+
+def _cotations(evaluations: list[Evaluation]) -> dict[int, list[Cotation]]:
+    par_evaluation: dict[int, list[Cotation]] = defaultdict(list)
+    reponses = Reponse.objects.filter(evaluateur__evaluation__in=evaluations).select_related("evaluateur")
+    libelles = dict(Profil.choices)
+    for r in reponses:
+        par_evaluation[r.evaluateur.evaluation_id].append(
+            Cotation(
+                evaluateur=r.evaluateur_id,
+                item=r.item,
+                valeur=r.valeur,
+                sans_objet=r.sans_objet,
+                choix=tuple(r.choix),
+                commentaire=r.commentaire,
+                profil=libelles.get(r.evaluateur.profil, r.evaluateur.profil),
+            )
+        )
+    return par_evaluation
+
+
+def resultat(evaluation: Evaluation) -> Resultat:
+    return calculer(evaluation.instrument.definition, _cotations([evaluation])[evaluation.pk])
+
+
+def points_matrice(evaluation: Evaluation) -> list[tuple[int, int]]:
+    """Pour la matrice 2 × 2 : le couple de notes de chaque évaluateur qui a noté les deux axes."""
+    axe_x, axe_y = (item.id for item in evaluation.instrument.definition.items_notes)
+    par_personne: dict[int, dict[str, int]] = defaultdict(dict)
+    for c in _cotations([evaluation])[evaluation.pk]:
+        if c.valeur is not None:
+            par_personne[c.evaluateur][c.item] = c.valeur
+    return [(n[axe_x], n[axe_y]) for n in par_personne.values() if axe_x in n and axe_y in n]
+
+
+def libelle_serie(evaluation: Evaluation) -> str:
+    quand = evaluation.finalisee_le or evaluation.cree_le
+    return f"{LIBELLES_MOMENTS[evaluation.moment]} — {quand:%d/%m/%Y}"
+
+
+@dataclass
+class Serie:
+    evaluation: Evaluation
+    libelle: str
+    resultat: Resultat
+
+
+def comparaison(systeme: SystemeIA, code: str) -> list[Serie]:
+    """Les évaluations finalisées d'un même instrument pour un système, de la plus ancienne à la plus récente."""
+    finalisees = list(
+        systeme.evaluations.filter(instrument__code=code, statut=Evaluation.Statut.FINALISEE)
+        .select_related("instrument")
+        .order_by("finalisee_le", "pk")
+    )
+    cotations = _cotations(finalisees)
+    return [
+        Serie(e, libelle_serie(e), calculer(e.instrument.definition, cotations[e.pk])) for e in finalisees
+    ]
+
+
+def dernieres_finalisees(systeme: SystemeIA) -> list[Serie]:
+    """La dernière évaluation finalisée de chaque instrument : ce que le dossier du comité présente."""
+    dernieres: dict[str, Evaluation] = {}
+    for e in (
+        systeme.evaluations.filter(statut=Evaluation.Statut.FINALISEE)
+        .select_related("instrument")
+        .order_by("-finalisee_le", "-pk")
+    ):
+        dernieres.setdefault(e.instrument.code, e)
+    choisies = sorted(dernieres.values(), key=lambda e: e.instrument.titre)
+    cotations = _cotations(choisies)
+    return [Serie(e, libelle_serie(e), calculer(e.instrument.definition, cotations[e.pk])) for e in choisies]
+
+
+def consultation(organisation: Organisation, pk: int) -> Consultation:
+    return get_object_or_404(
+        Consultation.objects.select_related("instrument", "systeme").annotate(nb_reponses=Count("reponses")),
+        organisation=organisation,
+        pk=pk,
+    )
+
+
+def consultations(systeme: SystemeIA) -> QuerySet[Consultation]:
+    return systeme.consultations.select_related("instrument").annotate(nb_reponses=Count("reponses"))
+
+
+def resultat_consultation(consultation: Consultation) -> Resultat | None:
+    """Les réponses agrégées, ou rien tant qu'il y a moins de SEUIL_ANONYMAT réponses."""
+    reponses = list(consultation.reponses.values_list("pk", "reponses"))
+    if len(reponses) < SEUIL_ANONYMAT:
+        return None
+    return calculer(
+        consultation.instrument.definition,
+        [
+            Cotation(
+                evaluateur=pk,
+                item=item,
+                valeur=r.get("valeur"),
+                sans_objet=bool(r.get("sans_objet")),
+                choix=tuple(r.get("choix") or ()),
+            )
+            for pk, contenu in reponses
+            for item, r in contenu.items()
+        ],
+    )

@@ -1,0 +1,262 @@
+"""Les opérations qui changent instruments et évaluations ; chacune vérifie ses règles ici, et nulle part ailleurs.
+
+Les vues vérifient le rôle de la personne (organisations.acces) puis appellent ces fonctions.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from balise.comptes.models import Utilisateur
+from balise.organisations.models import Adhesion, Organisation
+from balise.registre.models import SystemeIA
+
+from .definition import Definition, DefinitionInvalide, definitions_livrees, lire_yaml
+from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, Reponse, ReponseAnonyme
+
+
+class DefinitionLivreeModifiee(RuntimeError):
+    """Le fichier d'une version déjà utilisée a changé : il faut publier une nouvelle version."""
+
+
+def synchroniser_definitions_livrees() -> None:
+    """Inscrit en base les définitions nationales des fichiers `definitions/`.
+
+    Une version encore inutilisée suit son fichier ; une version qui a servi à une évaluation est
+    figée : modifier son fichier est une erreur (les évaluations doivent rester lisibles telles
+    qu'elles ont été faites), il faut en publier une nouvelle version.
+    """
+    for definition in definitions_livrees():
+        contenu = definition.model_dump(mode="json")
+        existante = DefinitionInstrument.objects.filter(
+            organisation=None, code=definition.id, version=definition.version
+        ).first()
+        if existante is None:
+            DefinitionInstrument.objects.create(
+                code=definition.id, version=definition.version, titre=definition.titre, contenu=contenu
+            )
+        elif existante.contenu != contenu:
+            if existante.evaluations.exists() or existante.consultations.exists():
+                raise DefinitionLivreeModifiee(
+                    f"{definition.code_version} a déjà servi : publiez ses changements comme version "
+                    f"{definition.version + 1} au lieu de modifier le fichier."
+                )
+            existante.contenu, existante.titre = contenu, definition.titre
+            existante.save(update_fields=["contenu", "titre"])
+
+
+def adapter(organisation: Organisation, base: DefinitionInstrument, texte: str, par: Utilisateur):
+    """Enregistre l'adaptation d'un instrument par une organisation comme sa propre nouvelle version."""
+    if base.organisation_id not in (None, organisation.pk):
+        raise ValidationError("Cet instrument n'est pas disponible pour votre organisation.")
+    # Le numéro suit les versions que l'organisation voit (nationales et les siennes) ; deux
+    # adaptations simultanées se heurtent à la contrainte d'unicité plutôt que de s'écraser.
+    version = 1 + (
+        DefinitionInstrument.objects.filter(code=base.code)
+        .filter(Q(organisation=organisation) | Q(organisation=None))
+        .aggregate(m=Max("version"))["m"]
+        or 0
+    )
+    try:
+        definition = lire_yaml(texte, version=version)
+    except DefinitionInvalide as exc:
+        raise ValidationError(exc.erreurs) from None
+    if definition.id != base.code:
+        raise ValidationError(
+            f"L'identifiant doit rester « {base.code} » : une adaptation est une version du même instrument."
+        )
+    try:
+        with transaction.atomic():
+            return DefinitionInstrument.objects.create(
+                organisation=organisation,
+                code=base.code,
+                version=version,
+                titre=definition.titre,
+                contenu=definition.model_dump(mode="json"),
+                base=base,
+                cree_par=par,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "Une autre adaptation de cet instrument vient d'être enregistrée : rechargez la page."
+        ) from None
+
+
+def _verifier_instrument(organisation: Organisation, instrument: DefinitionInstrument) -> None:
+    if instrument.organisation_id not in (None, organisation.pk):
+        raise ValidationError("Cet instrument n'est pas disponible pour votre organisation.")
+
+
+def _verifier_moment(instrument: DefinitionInstrument, moment: str) -> None:
+    if moment not in {m.value for m in instrument.definition.moments}:
+        raise ValidationError("Ce moment n'est pas prévu par cet instrument.")
+
+
+def demarrer_evaluation(systeme: SystemeIA, instrument: DefinitionInstrument, moment: str, par: Utilisateur):
+    _verifier_instrument(systeme.organisation, instrument)
+    _verifier_moment(instrument, moment)
+    if systeme.archive_le is not None:
+        raise ValidationError("Un système archivé ne peut pas être évalué.")
+    return Evaluation.objects.create(
+        organisation=systeme.organisation, systeme=systeme, instrument=instrument, moment=moment, cree_par=par
+    )
+
+
+def _evaluation_ouverte(evaluation: Evaluation) -> Evaluation:
+    """Relit l'évaluation verrouillée : une finalisation concurrente ne laisse rien passer."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.finalisee:
+        raise ValidationError(
+            "Cette évaluation est finalisée : elle ne change plus. Ouvrez une nouvelle évaluation."
+        )
+    return evaluation
+
+
+def inviter_evaluateur(evaluation: Evaluation, utilisateur: Utilisateur, profil: str, par: Utilisateur):
+    with transaction.atomic():
+        evaluation = _evaluation_ouverte(evaluation)
+        if not Adhesion.objects.filter(
+            organisation=evaluation.organisation, utilisateur=utilisateur
+        ).exists():
+            raise ValidationError("Seul un membre de l'organisation peut être invité à évaluer.")
+        evaluateur, cree = Evaluateur.objects.get_or_create(
+            evaluation=evaluation, utilisateur=utilisateur, defaults={"profil": profil, "invite_par": par}
+        )
+        if not cree and evaluateur.profil != profil:
+            evaluateur.profil = profil
+            evaluateur.save(update_fields=["profil"])
+        return evaluateur
+
+
+@dataclass(frozen=True)
+class Saisie:
+    """La réponse à un item telle qu'un formulaire ou un questionnaire la transmet."""
+
+    valeur: int | None = None
+    sans_objet: bool = False
+    choix: tuple[str, ...] = ()
+    commentaire: str = ""
+
+
+def verifier_saisies(definition: Definition, saisies: dict[str, Saisie]) -> None:
+    """Refuse en bloc des réponses hors de la définition : item inconnu, note hors échelle, choix inventé."""
+    items = {item.id: item for item in definition.items}
+    erreurs = []
+    for code, saisie in saisies.items():
+        item = items.get(code)
+        if item is None:
+            erreurs.append(f"L'item « {code[:60]} » n'existe pas dans cet instrument.")
+            continue
+        if item.type == "choix":
+            if saisie.valeur is not None or saisie.sans_objet:
+                erreurs.append(f"« {item.libelle} » attend des choix, pas une note.")
+            if not set(saisie.choix) <= set(item.choix):
+                erreurs.append(f"« {item.libelle} » : choix non prévu.")
+            continue
+        echelle = definition.echelle_de(item)
+        if saisie.choix:
+            erreurs.append(f"« {item.libelle} » attend une note, pas des choix.")
+        if saisie.sans_objet and (saisie.valeur is not None or not echelle.sans_objet):
+            erreurs.append(f"« {item.libelle} » : « sans objet » n'est pas une réponse possible ici.")
+        if saisie.valeur is not None and saisie.valeur not in {n.valeur for n in echelle.niveaux}:
+            erreurs.append(
+                f"« {item.libelle} » : la note doit être entre {echelle.minimum} et {echelle.maximum}."
+            )
+        if len(saisie.commentaire) > 2000:
+            erreurs.append(f"« {item.libelle} » : commentaire trop long (2 000 caractères au plus).")
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def coter(evaluation: Evaluation, utilisateur: Utilisateur, saisies: dict[str, Saisie]) -> int:
+    """Enregistre les cotations d'un évaluateur invité ; renvoie le nombre d'items changés."""
+    with transaction.atomic():
+        evaluation = _evaluation_ouverte(evaluation)
+        evaluateur = Evaluateur.objects.filter(evaluation=evaluation, utilisateur=utilisateur).first()
+        if evaluateur is None:
+            raise ValidationError("Vous n'êtes pas invité à coter cette évaluation.")
+        verifier_saisies(evaluation.instrument.definition, saisies)
+        existantes = {r.item: r for r in evaluateur.reponses.all()}
+        changees = 0
+        for code, saisie in saisies.items():
+            valeurs = {
+                "valeur": saisie.valeur,
+                "sans_objet": saisie.sans_objet,
+                "choix": list(saisie.choix),
+                "commentaire": saisie.commentaire.strip(),
+            }
+            reponse = existantes.get(code)
+            if reponse is None:
+                if saisie == Saisie():
+                    continue  # rien dit sur cet item : pas de ligne
+                Reponse.objects.create(evaluateur=evaluateur, item=code, **valeurs)
+            elif any(getattr(reponse, k) != v for k, v in valeurs.items()):
+                for k, v in valeurs.items():
+                    setattr(reponse, k, v)
+                reponse.save()
+            else:
+                continue
+            changees += 1
+        return changees
+
+
+def finaliser(evaluation: Evaluation, par: Utilisateur) -> Evaluation:
+    with transaction.atomic():
+        evaluation = _evaluation_ouverte(evaluation)
+        if not Reponse.objects.filter(evaluateur__evaluation=evaluation).exists():
+            raise ValidationError("Une évaluation sans aucune cotation ne peut pas être finalisée.")
+        evaluation.statut = Evaluation.Statut.FINALISEE
+        evaluation.finalisee_par = par
+        evaluation.finalisee_le = timezone.now()
+        evaluation.save(update_fields=["statut", "finalisee_par", "finalisee_le"])
+        return evaluation
+
+
+def ouvrir_consultation(systeme: SystemeIA, instrument: DefinitionInstrument, moment: str, par: Utilisateur):
+    _verifier_instrument(systeme.organisation, instrument)
+    if not instrument.definition.consultation:
+        raise ValidationError("Cet instrument n'est pas un questionnaire que l'on peut ouvrir aux agents.")
+    _verifier_moment(instrument, moment)
+    if systeme.archive_le is not None:
+        raise ValidationError("Un système archivé ne peut pas faire l'objet d'une consultation.")
+    return Consultation.objects.create(
+        organisation=systeme.organisation,
+        systeme=systeme,
+        instrument=instrument,
+        moment=moment,
+        jeton=secrets.token_urlsafe(32),
+        cree_par=par,
+    )
+
+
+def fermer_consultation(consultation: Consultation, par: Utilisateur) -> None:
+    if consultation.ouverte:
+        consultation.ouverte = False
+        consultation.close_par = par
+        consultation.close_le = timezone.now()
+        consultation.save(update_fields=["ouverte", "close_par", "close_le"])
+
+
+def repondre_anonymement(consultation: Consultation, saisies: dict[str, Saisie]) -> None:
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if not consultation.ouverte:
+            raise ValidationError("Ce questionnaire est clos : il n'accepte plus de réponses.")
+        saisies = {
+            code: Saisie(s.valeur, s.sans_objet, s.choix) for code, s in saisies.items()
+        }  # pas de texte libre
+        verifier_saisies(consultation.instrument.definition, saisies)
+        if not any(s != Saisie() for s in saisies.values()):
+            raise ValidationError("Répondez à au moins une question avant d'envoyer.")
+        ReponseAnonyme.objects.create(
+            consultation=consultation,
+            reponses={
+                code: {"valeur": s.valeur, "sans_objet": s.sans_objet, "choix": list(s.choix)}
+                for code, s in saisies.items()
+                if s != Saisie()
+            },
+        )

@@ -1,0 +1,38 @@
+"""Filtres des gabarits d'instruments : nombres à la française, libellés d'échelle."""
+
+from django import template
+
+from balise.instruments import graphiques
+from balise.instruments.definition import LIBELLES_MOMENTS, Definition, Item
+
+register = template.Library()
+
+
+@register.filter
+def nombre(valeur: float | None) -> str:
+    return graphiques.nombre(valeur)
+
+
+@register.filter
+def pourcentage(part: float | None) -> str:
+    return "—" if part is None else f"{round(part * 100)} %"
+
+
+@register.simple_tag
+def echelle(definition: Definition, item: Item):
+    return definition.echelle_de(item)
+
+
+@register.filter
+def valeur_de(dictionnaire: dict, cle):
+    return dictionnaire.get(cle)
+
+
+@register.filter
+def moment(code: str) -> str:
+    return LIBELLES_MOMENTS.get(code, code)
+
+
+@register.filter
+def libelle(echelle, valeur) -> str:
+    return echelle.libelle(valeur)

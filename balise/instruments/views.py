@@ -1,0 +1,360 @@
+"""Pages des instruments et des évaluations : vues minces qui vérifient les droits puis lisent ou appellent les services."""
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from balise.organisations import acces
+from balise.organisations.roles import Permission, peut
+from balise.registre import selectors as registre
+
+from . import dossier as dossier_pdf
+from . import presentation, selectors, services
+from .definition import en_yaml
+from .forms import AdaptationForm, ConsultationForm, DemarrerForm, InviterForm, ReponsesForm
+from .models import Consultation, Evaluateur
+
+
+def _refus(request: HttpRequest, erreur: ValidationError) -> None:
+    for message in erreur.messages:
+        messages.error(request, message)
+
+
+# --- Instruments ---------------------------------------------------------------------------------
+
+
+@login_required
+def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    return render(
+        request,
+        "instruments/catalogue.html",
+        {
+            "organisation": adhesion.organisation,
+            "courants": selectors.instruments_courants(adhesion.organisation),
+            "versions": selectors.instruments(adhesion.organisation),
+        },
+    )
+
+
+@login_required
+def instrument(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    choisi = selectors.instrument(adhesion.organisation, pk)
+    return render(
+        request,
+        "instruments/instrument.html",
+        {
+            "organisation": adhesion.organisation,
+            "instrument": choisi,
+            "d": choisi.definition,
+            "peut_adapter": peut(adhesion.role, Permission.EVALUER),
+        },
+    )
+
+
+@login_required
+def instrument_yaml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    choisi = selectors.instrument(adhesion.organisation, pk)
+    reponse = HttpResponse(en_yaml(choisi.definition), content_type="application/yaml; charset=utf-8")
+    reponse["Content-Disposition"] = f'attachment; filename="{choisi.code}-v{choisi.version}.yaml"'
+    return reponse
+
+
+@login_required
+def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    base = selectors.instrument(adhesion.organisation, pk)
+    form = AdaptationForm(request.POST or None, initial={"texte": en_yaml(base.definition)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            nouvelle = services.adapter(adhesion.organisation, base, form.cleaned_data["texte"], request.user)
+        except ValidationError as erreur:
+            form.add_error("texte", erreur)
+        else:
+            messages.success(request, f"Version {nouvelle.version} enregistrée pour votre organisation.")
+            return redirect("instruments:instrument", slug=slug, pk=nouvelle.pk)
+    return render(
+        request,
+        "instruments/adapter.html",
+        {"organisation": adhesion.organisation, "base": base, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Évaluations d'un système --------------------------------------------------------------------
+
+
+@login_required
+def evaluations_du_systeme(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    systeme = registre.systeme(adhesion.organisation, pk)
+    evaluations = list(selectors.evaluations(systeme))
+    courants = selectors.instruments_courants(adhesion.organisation)
+    comparaisons = []
+    # L'évolution n'a de sens qu'à partir de deux évaluations finalisées d'un même instrument.
+    finalisees = Counter(e.instrument.code for e in evaluations if e.finalisee)
+    for code in (code for code, n in finalisees.items() if n >= 2):
+        series = [(s.libelle, s.resultat) for s in selectors.comparaison(systeme, code)]
+        comparaisons.append(
+            {
+                "titre": series[-1][1].definition.titre,
+                "libelles": [libelle for libelle, _ in series],
+                "lignes": presentation.lignes_comparaison(series),
+                "svg": presentation.comparaison(series, f"comparaison-{code}"),
+            }
+        )
+    return render(
+        request,
+        "instruments/evaluations_systeme.html",
+        {
+            "organisation": adhesion.organisation,
+            "systeme": systeme,
+            "evaluations": evaluations,
+            "consultations": selectors.consultations(systeme),
+            "comparaisons": comparaisons,
+            "peut_evaluer": peut(adhesion.role, Permission.EVALUER) and systeme.archive_le is None,
+            "demarrer_form": DemarrerForm(instruments=courants),
+            "consultation_form": ConsultationForm(instruments=courants),
+        },
+    )
+
+
+def _ouvrir(
+    request: HttpRequest, slug: str, pk: int, formulaire, ouvrir, invite: str, succes: str, page: str
+):
+    """Ouvre une évaluation ou une consultation d'un système : même formulaire, même parcours."""
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    systeme = registre.systeme(adhesion.organisation, pk)
+    form = formulaire(request.POST, instruments=selectors.instruments_courants(adhesion.organisation))
+    retour = redirect("instruments:evaluations_systeme", slug=slug, pk=pk)
+    if not form.is_valid():
+        messages.error(request, invite)
+        return retour
+    try:
+        ouverte = ouvrir(systeme, form.cleaned_data["instrument"], form.cleaned_data["moment"], request.user)
+    except ValidationError as erreur:
+        _refus(request, erreur)
+        return retour
+    messages.success(request, succes)
+    return redirect(page, slug=slug, pk=ouverte.pk)
+
+
+@require_POST
+@login_required
+def demarrer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _ouvrir(
+        request,
+        slug,
+        pk,
+        DemarrerForm,
+        services.demarrer_evaluation,
+        "Choisissez un instrument et un moment du projet.",
+        "Évaluation ouverte : invitez maintenant les personnes qui la coteront.",
+        "instruments:evaluation",
+    )
+
+
+# --- Une évaluation -------------------------------------------------------------------------------
+
+
+@login_required
+def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    choisie = selectors.evaluation(adhesion.organisation, pk)
+    resultat = selectors.resultat(choisie)
+    points = selectors.points_matrice(choisie) if resultat.definition.visuel == "matrice" else None
+    evaluateurs = list(
+        choisie.evaluateurs.select_related("utilisateur")
+        .annotate(nb_reponses=Count("reponses"))
+        .order_by("invite_le", "pk")
+    )
+    return render(
+        request,
+        "instruments/evaluation.html",
+        {
+            "organisation": adhesion.organisation,
+            "evaluation": choisie,
+            "systeme": choisie.systeme,
+            "r": resultat,
+            "svg": presentation.graphique(resultat, "resultat", selectors.libelle_serie(choisie), points),
+            "evaluateurs": evaluateurs,
+            "nb_items": len(resultat.definition.items),
+            "suis_evaluateur": any(e.utilisateur_id == request.user.pk for e in evaluateurs),
+            "peut_piloter": peut(adhesion.role, Permission.EVALUER) and not choisie.finalisee,
+            "inviter_form": InviterForm(organisation=adhesion.organisation),
+        },
+    )
+
+
+@login_required
+def coter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    choisie = selectors.evaluation(adhesion.organisation, pk)
+    evaluateur = Evaluateur.objects.filter(evaluation=choisie, utilisateur=request.user).first()
+    if evaluateur is None:
+        raise PermissionDenied("Vous n'êtes pas invité à coter cette évaluation.")
+    if choisie.finalisee:
+        messages.error(request, "Cette évaluation est finalisée : elle ne change plus.")
+        return redirect("instruments:evaluation", slug=slug, pk=pk)
+    definition = choisie.instrument.definition
+    form = ReponsesForm(
+        definition, request.POST or None, initial=ReponsesForm.initiales(evaluateur.reponses.all())
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coter(choisie, request.user, form.saisies())
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(request, "Vos cotations sont enregistrées.")
+            return redirect("instruments:evaluation", slug=slug, pk=pk)
+    return render(
+        request,
+        "instruments/coter.html",
+        {"organisation": adhesion.organisation, "evaluation": choisie, "d": definition, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def inviter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    choisie = selectors.evaluation(adhesion.organisation, pk)
+    form = InviterForm(request.POST, organisation=adhesion.organisation)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un membre de l'organisation et son profil.")
+    else:
+        try:
+            invite = services.inviter_evaluateur(
+                choisie, form.cleaned_data["utilisateur"], form.cleaned_data["profil"], request.user
+            )
+        except ValidationError as erreur:
+            _refus(request, erreur)
+        else:
+            messages.success(request, f"{invite.utilisateur} est invité à coter.")
+    return redirect("instruments:evaluation", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def finaliser(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    choisie = selectors.evaluation(adhesion.organisation, pk)
+    try:
+        services.finaliser(choisie, request.user)
+    except ValidationError as erreur:
+        _refus(request, erreur)
+    else:
+        messages.success(request, "Évaluation finalisée : elle est désormais figée.")
+    return redirect("instruments:evaluation", slug=slug, pk=pk)
+
+
+# --- Consultations anonymes des agents -----------------------------------------------------------
+
+
+@require_POST
+@login_required
+def ouvrir_consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _ouvrir(
+        request,
+        slug,
+        pk,
+        ConsultationForm,
+        services.ouvrir_consultation,
+        "Choisissez un questionnaire et un moment du projet.",
+        "Questionnaire ouvert : transmettez le lien aux agents.",
+        "instruments:consultation",
+    )
+
+
+@login_required
+def consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    choisie = selectors.consultation(adhesion.organisation, pk)
+    peut_piloter = peut(adhesion.role, Permission.EVALUER)
+    return render(
+        request,
+        "instruments/consultation.html",
+        {
+            "organisation": adhesion.organisation,
+            "consultation": choisie,
+            "systeme": choisie.systeme,
+            "r": selectors.resultat_consultation(choisie),
+            "seuil": selectors.SEUIL_ANONYMAT,
+            "peut_piloter": peut_piloter,
+            # Le lien ne donne que le droit de répondre ; seuls ceux qui pilotent le voient et le diffusent.
+            "lien": request.build_absolute_uri(reverse("questionnaire", args=[choisie.jeton]))
+            if peut_piloter and choisie.ouverte
+            else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def fermer_consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    services.fermer_consultation(selectors.consultation(adhesion.organisation, pk), request.user)
+    messages.success(request, "Questionnaire clos : le lien n'accepte plus de réponses.")
+    return redirect("instruments:consultation", slug=slug, pk=pk)
+
+
+def _deja_repondu(consultation: Consultation) -> str:
+    return f"balise-questionnaire-{consultation.pk}"
+
+
+def questionnaire(request: HttpRequest, jeton: str) -> HttpResponse:
+    """Le questionnaire ouvert aux agents, sans compte. Rien n'identifie la personne qui répond.
+
+    Un témoin (cookie) évite qu'un même navigateur réponde deux fois par mégarde ; il ne contient
+    rien d'autre que « déjà répondu » et n'est relié à aucune réponse.
+    """
+    choisie = get_object_or_404(Consultation.objects.select_related("instrument", "systeme"), jeton=jeton)
+    if not choisie.ouverte:
+        return render(request, "instruments/questionnaire_clos.html", {"consultation": choisie}, status=410)
+    if request.COOKIES.get(_deja_repondu(choisie)):
+        return render(request, "instruments/questionnaire_merci.html", {"consultation": choisie})
+    definition = choisie.instrument.definition
+    form = ReponsesForm(definition, request.POST or None, commentaires=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.repondre_anonymement(choisie, form.saisies())
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            reponse = redirect("questionnaire", jeton=jeton)
+            reponse.set_cookie(
+                _deja_repondu(choisie),
+                "1",
+                max_age=365 * 24 * 3600,
+                path=reverse("questionnaire", args=[jeton]),
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            return reponse
+    return render(
+        request,
+        "instruments/questionnaire.html",
+        {"consultation": choisie, "d": definition, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def dossier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    systeme = registre.systeme(adhesion.organisation, pk)
+    reponse = HttpResponse(dossier_pdf.pdf(systeme), content_type="application/pdf")
+    reponse["Content-Disposition"] = f'attachment; filename="dossier-{systeme.uid}.pdf"'
+    return reponse
