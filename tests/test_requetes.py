@@ -57,3 +57,56 @@ def test_historique_constant_quel_que_soit_le_nombre_de_versions(client, org_a, 
     for version in range(2, 22):
         services.modifier_systeme(s.pk, {"nom": f"v{version + 1}"}, version, admin_a)
     assert _requetes(client, url) == peu
+
+
+def test_requetes_constantes_des_evaluations(client, org_a, admin_a, systeme_a):
+    """Vue consolidée, évaluations d'un système, questionnaire et dossier PDF : autant de requêtes
+    avec 5 qu'avec 20 évaluateurs (et 2 ou 6 évaluations finalisées)."""
+    from balise.instruments import services as instruments
+    from balise.instruments.models import DefinitionInstrument
+    from balise.instruments.services import Saisie
+
+    girouet = DefinitionInstrument.objects.get(organisation=None, code="girouet")
+    questionnaire = DefinitionInstrument.objects.get(organisation=None, code="questionnaire-experimentation")
+    consultation = instruments.ouvrir_consultation(systeme_a, questionnaire, "bilan", admin_a)
+    evaluations = [instruments.demarrer_evaluation(systeme_a, girouet, "amont", admin_a) for _ in range(2)]
+
+    def ajouter(n: int, depart: int) -> None:
+        for i in range(depart, depart + n):
+            personne = fabrique.membre(org_a, "lecteur", f"evaluateur{i}@exemple.fr")
+            for e in evaluations:
+                instruments.inviter_evaluateur(e, personne, ("agent", "direction")[i % 2], admin_a)
+                instruments.coter(
+                    e,
+                    personne,
+                    {"autonomie": Saisie(1 + i % 4, commentaire="Vu."), "savoir_faire": Saisie(2)},
+                )
+            instruments.repondre_anonymement(consultation, {"gain_temps": Saisie(1 + i % 4)})
+
+    ajouter(5, 0)
+    pages = [
+        f"/o/{org_a.slug}/evaluations/{evaluations[0].pk}/",
+        f"/o/{org_a.slug}/evaluations/{evaluations[0].pk}/cotation/",
+        f"/o/{org_a.slug}/consultations/{consultation.pk}/",
+    ]
+    instruments.inviter_evaluateur(evaluations[0], admin_a, "direction", admin_a)
+    client.force_login(admin_a)
+    avant = [_requetes(client, url) for url in pages]
+    ajouter(15, 5)
+    assert [_requetes(client, url) for url in pages] == avant
+
+    # Évaluations d'un système et dossier : même nombre de requêtes quel que soit le nombre
+    # d'évaluations finalisées d'un même instrument.
+    suivi = [
+        f"/o/{org_a.slug}/registre/{systeme_a.pk}/evaluations/",
+        f"/o/{org_a.slug}/registre/{systeme_a.pk}/dossier.pdf",
+    ]
+    for e in evaluations:
+        instruments.finaliser(e, admin_a)
+    avant = [_requetes(client, url) for url in suivi]
+    for _ in range(4):
+        e = instruments.demarrer_evaluation(systeme_a, girouet, "bilan", admin_a)
+        instruments.inviter_evaluateur(e, admin_a, "direction", admin_a)
+        instruments.coter(e, admin_a, {"autonomie": Saisie(3)})
+        instruments.finaliser(e, admin_a)
+    assert [_requetes(client, url) for url in suivi] == avant
