@@ -397,3 +397,34 @@ def test_dossier_pdf_contient_fiche_et_evaluations(client, evaluation, referent_
         "Rythme imposé par l'outil.",
     ):
         assert attendu in texte
+
+
+def test_journal_de_l_evaluation(client, evaluation, org_a, referent_a):
+    agent = fabrique.membre(org_a, "lecteur", "agent@exemple.fr")
+    services.inviter_evaluateur(evaluation, agent, "agent", referent_a)
+    services.coter(evaluation, agent, {"autonomie": Saisie(2)})
+    services.coter(evaluation, agent, {"autonomie": Saisie(4, commentaire="Après la formation.")})
+    services.finaliser(evaluation, referent_a)
+    entrees = selectors.journal(evaluation)
+    textes = [e.texte for e in entrees]
+    # Chaque entrée est attribuée, même quand l'opération n'est pas passée par une page.
+    assert {e.auteur for e in entrees} == {referent_a.nom_affiche, agent.nom_affiche}
+    assert textes[0] == "a finalisé l'évaluation"
+    assert textes[-1] == "a ouvert l'évaluation"
+    assert (
+        "a coté « Autonomie » : 2 (déséquilibre négatif entre les avantages et les inconvénients perçus) → "
+        "4 (impacts positifs prédominants) (avec commentaire)"
+    ) in textes
+    assert any(t.startswith("a invité") and "(agent utilisateur)" in t for t in textes)
+    client.force_login(agent)
+    page = client.get(_url(org_a, f"evaluations/{evaluation.pk}/journal/")).content.decode()
+    assert "a finalisé l&#x27;évaluation" in page
+
+
+def test_plafond_de_reponses_d_une_consultation(consultation, monkeypatch):
+    monkeypatch.setattr(services, "PLAFOND_REPONSES", 2)
+    _une_reponse(consultation)
+    _une_reponse(consultation)
+    with pytest.raises(ValidationError, match="nombre maximal de réponses"):
+        _une_reponse(consultation)
+    assert ReponseAnonyme.objects.count() == 2

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -10,8 +11,8 @@ from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 
 from .calcul import Cotation, Resultat, calculer
-from .definition import LIBELLES_MOMENTS
-from .models import Consultation, DefinitionInstrument, Evaluation, Profil, Reponse
+from .definition import LIBELLES_MOMENTS, Definition, Item
+from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, Profil, Reponse
 
 # Aucun résultat d'une consultation anonyme n'est montré avant ce nombre de réponses : en deçà,
 # une personne pourrait être reconnue à ses réponses.
@@ -157,4 +158,75 @@ def resultat_consultation(consultation: Consultation) -> Resultat | None:
             for pk, contenu in reponses
             for item, r in contenu.items()
         ],
+    )
+
+
+@dataclass(frozen=True)
+class EntreeJournal:
+    date: datetime
+    auteur: str
+    texte: str
+
+
+def _auteur(h) -> str:
+    return h.history_user.nom_affiche if h.history_user else "Système"
+
+
+def journal(evaluation: Evaluation) -> list[EntreeJournal]:
+    """Tout ce qui s'est passé dans une évaluation, avec son auteur, du plus récent au plus ancien.
+
+    Tiré de l'historique (simple-history) : ouverture, invitations, chaque cotation et chaque
+    changement de cotation, finalisation. Trois requêtes, quel que soit le nombre d'entrées.
+    """
+    definition = evaluation.instrument.definition
+    items = {item.id: item for item in definition.items}
+    entrees = []
+    for h in evaluation.history.select_related("history_user").order_by("history_date", "history_id"):
+        if h.history_type == "+":
+            entrees.append(EntreeJournal(h.history_date, _auteur(h), "a ouvert l'évaluation"))
+        elif h.statut == Evaluation.Statut.FINALISEE:
+            entrees.append(EntreeJournal(h.history_date, _auteur(h), "a finalisé l'évaluation"))
+    profils = dict(Profil.choices)
+    for h in (
+        Evaluateur.history.filter(evaluation_id=evaluation.pk)
+        .select_related("history_user", "utilisateur")
+        .order_by("history_date", "history_id")
+    ):
+        verbe = "a invité" if h.history_type == "+" else "a changé le profil de"
+        entrees.append(
+            EntreeJournal(
+                h.history_date,
+                _auteur(h),
+                f"{verbe} {h.utilisateur.nom_affiche} ({profils.get(h.profil, h.profil).lower()})",
+            )
+        )
+    precedentes: dict[tuple[int, str], str] = {}
+    for h in (
+        Reponse.history.filter(evaluateur__evaluation=evaluation)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        valeur = _valeur_lisible(definition, items.get(h.item), h)
+        cle = (h.evaluateur_id, h.item)
+        avant = precedentes.get(cle)
+        precedentes[cle] = valeur
+        changement = f"{avant} → {valeur}" if avant is not None else valeur
+        texte = f"a coté « {items[h.item].libelle if h.item in items else h.item} » : {changement}"
+        if h.commentaire:
+            texte += " (avec commentaire)"
+        entrees.append(EntreeJournal(h.history_date, _auteur(h), texte))
+    return sorted(entrees, key=lambda e: e.date, reverse=True)
+
+
+def _valeur_lisible(definition: Definition, item: Item | None, h) -> str:
+    if h.choix:
+        return ", ".join(h.choix)
+    if h.sans_objet:
+        return "sans objet"
+    if h.valeur is None:
+        return "sans note"
+    return (
+        str(h.valeur)
+        if item is None
+        else f"{h.valeur} ({definition.echelle_de(item).libelle(h.valeur).lower()})"
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Model, Q
 from django.utils import timezone
 
 from balise.comptes.models import Utilisateur
@@ -17,6 +17,13 @@ from balise.registre.models import SystemeIA
 
 from .definition import Definition, DefinitionInvalide, definitions_livrees, lire_yaml
 from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, Reponse, ReponseAnonyme
+
+
+def _enregistrer(objet: Model, par: Utilisateur, **options) -> Model:
+    """Enregistre en attribuant la version historisée à `par`, même hors d'une requête (démo, API)."""
+    objet._history_user = par  # type: ignore[attr-defined]
+    objet.save(**options)
+    return objet
 
 
 class DefinitionLivreeModifiee(RuntimeError):
@@ -101,8 +108,15 @@ def demarrer_evaluation(systeme: SystemeIA, instrument: DefinitionInstrument, mo
     _verifier_moment(instrument, moment)
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne peut pas être évalué.")
-    return Evaluation.objects.create(
-        organisation=systeme.organisation, systeme=systeme, instrument=instrument, moment=moment, cree_par=par
+    return _enregistrer(
+        Evaluation(
+            organisation=systeme.organisation,
+            systeme=systeme,
+            instrument=instrument,
+            moment=moment,
+            cree_par=par,
+        ),
+        par,
     )
 
 
@@ -123,13 +137,15 @@ def inviter_evaluateur(evaluation: Evaluation, utilisateur: Utilisateur, profil:
             organisation=evaluation.organisation, utilisateur=utilisateur
         ).exists():
             raise ValidationError("Seul un membre de l'organisation peut être invité à évaluer.")
-        evaluateur, cree = Evaluateur.objects.get_or_create(
-            evaluation=evaluation, utilisateur=utilisateur, defaults={"profil": profil, "invite_par": par}
-        )
-        if not cree and evaluateur.profil != profil:
-            evaluateur.profil = profil
-            evaluateur.save(update_fields=["profil"])
-        return evaluateur
+        evaluateur = Evaluateur.objects.filter(evaluation=evaluation, utilisateur=utilisateur).first()
+        if evaluateur is None:
+            evaluateur = Evaluateur(
+                evaluation=evaluation, utilisateur=utilisateur, profil=profil, invite_par=par
+            )
+        elif evaluateur.profil == profil:
+            return evaluateur
+        evaluateur.profil = profil
+        return _enregistrer(evaluateur, par)
 
 
 @dataclass(frozen=True)
@@ -193,11 +209,11 @@ def coter(evaluation: Evaluation, utilisateur: Utilisateur, saisies: dict[str, S
             if reponse is None:
                 if saisie == Saisie():
                     continue  # rien dit sur cet item : pas de ligne
-                Reponse.objects.create(evaluateur=evaluateur, item=code, **valeurs)
+                _enregistrer(Reponse(evaluateur=evaluateur, item=code, **valeurs), utilisateur)
             elif any(getattr(reponse, k) != v for k, v in valeurs.items()):
                 for k, v in valeurs.items():
                     setattr(reponse, k, v)
-                reponse.save()
+                _enregistrer(reponse, utilisateur)
             else:
                 continue
             changees += 1
@@ -212,7 +228,7 @@ def finaliser(evaluation: Evaluation, par: Utilisateur) -> Evaluation:
         evaluation.statut = Evaluation.Statut.FINALISEE
         evaluation.finalisee_par = par
         evaluation.finalisee_le = timezone.now()
-        evaluation.save(update_fields=["statut", "finalisee_par", "finalisee_le"])
+        _enregistrer(evaluation, par, update_fields=["statut", "finalisee_par", "finalisee_le"])
         return evaluation
 
 
@@ -223,13 +239,16 @@ def ouvrir_consultation(systeme: SystemeIA, instrument: DefinitionInstrument, mo
     _verifier_moment(instrument, moment)
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne peut pas faire l'objet d'une consultation.")
-    return Consultation.objects.create(
-        organisation=systeme.organisation,
-        systeme=systeme,
-        instrument=instrument,
-        moment=moment,
-        jeton=secrets.token_urlsafe(32),
-        cree_par=par,
+    return _enregistrer(
+        Consultation(
+            organisation=systeme.organisation,
+            systeme=systeme,
+            instrument=instrument,
+            moment=moment,
+            jeton=secrets.token_urlsafe(32),
+            cree_par=par,
+        ),
+        par,
     )
 
 
@@ -238,7 +257,11 @@ def fermer_consultation(consultation: Consultation, par: Utilisateur) -> None:
         consultation.ouverte = False
         consultation.close_par = par
         consultation.close_le = timezone.now()
-        consultation.save(update_fields=["ouverte", "close_par", "close_le"])
+        _enregistrer(consultation, par, update_fields=["ouverte", "close_par", "close_le"])
+
+
+# Le lien d'une consultation se transmet sans compte : un plafond empêche qu'il serve à remplir la base.
+PLAFOND_REPONSES = 5_000
 
 
 def repondre_anonymement(consultation: Consultation, saisies: dict[str, Saisie]) -> None:
@@ -246,6 +269,12 @@ def repondre_anonymement(consultation: Consultation, saisies: dict[str, Saisie])
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if not consultation.ouverte:
             raise ValidationError("Ce questionnaire est clos : il n'accepte plus de réponses.")
+        if consultation.reponses.count() >= PLAFOND_REPONSES:
+            raise ValidationError(
+                f"Ce questionnaire a reçu le nombre maximal de réponses ({PLAFOND_REPONSES:_}).".replace(
+                    "_", " "
+                )
+            )
         saisies = {
             code: Saisie(s.valeur, s.sans_objet, s.choix) for code, s in saisies.items()
         }  # pas de texte libre

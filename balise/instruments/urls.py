@@ -13,6 +13,7 @@ urlpatterns = [
     path("registre/<int:pk>/consultations/nouvelle/", views.ouvrir_consultation, name="ouvrir_consultation"),
     path("evaluations/<int:pk>/", views.evaluation, name="evaluation"),
     path("evaluations/<int:pk>/cotation/", views.coter, name="coter"),
+    path("evaluations/<int:pk>/journal/", views.journal, name="journal"),
     path("evaluations/<int:pk>/evaluateurs/", views.inviter, name="inviter"),
     path("evaluations/<int:pk>/finalisation/", views.finaliser, name="finaliser"),
     path("registre/<int:pk>/dossier.pdf", views.dossier, name="dossier"),

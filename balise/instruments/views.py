@@ -196,6 +196,17 @@ def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+def journal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    choisie = selectors.evaluation(adhesion.organisation, pk)
+    return render(
+        request,
+        "instruments/journal.html",
+        {"organisation": adhesion.organisation, "evaluation": choisie, "entrees": selectors.journal(choisie)},
+    )
+
+
+@login_required
 def coter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     choisie = selectors.evaluation(adhesion.organisation, pk)
