@@ -454,6 +454,14 @@ ACTIONS_PAGES = [
         [ADMIN, REFERENT],
     ),
     (
+        "réévaluer",
+        "POST",
+        "evaluations/{evaluation}/reevaluation/",
+        lambda: {"moment": "bilan"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
         "finaliser une évaluation",
         "POST",
         "evaluations/{evaluation}/finalisation/",

@@ -428,3 +428,21 @@ def test_plafond_de_reponses_d_une_consultation(consultation, monkeypatch):
     with pytest.raises(ValidationError, match="nombre maximal de réponses"):
         _une_reponse(consultation)
     assert ReponseAnonyme.objects.count() == 2
+
+
+def test_reevaluer_reprend_les_evaluateurs(client, evaluation, org_a, referent_a):
+    agent = fabrique.membre(org_a, "lecteur", "agent@exemple.fr")
+    services.inviter_evaluateur(evaluation, agent, "agent", referent_a)
+    services.coter(evaluation, agent, {"autonomie": Saisie(2)})
+    services.finaliser(evaluation, referent_a)
+    client.force_login(referent_a)
+    reponse = client.post(_url(org_a, f"evaluations/{evaluation.pk}/reevaluation/"), {"moment": "bilan"})
+    nouvelle = Evaluation.objects.exclude(pk=evaluation.pk).get()
+    assert reponse.status_code == 302 and reponse["Location"].endswith(f"/evaluations/{nouvelle.pk}/")
+    assert (nouvelle.moment, nouvelle.instrument, nouvelle.finalisee) == (
+        "bilan",
+        evaluation.instrument,
+        False,
+    )
+    assert [(e.utilisateur, e.profil) for e in nouvelle.evaluateurs.all()] == [(agent, "agent")]
+    assert not Reponse.objects.filter(evaluateur__evaluation=nouvelle).exists()

@@ -25,6 +25,10 @@ class DemarrerForm(Formulaire):
         champ.label_from_instance = lambda i: f"{i.titre} (v{i.version})"
 
 
+class ReevaluerForm(Formulaire):
+    moment = forms.ChoiceField(choices=_MOMENTS, label="Moment de la nouvelle évaluation")
+
+
 class InviterForm(Formulaire):
     utilisateur = forms.ModelChoiceField(
         queryset=Utilisateur.objects.none(),

@@ -120,6 +120,23 @@ def demarrer_evaluation(systeme: SystemeIA, instrument: DefinitionInstrument, mo
     )
 
 
+def reevaluer(evaluation: Evaluation, moment: str, par: Utilisateur) -> Evaluation:
+    """Une nouvelle évaluation du même système, même instrument, mêmes évaluateurs : la suite d'une finalisée."""
+    with transaction.atomic():
+        nouvelle = demarrer_evaluation(evaluation.systeme, evaluation.instrument, moment, par)
+        for e in evaluation.evaluateurs.select_related("utilisateur"):
+            if Adhesion.objects.filter(
+                organisation=evaluation.organisation, utilisateur=e.utilisateur
+            ).exists():
+                _enregistrer(
+                    Evaluateur(
+                        evaluation=nouvelle, utilisateur=e.utilisateur, profil=e.profil, invite_par=par
+                    ),
+                    par,
+                )
+        return nouvelle
+
+
 def _evaluation_ouverte(evaluation: Evaluation) -> Evaluation:
     """Relit l'évaluation verrouillée : une finalisation concurrente ne laisse rien passer."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)

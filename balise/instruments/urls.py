@@ -16,6 +16,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/journal/", views.journal, name="journal"),
     path("evaluations/<int:pk>/evaluateurs/", views.inviter, name="inviter"),
     path("evaluations/<int:pk>/finalisation/", views.finaliser, name="finaliser"),
+    path("evaluations/<int:pk>/reevaluation/", views.reevaluer, name="reevaluer"),
     path("registre/<int:pk>/dossier.pdf", views.dossier, name="dossier"),
     path("consultations/<int:pk>/", views.consultation, name="consultation"),
     path("consultations/<int:pk>/fermeture/", views.fermer_consultation, name="fermer_consultation"),

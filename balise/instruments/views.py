@@ -18,7 +18,7 @@ from balise.registre import selectors as registre
 from . import dossier as dossier_pdf
 from . import presentation, selectors, services
 from .definition import en_yaml
-from .forms import AdaptationForm, ConsultationForm, DemarrerForm, InviterForm, ReponsesForm
+from .forms import AdaptationForm, ConsultationForm, DemarrerForm, InviterForm, ReevaluerForm, ReponsesForm
 from .models import Consultation, Evaluateur
 
 
@@ -190,7 +190,11 @@ def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "nb_items": len(resultat.definition.items),
             "suis_evaluateur": any(e.utilisateur_id == request.user.pk for e in evaluateurs),
             "peut_piloter": peut(adhesion.role, Permission.EVALUER) and not choisie.finalisee,
+            "peut_reevaluer": peut(adhesion.role, Permission.EVALUER)
+            and choisie.finalisee
+            and choisie.systeme.archive_le is None,
             "inviter_form": InviterForm(organisation=adhesion.organisation),
+            "reevaluer_form": ReevaluerForm(),
         },
     )
 
@@ -268,6 +272,24 @@ def finaliser(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Évaluation finalisée : elle est désormais figée.")
     return redirect("instruments:evaluation", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def reevaluer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    choisie = selectors.evaluation(adhesion.organisation, pk)
+    form = ReevaluerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez le moment de la nouvelle évaluation.")
+        return redirect("instruments:evaluation", slug=slug, pk=pk)
+    try:
+        nouvelle = services.reevaluer(choisie, form.cleaned_data["moment"], request.user)
+    except ValidationError as erreur:
+        _refus(request, erreur)
+        return redirect("instruments:evaluation", slug=slug, pk=pk)
+    messages.success(request, "Nouvelle évaluation ouverte avec les mêmes évaluateurs.")
+    return redirect("instruments:evaluation", slug=slug, pk=nouvelle.pk)
 
 
 # --- Consultations anonymes des agents -----------------------------------------------------------
