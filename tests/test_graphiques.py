@@ -377,9 +377,9 @@ def test_repartition():
     )
     item = r.sections[0].items[0]
     racine = verifier_socle(graphiques.repartition(item, definition.echelle_de(item.item), "p1"), "p1")
-    tous = textes(racine)
-    assert "1 : Défavorable (2)" in tous and "4 : Favorable (1)" in tous and "Sans objet (1)" in tous
-    assert "2" in tous and "1" in tous  # nombres dans les segments
+    assert textes(racine) == ["2", "1", "1"]  # nombres dans les segments, du bas au haut de l'échelle
+    titre = racine.find("{http://www.w3.org/2000/svg}title").text
+    assert "1 : Défavorable : 2" in titre and "4 : Favorable : 1" in titre and "Sans objet : 1" in titre
 
 
 # ------------------------------------------------------------------------------------------------

@@ -838,7 +838,8 @@ _REP_TEINTES = [
 
 def repartition(resultat_item: ResultatItem, echelle: Echelle, id_: str) -> Markup:
     """Barre empilée de la répartition des réponses à un item (un segment par niveau répondu, plus
-    « sans objet »), avec une légende niveau par niveau."""
+    « sans objet »), du bas au haut de l'échelle. Sans légende : la page l'accompagne de la liste des
+    niveaux et de leurs nombres, dans le même ordre (alternative textuelle)."""
     segments: list[tuple[str, int, str, str]] = []  # (libellé, nombre, fond, texte)
     m = len(echelle.niveaux)
     for i, niveau in enumerate(echelle.niveaux):
@@ -869,16 +870,9 @@ def repartition(resultat_item: ResultatItem, echelle: Echelle, id_: str) -> Mark
         if w >= 18:
             corps.append(_texte(x + w / 2, 25, str(n), 12, "middle", encre, gras=True))
         x += w
-    y = 52
-    for libelle, n, fond, _encre in segments:
-        corps.append(
-            f'<rect x="10" y="{_f(y - 10)}" width="12" height="12" fill="{fond}" stroke="{GRIS_MOYEN}" stroke-width="0.5"/>'
-        )
-        corps.append(_texte(28, y, f"{_tronquer(libelle, 60)} ({n})", 11.5))
-        y += 17
     resume = (
         f"Répartition des réponses à « {resultat_item.item.libelle} » : "
         + " ; ".join(f"{libelle} : {n}" for libelle, n, _, _ in segments)
         + "."
     )
-    return _svg(id_, "repartition", _REP_L, y - 6, resume, corps)
+    return _svg(id_, "repartition", _REP_L, 40, resume, corps)

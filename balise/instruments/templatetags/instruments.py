@@ -36,3 +36,9 @@ def moment(code: str) -> str:
 @register.filter
 def libelle(echelle, valeur) -> str:
     return echelle.libelle(valeur)
+
+
+@register.simple_tag
+def barre_repartition(definition: Definition, resultat_item, id_: str):
+    """La barre empilée des réponses à un item noté (questionnaires : la répartition est le résultat)."""
+    return graphiques.repartition(resultat_item, definition.echelle_de(resultat_item.item), id_)
