@@ -4,6 +4,8 @@ Le PDF est produit par WeasyPrint à partir d'un gabarit HTML ; les graphiques s
 que dans les pages, de sorte que le papier et l'écran disent la même chose.
 """
 
+import gc
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
@@ -42,4 +44,12 @@ def html(systeme: SystemeIA) -> str:
 
 def pdf(systeme: SystemeIA) -> bytes:
     # Aucune ressource extérieure : le gabarit porte son style, les graphiques sont en ligne.
-    return HTML(string=html(systeme)).write_pdf()
+    contenu = html(systeme)
+    # WeasyPrint crée des dizaines de milliers d'objets liés en cycles : le ramasse-miettes, qui se
+    # déclencherait des dizaines de fois pendant la mise en page, est suspendu le temps du rendu
+    # (un tiers du temps du dossier, mesuré par bench/instruments.py) ; il passe une fois ensuite.
+    gc.disable()
+    try:
+        return HTML(string=contenu).write_pdf()
+    finally:
+        gc.enable()
