@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "balise.organisations",
     "balise.registre",
     "balise.instruments",
+    "balise.conformite",
     "balise.demo",
 ]
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from balise.conformite.models import ObligationSuivie, Qualification
 from balise.instruments.models import (
     Consultation,
     DefinitionInstrument,
@@ -34,6 +35,8 @@ _MODELES = [
     Reponse,
     Consultation,
     ReponseAnonyme,
+    Qualification,
+    ObligationSuivie,
 ]
 
 

@@ -18,6 +18,9 @@ from django.utils import timezone
 
 from balise.api.api import api
 from balise.comptes.models import JetonAPI
+from balise.conformite import services as conformite
+from balise.conformite.models import ObligationSuivie
+from balise.conformite.regles import en_vigueur
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument
@@ -68,6 +71,7 @@ _OBJETS = {
     ("pk", "instruments"): "instrument",
     ("pk", "evaluations"): "evaluation",
     ("pk", "consultations"): "consultation",
+    ("pk", "obligations"): "obligation",
 }
 
 
@@ -117,6 +121,7 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         services.publier(systeme.pk, True, admin)
         systeme.refresh_from_db()
         instrument, evaluation, consultation = _evaluations(systeme, admin, lettre)
+        obligation = _qualifier(systeme, admin)
         return {
             "systeme": systeme.pk,
             "document": document.pk,
@@ -126,6 +131,7 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
             "instrument": instrument.pk,
             "evaluation": evaluation.pk,
             "consultation": consultation.pk,
+            "obligation": obligation.pk,
         }
 
     return SimpleNamespace(
@@ -149,6 +155,14 @@ def _evaluations(systeme, admin, lettre):
     return instrument, evaluation, consultation
 
 
+def _qualifier(systeme, admin):
+    """Une qualification (le plus riche des cas d'école des règles) et une obligation à suivre."""
+    regles = en_vigueur()
+    cas = max(regles.cas, key=lambda c: len(c.obligations))
+    conformite.qualifier(systeme, regles, cas.reponses, admin)
+    return ObligationSuivie.objects.filter(systeme=systeme).order_by("pk").first()
+
+
 # Ce qu'envoie l'attaquant : des données qui suffiraient à modifier quoi que ce soit si l'accès était
 # accordé (fiche, stade, publication, rôle, invitation, paramètres, document).
 def _formulaire(version: int) -> dict:
@@ -168,6 +182,8 @@ def _formulaire(version: int) -> dict:
         "profil": "agent",
         "texte": "id: girouet\n",
         "note-autonomie": "4",
+        "statut": "faite",
+        "preuve_lien": "https://pirate.example/preuve",
     }
 
 
@@ -241,6 +257,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "instrument": 6,
         "evaluation": 7,
         "consultation": 8,
+        "obligation": 9,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -346,9 +363,11 @@ def scene(org_a, admin_a, systeme_a):
     consultation = instruments.ouvrir_consultation(
         systeme_a, _national("questionnaire-experimentation"), "bilan", admin_a
     )
+    obligation = _qualifier(systeme_a, admin_a)
     return Scene(
         org=org_a,
         systeme=systeme_a,
+        obligation=obligation,
         document=document,
         adhesion_cible=Adhesion.objects.get(utilisateur=cible),
         invitation=invitation,
@@ -500,6 +519,25 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    ("voir la qualification", "GET", "registre/{systeme}/qualification/", None, False, ROLES),
+    ("voir les obligations", "GET", "obligations/", None, False, ROLES),
+    ("voir une obligation", "GET", "obligations/{obligation}/", None, False, ROLES),
+    (
+        "ouvrir le questionnaire de qualification",
+        "GET",
+        "registre/{systeme}/qualification/questionnaire/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "mettre à jour une obligation",
+        "POST",
+        "obligations/{obligation}/",
+        lambda: {"statut": "faite", "version": "1", "preuve_lien": "https://exemple.fr/aipd"},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -530,6 +568,7 @@ def test_droits_des_roles_dans_les_pages(
         evaluation=scene.evaluation.pk,
         consultation=scene.consultation.pk,
         girouet=_national("girouet").pk,
+        obligation=scene.obligation.pk,
     )
     avant = instantane.photo()
     reponse = client.post(url, donnees()) if methode == "POST" else client.get(url)

@@ -18,11 +18,13 @@ from ninja.utils import check_csrf
 
 from balise import versions
 from balise.comptes.models import JetonAPI
+from balise.conformite import moteur
 from balise.organisations import acces
 from balise.organisations.roles import Permission
 from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
+from . import conformite
 from .schemas import (
     CibleT,
     ConflitSortie,
@@ -122,6 +124,11 @@ def interdit(request, exc):
 @api.exception_handler(ValidationError)
 def refuse(request, exc):
     return api.create_response(request, {"message": " ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(moteur.ReponsesInvalides)
+def reponses_refusees(request, exc):
+    return api.create_response(request, {"message": " ".join(exc.erreurs)}, status=400)
 
 
 @api.exception_handler(services.ConflitEdition)
@@ -314,3 +321,4 @@ def telecharger_document(request, slug: str, pk: int, doc_pk: int):
 
 
 api.add_router("/organisations", registre)
+api.add_router("/conformite", conformite.routeur)

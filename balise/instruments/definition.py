@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from balise.validation import messages_en_francais
+
 DOSSIER_DEFINITIONS = Path(__file__).parent / "definitions"
 
 Identifiant = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")]
@@ -176,49 +178,13 @@ class DefinitionInvalide(ValueError):
         super().__init__("; ".join(erreurs))
 
 
-_MESSAGES = {
-    "missing": "champ obligatoire absent",
-    "extra_forbidden": "champ inconnu (vérifiez son orthographe)",
-    "string_type": "doit être un texte",
-    "int_type": "doit être un nombre entier",
-    "int_parsing": "doit être un nombre entier",
-    "float_type": "doit être un nombre",
-    "float_parsing": "doit être un nombre",
-    "bool_type": "doit valoir true ou false",
-    "list_type": "doit être une liste",
-    "dict_type": "doit être un dictionnaire",
-    "model_type": "doit être un dictionnaire de champs",
-    "too_short": "trop court ou liste vide",
-    "too_long": "trop long ou liste trop longue",
-    "string_too_short": "ne doit pas être vide",
-    "string_too_long": "texte trop long",
-    "string_pattern_mismatch": "identifiant invalide : lettres minuscules, chiffres, - et _ seulement",
-    "greater_than": "valeur trop petite",
-    "greater_than_equal": "valeur trop petite",
-    "less_than_equal": "valeur trop grande",
-    "literal_error": "valeur non prévue",
-    "enum": "valeur non prévue",
-}
-
-
-def _message(erreur: dict) -> str:
-    chemin = ".".join(str(p) for p in erreur["loc"]) or "définition"
-    if erreur["type"] == "value_error":
-        texte = str(erreur["ctx"]["error"]) if "ctx" in erreur else erreur["msg"]
-    else:
-        texte = _MESSAGES.get(erreur["type"], erreur["msg"])
-        if erreur["type"] in ("literal_error", "enum") and "ctx" in erreur:
-            texte += f" (attendu : {erreur['ctx'].get('expected', '')})"
-    return f"{chemin} : {texte}"
-
-
 def valider(donnees: object) -> Definition:
     if not isinstance(donnees, dict):
         raise DefinitionInvalide(["la définition doit être un dictionnaire de champs (id, version, titre…)"])
     try:
         return Definition.model_validate(donnees)
     except ValidationError as exc:
-        raise DefinitionInvalide([_message(e) for e in exc.errors()[:20]]) from None
+        raise DefinitionInvalide(messages_en_francais(exc, "définition")) from None
 
 
 TAILLE_MAX_YAML = 200_000

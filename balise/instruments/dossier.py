@@ -1,4 +1,5 @@
-"""Le dossier d'un système pour le comité : sa fiche et ses dernières évaluations, en PDF imprimable.
+"""Le dossier d'un système pour le comité : sa fiche, sa qualification réglementaire et ses dernières
+évaluations, en PDF imprimable.
 
 Le PDF est produit par WeasyPrint à partir d'un gabarit HTML ; les graphiques sont les mêmes SVG
 que dans les pages, de sorte que le papier et l'écran disent la même chose.
@@ -10,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from balise.conformite import selectors as conformite
 from balise.registre.models import SystemeIA
 
 from . import presentation, selectors
@@ -31,12 +33,15 @@ def html(systeme: SystemeIA) -> str:
                 "svg": presentation.graphique(serie.resultat, f"dossier-{n}", serie.libelle, points),
             }
         )
+    qualification = conformite.derniere_qualification(systeme)
     return render_to_string(
         "instruments/dossier.html",
         {
             "systeme": systeme,
             "organisation": systeme.organisation,
             "evaluations": evaluations,
+            "qualification": qualification,
+            "q": conformite.relire(qualification) if qualification else None,
             "le": timezone.now(),
         },
     )

@@ -25,6 +25,8 @@ class Permission(StrEnum):
     # Piloter les évaluations : les ouvrir, inviter des évaluateurs, finaliser, ouvrir une
     # consultation des agents, adapter un instrument. Coter n'exige que d'avoir été invité.
     EVALUER = "evaluer"
+    # Qualifier un système au regard de l'AI Act, du RGPD et du CRPA, et suivre ses obligations.
+    QUALIFIER = "qualifier"
     GERER_MEMBRES = "gerer_membres"
 
 
@@ -40,10 +42,11 @@ DROITS: dict[str, frozenset[Permission]] = {
             Permission.CHANGER_STADE,
             Permission.PUBLIER,
             Permission.EVALUER,
+            Permission.QUALIFIER,
         }
     ),
     # Le DPO complète les fiches (données personnelles, AIPD) mais ne pilote pas le projet.
-    Role.DPO: frozenset({Permission.VOIR_REGISTRE, Permission.DECLARER}),
+    Role.DPO: frozenset({Permission.VOIR_REGISTRE, Permission.DECLARER, Permission.QUALIFIER}),
     Role.LECTEUR: _LECTURE,
     Role.COMITE: _LECTURE,
 }

@@ -7,6 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from balise.comptes.models import JetonAPI
+from balise.conformite import services as conformite
+from balise.conformite.models import ObligationSuivie
+from balise.conformite.regles import en_vigueur
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
@@ -31,6 +34,7 @@ class Donnees:
     evaluation_matrice: int
     consultation: int  # cinq réponses : résultats visibles
     jeton: str
+    obligation: int  # d'une qualification enregistrée
 
 
 @pytest.fixture
@@ -53,7 +57,20 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         organisation=org_a, email="invitee@exemple.fr", role="lecteur", invitee_par=admin_a
     )
     JetonAPI.emettre(admin_a, "script d'import DSI")
-    return Donnees(org_a.slug, systeme.pk, str(systeme.uid), *_evaluations(systeme, admin_a, referent_a))
+    return Donnees(
+        org_a.slug,
+        systeme.pk,
+        str(systeme.uid),
+        *_evaluations(systeme, admin_a, referent_a),
+        _qualifier(systeme, admin_a),
+    )
+
+
+def _qualifier(systeme, admin) -> int:
+    regles = en_vigueur()
+    cas = max(regles.cas, key=lambda c: len(c.obligations))
+    conformite.qualifier(systeme, regles, cas.reponses, admin)
+    return ObligationSuivie.objects.filter(systeme=systeme).order_by("pk").first().pk
 
 
 def _evaluations(systeme, admin, referent) -> tuple:
@@ -126,6 +143,10 @@ PAGES_CONNECTEES = {
     "évaluation matrice INET": "/o/{d.slug}/evaluations/{d.evaluation_matrice}/",
     "coter": "/o/{d.slug}/evaluations/{d.evaluation_girouet}/cotation/",
     "résultats d'un questionnaire": "/o/{d.slug}/consultations/{d.consultation}/",
+    "qualification réglementaire": "/o/{d.slug}/registre/{d.pk}/qualification/",
+    "questionnaire de qualification": "/o/{d.slug}/registre/{d.pk}/qualification/questionnaire/",
+    "obligations": "/o/{d.slug}/obligations/",
+    "une obligation": "/o/{d.slug}/obligations/{d.obligation}/",
 }
 
 

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from balise.comptes.models import Utilisateur
+from balise.conformite import services as conformite
+from balise.conformite.regles import en_vigueur
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
@@ -53,6 +55,7 @@ def charger(donnees: dict) -> list[Organisation]:
             if s.get("publie"):
                 services.publier(systeme.pk, True, auteur)
     _evaluer(donnees, utilisateurs)
+    _qualifier(donnees)
     return organisations
 
 
@@ -62,37 +65,51 @@ def _saisie(note) -> Saisie:
     return Saisie(sans_objet=True) if note == "sans_objet" else Saisie(valeur=note)
 
 
-def _evaluer(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
-    def cible(e: dict):
-        systeme = SystemeIA.objects.get(organisation__slug=e["organisation"], nom=e["systeme"])
-        instrument = DefinitionInstrument.objects.get(organisation=None, code=e["instrument"])
-        pilote = next(
-            a.utilisateur
-            for a in systeme.organisation.adhesions.select_related("utilisateur").order_by("pk")
-            if a.role in ("referent", "administrateur")
-        )
-        return systeme, instrument, pilote
+def _systeme_et_pilote(ref: dict) -> tuple[SystemeIA, Utilisateur]:
+    """Le système désigné par organisation et nom, et la première personne qui pilote chez elle."""
+    systeme = SystemeIA.objects.get(organisation__slug=ref["organisation"], nom=ref["systeme"])
+    pilote = next(
+        a.utilisateur
+        for a in systeme.organisation.adhesions.select_related("utilisateur").order_by("pk")
+        if a.role in ("referent", "administrateur")
+    )
+    return systeme, pilote
 
+
+def _national(code: str) -> DefinitionInstrument:
+    return DefinitionInstrument.objects.get(organisation=None, code=code)
+
+
+def _evaluer(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
     for e in donnees.get("evaluations", []):
-        systeme, instrument, pilote = cible(e)
-        evaluation = instruments.demarrer_evaluation(systeme, instrument, e["moment"], pilote)
+        systeme, pilote = _systeme_et_pilote(e)
+        evaluation = instruments.demarrer_evaluation(systeme, _national(e["instrument"]), e["moment"], pilote)
         for email, c in e["cotations"].items():
             personne = utilisateurs[email]
             instruments.inviter_evaluateur(evaluation, personne, c["profil"], pilote)
-            commentaires = c.get("commentaires", {})
             saisies = {item: _saisie(note) for item, note in c["notes"].items()}
-            for item, texte in commentaires.items():
+            for item, texte in c.get("commentaires", {}).items():
                 saisies[item] = replace(saisies.get(item, Saisie()), commentaire=texte)
             instruments.coter(evaluation, personne, saisies)
         if e.get("finalisee"):
             instruments.finaliser(evaluation, pilote)
     for c in donnees.get("consultations", []):
-        systeme, instrument, pilote = cible(c)
-        consultation = instruments.ouvrir_consultation(systeme, instrument, c["moment"], pilote)
+        systeme, pilote = _systeme_et_pilote(c)
+        consultation = instruments.ouvrir_consultation(
+            systeme, _national(c["instrument"]), c["moment"], pilote
+        )
         for reponse in c["reponses"]:
             instruments.repondre_anonymement(
                 consultation, {item: _saisie(note) for item, note in reponse.items()}
             )
+
+
+def _qualifier(donnees: dict) -> None:
+    regles = en_vigueur()
+    cas = {c.nom: c for c in regles.cas}
+    for q in donnees.get("qualifications", []):
+        systeme, pilote = _systeme_et_pilote(q)
+        conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,194 @@
+"""Le raisonnement de la qualification : des réponses aux conclusions et aux obligations, sans base de données.
+
+Tout le droit est dans les règles (`regles/qualification-v<N>.yaml`) ; ce module sait seulement
+évaluer leurs conditions. Il dit aussi, pour chaque conclusion, quelles réponses l'ont produite :
+c'est ce que la personne voit sous le résultat, et ce qu'un juriste relit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from .regles import Conclusion, Obligation, Question, Regles
+
+Reponses = dict[str, str | list[str]]
+
+
+def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str]) -> bool:
+    for cle, attendu in condition.items():
+        if cle == "tous":
+            ok = all(_vraie(c, reponses, retenues) for c in attendu)
+        elif cle == "un_de":
+            ok = any(_vraie(c, reponses, retenues) for c in attendu)
+        elif cle == "non":
+            ok = not _vraie(attendu, reponses, retenues)
+        elif cle == "conclusion":
+            ok = attendu in retenues
+        else:
+            donnee = reponses.get(cle)
+            permises = set(attendu) if isinstance(attendu, list) else {attendu}
+            donnees = set(donnee) if isinstance(donnee, list) else {donnee}
+            ok = bool(permises & donnees)
+        if not ok:
+            return False
+    return True
+
+
+def _questions_citees(condition: dict[str, Any]) -> list[str]:
+    citees: list[str] = []
+    for cle, valeur in condition.items():
+        if cle in ("tous", "un_de"):
+            for sous in valeur:
+                citees += _questions_citees(sous)
+        elif cle == "non":
+            citees += _questions_citees(valeur)
+        elif cle != "conclusion":
+            citees.append(cle)
+    return citees
+
+
+def questions_a_poser(regles: Regles, reponses: Reponses) -> list[Question]:
+    """Les questions qui comptent vu les réponses déjà données, dans l'ordre du fichier.
+
+    Une réponse à une question qui ne se pose plus (une réponse antérieure a changé) est ignorée.
+    """
+    posees: list[Question] = []
+    retenues: Reponses = {}
+    for question in regles.questions:
+        if question.si is None or _vraie(question.si, retenues, set()):
+            posees.append(question)
+            if question.id in reponses:
+                retenues[question.id] = reponses[question.id]
+    return posees
+
+
+def reponses_utiles(regles: Regles, reponses: Reponses) -> Reponses:
+    """Les seules réponses aux questions qui se posent : le reste ne doit peser sur rien."""
+    posees = {q.id for q in questions_a_poser(regles, reponses)}
+    return {qid: valeur for qid, valeur in reponses.items() if qid in posees}
+
+
+@dataclass(frozen=True)
+class Motif:
+    """Une réponse qui a conduit à un résultat, avec le texte de la question."""
+
+    question: Question
+    reponse: str | list[str]
+
+    @property
+    def reponse_affichee(self) -> str:
+        libelles = {"oui": "Oui", "non": "Non"} | {c.valeur: c.libelle for c in self.question.choix}
+        valeurs = self.reponse if isinstance(self.reponse, list) else [self.reponse]
+        return ", ".join(libelles.get(v, v) for v in valeurs) or "Aucun"
+
+
+@dataclass(frozen=True)
+class ConclusionRetenue:
+    conclusion: Conclusion
+    motifs: list[Motif]
+
+
+@dataclass(frozen=True)
+class ObligationRetenue:
+    obligation: Obligation
+    echeance: date
+    motifs: list[Motif]
+
+
+@dataclass(frozen=True)
+class Qualification:
+    regles: Regles
+    reponses: Reponses
+    questions: list[Question]  # celles qui se posaient
+    manquantes: list[Question]  # posées mais sans réponse : la qualification est incomplète
+    conclusions: list[ConclusionRetenue]
+    obligations: list[ObligationRetenue]
+
+    @property
+    def complete(self) -> bool:
+        return not self.manquantes
+
+    @property
+    def propose_publication(self) -> bool:
+        return any(c.conclusion.propose_publication for c in self.conclusions)
+
+    def par_regime(self, regime: str) -> list[ConclusionRetenue]:
+        return [c for c in self.conclusions if c.conclusion.regime == regime]
+
+
+def _motifs(regles: Regles, condition: dict[str, Any], reponses: Reponses) -> list[Motif]:
+    vus = dict.fromkeys(q for q in _questions_citees(condition) if q in reponses)
+    return [Motif(regles.par_question[q], reponses[q]) for q in vus]
+
+
+def echeance(obligation: Obligation, qualifiee_le: date) -> date:
+    """La date à laquelle l'obligation s'impose : la date du texte, le délai compté depuis la
+    qualification, ou la plus tardive des deux."""
+    dates = []
+    if obligation.echeance.applicable_le is not None:
+        dates.append(obligation.echeance.applicable_le)
+    if obligation.echeance.delai_jours is not None:
+        dates.append(qualifiee_le + timedelta(days=obligation.echeance.delai_jours))
+    return max(dates)
+
+
+def qualifier(regles: Regles, reponses: Reponses, qualifiee_le: date | None = None) -> Qualification:
+    qualifiee_le = qualifiee_le or date.today()
+    questions = questions_a_poser(regles, reponses)
+    utiles = reponses_utiles(regles, reponses)
+    # Une conclusion peut s'appuyer sur les conclusions écrites avant elle (vérifié à la lecture des
+    # règles) : un seul passage, dans l'ordre du fichier.
+    retenues: set[str] = set()
+    for c in regles.conclusions:
+        if _vraie(c.si, utiles, retenues):
+            retenues.add(c.id)
+    conclusions = [
+        ConclusionRetenue(c, _motifs(regles, c.si, utiles)) for c in regles.conclusions if c.id in retenues
+    ]
+    obligations = [
+        ObligationRetenue(o, echeance(o, qualifiee_le), _motifs(regles, o.si, utiles))
+        for o in regles.obligations
+        if _vraie(o.si, utiles, retenues)
+    ]
+    return Qualification(
+        regles=regles,
+        reponses=utiles,
+        questions=questions,
+        manquantes=[q for q in questions if q.id not in utiles],
+        conclusions=conclusions,
+        obligations=obligations,
+    )
+
+
+class ReponsesInvalides(ValueError):
+    """Des réponses qui ne sont pas celles des règles (question inconnue, valeur non prévue)."""
+
+    def __init__(self, erreurs: list[str]) -> None:
+        self.erreurs = erreurs
+        super().__init__(" ".join(erreurs))
+
+
+def verifier(regles: Regles, reponses: Reponses) -> None:
+    """Refuse en bloc toute réponse qui ne correspond pas à une question et à ses valeurs possibles."""
+    erreurs = []
+    for qid, valeur in reponses.items():
+        question = regles.par_question.get(qid)
+        if question is None:
+            erreurs.append(f"La question « {qid[:60]} » n'existe pas dans les règles v{regles.version}.")
+            continue
+        multiple = question.type == "choix_multiples"
+        if multiple != isinstance(valeur, list):
+            attendu = "une liste de choix" if multiple else "une seule valeur"
+            erreurs.append(f"« {qid} » attend {attendu}.")
+            continue
+        valeurs = valeur if isinstance(valeur, list) else [valeur]
+        erreurs += [
+            f"« {str(v)[:60]} » n'est pas une réponse possible à « {qid} » "
+            f"(réponses possibles : {', '.join(question.valeurs)})."
+            for v in valeurs
+            if v not in question.valeurs
+        ]
+    if erreurs:
+        raise ReponsesInvalides(erreurs)

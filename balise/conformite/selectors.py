@@ -1,0 +1,82 @@
+"""Lectures de la qualification : la dernière d'un système, les obligations d'une organisation."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from balise.organisations.models import Organisation
+from balise.registre.models import SystemeIA
+
+from . import moteur
+from .models import ObligationSuivie, Qualification
+from .regles import version
+
+TERMINES = (ObligationSuivie.Statut.FAITE, ObligationSuivie.Statut.SANS_OBJET)
+# « À échéance » : dans les trois mois qui viennent.
+HORIZON = timedelta(days=90)
+
+
+def derniere_qualification(systeme: SystemeIA) -> Qualification | None:
+    return systeme.qualifications.select_related("cree_par").order_by("-cree_le", "-pk").first()
+
+
+def relire(qualification: Qualification) -> moteur.Qualification:
+    """Le raisonnement d'une qualification enregistrée, refait avec la version des règles qui l'a produite."""
+    return moteur.qualifier(
+        version(qualification.version_regles), qualification.reponses, qualification.cree_le.date()
+    )
+
+
+def obligations_du_systeme(systeme: SystemeIA) -> QuerySet[ObligationSuivie]:
+    return systeme.obligations.filter(applicable=True).select_related("responsable", "preuve_document")
+
+
+def obligation(organisation: Organisation, pk: int) -> ObligationSuivie:
+    return get_object_or_404(
+        ObligationSuivie.objects.select_related("systeme", "responsable", "preuve_document"),
+        organisation=organisation,
+        pk=pk,
+        systeme__archive_le__isnull=True,
+    )
+
+
+@dataclass
+class Tableau:
+    en_retard: int
+    a_echeance: int
+    faites: int
+    total: int
+
+
+FILTRES = {
+    "toutes": "Toutes",
+    "en_retard": "En retard",
+    "a_echeance": "À échéance dans les 3 mois",
+    "a_venir": "Plus tard",
+    "terminees": "Faites ou sans objet",
+}
+
+
+def obligations(
+    organisation: Organisation, filtre: str, aujourd_hui: date
+) -> tuple[QuerySet[ObligationSuivie], Tableau]:
+    base = ObligationSuivie.objects.filter(
+        organisation=organisation, applicable=True, systeme__archive_le__isnull=True
+    ).select_related("systeme", "responsable")
+    ouvertes = base.exclude(statut__in=TERMINES)
+    choix = {
+        "toutes": base,
+        "en_retard": ouvertes.filter(echeance__lt=aujourd_hui),
+        "a_echeance": ouvertes.filter(echeance__gte=aujourd_hui, echeance__lte=aujourd_hui + HORIZON),
+        "a_venir": ouvertes.filter(echeance__gt=aujourd_hui + HORIZON),
+        "terminees": base.filter(statut__in=TERMINES),
+    }
+    tableau = Tableau(
+        en_retard=choix["en_retard"].count(),
+        a_echeance=choix["a_echeance"].count(),
+        faites=choix["terminees"].count(),
+        total=base.count(),
+    )
+    return choix.get(filtre, base).order_by("echeance", "systeme__nom", "pk"), tableau

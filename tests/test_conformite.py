@@ -1,0 +1,191 @@
+"""Qualification enregistrée, obligations suivies, signalement à requalifier, pages et API."""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from balise import versions
+from balise.comptes.models import JetonAPI
+from balise.conformite import moteur, services
+from balise.conformite.models import ObligationSuivie, Qualification
+from balise.conformite.regles import en_vigueur
+from balise.registre import services as registre
+from tests import fabrique, instantane
+
+REGLES = en_vigueur()
+
+
+def _cas_avec_obligations(minimum: int = 2):
+    """Un cas d'école des règles qui produit plusieurs obligations (le plus riche)."""
+    return max(REGLES.cas, key=lambda c: len(moteur.qualifier(REGLES, c.reponses).obligations))
+
+
+def _autre_cas(cas):
+    """Un cas dont les obligations diffèrent : pour vérifier qu'une requalification les met à jour."""
+    produites = {o.obligation.id for o in moteur.qualifier(REGLES, cas.reponses).obligations}
+    return next(
+        c
+        for c in REGLES.cas
+        if {o.obligation.id for o in moteur.qualifier(REGLES, c.reponses).obligations} < produites
+    )
+
+
+@pytest.fixture
+def dpo_a(org_a):
+    return fabrique.membre(org_a, "dpo", "dpo-a@exemple.fr")
+
+
+def test_qualifier_cree_les_obligations_avec_echeance_et_responsable(systeme_a, referent_a, dpo_a):
+    cas = _cas_avec_obligations()
+    qualification = services.qualifier(systeme_a, REGLES, cas.reponses, referent_a)
+    attendu = moteur.qualifier(REGLES, cas.reponses)
+    assert qualification.conclusions == [c.conclusion.id for c in attendu.conclusions]
+    assert qualification.version_regles == REGLES.version
+    suivies = {o.code: o for o in ObligationSuivie.objects.filter(systeme=systeme_a)}
+    assert set(suivies) == {o.obligation.id for o in attendu.obligations}
+    for retenue in attendu.obligations:
+        suivie = suivies[retenue.obligation.id]
+        assert suivie.echeance == retenue.echeance and suivie.statut == "a_faire"
+        attendu_responsable = {"dpo": dpo_a, "referent": referent_a}.get(retenue.obligation.responsable)
+        if attendu_responsable:
+            assert suivie.responsable == attendu_responsable
+
+
+def test_requalifier_garde_l_etat_et_retire_ce_qui_ne_s_applique_plus(systeme_a, referent_a):
+    cas = _cas_avec_obligations()
+    services.qualifier(systeme_a, REGLES, cas.reponses, referent_a)
+    gardee = ObligationSuivie.objects.filter(systeme=systeme_a).first()
+    services.modifier_obligation(
+        gardee.pk, {"statut": "faite", "preuve_lien": "https://exemple.fr/preuve"}, 1, referent_a
+    )
+    autre = _autre_cas(cas)
+    services.qualifier(systeme_a, REGLES, autre.reponses, referent_a)
+    restantes = {o.obligation.id for o in moteur.qualifier(REGLES, autre.reponses).obligations}
+    for o in ObligationSuivie.objects.filter(systeme=systeme_a):
+        assert o.applicable == (o.code in restantes)
+    gardee.refresh_from_db()
+    assert gardee.statut == "faite" and gardee.preuve_lien == "https://exemple.fr/preuve"
+    assert Qualification.objects.filter(systeme=systeme_a).count() == 2
+
+
+def test_qualification_incomplete_ou_falsifiee_refusee(systeme_a, referent_a):
+    with pytest.raises(ValidationError, match="sans réponse"):
+        services.qualifier(systeme_a, REGLES, {}, referent_a)
+    with pytest.raises(ValidationError, match="n'existe pas"):
+        services.qualifier(systeme_a, REGLES, {"question_inventee": "oui"}, referent_a)
+    assert not Qualification.objects.exists() and not ObligationSuivie.objects.exists()
+
+
+def test_le_registre_change_le_systeme_est_a_requalifier(systeme_a, referent_a):
+    cas = _cas_avec_obligations()
+    qualification = services.qualifier(systeme_a, REGLES, cas.reponses, referent_a)
+    registre.modifier_systeme(systeme_a.pk, {"service": "Autre service"}, systeme_a.version, referent_a)
+    qualification.refresh_from_db()
+    assert not qualification.a_requalifier  # une donnée que la qualification n'utilise pas
+    systeme_a.refresh_from_db()
+    registre.changer_stade(systeme_a.pk, "etude", "", referent_a)
+    qualification.refresh_from_db()
+    assert qualification.a_requalifier and "stade" in qualification.motif_requalification
+
+
+def test_obligation_modifiee_a_deux_sans_ecrasement(systeme_a, referent_a, admin_a):
+    services.qualifier(systeme_a, REGLES, _cas_avec_obligations().reponses, referent_a)
+    o = ObligationSuivie.objects.filter(systeme=systeme_a).first()
+    services.modifier_obligation(o.pk, {"statut": "en_cours"}, 1, referent_a)
+    with pytest.raises(versions.ConflitEdition):
+        services.modifier_obligation(o.pk, {"statut": "faite"}, 1, admin_a)
+    o.refresh_from_db()
+    assert o.statut == "en_cours"
+
+
+def test_preuve_et_responsable_d_une_autre_organisation_refuses(systeme_a, referent_a, org_b, admin_b):
+    services.qualifier(systeme_a, REGLES, _cas_avec_obligations().reponses, referent_a)
+    o = ObligationSuivie.objects.filter(systeme=systeme_a).first()
+    document_b = instantane.document(fabrique.systeme(org_b, admin_b), admin_b)
+    with pytest.raises(ValidationError, match="document de ce système"):
+        services.modifier_obligation(o.pk, {"preuve_document": document_b}, 1, referent_a)
+    with pytest.raises(ValidationError, match="membre de l'organisation"):
+        services.modifier_obligation(o.pk, {"responsable": admin_b}, 1, referent_a)
+
+
+# --- Pages -----------------------------------------------------------------------------------------
+
+
+def test_questionnaire_pose_les_questions_au_fil_des_reponses(client, org_a, referent_a, systeme_a):
+    client.force_login(referent_a)
+    url = f"/o/{org_a.slug}/registre/{systeme_a.pk}/qualification/questionnaire/"
+    page = client.get(url)
+    assert page.status_code == 200
+    premiere = REGLES.questions[0]
+    assert premiere.texte.replace("'", "&#x27;") in page.content.decode()
+    # Une réponse falsifiée est refusée, rien n'est enregistré.
+    assert (
+        client.post(url, {"affichees": premiere.id, f"q-{premiere.id}": "valeur-inventee"}).status_code == 400
+    )
+    # Le cas d'école complet : la page ajoute les questions qui se posent, jusqu'à l'enregistrement.
+    cas = _cas_avec_obligations()
+    donnees = {f"q-{qid}": valeur for qid, valeur in cas.reponses.items()}
+    affichees = [q.id for q in moteur.questions_a_poser(REGLES, services.preremplir(REGLES, systeme_a))]
+    for _ in range(len(REGLES.questions)):
+        reponse = client.post(url, {**donnees, "affichees": ",".join(affichees)})
+        if reponse.status_code != 200:
+            break
+        affichees = [q.id for q in reponse.context["form"].questions]
+    assert reponse.status_code == 302
+    assert Qualification.objects.get(systeme=systeme_a).conclusions == sorted(
+        cas.conclusions, key=[c.id for c in REGLES.conclusions].index
+    )
+    page = client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/qualification/").content.decode()
+    assert "Parce que" in page and REGLES.avertissement[:40].replace("'", "&#x27;") in page
+    obligations = client.get(f"/o/{org_a.slug}/obligations/?filtre=toutes").content.decode()
+    assert systeme_a.nom in obligations
+
+
+def test_lecteur_voit_mais_ne_qualifie_pas(client, org_a, lecteur_a, systeme_a):
+    client.force_login(lecteur_a)
+    assert client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/qualification/").status_code == 200
+    assert (
+        client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/qualification/questionnaire/").status_code == 403
+    )
+
+
+# --- API -------------------------------------------------------------------------------------------
+
+
+def _api(corps, jeton=None):
+    entetes = {"authorization": f"Bearer {jeton}"} if jeton else {}
+    return Client().post(
+        "/api/conformite/qualification", json.dumps(corps), content_type="application/json", headers=entetes
+    )
+
+
+@pytest.mark.parametrize("cas", REGLES.cas, ids=[c.nom for c in REGLES.cas])
+def test_api_rejoue_chaque_cas_d_ecole(admin_a, cas):
+    _, jeton = JetonAPI.emettre(admin_a, "juriste")
+    reponse = _api({"reponses": cas.reponses, "qualifiee_le": "2026-11-22"}, jeton)
+    assert reponse.status_code == 200, reponse.content
+    corps = reponse.json()
+    assert corps["complete"] and corps["version_regles"] == REGLES.version
+    assert {c["id"] for c in corps["conclusions"]} == set(cas.conclusions)
+    assert set(cas.obligations) <= {o["id"] for o in corps["obligations"]}
+    assert all(c["references"] and c["references"][0]["article"] for c in corps["conclusions"])
+
+
+def test_api_refuse_les_reponses_falsifiees_et_les_anonymes(admin_a):
+    _, jeton = JetonAPI.emettre(admin_a, "juriste")
+    reponse = _api({"reponses": {"question_inventee": "oui"}}, jeton)
+    assert reponse.status_code == 400 and "n'existe pas" in reponse.json()["message"]
+    assert _api({"reponses": {}}).status_code == 401
+
+
+@pytest.mark.parametrize(("agents", "attendu"), [(49, "non"), (50, "oui"), (1150, "oui")])
+def test_preremplissage_depuis_la_fiche_et_l_organisation(org_a, referent_a, agents, attendu):
+    org_a.nombre_agents = agents
+    org_a.save()
+    systeme = fabrique.systeme(org_a, referent_a, donnees_personnelles=True, type_ia="generative")
+    reponses = services.preremplir(REGLES, systeme)
+    assert reponses["donnees_personnelles"] == "oui"
+    assert reponses["type_ia"] == "generative"
+    assert reponses["au_moins_50_agents"] == attendu
