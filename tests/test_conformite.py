@@ -8,7 +8,7 @@ from django.test import Client
 
 from balise import versions
 from balise.comptes.models import JetonAPI
-from balise.conformite import moteur, services
+from balise.conformite import moteur, selectors, services
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.conformite.regles import en_vigueur
 from balise.registre import services as registre
@@ -88,6 +88,10 @@ def test_le_registre_change_le_systeme_est_a_requalifier(systeme_a, referent_a):
     registre.changer_stade(systeme_a.pk, "etude", "", referent_a)
     qualification.refresh_from_db()
     assert qualification.a_requalifier and "stade" in qualification.motif_requalification
+    assert list(selectors.a_requalifier(systeme_a.organisation)) == [qualification]
+    # Requalifier efface le signalement.
+    services.qualifier(systeme_a, REGLES, cas.reponses, referent_a)
+    assert not selectors.a_requalifier(systeme_a.organisation).exists()
 
 
 def test_obligation_modifiee_a_deux_sans_ecrasement(systeme_a, referent_a, admin_a):

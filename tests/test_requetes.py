@@ -110,3 +110,27 @@ def test_requetes_constantes_des_evaluations(client, org_a, admin_a, systeme_a):
         instruments.coter(e, admin_a, {"autonomie": Saisie(3)})
         instruments.finaliser(e, admin_a)
     assert [_requetes(client, url) for url in suivi] == avant
+
+
+def test_requetes_constantes_de_la_conformite(client, org_a, admin_a):
+    """Qualification d'un système et obligations de l'organisation : autant de requêtes avec 2 qu'avec
+    8 systèmes qualifiés."""
+    from balise.conformite import services as conformite
+    from balise.conformite.regles import en_vigueur
+
+    regles = en_vigueur()
+    cas = max(regles.cas, key=lambda c: len(c.obligations))
+
+    def qualifier(n: int) -> None:
+        for i in range(n):
+            s = fabrique.systeme(org_a, admin_a, nom=f"Qualifié {i}")
+            conformite.qualifier(s, regles, cas.reponses, admin_a)
+            services.changer_stade(s.pk, "etude", "", admin_a)  # signalé à requalifier
+
+    client.force_login(admin_a)
+    qualifier(2)
+    premier = org_a.systemes.order_by("pk").first()
+    pages = [f"/o/{org_a.slug}/obligations/", f"/o/{org_a.slug}/registre/{premier.pk}/qualification/"]
+    avant = [_requetes(client, url) for url in pages]
+    qualifier(6)
+    assert [_requetes(client, url) for url in pages] == avant

@@ -80,3 +80,14 @@ def obligations(
         total=base.count(),
     )
     return choix.get(filtre, base).order_by("echeance", "systeme__nom", "pk"), tableau
+
+
+def a_requalifier(organisation: Organisation) -> QuerySet[Qualification]:
+    """Les systèmes dont la fiche a changé depuis leur dernière qualification."""
+    return (
+        Qualification.objects.filter(
+            organisation=organisation, a_requalifier=True, systeme__archive_le__isnull=True
+        )
+        .select_related("systeme")
+        .order_by("systeme__nom")
+    )

@@ -71,6 +71,8 @@ def qualifier(
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne se qualifie pas.")
     with transaction.atomic():
+        # Une nouvelle qualification remplace les précédentes : leur signalement n'a plus d'objet.
+        systeme.qualifications.filter(a_requalifier=True).update(a_requalifier=False)
         qualification = Qualification(
             organisation=systeme.organisation,
             systeme=systeme,

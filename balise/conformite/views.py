@@ -119,6 +119,7 @@ def obligations(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": adhesion.organisation,
             "obligations": liste,
+            "a_requalifier": selectors.a_requalifier(adhesion.organisation),
             "tableau": tableau,
             "filtre": filtre,
             "filtres": selectors.FILTRES,
