@@ -113,6 +113,9 @@ def test_conclusions_motifs_et_obligations(regles):
         ("domaine", "Emploi"),
         ("usages", "Tri, Entretien"),
     ]
+    # L'AIPD découle de la conclusion « haut risque » : ses motifs sont les réponses qui la fondent.
+    aipd = next(o for o in q.obligations if o.obligation.id == "aipd")
+    assert [m.question.id for m in aipd.motifs] == ["domaine", "usages", "donnees_perso"]
     echeances = {o.obligation.id: o.echeance for o in q.obligations}
     # La date du texte, ou le délai compté depuis la qualification : la plus tardive des deux.
     assert echeances == {"maitrise": date(2025, 2, 2), "aipd": date(2026, 12, 22)}

@@ -68,6 +68,18 @@ def test_publier_exige_la_contribution_aux_decisions(org_a, admin_a):
         services.publier(s.pk, True, admin_a)
 
 
+def test_publier_une_decision_individuelle_exige_ses_regles(org_a, admin_a):
+    s = fabrique.systeme(
+        org_a, admin_a, contribution_decision="Aide à l'instruction.", decision_individuelle=True
+    )
+    with pytest.raises(ValidationError, match="L312-1-3"):
+        services.publier(s.pk, True, admin_a)
+    services.modifier_systeme(
+        s.pk, {"regles_traitement": "Vérifie les pièces ; sans pondération."}, 1, admin_a
+    )
+    assert services.publier(s.pk, True, admin_a).publie
+
+
 def test_filtre_invalide_signale_et_ignore(client, systeme_a, admin_a):
     client.force_login(admin_a)
     page = client.get(f"/o/{systeme_a.organisation.slug}/registre/?stade=inexistant").content.decode()

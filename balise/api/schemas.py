@@ -49,6 +49,7 @@ class ChampsFacultatifs(Schema):
     donnees_personnelles: bool = False
     donnees_sensibles: bool = False
     contribution_decision: TexteLong = ""  # type: ignore[valid-type]
+    regles_traitement: TexteLong = ""  # type: ignore[valid-type]
     decision_individuelle: bool = False
     supervision_humaine: TexteLong = ""  # type: ignore[valid-type]
     mode_degrade: TexteLong = ""  # type: ignore[valid-type]
@@ -96,6 +97,7 @@ class SystemeModification(Schema):
     donnees_personnelles: bool | None = None
     donnees_sensibles: bool | None = None
     contribution_decision: TexteLong | None = None  # type: ignore[valid-type]
+    regles_traitement: TexteLong | None = None  # type: ignore[valid-type]
     decision_individuelle: bool | None = None
     supervision_humaine: TexteLong | None = None  # type: ignore[valid-type]
     mode_degrade: TexteLong | None = None  # type: ignore[valid-type]
@@ -115,6 +117,7 @@ class SystemeSortie(SystemeEntree):
     donnees: str
     sources_donnees: str
     contribution_decision: str
+    regles_traitement: str
     supervision_humaine: str
     mode_degrade: str
     benefices_attendus: str

@@ -36,15 +36,18 @@ def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str]) ->
     return True
 
 
-def _questions_citees(condition: dict[str, Any]) -> list[str]:
+def _questions_citees(regles: Regles, condition: dict[str, Any]) -> list[str]:
     citees: list[str] = []
     for cle, valeur in condition.items():
         if cle in ("tous", "un_de"):
             for sous in valeur:
-                citees += _questions_citees(sous)
+                citees += _questions_citees(regles, sous)
         elif cle == "non":
-            citees += _questions_citees(valeur)
-        elif cle != "conclusion":
+            citees += _questions_citees(regles, valeur)
+        elif cle == "conclusion":
+            # Une conclusion ne cite que des conclusions écrites avant elle : la récursion s'arrête.
+            citees += _questions_citees(regles, regles.par_conclusion[valeur].si)
+        else:
             citees.append(cle)
     return citees
 
@@ -119,7 +122,8 @@ class Qualification:
 
 
 def _motifs(regles: Regles, condition: dict[str, Any], reponses: Reponses) -> list[Motif]:
-    vus = dict.fromkeys(q for q in _questions_citees(condition) if q in reponses)
+    """Les réponses qui fondent un résultat, y compris celles des conclusions sur lesquelles il s'appuie."""
+    vus = dict.fromkeys(q for q in _questions_citees(regles, condition) if q in reponses)
     return [Motif(regles.par_question[q], reponses[q]) for q in vus]
 
 

@@ -18,7 +18,13 @@ SECTIONS = [
     ("Données", ["donnees", "sources_donnees", "donnees_personnelles", "donnees_sensibles"]),
     (
         "Décisions et contrôle humain",
-        ["contribution_decision", "decision_individuelle", "supervision_humaine", "mode_degrade"],
+        [
+            "contribution_decision",
+            "decision_individuelle",
+            "regles_traitement",
+            "supervision_humaine",
+            "mode_degrade",
+        ],
     ),
     ("Coûts", ["cout_investissement", "cout_annuel"]),
     ("Registre public", ["contact"]),
@@ -40,6 +46,7 @@ class SystemeForm(FormulaireModele):
                 "donnees",
                 "sources_donnees",
                 "contribution_decision",
+                "regles_traitement",
                 "supervision_humaine",
                 "mode_degrade",
                 "benefices_attendus",

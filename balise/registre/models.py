@@ -67,6 +67,13 @@ class SystemeIA(models.Model):
     decision_individuelle = models.BooleanField(
         "intervient dans des décisions administratives individuelles", default=False
     )
+    regles_traitement = models.TextField(
+        "règles et principaux paramètres du traitement",
+        blank=True,
+        help_text="Pour les décisions individuelles : les règles qui définissent le traitement, ses "
+        "principaux paramètres et leur pondération, les opérations qu'il effectue (CRPA, art. L312-1-3 "
+        "et R311-3-1-2). Publié au registre public.",
+    )
     supervision_humaine = models.TextField("supervision humaine", blank=True)
     mode_degrade = models.TextField("mode dégradé (continuité de service)", blank=True)
 

@@ -15,7 +15,7 @@ from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisati
 from .selectors import registre_public
 
 SCHEMA_NOM = "balise-registre-public"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1 : ajout de regles_traitement (CRPA, art. L312-1-3)
 
 # (nom du champ, description) — l'ordre est celui des colonnes du CSV.
 CHAMPS: list[tuple[str, str]] = [
@@ -46,6 +46,11 @@ CHAMPS: list[tuple[str, str]] = [
     ("hebergement", "Lieu d'hébergement : france, ue, hors_ue ou inconnu."),
     ("contact", "Adresse à laquelle poser une question ou demander des explications."),
     ("mis_a_jour_le", "Date et heure de dernière mise à jour de la fiche (ISO 8601)."),
+    (
+        "regles_traitement",
+        "Règles et principaux paramètres du traitement, et leur pondération, pour les décisions "
+        "individuelles (CRPA, art. L312-1-3). Depuis la version 1.1.",
+    ),
 ]
 NOMS_CHAMPS = [nom for nom, _ in CHAMPS]
 
@@ -81,6 +86,7 @@ _COLONNES = [
     "hebergement",
     "contact",
     "modifie_le",
+    "regles_traitement",
 ]
 
 
@@ -114,6 +120,7 @@ def lignes(organisation: Organisation) -> list[dict[str, Any]]:
                 "hebergement": v["hebergement"],
                 "contact": v["contact"] or organisation.contact_public,
                 "mis_a_jour_le": v["modifie_le"].isoformat(timespec="seconds"),
+                "regles_traitement": v["regles_traitement"],
             }
         )
     return resultat

@@ -41,6 +41,7 @@ CHAMPS_SAISIS = [
     "donnees_sensibles",
     "contribution_decision",
     "decision_individuelle",
+    "regles_traitement",
     "supervision_humaine",
     "mode_degrade",
     "cout_investissement",
@@ -127,6 +128,11 @@ def publier(
     if publie and not systeme.contribution_decision.strip():
         raise ValidationError(
             "Avant de publier, décrivez comment le système contribue aux décisions (fiche publique CRPA)."
+        )
+    if publie and systeme.decision_individuelle and not systeme.regles_traitement.strip():
+        raise ValidationError(
+            "Avant de publier un système qui intervient dans des décisions individuelles, décrivez les "
+            "règles et les principaux paramètres du traitement (CRPA, art. L312-1-3)."
         )
     systeme.publie = publie
     versions.enregistrer(systeme, par)
