@@ -193,3 +193,13 @@ def test_preremplissage_depuis_la_fiche_et_l_organisation(org_a, referent_a, age
     assert reponses["donnees_personnelles"] == "oui"
     assert reponses["type_ia"] == "generative"
     assert reponses["au_moins_50_agents"] == attendu
+
+
+def test_api_publie_les_regles_en_vigueur(admin_a):
+    _, jeton = JetonAPI.emettre(admin_a, "juriste")
+    reponse = Client().get("/api/conformite/regles", headers={"authorization": f"Bearer {jeton}"})
+    assert reponse.status_code == 200
+    corps = reponse.json()
+    assert corps["version"] == REGLES.version
+    assert [q["id"] for q in corps["questions"]] == [q.id for q in REGLES.questions]
+    assert Client().get("/api/conformite/regles").status_code == 401

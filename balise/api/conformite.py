@@ -158,3 +158,14 @@ def qualifier(request, corps: ReponsesEntree):
     en_vigueur = regles.en_vigueur()
     moteur.verifier(en_vigueur, corps.reponses)
     return en_json(moteur.qualifier(en_vigueur, corps.reponses, corps.qualifiee_le))
+
+
+@routeur.get(
+    "/regles",
+    response=dict,
+    summary="Les règles de qualification en vigueur",
+    description="Le fichier de règles (questions, conclusions, obligations, dates, sources, cas d'école), "
+    "en JSON : avec `POST /conformite/qualification`, de quoi relire et rejouer tout raisonnement.",
+)
+def regles_en_vigueur(request):
+    return regles.en_vigueur().model_dump(mode="json")
