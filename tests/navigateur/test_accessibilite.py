@@ -47,6 +47,7 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         contribution_decision="Signale les anomalies ; un agent décide de l'intervention.",
         donnees="Relevés des compteurs.",
         decision_individuelle=True,
+        regles_traitement="Compare les débits nocturnes aux moyennes de chaque secteur ; aucun paramètre personnel.",
     )
     services.changer_stade(systeme.pk, "etude", "", admin_a)
     services.changer_stade(systeme.pk, "experimentation", "", referent_a)
