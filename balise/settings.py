@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "balise.registre",
     "balise.instruments",
     "balise.conformite",
+    "balise.metiers",
     "balise.demo",
 ]
 

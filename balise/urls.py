@@ -16,6 +16,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.registre.urls")),
     path("o/<slug:slug>/", include("balise.instruments.urls")),
     path("o/<slug:slug>/", include("balise.conformite.urls")),
+    path("o/<slug:slug>/", include("balise.metiers.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("public/", include("balise.registre.urls_public")),

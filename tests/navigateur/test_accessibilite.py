@@ -148,6 +148,7 @@ PAGES_CONNECTEES = {
     "questionnaire de qualification": "/o/{d.slug}/registre/{d.pk}/qualification/questionnaire/",
     "obligations": "/o/{d.slug}/obligations/",
     "une obligation": "/o/{d.slug}/obligations/{d.obligation}/",
+    "référentiel des métiers": "/o/{d.slug}/metiers/referentiel/",
 }
 
 
