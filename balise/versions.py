@@ -7,9 +7,11 @@ avec la liste des champs changés entre-temps et leurs auteurs, lue dans l'histo
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
+
+M = TypeVar("M", bound=models.Model)
 
 # Champs techniques jamais montrés comme des changements.
 IGNORES = ["version", "modifie_le"]
@@ -84,11 +86,18 @@ def verrouiller(queryset: models.QuerySet, pk: int, version_attendue: int | None
     return objet
 
 
+def attribuer(objet: M, par, **options: Any) -> M:
+    """Enregistre `objet` en attribuant sa version historisée à `par`, même hors d'une requête
+    (démonstration, API, commande) où le middleware de simple-history ne connaît personne."""
+    objet._history_user = par  # type: ignore[attr-defined]
+    objet.save(**options)
+    return objet
+
+
 def enregistrer(objet: models.Model, par) -> None:
     """Enregistre une nouvelle version, attribuée à `par` dans l'historique."""
     objet.version += 1
-    objet._history_user = par  # type: ignore[attr-defined]
-    objet.save()
+    attribuer(objet, par)
 
 
 @dataclass(frozen=True)

@@ -23,32 +23,27 @@ from __future__ import annotations
 import argparse
 import gc
 import io
-import json
 import os
-import platform
 import random
 import re
 import secrets
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import commun
+
 RACINE = Path(__file__).resolve().parent.parent
 RESULTATS = RACINE / "bench" / "resultats"
-# PostgreSQL local, par son socket Unix (authentification « trust »), comme bench/registre.py.
-PG_SOCKET = "/var/run/postgresql"
-PG_UTILISATEUR = "root"
 NOM_BASE_PG = "balise_bench_instruments"
 HOTE = "testserver"
 
@@ -245,22 +240,6 @@ def remplir(alea: random.Random) -> Jeu:
 # --------------------------------------------------------------------------------------------------
 # Base de données
 # --------------------------------------------------------------------------------------------------
-
-
-def _pg_executer(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", host=PG_SOCKET, user=PG_UTILISATEUR, autocommit=True) as c:
-        c.execute(sql)  # type: ignore[arg-type]
-
-
-def preparer_base(base: str, dossier: Path) -> str:
-    """Crée une base vide et renvoie son URL (syntaxe dj-database-url)."""
-    if base == "sqlite":
-        return f"sqlite:///{dossier / 'balise-bench-instruments.sqlite3'}"
-    _pg_executer(f"DROP DATABASE IF EXISTS {NOM_BASE_PG} WITH (FORCE)")
-    _pg_executer(f"CREATE DATABASE {NOM_BASE_PG}")
-    return f"postgres://{PG_UTILISATEUR}@/{NOM_BASE_PG}?host={PG_SOCKET}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -618,49 +597,12 @@ def machine(base: str) -> dict[str, Any]:
     import pydyf
     import pypdf
     import weasyprint
-    from django import get_version
-    from django.db import connection
 
-    modele = ""
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for ligne in f:
-            if ligne.startswith("model name"):
-                modele = ligne.split(":", 1)[1].strip()
-                break
-    with connection.cursor() as c:
-        c.execute("select sqlite_version()" if base == "sqlite" else "show server_version")
-        version_base = c.fetchone()[0]
-    return {
-        "nproc": os.cpu_count(),
-        "processeur": modele,
-        "systeme": platform.platform(),
-        "python": platform.python_version(),
-        "django": get_version(),
+    return commun.machine(base) | {
         "weasyprint": weasyprint.__version__,
         "pydyf": pydyf.__version__,
         "pypdf": pypdf.__version__,
-        "base": f"{base} {version_base}",
-        "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
-        "revision": _revision(),
     }
-
-
-def _revision() -> str:
-    """Commit mesuré, suffixé de « +modifs » si l'arbre de travail diffère du commit."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=RACINE, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        modifie = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=RACINE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "inconnue"
-    return commit + ("+modifs" if modifie else "")
 
 
 def _ms(valeur: float | None) -> str:
@@ -716,13 +658,6 @@ def afficher(description: dict[str, Any], mesures: list[Mesure], controles: dict
             print(f"  {m.nom:<42} p50 {m.p50_ms:>8.1f} ms : {verdict}")
 
 
-def ecrire_json(chemin: Path, document: dict[str, Any]) -> None:
-    chemin.parent.mkdir(parents=True, exist_ok=True)
-    provisoire = chemin.with_suffix(".json.tmp")
-    provisoire.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    provisoire.replace(chemin)
-
-
 # --------------------------------------------------------------------------------------------------
 
 
@@ -749,7 +684,7 @@ def main() -> int:
 
     dossier = Path(tempfile.mkdtemp(prefix="balise-bench-instruments-"))
     try:
-        url = preparer_base(args.base, dossier)
+        url = commun.preparer_base(args.base, dossier, NOM_BASE_PG)
         os.environ.update(
             {
                 "DJANGO_SETTINGS_MODULE": "balise.settings",
@@ -804,7 +739,7 @@ def main() -> int:
                 "ATTENTION : la vitesse du processeur a changé pendant le banc (étalon) ; mesures bruitées."
             )
         sortie = (args.sortie or RESULTATS / f"instruments-{args.base}.json").resolve()
-        ecrire_json(
+        commun.ecrire_json(
             sortie,
             {
                 "banc": "bench/instruments.py",
@@ -848,7 +783,7 @@ def main() -> int:
                 pass
             shutil.rmtree(dossier, ignore_errors=True)
             if args.base == "postgresql":
-                _pg_executer(f"DROP DATABASE IF EXISTS {NOM_BASE_PG} WITH (FORCE)")
+                commun.supprimer_base_pg(NOM_BASE_PG)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import secrets
 import shutil
@@ -33,11 +32,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import commun
+
 RACINE = Path(__file__).resolve().parent.parent
 RESULTATS = RACINE / "bench" / "resultats"
-# PostgreSQL local, par son socket Unix (authentification « trust »).
-PG_SOCKET = "/var/run/postgresql"
-PG_UTILISATEUR = "root"
 NOM_BASE_PG = "balise_bench"
 HOTE = "127.0.0.1"
 
@@ -435,22 +433,6 @@ def remplir(alea: random.Random) -> Jeu:
 # --------------------------------------------------------------------------------------------------
 
 
-def _pg_executer(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", host=PG_SOCKET, user=PG_UTILISATEUR, autocommit=True) as c:
-        c.execute(sql)  # type: ignore[arg-type]
-
-
-def preparer_base(base: str, dossier: Path) -> str:
-    """Crée une base vide et renvoie son URL (syntaxe dj-database-url)."""
-    if base == "sqlite":
-        return f"sqlite:///{dossier / 'balise-bench.sqlite3'}"
-    _pg_executer(f"DROP DATABASE IF EXISTS {NOM_BASE_PG} WITH (FORCE)")
-    _pg_executer(f"CREATE DATABASE {NOM_BASE_PG}")
-    return f"postgres://{PG_UTILISATEUR}@/{NOM_BASE_PG}?host={PG_SOCKET}"
-
-
 def port_libre() -> int:
     with socket.socket() as s:
         s.bind((HOTE, 0))
@@ -809,47 +791,11 @@ def analyser(pages: list[Page], session: str, repetitions: int) -> list[Analyse]
 
 
 def machine(base: str) -> dict[str, Any]:
-    from django import get_version
     from django.db import connection
 
-    modele = ""
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for ligne in f:
-            if ligne.startswith("model name"):
-                modele = ligne.split(":", 1)[1].strip()
-                break
-    with connection.cursor() as c:
-        c.execute("select sqlite_version()" if base == "sqlite" else "show server_version")
-        version_base = c.fetchone()[0]
-    connection.close()
-    return {
-        "nproc": os.cpu_count(),
-        "processeur": modele,
-        "systeme": platform.platform(),
-        "python": platform.python_version(),
-        "django": get_version(),
-        "base": f"{base} {version_base}",
-        "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
-        "revision": _revision(),
-    }
-
-
-def _revision() -> str:
-    """Commit mesuré, suffixé de « +modifs » si l'arbre de travail diffère du commit."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=RACINE, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        modifie = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=RACINE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "inconnue"
-    return commit + ("+modifs" if modifie else "")
+    description = commun.machine(base)
+    connection.close()  # le banc ne garde pas de connexion ouverte pendant que gunicorn sert
+    return description
 
 
 def objectifs(pages: list[Page], mesures: list[Mesure]) -> list[dict[str, Any]]:
@@ -898,13 +844,6 @@ def afficher_analyse(analyses: list[Analyse]) -> None:
         )
 
 
-def ecrire_json(chemin: Path, document: dict[str, Any]) -> None:
-    chemin.parent.mkdir(parents=True, exist_ok=True)
-    provisoire = chemin.with_suffix(".json.tmp")
-    provisoire.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    provisoire.replace(chemin)
-
-
 # --------------------------------------------------------------------------------------------------
 
 
@@ -930,7 +869,7 @@ def main() -> int:
     dossier = Path(tempfile.mkdtemp(prefix="balise-bench-"))
     serveur: subprocess.Popen[bytes] | None = None
     try:
-        url = preparer_base(args.base, dossier)
+        url = commun.preparer_base(args.base, dossier, NOM_BASE_PG)
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "balise.settings",
@@ -1026,7 +965,7 @@ def main() -> int:
         if erreurs:
             print(f"\nATTENTION : {erreurs} réponse(s) autre(s) que 200 pendant les mesures.")
         sortie = (args.sortie or RESULTATS / f"registre-{args.base}.json").resolve()
-        ecrire_json(
+        commun.ecrire_json(
             sortie,
             {
                 "banc": "bench/registre.py",
@@ -1062,7 +1001,7 @@ def main() -> int:
         else:
             shutil.rmtree(dossier, ignore_errors=True)
             if args.base == "postgresql":
-                _pg_executer(f"DROP DATABASE IF EXISTS {NOM_BASE_PG} WITH (FORCE)")
+                commun.supprimer_base_pg(NOM_BASE_PG)
 
 
 if __name__ == "__main__":

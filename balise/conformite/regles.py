@@ -270,7 +270,9 @@ def lire(texte: str) -> Regles:
         raise ReglesInvalides(messages_en_francais(exc, "règles")) from None
 
 
+@cache
 def fichiers() -> dict[int, Path]:
+    """Les versions livrées (les fichiers ne changent pas pendant que l'application tourne)."""
     return {int(p.stem.rsplit("v", 1)[1]): p for p in DOSSIER.glob("qualification-v*.yaml")}
 
 

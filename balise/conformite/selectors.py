@@ -35,7 +35,7 @@ def obligations_du_systeme(systeme: SystemeIA) -> QuerySet[ObligationSuivie]:
 
 def obligation(organisation: Organisation, pk: int) -> ObligationSuivie:
     return get_object_or_404(
-        ObligationSuivie.objects.select_related("systeme", "responsable", "preuve_document"),
+        ObligationSuivie.objects.select_related("systeme", "responsable", "preuve_document", "qualification"),
         organisation=organisation,
         pk=pk,
         systeme__archive_le__isnull=True,

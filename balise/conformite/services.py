@@ -82,8 +82,7 @@ def qualifier(
             donnees_registre=donnees_du_registre(regles, systeme),
             cree_par=par,
         )
-        qualification._history_user = par  # type: ignore[attr-defined]
-        qualification.save()
+        versions.attribuer(qualification, par)
         existantes = {o.code: o for o in systeme.obligations.select_for_update()}
         produites = set()
         for retenue in resultat.obligations:
@@ -99,13 +98,11 @@ def qualifier(
             # preuve, saisis par l'organisation, sont gardés.
             suivie.qualification, suivie.regime, suivie.titre = qualification, o.regime, o.titre
             suivie.echeance, suivie.applicable = retenue.echeance, True
-            suivie._history_user = par  # type: ignore[attr-defined]
-            suivie.save()
+            versions.attribuer(suivie, par)
         for code, suivie in existantes.items():
             if code not in produites and suivie.applicable:
                 suivie.applicable = False
-                suivie._history_user = par  # type: ignore[attr-defined]
-                suivie.save(update_fields=["applicable", "modifie_le"])
+                versions.attribuer(suivie, par, update_fields=["applicable", "modifie_le"])
         return qualification
 
 

@@ -14,7 +14,7 @@ from balise.registre import selectors as registre
 
 from . import moteur, selectors, services
 from .forms import ObligationForm, QuestionnaireForm
-from .regles import en_vigueur
+from .regles import en_vigueur, version
 
 REGIMES = [
     ("ai_act", "Règlement européen sur l'IA (AI Act)"),
@@ -53,10 +53,8 @@ def questionnaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     systeme = registre.systeme(adhesion.organisation, pk, archives=False)
     regles = en_vigueur()
     derniere = selectors.derniere_qualification(systeme)
-    connues: moteur.Reponses = {
-        **(derniere.reponses if derniere else {}),
-        **services.preremplir(regles, systeme),
-    }
+    preremplies = services.preremplir(regles, systeme)
+    connues: moteur.Reponses = {**(derniere.reponses if derniere else {}), **preremplies}
     if request.method == "POST":
         # Les questions qu'avait la page envoyée (champ caché), parmi celles des règles : une
         # question qui y manquait et se pose désormais sera montrée, pas reprochée.
@@ -99,7 +97,7 @@ def questionnaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "systeme": systeme,
             "regles": regles,
             "form": form,
-            "preremplies": set(services.preremplir(regles, systeme)),
+            "preremplies": set(preremplies),
         },
         status=400 if form.errors else 200,
     )
@@ -151,7 +149,9 @@ def obligation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Obligation mise à jour.")
             return redirect("conformite:obligations", slug=slug)
-    definition = next((o for o in en_vigueur().obligations if o.id == suivie.code), None)
+    # La règle telle que l'a appliquée la qualification qui a produit l'obligation.
+    regles = version(suivie.qualification.version_regles)
+    definition = next((o for o in regles.obligations if o.id == suivie.code), None)
     return render(
         request,
         "conformite/obligation.html",

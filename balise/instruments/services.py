@@ -8,22 +8,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Model, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre.models import SystemeIA
 
 from .definition import Definition, DefinitionInvalide, definitions_livrees, lire_yaml
 from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, Reponse, ReponseAnonyme
-
-
-def _enregistrer(objet: Model, par: Utilisateur, **options) -> Model:
-    """Enregistre en attribuant la version historisée à `par`, même hors d'une requête (démo, API)."""
-    objet._history_user = par  # type: ignore[attr-defined]
-    objet.save(**options)
-    return objet
 
 
 class DefinitionLivreeModifiee(RuntimeError):
@@ -108,7 +102,7 @@ def demarrer_evaluation(systeme: SystemeIA, instrument: DefinitionInstrument, mo
     _verifier_moment(instrument, moment)
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne peut pas être évalué.")
-    return _enregistrer(
+    return versions.attribuer(
         Evaluation(
             organisation=systeme.organisation,
             systeme=systeme,
@@ -128,7 +122,7 @@ def reevaluer(evaluation: Evaluation, moment: str, par: Utilisateur) -> Evaluati
             if Adhesion.objects.filter(
                 organisation=evaluation.organisation, utilisateur=e.utilisateur
             ).exists():
-                _enregistrer(
+                versions.attribuer(
                     Evaluateur(
                         evaluation=nouvelle, utilisateur=e.utilisateur, profil=e.profil, invite_par=par
                     ),
@@ -162,7 +156,7 @@ def inviter_evaluateur(evaluation: Evaluation, utilisateur: Utilisateur, profil:
         elif evaluateur.profil == profil:
             return evaluateur
         evaluateur.profil = profil
-        return _enregistrer(evaluateur, par)
+        return versions.attribuer(evaluateur, par)
 
 
 @dataclass(frozen=True)
@@ -226,11 +220,11 @@ def coter(evaluation: Evaluation, utilisateur: Utilisateur, saisies: dict[str, S
             if reponse is None:
                 if saisie == Saisie():
                     continue  # rien dit sur cet item : pas de ligne
-                _enregistrer(Reponse(evaluateur=evaluateur, item=code, **valeurs), utilisateur)
+                versions.attribuer(Reponse(evaluateur=evaluateur, item=code, **valeurs), utilisateur)
             elif any(getattr(reponse, k) != v for k, v in valeurs.items()):
                 for k, v in valeurs.items():
                     setattr(reponse, k, v)
-                _enregistrer(reponse, utilisateur)
+                versions.attribuer(reponse, utilisateur)
             else:
                 continue
             changees += 1
@@ -245,7 +239,7 @@ def finaliser(evaluation: Evaluation, par: Utilisateur) -> Evaluation:
         evaluation.statut = Evaluation.Statut.FINALISEE
         evaluation.finalisee_par = par
         evaluation.finalisee_le = timezone.now()
-        _enregistrer(evaluation, par, update_fields=["statut", "finalisee_par", "finalisee_le"])
+        versions.attribuer(evaluation, par, update_fields=["statut", "finalisee_par", "finalisee_le"])
         return evaluation
 
 
@@ -256,7 +250,7 @@ def ouvrir_consultation(systeme: SystemeIA, instrument: DefinitionInstrument, mo
     _verifier_moment(instrument, moment)
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne peut pas faire l'objet d'une consultation.")
-    return _enregistrer(
+    return versions.attribuer(
         Consultation(
             organisation=systeme.organisation,
             systeme=systeme,
@@ -274,7 +268,7 @@ def fermer_consultation(consultation: Consultation, par: Utilisateur) -> None:
         consultation.ouverte = False
         consultation.close_par = par
         consultation.close_le = timezone.now()
-        _enregistrer(consultation, par, update_fields=["ouverte", "close_par", "close_le"])
+        versions.attribuer(consultation, par, update_fields=["ouverte", "close_par", "close_le"])
 
 
 # Le lien d'une consultation se transmet sans compte : un plafond empêche qu'il serve à remplir la base.

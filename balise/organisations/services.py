@@ -111,8 +111,7 @@ def accepter_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Adh
         adhesion = Adhesion(
             utilisateur=utilisateur, organisation=invitation.organisation, role=invitation.role
         )
-        adhesion._history_user = utilisateur  # type: ignore[attr-defined]
-        adhesion.save()
+        versions.attribuer(adhesion, utilisateur)
     invitation.acceptee_le = timezone.now()
     invitation.save(update_fields=["acceptee_le"])
     return adhesion
@@ -142,9 +141,7 @@ def changer_role(adhesion: Adhesion, role: str, par: Utilisateur) -> Adhesion:
     ):
         raise ValidationError("L'organisation doit garder au moins un administrateur.")
     adhesion.role = role
-    adhesion._history_user = par  # type: ignore[attr-defined]
-    adhesion.save()
-    return adhesion
+    return versions.attribuer(adhesion, par)
 
 
 @transaction.atomic

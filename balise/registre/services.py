@@ -74,9 +74,7 @@ def _verrouiller(systeme_id: int, version_attendue: int | None) -> SystemeIA:
 def creer_systeme(organisation: Organisation, donnees: dict[str, Any], par: Utilisateur) -> SystemeIA:
     systeme = SystemeIA(organisation=organisation, **{k: v for k, v in donnees.items() if k in CHAMPS_SAISIS})
     systeme.full_clean()
-    systeme._history_user = par  # type: ignore[attr-defined]
-    systeme.save()
-    return systeme
+    return versions.attribuer(systeme, par)
 
 
 @transaction.atomic
@@ -173,12 +171,9 @@ def deposer_document(systeme: SystemeIA, titre: str, fichier: UploadedFile, par:
         depose_par=par,
     )
     document.fichier.save(verifie.nom, fichier, save=False)
-    document._history_user = par  # type: ignore[attr-defined]
-    document.save()
-    return document
+    return versions.attribuer(document, par)
 
 
 def archiver_document(document: Document, par: Utilisateur) -> None:
     document.archive_le = timezone.now()
-    document._history_user = par  # type: ignore[attr-defined]
-    document.save(update_fields=["archive_le"])
+    versions.attribuer(document, par, update_fields=["archive_le"])

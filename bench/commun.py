@@ -1,0 +1,92 @@
+"""Ce que partagent les bancs de mesure : base jetable, description de la machine, écriture des résultats.
+
+Importé par `bench/registre.py` et `bench/instruments.py` (lancés comme scripts : leur dossier est
+dans le chemin de Python). Django n'est importé qu'à l'appel, une fois les réglages choisis.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RACINE = Path(__file__).resolve().parent.parent
+# PostgreSQL local, par son socket Unix (authentification « trust »).
+PG_SOCKET = "/var/run/postgresql"
+PG_UTILISATEUR = "root"
+
+
+def pg_executer(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", host=PG_SOCKET, user=PG_UTILISATEUR, autocommit=True) as c:
+        c.execute(sql)  # type: ignore[arg-type]
+
+
+def preparer_base(base: str, dossier: Path, nom: str) -> str:
+    """Crée une base vide (fichier SQLite `<nom>.sqlite3` ou base PostgreSQL `<nom>`) et renvoie son URL."""
+    if base == "sqlite":
+        return f"sqlite:///{dossier / (nom + '.sqlite3')}"
+    supprimer_base_pg(nom)
+    pg_executer(f"CREATE DATABASE {nom}")
+    return f"postgres://{PG_UTILISATEUR}@/{nom}?host={PG_SOCKET}"
+
+
+def supprimer_base_pg(nom: str) -> None:
+    pg_executer(f"DROP DATABASE IF EXISTS {nom} WITH (FORCE)")
+
+
+def revision() -> str:
+    """Commit mesuré, suffixé de « +modifs » si l'arbre de travail diffère du commit."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=RACINE, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        modifie = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=RACINE,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "inconnue"
+    return commit + ("+modifs" if modifie else "")
+
+
+def machine(base: str) -> dict[str, Any]:
+    """Processeur, système, versions de Python, Django et de la base, date et commit mesuré."""
+    from django import get_version
+    from django.db import connection
+
+    modele = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for ligne in f:
+            if ligne.startswith("model name"):
+                modele = ligne.split(":", 1)[1].strip()
+                break
+    with connection.cursor() as c:
+        c.execute("select sqlite_version()" if base == "sqlite" else "show server_version")
+        version_base = c.fetchone()[0]
+    return {
+        "nproc": os.cpu_count(),
+        "processeur": modele,
+        "systeme": platform.platform(),
+        "python": platform.python_version(),
+        "django": get_version(),
+        "base": f"{base} {version_base}",
+        "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+        "revision": revision(),
+    }
+
+
+def ecrire_json(chemin: Path, document: dict[str, Any]) -> None:
+    """Écrit les résultats d'un coup (fichier provisoire puis renommage) : jamais de JSON tronqué."""
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    provisoire = chemin.with_suffix(".json.tmp")
+    provisoire.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    provisoire.replace(chemin)
