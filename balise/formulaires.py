@@ -23,3 +23,10 @@ class Formulaire(DsfrMixin, forms.Form):
 
 class FormulaireModele(DsfrMixin, forms.ModelForm):
     pass
+
+
+def reprendre_apres_conflit(form: forms.BaseForm, conflit) -> None:
+    """Après une modification concurrente (`versions.ConflitEdition`), le formulaire garde la saisie de
+    la personne mais repart de la version désormais à jour : l'enregistrer de nouveau la remplace."""
+    form.data = form.data.copy()
+    form.data["version"] = str(conflit.objet.version)

@@ -15,6 +15,16 @@ from balise.instruments.models import (
     Reponse,
     ReponseAnonyme,
 )
+from balise.metiers.models import (
+    ActionAccompagnement,
+    CorrespondanceRetenue,
+    GroupeEffectif,
+    GroupeSuivi,
+    ImportEffectifs,
+    LibelleImporte,
+    LigneRejetee,
+    MetierOrganisation,
+)
 from balise.organisations.models import Adhesion, Invitation, Organisation
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
@@ -37,6 +47,15 @@ _MODELES = [
     ReponseAnonyme,
     Qualification,
     ObligationSuivie,
+    MetierOrganisation,
+    ImportEffectifs,
+    LibelleImporte,
+    GroupeEffectif,
+    LigneRejetee,
+    CorrespondanceRetenue,
+    GroupeSuivi,
+    GroupeSuivi.systemes.through,
+    ActionAccompagnement,
 ]
 
 

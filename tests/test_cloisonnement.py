@@ -12,6 +12,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
@@ -25,6 +26,8 @@ from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
+from balise.metiers import services as metiers
+from balise.metiers.models import LibelleImporte
 from balise.organisations.models import Adhesion, Invitation
 from balise.registre import services
 from balise.registre.models import SystemeIA
@@ -72,6 +75,11 @@ _OBJETS = {
     ("pk", "evaluations"): "evaluation",
     ("pk", "consultations"): "consultation",
     ("pk", "obligations"): "obligation",
+    ("pk", "imports"): "import",
+    ("pk", "metiers"): "metier_propre",
+    ("pk", "groupes"): "groupe",
+    ("groupe_pk", "groupes"): "groupe",
+    ("pk", "actions"): "action",
 }
 
 
@@ -122,7 +130,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         systeme.refresh_from_db()
         instrument, evaluation, consultation = _evaluations(systeme, admin, lettre)
         obligation = _qualifier(systeme, admin)
+        effectifs = _effectifs(systeme, admin, lettre)
         return {
+            **effectifs,
             "systeme": systeme.pk,
             "document": document.pk,
             "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
@@ -155,6 +165,29 @@ def _evaluations(systeme, admin, lettre):
     return instrument, evaluation, consultation
 
 
+def _effectifs(systeme, admin, lettre):
+    """Un import d'effectifs (un libellé secret, à revoir), un métier propre, un groupe suivi et son action."""
+    org = systeme.organisation
+    contenu = "Nom;Métier;Catégorie\n" + f"X;Cueilleur secret {lettre};B\n" * 6 + "Y;Jardinier;C\n" * 6
+    imp = metiers.deposer(org, admin, f"effectifs-{lettre}.csv", contenu.encode())
+    imp = metiers.traiter(imp, {"metier": "Métier", "categorie": "Catégorie"}, admin)
+    metier = metiers.enregistrer_metier(
+        org,
+        {
+            "libelle": f"Cueilleur secret {lettre}",
+            "isco08": "9211",
+            "niveau": "Pas concernés",
+            "justification": ".",
+        },
+        admin,
+    )
+    groupe = metiers.suivre_groupe(org, "Pas concernés", "categorie", "C", admin)
+    action = metiers.enregistrer_action(
+        groupe, {"nature": "formation", "titre": f"Action secrète {lettre}", "statut": "prevue"}, admin
+    )
+    return {"import": imp.pk, "metier_propre": metier.pk, "groupe": groupe.pk, "action": action.pk}
+
+
 def _qualifier(systeme, admin):
     """Une qualification (le plus riche des cas d'école des règles) et une obligation à suivre."""
     regles = en_vigueur()
@@ -184,6 +217,14 @@ def _formulaire(version: int) -> dict:
         "note-autonomie": "4",
         "statut": "faite",
         "preuve_lien": "https://pirate.example/preuve",
+        "libelle": "Piraté",
+        "isco08": "4110",
+        "niveau": "Concernés",
+        "justification": "intrusion",
+        "nature": "formation",
+        "cible": "|",
+        "note": "piratée",
+        "metier": "Métier",
     }
 
 
@@ -211,6 +252,9 @@ SECRETS_A = [
     "invite-a@exemple.fr",
     "Girouet secret a",
     "Commentaire secret a",
+    "Cueilleur secret a",
+    "Action secrète a",
+    "effectifs-a.csv",
 ]
 
 
@@ -258,6 +302,10 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "evaluation": 7,
         "consultation": 8,
         "obligation": 9,
+        "import": 10,
+        "metier_propre": 11,
+        "groupe": 12,
+        "action": 13,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -342,8 +390,8 @@ def test_anonyme_redirige_vers_la_connexion_ou_401(monde, route):
 
 # --- Les rôles -----------------------------------------------------------------------------------
 
-ADMIN, REFERENT, DPO, LECTEUR, COMITE = "administrateur", "referent", "dpo", "lecteur", "comite"
-ROLES = [ADMIN, REFERENT, DPO, LECTEUR, COMITE]
+ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH = "administrateur", "referent", "dpo", "lecteur", "comite", "rh"
+ROLES = [ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH]
 
 
 class Scene(SimpleNamespace):
@@ -364,7 +412,9 @@ def scene(org_a, admin_a, systeme_a):
         systeme_a, _national("questionnaire-experimentation"), "bilan", admin_a
     )
     obligation = _qualifier(systeme_a, admin_a)
+    effectifs = _effectifs(systeme_a, admin_a, "a")
     return Scene(
+        **effectifs,
         org=org_a,
         systeme=systeme_a,
         obligation=obligation,
@@ -538,12 +588,89 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT, DPO],
     ),
+    ("voir l'impact sur les métiers", "GET", "metiers/", None, False, ROLES),
+    ("voir le référentiel des métiers", "GET", "metiers/referentiel/", None, False, ROLES),
+    ("voir les résultats d'un import", "GET", "metiers/imports/{import}/", None, False, ROLES),
+    ("exporter les résultats (CSV)", "GET", "metiers/imports/{import}/export.csv", None, False, ROLES),
+    ("exporter les résultats (XLSX)", "GET", "metiers/imports/{import}/export.xlsx", None, False, ROLES),
+    ("voir un groupe suivi", "GET", "metiers/groupes/{groupe}/", None, False, ROLES),
+    ("revoir les libellés", "GET", "metiers/imports/{import}/revue/", None, False, [ADMIN, RH]),
+    ("voir les lignes écartées", "GET", "metiers/imports/{import}/rejets/", None, False, [ADMIN, RH]),
+    (
+        "déposer un tableau des effectifs",
+        "POST",
+        "metiers/imports/nouveau/",
+        lambda: {"fichier": SimpleUploadedFile("e.csv", b"Metier\nJardinier\n")},
+        True,
+        [ADMIN, RH],
+    ),
+    (
+        "rattacher un libellé",
+        "POST",
+        "metiers/imports/{import}/revue/",
+        lambda: {f"l-{LibelleImporte.objects.get(libelle='Cueilleur secret a').pk}": "Jardinier-ère"},
+        True,
+        [ADMIN, RH],
+    ),
+    ("effacer un import", "POST", "metiers/imports/{import}/supprimer/", dict, True, [ADMIN, RH]),
+    (
+        "ajouter un métier propre",
+        "POST",
+        "metiers/referentiel/metiers/nouveau/",
+        lambda: {"libelle": "Ajouté", "isco08": "9999", "niveau": "Concernés", "justification": "."},
+        True,
+        [ADMIN, RH],
+    ),
+    (
+        "retirer un métier propre",
+        "POST",
+        "metiers/referentiel/metiers/{metier_propre}/retirer/",
+        dict,
+        True,
+        [ADMIN, RH],
+    ),
+    (
+        "suivre un groupe",
+        "POST",
+        "metiers/groupes/suivre/",
+        lambda: {"niveau": "Concernés", "cible": "categorie|B"},
+        True,
+        [ADMIN, RH],
+    ),
+    (
+        "relier un groupe aux systèmes",
+        "POST",
+        "metiers/groupes/{groupe}/",
+        lambda: {
+            "version": "1",
+            "systemes": [SystemeIA.objects.get(nom="Détection des fuites").pk],
+            "note": "n",
+        },
+        True,
+        [ADMIN, RH],
+    ),
+    (
+        "inscrire une action",
+        "POST",
+        "metiers/groupes/{groupe}/actions/nouvelle/",
+        lambda: {"nature": "formation", "titre": "Former", "statut": "prevue"},
+        True,
+        [ADMIN, RH],
+    ),
+    (
+        "modifier une action",
+        "POST",
+        "metiers/actions/{action}/",
+        lambda: {"nature": "formation", "titre": "Former", "statut": "realisee", "version": "1"},
+        True,
+        [ADMIN, RH],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
         "POST",
         "parametres/",
-        lambda: {"nom": "Rebaptisée", "type": "commune", "version": "1"},
+        lambda: {"nom": "Rebaptisée", "type": "commune", "seuil_secret": "5", "version": "1"},
         True,
         [ADMIN],
     ),
@@ -569,6 +696,7 @@ def test_droits_des_roles_dans_les_pages(
         consultation=scene.consultation.pk,
         girouet=_national("girouet").pk,
         obligation=scene.obligation.pk,
+        **{c: getattr(scene, c) for c in ("import", "metier_propre", "groupe", "action")},
     )
     avant = instantane.photo()
     reponse = client.post(url, donnees()) if methode == "POST" else client.get(url)

@@ -106,7 +106,14 @@ def test_une_personne_dans_plusieurs_organisations(client, org_a, org_b, admin_a
 
 def test_parametres_modification_concurrente(client, org_a, admin_a):
     client.force_login(admin_a)
-    champs = {"nom": org_a.nom, "type": "commune", "siren": "", "contact_public": "", "version": 1}
+    champs = {
+        "nom": org_a.nom,
+        "type": "commune",
+        "siren": "",
+        "contact_public": "",
+        "seuil_secret": 5,
+        "version": 1,
+    }
     assert client.post(f"/o/{org_a.slug}/parametres/", {**champs, "nom": "Commune A-bis"}).status_code == 302
     r = client.post(f"/o/{org_a.slug}/parametres/", {**champs, "contact_public": "x@exemple.fr"})
     assert r.status_code == 409 and "Commune A-bis" in r.content.decode()
@@ -131,3 +138,15 @@ def test_journal_des_membres_et_des_informations(client, org_a, admin_a, referen
     assert page.count(admin_a.nom_affiche) >= 3
     client.force_login(referent_a)
     assert client.get(f"/o/{org_a.slug}/journal/").status_code == 404
+
+
+def test_seuil_du_secret_statistique_jamais_sous_3(client, org_a, admin_a):
+    client.force_login(admin_a)
+    champs = {"nom": org_a.nom, "type": "commune", "version": 1}
+    r = client.post(f"/o/{org_a.slug}/parametres/", {**champs, "seuil_secret": 2})
+    assert r.status_code == 200 and "supérieure ou égale à 3" in r.content.decode()
+    org_a.refresh_from_db()
+    assert org_a.seuil_secret == 5
+    assert client.post(f"/o/{org_a.slug}/parametres/", {**champs, "seuil_secret": 10}).status_code == 302
+    org_a.refresh_from_db()
+    assert org_a.seuil_secret == 10

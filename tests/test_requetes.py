@@ -134,3 +134,46 @@ def test_requetes_constantes_de_la_conformite(client, org_a, admin_a):
     avant = [_requetes(client, url) for url in pages]
     qualifier(6)
     assert [_requetes(client, url) for url in pages] == avant
+
+
+def _effectifs(org, par, n: int):
+    """Un import de n agents répartis sur n/2 libellés et autant de directions."""
+    from balise.metiers import services as metiers
+    from balise.metiers.referentiel import charger
+
+    libelles = [m.metier for m in charger().metiers]
+    lignes = "".join(
+        f"{libelles[i % (n // 2)]};Direction {i % (n // 2)};{'ABC'[i % 3]};F\n" for i in range(n)
+    )
+    contenu = ("Métier;Direction;Catégorie;Sexe\n" + lignes).encode()
+    imp = metiers.deposer(org, par, "e.csv", contenu)
+    colonnes = {"metier": "Métier", "direction": "Direction", "categorie": "Catégorie", "sexe": "Sexe"}
+    imp = metiers.traiter(imp, colonnes, par)
+    groupe = metiers.suivre_groupe(org, "Concernés", "direction", "Direction 1", par)
+    for i in range(n // 10):
+        metiers.enregistrer_action(
+            groupe, {"nature": "formation", "titre": f"Action {i}", "statut": "prevue"}, par
+        )
+    return imp, groupe
+
+
+@pytest.mark.parametrize(
+    "gabarit",
+    [
+        "/o/{slug}/metiers/",
+        "/o/{slug}/metiers/imports/{imp}/",
+        "/o/{slug}/metiers/imports/{imp}/?par=direction&metiers=tous",
+        "/o/{slug}/metiers/imports/{imp}/revue/?tous=1",
+        "/o/{slug}/metiers/imports/{imp}/export.xlsx",
+        "/o/{slug}/metiers/imports/{imp}/export.csv",
+        "/o/{slug}/metiers/groupes/{groupe}/",
+    ],
+)
+def test_requetes_constantes_des_metiers(client, org_a, admin_a, gabarit):
+    client.force_login(admin_a)
+    imp, groupe = _effectifs(org_a, admin_a, 20)
+    peu = _requetes(client, gabarit.format(slug=org_a.slug, imp=imp.pk, groupe=groupe.pk))
+    for autre in org_a.imports_effectifs.all():
+        autre.delete()
+    imp, groupe = _effectifs(org_a, admin_a, 200)
+    assert _requetes(client, gabarit.format(slug=org_a.slug, imp=imp.pk, groupe=groupe.pk)) == peu

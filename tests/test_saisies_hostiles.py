@@ -397,7 +397,13 @@ ECRITURES_SANS_CSRF = [
     ("membres/", lambda s: {"email": "x@exemple.fr", "role": "administrateur"}),
     ("membres/{adhesion}/role/", lambda s: {"role": "administrateur"}),
     ("membres/{adhesion}/retrait/", lambda s: {}),
-    ("parametres/", lambda s: {"nom": "Sans CSRF", "type": "commune", "version": "1"}),
+    ("parametres/", lambda s: {"nom": "Sans CSRF", "type": "commune", "seuil_secret": "5", "version": "1"}),
+    ("metiers/groupes/suivre/", lambda s: {"niveau": "Concernés", "cible": "|"}),
+    (
+        "metiers/referentiel/metiers/nouveau/",
+        lambda s: {"libelle": "Sans CSRF", "isco08": "9999", "niveau": "Concernés", "justification": "."},
+    ),
+    ("metiers/imports/nouveau/", lambda s: {"fichier": SimpleUploadedFile("e.csv", b"Metier\nJardinier\n")}),
 ]
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from balise import versions
+from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
@@ -142,8 +143,7 @@ def obligation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.modifier_obligation(suivie.pk, donnees, form.cleaned_data["version"], request.user)
         except versions.ConflitEdition as erreur:
             conflit = erreur
-            form.data = form.data.copy()
-            form.data["version"] = str(erreur.objet.version)
+            reprendre_apres_conflit(form, erreur)
         except ValidationError as erreur:
             form.add_error(None, erreur)
         else:

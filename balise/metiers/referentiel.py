@@ -124,3 +124,33 @@ def charger(identifiant: str = "inet-2024") -> Referentiel:
     if erreurs:
         raise ReferentielInvalide(erreurs)
     return referentiel
+
+
+@dataclass(frozen=True)
+class Rattachement:
+    metier: str
+    isco08: str
+    niveau: str
+    propre: bool  # ajouté ou corrigé par l'organisation
+
+
+class ReferentielLocal:
+    """Le référentiel national vu par une organisation : ses propres métiers s'ajoutent, et
+    remplacent le rattachement national de même libellé."""
+
+    def __init__(self, national: Referentiel, propres: list[tuple[str, str, str]]) -> None:
+        self.national = national
+        self.metiers: dict[str, Rattachement] = {
+            m.metier: Rattachement(m.metier, m.isco08, m.niveau, False) for m in national.metiers
+        }
+        for libelle, isco08, niveau in propres:
+            self.metiers[libelle] = Rattachement(libelle, isco08, niveau, True)
+        niveaux_par_code: dict[str, set[str]] = {}
+        for m in national.metiers:
+            niveaux_par_code.setdefault(m.isco08, set()).add(m.niveau)
+        # Un code ne désigne un niveau que s'il n'en a qu'un dans l'étude (4225 en a deux).
+        self.par_isco = {code: next(iter(n)) for code, n in niveaux_par_code.items() if len(n) == 1}
+
+    @property
+    def niveaux(self) -> list[str]:
+        return self.national.niveaux

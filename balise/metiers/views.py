@@ -1,30 +1,417 @@
-"""Pages de l'impact sur les métiers."""
+"""Pages de l'impact sur les métiers : vues minces au-dessus de services, selectors et exports."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from balise import versions
+from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
-from balise.organisations.roles import Permission
+from balise.organisations.roles import Permission, peut
 
+from . import colonnes as col
+from . import exports, graphiques, selectors, services
+from .forms import ActionForm, ColonnesForm, DepotForm, GroupeForm, MetierForm, RevueForm
+from .lecture import FichierIllisible
+from .models import (
+    ActionAccompagnement,
+    CorrespondanceRetenue,
+    Dimension,
+    GroupeSuivi,
+    ImportEffectifs,
+    MetierOrganisation,
+)
 from .referentiel import charger
+
+
+def _donnees(request: HttpRequest, fichiers: bool = False) -> tuple:
+    """Les données d'un formulaire envoyé, même vide (un POST vide doit être refusé, pas ignoré)."""
+    if request.method != "POST":
+        return (None, None) if fichiers else (None,)
+    return (request.POST, request.FILES) if fichiers else (request.POST,)
+
+
+def _contexte(adhesion, **autres) -> dict:
+    return {
+        "organisation": adhesion.organisation,
+        "peut_gerer": peut(adhesion.role, Permission.GERER_EFFECTIFS),
+        "mises_en_garde": charger().provenance.mises_en_garde,
+        **autres,
+    }
+
+
+@login_required
+def accueil(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    organisation = adhesion.organisation
+    return render(
+        request,
+        "metiers/accueil.html",
+        _contexte(
+            adhesion,
+            imports=selectors.imports(organisation),
+            groupes=selectors.groupes_suivis(organisation),
+        ),
+    )
 
 
 @login_required
 def referentiel(request: HttpRequest, slug: str) -> HttpResponse:
-    """Le référentiel national, sa provenance et ses mises en garde ; filtre par niveau d'exposition."""
+    """Le référentiel national, sa provenance et ses mises en garde, puis ce que l'organisation y a
+    ajouté ou corrigé et les choix mémorisés de ses revues."""
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     ref = charger()
     niveau = request.GET.get("niveau", "")
     metiers = [m for m in ref.metiers if m.niveau == niveau] if niveau in ref.niveaux else list(ref.metiers)
+    organisation = adhesion.organisation
     return render(
         request,
         "metiers/referentiel.html",
-        {
-            "organisation": adhesion.organisation,
-            "ref": ref,
-            "comptes": ref.comptes(),
-            "niveau": niveau if niveau in ref.niveaux else "",
-            "metiers": metiers,
-        },
+        _contexte(
+            adhesion,
+            ref=ref,
+            comptes=ref.comptes(),
+            niveau=niveau if niveau in ref.niveaux else "",
+            metiers=metiers,
+            nationaux={m.metier for m in ref.metiers},
+            propres=MetierOrganisation.objects.filter(organisation=organisation),
+            memorises=CorrespondanceRetenue.objects.filter(organisation=organisation),
+        ),
+    )
+
+
+# --- Import ----------------------------------------------------------------------------------------
+
+
+@login_required
+def deposer(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
+    form = DepotForm(*_donnees(request, fichiers=True))
+    if request.method == "POST" and form.is_valid():
+        fichier = form.cleaned_data["fichier"]
+        try:
+            imp = services.deposer(adhesion.organisation, request.user, fichier.name, fichier.read())
+        except FichierIllisible as erreur:
+            form.add_error("fichier", str(erreur))
+        else:
+            return redirect("metiers:colonnes", slug=slug, pk=imp.pk)
+    return render(
+        request,
+        "metiers/deposer.html",
+        _contexte(adhesion, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+def _import_a_gerer(request: HttpRequest, slug: str, pk: int):
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
+    return adhesion, selectors.import_de(adhesion.organisation, pk)
+
+
+@login_required
+def colonnes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion, imp = _import_a_gerer(request, slug, pk)
+    if imp.etat != ImportEffectifs.Etat.COLONNES:
+        return redirect("metiers:resultats", slug=slug, pk=pk)
+    form = ColonnesForm(imp.entetes, *_donnees(request), initial=imp.colonnes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            imp = services.traiter(imp, form.cleaned_data, request.user)
+        except col.ColonnesInvalides as erreur:
+            for champ, message in erreur.erreurs.items():
+                form.add_error(champ if champ in form.fields else None, message)
+        except (FichierIllisible, services.ImportDejaTraite) as erreur:
+            form.add_error(None, str(erreur))
+        else:
+            messages.success(
+                request,
+                f"{imp.lignes_retenues} ligne{'s' if imp.lignes_retenues > 1 else ''} importée"
+                f"{'s' if imp.lignes_retenues > 1 else ''}, {imp.lignes_rejetees} écartée"
+                f"{'s' if imp.lignes_rejetees > 1 else ''}. Le fichier déposé a été effacé.",
+            )
+            if imp.etat == ImportEffectifs.Etat.REVUE:
+                return redirect("metiers:revue", slug=slug, pk=pk)
+            return redirect("metiers:resultats", slug=slug, pk=pk)
+    identifiantes = [e for e in imp.entetes if col.est_identifiante(e)]
+    return render(
+        request,
+        "metiers/colonnes.html",
+        _contexte(adhesion, imp=imp, form=form, identifiantes=identifiantes),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def revue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion, imp = _import_a_gerer(request, slug, pk)
+    if imp.etat == ImportEffectifs.Etat.COLONNES:
+        return redirect("metiers:colonnes", slug=slug, pk=pk)
+    tous = request.GET.get("tous") == "1"
+    ref = services.referentiel_de(adhesion.organisation)
+    form = RevueForm(selectors.libelles_a_revoir(imp, tous), ref, *_donnees(request))
+    if request.method == "POST" and form.is_valid():
+        nombre = services.reviser(imp, form.choix(), request.user)
+        messages.success(
+            request,
+            f"{nombre} choix enregistré{'s' if nombre > 1 else ''}, mémorisé{'s' if nombre > 1 else ''} pour les prochains imports.",
+        )
+        imp = selectors.import_de(adhesion.organisation, pk)
+        if imp.etat == ImportEffectifs.Etat.PRET:
+            return redirect("metiers:resultats", slug=slug, pk=pk)
+        return redirect(request.get_full_path())
+    return render(
+        request,
+        "metiers/revue.html",
+        _contexte(adhesion, imp=imp, form=form, tous=tous),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def rejets(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion, imp = _import_a_gerer(request, slug, pk)
+    return render(
+        request, "metiers/rejets.html", _contexte(adhesion, imp=imp, rejets=imp.rejets.all()[:5000])
+    )
+
+
+@login_required
+def supprimer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion, imp = _import_a_gerer(request, slug, pk)
+    if request.method == "POST":
+        services.supprimer_import(imp)
+        messages.success(request, f"L'import « {imp.nom_fichier} » et tout ce qui en venait ont été effacés.")
+        return redirect("metiers:accueil", slug=slug)
+    return render(request, "metiers/supprimer.html", _contexte(adhesion, imp=imp))
+
+
+# --- Résultats -------------------------------------------------------------------------------------
+
+
+def _import_lisible(request: HttpRequest, slug: str, pk: int):
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    imp = selectors.import_de(adhesion.organisation, pk)
+    if imp.etat == ImportEffectifs.Etat.COLONNES:
+        raise Http404("Cet import n'a pas encore été traité.")
+    return adhesion, imp
+
+
+@login_required
+def resultats(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion, imp = _import_lisible(request, slug, pk)
+    seuil = adhesion.organisation.seuil_secret
+    dimensions = [(code, libelle) for code, libelle in Dimension.choices if code in imp.colonnes]
+    par = request.GET.get("par", "")
+    if par not in dict(dimensions):
+        par = dimensions[0][0] if dimensions else ""
+    croise = selectors.croisement(imp, par, seuil) if par else None
+    metiers = selectors.metiers(imp, seuil)
+    tous_les_metiers = request.GET.get("metiers") == "tous"
+    return render(
+        request,
+        "metiers/resultats.html",
+        _contexte(
+            adhesion,
+            imp=imp,
+            seuil=seuil,
+            synthese=selectors.Presentation(selectors.synthese(imp, seuil)),
+            dimensions=dimensions,
+            par=par,
+            libelle_par=dict(dimensions).get(par, ""),
+            croise=selectors.Presentation(croise) if croise else None,
+            graphique=graphiques.exposition(
+                croise, f"Exposition par {dict(dimensions)[par].lower()}", "croise"
+            )
+            if croise
+            else None,
+            non_dessinees=len(croise.lignes) - len(graphiques.lignes_dessinables(croise)) if croise else 0,
+            metiers=metiers,
+            metiers_montres=metiers.lignes if tous_les_metiers else metiers.lignes[:25],
+            tous_les_metiers=tous_les_metiers,
+            niveaux=selectors.niveaux()[:-1],
+        ),
+    )
+
+
+@login_required
+def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion, imp = _import_lisible(request, slug, pk)
+    reponse = HttpResponse(
+        exports.xlsx(imp, adhesion.organisation.seuil_secret),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    reponse["Content-Disposition"] = f'attachment; filename="exposition-metiers-{imp.pk}.xlsx"'
+    return reponse
+
+
+@login_required
+def export_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion, imp = _import_lisible(request, slug, pk)
+    reponse = HttpResponse(
+        exports.csv_texte(imp, adhesion.organisation.seuil_secret).encode("utf-8-sig"),
+        content_type="text/csv; charset=utf-8",
+    )
+    reponse["Content-Disposition"] = f'attachment; filename="exposition-metiers-{imp.pk}.csv"'
+    return reponse
+
+
+# --- Métiers propres à l'organisation --------------------------------------------------------------
+
+
+@login_required
+def metier(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
+    organisation = adhesion.organisation
+    instance = get_object_or_404(MetierOrganisation, organisation=organisation, pk=pk) if pk else None
+    ref = services.referentiel_de(organisation)
+    form = MetierForm(ref, *_donnees(request), instance=instance)
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        donnees = {c: form.cleaned_data[c] for c in ("libelle", "isco08", "niveau", "justification")}
+        try:
+            services.enregistrer_metier(organisation, donnees, request.user, pk, form.cleaned_data["version"])
+        except versions.ConflitEdition as erreur:
+            conflit = erreur
+            reprendre_apres_conflit(form, erreur)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(request, "Rattachement enregistré ; les imports en tiennent compte.")
+            return redirect("metiers:referentiel", slug=slug)
+    return render(
+        request,
+        "metiers/metier.html",
+        _contexte(
+            adhesion,
+            form=form,
+            metier=instance,
+            conflit=conflit,
+            historique=versions.historique(instance) if instance else [],
+        ),
+        status=409 if conflit else 400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def retirer_metier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
+    metier = get_object_or_404(MetierOrganisation, organisation=adhesion.organisation, pk=pk)
+    services.retirer_metier(metier, request.user)
+    messages.success(request, f"« {metier.libelle} » retiré : le référentiel national s'applique de nouveau.")
+    return redirect("metiers:referentiel", slug=slug)
+
+
+# --- Groupes suivis et actions ---------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def suivre(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
+    niveau = request.POST.get("niveau", "")
+    # « dimension|valeur », ou « | » pour tous les agents du niveau.
+    dimension, _, valeur = request.POST.get("cible", "|").partition("|")
+    if (
+        niveau not in charger().niveaux
+        or dimension not in {"", *dict(GroupeSuivi.DIMENSIONS)}
+        or len(valeur) > 200
+    ):
+        messages.error(request, "Groupe invalide : choisissez un niveau d'exposition et un groupe d'agents.")
+        return redirect("metiers:accueil", slug=slug)
+    groupe = services.suivre_groupe(
+        adhesion.organisation, niveau, dimension, valeur if dimension else "", request.user
+    )
+    return redirect("metiers:groupe", slug=slug, pk=groupe.pk)
+
+
+@login_required
+def groupe(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    organisation = adhesion.organisation
+    groupe = get_object_or_404(GroupeSuivi, organisation=organisation, pk=pk)
+    form = GroupeForm(
+        organisation,
+        *_donnees(request),
+        initial={"version": groupe.version, "systemes": list(groupe.systemes.all()), "note": groupe.note},
+    )
+    conflit = None
+    if request.method == "POST":
+        acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
+        if form.is_valid():
+            try:
+                services.modifier_groupe(
+                    groupe,
+                    form.cleaned_data["systemes"],
+                    form.cleaned_data["note"],
+                    form.cleaned_data["version"],
+                    request.user,
+                )
+            except versions.ConflitEdition as erreur:
+                conflit = erreur
+                reprendre_apres_conflit(form, erreur)
+            else:
+                messages.success(request, "Groupe enregistré.")
+                return redirect("metiers:groupe", slug=slug, pk=pk)
+    return render(
+        request,
+        "metiers/groupe.html",
+        _contexte(
+            adhesion,
+            groupe=groupe,
+            chiffres=selectors.chiffres_du_groupe(groupe, selectors.dernier_import(organisation)),
+            systemes=groupe.systemes.order_by("nom"),
+            actions=groupe.actions.all(),
+            form=form,
+            form_action=ActionForm(),
+            conflit=conflit,
+            historique=versions.historique(groupe),
+        ),
+        status=409 if conflit else 400 if form.errors else 200,
+    )
+
+
+@login_required
+def action(
+    request: HttpRequest, slug: str, pk: int | None = None, groupe_pk: int | None = None
+) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
+    organisation = adhesion.organisation
+    if pk is None:
+        groupe = get_object_or_404(GroupeSuivi, organisation=organisation, pk=groupe_pk)
+        instance = None
+    else:
+        instance = get_object_or_404(
+            ActionAccompagnement.objects.select_related("groupe"), organisation=organisation, pk=pk
+        )
+        groupe = instance.groupe
+    form = ActionForm(*_donnees(request), instance=instance)
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        donnees = {c: form.cleaned_data[c] for c in ("nature", "titre", "description", "echeance", "statut")}
+        try:
+            services.enregistrer_action(groupe, donnees, request.user, pk, form.cleaned_data["version"])
+        except versions.ConflitEdition as erreur:
+            conflit = erreur
+            reprendre_apres_conflit(form, erreur)
+        else:
+            messages.success(request, "Action enregistrée.")
+            return redirect("metiers:groupe", slug=slug, pk=groupe.pk)
+    return render(
+        request,
+        "metiers/action.html",
+        _contexte(
+            adhesion,
+            groupe=groupe,
+            action=instance,
+            form=form,
+            conflit=conflit,
+            historique=versions.historique(instance) if instance else [],
+        ),
+        status=409 if conflit else 400 if form.errors else 200,
     )

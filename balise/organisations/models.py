@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -52,6 +52,14 @@ class Organisation(models.Model):
         "contact pour le public",
         blank=True,
         help_text="Adresse affichée sur le registre public pour les questions des usagers.",
+    )
+    # Secret statistique des analyses d'effectifs (balise.metiers.secret) : aucun chiffre portant
+    # sur moins de `seuil_secret` agents n'est affiché ni exporté ; jamais moins de 3.
+    seuil_secret = models.PositiveSmallIntegerField(
+        "seuil du secret statistique",
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text="Aucun chiffre portant sur moins d'agents n'est affiché ni exporté (3 au minimum).",
     )
     creee_le = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     DPO = "dpo", "Délégué à la protection des données (DPO)"
     LECTEUR = "lecteur", "Lecteur (élus, direction)"
     COMITE = "comite", "Membre de comité"
+    RH = "rh", "Ressources humaines (DRH)"
 
 
 class Permission(StrEnum):
@@ -27,6 +28,10 @@ class Permission(StrEnum):
     EVALUER = "evaluer"
     # Qualifier un système au regard de l'AI Act, du RGPD et du CRPA, et suivre ses obligations.
     QUALIFIER = "qualifier"
+    # Importer le tableau des effectifs, revoir les libellés de métiers, corriger le référentiel pour
+    # l'organisation, suivre les groupes exposés et leurs actions d'accompagnement. Les résultats,
+    # agrégés et protégés par le secret statistique, se lisent avec VOIR_REGISTRE.
+    GERER_EFFECTIFS = "gerer_effectifs"
     GERER_MEMBRES = "gerer_membres"
 
 
@@ -49,6 +54,8 @@ DROITS: dict[str, frozenset[Permission]] = {
     Role.DPO: frozenset({Permission.VOIR_REGISTRE, Permission.DECLARER, Permission.QUALIFIER}),
     Role.LECTEUR: _LECTURE,
     Role.COMITE: _LECTURE,
+    # La DRH ne déclare pas de système : elle apporte les effectifs et pilote l'accompagnement.
+    Role.RH: frozenset({Permission.VOIR_REGISTRE, Permission.GERER_EFFECTIFS}),
 }
 
 

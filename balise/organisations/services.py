@@ -66,7 +66,15 @@ def creer_organisation(
     return organisation, utilisateur, mot_de_passe
 
 
-CHAMPS_MODIFIABLES = ["nom", "type", "siren", "population", "nombre_agents", "contact_public"]
+CHAMPS_MODIFIABLES = [
+    "nom",
+    "type",
+    "siren",
+    "population",
+    "nombre_agents",
+    "contact_public",
+    "seuil_secret",
+]
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from balise.comptes.models import Utilisateur
+from balise.formulaires import reprendre_apres_conflit
 from balise.versions import ConflitEdition
 
 from . import acces, selectors, services
@@ -118,8 +119,7 @@ def parametres(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ConflitEdition as erreur:
             conflit = erreur
-            form.data = form.data.copy()
-            form.data["version"] = str(erreur.objet.version)
+            reprendre_apres_conflit(form, erreur)
         else:
             messages.success(request, "Informations de l'organisation enregistrées.")
             return redirect("organisations:parametres", slug=slug)

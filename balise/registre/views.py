@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from balise import versions
+from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 
@@ -92,9 +93,7 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.modifier_systeme(systeme.pk, donnees, form.cleaned_data["version"] or 0, request.user)
         except services.ConflitEdition as erreur:
             conflit = erreur
-            # Le formulaire garde la saisie de la personne, mais repart de la version désormais à jour.
-            form.data = form.data.copy()
-            form.data["version"] = str(erreur.objet.version)
+            reprendre_apres_conflit(form, erreur)
         else:
             messages.success(request, "Modifications enregistrées.")
             return redirect("registre:detail", slug=slug, pk=pk)

@@ -13,10 +13,12 @@ from balise.conformite.regles import en_vigueur
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
+from balise.metiers import services as metiers
 from balise.organisations.models import Invitation
 from balise.registre import services
 from tests import fabrique
 from tests.navigateur.conftest import connecter
+from tests.test_effectifs import COLONNES, DESORDONNE
 
 pytestmark = pytest.mark.navigateur
 
@@ -35,6 +37,11 @@ class Donnees:
     consultation: int  # cinq réponses : résultats visibles
     jeton: str
     obligation: int  # d'une qualification enregistrée
+    imp: int = 0  # import d'effectifs traité, des libellés à revoir
+    imp_attente: int = 0  # fichier déposé, colonnes à choisir
+    groupe: int = 0
+    action: int = 0
+    metier: int = 0
 
 
 @pytest.fixture
@@ -64,7 +71,33 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         str(systeme.uid),
         *_evaluations(systeme, admin_a, referent_a),
         _qualifier(systeme, admin_a),
+        *_effectifs(systeme, admin_a),
     )
+
+
+def _effectifs(systeme, admin) -> tuple:
+    """Le tableau désordonné des tests importé (libellés à revoir, lignes écartées), un second fichier
+    en attente de colonnes, un métier propre, un groupe suivi relié au système avec une action."""
+    org = systeme.organisation
+    contenu = DESORDONNE.read_bytes()
+    imp = metiers.traiter(metiers.deposer(org, admin, "effectifs.csv", contenu), COLONNES, admin)
+    attente = metiers.deposer(org, admin, "effectifs-2027.csv", contenu)
+    metier = metiers.enregistrer_metier(
+        org,
+        {
+            "libelle": "Maître-nageur sauveteur",
+            "isco08": "3423",
+            "niveau": "Peu concernés",
+            "justification": "Essai.",
+        },
+        admin,
+    )
+    groupe = metiers.suivre_groupe(org, "Très concernés", "categorie", "C", admin)
+    metiers.modifier_groupe(groupe, [systeme], "Accueil.", groupe.version, admin)
+    action = metiers.enregistrer_action(
+        groupe, {"nature": "formation", "titre": "Former l'accueil", "statut": "prevue"}, admin
+    )
+    return imp.pk, attente.pk, groupe.pk, action.pk, metier.pk
 
 
 def _qualifier(systeme, admin) -> int:
@@ -149,6 +182,17 @@ PAGES_CONNECTEES = {
     "obligations": "/o/{d.slug}/obligations/",
     "une obligation": "/o/{d.slug}/obligations/{d.obligation}/",
     "référentiel des métiers": "/o/{d.slug}/metiers/referentiel/",
+    "impact sur les métiers": "/o/{d.slug}/metiers/",
+    "importer un tableau des effectifs": "/o/{d.slug}/metiers/imports/nouveau/",
+    "choisir les colonnes": "/o/{d.slug}/metiers/imports/{d.imp_attente}/colonnes/",
+    "revoir les libellés": "/o/{d.slug}/metiers/imports/{d.imp}/revue/",
+    "résultats d'un import": "/o/{d.slug}/metiers/imports/{d.imp}/",
+    "résultats par sexe, tous les métiers": "/o/{d.slug}/metiers/imports/{d.imp}/?par=sexe&metiers=tous",
+    "lignes écartées": "/o/{d.slug}/metiers/imports/{d.imp}/rejets/",
+    "effacer un import": "/o/{d.slug}/metiers/imports/{d.imp}/supprimer/",
+    "groupe suivi": "/o/{d.slug}/metiers/groupes/{d.groupe}/",
+    "action d'accompagnement": "/o/{d.slug}/metiers/actions/{d.action}/",
+    "métier propre": "/o/{d.slug}/metiers/referentiel/metiers/{d.metier}/",
 }
 
 
@@ -201,5 +245,15 @@ def test_questionnaire_clos_accessible(page, donnees, admin_a):
     instruments.fermer_consultation(Consultation.objects.get(pk=donnees.consultation), admin_a)
     reponse = page.goto(f"/questionnaire/{donnees.jeton}/")
     assert reponse.status == 410
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_colonnes_en_erreur_accessibles(page, donnees, admin_a):
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/metiers/imports/{donnees.imp_attente}/colonnes/")
+    page.get_by_label("Métier (intitulé du poste)").select_option("")
+    page.get_by_role("button", name="Importer").click()
+    page.get_by_text("Ce champ est obligatoire").first.wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()

@@ -14,6 +14,7 @@ from balise.conformite.regles import en_vigueur
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
+from balise.metiers import services as metiers
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services
 from balise.registre.models import SystemeIA
@@ -56,6 +57,7 @@ def charger(donnees: dict) -> list[Organisation]:
                 services.publier(systeme.pk, True, auteur)
     _evaluer(donnees, utilisateurs)
     _qualifier(donnees)
+    _effectifs(donnees, utilisateurs)
     return organisations
 
 
@@ -110,6 +112,26 @@ def _qualifier(donnees: dict) -> None:
     for q in donnees.get("qualifications", []):
         systeme, pilote = _systeme_et_pilote(q)
         conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
+
+
+def _effectifs(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
+    """Importe chaque tableau des effectifs par les mêmes services que les pages, puis la revue, les
+    métiers propres, les groupes suivis et leurs actions."""
+    for e in donnees.get("effectifs", []):
+        organisation = Organisation.objects.get(slug=e["organisation"])
+        par = utilisateurs[e["par"]]
+        for m in e.get("metiers_propres", []):
+            metiers.enregistrer_metier(organisation, m, par)
+        contenu = (FICHIER.parent / e["fichier"]).read_bytes()
+        imp = metiers.traiter(metiers.deposer(organisation, par, e["fichier"], contenu), e["colonnes"], par)
+        libelles = {lib.libelle: lib.pk for lib in imp.libelles.all()}
+        metiers.reviser(imp, {libelles[libelle]: metier for libelle, metier in e["revue"].items()}, par)
+        for g in e.get("groupes", []):
+            groupe = metiers.suivre_groupe(organisation, g["niveau"], g["dimension"], g["valeur"], par)
+            systemes = SystemeIA.objects.filter(organisation=organisation, nom__in=g["systemes"])
+            metiers.modifier_groupe(groupe, systemes, g.get("note", ""), groupe.version, par)
+            for action in g.get("actions", []):
+                metiers.enregistrer_action(groupe, action, par)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,163 @@
+from django import forms
+
+from balise.formulaires import Formulaire, FormulaireModele
+from balise.registre.models import SystemeIA
+
+from . import colonnes as col
+from .lecture import MAX_OCTETS
+from .models import ActionAccompagnement, MetierOrganisation
+from .referentiel import ReferentielLocal
+
+FORMATS = ".csv,.txt,.xlsx,.xls,.ods"
+
+
+class DepotForm(Formulaire):
+    fichier = forms.FileField(
+        label="Tableau des effectifs",
+        help_text=(
+            f"CSV, XLSX, XLS ou ODS, {MAX_OCTETS // (1024 * 1024)} Mo au plus, une ligne par agent. "
+            "Les noms, prénoms et matricules ne sont jamais lus : vous choisirez à l'étape suivante "
+            "les seules colonnes utiles."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": FORMATS}),
+    )
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > MAX_OCTETS:
+            raise forms.ValidationError(
+                f"Le fichier dépasse {MAX_OCTETS // (1024 * 1024)} Mo : exportez moins de colonnes."
+            )
+        return fichier
+
+
+class ColonnesForm(Formulaire):
+    """Une liste déroulante par champ de Balise, parmi les en-têtes du fichier (hors identifiants)."""
+
+    def __init__(self, entetes: list[str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        utilisables = [(e, e) for e in entetes if not col.est_identifiante(e)]
+        for champ in col.CHAMPS:
+            self.fields[champ.code] = forms.ChoiceField(
+                label=champ.libelle,
+                required=champ.obligatoire,
+                choices=[
+                    ("", "— Colonne absente —" if not champ.obligatoire else "— Choisir —"),
+                    *utilisables,
+                ],
+            )
+            # Les valeurs non proposées (colonne identifiante, en-tête inventé) sont refusées par
+            # ChoiceField avant même d'atteindre colonnes.verifier.
+        self.entetes = entetes
+
+
+class RevueForm(Formulaire):
+    """Pour chaque libellé montré : le métier retenu, ou « écarter »."""
+
+    ECARTER = "__ecarter__"
+
+    def __init__(self, libelles, ref: ReferentielLocal, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        metiers = sorted(ref.metiers, key=str.casefold)
+        self.libelles = list(libelles)
+        for lib in self.libelles:
+            proposes = [c[0] for c in lib.candidats if c[0] in ref.metiers]
+            choix = [("", "— À décider —")]
+            if proposes:
+                choix.append(
+                    ("Propositions", [(m, f"{m} ({s} %)") for m, s in lib.candidats if m in proposes])
+                )
+            choix.append(("Tous les métiers", [(m, m) for m in metiers]))
+            choix.append((self.ECARTER, "Écarter : hors référentiel (compté « non rattaché »)"))
+            initial = lib.metier or (self.ECARTER if lib.statut == lib.Statut.HORS else "")
+            self.fields[f"l-{lib.pk}"] = forms.ChoiceField(
+                label=f"« {lib.libelle} » ({lib.effectif} ligne{'s' if lib.effectif > 1 else ''})",
+                choices=choix,
+                required=False,
+                initial=initial,
+                help_text=lib.get_statut_display()
+                + (
+                    f", confiance {lib.confiance} %"
+                    if lib.confiance and lib.statut != lib.Statut.HORS
+                    else ""
+                )
+                + (f" — rattaché à « {lib.metier} »" if lib.metier else ""),
+            )
+
+    def choix(self) -> dict[int, str]:
+        """Libellé → métier ("" : écarté) ; les libellés laissés « à décider » sont omis."""
+        resultat = {}
+        for lib in self.libelles:
+            valeur = self.cleaned_data.get(f"l-{lib.pk}")
+            if valeur:
+                resultat[lib.pk] = "" if valeur == self.ECARTER else valeur
+        return resultat
+
+
+class MetierForm(FormulaireModele):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = MetierOrganisation
+        fields = ["libelle", "isco08", "niveau", "justification"]
+        widgets = {"justification": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, ref: ReferentielLocal, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["niveau"] = forms.ChoiceField(
+            label="Niveau d'exposition", choices=[(n, n) for n in ref.niveaux]
+        )
+        self.fields[
+            "libelle"
+        ].help_text = (
+            "Le libellé exact d'un métier national pour corriger son rattachement, ou un nouveau libellé."
+        )
+        self.fields["isco08"].help_text = "Quatre chiffres, par exemple 4110 (employés de bureau)."
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        self.ref = ref
+
+    def clean(self):
+        donnees = super().clean()
+        code, niveau = donnees.get("isco08"), donnees.get("niveau")
+        attendu = self.ref.par_isco.get(code or "")
+        if attendu and niveau and niveau != attendu:
+            self.add_error(
+                "niveau",
+                f"L'étude classe le code {code} « {attendu} » : choisissez ce niveau, ou un autre code.",
+            )
+        return donnees
+
+
+class GroupeForm(Formulaire):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    systemes = forms.ModelMultipleChoiceField(
+        label="Systèmes d'IA du registre qui concernent ce groupe",
+        queryset=SystemeIA.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+    def __init__(self, organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["systemes"].queryset = SystemeIA.objects.filter(
+            organisation=organisation, archive_le__isnull=True
+        ).order_by("nom")
+
+
+class ActionForm(FormulaireModele):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ActionAccompagnement
+        fields = ["nature", "titre", "description", "echeance", "statut"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "echeance": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None

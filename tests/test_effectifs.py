@@ -1,0 +1,552 @@
+"""Import d'un tableau des effectifs : colonnes, rattachement des libellés, revue, résultats protégés
+par le secret statistique, exports, corrections du référentiel, groupes suivis, suppression."""
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils.html import escape
+from openpyxl import Workbook, load_workbook
+
+from balise.metiers import colonnes as col
+from balise.metiers import exports, selectors, services
+from balise.metiers.lecture import FichierIllisible
+from balise.metiers.models import (
+    ActionAccompagnement,
+    CorrespondanceRetenue,
+    GroupeEffectif,
+    GroupeSuivi,
+    ImportEffectifs,
+    LibelleImporte,
+    LigneRejetee,
+    MetierOrganisation,
+)
+from tests import fabrique
+from tests.test_correspondance_metiers import ATTENDUS
+
+DESORDONNE = Path(__file__).parent / "donnees" / "effectifs_desordonnes.csv"
+COLONNES = {
+    "metier": "Intitulé du poste",
+    "categorie": "Catégorie",
+    "filiere": "Filière",
+    "direction": "Direction",
+    "cadre": "Cadre d'emplois",
+    "sexe": "Sexe",
+    "quotite": "Quotité",
+}
+
+
+@pytest.fixture
+def drh_a(org_a):
+    return fabrique.membre(org_a, "rh", "drh-a@exemple.fr")
+
+
+def importer(org, par, contenu: bytes, nom="effectifs.csv", colonnes=None) -> ImportEffectifs:
+    imp = services.deposer(org, par, nom, contenu)
+    return services.traiter(imp, colonnes or COLONNES, par)
+
+
+def tableau_csv(lignes: list[list[str]], entetes=("Nom", "Métier", "Catégorie", "Sexe", "Quotité")) -> bytes:
+    sortie = io.StringIO()
+    ecrivain = csv.writer(sortie, delimiter=";")
+    ecrivain.writerow(entetes)
+    ecrivain.writerows(lignes)
+    return sortie.getvalue().encode()
+
+
+# --- Colonnes ----------------------------------------------------------------------------------
+
+
+def test_proposition_des_colonnes_sans_les_identifiantes():
+    entetes = DESORDONNE.read_text("utf-8").splitlines()[0].split(";")
+    proposees = col.proposer(entetes)
+    assert proposees == COLONNES
+    assert all(
+        col.est_identifiante(e) for e in ("Matricule", "Nom", "Prénom", "N° agent", "Date de naissance")
+    )
+    assert not any(col.est_identifiante(e) for e in COLONNES.values())
+    # Le dernier import l'emporte quand ses en-têtes sont là.
+    assert col.proposer(["Emploi", "Poste occupé"], {"metier": "Poste occupé"}) == {"metier": "Poste occupé"}
+
+
+@pytest.mark.parametrize(
+    ("colonnes", "champ", "message"),
+    [
+        ({"categorie": "Catégorie"}, "metier", "requise"),
+        ({"metier": "Nom"}, "metier", "identifie des personnes"),
+        ({"metier": "Intitulé du poste", "filiere": "Inventée"}, "filiere", "n'existe pas"),
+        ({"metier": "Intitulé du poste", "direction": "Intitulé du poste"}, "direction", "déjà utilisée"),
+    ],
+)
+def test_erreurs_de_correspondance_des_colonnes(org_a, drh_a, colonnes, champ, message):
+    imp = services.deposer(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
+    with pytest.raises(col.ColonnesInvalides) as erreur:
+        services.traiter(imp, colonnes, drh_a)
+    assert message in erreur.value.erreurs[champ]
+    imp.refresh_from_db()
+    assert imp.etat == ImportEffectifs.Etat.COLONNES and imp.contenu is not None
+    assert not LibelleImporte.objects.exists() and not GroupeEffectif.objects.exists()
+
+
+# --- Le tableau désordonné -----------------------------------------------------------------------
+
+
+def test_import_du_tableau_desordonne(org_a, drh_a):
+    imp = importer(org_a, drh_a, DESORDONNE.read_bytes())
+    assert imp.contenu is None, "le fichier déposé est effacé après traitement"
+    assert imp.lignes_lues == 113
+    motifs = dict(LigneRejetee.objects.filter(import_effectifs=imp).values_list("numero", "motif"))
+    assert imp.lignes_rejetees == len(motifs) and imp.lignes_retenues == 113 - len(motifs)
+    assert any("formule refusée" in m for m in motifs.values())
+    assert any(m == "métier vide" for m in motifs.values())
+    assert any("quotité « beaucoup » illisible" in m for m in motifs.values())
+    # Rien d'identifiant n'est conservé : ni nom, ni prénom, ni matricule.
+    conserve = " ".join(
+        str(v)
+        for modele in (GroupeEffectif, LibelleImporte, LigneRejetee)
+        for ligne in modele.objects.values()
+        for v in ligne.values()
+    )
+    for identifiant in ("Tartempion", "TARTEMPION", "Alpha", "001007", "BIDULE"):
+        assert identifiant not in conserve
+    # Chaque libellé retenu est rattaché comme l'attend le jeu d'essai de l'appariement.
+    for lib in LibelleImporte.objects.filter(import_effectifs=imp):
+        if lib.statut in (LibelleImporte.Statut.EXACT, LibelleImporte.Statut.SUR):
+            attendu = ATTENDUS.get(lib.libelle)
+            assert attendu is None or attendu[0] == lib.metier, lib.libelle
+            assert lib.niveau and lib.isco08
+        else:
+            assert lib.metier == "" and lib.niveau == ""
+    assert imp.etat == ImportEffectifs.Etat.REVUE
+    total = GroupeEffectif.objects.filter(import_effectifs=imp)
+    assert sum(g.effectif for g in total) == imp.lignes_retenues
+
+
+def test_valeurs_lues_dans_les_colonnes():
+    assert (
+        col.categorie("Cat. B") == "B" and col.categorie("catégorie c") == "C" and col.categorie("A+") == "A"
+    )
+    assert col.sexe("Femme") == "Femmes" and col.sexe("M") == "Hommes" and col.sexe("") == ""
+    assert col.quotite("80 %") == Decimal("0.8") and col.quotite("0,5") == Decimal("0.5")
+    assert col.quotite("100") == Decimal(1) and col.quotite("") is None
+    for mauvaise in ("beaucoup", "0", "150", "-1", "NaN", "Infinity"):
+        with pytest.raises(col.ValeurRefusee):
+            col.quotite(mauvaise)
+    with pytest.raises(col.ValeurRefusee, match="formule"):
+        col.metier("=1+1")
+    with pytest.raises(col.ValeurRefusee, match="200 caractères"):
+        col.metier("x" * 201)
+    assert col.isco("4110.0") == "4110"
+    with pytest.raises(col.ValeurRefusee, match="CITP"):
+        col.isco("41A")
+
+
+# --- Revue et mémoire ----------------------------------------------------------------------------
+
+
+def test_revue_puis_memoire_au_prochain_import(org_a, drh_a):
+    contenu = tableau_csv(
+        [["X", "Maitre nageur sauveteur", "B", "H", "1"]] * 6 + [["Y", "Jardinier", "C", "F", "1"]] * 5
+    )
+    imp = importer(org_a, drh_a, contenu, colonnes={"metier": "Métier", "categorie": "Catégorie"})
+    inconnu = imp.libelles.get(libelle="Maitre nageur sauveteur")
+    assert inconnu.a_revoir and imp.etat == ImportEffectifs.Etat.REVUE
+    services.reviser(imp, {inconnu.pk: "animateur-trice-éducateur-trice sportif"}, drh_a)
+    imp.refresh_from_db()
+    inconnu.refresh_from_db()
+    assert imp.etat == ImportEffectifs.Etat.PRET
+    assert inconnu.statut == LibelleImporte.Statut.CHOISI and inconnu.niveau
+    memoire = CorrespondanceRetenue.objects.get(organisation=org_a)
+    assert memoire.history.first().history_user == drh_a
+    # Le même libellé, autrement écrit, est rattaché sans revue au prochain import.
+    suivant = importer(
+        org_a,
+        drh_a,
+        tableau_csv([["Z", "MAÎTRE-NAGEUR  SAUVETEUR", "B", "H", "1"]]),
+        colonnes={"metier": "Métier"},
+    )
+    lib = suivant.libelles.get()
+    assert lib.statut == LibelleImporte.Statut.MEMORISE and lib.metier == inconnu.metier
+    assert suivant.etat == ImportEffectifs.Etat.PRET
+
+
+def test_ecarter_un_libelle(org_a, drh_a):
+    imp = importer(
+        org_a, drh_a, tableau_csv([["X", "Stagiaire", "B", "H", "1"]]), colonnes={"metier": "Métier"}
+    )
+    lib = imp.libelles.get()
+    services.reviser(imp, {lib.pk: ""}, drh_a)
+    lib.refresh_from_db()
+    assert lib.statut == LibelleImporte.Statut.HORS and not lib.a_revoir
+    assert CorrespondanceRetenue.objects.get().metier == ""
+
+
+def test_revue_refuse_un_metier_hors_referentiel(org_a, drh_a):
+    imp = importer(
+        org_a, drh_a, tableau_csv([["X", "Stagiaire", "B", "H", "1"]]), colonnes={"metier": "Métier"}
+    )
+    with pytest.raises(ValueError, match="pas dans le référentiel"):
+        services.reviser(imp, {imp.libelles.get().pk: "Métier inventé"}, drh_a)
+    assert not CorrespondanceRetenue.objects.exists()
+
+
+# --- Code CITP du fichier ---------------------------------------------------------------------------
+
+
+def test_code_citp_du_fichier(org_a, drh_a):
+    contenu = tableau_csv(
+        [["X", "Intitulé maison", "4110"], ["Y", "Autre maison", "4225"]],
+        entetes=("Nom", "Métier", "Code ISCO"),
+    )
+    imp = importer(org_a, drh_a, contenu, colonnes={"metier": "Métier", "isco": "Code ISCO"})
+    par_libelle = {lib.libelle: lib for lib in imp.libelles.all()}
+    assert par_libelle["Intitulé maison"].statut == LibelleImporte.Statut.CITP
+    assert par_libelle["Intitulé maison"].niveau == services.referentiel_de(org_a).par_isco["4110"]
+    # 4225 a deux niveaux dans l'étude : le code ne suffit pas, le libellé est rapproché.
+    assert par_libelle["Autre maison"].statut != LibelleImporte.Statut.CITP
+
+
+# --- Secret statistique ----------------------------------------------------------------------------
+
+
+def _tableau_a_petits_effectifs() -> bytes:
+    lignes = [[f"N{i}", "Jardinier", "C", "F", "1"] for i in range(7)]
+    lignes += [[f"P{i}", "Archiviste", "B", "H", "1"] for i in range(2)]  # 2 agents : secret
+    lignes += [[f"Q{i}", "Chargé-e d'accueil", "C", "H", "0,5"] for i in range(6)]
+    return tableau_csv(lignes)
+
+
+def _visibles(tableau) -> list[int]:
+    membres = [*tableau.cases.values(), *tableau.totaux_lignes.values(), *tableau.totaux_colonnes.values()]
+    return [c.effectif for c in [*membres, tableau.total] if not c.masquee]
+
+
+@pytest.mark.parametrize("seuil", [3, 5, 8])
+def test_aucun_petit_effectif_dans_les_tableaux(org_a, drh_a, seuil):
+    org_a.seuil_secret = seuil
+    org_a.save()
+    imp = importer(
+        org_a,
+        drh_a,
+        _tableau_a_petits_effectifs(),
+        colonnes={"metier": "Métier", "categorie": "Catégorie", "sexe": "Sexe", "quotite": "Quotité"},
+    )
+    tableaux = [t for _, _, t in exports.tableaux(imp, seuil)]
+    assert len(tableaux) == 4  # synthèse, catégorie, sexe, métiers
+    for tableau in tableaux:
+        assert all(v == 0 or v >= seuil for v in _visibles(tableau))
+    assert any(t.nombre_masquees for t in tableaux)
+
+
+def test_aucun_petit_effectif_dans_les_exports(org_a, drh_a):
+    imp = importer(
+        org_a,
+        drh_a,
+        _tableau_a_petits_effectifs(),
+        colonnes={"metier": "Métier", "categorie": "Catégorie", "sexe": "Sexe", "quotite": "Quotité"},
+    )
+    texte = exports.csv_texte(imp, 5)
+    assert "Un majorant, pas une prévision" in texte and "moins de 5 agents" in texte
+    lignes = [ligne for ligne in texte.splitlines() if not ligne.startswith("#")]
+    donnees = list(csv.DictReader(lignes, delimiter=";"))
+    assert donnees and all(
+        d["effectif"] == "secret" or int(d["effectif"]) == 0 or int(d["effectif"]) >= 5 for d in donnees
+    )
+    assert any(d["effectif"] == "secret" for d in donnees)
+    classeur = load_workbook(io.BytesIO(exports.xlsx(imp, 5)), read_only=True)
+    assert classeur.sheetnames[0] == "Lisez-moi"
+    nombres = [
+        v
+        for feuille in classeur.worksheets[1:]
+        for ligne in feuille.iter_rows(min_row=3, values_only=True)
+        for v in ligne[1:]
+        if isinstance(v, int | float)
+    ]
+    effectifs = [v for i, v in enumerate(nombres) if i % 2 == 0]
+    assert effectifs and all(v == 0 or v >= 5 for v in effectifs)
+    lisez_moi = " ".join(str(c.value) for ligne in classeur["Lisez-moi"].iter_rows() for c in ligne)
+    assert "Un majorant, pas une prévision" in lisez_moi
+
+
+def test_une_valeur_en_forme_de_formule_est_refusee_a_l_entree(org_a, drh_a):
+    contenu = tableau_csv(
+        [[f"N{i}", "Jardinier", "@SUM(A1)", "F", "1"] for i in range(6)],
+        entetes=("Nom", "Métier", "Direction", "Sexe", "Quotité"),
+    )
+    imp = importer(org_a, drh_a, contenu, colonnes={"metier": "Métier", "direction": "Direction"})
+    assert imp.lignes_rejetees == 6  # une direction en forme de formule est refusée à l'entrée
+
+
+# --- Corrections du référentiel -------------------------------------------------------------------
+
+
+def test_corriger_et_ajouter_un_metier_pour_l_organisation(org_a, org_b, drh_a):
+    imp = importer(
+        org_a,
+        drh_a,
+        tableau_csv([[f"N{i}", "Jardinier", "C", "F", "1"] for i in range(6)]),
+        colonnes={"metier": "Métier"},
+    )
+    lib = imp.libelles.get()
+    national = lib.niveau
+    corrige = services.enregistrer_metier(
+        org_a,
+        {"libelle": lib.metier, "isco08": "4110", "niveau": "Concernés", "justification": "Pour l'essai."},
+        drh_a,
+    )
+    lib.refresh_from_db()
+    assert (lib.isco08, lib.niveau) == ("4110", "Concernés") and national != "Concernés"
+    assert corrige.history.first().history_user == drh_a
+    # L'autre organisation garde le référentiel national.
+    assert services.referentiel_de(org_b).metiers[lib.metier].niveau == national
+    services.retirer_metier(corrige, drh_a)
+    lib.refresh_from_db()
+    assert lib.niveau == national
+    assert MetierOrganisation.history.filter(history_type="-").get().history_user == drh_a
+
+
+# --- Groupes et actions ----------------------------------------------------------------------------
+
+
+def test_groupe_suivi_relie_aux_systemes_avec_une_action(org_a, drh_a, systeme_a):
+    imp = importer(
+        org_a, drh_a, _tableau_a_petits_effectifs(), colonnes={"metier": "Métier", "categorie": "Catégorie"}
+    )
+    niveau = imp.libelles.get(libelle="Chargé-e d'accueil").niveau
+    groupe = services.suivre_groupe(org_a, niveau, "categorie", "C", drh_a)
+    assert services.suivre_groupe(org_a, niveau, "categorie", "C", drh_a) == groupe
+    services.modifier_groupe(groupe, [systeme_a], "Accueil très exposé.", groupe.version, drh_a)
+    action = services.enregistrer_action(
+        groupe, {"nature": "formation", "titre": "Former à l'IA générative", "statut": "prevue"}, drh_a
+    )
+    assert list(groupe.systemes.all()) == [systeme_a]
+    assert action.history.first().history_user == drh_a
+    chiffres = selectors.chiffres_du_groupe(groupe, imp)
+    assert chiffres.case.masquee or chiffres.case.effectif >= 5
+
+
+# --- Suppression ----------------------------------------------------------------------------------
+
+
+def test_supprimer_un_import_n_en_laisse_rien(org_a, drh_a):
+    imp = importer(org_a, drh_a, DESORDONNE.read_bytes())
+    services.supprimer_import(imp)
+    for modele in (ImportEffectifs, LibelleImporte, GroupeEffectif, LigneRejetee):
+        assert not modele.objects.exists(), modele
+
+
+# --- Fichiers refusés ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("contenu", "message"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "n'est pas un tableau"),
+        (b"", "vide"),
+        (b"Nom;Metier\n", "aucune ligne"),
+        (";".join(["x"] * 1_000_000).encode(), "colonnes"),
+    ],
+)
+def test_fichiers_refuses(org_a, drh_a, contenu, message):
+    with pytest.raises(FichierIllisible, match=message):
+        services.deposer(org_a, drh_a, "f.csv", contenu)
+    assert not ImportEffectifs.objects.exists()
+
+
+def test_classeur_avec_formules_et_nombres(org_a, drh_a):
+    classeur = Workbook()
+    feuille = classeur.active
+    feuille.append(["Nom", "Emploi", "Quotité"])
+    for i in range(5):
+        feuille.append([f"N{i}", "Jardinier", 0.8])
+    feuille.append(["F", "=1+1", 1])
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    imp = importer(
+        org_a, drh_a, sortie.getvalue(), nom="e.xlsx", colonnes={"metier": "Emploi", "quotite": "Quotité"}
+    )
+    assert imp.format == "xlsx" and imp.lignes_retenues == 5
+    assert GroupeEffectif.objects.get().etp == Decimal("4.0")
+    assert imp.lignes_rejetees == 1
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+
+
+def test_parcours_complet_par_les_pages(client, org_a, drh_a, lecteur_a, systeme_a):
+    client.force_login(drh_a)
+    base = f"/o/{org_a.slug}/metiers/"
+    with DESORDONNE.open("rb") as f:
+        reponse = client.post(base + "imports/nouveau/", {"fichier": f})
+    imp = ImportEffectifs.objects.get()
+    assert reponse.status_code == 302 and reponse["Location"].endswith(f"imports/{imp.pk}/colonnes/")
+    page = client.get(base + f"imports/{imp.pk}/colonnes/").content.decode()
+    # Les colonnes identifiantes ne sont même pas proposées ; la correspondance est pré-remplie.
+    assert "jamais lues ni conservées" in page and "« Matricule »" in page
+    assert '<option value="Nom"' not in page
+    assert 'value="Intitulé du poste" selected' in page
+    reponse = client.post(base + f"imports/{imp.pk}/colonnes/", COLONNES)
+    assert reponse.status_code == 302 and reponse["Location"].endswith(f"imports/{imp.pk}/revue/")
+    revue = client.get(base + f"imports/{imp.pk}/revue/").content.decode()
+    douteux = LibelleImporte.objects.filter(import_effectifs=imp, statut__in=LibelleImporte.A_REVOIR)
+    assert douteux and all(escape(lib.libelle) in revue for lib in douteux)
+    choix = {f"l-{lib.pk}": "__ecarter__" for lib in douteux}
+    assert client.post(base + f"imports/{imp.pk}/revue/", choix).status_code == 302
+    imp.refresh_from_db()
+    assert imp.etat == ImportEffectifs.Etat.PRET
+    # Tout membre lit les résultats, protégés, avec la mise en garde.
+    client.force_login(lecteur_a)
+    for par in ("", "?par=filiere", "?par=sexe", "?par=inconnue&metiers=tous"):
+        page = client.get(base + f"imports/{imp.pk}/{par}").content.decode()
+        assert "Un majorant, pas une prévision" in page and "secret statistique" in page
+        assert "<svg" in page
+    assert client.get(base + f"imports/{imp.pk}/rejets/").status_code == 403
+    assert client.get(base + f"imports/{imp.pk}/export.xlsx")["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    assert "secret" in client.get(base + f"imports/{imp.pk}/export.csv").content.decode("utf-8-sig")
+    # La DRH suit un groupe, le relie à un système et y inscrit une action.
+    client.force_login(drh_a)
+    rejets = client.get(base + f"imports/{imp.pk}/rejets/").content.decode()
+    assert "quotité « beaucoup » illisible" in rejets and "formule refusée" in rejets
+    reponse = client.post(base + "groupes/suivre/", {"niveau": "Très concernés", "cible": "categorie|C"})
+    groupe = GroupeSuivi.objects.get()
+    assert reponse["Location"].endswith(f"groupes/{groupe.pk}/")
+    assert (
+        client.post(
+            base + f"groupes/{groupe.pk}/", {"version": "1", "systemes": [systeme_a.pk], "note": "Accueil"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            base + f"groupes/{groupe.pk}/actions/nouvelle/",
+            {
+                "nature": "formation",
+                "titre": "Former l'accueil",
+                "statut": "prevue",
+                "echeance": "2027-01-31",
+            },
+        ).status_code
+        == 302
+    )
+    page = client.get(base + f"groupes/{groupe.pk}/").content.decode()
+    assert "Former l&#x27;accueil" in page and systeme_a.nom in page
+    # Effacer l'import : la page d'accueil ne le montre plus, le groupe et son action demeurent.
+    assert client.post(base + f"imports/{imp.pk}/supprimer/").status_code == 302
+    assert not ImportEffectifs.objects.exists() and ActionAccompagnement.objects.count() == 1
+    assert client.get(base + f"imports/{imp.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("nom", "contenu", "message"),
+    [
+        ("cv.pdf", b"%PDF-1.4\n%\xe2\xe3\n", "n&#x27;est pas un tableau"),
+        ("vide.csv", b"", "vide"),
+        ("image.csv", b"\x89PNG\r\n\x1a\n" + bytes(100), "n&#x27;est pas un tableau"),
+        ("large.csv", (";".join(["x"] * 1_000_000)).encode(), "colonnes"),
+    ],
+)
+def test_depot_refuse_avec_un_message_en_francais(client, org_a, drh_a, nom, contenu, message):
+    client.force_login(drh_a)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reponse = client.post(
+        f"/o/{org_a.slug}/metiers/imports/nouveau/", {"fichier": SimpleUploadedFile(nom, contenu)}
+    )
+    assert reponse.status_code == 400 and message in reponse.content.decode()
+    assert not ImportEffectifs.objects.exists()
+
+
+def test_depot_trop_lourd(client, org_a, drh_a, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from balise.metiers import forms
+
+    monkeypatch.setattr(forms, "MAX_OCTETS", 1024)
+    client.force_login(drh_a)
+    reponse = client.post(
+        f"/o/{org_a.slug}/metiers/imports/nouveau/",
+        {"fichier": SimpleUploadedFile("e.csv", b"Metier\n" + b"x\n" * 2000)},
+    )
+    assert reponse.status_code == 400 and "dépasse" in reponse.content.decode()
+    assert not ImportEffectifs.objects.exists()
+
+
+def test_colonnes_falsifiees_refusees_sans_rien_changer(client, org_a, drh_a):
+    client.force_login(drh_a)
+    imp = services.deposer(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
+    url = f"/o/{org_a.slug}/metiers/imports/{imp.pk}/colonnes/"
+    for donnees in (
+        {"metier": "Nom"},
+        {"metier": "<script>"},
+        {},
+        {"metier": "Intitulé du poste", "sexe": "Intitulé du poste"},
+    ):
+        reponse = client.post(url, donnees)
+        assert reponse.status_code == 400, donnees
+        assert "<script>" not in reponse.content.decode()
+    imp.refresh_from_db()
+    assert imp.etat == ImportEffectifs.Etat.COLONNES and not LibelleImporte.objects.exists()
+
+
+def test_revue_falsifiee(client, org_a, drh_a, org_b, admin_b):
+    client.force_login(drh_a)
+    imp = importer(
+        org_a, drh_a, tableau_csv([["X", "Stagiaire", "B", "H", "1"]]), colonnes={"metier": "Métier"}
+    )
+    lib = imp.libelles.get()
+    url = f"/o/{org_a.slug}/metiers/imports/{imp.pk}/revue/"
+    assert client.post(url, {f"l-{lib.pk}": "Métier inventé"}).status_code == 400
+    # Un libellé d'un autre import (d'une autre organisation) glissé dans le formulaire est ignoré.
+    autre = importer(
+        org_b, admin_b, tableau_csv([["X", "Stagiaire", "B", "H", "1"]]), colonnes={"metier": "Métier"}
+    )
+    autre_lib = autre.libelles.get()
+    client.post(url, {f"l-{autre_lib.pk}": "Jardinier-ère"})
+    autre_lib.refresh_from_db()
+    assert autre_lib.metier == "" and not CorrespondanceRetenue.objects.filter(organisation=org_b).exists()
+
+
+def test_suivre_un_groupe_falsifie(client, org_a, drh_a):
+    client.force_login(drh_a)
+    url = f"/o/{org_a.slug}/metiers/groupes/suivre/"
+    for donnees in (
+        {"niveau": "Inventé", "cible": "|"},
+        {"niveau": "Concernés", "cible": "nom|X"},
+        {"niveau": "Concernés", "cible": "filiere|" + "x" * 300},
+    ):
+        assert client.post(url, donnees).status_code == 302
+    assert not GroupeSuivi.objects.exists()
+
+
+def test_modification_concurrente_d_une_action(client, org_a, drh_a):
+    groupe = services.suivre_groupe(org_a, "Concernés", "", "", drh_a)
+    action = services.enregistrer_action(
+        groupe, {"nature": "formation", "titre": "Former", "statut": "prevue"}, drh_a
+    )
+    client.force_login(drh_a)
+    url = f"/o/{org_a.slug}/metiers/actions/{action.pk}/"
+    donnees = {"nature": "formation", "titre": "Former", "version": "1"}
+    assert client.post(url, {**donnees, "statut": "en_cours"}).status_code == 302
+    reponse = client.post(url, {**donnees, "statut": "realisee"})
+    assert reponse.status_code == 409 and "Modification concurrente" in reponse.content.decode()
+    action.refresh_from_db()
+    assert action.statut == "en_cours" and action.version == 2
+
+
+def test_niveau_incoherent_avec_le_code_citp(client, org_a, drh_a):
+    client.force_login(drh_a)
+    reponse = client.post(
+        f"/o/{org_a.slug}/metiers/referentiel/metiers/nouveau/",
+        {
+            "libelle": "Secrétaire de mairie",
+            "isco08": "4110",
+            "niveau": "Pas concernés",
+            "justification": ".",
+        },
+    )
+    assert reponse.status_code == 400 and "classe le code 4110" in reponse.content.decode()
+    assert not MetierOrganisation.objects.exists()
