@@ -3,6 +3,7 @@ par le secret statistique, exports, corrections du référentiel, groupes suivis
 
 import csv
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -240,6 +241,30 @@ def test_aucun_petit_effectif_dans_les_tableaux(org_a, drh_a, seuil):
     assert any(t.nombre_masquees for t in tableaux)
 
 
+def test_aucun_petit_effectif_dans_les_pages(client, org_a, drh_a, lecteur_a):
+    imp = importer(
+        org_a,
+        drh_a,
+        _tableau_a_petits_effectifs(),
+        colonnes={"metier": "Métier", "categorie": "Catégorie", "sexe": "Sexe", "quotite": "Quotité"},
+    )
+    groupe = services.suivre_groupe(
+        org_a, imp.libelles.get(libelle="Archiviste").niveau, "metier", "Archiviste", drh_a
+    )
+    client.force_login(lecteur_a)
+    pages = [
+        client.get(f"/o/{org_a.slug}/metiers/imports/{imp.pk}/{suffixe}").content.decode()
+        for suffixe in ("", "?par=sexe&metiers=tous", "?par=categorie")
+    ]
+    for page in pages:
+        cellules = re.findall(r"<td>\s*([0-9\u202f]+)\s*</td>", page)
+        assert cellules and all(
+            int(c.replace("\u202f", "")) == 0 or int(c.replace("\u202f", "")) >= 5 for c in cellules
+        )
+    page_du_groupe = client.get(f"/o/{org_a.slug}/metiers/groupes/{groupe.pk}/").content.decode()
+    assert "effectif <abbr" in page_du_groupe and ">secret</abbr>" in page_du_groupe  # les 2 archivistes
+
+
 def test_aucun_petit_effectif_dans_les_exports(org_a, drh_a):
     imp = importer(
         org_a,
@@ -434,6 +459,8 @@ def test_parcours_complet_par_les_pages(client, org_a, drh_a, lecteur_a, systeme
     )
     page = client.get(base + f"groupes/{groupe.pk}/").content.decode()
     assert "Former l&#x27;accueil" in page and systeme_a.nom in page
+    fiche = client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/").content.decode()
+    assert "Agents concernés" in fiche and f"metiers/groupes/{groupe.pk}/" in fiche
     # Effacer l'import : la page d'accueil ne le montre plus, le groupe et son action demeurent.
     assert client.post(base + f"imports/{imp.pk}/supprimer/").status_code == 302
     assert not ImportEffectifs.objects.exists() and ActionAccompagnement.objects.count() == 1

@@ -77,6 +77,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "document_form": DocumentForm(),
             "documents": selectors.documents(systeme),
             "changements": systeme.changements_stade.select_related("par")[:20],
+            "groupes_exposes": systeme.groupes_exposes.all(),
         },
     )
 
