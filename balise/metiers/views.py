@@ -223,6 +223,7 @@ def resultats(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             dimensions=dimensions,
             par=par,
             libelle_par=dict(dimensions).get(par, ""),
+            legende_croise=f"Effectif par {dict(dimensions).get(par, '').lower()} et niveau d'exposition",
             croise=selectors.Presentation(croise) if croise else None,
             graphique=graphiques.exposition(
                 croise, f"Exposition par {dict(dimensions)[par].lower()}", "croise"
