@@ -90,3 +90,19 @@ def ecrire_json(chemin: Path, document: dict[str, Any]) -> None:
     provisoire = chemin.with_suffix(".json.tmp")
     provisoire.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     provisoire.replace(chemin)
+
+
+def nettoyer(base: str, dossier: Path, nom_pg: str) -> None:
+    """Ferme les connexions de Django (s'il a été configuré), efface le dossier temporaire et, sur
+    PostgreSQL, la base du banc."""
+    import shutil
+
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: BLE001 — Django pas encore configuré
+        pass
+    shutil.rmtree(dossier, ignore_errors=True)
+    if base == "postgresql":
+        supprimer_base_pg(nom_pg)

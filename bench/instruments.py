@@ -27,7 +27,6 @@ import os
 import random
 import re
 import secrets
-import shutil
 import signal
 import statistics
 import sys
@@ -775,15 +774,7 @@ def main() -> int:
         if args.garder:
             print(f"Base conservée : {os.environ.get('BALISE_DATABASE_URL')}")
         else:
-            try:
-                from django.db import connections
-
-                connections.close_all()
-            except Exception:  # noqa: BLE001 — Django pas encore configuré
-                pass
-            shutil.rmtree(dossier, ignore_errors=True)
-            if args.base == "postgresql":
-                commun.supprimer_base_pg(NOM_BASE_PG)
+            commun.nettoyer(args.base, dossier, NOM_BASE_PG)
 
 
 if __name__ == "__main__":

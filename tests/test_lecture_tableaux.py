@@ -1,9 +1,7 @@
 """Lecture des tableaux d'effectifs déposés (balise.metiers.lecture) : formats, nettoyage, refus."""
 
 import datetime as dt
-import gc
 import io
-import subprocess
 import time
 import tracemalloc
 import zipfile
@@ -229,39 +227,26 @@ def test_le_contenu_fait_foi_pas_le_nom():
     assert lire(b"A;B\n1;2\n", "effectifs.xlsx")[0] == "csv"
 
 
-@pytest.fixture
-def enfants(monkeypatch) -> list[subprocess.Popen]:
-    """Les processus de lecture lancés pendant le test."""
-    lances = []
-
-    class Popen(subprocess.Popen):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            lances.append(self)
-
-    monkeypatch.setattr(lecture.subprocess, "Popen", Popen)
-    return lances
+def test_le_classeur_est_lu_une_seule_fois_puis_relu_sans_processus(monkeypatch):
+    contenu = xlsx([["Métier", "Quotité"], ["Jardinier", 0.8], [None, None], ["Archiviste", 1]])
+    format_, prepare = lecture.preparer("e.xlsx", contenu)
+    assert format_ == "xlsx" and prepare.decode("utf-8").startswith("Métier;Quotité\n")
+    monkeypatch.setattr(lecture.subprocess, "run", None)  # relire ne relance aucune lecture du classeur
+    tableau = lecture.relire(format_, prepare)
+    # Numéros du tableur conservés malgré la ligne vide.
+    assert list(tableau.lignes) == [(2, ["Jardinier", "0.8"]), (4, ["Archiviste", "1"])]
 
 
-def test_processus_de_lecture_arrete_des_que_les_lignes_sont_abandonnees(enfants):
-    contenu = xlsx([["Métier"]] + [[f"m{i}"] for i in range(5000)])
-    tableau = lire_tableau("e.xlsx", contenu)
-    assert next(tableau.lignes) == (2, ["m0"])
-    assert enfants[0].returncode is None
-    del tableau
-    gc.collect()
-    assert enfants[0].returncode is not None
-    # Lu jusqu'au bout : l'enfant a fini seul.
-    assert len(list(lire_tableau("e.xlsx", contenu).lignes)) == 5000
-    assert enfants[1].returncode == 0
-
-
-def test_processus_de_lecture_arrete_au_refus_en_cours_de_lecture(enfants, monkeypatch):
+def test_trop_de_lignes_d_un_classeur_refuse_en_cours_de_lecture(monkeypatch):
     monkeypatch.setattr(lecture, "MAX_LIGNES", 10)
-    tableau = lire_tableau("e.xlsx", xlsx([["Métier"]] + [[f"m{i}"] for i in range(5000)]))
-    with pytest.raises(FichierIllisible):
+    tableau = lire_tableau("e.xlsx", xlsx([["Métier"]] + [[f"m{i}"] for i in range(50)]))
+    with pytest.raises(FichierIllisible, match="dépasse 10 lignes"):
         list(tableau.lignes)
-    assert enfants[0].returncode is not None
+
+
+def test_lecture_du_classeur_trop_longue(monkeypatch):
+    monkeypatch.setattr(lecture, "DELAI_ENFANT", 0.001)
+    assert refus(xlsx([["Métier"], ["Agent"]]), "e.xlsx") == lecture.TROP_LOURD
 
 
 # --- Refus ---------------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ de décompression), séparateurs par enregistrement CSV. Les classeurs sont lus 
 un processus enfant aux ressources bornées (mémoire, temps de calcul) : calamine alloue la plage entière
 de la feuille d'un bloc, et un classeur de 5 Ko qui remplit A1 et XFD1048576 lui fait demander 512 Go,
 ce qui arrêterait net le processus web (échec d'allocation en Rust, hors de portée d'un `except`).
+L'enfant rend la feuille convertie en CSV canonique (`preparer`), que l'import garde et relit
+(`relire`) : un classeur n'est analysé qu'une fois, du dépôt au traitement.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -24,7 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import weakref
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ MAX_RATIO_ZIP = 200  # au-delà d'1 Mo décompressé
 MAX_SEPARATEURS = 10_000  # dans un même enregistrement CSV, guillemets compris
 MEMOIRE_ENFANT = 1024**3  # espace d'adressage du processus qui lit un classeur
 CPU_ENFANT = 30  # secondes de calcul pour lire un classeur
+DELAI_ENFANT = 60  # secondes d'horloge, attente d'entrées-sorties comprise
 
 PAS_UN_TABLEAU = "Ce fichier n'est pas un tableau : déposez un fichier CSV ou un classeur (XLSX, XLS, ODS)."
 VIDE = "Le fichier est vide."
@@ -95,14 +96,32 @@ def lire_tableau(nom_fichier: str, contenu: bytes) -> Tableau:
     en-tête ne sont pas lues). Le nom du fichier ne sert qu'au journal : seul le contenu fait foi.
     Lève FichierIllisible, avec un message pour l'utilisateur, si le fichier est refusé.
     """
+    return relire(*preparer(nom_fichier, contenu))
+
+
+def preparer(nom_fichier: str, contenu: bytes) -> tuple[str, bytes]:
+    """(format, contenu à relire) : un CSV tel quel ; un classeur lu une fois pour toutes et converti
+    en CSV canonique (UTF-8, « ; », une ligne par ligne du tableur). À garder pour `relire`, qui ne
+    relance pas la lecture du classeur."""
     if len(contenu) > MAX_OCTETS:
         raise FichierIllisible(f"Le fichier dépasse {_taille(MAX_OCTETS)}.")
     if contenu.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _lire_classeur(_format_zip(contenu), contenu, nom_fichier)
+        format_ = _format_zip(contenu)
+        return format_, _convertir(contenu, nom_fichier)
     if contenu.startswith(_OLE2):
         _verifier_ole2(contenu)
-        return _lire_classeur("xls", contenu, nom_fichier)
-    return _lire_csv(contenu)
+        return "xls", _convertir(contenu, nom_fichier)
+    return "csv", contenu
+
+
+def relire(format_: str, prepare: bytes) -> Tableau:
+    """Le tableau d'un contenu rendu par `preparer`."""
+    if format_ == "csv":
+        return _lire_csv(prepare)
+    # CSV écrit par l'enfant (valeurs déjà nettoyées, guillemets bien formés) : lu sans les gardes du
+    # CSV déposé, une ligne de CSV par ligne du tableur.
+    lecteur = csv.reader(io.StringIO(prepare.decode("utf-8")), delimiter=";")
+    return _assembler(format_, enumerate(lecteur, 1))
 
 
 # --- Formules ------------------------------------------------------------------------------------
@@ -316,93 +335,48 @@ def _verifier_ole2(contenu: bytes) -> None:
         raise FichierIllisible(PAS_UN_TABLEAU)
 
 
-def _lire_classeur(format_: str, contenu: bytes, nom_fichier: str) -> Tableau:
-    """Lance la lecture dans un processus enfant (voir `_enfant`) et en lit les lignes au fil de l'eau.
-
-    L'enfant est arrêté dès que l'itérateur des lignes est abandonné ou épuisé."""
-    enfant = subprocess.Popen(
-        [sys.executable, "-I", os.path.abspath(__file__)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+def _convertir(contenu: bytes, nom_fichier: str) -> bytes:
+    """Le classeur en CSV canonique (UTF-8, « ; »), lu par un processus enfant aux ressources bornées."""
     try:
-        try:
-            enfant.stdin.write(contenu)
-            enfant.stdin.close()
-        except OSError:  # l'enfant s'est arrêté avant d'avoir tout lu
-            pass
-        entete = _message(enfant, nom_fichier)
-        if "erreur" in entete:
-            raise FichierIllisible(_ERREURS_ENFANT.get(entete["erreur"], ENDOMMAGE))
-        if entete["largeur"] > MAX_COLONNES:
-            raise _trop_de_colonnes(entete["largeur"])
-        if entete["largeur"] * entete["hauteur"] > MAX_CELLULES:
-            # Quelques octets de XML ODS peuvent répéter une cellule des millions de fois.
-            raise FichierIllisible(
-                f"La première feuille du classeur s'étend sur {_nombre(entete['hauteur'])} lignes et "
-                f"{_nombre(entete['largeur'])} colonnes : c'est trop pour Balise. Enregistrez-la en CSV."
-            )
-        rangees = _rangees_enfant(enfant, nom_fichier)
-        tableau = _assembler(format_, rangees)
-    except BaseException:
-        _arreter(enfant)
-        raise
-    weakref.finalize(rangees, _arreter, enfant)  # au cas où le générateur ne serait jamais fermé
-    return tableau
+        fini = subprocess.run(
+            [sys.executable, "-I", os.path.abspath(__file__), str(MAX_COLONNES), str(MAX_CELLULES)],
+            input=contenu,
+            capture_output=True,
+            timeout=DELAI_ENFANT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        journal.warning("Lecture du classeur %r trop longue.", nom_fichier)
+        raise FichierIllisible(TROP_LOURD) from None
+    entete, _, corps = fini.stdout.partition(b"\n")
+    try:
+        etat = json.loads(entete)
+    except ValueError:  # rien ou une ligne tronquée : l'enfant a été arrêté (mémoire, calcul, plantage)
+        journal.warning("Lecture du classeur %r interrompue.", nom_fichier)
+        raise FichierIllisible(TROP_LOURD) from None
+    if "erreur" in etat:
+        raise FichierIllisible(_ERREURS_ENFANT.get(etat["erreur"], ENDOMMAGE))
+    if etat["largeur"] > MAX_COLONNES:
+        raise _trop_de_colonnes(etat["largeur"])
+    if etat["largeur"] * etat["hauteur"] > MAX_CELLULES:
+        # Quelques octets de XML ODS peuvent répéter une cellule des millions de fois.
+        raise FichierIllisible(
+            f"La première feuille du classeur s'étend sur {_nombre(etat['hauteur'])} lignes et "
+            f"{_nombre(etat['largeur'])} colonnes : c'est trop pour Balise. Enregistrez-la en CSV."
+        )
+    if not etat.get("fin"):
+        raise FichierIllisible(TROP_LOURD)
+    return corps
 
 
 _ERREURS_ENFANT = {"mot_de_passe": PROTEGE, "illisible": ENDOMMAGE, "memoire": TROP_LOURD}
 
 
-def _message(enfant: subprocess.Popen, nom_fichier: str) -> dict | list:
-    ligne = enfant.stdout.readline()
-    if not ligne:  # arrêté par le système : mémoire ou temps de calcul épuisés, ou plantage
-        code = enfant.wait()
-        journal.warning("Lecture du classeur %r interrompue (code %s).", nom_fichier, code)
-        raise FichierIllisible(TROP_LOURD)
-    try:
-        return json.loads(ligne)
-    except ValueError:  # ligne tronquée : l'enfant a été arrêté en l'écrivant
-        _arreter(enfant)
-        raise FichierIllisible(TROP_LOURD) from None
-
-
-def _rangees_enfant(enfant: subprocess.Popen, nom_fichier: str) -> Iterator[tuple[int, list[str]]]:
-    try:
-        while True:
-            message = _message(enfant, nom_fichier)
-            if isinstance(message, list):
-                for numero, brutes in message:
-                    yield numero, [v.strip() if type(v) is str else _en_texte(v) for v in brutes]
-            elif message.get("fin"):
-                _arreter(enfant, delai=5)
-                return
-            else:
-                raise FichierIllisible(_ERREURS_ENFANT.get(message.get("erreur"), ENDOMMAGE))
-    finally:
-        _arreter(enfant)
-
-
-def _arreter(enfant: subprocess.Popen, delai: float = 0) -> None:
-    """Arrête l'enfant, après lui avoir laissé `delai` secondes pour finir seul."""
-    try:
-        enfant.wait(timeout=delai)
-    except subprocess.TimeoutExpired:
-        enfant.kill()
-        enfant.wait()
-    for flux in (enfant.stdin, enfant.stdout):
-        if flux is not None and not flux.closed:
-            with contextlib.suppress(OSError):
-                flux.close()
-
-
-def _enfant() -> None:
-    """Processus enfant : lit le classeur sur l'entrée standard, écrit des lignes JSON sur la sortie.
-
-    {"largeur": …, "hauteur": …} ou {"erreur": …}, puis des lots [[numéro, [valeurs]], …] (lignes
-    non vides seulement, valeurs JSON telles que calamine les donne, dates en texte), puis
-    {"fin": true}. Sans « fin », la lecture a été interrompue."""
+def _enfant(max_colonnes: int, max_cellules: int) -> None:
+    """Processus enfant : lit le classeur sur l'entrée standard et écrit sur la sortie une ligne JSON,
+    {"largeur": …, "hauteur": …, "fin": true} ou {"erreur": …}, puis la première feuille en CSV
+    canonique. Une feuille trop étendue n'est pas convertie (« fin » absent). La ligne JSON n'est écrite
+    qu'une fois la conversion finie : un enfant arrêté en route ne rend rien de lisible."""
     try:
         import resource
 
@@ -415,35 +389,30 @@ def _enfant() -> None:
 
     sortie = sys.stdout.buffer
 
-    def ecrire(objet: object) -> None:
-        sortie.write(json.dumps(objet, default=_en_texte).encode() + b"\n")
+    def ecrire(objet: dict, corps: str = "") -> None:
+        sortie.write(json.dumps(objet).encode() + b"\n" + corps.encode("utf-8"))
+        sortie.flush()
 
     try:
         classeur = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
         feuille = classeur.get_sheet_by_index(0)
     except python_calamine.PasswordError:
-        ecrire({"erreur": "mot_de_passe"})
-        return
+        return ecrire({"erreur": "mot_de_passe"})
     except MemoryError:
-        ecrire({"erreur": "memoire"})
-        return
+        return ecrire({"erreur": "memoire"})
     except BaseException:  # erreurs de calamine, y compris ses paniques (PanicException)
-        ecrire({"erreur": "illisible"})
-        return
-    ecrire({"largeur": feuille.width, "hauteur": feuille.height})
-    lot: list[tuple[int, list]] = []
-    # iter_rows part de la ligne 1 du tableur (lignes vides de tête comprises) : numéro = rang.
-    # Les valeurs partent brutes (dates en ISO) : le parent les met en texte pendant que l'enfant lit.
-    for numero, rangee in enumerate(feuille.iter_rows(), 1):
-        if any(rangee) or any(v is not None and v != "" for v in rangee):
-            lot.append((numero, rangee))
-            if len(lot) == 1000:
-                ecrire(lot)
-                lot = []
-    if lot:
-        ecrire(lot)
-    ecrire({"fin": True})
-    sortie.flush()
+        return ecrire({"erreur": "illisible"})
+    etat = {"largeur": feuille.width, "hauteur": feuille.height}
+    if feuille.width > max_colonnes or feuille.width * feuille.height > max_cellules:
+        return ecrire(etat)
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\n")
+    # iter_rows part de la ligne 1 du tableur (lignes vides de tête comprises) : une ligne de CSV par
+    # ligne du tableur, et les numéros de ligne restent ceux du tableur.
+    for rangee in feuille.iter_rows():
+        pleine = any(v is not None and v != "" for v in rangee)
+        ecrivain.writerow([v.strip() if type(v) is str else _en_texte(v) for v in rangee] if pleine else ())
+    ecrire({**etat, "fin": True}, tampon.getvalue())
 
 
 def _en_texte(valeur: object) -> str:
@@ -487,4 +456,4 @@ def _taille(octets: int) -> str:
 
 
 if __name__ == "__main__":
-    _enfant()
+    _enfant(int(sys.argv[1]), int(sys.argv[2]))
