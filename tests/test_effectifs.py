@@ -577,3 +577,21 @@ def test_niveau_incoherent_avec_le_code_citp(client, org_a, drh_a):
     )
     assert reponse.status_code == 400 and "classe le code 4110" in reponse.content.decode()
     assert not MetierOrganisation.objects.exists()
+
+
+def test_les_depots_abandonnes_sont_effaces_apres_24_heures(org_a, org_b, drh_a, admin_b):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    ancien = services.deposer(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
+    recent = services.deposer(org_b, admin_b, "e.csv", DESORDONNE.read_bytes())
+    traite = importer(org_a, drh_a, DESORDONNE.read_bytes())
+    ImportEffectifs.objects.filter(pk__in=[ancien.pk, traite.pk]).update(
+        cree_le=timezone.now() - timedelta(hours=25)
+    )
+    sortie = io.StringIO()
+    call_command("purger_depots", stdout=sortie)
+    assert "1 dépôt(s)" in sortie.getvalue()
+    assert set(ImportEffectifs.objects.values_list("pk", flat=True)) == {recent.pk, traite.pk}

@@ -58,11 +58,7 @@ def deposer(organisation: Organisation, par, nom_fichier: str, contenu: bytes) -
     lu une seule fois, est gardé converti en CSV : le traitement ne le relit pas)."""
     format_, prepare = preparer(nom_fichier, contenu)  # lève FichierIllisible
     tableau = relire(format_, prepare)
-    ImportEffectifs.objects.filter(
-        organisation=organisation,
-        etat=ImportEffectifs.Etat.COLONNES,
-        cree_le__lt=timezone.now() - DUREE_ATTENTE,
-    ).delete()
+    purger_depots_expires()
     precedent = (
         ImportEffectifs.objects.filter(organisation=organisation)
         .exclude(etat=ImportEffectifs.Etat.COLONNES)
@@ -81,6 +77,15 @@ def deposer(organisation: Organisation, par, nom_fichier: str, contenu: bytes) -
         colonnes=col.proposer(tableau.entetes, precedent),
         cree_par=par,
     )
+
+
+def purger_depots_expires() -> int:
+    """Efface les fichiers déposés dont les colonnes n'ont pas été choisies à temps (à chaque dépôt,
+    et par la commande `purger_depots`, à planifier). Renvoie le nombre d'imports effacés."""
+    nombre, _ = ImportEffectifs.objects.filter(
+        etat=ImportEffectifs.Etat.COLONNES, cree_le__lt=timezone.now() - DUREE_ATTENTE
+    ).delete()
+    return nombre
 
 
 class ImportDejaTraite(ValueError):
