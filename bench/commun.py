@@ -9,7 +9,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
+import statistics
 import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -106,3 +110,41 @@ def nettoyer(base: str, dossier: Path, nom_pg: str) -> None:
     shutil.rmtree(dossier, ignore_errors=True)
     if base == "postgresql":
         supprimer_base_pg(nom_pg)
+
+
+def configurer_django(base: str, dossier: Path, nom_pg: str, hotes: str) -> None:
+    """Base neuve et réglages de production (`BALISE_DEBUG=0`) posés dans l'environnement (les processus
+    lancés ensuite, serveur ou sous-mesures, en héritent), puis Django configuré et la base migrée."""
+    url = preparer_base(base, dossier, nom_pg)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "balise.settings",
+            "BALISE_DATABASE_URL": url,
+            "BALISE_DEBUG": "0",
+            "BALISE_SECRET_KEY": "banc-de-mesure-" + secrets.token_hex(16),
+            "BALISE_SSL_REDIRECT": "0",
+            "BALISE_ALLOWED_HOSTS": hotes,
+            "BALISE_LOG_LEVEL": "WARNING",
+        }
+    )
+    sys.path.insert(0, str(RACINE))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    print(f"Base {base} : migrations…", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def etalon() -> float:
+    """Médiane (ms) de 5 exécutions d'une boucle Python fixe : la vitesse du processeur à cet instant.
+    Sur une machine virtuelle, elle varie d'une minute à l'autre (voisins sur l'hôte, fréquence) sans
+    que /proc/stat le montre ; la comparer au début et à la fin dit si les mesures sont comparables."""
+    durees = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        durees.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(durees), 1)

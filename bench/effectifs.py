@@ -35,7 +35,6 @@ import json
 import os
 import random
 import re
-import secrets
 import signal
 import statistics
 import subprocess
@@ -743,19 +742,6 @@ def _nb(valeur: float | None, decimales: int = 2) -> str:
     return f"{valeur:,.{decimales}f}".replace(",", " ").replace(".", ",")
 
 
-def etalon() -> float:
-    """Médiane (ms) de 5 exécutions d'une boucle Python fixe : la vitesse du processeur à cet instant
-    (elle varie d'une minute à l'autre sur une machine virtuelle ; voir bench/README.md)."""
-    durees = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        total = 0
-        for i in range(1_000_000):
-            total += i * i
-        durees.append((time.perf_counter() - t0) * 1000)
-    return round(statistics.median(durees), 1)
-
-
 DECOMPOSITION = [
     ("traiter.lecture_ouverture", "lecture : en-tête du CSV gardé au dépôt"),
     ("traiter.lecture_lignes", "lecture : lignes du CSV gardé au dépôt"),
@@ -931,24 +917,7 @@ def objectifs(resumes: dict[int, dict]) -> list[dict[str, Any]]:
 
 def preparer_django(base: str, dossier: Path) -> None:
     """Base neuve, réglages de production, migrations, une organisation et une personne."""
-    url = commun.preparer_base(base, dossier, NOM_BASE_PG)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "balise.settings",
-            "BALISE_DATABASE_URL": url,
-            "BALISE_DEBUG": "0",
-            "BALISE_SECRET_KEY": "banc-de-mesure-" + secrets.token_hex(16),
-            "BALISE_SSL_REDIRECT": "0",
-            "BALISE_ALLOWED_HOSTS": "127.0.0.1",
-            "BALISE_LOG_LEVEL": "WARNING",
-        }
-    )
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    print(f"Base {base} : migrations…", flush=True)
-    call_command("migrate", interactive=False, verbosity=0)
+    commun.configurer_django(base, dossier, NOM_BASE_PG, "127.0.0.1")
     from balise.comptes.models import Utilisateur
     from balise.organisations.models import Organisation
 
@@ -1009,7 +978,7 @@ def main() -> int:
                 f"(généré en {time.monotonic() - t0:.1f} s)",
                 flush=True,
             )
-        etalon_debut = etalon()
+        etalon_debut = commun.etalon()
         mesures: dict[int, dict[str, list[dict[str, Any]]]] = {}
         for taille in tailles:
             mesures[taille] = {mode: [] for mode in SOUS_MESURES}
@@ -1024,7 +993,7 @@ def main() -> int:
                     f"{_nb(m['import']['durees_s']['bout_en_bout'])} s, {_nb(m['import']['memoire']['somme_mo'], 0)} Mo",
                     flush=True,
                 )
-        etalon_fin = etalon()
+        etalon_fin = commun.etalon()
         resumes = {taille: resumer(mesures[taille]) for taille in tailles}
         afficher(description, donnees, resumes, args.tours)
         verdicts = objectifs(resumes)

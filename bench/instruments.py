@@ -26,7 +26,6 @@ import io
 import os
 import random
 import re
-import secrets
 import signal
 import statistics
 import sys
@@ -468,20 +467,6 @@ def verifier_pdf(contenu: bytes, attendus: list[str]) -> dict[str, Any]:
     return {"taille_ko": round(len(contenu) / 1024, 1), "pages": len(lecteur.pages)}
 
 
-def etalon() -> float:
-    """Médiane (ms) de 5 exécutions d'une boucle Python fixe : la vitesse du processeur à cet instant.
-    Sur une machine virtuelle, elle varie d'une minute à l'autre (voisins sur l'hôte, fréquence) sans
-    que /proc/stat le montre ; la comparer au début et à la fin dit si les mesures sont comparables."""
-    durees = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        total = 0
-        for i in range(1_000_000):
-            total += i * i
-        durees.append((time.perf_counter() - t0) * 1000)
-    return round(statistics.median(durees), 1)
-
-
 class SondeCPU:
     """Part des cœurs prise par d'autres processus (et par l'hyperviseur : « steal ») pendant un bloc :
     occupation de toute la machine (/proc/stat) moins le temps CPU du banc lui-même."""
@@ -683,28 +668,11 @@ def main() -> int:
 
     dossier = Path(tempfile.mkdtemp(prefix="balise-bench-instruments-"))
     try:
-        url = commun.preparer_base(args.base, dossier, NOM_BASE_PG)
-        os.environ.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "balise.settings",
-                "BALISE_DATABASE_URL": url,
-                "BALISE_DEBUG": "0",
-                "BALISE_SECRET_KEY": "banc-de-mesure-" + secrets.token_hex(16),
-                "BALISE_SSL_REDIRECT": "0",
-                "BALISE_ALLOWED_HOSTS": f"{HOTE},127.0.0.1",
-                "BALISE_LOG_LEVEL": "WARNING",
-            }
-        )
-        sys.path.insert(0, str(RACINE))
         # WhiteNoise signale l'absence de STATIC_ROOT (pas de collectstatic : aucun fichier statique servi ici).
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-        import django
-        from django.core.management import call_command
+        commun.configurer_django(args.base, dossier, NOM_BASE_PG, f"{HOTE},127.0.0.1")
         from django.db import connections
 
-        django.setup()
-        print(f"Base {args.base} : migrations…", flush=True)
-        call_command("migrate", interactive=False, verbosity=0)
         print("Remplissage par les services (50 évaluateurs × 3 évaluations)…", flush=True)
         jeu = remplir(random.Random(2026))
         print(
@@ -713,10 +681,10 @@ def main() -> int:
             flush=True,
         )
         description = machine(args.base)
-        etalon_debut = etalon()
+        etalon_debut = commun.etalon()
         with SondeCPU() as sonde:
             mesures, controles = mesurer(jeu, args.tours, args.tours_pdf)
-        etalon_fin = etalon()
+        etalon_fin = commun.etalon()
         connections.close_all()
 
         afficher(description, mesures, controles)

@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import random
-import secrets
 import shutil
 import signal
 import socket
@@ -869,26 +868,10 @@ def main() -> int:
     dossier = Path(tempfile.mkdtemp(prefix="balise-bench-"))
     serveur: subprocess.Popen[bytes] | None = None
     try:
-        url = commun.preparer_base(args.base, dossier, NOM_BASE_PG)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "balise.settings",
-            "BALISE_DATABASE_URL": url,
-            "BALISE_DEBUG": "0",
-            "BALISE_SECRET_KEY": "banc-de-mesure-" + secrets.token_hex(16),
-            "BALISE_SSL_REDIRECT": "0",
-            "BALISE_ALLOWED_HOSTS": HOTE,
-            "BALISE_LOG_LEVEL": "WARNING",
-        }
-        os.environ.update(env)
-        sys.path.insert(0, str(RACINE))
-        import django
+        commun.configurer_django(args.base, dossier, NOM_BASE_PG, HOTE)
         from django.core.management import call_command
         from django.db import connections
 
-        django.setup()
-        print(f"Base {args.base} : migrations…", flush=True)
-        call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         print("Remplissage…", flush=True)
         t0 = time.monotonic()
@@ -902,7 +885,7 @@ def main() -> int:
             print(f"ATTENTION : machine déjà occupée à {occupation_avant:.0f} % ; mesures bruitées.")
 
         port = port_libre()
-        serveur = demarrer_serveur(env, port, dossier / "gunicorn.log")
+        serveur = demarrer_serveur(dict(os.environ), port, dossier / "gunicorn.log")
         print(f"gunicorn sur {HOTE}:{port} ({TRAVAILLEURS} travailleurs)", flush=True)
 
         o, g = jeu.org, jeu.grande_org

@@ -176,24 +176,18 @@ def _nommer(brutes: list[str]) -> list[str]:
 def _donnees(
     premiere: tuple[int, list[str]], rangees: Iterator[tuple[int, list[str]]], largeur: int
 ) -> Iterator[tuple[int, list[str]]]:
-    limite = MAX_LIGNES
     lues = 0
-    try:
-        for numero, valeurs in itertools.chain([premiere], rangees):
-            if not any(valeurs):
-                continue
-            lues += 1
-            if lues > limite:
-                raise FichierIllisible(f"Le fichier dépasse {_nombre(limite)} lignes.")
-            if len(valeurs) < largeur:
-                valeurs.extend([""] * (largeur - len(valeurs)))
-            elif len(valeurs) > largeur:
-                del valeurs[largeur:]
-            yield numero, valeurs
-    finally:  # refus, abandon ou fin : la source (processus enfant compris) est fermée aussitôt
-        fermer = getattr(rangees, "close", None)
-        if fermer is not None:
-            fermer()
+    for numero, valeurs in itertools.chain([premiere], rangees):
+        if not any(valeurs):
+            continue
+        lues += 1
+        if lues > MAX_LIGNES:
+            raise FichierIllisible(f"Le fichier dépasse {_nombre(MAX_LIGNES)} lignes.")
+        if len(valeurs) < largeur:
+            valeurs.extend([""] * (largeur - len(valeurs)))
+        elif len(valeurs) > largeur:
+            del valeurs[largeur:]
+        yield numero, valeurs
 
 
 # --- CSV -----------------------------------------------------------------------------------------

@@ -163,15 +163,15 @@ def traiter(import_effectifs: ImportEffectifs, colonnes: dict[str, str], par) ->
     imp.lignes_retenues = lues - len(rejets)
     imp.sans_quotite = sans_quotite
     imp.traite_le = timezone.now()
-    imp.etat = _etat(libelles)
+    imp.etat = _etat_de(imp)
     imp.save()
     return imp
 
 
-def _etat(libelles) -> str:
-    if any(lib.a_revoir for lib in libelles):
-        return ImportEffectifs.Etat.REVUE
-    return ImportEffectifs.Etat.PRET
+def _etat_de(imp: ImportEffectifs) -> str:
+    """L'état d'un import enregistré, d'après ses libellés en base."""
+    a_revoir = imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR).exists()
+    return ImportEffectifs.Etat.REVUE if a_revoir else ImportEffectifs.Etat.PRET
 
 
 def _rattacher(
@@ -232,6 +232,12 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par) -> int:
     imp = ImportEffectifs.objects.select_for_update().get(pk=imp.pk)
     ref = referentiel_de(imp.organisation)
     libelles = {lib.pk: lib for lib in imp.libelles.filter(pk__in=choix)}
+    memoires = {
+        m.normalise: m
+        for m in CorrespondanceRetenue.objects.filter(
+            organisation=imp.organisation, normalise__in=[lib.normalise for lib in libelles.values()]
+        )
+    }
     changes = []
     for pk, metier in choix.items():
         lib = libelles.get(pk)
@@ -244,11 +250,9 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par) -> int:
         _appliquer(lib, ref, metier, LibelleImporte.Statut.CHOISI)
         lib.confiance = 100
         changes.append(lib)
-        memoire = CorrespondanceRetenue.objects.filter(
-            organisation=imp.organisation, normalise=lib.normalise
-        ).first()
+        memoire = memoires.get(lib.normalise)
         if memoire is None:
-            memoire = CorrespondanceRetenue(
+            memoire = memoires[lib.normalise] = CorrespondanceRetenue(
                 organisation=imp.organisation,
                 normalise=lib.normalise,
                 exemple=lib.libelle,
@@ -260,7 +264,7 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par) -> int:
             memoire.metier, memoire.choisi_par, memoire.exemple = lib.metier, par, lib.libelle
             versions.enregistrer(memoire, par)
     LibelleImporte.objects.bulk_update(changes, ["statut", "confiance", "metier", "isco08", "niveau"])
-    imp.etat = _etat(imp.libelles.all())
+    imp.etat = _etat_de(imp)
     imp.save(update_fields=["etat"])
     return len(changes)
 
@@ -294,7 +298,7 @@ def reappliquer(organisation: Organisation) -> None:
         imports.add(lib.import_effectifs_id)
     LibelleImporte.objects.bulk_update(changes, ["statut", "metier", "isco08", "niveau"])
     for imp in ImportEffectifs.objects.filter(pk__in=imports):
-        etat = _etat(imp.libelles.all())
+        etat = _etat_de(imp)
         if etat != imp.etat:
             imp.etat = etat
             imp.save(update_fields=["etat"])
