@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            "libraries": {"cache_pages": "balise.cache_pages"},
         },
     },
 ]
@@ -102,11 +103,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache en mémoire de chaque processus. Suffisant et correct même à plusieurs processus : les clés du
-# registre public changent à chaque modification (registre/cache_public.py), rien n'est à invalider.
+# Cache en mémoire de chaque processus. Suffisant et correct même à plusieurs processus : les clés des
+# pages d'une organisation changent à chaque modification (balise/cache_pages.py), rien n'est à invalider.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+    # Sessions : lues à chaque page connectée. Écrites en base et dans ce cache partagé par les
+    # processus de la machine (fichiers), où elles sont lues sans requête ; une déconnexion efface les
+    # deux. Sur plusieurs machines, un cache partagé entre elles (Redis…) doit le remplacer.
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("BALISE_CACHE_SESSIONS", str(BASE_DIR / "var" / "cache" / "sessions")),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 AUTH_USER_MODEL = "comptes.Utilisateur"
 # Authentification enfichable : ProConnect (OpenID Connect) s'ajoutera ici comme un backend de plus.

@@ -713,12 +713,14 @@ class Analyse:
     sql_ms: float
     gabarits_ms: float
     reste_ms: float
+    sans_cache_ms: float
 
 
 def analyser(pages: list[Page], session: str, repetitions: int) -> list[Analyse]:
     """Décomposition en processus (sans HTTP ni gunicorn) du temps de chaque page : exécution SQL
     (pilote compris), rendu des gabarits (hors SQL déclenché pendant le rendu) et reste (middlewares,
     vue, construction des requêtes par l'ORM, sérialisation)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.template.backends.django import Template as GabaritDjango
     from django.test import Client
@@ -768,6 +770,13 @@ def analyser(pages: list[Page], session: str, repetitions: int) -> list[Analyse]
                 moyenne = sum(durees) / repetitions * 1000
                 sql = c["sql"] / repetitions * 1000
                 gabarits = (c["gabarits"] - c["sql_gabarits"]) / repetitions * 1000
+                # Première lecture après une modification : cache des pages vidé avant chaque appel.
+                froides = []
+                for _ in range(max(repetitions // 4, 1)):
+                    cache.clear()
+                    t0 = time.perf_counter()
+                    client.get(page.chemin)
+                    froides.append(time.perf_counter() - t0)
                 resultats.append(
                     Analyse(
                         page=page.nom,
@@ -776,6 +785,7 @@ def analyser(pages: list[Page], session: str, repetitions: int) -> list[Analyse]
                         sql_ms=round(sql, 2),
                         gabarits_ms=round(gabarits, 2),
                         reste_ms=round(moyenne - sql - gabarits, 2),
+                        sans_cache_ms=round(sum(froides) / len(froides) * 1000, 2),
                     )
                 )
     finally:
@@ -835,11 +845,14 @@ def afficher(mesures: list[Mesure], cibles: list[dict[str, Any]]) -> None:
 
 def afficher_analyse(analyses: list[Analyse]) -> None:
     print("\nDécomposition en processus (moyennes par requête, sans HTTP) :")
-    print(f"{'page':<24} {'SQL n':>6} {'total ms':>9} {'SQL ms':>7} {'gabarits ms':>12} {'reste ms':>9}")
+    print(
+        f"{'page':<24} {'SQL n':>6} {'total ms':>9} {'SQL ms':>7} {'gabarits ms':>12} {'reste ms':>9}"
+        f" {'sans cache ms':>14}"
+    )
     for a in analyses:
         print(
             f"{a.page:<24} {a.requetes_sql:>6.0f} {a.total_ms:>9.2f} {a.sql_ms:>7.2f} "
-            f"{a.gabarits_ms:>12.2f} {a.reste_ms:>9.2f}"
+            f"{a.gabarits_ms:>12.2f} {a.reste_ms:>9.2f} {a.sans_cache_ms:>14.2f}"
         )
 
 

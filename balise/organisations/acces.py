@@ -14,14 +14,12 @@ from .roles import Permission, peut
 def adhesion(utilisateur, slug: str) -> Adhesion:
     if not utilisateur.is_authenticated:
         raise Http404("Organisation introuvable.")
-    trouvee = (
-        Adhesion.objects.select_related("organisation")
-        .filter(utilisateur=utilisateur, organisation__slug=slug)
-        .first()
-    )
-    if trouvee is None:
-        raise Http404("Organisation introuvable.")
-    return trouvee
+    try:
+        return Adhesion.objects.select_related("organisation").get(
+            utilisateur=utilisateur, organisation__slug=slug
+        )
+    except Adhesion.DoesNotExist:
+        raise Http404("Organisation introuvable.") from None
 
 
 def exiger(utilisateur, slug: str, permission: Permission) -> Adhesion:

@@ -63,8 +63,8 @@ class Organisation(models.Model):
     )
     creee_le = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
-    # Date de la dernière modification de l'organisation ou d'un de ses systèmes : clé des caches du
-    # registre public (registre.cache_public).
+    # « Génération » des données de l'organisation, avancée à chaque modification de ce que montrent
+    # ses pages en cache : clé de ce cache (balise/cache_pages.py).
     modifie_le = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["modifie_le"])
 

@@ -6,4 +6,4 @@ class RegistreConfig(AppConfig):
     verbose_name = "Registre des systèmes d'IA"
 
     def ready(self) -> None:
-        from . import cache_public  # noqa: F401 — branche le signal qui invalide le cache public
+        from . import fraicheur  # noqa: F401 — branche les signaux qui renouvellent les pages en cache

@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from balise import versions
+from balise import cache_pages, versions
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
@@ -31,23 +31,28 @@ def _droits(adhesion) -> dict[str, bool]:
 @login_required
 def liste(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
-    archives = request.GET.get("archives") == "1"
-    systemes = selectors.registre(adhesion.organisation, archives)
-    filtre = selectors.FiltreRegistre(request.GET or None, queryset=systemes)
-    qs = filtre.qs if filtre.is_valid() else systemes
-    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "registre/liste.html",
-        {
-            "adhesion": adhesion,
-            "organisation": adhesion.organisation,
+    organisation = adhesion.organisation
+
+    def produire() -> cache_pages.Page:
+        archives = request.GET.get("archives") == "1"
+        systemes = selectors.registre(organisation, archives)
+        filtre = selectors.FiltreRegistre(request.GET or None, queryset=systemes)
+        qs = filtre.qs if filtre.is_valid() else systemes
+        page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+        contexte = {
+            "organisation": organisation,
             "filtre": filtre,
             "page": page,
             "archives": archives,
+            "parametres": request.GET,
             "droits": _droits(adhesion),
-        },
-    )
+        }
+        return {
+            "titre": f"Registre — {organisation.nom}",
+            "contenu": cache_pages.rendre("registre/_liste.html", contexte),
+        }
+
+    return cache_pages.page(request, adhesion, f"registre:liste|{request.GET.urlencode()}", produire)
 
 
 @login_required
@@ -65,11 +70,10 @@ def creer(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
-    systeme = _systeme(adhesion, pk)
-    return render(
-        request,
-        "registre/detail.html",
-        {
+
+    def produire() -> cache_pages.Page:
+        systeme = _systeme(adhesion, pk)
+        contexte = {
             "organisation": adhesion.organisation,
             "systeme": systeme,
             "droits": _droits(adhesion),
@@ -78,8 +82,11 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "documents": selectors.documents(systeme),
             "changements": systeme.changements_stade.select_related("par")[:20],
             "groupes_exposes": systeme.groupes_exposes.all(),
-        },
-    )
+        }
+        return {"titre": systeme.nom, "contenu": cache_pages.rendre("registre/_detail.html", contexte)}
+
+    # Une fiche absente ou d'une autre organisation lève 404 dans `produire` : rien n'est gardé.
+    return cache_pages.page(request, adhesion, f"registre:detail|{pk}", produire)
 
 
 @login_required
@@ -236,8 +243,13 @@ def archiver_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> 
 @login_required
 def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
-    return render(
-        request,
-        "registre/portefeuille.html",
-        {"organisation": adhesion.organisation, "p": selectors.portefeuille(adhesion.organisation)},
-    )
+    organisation = adhesion.organisation
+
+    def produire() -> cache_pages.Page:
+        contexte = {"organisation": organisation, "p": selectors.portefeuille(organisation)}
+        return {
+            "titre": f"Portefeuille — {organisation.nom}",
+            "contenu": cache_pages.rendre("registre/_portefeuille.html", contexte),
+        }
+
+    return cache_pages.page(request, adhesion, "registre:portefeuille", produire)

@@ -9,9 +9,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
+from balise import cache_pages
 from balise.organisations.models import Organisation
 
-from . import cache_public, opendata, selectors
+from . import opendata, selectors
 
 
 def _organisation(slug: str) -> Organisation:
@@ -30,7 +31,7 @@ def registre(request: HttpRequest, slug: str) -> HttpResponse:
             "public/_registre_contenu.html", {"organisation": organisation, "systemes": systemes}
         )
 
-    contenu = cache_public.lire(organisation, "page", produire)
+    contenu = cache_pages.lire(organisation, "public:page", produire)
     return render(
         request, "public/registre.html", {"organisation": organisation, "contenu": contenu, "public": True}
     )
@@ -49,9 +50,9 @@ def fiche(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 def registre_json(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
     schema = request.build_absolute_uri(reverse("public:schema"))
-    corps = cache_public.lire(
+    corps = cache_pages.lire(
         organisation,
-        f"json:{schema}",
+        f"public:json:{schema}",
         lambda: json.dumps(
             opendata.document_json(organisation, schema), ensure_ascii=False, cls=DjangoJSONEncoder
         ),
@@ -65,7 +66,9 @@ def registre_json(request: HttpRequest, slug: str) -> HttpResponse:
 def registre_csv(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
     # BOM UTF-8 : les tableurs courants reconnaissent alors l'encodage.
-    corps = cache_public.lire(organisation, "csv", lambda: "\ufeff" + opendata.document_csv(organisation))
+    corps = cache_pages.lire(
+        organisation, "public:csv", lambda: "\ufeff" + opendata.document_csv(organisation)
+    )
     reponse = HttpResponse(corps, content_type="text/csv; charset=utf-8")
     reponse["Content-Disposition"] = f'attachment; filename="registre-ia-{organisation.slug}.csv"'
     reponse["Access-Control-Allow-Origin"] = "*"

@@ -1,0 +1,156 @@
+"""Pages d'une organisation gardées en cache : elles sont lues bien plus souvent qu'elles ne changent.
+
+La clé contient `Organisation.modifie_le`, la « génération » des données de l'organisation, que
+`avancer()` fait progresser à chaque enregistrement de ce que ces pages montrent (chaque application
+branche ses signaux dessus, dans son module `fraicheur`). Une modification rend aussitôt les
+anciennes entrées inatteignables : rien à invalider, aucune entrée périmée, et un cache en mémoire
+par processus suffit, même à plusieurs processus, puisque la génération est lue en base.
+
+Le squelette commun des pages (en-tête, menu, pied) est fait de fragments gardés en cache par la
+balise `{% fragment nom variables… %}` de `base.html`, sous une clé faite des variables qu'ils
+utilisent ; les messages et le contenu restent rendus à chaque requête.
+
+Deux valeurs propres à chaque requête ne sont jamais mises en cache : le jeton CSRF des formulaires
+POST (propre à chaque navigateur) et le nonce CSP des scripts. Le contenu est rendu avec un « trou » à
+leur place, comblé à chaque requête.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import cache
+from typing import TypedDict, TypeVar
+
+from django import template
+from django.contrib import messages
+from django.core.cache import cache as cache_django
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.base import FilterExpression
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
+
+from balise.organisations.models import Adhesion, Organisation
+
+T = TypeVar("T")
+DUREE = 24 * 3600
+
+
+class Page(TypedDict):
+    titre: str
+    contenu: str
+
+
+def lire(organisation: Organisation, nature: str, produire: Callable[[], T]) -> T:
+    """La valeur en cache pour cette organisation, à sa génération actuelle, ou produite puis gardée."""
+    brut = f"{nature}|{organisation.pk}|{organisation.modifie_le.timestamp()}"
+    # Empreinte : la nature peut contenir une chaîne de requête arbitrairement longue.
+    cle = "org:" + hashlib.blake2b(brut.encode(), digest_size=20).hexdigest()
+    valeur = cache_django.get(cle)
+    if valeur is None:
+        valeur = produire()
+        cache_django.set(cle, valeur, DUREE)
+    return valeur
+
+
+def avancer(**organisations: object) -> None:
+    """Fait progresser la génération des organisations désignées (`pk=…`, `systemes=…`…) : leurs pages
+    en cache seront produites à nouveau."""
+    Organisation.objects.filter(**organisations).update(modifie_le=timezone.now())
+
+
+# Variable de gabarit → sa valeur pour une requête.
+_PROPRES_A_LA_REQUETE: dict[str, Callable[[HttpRequest], str]] = {
+    "csrf_token": get_token,
+    "CSP_NONCE": lambda request: str(request.csp_nonce),  # type: ignore[attr-defined]
+}
+
+
+# Marque le contexte d'une page rendue pour le cache : ses fragments y laissent leurs trous.
+_POUR_LE_CACHE = "_balise_rendu_pour_le_cache"
+
+
+@cache
+def _trous() -> dict[str, str]:
+    # Dérivés de la clé secrète : identiques dans tous les processus, impossibles à deviner pour qui
+    # voudrait en écrire un dans un champ et faire afficher à un autre son jeton.
+    return {
+        nom: "trou-" + salted_hmac("balise.cache_pages", nom).hexdigest() for nom in _PROPRES_A_LA_REQUETE
+    }
+
+
+def combler(html: str, request: HttpRequest) -> SafeString:
+    for nom, trou in _trous().items():
+        if trou in html:
+            html = html.replace(trou, _PROPRES_A_LA_REQUETE[nom](request))
+    return mark_safe(html)
+
+
+def rendre(gabarit: str, contexte: dict) -> str:
+    """Rendu d'un contenu destiné au cache : sans la requête, un trou à la place de ce qui lui est propre."""
+    return render_to_string(gabarit, {**contexte, **_trous()})
+
+
+def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callable[[], Page]) -> HttpResponse:
+    """Une page connectée dont le contenu dépend des données de l'organisation et du rôle de la
+    personne (ses droits décident des boutons affichés), et de rien d'autre que `nature`.
+
+    Deux niveaux : le contenu, commun à tous ceux qui ont ce rôle, et la page entière avec son
+    squelette, propre à chaque personne (son nom est dans l'en-tête). Une page qui a des messages à
+    afficher, une fois, après une action, n'est pas gardée."""
+    organisation = adhesion.organisation
+
+    def rendre_page() -> str:
+        morceaux = lire(organisation, f"{nature}|{adhesion.role}", produire)
+        contexte = {
+            "organisation": organisation,
+            "titre": morceaux["titre"],
+            "contenu": mark_safe(morceaux["contenu"]),
+        }
+        return render(
+            request, "page_en_cache.html", {**contexte, **_trous(), _POUR_LE_CACHE: True}
+        ).content.decode()
+
+    if len(messages.get_messages(request)):
+        html = rendre_page()
+    else:
+        personne = request.user
+        html = lire(
+            organisation, f"page|{nature}|{adhesion.role}|{personne.pk}|{personne.nom_affiche}", rendre_page
+        )
+    return HttpResponse(combler(html, request))
+
+
+register = template.Library()
+
+
+class _Fragment(template.Node):
+    def __init__(self, nom: str, variables: list[FilterExpression], contenu: template.NodeList) -> None:
+        self.nom, self.variables, self.contenu = nom, variables, contenu
+
+    def render(self, context: template.Context) -> str:
+        request = context.get("request")
+        if request is None:  # rendu hors requête (courriel, document) : rien à garder
+            return self.contenu.render(context)
+        valeurs = repr([self.nom, *(v.resolve(context) for v in self.variables)])
+        cle = "fragment:" + hashlib.blake2b(valeurs.encode(), digest_size=20).hexdigest()
+        html = cache_django.get(cle)
+        if html is None:
+            with context.push(_trous()):
+                html = self.contenu.render(context)
+            cache_django.set(cle, html, DUREE)
+        if context.get(_POUR_LE_CACHE):
+            return mark_safe(html)  # page rendue pour le cache (`page`) : c'est elle qui comblera les trous
+        return combler(html, request)
+
+
+@register.tag
+def fragment(parser: template.base.Parser, jeton: template.base.Token) -> _Fragment:
+    """`{% fragment nom variable… %}…{% endfragment %}` : le contenu, gardé en cache sous une clé faite
+    de son nom et des valeurs des variables. Elles doivent couvrir tout ce que le contenu utilise."""
+    nom, *variables = jeton.split_contents()[1:]
+    contenu = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return _Fragment(nom, [parser.compile_filter(v) for v in variables], contenu)

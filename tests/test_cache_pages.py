@@ -1,0 +1,166 @@
+"""Pages connectées servies depuis le cache (balise/cache_pages.py) : jamais périmées, jamais celles
+d'un autre (rôle, personne, jeton CSRF, nonce CSP), et sans requête de plus que l'accès."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from balise import cache_pages
+from balise.metiers import services as metiers
+from balise.registre import services
+from tests import fabrique
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _client(personne) -> Client:
+    client = Client()
+    client.force_login(personne)
+    return client
+
+
+def _jeton(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def _pages(org, systeme) -> tuple[str, str]:
+    return f"/o/{org.slug}/registre/", f"/o/{org.slug}/registre/{systeme.pk}/"
+
+
+def _portefeuille(org) -> str:
+    return f"/o/{org.slug}/portefeuille/"
+
+
+def test_liste_et_fiche_suivent_chaque_modification(org_a, admin_a, systeme_a):
+    client = _client(admin_a)
+    liste, fiche = _pages(org_a, systeme_a)
+    assert "Détection des fuites" in client.get(liste).content.decode()
+    assert "Détection des fuites" in client.get(fiche).content.decode()
+
+    services.modifier_systeme(systeme_a.pk, {"nom": "Fuites, version 2"}, systeme_a.version, admin_a)
+    for url in (liste, fiche):
+        html = client.get(url).content.decode()
+        assert "Fuites, version 2" in html and "Détection des fuites" not in html
+
+    services.changer_stade(systeme_a.pk, "etude", "", admin_a)
+    assert "Idée → Étude d&#x27;opportunité" in client.get(fiche).content.decode()
+
+    services.deposer_document(
+        systeme_a, "Cahier des charges", SimpleUploadedFile("cdc.pdf", PDF, "application/pdf"), admin_a
+    )
+    assert "Cahier des charges" in client.get(fiche).content.decode()
+    services.archiver_document(systeme_a.documents.get(), admin_a)
+    assert "Cahier des charges" not in client.get(fiche).content.decode()
+
+    groupe = metiers.suivre_groupe(org_a, "Exposition forte", "direction", "Finances", admin_a)
+    metiers.modifier_groupe(groupe, [systeme_a], "", groupe.version, admin_a)
+    assert "Agents concernés" in client.get(fiche).content.decode()
+    groupe.refresh_from_db()
+    metiers.modifier_groupe(groupe, [], "", groupe.version, admin_a)
+    assert "Agents concernés" not in client.get(fiche).content.decode()
+
+    portefeuille = client.get(_portefeuille(org_a)).content.decode()
+    assert "Fuites, version 2" in portefeuille and "Système ajouté" not in portefeuille
+    fabrique.systeme(org_a, admin_a, nom="Système ajouté")
+    assert "Système ajouté" in client.get(_portefeuille(org_a)).content.decode()
+    assert "Système ajouté" in client.get(liste).content.decode()
+
+    # Le nom de l'auteur d'un changement de stade suit celui de la personne.
+    admin_a.first_name, admin_a.last_name = "Camille", "Renommée"
+    admin_a.save()
+    assert "(Camille Renommée)" in client.get(fiche).content.decode()
+
+
+def test_une_connexion_ne_renouvelle_pas_les_pages(org_a, admin_a):
+    org_a.refresh_from_db()
+    avant = org_a.modifie_le
+    reponse = Client().post(
+        "/comptes/connexion/", {"username": admin_a.email, "password": "mot-de-passe-tres-long-42"}
+    )
+    assert reponse.status_code == 302
+    admin_a.refresh_from_db()
+    assert admin_a.last_login is not None
+    org_a.refresh_from_db()
+    assert org_a.modifie_le == avant
+
+
+def test_les_droits_du_role_et_le_nom_de_la_personne(org_a, admin_a, lecteur_a, systeme_a):
+    liste, fiche = _pages(org_a, systeme_a)
+    assert "Déclarer un système" in _client(admin_a).get(liste).content.decode()
+    assert "Archiver la fiche" in _client(admin_a).get(fiche).content.decode()
+    html_lecteur = _client(lecteur_a).get(liste).content.decode()
+    assert "Déclarer un système" not in html_lecteur
+    assert "Archiver la fiche" not in _client(lecteur_a).get(fiche).content.decode()
+
+    # Même rôle, autre personne : son propre nom dans l'en-tête, pas celui de la première.
+    autre = fabrique.membre(org_a, "administrateur", "autre-admin@exemple.fr")
+    html = _client(autre).get(liste).content.decode()
+    assert "autre-admin@exemple.fr" in html and admin_a.nom_affiche not in html
+
+
+def test_chaque_navigateur_recoit_son_jeton_et_son_nonce(org_a, admin_a, systeme_a):
+    autre = fabrique.membre(org_a, "administrateur", "autre-admin@exemple.fr")
+    _, fiche = _pages(org_a, systeme_a)
+    premier, second = _client(admin_a), _client(autre)
+    html_premier = premier.get(fiche).content.decode()
+    reponse = second.get(fiche)
+    html = reponse.content.decode()
+    assert "trou-" not in html and "trou-" not in html_premier
+    (nonce,) = set(re.findall(r'nonce="([^"]+)"', html))
+    assert nonce in reponse["Content-Security-Policy"]
+    assert nonce not in second.get(fiche).content.decode()
+
+    # Le jeton de la page servie depuis le cache vaut pour ce navigateur-là.
+    second_csrf = Client(enforce_csrf_checks=True)
+    second_csrf.force_login(autre)
+    html = second_csrf.get(fiche).content.decode()
+    envoi = second_csrf.post(
+        f"{fiche}stade/", {"vers": "etude", "version": systeme_a.version, "csrfmiddlewaretoken": _jeton(html)}
+    )
+    assert envoi.status_code == 302
+    systeme_a.refresh_from_db()
+    assert systeme_a.stade == "etude"
+
+
+def test_un_message_s_affiche_une_fois_et_n_est_pas_garde(org_a, admin_a, systeme_a):
+    client = _client(admin_a)
+    _, fiche = _pages(org_a, systeme_a)
+    client.get(fiche)
+    reponse = client.post(f"{fiche}stade/", {"vers": "etude", "version": systeme_a.version}, follow=True)
+    assert "Stade mis à jour." in reponse.content.decode()
+    assert "Stade mis à jour." not in client.get(fiche).content.decode()
+
+
+def test_une_page_en_cache_ne_coute_que_le_controle_d_acces(org_a, admin_a, systeme_a):
+    client = _client(admin_a)
+    for url in (*_pages(org_a, systeme_a), _portefeuille(org_a)):
+        client.get(url)
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(url).status_code == 200
+        # La personne et son adhésion ; la session est lue dans le cache des sessions.
+        assert len(requetes) == 2, [q["sql"] for q in requetes]
+
+
+def test_une_fiche_introuvable_n_est_pas_gardee(org_a, admin_a, systeme_b):
+    client = _client(admin_a)
+    assert client.get(f"/o/{org_a.slug}/registre/{systeme_b.pk}/").status_code == 404
+    assert client.get(f"/o/{org_a.slug}/registre/{systeme_b.pk}/").status_code == 404
+
+
+def test_le_trou_ne_se_devine_pas_et_ne_se_saisit_pas(org_a, admin_a):
+    trou = cache_pages._trous()["csrf_token"]
+    s = fabrique.systeme(org_a, admin_a, nom="trou-deadbeef", finalite="trou-csrf")
+    html = _client(admin_a).get(f"/o/{org_a.slug}/registre/{s.pk}/").content.decode()
+    assert "trou-deadbeef" in html and trou not in html and len(trou) > 40
+
+
+def test_le_registre_public_ne_pose_pas_de_cookie(client, org_a, systeme_a):
+    # Sans formulaire : les fragments du squelette ne créent pas de jeton CSRF pour rien.
+    reponse = client.get(f"/public/{org_a.slug}/")
+    assert reponse.status_code == 200 and not reponse.cookies
