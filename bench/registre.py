@@ -770,6 +770,7 @@ def analyser(pages: list[Page], session: str, repetitions: int) -> list[Analyse]
                 moyenne = sum(durees) / repetitions * 1000
                 sql = c["sql"] / repetitions * 1000
                 gabarits = (c["gabarits"] - c["sql_gabarits"]) / repetitions * 1000
+                requetes_sql = c["sql_n"] / repetitions
                 # Première lecture après une modification : cache des pages vidé avant chaque appel.
                 froides = []
                 for _ in range(max(repetitions // 4, 1)):
@@ -780,7 +781,7 @@ def analyser(pages: list[Page], session: str, repetitions: int) -> list[Analyse]
                 resultats.append(
                     Analyse(
                         page=page.nom,
-                        requetes_sql=round(c["sql_n"] / repetitions, 1),
+                        requetes_sql=round(requetes_sql, 1),
                         total_ms=round(moyenne, 2),
                         sql_ms=round(sql, 2),
                         gabarits_ms=round(gabarits, 2),
