@@ -164,3 +164,18 @@ def test_le_registre_public_ne_pose_pas_de_cookie(client, org_a, systeme_a):
     # Sans formulaire : les fragments du squelette ne créent pas de jeton CSRF pour rien.
     reponse = client.get(f"/public/{org_a.slug}/")
     assert reponse.status_code == 200 and not reponse.cookies
+
+
+def test_les_fragments_du_squelette_suivent_la_personne_et_la_rubrique(org_a, admin_a, systeme_a):
+    client = _client(admin_a)
+    historique = f"/o/{org_a.slug}/registre/{systeme_a.pk}/historique/"
+    instruments = f"/o/{org_a.slug}/instruments/"
+    assert admin_a.nom_affiche in client.get(historique).content.decode()
+
+    admin_a.first_name, admin_a.last_name = "Dominique", "Nouveau-Nom"
+    admin_a.save()
+    assert "Dominique Nouveau-Nom" in client.get(historique).content.decode()
+
+    courant = re.compile(r'<a class="fr-nav__link" href="([^"]+)" aria-current="page">')
+    assert courant.findall(client.get(historique).content.decode()) == [f"/o/{org_a.slug}/registre/"]
+    assert courant.findall(client.get(instruments).content.decode()) == [instruments]
