@@ -179,3 +179,17 @@ def test_les_fragments_du_squelette_suivent_la_personne_et_la_rubrique(org_a, ad
     courant = re.compile(r'<a class="fr-nav__link" href="([^"]+)" aria-current="page">')
     assert courant.findall(client.get(historique).content.decode()) == [f"/o/{org_a.slug}/registre/"]
     assert courant.findall(client.get(instruments).content.decode()) == [instruments]
+
+
+def test_chaque_page_et_chaque_filtre_de_la_liste_a_sa_propre_entree(org_a, admin_a):
+    for i in range(30):
+        fabrique.systeme(org_a, admin_a, nom=f"Système {i:02d}", domaine="environnement" if i < 27 else "social")
+    client = _client(admin_a)
+    liste = f"/o/{org_a.slug}/registre/"
+    premiere = client.get(liste + "?tri=nom").content.decode()
+    assert "Système 00" in premiere and "Système 29" not in premiere and "1 / 2" in premiere
+    assert 'href="?tri=nom&amp;page=2"' in premiere
+    seconde = client.get(liste + "?tri=nom&page=2").content.decode()
+    assert "Système 29" in seconde and "Système 00" not in seconde and "Page précédente" in seconde
+    filtree = client.get(liste + "?domaine=social").content.decode()
+    assert "3 systèmes" in filtree and "Système 00" not in filtree

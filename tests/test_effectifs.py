@@ -173,6 +173,29 @@ def test_revue_puis_memoire_au_prochain_import(org_a, drh_a):
     assert suivant.etat == ImportEffectifs.Etat.PRET
 
 
+def test_revue_par_pages(client, org_a, drh_a):
+    # 60 libellés inconnus : 50 sur la première page, 10 sur la seconde, chacune enregistrée à part.
+    lignes = [[f"X{i}", f"Poste imaginaire numéro {i:02d}", "B", "H", "1"] for i in range(60)]
+    imp = importer(org_a, drh_a, tableau_csv(lignes), colonnes={"metier": "Métier"})
+    assert imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR).count() == 60
+    client.force_login(drh_a)
+    url = f"/o/{org_a.slug}/metiers/imports/{imp.pk}/revue/"
+    premiere = client.get(url).content.decode()
+    champs = re.findall(r'<select name="(l-\d+)"', premiere)
+    assert len(champs) == 50 and "1 à 50 sur cette page" in premiere and "page=2" in premiere
+    seconde = client.get(url + "?page=2").content.decode()
+    champs_2 = re.findall(r'<select name="(l-\d+)"', seconde)
+    assert len(champs_2) == 10 and not set(champs) & set(champs_2)
+
+    # Un choix envoyé pour un libellé d'une autre page est ignoré, pas appliqué à l'aveugle.
+    reponse = client.post(url + "?page=2", {c: "__ecarter__" for c in champs_2 + champs[:1]})
+    assert reponse.status_code == 302 and reponse["Location"].endswith("?page=2")
+    assert imp.libelles.filter(statut=LibelleImporte.Statut.HORS).count() == 10
+    # Reste une seule page de 50 libellés à revoir ; la page 2 demandée montre la dernière.
+    restants = client.get(url + "?page=2").content.decode()
+    assert len(re.findall(r'<select name="l-\d+"', restants)) == 50 and "page=2" not in restants
+
+
 def test_ecarter_un_libelle(org_a, drh_a):
     imp = importer(
         org_a, drh_a, tableau_csv([["X", "Stagiaire", "B", "H", "1"]]), colonnes={"metier": "Métier"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -27,6 +28,8 @@ from .models import (
     MetierOrganisation,
 )
 from .referentiel import charger
+
+LIBELLES_PAR_PAGE = 50
 
 
 def _donnees(request: HttpRequest, fichiers: bool = False) -> tuple:
@@ -153,7 +156,11 @@ def revue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("metiers:colonnes", slug=slug, pk=pk)
     tous = request.GET.get("tous") == "1"
     ref = services.referentiel_de(adhesion.organisation)
-    form = RevueForm(selectors.libelles_a_revoir(imp, tous), ref, *_donnees(request))
+    # Par pages : chaque libellé porte une liste de tous les métiers du référentiel (plus de 200).
+    page = Paginator(selectors.libelles_a_revoir(imp, tous), LIBELLES_PAR_PAGE).get_page(
+        request.GET.get("page")
+    )
+    form = RevueForm(page.object_list, ref, *_donnees(request))
     if request.method == "POST" and form.is_valid():
         nombre = services.reviser(imp, form.choix(), request.user)
         messages.success(
@@ -167,7 +174,7 @@ def revue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "metiers/revue.html",
-        _contexte(adhesion, imp=imp, form=form, tous=tous),
+        _contexte(adhesion, imp=imp, form=form, tous=tous, page=page, parametres=request.GET),
         status=400 if form.errors else 200,
     )
 
