@@ -183,7 +183,9 @@ def test_les_fragments_du_squelette_suivent_la_personne_et_la_rubrique(org_a, ad
 
 def test_chaque_page_et_chaque_filtre_de_la_liste_a_sa_propre_entree(org_a, admin_a):
     for i in range(30):
-        fabrique.systeme(org_a, admin_a, nom=f"Système {i:02d}", domaine="environnement" if i < 27 else "social")
+        fabrique.systeme(
+            org_a, admin_a, nom=f"Système {i:02d}", domaine="environnement" if i < 27 else "social"
+        )
     client = _client(admin_a)
     liste = f"/o/{org_a.slug}/registre/"
     premiere = client.get(liste + "?tri=nom").content.decode()

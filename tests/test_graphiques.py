@@ -9,6 +9,7 @@ import pytest
 from balise.instruments import graphiques
 from balise.instruments.calcul import Cotation, calculer
 from balise.instruments.definition import valider
+from balise.svg import GRIS_CLAIR, couper, nombre, tronquer
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>"
@@ -159,15 +160,15 @@ def points(element) -> list[tuple[float, float]]:
     ],
 )
 def test_nombre_a_la_francaise(x, attendu):
-    assert graphiques.nombre(x) == attendu
+    assert nombre(x) == attendu
 
 
 def test_troncature_et_coupure_des_libelles():
-    assert graphiques._tronquer("Court", 28) == "Court"
-    long = graphiques._tronquer("Contrôle des biais et des erreurs de classement", 28)
+    assert tronquer("Court", 28) == "Court"
+    long = tronquer("Contrôle des biais et des erreurs de classement", 28)
     assert len(long) <= 28 and long.endswith("…") and not long.endswith("des…")
-    assert graphiques._tronquer("Utilité externe (au bénéfice direct des usagers)", 28) == "Utilité externe…"
-    lignes = graphiques._couper("Transformation des métiers et des organisations", 18, 2)
+    assert tronquer("Utilité externe (au bénéfice direct des usagers)", 28) == "Utilité externe…"
+    lignes = couper("Transformation des métiers et des organisations", 18, 2)
     assert len(lignes) == 2 and all(len(ligne) <= 18 for ligne in lignes) and lignes[-1].endswith("…")
 
 
@@ -279,7 +280,7 @@ def test_girouet_sens_couleur_et_note():
     assert planche.get("fill") == graphiques.ORANGE
     assert min(x for x, _ in points(planche)) < mat - 60 and max(x for x, _ in points(planche)) < mat + 20
     planche = neutre.find(f"{SVG}polygon")
-    assert planche.get("fill") == graphiques.GRIS_CLAIR and len(points(planche)) == 4  # pas de pointe
+    assert planche.get("fill") == GRIS_CLAIR and len(points(planche)) == 4  # pas de pointe
     assert neutre.get("data-penche") == ""
     tous = textes(racine)
     assert "3,5 / 4" in tous and "1,5 / 4" in tous and "non noté" in tous

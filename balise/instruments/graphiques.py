@@ -1,51 +1,45 @@
-"""Les graphiques des instruments, dessinés côté serveur en SVG (pages HTML et PDF WeasyPrint).
-
-Contraintes tenues par chaque fonction :
-
-- politique de sécurité des contenus : ni `<style>`, ni attribut `style`, ni script, ni référence
-  externe ; la mise en forme passe par les attributs de présentation SVG (fill, stroke, font-size…) ;
-- accessibilité : `role="img"` et un `<title>` qui résume le graphique en français ; le tableau
-  qui double chaque graphique est écrit par les gabarits ; tout texte venu d'une définition est
-  échappé (une définition peut être adaptée par une organisation) ;
-- couleurs de la palette du DSFR, texte contrasté à 4,5:1 au moins sur son fond ;
-- sortie déterministe : mêmes entrées, même chaîne ; nombres à une décimale au plus ;
-- `viewBox` et `width="100%"` : la feuille de style (classe `balise-graphique`) règle la taille.
-
-Les positions des textes sont calculées sans mesurer les polices : la largeur d'un caractère est
-estimée (`_LARGEUR_CAR`) avec une marge, et les libellés longs sont coupés puis tronqués.
+"""Les graphiques des instruments (radar, girouet, barres, matrice, répartition), dessinés côté
+serveur en SVG avec les primitives de `balise/svg.py`, dont ils tiennent les contraintes (sécurité des
+contenus, accessibilité, palette du DSFR, sortie déterministe). En plus : le tableau qui double chaque
+graphique est écrit par les gabarits ; tout texte venu d'une définition est échappé (une définition
+peut être adaptée par une organisation) ; texte contrasté à 4,5:1 au moins sur son fond.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
+
+from balise.svg import (
+    BLANC,
+    BLEU_CLAIR,
+    BLEU_FRANCE,
+    GRIS_CLAIR,
+    GRIS_FONCE,
+    GRIS_FOND,
+    GRIS_MOYEN,
+    GRIS_TEXTE,
+    JAUNE,
+    ORANGE,
+    ROUGE_MARIANNE,
+    VERT,
+    VERT_CLAIR,
+    coord,
+    couper,
+    ecrire,
+    ecrire_lignes,
+    equilibre,
+    largeur_texte,
+    nombre,
+    svg,
+    tronquer,
+)
 
 from .calcul import Resultat, ResultatItem
 from .definition import Definition, Echelle
 
-__all__ = ["barres", "girouet", "matrice", "nombre", "radar", "repartition"]
-
-# Palette du DSFR.
-BLEU_FRANCE = "#000091"
-BLEU_CLAIR = "#6a6af4"
-ROUGE_MARIANNE = "#e1000f"
-VERT = "#18753c"
-VERT_CLAIR = "#b8fec9"
-ORANGE = "#b34000"
-JAUNE = "#fcc63a"
-GRIS_TEXTE = "#161616"
-GRIS_FONCE = "#3a3a3a"
-GRIS_MOYEN = "#929292"
-GRIS_CLAIR = "#dddddd"
-GRIS_FOND = "#f6f6f6"  # grey-975 : bandes alternées des barres
-BLANC = "#ffffff"
-
-POLICE = "Marianne, Arial, sans-serif"
-# Largeur moyenne estimée d'un caractère, en fraction de la taille de police (large, par prudence).
-_LARGEUR_CAR = 0.6
+__all__ = ["barres", "girouet", "matrice", "radar", "repartition"]
 
 # Une série = une couleur, un pointillé et une forme de marqueur : jamais la couleur seule.
 _STYLES_SERIES: list[tuple[str, str | None, str]] = [
@@ -70,147 +64,6 @@ _FONDS_SECTIONS: list[tuple[str, str]] = [
 # ------------------------------------------------------------------------------------------------
 
 
-def nombre(x: float | None) -> str:
-    """Un nombre à la française, une décimale au plus, arrondi au plus proche : « 2,5 », « 3 » ; « — » sinon."""
-    if x is None or not math.isfinite(x):
-        return "—"
-    d = Decimal(repr(float(x))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if d == d.to_integral_value():
-        d = d.quantize(Decimal(1))
-    texte = format(d, "f")
-    return "0" if texte == "-0" else texte.replace(".", ",")
-
-
-def _f(x: float) -> str:
-    """Une coordonnée SVG : une décimale au plus, point décimal."""
-    texte = f"{x:.1f}"
-    if texte.endswith(".0"):
-        texte = texte[:-2]
-    return "0" if texte == "-0" else texte
-
-
-def _propre(texte: str) -> str:
-    return " ".join(str(texte).split())
-
-
-_MOTS_OUTILS = frozenset(
-    [
-        "à",
-        "au",
-        "aux",
-        "avec",
-        "dans",
-        "de",
-        "des",
-        "du",
-        "en",
-        "et",
-        "la",
-        "le",
-        "les",
-        "leur",
-        "leurs",
-        "ou",
-        "par",
-        "pour",
-        "sa",
-        "ses",
-        "son",
-        "sur",
-        "un",
-        "une",
-        "vers",
-    ]
-)
-
-
-def _tronquer(texte: str, n: int) -> str:
-    """Au plus `n` caractères, coupé de préférence entre deux mots, terminé par « … »."""
-    texte = _propre(texte)
-    if len(texte) <= n:
-        return texte
-    coupe = texte[: n - 1]
-    espace = coupe.rfind(" ")
-    if espace >= n // 2:
-        coupe = coupe[:espace]
-    for ouvrant, fermant in (("(", ")"), ("«", "»"), ("[", "]")):
-        position = coupe.rfind(" " + ouvrant)
-        if position >= n // 3 and fermant not in coupe[position:]:
-            coupe = coupe[:position]  # pas de parenthèse ni de guillemet ouverts et jamais refermés
-    mots = coupe.split(" ")
-    while len(mots) > 1 and mots[-1].lower() in _MOTS_OUTILS:
-        mots.pop()  # « Contrôle des biais… » plutôt que « Contrôle des biais et des… »
-    return " ".join(mots).rstrip(" ,;:.-–—(") + "…"
-
-
-def _couper(texte: str, largeur: int, lignes_max: int) -> list[str]:
-    """Le texte en lignes d'au plus `largeur` caractères ; la dernière ligne tronquée s'il en faut plus."""
-    mots: list[str] = []
-    for mot in _propre(texte).split(" "):
-        while len(mot) > largeur:  # mot plus long qu'une ligne : coupé net
-            mots.append(mot[: largeur - 1] + "-")
-            mot = mot[largeur - 1 :]
-        mots.append(mot)
-    lignes: list[str] = []
-    for i, mot in enumerate(mots):
-        if lignes and len(lignes[-1]) + 1 + len(mot) <= largeur:
-            lignes[-1] += " " + mot
-        elif len(lignes) == lignes_max:
-            lignes[-1] = _tronquer(lignes[-1] + " " + " ".join(mots[i:]), largeur)
-            break
-        else:
-            lignes.append(mot)
-    return [ligne for ligne in lignes if ligne] or [""]
-
-
-def _equilibre(texte: str, largeur: int) -> int:
-    """Largeur de coupe qui évite une dernière ligne d'un seul mot quand le texte tient en deux lignes."""
-    n = len(_propre(texte))
-    return largeur if n <= largeur else min(largeur, n // 2 + 8)
-
-
-def _largeur(texte: str, taille: float) -> float:
-    return len(texte) * taille * _LARGEUR_CAR
-
-
-def _texte(
-    x: float,
-    y: float,
-    contenu: str,
-    taille: float = 12,
-    ancre: str = "start",
-    couleur: str = GRIS_TEXTE,
-    gras: bool = False,
-    extra: str = "",
-) -> str:
-    poids = ' font-weight="bold"' if gras else ""
-    return (
-        f'<text x="{_f(x)}" y="{_f(y)}" font-size="{_f(taille)}" text-anchor="{ancre}" fill="{couleur}"'
-        f"{poids}{extra}>{escape(contenu)}</text>"
-    )
-
-
-def _lignes(x: float, y: float, lignes: list[str], interligne: float, **options) -> str:
-    """Plusieurs `<text>` (un par ligne, plus sûr que `<tspan>` pour WeasyPrint) ; `y` = première ligne."""
-    return "".join(_texte(x, y + i * interligne, ligne, **options) for i, ligne in enumerate(lignes))
-
-
-def _identifiant(id_: str) -> str:
-    """Le préfixe d'identifiants fourni par l'appelant, réduit aux caractères sûrs."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", str(id_)) or "graphique"
-
-
-def _svg(id_: str, nature: str, largeur: float, hauteur: float, titre: str, corps: list[str]) -> Markup:
-    ident = _identifiant(id_)
-    entete = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(largeur)} {_f(hauteur)}" width="100%"'
-        f' class="balise-graphique balise-graphique-{nature}" role="img" aria-labelledby="{ident}-titre"'
-        f' font-family="{POLICE}">'
-        f'<title id="{ident}-titre">{escape(_propre(titre))}</title>'
-    )
-    return Markup(entete + "".join(corps) + "</svg>")
-
-
 def _marqueur(forme: str, x: float, y: float, couleur: str, plein: bool, r: float = 4) -> str:
     """Marqueur d'un point : plein (moyenne connue) ou creux (pas de moyenne)."""
     peinture = (
@@ -220,16 +73,16 @@ def _marqueur(forme: str, x: float, y: float, couleur: str, plein: bool, r: floa
     )
     if forme == "carre":
         c = r * 0.9
-        return f'<rect x="{_f(x - c)}" y="{_f(y - c)}" width="{_f(2 * c)}" height="{_f(2 * c)}" {peinture}/>'
+        return f'<rect x="{coord(x - c)}" y="{coord(y - c)}" width="{coord(2 * c)}" height="{coord(2 * c)}" {peinture}/>'
     if forme == "triangle":
         r *= 1.2
-        d = f"M{_f(x)},{_f(y - r)}L{_f(x + r * 0.87)},{_f(y + r * 0.5)}L{_f(x - r * 0.87)},{_f(y + r * 0.5)}Z"
+        d = f"M{coord(x)},{coord(y - r)}L{coord(x + r * 0.87)},{coord(y + r * 0.5)}L{coord(x - r * 0.87)},{coord(y + r * 0.5)}Z"
         return f'<path d="{d}" {peinture}/>'
     if forme == "losange":
         r *= 1.2
-        d = f"M{_f(x)},{_f(y - r)}L{_f(x + r)},{_f(y)}L{_f(x)},{_f(y + r)}L{_f(x - r)},{_f(y)}Z"
+        d = f"M{coord(x)},{coord(y - r)}L{coord(x + r)},{coord(y)}L{coord(x)},{coord(y + r)}L{coord(x - r)},{coord(y)}Z"
         return f'<path d="{d}" {peinture}/>'
-    return f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}" {peinture}/>'
+    return f'<circle cx="{coord(x)}" cy="{coord(y)}" r="{coord(r)}" {peinture}/>'
 
 
 def _style_serie(i: int) -> tuple[str, str | None, str]:
@@ -250,13 +103,15 @@ def _legende_series(
         yl = y + i * interligne
         if trait:
             corps.append(
-                f'<line x1="{_f(x)}" y1="{_f(yl)}" x2="{_f(x + 36)}" y2="{_f(yl)}" stroke="{couleur}"'
+                f'<line x1="{coord(x)}" y1="{coord(yl)}" x2="{coord(x + 36)}" y2="{coord(yl)}" stroke="{couleur}"'
                 f' stroke-width="2.5"{_pointille(tirets)}/>'
             )
             corps.append(_marqueur(forme, x + 18, yl, couleur, True))
         else:
-            corps.append(f'<rect x="{_f(x)}" y="{_f(yl - 7)}" width="36" height="14" fill="{couleur}"/>')
-        corps.append(_texte(x + 46, yl + 4, _tronquer(libelle, 90), 12))
+            corps.append(
+                f'<rect x="{coord(x)}" y="{coord(yl - 7)}" width="36" height="14" fill="{couleur}"/>'
+            )
+        corps.append(ecrire(x + 46, yl + 4, tronquer(libelle, 90), 12))
     return corps
 
 
@@ -326,8 +181,8 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     corps: list[str] = []
     resume = f"Radar « {premiere.titre} »" if premiere else "Radar"
     if not n or echelle is None:
-        corps.append(_texte(_RADAR_CX, 40, "Aucun item noté à représenter.", 14, "middle", GRIS_FONCE))
-        return _svg(id_, "radar", _RADAR_L, 60, resume + " : aucun item noté.", corps)
+        corps.append(ecrire(_RADAR_CX, 40, "Aucun item noté à représenter.", 14, "middle", GRIS_FONCE))
+        return svg(id_, "radar", _RADAR_L, 60, resume + " : aucun item noté.", corps)
 
     # Secteurs des sections : fonds alternés, frontières, titres dans les coins.
     index = {item.id: i for i, item in enumerate(items)}
@@ -341,7 +196,7 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
         fond, opacite = _FONDS_SECTIONS[k % len(_FONDS_SECTIONS)]
         if b - a == n:
             corps.append(
-                f'<circle cx="{_f(_RADAR_CX)}" cy="{_f(_RADAR_CY)}" r="{_RADAR_R}" fill="{fond}"'
+                f'<circle cx="{coord(_RADAR_CX)}" cy="{coord(_RADAR_CY)}" r="{_RADAR_R}" fill="{fond}"'
                 f' fill-opacity="{opacite}"/>'
             )
             continue
@@ -349,8 +204,8 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
         (x1, y1), (x2, y2) = _point(debut, _RADAR_R), _point(fin, _RADAR_R)
         grand_arc = 1 if fin - debut > math.pi else 0
         corps.append(
-            f'<path d="M{_f(_RADAR_CX)},{_f(_RADAR_CY)}L{_f(x1)},{_f(y1)}A{_RADAR_R},{_RADAR_R} 0 {grand_arc} 1'
-            f' {_f(x2)},{_f(y2)}Z" fill="{fond}" fill-opacity="{opacite}"/>'
+            f'<path d="M{coord(_RADAR_CX)},{coord(_RADAR_CY)}L{coord(x1)},{coord(y1)}A{_RADAR_R},{_RADAR_R} 0 {grand_arc} 1'
+            f' {coord(x2)},{coord(y2)}Z" fill="{fond}" fill-opacity="{opacite}"/>'
         )
     # Anneaux (un par niveau de l'échelle) et axes.
     etendue = echelle.maximum - echelle.minimum
@@ -358,20 +213,20 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
         r = _RADAR_R * (niveau.valeur - echelle.minimum) / etendue
         exterieur = niveau is echelle.niveaux[-1]
         corps.append(
-            f'<circle class="balise-anneau" cx="{_f(_RADAR_CX)}" cy="{_f(_RADAR_CY)}" r="{_f(r)}" fill="none"'
+            f'<circle class="balise-anneau" cx="{coord(_RADAR_CX)}" cy="{coord(_RADAR_CY)}" r="{coord(r)}" fill="none"'
             f' stroke="{GRIS_FONCE if exterieur else GRIS_MOYEN}" stroke-width="{1.2 if exterieur else 0.6}"/>'
         )
     for i in range(n):
         x, y = _point(_angle(i, n), _RADAR_R)
         corps.append(
-            f'<line x1="{_f(_RADAR_CX)}" y1="{_f(_RADAR_CY)}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRIS_MOYEN}"'
+            f'<line x1="{coord(_RADAR_CX)}" y1="{coord(_RADAR_CY)}" x2="{coord(x)}" y2="{coord(y)}" stroke="{GRIS_MOYEN}"'
             f' stroke-width="0.6"/>'
         )
     if len(sections) > 1:
         for _section, a, _b in sections:
             x, y = _point(-math.pi / 2 + 2 * math.pi * a / n, _RADAR_R + 8)
             corps.append(
-                f'<line x1="{_f(_RADAR_CX)}" y1="{_f(_RADAR_CY)}" x2="{_f(x)}" y2="{_f(y)}"'
+                f'<line x1="{coord(_RADAR_CX)}" y1="{coord(_RADAR_CY)}" x2="{coord(x)}" y2="{coord(y)}"'
                 f' stroke="{GRIS_FONCE}" stroke-width="1"/>'
             )
     # Valeurs des niveaux, à gauche de la verticale du haut (entre deux axes), sur un fond blanc
@@ -380,18 +235,18 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
         r = _RADAR_R * (niveau.valeur - echelle.minimum) / etendue
         valeur = nombre(niveau.valeur)
         x, y = _RADAR_CX - 5, _RADAR_CY - max(r, 8) - 3
-        w = _largeur(valeur, 10) + 4
+        w = largeur_texte(valeur, 10) + 4
         corps.append(
-            f'<rect x="{_f(x - w + 2)}" y="{_f(y - 9)}" width="{_f(w)}" height="11" fill="{BLANC}"'
+            f'<rect x="{coord(x - w + 2)}" y="{coord(y - 9)}" width="{coord(w)}" height="11" fill="{BLANC}"'
             f' fill-opacity="0.85"/>'
         )
-        corps.append(_texte(x, y, valeur, 10, "end", GRIS_FONCE))
+        corps.append(ecrire(x, y, valeur, 10, "end", GRIS_FONCE))
 
     # Libellés des axes.
     for i, item in enumerate(items):
         angle = _angle(i, n)
         x, y = _point(angle, _RADAR_R + 12)
-        lignes = _couper(_tronquer(item.libelle, 28), 20, 2)
+        lignes = couper(tronquer(item.libelle, 28), 20, 2)
         c, s = math.cos(angle), math.sin(angle)
         # Centré seulement sur un axe vertical : deux axes voisins de la verticale ont leurs libellés
         # de part et d'autre, sans se chevaucher.
@@ -402,23 +257,25 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
             y0 = y + 10
         else:
             y0 = y + 4 - (len(lignes) - 1) * 7
-        corps.append(_lignes(x, y0, lignes, 14, taille=12, ancre=ancre, couleur=GRIS_TEXTE))
+        corps.append(ecrire_lignes(x, y0, lignes, 14, taille=12, ancre=ancre, couleur=GRIS_TEXTE))
 
     # Titres des sections, dans les coins (ou en légende s'ils s'y marcheraient dessus).
     numeros: list[str] = []  # numéros des secteurs, dessinés par-dessus les séries
     if places:
         for k, ((section, _a, _b), (vertical, horizontal)) in enumerate(zip(sections, places, strict=True)):
-            lignes = _couper(section.titre, _equilibre(section.titre, 30), 2)
+            lignes = couper(section.titre, equilibre(section.titre, 30), 2)
             y0 = 22 if vertical == "haut" else _RADAR_BAS - 8 - (len(lignes) - 1) * 15
             # Un pavé de la teinte du secteur, côté bord, relie le titre à son quart de radar.
             fond, opacite = _FONDS_SECTIONS[k % len(_FONDS_SECTIONS)]
             x_pave = 12 if horizontal == "gauche" else _RADAR_L - 26
             corps.append(
-                f'<rect x="{_f(x_pave)}" y="{_f(y0 - 11)}" width="14" height="14" fill="{fond}"'
+                f'<rect x="{coord(x_pave)}" y="{coord(y0 - 11)}" width="14" height="14" fill="{fond}"'
                 f' fill-opacity="{opacite}" stroke="{GRIS_MOYEN}" stroke-width="0.6"/>'
             )
             x, ancre = (32, "start") if horizontal == "gauche" else (_RADAR_L - 32, "end")
-            corps.append(_lignes(x, y0, lignes, 15, taille=12.5, ancre=ancre, couleur=BLEU_FRANCE, gras=True))
+            corps.append(
+                ecrire_lignes(x, y0, lignes, 15, taille=12.5, ancre=ancre, couleur=BLEU_FRANCE, gras=True)
+            )
     elif len(sections) > 1:
         # Plus de quatre sections : un numéro sur le bord de chaque secteur, renvoyant à la légende
         # (décalé d'un quart de pas quand le milieu du secteur tombe sur un axe, pour ne pas cacher son point).
@@ -426,8 +283,8 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
             milieu = (a + b) / 2 + (0.25 if (b - a) % 2 else 0)
             x, y = _point(-math.pi / 2 + 2 * math.pi * milieu / n, _RADAR_R)
             numeros.append(
-                f'<circle cx="{_f(x)}" cy="{_f(y)}" r="9" fill="{BLANC}" stroke="{GRIS_FONCE}" stroke-width="1"/>'
-                + _texte(x, y + 3.5, str(k + 1), 10, "middle", GRIS_TEXTE, gras=True)
+                f'<circle cx="{coord(x)}" cy="{coord(y)}" r="9" fill="{BLANC}" stroke="{GRIS_FONCE}" stroke-width="1"/>'
+                + ecrire(x, y + 3.5, str(k + 1), 10, "middle", GRIS_TEXTE, gras=True)
             )
 
     # Les séries.
@@ -448,7 +305,7 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
             points.append((*_point(_angle(i, n), _RADAR_R * part), moyenne is not None))
             manquants = manquants or moyenne is None
         if points:
-            sommets = " ".join(f"{_f(x)},{_f(y)}" for x, y, _ in points)
+            sommets = " ".join(f"{coord(x)},{coord(y)}" for x, y, _ in points)
             corps.append(
                 f'<polygon class="balise-serie" points="{sommets}" fill="{couleur}" fill-opacity="0.06"'
                 f' stroke="{couleur}" stroke-width="2.5" stroke-linejoin="round"{_pointille(tirets)}/>'
@@ -464,23 +321,23 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     y += len(libelles) * 20
     if manquants:
         corps.append(_marqueur("rond", 38, y, GRIS_FONCE, False))
-        corps.append(_texte(66, y + 4, "marqueur creux : aucune note sur cet item (placé au centre)", 12))
+        corps.append(ecrire(66, y + 4, "marqueur creux : aucune note sur cet item (placé au centre)", 12))
         y += 20
     if not places and len(sections) > 1:
         for k, (section, _a, _b) in enumerate(sections):
             fond, opacite = _FONDS_SECTIONS[k % len(_FONDS_SECTIONS)]
             corps.append(
-                f'<rect x="20" y="{_f(y - 7)}" width="36" height="14" fill="{fond}" fill-opacity="{opacite}"'
+                f'<rect x="20" y="{coord(y - 7)}" width="36" height="14" fill="{fond}" fill-opacity="{opacite}"'
                 f' stroke="{GRIS_MOYEN}" stroke-width="0.6"/>'
             )
-            corps.append(_texte(38, y + 4, str(k + 1), 10, "middle", GRIS_TEXTE, gras=True))
-            corps.append(_texte(66, y + 4, f"Section {k + 1} : {_tronquer(section.titre, 80)}", 12))
+            corps.append(ecrire(38, y + 4, str(k + 1), 10, "middle", GRIS_TEXTE, gras=True))
+            corps.append(ecrire(66, y + 4, f"Section {k + 1} : {tronquer(section.titre, 80)}", 12))
             y += 20
     resume += (
         f" : {n} items notés de {nombre(echelle.minimum)} (centre) à {nombre(echelle.maximum)} (bord), "
         f"regroupés en {len(sections)} section(s) ; série(s) : {' ; '.join(libelles)}."
     )
-    return _svg(id_, "radar", _RADAR_L, y + 4, resume, corps)
+    return svg(id_, "radar", _RADAR_L, y + 4, resume, corps)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -504,7 +361,7 @@ def _planche(
     else:
         epaule = bout - sens * h * 0.55
         pts = [(x0, y + 1), (epaule, y), (bout, y + h / 2), (epaule, y + h), (x0, y + h - 1)]
-    return " ".join(f"{_f(px)},{_f(py)}" for px, py in pts)
+    return " ".join(f"{coord(px)},{coord(py)}" for px, py in pts)
 
 
 def girouet(resultat: Resultat, id_: str) -> Markup:
@@ -522,7 +379,7 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
     resumes: list[str] = []
     y = 56  # haut de la première rangée (le fanion au-dessus)
     for rs in resultat.sections:
-        titre = _couper(rs.section.titre, _equilibre(rs.section.titre, 44), 2)
+        titre = couper(rs.section.titre, equilibre(rs.section.titre, 44), 2)
         y_titre = y + 13
         y_planche = y + len(titre) * 17 + 4
         score, penche = rs.score, rs.penche if rs.score is not None else None
@@ -549,8 +406,8 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
         veinure = ""
         if score is not None:  # veinure du bois, trait clair : l'allure d'une planche peinte
             veinure = (
-                f'<line x1="{_f(_GIR_MAT + sens * 20)}" y1="{_f(y_planche + 10)}"'
-                f' x2="{_f(_GIR_MAT + sens * max(28, longueur - 30))}" y2="{_f(y_planche + 11)}"'
+                f'<line x1="{coord(_GIR_MAT + sens * 20)}" y1="{coord(y_planche + 10)}"'
+                f' x2="{coord(_GIR_MAT + sens * max(28, longueur - 30))}" y2="{coord(y_planche + 11)}"'
                 f' stroke="{BLANC}" stroke-opacity="0.35" stroke-width="1.2"/>'
             )
         bras.append(
@@ -558,10 +415,10 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
             f'<polygon points="{points}" fill="{couleur}" stroke="{bord}" stroke-width="1.5"'
             f' stroke-linejoin="round"/>'
             + veinure
-            + f'<circle cx="{_f(_GIR_MAT)}" cy="{_f(y_planche + _GIR_HAUT_PLANCHE / 2)}" r="2.5"'
+            + f'<circle cx="{coord(_GIR_MAT)}" cy="{coord(y_planche + _GIR_HAUT_PLANCHE / 2)}" r="2.5"'
             f' fill="{GRIS_FONCE}"/>'
-            + _lignes(x_titre, y_titre, titre, 17, taille=13, ancre=ancre_titre, gras=True)
-            + _texte(
+            + ecrire_lignes(x_titre, y_titre, titre, 17, taille=13, ancre=ancre_titre, gras=True)
+            + ecrire(
                 x_note,
                 y_planche + _GIR_HAUT_PLANCHE / 2 + 5,
                 texte_note,
@@ -576,30 +433,30 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
     sol = y + 8
     # Le mât, son fanion et son pied, dessinés avant les planches qui y sont clouées.
     corps.append(
-        f'<path d="M{_f(_GIR_MAT)},14L{_f(_GIR_MAT + 44)},22L{_f(_GIR_MAT)},30Z" fill="{BLEU_FRANCE}"/>'
-        f'<rect x="{_f(_GIR_MAT - 5)}" y="10" width="10" height="{_f(sol - 10)}" rx="2" fill="{GRIS_FONCE}"/>'
-        f'<circle cx="{_f(_GIR_MAT)}" cy="10" r="5" fill="{GRIS_FONCE}"/>'
-        f'<path d="M{_f(_GIR_MAT - 40)},{_f(sol + 8)}L{_f(_GIR_MAT - 14)},{_f(sol - 6)}'
-        f'L{_f(_GIR_MAT + 14)},{_f(sol - 6)}L{_f(_GIR_MAT + 40)},{_f(sol + 8)}Z" fill="{GRIS_FONCE}"/>'
-        f'<line x1="{_f(_GIR_MAT - 160)}" y1="{_f(sol + 8)}" x2="{_f(_GIR_MAT + 160)}" y2="{_f(sol + 8)}"'
+        f'<path d="M{coord(_GIR_MAT)},14L{coord(_GIR_MAT + 44)},22L{coord(_GIR_MAT)},30Z" fill="{BLEU_FRANCE}"/>'
+        f'<rect x="{coord(_GIR_MAT - 5)}" y="10" width="10" height="{coord(sol - 10)}" rx="2" fill="{GRIS_FONCE}"/>'
+        f'<circle cx="{coord(_GIR_MAT)}" cy="10" r="5" fill="{GRIS_FONCE}"/>'
+        f'<path d="M{coord(_GIR_MAT - 40)},{coord(sol + 8)}L{coord(_GIR_MAT - 14)},{coord(sol - 6)}'
+        f'L{coord(_GIR_MAT + 14)},{coord(sol - 6)}L{coord(_GIR_MAT + 40)},{coord(sol + 8)}Z" fill="{GRIS_FONCE}"/>'
+        f'<line x1="{coord(_GIR_MAT - 160)}" y1="{coord(sol + 8)}" x2="{coord(_GIR_MAT + 160)}" y2="{coord(sol + 8)}"'
         f' stroke="{GRIS_MOYEN}" stroke-width="1.5"/>'
     )
     corps.extend(bras)
     # Légende.
     y = sol + 40
     corps.append(f'<polygon points="{_planche(20, y - 8, 40, 1, True, 16)}" fill="{VERT}"/>')
-    corps.append(_texte(70, y + 4, "→ penche vers les impacts positifs", 12.5))
+    corps.append(ecrire(70, y + 4, "→ penche vers les impacts positifs", 12.5))
     corps.append(f'<polygon points="{_planche(_GIR_MAT + 60, y - 8, 40, -1, True, 16)}" fill="{ORANGE}"/>')
-    corps.append(_texte(_GIR_MAT + 70, y + 4, "← penche vers les impacts négatifs", 12.5))
+    corps.append(ecrire(_GIR_MAT + 70, y + 4, "← penche vers les impacts négatifs", 12.5))
     if any(rs.score is None for rs in resultat.sections):
         y += 26
         corps.append(
-            f'<rect x="20" y="{_f(y - 8)}" width="40" height="16" fill="{GRIS_CLAIR}" stroke="{GRIS_MOYEN}"/>'
+            f'<rect x="20" y="{coord(y - 8)}" width="40" height="16" fill="{GRIS_CLAIR}" stroke="{GRIS_MOYEN}"/>'
         )
-        corps.append(_texte(70, y + 4, "section non notée", 12.5))
+        corps.append(ecrire(70, y + 4, "section non notée", 12.5))
     y += 26
     corps.append(
-        _texte(
+        ecrire(
             20,
             y + 4,
             "Plus le bras est long, plus la note s'écarte du milieu de l'échelle "
@@ -613,7 +470,7 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
         + " ; ".join(resumes)
         + "."
     )
-    return _svg(id_, "girouet", _GIR_L, y + 18, resume, corps)
+    return svg(id_, "girouet", _GIR_L, y + 18, resume, corps)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -632,8 +489,8 @@ def barres(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     par série, de longueur le score de la section sur l'échelle (du bas au haut de l'échelle)."""
     premiere = series[0][1].definition if series else None
     if premiere is None:
-        corps = [_texte(_BAR_L / 2, 40, "Aucune évaluation à représenter.", 14, "middle", GRIS_FONCE)]
-        return _svg(id_, "barres", _BAR_L, 60, "Barres : aucune évaluation.", corps)
+        corps = [ecrire(_BAR_L / 2, 40, "Aucune évaluation à représenter.", 14, "middle", GRIS_FONCE)]
+        return svg(id_, "barres", _BAR_L, 60, "Barres : aucune évaluation.", corps)
     echelle = premiere.echelles[premiere.echelle]
     etendue = (echelle.maximum - echelle.minimum) or 1
 
@@ -650,27 +507,29 @@ def barres(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     groupes: list[str] = []
     resumes = []
     for k, section in enumerate(premiere.sections):
-        titre = _couper(section.titre, 34, 3)
+        titre = couper(section.titre, 34, 3)
         hauteur = max(hauteur_barres, len(titre) * 15 - 3) + 16
         if k % 2 == 0:  # une bande sur deux, pour suivre une section d'un bout à l'autre
             bandes.append(
-                f'<rect x="0" y="{_f(y)}" width="{_BAR_L}" height="{_f(hauteur)}" fill="{GRIS_FOND}"/>'
+                f'<rect x="0" y="{coord(y)}" width="{_BAR_L}" height="{coord(hauteur)}" fill="{GRIS_FOND}"/>'
             )
         y_titre = y + hauteur / 2 - (len(titre) - 1) * 7.5 + 4
-        groupes.append(_lignes(_BAR_X0 - 12, y_titre, titre, 15, taille=12, ancre="end", couleur=GRIS_TEXTE))
+        groupes.append(
+            ecrire_lignes(_BAR_X0 - 12, y_titre, titre, 15, taille=12, ancre="end", couleur=GRIS_TEXTE)
+        )
         yb = y + (hauteur - hauteur_barres) / 2
         valeurs = []
         for s, score in enumerate(par_section.get(section.id) for par_section in scores):
             couleur = _style_serie(s)[0]  # la même que dans la légende
             if score is None:
-                groupes.append(_texte(_BAR_X0 + 6, yb + _BAR_H - 4, "non noté", 11.5, couleur=GRIS_FONCE))
+                groupes.append(ecrire(_BAR_X0 + 6, yb + _BAR_H - 4, "non noté", 11.5, couleur=GRIS_FONCE))
             else:
                 x = abscisse(score)
                 groupes.append(
                     f'<rect class="balise-barre" data-section="{escape(section.id)}" data-serie="{s}"'
-                    f' x="{_BAR_X0}" y="{_f(yb)}" width="{_f(x - _BAR_X0)}" height="{_BAR_H}" fill="{couleur}"/>'
+                    f' x="{_BAR_X0}" y="{coord(yb)}" width="{coord(x - _BAR_X0)}" height="{_BAR_H}" fill="{couleur}"/>'
                 )
-                groupes.append(_texte(x + 6, yb + _BAR_H - 4, nombre(score), 12, gras=True))
+                groupes.append(ecrire(x + 6, yb + _BAR_H - 4, nombre(score), 12, gras=True))
             valeurs.append(nombre(score) if score is not None else "non noté")
             yb += _BAR_H + _BAR_ECART
         resumes.append(f"{section.titre} : {', '.join(valeurs)}")
@@ -679,10 +538,10 @@ def barres(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     for niveau in echelle.niveaux:
         x = abscisse(niveau.valeur)
         corps.append(
-            f'<line x1="{_f(x)}" y1="26" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRIS_FONCE if niveau is echelle.niveaux[0] else GRIS_CLAIR}"'
+            f'<line x1="{coord(x)}" y1="26" x2="{coord(x)}" y2="{coord(y)}" stroke="{GRIS_FONCE if niveau is echelle.niveaux[0] else GRIS_CLAIR}"'
             f' stroke-width="1"/>'
         )
-        corps.append(_texte(x, 20, nombre(niveau.valeur), 11.5, "middle", GRIS_FONCE))
+        corps.append(ecrire(x, 20, nombre(niveau.valeur), 11.5, "middle", GRIS_FONCE))
     corps = bandes + corps + groupes
     y += 24
     if len(series) > 1 or libelles[0] != premiere.titre:
@@ -692,7 +551,7 @@ def barres(series: list[tuple[str, Resultat]], id_: str) -> Markup:
         f"Barres « {premiere.titre} » : score de chaque section sur l'échelle de {nombre(echelle.minimum)} "
         f"à {nombre(echelle.maximum)}, pour {' ; '.join(libelles)}. " + " ; ".join(resumes) + "."
     )
-    return _svg(id_, "barres", _BAR_L, y, resume, corps)
+    return svg(id_, "barres", _BAR_L, y, resume, corps)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -722,9 +581,9 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
     """
     if len(definition.items_notes) < 2:
         corps = [
-            _texte(_MAT_L / 2, 40, "Il faut deux items notés pour la matrice.", 14, "middle", GRIS_FONCE)
+            ecrire(_MAT_L / 2, 40, "Il faut deux items notés pour la matrice.", 14, "middle", GRIS_FONCE)
         ]
-        return _svg(
+        return svg(
             id_, "matrice", _MAT_L, 60, f"Matrice « {definition.titre} » : deux items notés requis.", corps
         )
     item_x, item_y = definition.items_notes[:2]
@@ -746,19 +605,19 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
             n = comptes[(cx, cy)]
             corps.append(
                 f'<g class="balise-case" data-x="{cx}" data-y="{cy}">'
-                f'<rect x="{_f(x)}" y="{_f(y)}" width="{_MAT_CASE_L}" height="{_MAT_CASE_H}" fill="{fond}"'
+                f'<rect x="{coord(x)}" y="{coord(y)}" width="{_MAT_CASE_L}" height="{_MAT_CASE_H}" fill="{fond}"'
                 f' fill-opacity="{opacite}" stroke="{GRIS_FONCE}" stroke-width="1"/>'
-                + _lignes(
+                + ecrire_lignes(
                     x + 10,
                     y + 20,
-                    _couper(bouts_x[cx], 34, 1) + _couper(bouts_y[cy], 34, 1),
+                    couper(bouts_x[cx], 34, 1) + couper(bouts_y[cy], 34, 1),
                     15,
                     taille=11.5,
                     couleur=GRIS_FONCE,
                 )
-                + f'<text class="balise-compte" x="{_f(x + _MAT_CASE_L / 2)}" y="{_f(y + 100)}" font-size="40"'
+                + f'<text class="balise-compte" x="{coord(x + _MAT_CASE_L / 2)}" y="{coord(y + 100)}" font-size="40"'
                 f' font-weight="bold" text-anchor="middle" fill="{BLEU_FRANCE}">{n}</text>'
-                + _texte(
+                + ecrire(
                     x + _MAT_CASE_L / 2,
                     y + 124,
                     "évaluateur" if n == 1 else "évaluateurs",
@@ -772,9 +631,9 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
     # Libellés des bouts d'échelle, hors de la grille, et titres des axes.
     bas = _MAT_Y0 + 2 * _MAT_CASE_H
     for cx in (0, 1):
-        lignes = _couper(bouts_x[cx], 34, 2)
+        lignes = couper(bouts_x[cx], 34, 2)
         corps.append(
-            _lignes(
+            ecrire_lignes(
                 _MAT_X0 + (cx + 0.5) * _MAT_CASE_L,
                 bas + 18,
                 lignes,
@@ -785,15 +644,15 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
             )
         )
     for cy in (1, 0):
-        lignes = _couper(bouts_y[cy], 18, 3)
+        lignes = couper(bouts_y[cy], 18, 3)
         y = _MAT_Y0 + (1.5 - cy) * _MAT_CASE_H - (len(lignes) - 1) * 7 + 4
-        corps.append(_lignes(_MAT_X0 - 10, y, lignes, 14, taille=12, ancre="end", couleur=GRIS_TEXTE))
+        corps.append(ecrire_lignes(_MAT_X0 - 10, y, lignes, 14, taille=12, ancre="end", couleur=GRIS_TEXTE))
     y_axe = bas + 58
     corps.append(
-        _texte(
+        ecrire(
             _MAT_X0 + _MAT_CASE_L,
             y_axe,
-            f"→ {_tronquer(item_x.libelle, 70)}",
+            f"→ {tronquer(item_x.libelle, 70)}",
             13,
             "middle",
             BLEU_FRANCE,
@@ -802,15 +661,15 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
     )
     x_axe, y_milieu = 18, _MAT_Y0 + _MAT_CASE_H
     corps.append(
-        _texte(
+        ecrire(
             x_axe,
             y_milieu,
-            f"→ {_tronquer(item_y.libelle, 44)}",
+            f"→ {tronquer(item_y.libelle, 44)}",
             13,
             "middle",
             BLEU_FRANCE,
             gras=True,
-            extra=f' transform="rotate(-90 {_f(x_axe)} {_f(y_milieu)})"',
+            extra=f' transform="rotate(-90 {coord(x_axe)} {coord(y_milieu)})"',
         )
     )
     total = sum(comptes.values())
@@ -818,7 +677,7 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
         f"Matrice « {definition.titre} » : {item_x.libelle} en abscisse, {item_y.libelle} en ordonnée ; "
         f"{total} évaluateur(s) : " + " ; ".join(resumes) + "."
     )
-    return _svg(id_, "matrice", _MAT_L, y_axe + 12, resume, corps)
+    return svg(id_, "matrice", _MAT_L, y_axe + 12, resume, corps)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -859,20 +718,22 @@ def repartition(resultat_item: ResultatItem, echelle: Echelle, id_: str) -> Mark
     x, largeur = 10.0, _REP_L - 20
     if total == 0:
         corps.append(
-            f'<rect x="10" y="8" width="{_f(largeur)}" height="24" fill="none" stroke="{GRIS_MOYEN}"/>'
+            f'<rect x="10" y="8" width="{coord(largeur)}" height="24" fill="none" stroke="{GRIS_MOYEN}"/>'
         )
-        corps.append(_texte(_REP_L / 2, 25, "Aucune réponse", 12, "middle", GRIS_FONCE))
+        corps.append(ecrire(_REP_L / 2, 25, "Aucune réponse", 12, "middle", GRIS_FONCE))
     for _libelle, n, fond, encre in segments:
         if not n:
             continue
         w = largeur * n / total
-        corps.append(f'<rect x="{_f(x)}" y="8" width="{_f(w)}" height="24" fill="{fond}" stroke="{BLANC}"/>')
+        corps.append(
+            f'<rect x="{coord(x)}" y="8" width="{coord(w)}" height="24" fill="{fond}" stroke="{BLANC}"/>'
+        )
         if w >= 18:
-            corps.append(_texte(x + w / 2, 25, str(n), 12, "middle", encre, gras=True))
+            corps.append(ecrire(x + w / 2, 25, str(n), 12, "middle", encre, gras=True))
         x += w
     resume = (
         f"Répartition des réponses à « {resultat_item.item.libelle} » : "
         + " ; ".join(f"{libelle} : {n}" for libelle, n, _, _ in segments)
         + "."
     )
-    return _svg(id_, "repartition", _REP_L, 40, resume, corps)
+    return svg(id_, "repartition", _REP_L, 40, resume, corps)

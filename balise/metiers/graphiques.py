@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from balise.instruments.graphiques import (
+from balise.svg import (
     BLANC,
     GRIS_CLAIR,
     GRIS_TEXTE,
@@ -15,11 +15,11 @@ from balise.instruments.graphiques import (
     ORANGE,
     ROUGE_MARIANNE,
     VERT_CLAIR,
-    _f,
-    _svg,
-    _texte,
-    _tronquer,
+    coord,
+    ecrire,
     nombre,
+    svg,
+    tronquer,
 )
 
 from .secret import TableauProtege
@@ -60,15 +60,15 @@ def exposition(tableau: TableauProtege, titre: str, id_: str) -> Markup:
         lx = 10 + colonne_legende * 250
         ly = 12 + rang * 20
         corps.append(
-            f'<rect x="{_f(lx)}" y="{_f(ly)}" width="14" height="14" fill="{fond}" stroke="{GRIS_TEXTE}"/>'
+            f'<rect x="{coord(lx)}" y="{coord(ly)}" width="14" height="14" fill="{fond}" stroke="{GRIS_TEXTE}"/>'
         )
-        corps.append(_texte(lx + 20, ly + 12, colonne, 12))
+        corps.append(ecrire(lx + 20, ly + 12, colonne, 12))
     largeur = _L - _MARGE - 10
     resume = []
     for n, ligne in enumerate(lignes):
         y = _H_LEGENDE + n * (_H_BARRE + _ECART)
         total = tableau.totaux_lignes[ligne].effectif or 1
-        corps.append(_texte(_MARGE - 8, y + 16, _tronquer(ligne, 38), 12, "end"))
+        corps.append(ecrire(_MARGE - 8, y + 16, tronquer(ligne, 38), 12, "end"))
         x = float(_MARGE)
         parts = []
         for i, colonne in enumerate(tableau.colonnes):
@@ -78,15 +78,15 @@ def exposition(tableau: TableauProtege, titre: str, id_: str) -> Markup:
             fond, encre = _TEINTES[min(i, len(_TEINTES) - 1)]
             w = largeur * effectif / total
             corps.append(
-                f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_H_BARRE}" fill="{fond}" stroke="{BLANC}"/>'
+                f'<rect x="{coord(x)}" y="{coord(y)}" width="{coord(w)}" height="{_H_BARRE}" fill="{fond}" stroke="{BLANC}"/>'
             )
             part = nombre(100 * effectif / total)
             if w >= 40:
-                corps.append(_texte(x + w / 2, y + 16, f"{part} %", 11, "middle", encre, gras=True))
+                corps.append(ecrire(x + w / 2, y + 16, f"{part} %", 11, "middle", encre, gras=True))
             parts.append(f"{colonne} {part} %")
             x += w
         resume.append(f"{ligne} : {', '.join(parts)}")
     hauteur = _H_LEGENDE + max(1, len(lignes)) * (_H_BARRE + _ECART)
     if not lignes:
-        corps.append(_texte(_L / 2, _H_LEGENDE + 16, "Aucune ligne entièrement publiable", 12, "middle"))
-    return _svg(id_, "exposition", _L, hauteur, f"{titre}. " + " ; ".join(resume), corps)
+        corps.append(ecrire(_L / 2, _H_LEGENDE + 16, "Aucune ligne entièrement publiable", 12, "middle"))
+    return svg(id_, "exposition", _L, hauteur, f"{titre}. " + " ; ".join(resume), corps)

@@ -2,6 +2,7 @@
 
 from django import template
 
+from balise import svg
 from balise.instruments import graphiques
 from balise.instruments.definition import LIBELLES_MOMENTS, Definition, Item
 
@@ -10,7 +11,7 @@ register = template.Library()
 
 @register.filter
 def nombre(valeur: float | None) -> str:
-    return graphiques.nombre(valeur)
+    return svg.nombre(valeur)
 
 
 @register.filter
