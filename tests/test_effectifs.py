@@ -355,6 +355,33 @@ def test_corriger_et_ajouter_un_metier_pour_l_organisation(org_a, org_b, drh_a):
     assert MetierOrganisation.history.filter(history_type="-").get().history_user == drh_a
 
 
+def test_un_metier_propre_retire_renvoie_ses_libelles_en_revue(org_a, drh_a):
+    imp = importer(
+        org_a,
+        drh_a,
+        tableau_csv([[f"N{i}", "Ripeur", "C", "H", "1"] for i in range(6)]),
+        colonnes={"metier": "Métier"},
+    )
+    assert imp.etat == ImportEffectifs.Etat.REVUE
+    propre = services.enregistrer_metier(
+        org_a,
+        {
+            "libelle": "Ripeur ou ripeuse",
+            "isco08": "9611",
+            "niveau": "Pas concernés",
+            "justification": "Essai.",
+        },
+        drh_a,
+    )
+    services.reviser(imp, {imp.libelles.get().pk: "Ripeur ou ripeuse"}, drh_a)
+    imp.refresh_from_db()
+    assert imp.etat == ImportEffectifs.Etat.PRET
+    services.retirer_metier(propre, drh_a)
+    imp.refresh_from_db()
+    lib = imp.libelles.get()
+    assert imp.etat == ImportEffectifs.Etat.REVUE and lib.statut == LibelleImporte.Statut.INCONNU
+
+
 # --- Groupes et actions ----------------------------------------------------------------------------
 
 

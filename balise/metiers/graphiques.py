@@ -53,7 +53,6 @@ def exposition(tableau: TableauProtege, titre: str, id_: str) -> Markup:
     """Une barre à 100 % par ligne entièrement visible, découpée par niveau d'exposition."""
     lignes = lignes_dessinables(tableau)
     corps: list[str] = []
-    x = 10.0
     for i, colonne in enumerate(tableau.colonnes):
         fond, _ = _TEINTES[min(i, len(_TEINTES) - 1)]
         rang, colonne_legende = divmod(i, 3)

@@ -297,8 +297,14 @@ def reappliquer(organisation: Organisation) -> None:
         changes.append(lib)
         imports.add(lib.import_effectifs_id)
     LibelleImporte.objects.bulk_update(changes, ["statut", "metier", "isco08", "niveau"])
-    for imp in ImportEffectifs.objects.filter(pk__in=imports):
-        etat = _etat_de(imp)
+    # Un libellé redevenu à revoir ramène son import en revue : une requête pour tous les imports touchés.
+    en_revue = set(
+        LibelleImporte.objects.filter(import_effectifs__in=imports, statut__in=LibelleImporte.A_REVOIR)
+        .values_list("import_effectifs_id", flat=True)
+        .distinct()
+    )
+    for imp in ImportEffectifs.objects.filter(pk__in=imports).only("etat"):
+        etat = ImportEffectifs.Etat.REVUE if imp.pk in en_revue else ImportEffectifs.Etat.PRET
         if etat != imp.etat:
             imp.etat = etat
             imp.save(update_fields=["etat"])

@@ -213,8 +213,9 @@ def resultats(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion, imp = _import_lisible(request, slug, pk)
     seuil = adhesion.organisation.seuil_secret
     dimensions = [(code, libelle) for code, libelle in Dimension.choices if code in imp.colonnes]
+    libelles = dict(dimensions)
     par = request.GET.get("par", "")
-    if par not in dict(dimensions):
+    if par not in libelles:
         par = dimensions[0][0] if dimensions else ""
     croise = selectors.croisement(imp, par, seuil) if par else None
     metiers = selectors.metiers(imp, seuil)
@@ -229,12 +230,10 @@ def resultats(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             synthese=selectors.Presentation(selectors.synthese(imp, seuil)),
             dimensions=dimensions,
             par=par,
-            libelle_par=dict(dimensions).get(par, ""),
-            legende_croise=f"Effectif par {dict(dimensions).get(par, '').lower()} et niveau d'exposition",
+            libelle_par=libelles.get(par, ""),
+            legende_croise=f"Effectif par {libelles.get(par, '').lower()} et niveau d'exposition",
             croise=selectors.Presentation(croise) if croise else None,
-            graphique=graphiques.exposition(
-                croise, f"Exposition par {dict(dimensions)[par].lower()}", "croise"
-            )
+            graphique=graphiques.exposition(croise, f"Exposition par {libelles[par].lower()}", "croise")
             if croise
             else None,
             non_dessinees=len(croise.lignes) - len(graphiques.lignes_dessinables(croise)) if croise else 0,
