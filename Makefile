@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://root@/balise?host=/var/run/postgresql
+# Base Redis réservée aux tests (vidée par eux) ; Redis est démarré par scripts/services-test.sh.
+export BALISE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: demo test test-sqlite test-postgres lint bench services-test
 
@@ -24,7 +26,7 @@ demo: $(VENV)/.base
 	$(PY) manage.py charger_demo --port $(PORT)
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
-## Installe ce qu'il faut (Chromium, PostgreSQL) et lance toute la suite de tests, sur SQLite puis PostgreSQL
+## Installe ce qu'il faut (Chromium, PostgreSQL, Redis) et lance toute la suite de tests, sur SQLite puis PostgreSQL
 test: $(VENV)/.dev services-test lint test-sqlite test-postgres
 
 services-test:

@@ -1,10 +1,8 @@
 """Pages d'une organisation gardées en cache : elles sont lues bien plus souvent qu'elles ne changent.
 
-La clé contient `Organisation.modifie_le`, la « génération » des données de l'organisation, que
-`avancer()` fait progresser à chaque enregistrement de ce que ces pages montrent (chaque application
-branche ses signaux dessus, dans son module `fraicheur`). Une modification rend aussitôt les
-anciennes entrées inatteignables : rien à invalider, aucune entrée périmée, et un cache en mémoire
-par processus suffit, même à plusieurs processus, puisque la génération est lue en base.
+Elles sont rangées sous le jeton de génération de l'organisation (`balise/generations.py`), que
+chaque application renouvelle à chaque enregistrement de ce que ces pages montrent (ses signaux, dans
+son module `fraicheur`) : une modification rend aussitôt les anciennes entrées inatteignables.
 
 Le squelette commun des pages (en-tête, menu, pied) est fait de fragments gardés en cache par la
 balise `{% fragment nom variables… %}` de `base.html`, sous une clé faite des variables qu'ils
@@ -28,14 +26,14 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.base import FilterExpression
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
+from balise import generations
 from balise.organisations.models import Adhesion, Organisation
 
 T = TypeVar("T")
-DUREE = 24 * 3600
+DUREE = generations.DUREES["organisation"]
 
 
 class Page(TypedDict):
@@ -44,21 +42,8 @@ class Page(TypedDict):
 
 
 def lire(organisation: Organisation, nature: str, produire: Callable[[], T]) -> T:
-    """La valeur en cache pour cette organisation, à sa génération actuelle, ou produite puis gardée."""
-    brut = f"{nature}|{organisation.pk}|{organisation.modifie_le.timestamp()}"
-    # Empreinte : la nature peut contenir une chaîne de requête arbitrairement longue.
-    cle = "org:" + hashlib.blake2b(brut.encode(), digest_size=20).hexdigest()
-    valeur = cache_django.get(cle)
-    if valeur is None:
-        valeur = produire()
-        cache_django.set(cle, valeur, DUREE)
-    return valeur
-
-
-def avancer(**organisations: object) -> None:
-    """Fait progresser la génération des organisations désignées (`pk=…`, `systemes=…`…) : leurs pages
-    en cache seront produites à nouveau."""
-    Organisation.objects.filter(**organisations).update(modifie_le=timezone.now())
+    """La valeur en cache pour cette organisation, à sa génération en cours, ou produite puis gardée."""
+    return generations.lire("organisation", organisation.pk, nature, produire)
 
 
 # Variable de gabarit → sa valeur pour une requête.

@@ -103,27 +103,37 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache en mémoire de chaque processus. Suffisant et correct même à plusieurs processus : les clés des
-# pages d'une organisation changent à chaque modification (balise/cache_pages.py), rien n'est à invalider.
+
+def _cache_partage(lieu: str) -> dict:
+    """Un dossier (cache de fichiers, une seule machine) ou l'adresse d'un serveur Redis (plusieurs)."""
+    if lieu.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": lieu}
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": lieu,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+
+
+# Deux caches (balise/generations.py). « default », en mémoire de chaque processus : pages, adhésions,
+# personnes, sous des clés qui changent à chaque modification ; rien n'y est à invalider.
+# « partage », commun à tous les processus qui servent Balise : les jetons de génération, qui doivent
+# être les mêmes pour tous, et les sessions (écrites aussi en base : `cached_db`). Des fichiers par
+# défaut ; Redis dès que Balise est servi par plusieurs machines (docs/exploitation.md).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
-    # Sessions : lues à chaque page connectée. Écrites en base et dans ce cache partagé par les
-    # processus de la machine (fichiers), où elles sont lues sans requête ; une déconnexion efface les
-    # deux. Sur plusieurs machines, un cache partagé entre elles (Redis…) doit le remplacer.
-    "sessions": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("BALISE_CACHE_SESSIONS", str(BASE_DIR / "var" / "cache" / "sessions")),
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
+    "partage": _cache_partage(
+        os.environ.get("BALISE_CACHE_PARTAGE", str(BASE_DIR / "var" / "cache" / "partage"))
+    ),
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_CACHE_ALIAS = "sessions"
+SESSION_CACHE_ALIAS = "partage"
 
 AUTH_USER_MODEL = "comptes.Utilisateur"
 # Authentification enfichable : ProConnect (OpenID Connect) s'ajoutera ici comme un backend de plus.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "balise.comptes.backends.PersonneEnCache",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

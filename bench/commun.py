@@ -125,6 +125,8 @@ def configurer_django(base: str, dossier: Path, nom_pg: str, hotes: str) -> None
             "BALISE_SSL_REDIRECT": "0",
             "BALISE_ALLOWED_HOSTS": hotes,
             "BALISE_LOG_LEVEL": "WARNING",
+            # Jetons de génération et sessions propres à cette base jetable.
+            "BALISE_CACHE_PARTAGE": str(dossier / "cache-partage"),
         }
     )
     sys.path.insert(0, str(RACINE))

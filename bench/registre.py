@@ -412,7 +412,7 @@ def remplir(alea: random.Random) -> Jeu:
     # Session ouverte directement en base : le cookie « Secure » ne gêne pas http.client.
     session = SessionStore()
     session["_auth_user_id"] = str(personne.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "balise.comptes.backends.PersonneEnCache"
     session["_auth_user_hash"] = personne.get_session_auth_hash()
     session.save()
     assert session.session_key is not None
@@ -892,6 +892,10 @@ def main() -> int:
         jeu = remplir(random.Random(2026))
         duree_remplissage = time.monotonic() - t0
         print(f"  {jeu.nb_systemes} systèmes en {duree_remplissage:.0f} s", flush=True)
+        # Statistiques à jour, comme une base en service : sans quoi l'autovacuum de PostgreSQL passe
+        # pendant les mesures et les bruite.
+        with connections["default"].cursor() as curseur:
+            curseur.execute("VACUUM ANALYZE" if args.base == "postgresql" else "ANALYZE")
         description = machine(args.base)
         connections.close_all()
         occupation_avant = occupation_cpu(2.0)

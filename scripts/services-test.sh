@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installe ou démarre ce dont les tests ont besoin : Chromium (paquet Debian) et PostgreSQL.
+# Installe ou démarre ce dont les tests ont besoin : Chromium (paquet Debian), PostgreSQL et Redis.
 set -euo pipefail
 
 apt_installe() {
@@ -18,4 +18,9 @@ fi
 if ! psql -h /var/run/postgresql -U "$(whoami)" -d postgres -Atc 'select 1' >/dev/null 2>&1; then
   su postgres -c "createuser --superuser $(whoami)" 2>/dev/null || true
 fi
-echo "services de test prêts : $(chromium --version 2>/dev/null | head -1), $(pg_isready -h /var/run/postgresql)"
+command -v redis-server >/dev/null || apt_installe redis-server
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+echo "services de test prêts : $(chromium --version 2>/dev/null | head -1), $(pg_isready -h /var/run/postgresql), Redis $(redis-cli -h 127.0.0.1 ping)"

@@ -53,16 +53,14 @@ def systeme_b(org_b, admin_b):
 
 @pytest.fixture(autouse=True)
 def _cache_propre(settings, tmp_path_factory):
-    # Caches neufs à chaque test : aucune page ni session ne survit d'un test à l'autre.
+    # Caches neufs à chaque test : aucune page, génération ni session ne survit d'un test à l'autre.
     from django.core.cache import cache
 
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "sessions": {
+        "partage": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(
-                tmp_path_factory.mktemp("sessions")
-            ),  # hors de tmp_path, que des tests inspectent
+            "LOCATION": str(tmp_path_factory.mktemp("partage")),  # hors de tmp_path, que des tests inspectent
         },
     }
     cache.clear()

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from balise import cache_pages
+from balise import cache_pages, generations
 from balise.metiers import services as metiers
 from balise.registre import services
 from tests import fabrique
@@ -78,16 +78,14 @@ def test_liste_et_fiche_suivent_chaque_modification(org_a, admin_a, systeme_a):
 
 
 def test_une_connexion_ne_renouvelle_pas_les_pages(org_a, admin_a):
-    org_a.refresh_from_db()
-    avant = org_a.modifie_le
+    avant = generations.jeton("organisation", org_a.pk)
     reponse = Client().post(
         "/comptes/connexion/", {"username": admin_a.email, "password": "mot-de-passe-tres-long-42"}
     )
     assert reponse.status_code == 302
     admin_a.refresh_from_db()
     assert admin_a.last_login is not None
-    org_a.refresh_from_db()
-    assert org_a.modifie_le == avant
+    assert generations.jeton("organisation", org_a.pk) == avant
 
 
 def test_les_droits_du_role_et_le_nom_de_la_personne(org_a, admin_a, lecteur_a, systeme_a):
@@ -137,14 +135,16 @@ def test_un_message_s_affiche_une_fois_et_n_est_pas_garde(org_a, admin_a, system
     assert "Stade mis à jour." not in client.get(fiche).content.decode()
 
 
-def test_une_page_en_cache_ne_coute_que_le_controle_d_acces(org_a, admin_a, systeme_a):
-    client = _client(admin_a)
-    for url in (*_pages(org_a, systeme_a), _portefeuille(org_a)):
+def test_une_page_en_cache_ne_fait_aucune_requete(org_a, admin_a, systeme_a):
+    connecte, public = _client(admin_a), f"/public/{org_a.slug}/"
+    pages = [(connecte, url) for url in (*_pages(org_a, systeme_a), _portefeuille(org_a))]
+    pages += [(Client(), url) for url in (public, f"{public}registre.json", f"{public}registre.csv")]
+    for client, url in pages:
         client.get(url)
         with CaptureQueriesContext(connection) as requetes:
             assert client.get(url).status_code == 200
-        # La personne et son adhésion ; la session est lue dans le cache des sessions.
-        assert len(requetes) == 2, [q["sql"] for q in requetes]
+        # Session, personne, adhésion et organisation sont lues en cache sous leur génération.
+        assert len(requetes) == 0, (url, [q["sql"] for q in requetes])
 
 
 def test_une_fiche_introuvable_n_est_pas_gardee(org_a, admin_a, systeme_b):

@@ -66,16 +66,16 @@ def test_demo_chargee_une_seule_fois(db, capsys):
     assert Organisation.objects.count() == 3
 
 
+CHANGEMENT_DE_MOT_DE_PASSE = {
+    "old_password": "mot-de-passe-tres-long-42",
+    "new_password1": "Nouveau-secret-2026",
+    "new_password2": "Nouveau-secret-2026",
+}
+
+
 def test_changer_son_mot_de_passe(client, admin_a):
     client.force_login(admin_a)
-    r = client.post(
-        "/comptes/mot-de-passe/",
-        {
-            "old_password": "mot-de-passe-tres-long-42",
-            "new_password1": "Nouveau-secret-2026",
-            "new_password2": "Nouveau-secret-2026",
-        },
-    )
+    r = client.post("/comptes/mot-de-passe/", CHANGEMENT_DE_MOT_DE_PASSE)
     assert r.status_code == 302
     admin_a.refresh_from_db()
     assert admin_a.check_password("Nouveau-secret-2026")
@@ -84,6 +84,19 @@ def test_changer_son_mot_de_passe(client, admin_a):
         {"old_password": "faux", "new_password1": "123", "new_password2": "123"},
     )
     assert r.status_code == 200 and "ancien mot de passe" in r.content.decode().lower()
+
+
+def test_changer_son_mot_de_passe_n_ecrit_que_le_mot_de_passe(client, org_a, admin_a):
+    """La personne de la requête vient du cache (comptes/backends.py) : changer son mot de passe ne
+    réécrit pas le reste du compte avec cette copie (ici, un nom changé hors de Balise, que le cache ne
+    voit pas encore)."""
+    client.force_login(admin_a)
+    assert client.get(f"/o/{org_a.slug}/registre/").status_code == 200
+    type(admin_a).objects.filter(pk=admin_a.pk).update(last_name="Changé-ailleurs")
+    assert client.post("/comptes/mot-de-passe/", CHANGEMENT_DE_MOT_DE_PASSE).status_code == 302
+    admin_a.refresh_from_db()
+    assert admin_a.check_password("Nouveau-secret-2026") and admin_a.last_name == "Changé-ailleurs"
+    assert client.get(f"/o/{org_a.slug}/registre/").status_code == 200  # la session suit le nouveau
 
 
 def test_reinitialiser_un_mot_de_passe_oublie(client, admin_a):
@@ -129,3 +142,15 @@ def test_reglages_de_production(tmp_path):
 def test_documentation_de_l_api_sans_internet(client, db):
     page = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+
+
+def test_cache_partage_fichiers_ou_redis():
+    """`BALISE_CACHE_PARTAGE` : un dossier (une machine) ou l'adresse d'un serveur Redis (plusieurs)."""
+    from balise.settings import _cache_partage
+
+    assert _cache_partage("/srv/balise/cache")["BACKEND"].endswith("FileBasedCache")
+    redis = _cache_partage("redis://cache.interne:6379/0")
+    assert redis == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.interne:6379/0",
+    }

@@ -1,6 +1,7 @@
 """Le nombre de requêtes SQL des pages du registre ne croît pas avec le nombre de systèmes."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -9,6 +10,8 @@ from tests import fabrique
 
 
 def _requetes(client, url: str) -> int:
+    """Requêtes d'une première lecture : ni page, ni personne, ni adhésion gardées en cache."""
+    cache.clear()
     with CaptureQueriesContext(connection) as capture:
         reponse = client.get(url)
     assert reponse.status_code == 200, url

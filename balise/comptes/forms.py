@@ -28,7 +28,13 @@ class JetonForm(Formulaire):
 
 
 class ChangementMotDePasseForm(DsfrMixin, PasswordChangeForm):
-    pass
+    def save(self, commit: bool = True):
+        # La personne de la requête est lue en cache (comptes/backends.py) : on n'écrit que le mot de
+        # passe, sans réécrire en base le reste d'une copie qui pourrait dater de quelques minutes.
+        self.user.set_password(self.cleaned_data["new_password1"])
+        if commit:
+            self.user.save(update_fields=["password"])
+        return self.user
 
 
 class DemandeReinitialisationForm(DsfrMixin, PasswordResetForm):

@@ -1,10 +1,10 @@
 """Les groupes d'agents exposés apparaissent sur la fiche des systèmes qui leur sont reliés : leurs
-changements font avancer la génération des pages en cache (balise/cache_pages.py)."""
+changements renouvellent la génération des pages en cache (balise/generations.py)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from balise import cache_pages
+from balise import generations
 from balise.registre.models import SystemeIA
 
 from .models import GroupeSuivi
@@ -14,4 +14,4 @@ from .models import GroupeSuivi
 @receiver(m2m_changed, sender=GroupeSuivi.systemes.through)
 def _groupe(sender, instance: GroupeSuivi | SystemeIA, **kwargs) -> None:
     if kwargs.get("action", "post_").startswith("post_"):
-        cache_pages.avancer(pk=instance.organisation_id)
+        generations.renouveler("organisation", instance.organisation_id)

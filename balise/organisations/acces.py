@@ -2,24 +2,38 @@
 
 Une personne qui n'est pas membre reçoit « introuvable » (404) : on ne révèle pas ce qui existe
 chez les autres. Un membre sans le droit voulu reçoit « interdit » (403).
+
+L'organisation est lue sous sa génération, l'adhésion de la personne sous la sienne
+(balise/generations.py) : sans requête tant que rien n'a changé, et relues en base dès que
+l'organisation, un rôle ou un départ change (organisations/fraicheur.py).
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from balise import generations
+
+from . import selectors
 from .models import Adhesion
 from .roles import Permission, peut
 
+_INTROUVABLE = "Organisation introuvable."
+
 
 def adhesion(utilisateur, slug: str) -> Adhesion:
-    if not utilisateur.is_authenticated:
-        raise Http404("Organisation introuvable.")
-    try:
-        return Adhesion.objects.select_related("organisation").get(
-            utilisateur=utilisateur, organisation__slug=slug
-        )
-    except Adhesion.DoesNotExist:
-        raise Http404("Organisation introuvable.") from None
+    organisation = selectors.organisation_par_slug(slug) if utilisateur.is_authenticated else None
+    if organisation is None:
+        raise Http404(_INTROUVABLE)
+    trouvee = generations.lire(
+        "personne",
+        utilisateur.pk,
+        f"adhesion|{organisation.pk}",
+        lambda: Adhesion.objects.filter(utilisateur=utilisateur.pk, organisation=organisation.pk).first(),
+    )
+    if trouvee is None:  # l'absence d'adhésion est gardée, elle aussi, jusqu'au prochain changement
+        raise Http404(_INTROUVABLE)
+    trouvee.organisation = organisation
+    return trouvee
 
 
 def exiger(utilisateur, slug: str, permission: Permission) -> Adhesion:

@@ -1,17 +1,45 @@
-"""Le nom d'une personne apparaît dans les pages en cache de ses organisations (auteur d'un changement
-de stade, d'un document) : le changer fait avancer leur génération (balise/cache_pages.py)."""
+"""Ce qui renouvelle les générations d'une personne et d'une organisation (balise/generations.py).
+
+La génération d'une personne couvre son compte et ses adhésions, lus en cache à chaque page : tout
+changement de l'un ou de l'autre (rôle, départ, mot de passe, compte désactivé) vaut dès la requête
+suivante. Celle d'une organisation couvre sa fiche et ses pages en cache, où paraît aussi le nom des
+personnes (auteur d'un changement de stade, d'un document).
+"""
 
 from django.conf import settings
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from balise import cache_pages
+from balise import generations
+
+from .models import Adhesion, Organisation
 
 _CHAMPS_DU_NOM = {"first_name", "last_name", "email"}
 
 
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL)
+def _personne(sender, instance, **kwargs) -> None:
+    generations.renouveler("personne", instance.pk)
+
+
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def _personne(sender, instance, created: bool, update_fields: frozenset[str] | None, **kwargs) -> None:
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def _nom_de_la_personne(
+    sender, instance, created: bool = False, update_fields: frozenset[str] | None = None, **kwargs
+) -> None:
     # La connexion enregistre `last_login` à chaque fois : sans effet sur les pages.
     if not created and (update_fields is None or update_fields & _CHAMPS_DU_NOM):
-        cache_pages.avancer(adhesions__utilisateur=instance.pk)
+        organisations = Adhesion.objects.filter(utilisateur=instance.pk).values_list(
+            "organisation", flat=True
+        )
+        generations.renouveler("organisation", *organisations)
+
+
+@receiver([post_save, post_delete], sender=Adhesion)
+def _adhesion(sender, instance: Adhesion, **kwargs) -> None:
+    generations.renouveler("personne", instance.utilisateur_id)
+
+
+@receiver([post_save, post_delete], sender=Organisation)
+def _organisation(sender, instance: Organisation, **kwargs) -> None:
+    generations.renouveler("organisation", instance.pk)

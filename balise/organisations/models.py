@@ -35,13 +35,17 @@ def valider_siren(valeur: str) -> None:
         raise ValidationError("Ce SIREN n'est pas valide (clé de contrôle incorrecte).")
 
 
+# Forme d'un identifiant d'adresse ; ce qui ne l'a pas ne désigne aucune organisation.
+FORME_SLUG = r"^[a-z0-9-]+$"
+
+
 class Organisation(models.Model):
     nom = models.CharField("nom", max_length=200)
     slug = models.SlugField(
         "identifiant d'adresse",
         max_length=80,
         unique=True,
-        validators=[RegexValidator(r"^[a-z0-9-]+$", "Minuscules, chiffres et tirets uniquement.")],
+        validators=[RegexValidator(FORME_SLUG, "Minuscules, chiffres et tirets uniquement.")],
         help_text="Utilisé dans l'adresse du registre public : /public/<identifiant>/",
     )
     type = models.CharField("type", max_length=20, choices=TypeOrganisation.choices)

@@ -1,14 +1,45 @@
 """Lectures sur les organisations."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from balise import versions
+from django.core.cache import cache
 
-from .models import Adhesion, Organisation
+from balise import generations, versions
+
+from .models import FORME_SLUG, Adhesion, Organisation
 from .roles import Role
 
 _ROLES = dict(Role.choices)
+
+
+def organisation(pk: int) -> Organisation | None:
+    """L'organisation, lue sous sa génération (balise/generations.py) : sans requête tant qu'elle ne
+    change pas."""
+    return generations.lire(
+        "organisation", pk, "organisation", lambda: Organisation.objects.filter(pk=pk).first()
+    )
+
+
+def organisation_par_slug(slug: str) -> Organisation | None:
+    """L'organisation qui porte cet identifiant d'adresse. Le lien de l'identifiant à l'organisation
+    est gardé sans génération, mais vérifié sur l'organisation lue sous la sienne : un identifiant
+    repris ou changé est relu en base."""
+    if len(slug) > 80 or not re.fullmatch(FORME_SLUG, slug):
+        return None  # aucune ne peut le porter : ni requête, ni clé de cache arbitraire
+    cle = f"organisation-par-slug:{slug}"
+    pk = cache.get(cle)
+    trouvee = organisation(pk) if pk is not None else None
+    if trouvee is None or trouvee.slug != slug:
+        pk = Organisation.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        # Relue sous sa génération, après la lecture de son jeton : jamais plus ancienne que lui.
+        trouvee = organisation(pk) if pk is not None else None
+        if trouvee is not None:
+            cache.set(cle, pk, generations.DUREES["organisation"])
+    return trouvee
+
+
 _NATURES_ADHESION = {"+": "ajout", "~": "changement de rôle", "-": "retrait"}
 
 

@@ -3,20 +3,24 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from balise import cache_pages
+from balise.organisations import selectors as organisations
 from balise.organisations.models import Organisation
 
 from . import opendata, selectors
 
 
 def _organisation(slug: str) -> Organisation:
-    return get_object_or_404(Organisation, slug=slug)
+    organisation = organisations.organisation_par_slug(slug)
+    if organisation is None:
+        raise Http404("Organisation introuvable.")
+    return organisation
 
 
 @cache_control(public=True, max_age=300)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.core.cache import caches
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -148,6 +149,8 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 charger(donnees)
+            # Base neuve : les jetons de génération et les sessions d'une base précédente ne valent plus.
+            caches["partage"].clear()
             self.stdout.write("Démonstration chargée.")
         adresse = f"http://127.0.0.1:{options['port']}"
         self.stdout.write(f"\nBalise : {adresse}/")
