@@ -109,7 +109,7 @@ def _cache_partage(lieu: str) -> dict:
     if lieu.startswith(("redis://", "rediss://", "unix://")):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": lieu}
     return {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "balise.cache_fichiers.CacheDeFichiers",
         "LOCATION": lieu,
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     }

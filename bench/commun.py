@@ -51,7 +51,8 @@ def revision() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=RACINE, capture_output=True, text=True, check=True
         ).stdout.strip()
         modifie = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            # Les résultats des bancs eux-mêmes ne comptent pas comme une modification du code mesuré.
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/resultats"],
             cwd=RACINE,
             capture_output=True,
             text=True,

@@ -59,7 +59,7 @@ def _cache_propre(settings, tmp_path_factory):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "partage": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "balise.cache_fichiers.CacheDeFichiers",
             "LOCATION": str(tmp_path_factory.mktemp("partage")),  # hors de tmp_path, que des tests inspectent
         },
     }

@@ -148,7 +148,7 @@ def test_cache_partage_fichiers_ou_redis():
     """`BALISE_CACHE_PARTAGE` : un dossier (une machine) ou l'adresse d'un serveur Redis (plusieurs)."""
     from balise.settings import _cache_partage
 
-    assert _cache_partage("/srv/balise/cache")["BACKEND"].endswith("FileBasedCache")
+    assert _cache_partage("/srv/balise/cache")["BACKEND"] == "balise.cache_fichiers.CacheDeFichiers"
     redis = _cache_partage("redis://cache.interne:6379/0")
     assert redis == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
