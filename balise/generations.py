@@ -1,8 +1,9 @@
 """Générations : ce que Balise garde en cache est rangé sous le jeton de génération de sa portée.
 
 Une portée est une organisation (ses pages, sa fiche) ou une personne (son compte, ses adhésions).
-Son jeton est gardé dans le cache partagé par les processus de la machine (alias `partage`) ; ce qui
-dépend de ses données est gardé dans le cache de chaque processus sous une clé qui contient le jeton.
+Son jeton est gardé dans le cache partagé par tous les processus (alias `partage` : fichiers sur une
+machine, Redis sur plusieurs) ; ce qui dépend de ses données est gardé dans le cache de chaque
+processus sous une clé qui contient le jeton.
 Tout enregistrement qui touche une portée renouvelle son jeton (modules `fraicheur` des
 applications) : les entrées d'avant deviennent inatteignables. Rien n'est à invalider, et une page,
 des droits, une personne lus en cache sont ceux de la génération en cours, sans requête.

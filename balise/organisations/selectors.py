@@ -12,6 +12,8 @@ from .models import FORME_SLUG, Adhesion, Organisation
 from .roles import Role
 
 _ROLES = dict(Role.choices)
+_NATURES_ADHESION = {"+": "ajout", "~": "changement de rôle", "-": "retrait"}
+_LONGUEUR_SLUG = Organisation._meta.get_field("slug").max_length
 
 
 def organisation(pk: int) -> Organisation | None:
@@ -26,7 +28,7 @@ def organisation_par_slug(slug: str) -> Organisation | None:
     """L'organisation qui porte cet identifiant d'adresse. Le lien de l'identifiant à l'organisation
     est gardé sans génération, mais vérifié sur l'organisation lue sous la sienne : un identifiant
     repris ou changé est relu en base."""
-    if len(slug) > 80 or not re.fullmatch(FORME_SLUG, slug):
+    if len(slug) > _LONGUEUR_SLUG or not re.fullmatch(FORME_SLUG, slug):
         return None  # aucune ne peut le porter : ni requête, ni clé de cache arbitraire
     cle = f"organisation-par-slug:{slug}"
     pk = cache.get(cle)
@@ -38,9 +40,6 @@ def organisation_par_slug(slug: str) -> Organisation | None:
         if trouvee is not None:
             cache.set(cle, pk, generations.DUREES["organisation"])
     return trouvee
-
-
-_NATURES_ADHESION = {"+": "ajout", "~": "changement de rôle", "-": "retrait"}
 
 
 @dataclass(frozen=True)

@@ -17,5 +17,5 @@ def _systeme(sender, instance: SystemeIA, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=ChangementStade)
 @receiver([post_save, post_delete], sender=Document)
 def _element_d_un_systeme(sender, instance: ChangementStade | Document, **kwargs) -> None:
-    organisations = SystemeIA.objects.filter(pk=instance.systeme_id).values_list("organisation", flat=True)
-    generations.renouveler("organisation", *organisations)
+    # Le système est en mémoire quand un service crée l'élément : pas de requête pour son organisation.
+    generations.renouveler("organisation", instance.systeme.organisation_id)
