@@ -106,6 +106,7 @@ class EntreeHistorique:
     auteur: str
     nature: str
     changements: list[tuple[str, str, str]]  # (libellé du champ, avant, après)
+    motif: str = ""  # raison notée avec la version (simple-history : history_change_reason)
 
 
 def _affichage(modele: type[models.Model], champ: str, valeur: Any) -> str:
@@ -119,13 +120,15 @@ def _affichage(modele: type[models.Model], champ: str, valeur: Any) -> str:
     return str(valeur)
 
 
-def historique(objet: models.Model) -> list[EntreeHistorique]:
-    """L'historique complet d'un objet, de la plus récente à la plus ancienne modification."""
+def historique(objet: models.Model, limite: int | None = None) -> list[EntreeHistorique]:
+    """L'historique d'un objet, de la plus récente à la plus ancienne modification ; les `limite`
+    plus récentes seulement si elle est donnée (une version de plus est lue, pour la comparaison)."""
     modele = type(objet)
-    versions = list(objet.history.select_related("history_user").order_by("history_date", "history_id"))
+    lues = objet.history.select_related("history_user").order_by("-history_date", "-history_id")
+    versions = list(lues if limite is None else lues[: limite + 1])
     entrees = []
-    precedente = None
-    for h in versions:
+    for i, h in enumerate(versions[:limite]):
+        precedente = versions[i + 1] if i + 1 < len(versions) else None
         changements = []
         if precedente is not None:
             delta = h.diff_against(precedente, excluded_fields=IGNORES)
@@ -139,7 +142,12 @@ def historique(objet: models.Model) -> list[EntreeHistorique]:
             ]
         auteur = h.history_user.nom_affiche if h.history_user else "Système"
         entrees.append(
-            EntreeHistorique(h.history_date, auteur, _NATURES.get(h.history_type, ""), changements)
+            EntreeHistorique(
+                h.history_date,
+                auteur,
+                _NATURES.get(h.history_type, ""),
+                changements,
+                h.history_change_reason or "",
+            )
         )
-        precedente = h
-    return entrees[::-1]
+    return entrees

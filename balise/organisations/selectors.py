@@ -1,18 +1,23 @@
 """Lectures sur les organisations."""
 
+import heapq
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
+from operator import attrgetter
+from typing import Protocol
 
 from django.core.cache import cache
+from django.utils.text import capfirst
 
 from balise import generations, versions
 
-from .models import FORME_SLUG, Adhesion, Organisation
+from . import journal
+from .models import FORME_SLUG, Adhesion, EvenementJournal, Organisation
 from .roles import Role
 
 _ROLES = dict(Role.choices)
-_NATURES_ADHESION = {"+": "ajout", "~": "changement de rôle", "-": "retrait"}
 _LONGUEUR_SLUG = Organisation._meta.get_field("slug").max_length
 
 
@@ -42,33 +47,142 @@ def organisation_par_slug(slug: str) -> Organisation | None:
     return trouvee
 
 
+# --- Le journal de l'organisation ------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class EvenementMembre:
+class EntreeJournal:
     date: datetime
+    categorie: str
+    evenement: str
+    objet: str
+    details: tuple[str, ...]
     auteur: str
-    personne: str
-    nature: str
-    role: str
 
 
-def journal_des_membres(organisation: Organisation, limite: int = 200) -> list[EvenementMembre]:
-    """Arrivées, changements de rôle et départs des membres, du plus récent au plus ancien."""
-    historiques = (
-        Adhesion.history.filter(organisation_id=organisation.pk)
-        .select_related("history_user", "utilisateur")
-        .order_by("-history_date", "-history_id")[:limite]
-    )
-    return [
-        EvenementMembre(
-            h.history_date,
-            h.history_user.nom_affiche if h.history_user else "Système",
-            h.utilisateur.nom_affiche if h.utilisateur else "(compte supprimé)",
-            _NATURES_ADHESION.get(h.history_type, ""),
-            _ROLES.get(h.role, h.role),
+_LIBELLES_CATEGORIES = dict(journal.Categorie.CHOIX)
+_NATURES_ADHESION = {"+": "Membre ajouté", "~": "Rôle changé", "-": "Membre retiré"}
+# Natures de versions.historique → événements du journal.
+_NATURES_ORGANISATION = {"Création": "Organisation créée", "Modification": "Informations modifiées"}
+
+
+def _auteur(personne) -> str:
+    return personne.nom_affiche if personne is not None else "Système"
+
+
+def _motif(motif: str | None) -> tuple[str, ...]:
+    return (f"Motif : {motif}",) if motif else ()
+
+
+class _Source(Protocol):
+    """Une source du journal : son nombre d'entrées et ses `n` plus récentes, en deux requêtes."""
+
+    def compter(self) -> int: ...
+
+    def premieres(self, n: int) -> list[EntreeJournal]: ...
+
+
+class _Membres:
+    def __init__(self, organisation: Organisation):
+        self.lignes = Adhesion.history.filter(organisation_id=organisation.pk)
+
+    def compter(self) -> int:
+        return self.lignes.count()
+
+    def premieres(self, n: int) -> list[EntreeJournal]:
+        lues = self.lignes.select_related("history_user", "utilisateur").order_by(
+            "-history_date", "-history_id"
         )
-        for h in historiques
-    ]
+        return [
+            EntreeJournal(
+                h.history_date,
+                _LIBELLES_CATEGORIES[journal.Categorie.MEMBRES],
+                _NATURES_ADHESION.get(h.history_type, ""),
+                h.utilisateur.nom_affiche if h.utilisateur else "(compte supprimé)",
+                (f"Rôle : {_ROLES.get(h.role, h.role)}", *_motif(h.history_change_reason)),
+                _auteur(h.history_user),
+            )
+            for h in lues[:n]
+        ]
 
 
-def journal_de_l_organisation(organisation: Organisation) -> list[versions.EntreeHistorique]:
-    return versions.historique(organisation)
+class _Informations:
+    def __init__(self, organisation: Organisation):
+        self.organisation = organisation
+
+    def compter(self) -> int:
+        return self.organisation.history.count()
+
+    def premieres(self, n: int) -> list[EntreeJournal]:
+        return [
+            EntreeJournal(
+                e.date,
+                _LIBELLES_CATEGORIES[journal.Categorie.ORGANISATION],
+                _NATURES_ORGANISATION.get(e.nature, e.nature),
+                self.organisation.nom,
+                (
+                    *(f"{capfirst(libelle)} : {avant} → {apres}" for libelle, avant, apres in e.changements),
+                    *_motif(e.motif),
+                ),
+                e.auteur,
+            )
+            for e in versions.historique(self.organisation, limite=n)
+        ]
+
+
+class _Evenements:
+    def __init__(self, organisation: Organisation, natures: list[str] | None):
+        self.lignes = EvenementJournal.objects.filter(organisation_id=organisation.pk)
+        if natures is not None:
+            self.lignes = self.lignes.filter(nature__in=natures)
+
+    def compter(self) -> int:
+        return self.lignes.count()
+
+    def premieres(self, n: int) -> list[EntreeJournal]:
+        return [
+            EntreeJournal(
+                e.le,
+                _LIBELLES_CATEGORIES[journal.CATEGORIES[e.nature]],
+                e.get_nature_display(),
+                e.objet,
+                journal.details_lisibles(e.details),
+                _auteur(e.par),
+            )
+            for e in self.lignes.select_related("par").order_by("-le", "-pk")[:n]
+        ]
+
+
+class JournalFusionne:
+    """Les entrées de plusieurs sources, de la plus récente à la plus ancienne, lues à la demande par
+    `Paginator` : la page n lit les n × taille premières entrées de chaque source (deux requêtes par
+    source, quel que soit le nombre d'entrées ou d'auteurs)."""
+
+    def __init__(self, sources: list[_Source]):
+        self.sources = sources
+
+    def count(self) -> int:
+        return sum(source.compter() for source in self.sources)
+
+    def __getitem__(self, tranche: slice) -> list[EntreeJournal]:
+        fin = tranche.stop or 0
+        if fin <= 0:
+            return []
+        listes = [source.premieres(fin) for source in self.sources]
+        fusion = heapq.merge(*listes, key=attrgetter("date"), reverse=True)
+        return list(islice(fusion, fin))[tranche]
+
+
+def journal_de(organisation: Organisation, categorie: str = "") -> JournalFusionne:
+    """Le journal de l'organisation : arrivées, changements de rôle et départs des membres,
+    modifications de ses informations, et les événements notés par les services (journal.noter),
+    tous ou ceux d'une catégorie (journal.Categorie)."""
+    sources: list[_Source] = []
+    if categorie in ("", journal.Categorie.MEMBRES):
+        sources.append(_Membres(organisation))
+    if categorie in ("", journal.Categorie.ORGANISATION):
+        sources.append(_Informations(organisation))
+    if categorie != journal.Categorie.ORGANISATION:
+        natures = None if not categorie else [n for n, c in journal.CATEGORIES.items() if c == categorie]
+        sources.append(_Evenements(organisation, natures))
+    return JournalFusionne(sources)
