@@ -123,11 +123,17 @@ def _affichage(modele: type[models.Model], champ: str, valeur: Any) -> str:
 def historique(objet: models.Model, limite: int | None = None) -> list[EntreeHistorique]:
     """L'historique d'un objet, de la plus récente à la plus ancienne modification ; les `limite`
     plus récentes seulement si elle est donnée (une version de plus est lue, pour la comparaison)."""
-    modele = type(objet)
     lues = objet.history.select_related("history_user").order_by("-history_date", "-history_id")
     versions = list(lues if limite is None else lues[: limite + 1])
-    entrees = []
-    for i, h in enumerate(versions[:limite]):
+    return entrees(type(objet), versions, limite)
+
+
+def entrees(modele: type[models.Model], versions: list, nombre: int | None = None) -> list[EntreeHistorique]:
+    """Les `nombre` premières versions (toutes sans lui) d'une suite de versions historisées consécutives
+    d'un même objet, de la plus récente à la plus ancienne, chacune comparée à la suivante ; la
+    dernière de la suite n'est comparée à rien (création, ou version lue pour la comparaison seulement)."""
+    resultat = []
+    for i, h in enumerate(versions[:nombre]):
         precedente = versions[i + 1] if i + 1 < len(versions) else None
         changements = []
         if precedente is not None:
@@ -141,7 +147,7 @@ def historique(objet: models.Model, limite: int | None = None) -> list[EntreeHis
                 for c in delta.changes
             ]
         auteur = h.history_user.nom_affiche if h.history_user else "Système"
-        entrees.append(
+        resultat.append(
             EntreeHistorique(
                 h.history_date,
                 auteur,
@@ -150,4 +156,4 @@ def historique(objet: models.Model, limite: int | None = None) -> list[EntreeHis
                 h.history_change_reason or "",
             )
         )
-    return entrees
+    return resultat
