@@ -106,6 +106,7 @@ class EntreeHistorique:
     auteur: str
     nature: str
     changements: list[tuple[str, str, str]]  # (libellé du champ, avant, après)
+    motif: str = ""  # raison notée avec la version (simple-history : history_change_reason)
 
 
 def _affichage(modele: type[models.Model], champ: str, valeur: Any) -> str:
@@ -119,13 +120,21 @@ def _affichage(modele: type[models.Model], champ: str, valeur: Any) -> str:
     return str(valeur)
 
 
-def historique(objet: models.Model) -> list[EntreeHistorique]:
-    """L'historique complet d'un objet, de la plus récente à la plus ancienne modification."""
-    modele = type(objet)
-    versions = list(objet.history.select_related("history_user").order_by("history_date", "history_id"))
-    entrees = []
-    precedente = None
-    for h in versions:
+def historique(objet: models.Model, limite: int | None = None) -> list[EntreeHistorique]:
+    """L'historique d'un objet, de la plus récente à la plus ancienne modification ; les `limite`
+    plus récentes seulement si elle est donnée (une version de plus est lue, pour la comparaison)."""
+    lues = objet.history.select_related("history_user").order_by("-history_date", "-history_id")
+    versions = list(lues if limite is None else lues[: limite + 1])
+    return entrees(type(objet), versions, limite)
+
+
+def entrees(modele: type[models.Model], versions: list, nombre: int | None = None) -> list[EntreeHistorique]:
+    """Les `nombre` premières versions (toutes sans lui) d'une suite de versions historisées consécutives
+    d'un même objet, de la plus récente à la plus ancienne, chacune comparée à la suivante ; la
+    dernière de la suite n'est comparée à rien (création, ou version lue pour la comparaison seulement)."""
+    resultat = []
+    for i, h in enumerate(versions[:nombre]):
+        precedente = versions[i + 1] if i + 1 < len(versions) else None
         changements = []
         if precedente is not None:
             delta = h.diff_against(precedente, excluded_fields=IGNORES)
@@ -138,8 +147,13 @@ def historique(objet: models.Model) -> list[EntreeHistorique]:
                 for c in delta.changes
             ]
         auteur = h.history_user.nom_affiche if h.history_user else "Système"
-        entrees.append(
-            EntreeHistorique(h.history_date, auteur, _NATURES.get(h.history_type, ""), changements)
+        resultat.append(
+            EntreeHistorique(
+                h.history_date,
+                auteur,
+                _NATURES.get(h.history_type, ""),
+                changements,
+                h.history_change_reason or "",
+            )
         )
-        precedente = h
-    return entrees[::-1]
+    return resultat

@@ -654,7 +654,7 @@ def importer(fichier: Path) -> dict[str, Any]:
     agreger(imp, seuil)
     exports.xlsx(imp, seuil)
     exports.csv_texte(imp, seuil)
-    services.supprimer_import(imp)
+    services.supprimer_import(imp, par)
     normaliser.cache_clear()
     base_prete = pic_mo() or 0.0
 
@@ -692,7 +692,7 @@ def importer(fichier: Path) -> dict[str, Any]:
         "etat": imp.etat,
     }
     t0 = time.perf_counter()
-    services.supprimer_import(imp)
+    services.supprimer_import(imp, par)
     durees["suppression"] = time.perf_counter() - t0
     connections.close_all()
     return {

@@ -25,7 +25,7 @@ from balise.metiers.models import (
     LigneRejetee,
     MetierOrganisation,
 )
-from balise.organisations.models import Adhesion, Invitation, Organisation
+from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
 
@@ -36,6 +36,7 @@ _MODELES = [
     Organisation,
     Adhesion,
     Invitation,
+    EvenementJournal,
     SystemeIA,
     Document,
     ChangementStade,

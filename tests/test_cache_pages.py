@@ -54,9 +54,15 @@ def test_liste_et_fiche_suivent_chaque_modification(org_a, admin_a, systeme_a):
     services.deposer_document(
         systeme_a, "Cahier des charges", SimpleUploadedFile("cdc.pdf", PDF, "application/pdf"), admin_a
     )
-    assert "Cahier des charges" in client.get(fiche).content.decode()
-    services.archiver_document(systeme_a.documents.get(), admin_a)
-    assert "Cahier des charges" not in client.get(fiche).content.decode()
+    document = systeme_a.documents.get()
+    telechargement = f'href="{fiche}documents/{document.pk}/"'
+    assert telechargement in client.get(fiche).content.decode()
+    services.archiver_document(document, admin_a)
+    html = client.get(fiche).content.decode()
+    assert telechargement not in html and "Documents archivés" in html
+    services.restaurer_document(document, admin_a)
+    html = client.get(fiche).content.decode()
+    assert telechargement in html and "Documents archivés" not in html
 
     groupe = metiers.suivre_groupe(org_a, "Exposition forte", "direction", "Finances", admin_a)
     metiers.modifier_groupe(groupe, [systeme_a], "", groupe.version, admin_a)

@@ -402,6 +402,9 @@ class Scene(SimpleNamespace):
 def scene(org_a, admin_a, systeme_a):
     cible = fabrique.membre(org_a, LECTEUR, "cible@exemple.fr")
     document = instantane.document(systeme_a, admin_a)
+    document_archive = services.archiver_document(
+        instantane.document(systeme_a, admin_a, titre="Note archivée"), admin_a
+    )
     invitation = Invitation.objects.create(
         organisation=org_a, email="invitee@exemple.fr", role=LECTEUR, invitee_par=admin_a
     )
@@ -419,6 +422,7 @@ def scene(org_a, admin_a, systeme_a):
         systeme=systeme_a,
         obligation=obligation,
         document=document,
+        document_archive=document_archive,
         adhesion_cible=Adhesion.objects.get(utilisateur=cible),
         invitation=invitation,
         evaluation=evaluation,
@@ -492,7 +496,24 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    (
+        "confirmer la restauration d'un document",
+        "GET",
+        "registre/{systeme}/documents/{document_archive}/restauration/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "restaurer un document",
+        "POST",
+        "registre/{systeme}/documents/{document_archive}/restauration/",
+        dict,
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
     ("archiver une fiche", "POST", "registre/{systeme}/archivage/", lambda: {"version": "1"}, True, [ADMIN]),
+    ("voir le journal", "GET", "journal/", None, False, [ADMIN]),
     ("voir les membres", "GET", "membres/", None, False, [ADMIN]),
     ("inviter", "POST", "membres/", lambda: {"email": "nouvelle@exemple.fr", "role": ADMIN}, True, [ADMIN]),
     ("changer un rôle", "POST", "membres/{adhesion}/role/", lambda: {"role": ADMIN}, True, [ADMIN]),
@@ -690,6 +711,7 @@ def test_droits_des_roles_dans_les_pages(
     url = f"/o/{scene.org.slug}/" + chemin.format(
         systeme=scene.systeme.pk,
         document=scene.document.pk,
+        document_archive=scene.document_archive.pk,
         adhesion=scene.adhesion_cible.pk,
         invitation=scene.invitation.pk,
         evaluation=scene.evaluation.pk,

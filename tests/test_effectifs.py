@@ -407,7 +407,7 @@ def test_groupe_suivi_relie_aux_systemes_avec_une_action(org_a, drh_a, systeme_a
 
 def test_supprimer_un_import_n_en_laisse_rien(org_a, drh_a):
     imp = importer(org_a, drh_a, DESORDONNE.read_bytes())
-    services.supprimer_import(imp)
+    services.supprimer_import(imp, drh_a)
     for modele in (ImportEffectifs, LibelleImporte, GroupeEffectif, LigneRejetee):
         assert not modele.objects.exists(), modele
 

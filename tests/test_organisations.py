@@ -129,8 +129,8 @@ def test_journal_des_membres_et_des_informations(client, org_a, admin_a, referen
     services.modifier_organisation(org_a.pk, {"nom": "Commune A renommée"}, org_a.version, admin_a)
     page = client.get(f"/o/{org_a.slug}/journal/").content.decode()
     for attendu in (
-        "changement de rôle",
-        "retrait",
+        "Rôle changé",
+        "Membre retiré",
         "Délégué à la protection des données",
         "Commune A renommée",
     ):

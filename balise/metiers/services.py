@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from balise import versions
+from balise.organisations import journal
 from balise.organisations.models import Organisation
 
 from . import colonnes as col
@@ -270,8 +271,27 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par) -> int:
 
 
 @transaction.atomic
-def supprimer_import(imp: ImportEffectifs) -> None:
-    """Efface l'import et tout ce qui en vient (libellés, groupes d'agents, lignes rejetées)."""
+def supprimer_import(imp: ImportEffectifs, par) -> None:
+    """Efface l'import et tout ce qui en vient (libellés, groupes d'agents, lignes rejetées). Le journal
+    de l'organisation en garde la trace sans rien des agents : fichier, date, nombres de lignes, auteurs."""
+    lignes = (
+        {
+            "lignes_lues": imp.lignes_lues,
+            "lignes_retenues": imp.lignes_retenues,
+            "lignes_rejetees": imp.lignes_rejetees,
+        }
+        if imp.traite_le is not None
+        else {"etat": imp.get_etat_display()}
+    )
+    journal.noter(
+        imp.organisation_id,
+        par,
+        journal.Nature.IMPORT_EFFACE,
+        imp.nom_fichier,
+        importe_le=imp.cree_le,
+        importe_par=imp.cree_par.nom_affiche,
+        **lignes,
+    )
     imp.delete()
 
 

@@ -191,7 +191,7 @@ def rejets(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def supprimer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion, imp = _import_a_gerer(request, slug, pk)
     if request.method == "POST":
-        services.supprimer_import(imp)
+        services.supprimer_import(imp, request.user)
         messages.success(request, f"L'import « {imp.nom_fichier} » et tout ce qui en venait ont été effacés.")
         return redirect("metiers:accueil", slug=slug)
     return render(request, "metiers/supprimer.html", _contexte(adhesion, imp=imp))

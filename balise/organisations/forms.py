@@ -2,6 +2,7 @@ from django import forms
 
 from balise.formulaires import Formulaire, FormulaireModele
 
+from .journal import Categorie
 from .models import Organisation
 from .roles import Role
 from .services import CHAMPS_MODIFIABLES
@@ -10,6 +11,12 @@ from .services import CHAMPS_MODIFIABLES
 class InvitationForm(Formulaire):
     email = forms.EmailField(label="Adresse électronique")
     role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+
+
+class FiltreJournalForm(Formulaire):
+    categorie = forms.ChoiceField(
+        label="Événements", choices=[("", "Tous les événements"), *Categorie.CHOIX], required=False
+    )
 
 
 class RoleForm(Formulaire):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -136,3 +137,64 @@ class Invitation(models.Model):
     @property
     def valide(self) -> bool:
         return self.acceptee_le is None and self.annulee_le is None and self.expire_le > timezone.now()
+
+
+class EvenementJournalQuerySet(models.QuerySet):
+    def update(self, **champs):
+        # Seule exception : Django efface l'auteur d'un compte supprimé (on_delete=SET_NULL).
+        if champs.keys() != {"par"} or champs["par"] is not None:
+            raise TypeError("Le journal ne se modifie pas : on y ajoute seulement.")
+        return super().update(**champs)
+
+    def delete(self):
+        raise TypeError("Le journal ne s'efface pas.")
+
+
+class EvenementJournal(models.Model):
+    """Une opération notée au journal de l'organisation, avec son auteur et sa date.
+
+    Le journal garde ce qui n'a pas d'historique propre, ou dont l'objet disparaît : un import des
+    effectifs effacé (sans rien des agents : le nom du fichier, sa date, ses nombres de lignes), une
+    invitation annulée, un document ou une fiche archivés puis restaurés. Chaque service l'écrit dans
+    la transaction de son opération. On n'y fait qu'ajouter : ni modification ni suppression, dans
+    l'application comme dans l'administration ; il survit même à la suppression de l'organisation,
+    comme les tables d'historique (pas de contrainte de clé étrangère).
+    """
+
+    class Nature(models.TextChoices):
+        INVITATION_ANNULEE = "invitation_annulee", "Invitation annulée"
+        FICHE_ARCHIVEE = "fiche_archivee", "Fiche archivée"
+        FICHE_RESTAUREE = "fiche_restauree", "Fiche restaurée"
+        DOCUMENT_ARCHIVE = "document_archive", "Document archivé"
+        DOCUMENT_RESTAURE = "document_restaure", "Document restauré"
+        IMPORT_EFFACE = "import_efface", "Import des effectifs effacé"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    le = models.DateTimeField("date", default=timezone.now, editable=False)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="par"
+    )
+    nature = models.CharField("événement", max_length=40, choices=Nature.choices)
+    objet = models.CharField("objet", max_length=255)
+    details = models.JSONField("détails", default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = EvenementJournalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "événement du journal"
+        verbose_name_plural = "journal des organisations"
+        ordering = ["-le", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-le", "-id"], name="journal_org_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_nature_display()} : {self.objet}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise TypeError("Le journal ne se modifie pas : on y ajoute seulement.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Le journal ne s'efface pas.")

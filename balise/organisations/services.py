@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from balise import versions
 from balise.comptes.models import Utilisateur
 
+from . import journal
 from .models import Adhesion, Invitation, Organisation
 from .roles import Role
 
@@ -26,6 +27,12 @@ def slug_disponible(nom: str) -> str:
     return slug
 
 
+# La commande `creer_organisation` est lancée par l'exploitant de l'instance, qui n'a pas de compte dans
+# Balise : l'organisation et la première adhésion sont attribuées au premier administrateur, avec ce
+# motif, plutôt que laissées sans auteur (docs/architecture.md, « Journal »).
+MOTIF_CREATION_HORS_LIGNE = "Créée par la commande creer_organisation (exploitant de l'instance)"
+
+
 @transaction.atomic
 def creer_organisation(
     *,
@@ -37,8 +44,10 @@ def creer_organisation(
     population: int | None = None,
     nombre_agents: int | None = None,
     contact_public: str = "",
+    par: Utilisateur | None = None,
 ) -> tuple[Organisation, Utilisateur, str | None]:
-    """Crée une organisation et son premier administrateur.
+    """Crée une organisation et son premier administrateur, attribuées à `par` (ou, sans lui, au premier
+    administrateur avec le motif MOTIF_CREATION_HORS_LIGNE).
 
     Renvoie le mot de passe provisoire si le compte de l'administrateur vient d'être créé.
     """
@@ -55,14 +64,17 @@ def creer_organisation(
         contact_public=contact_public,
     )
     organisation.full_clean()
-    organisation.save()
     email = administrateur_email.strip().lower()
     utilisateur = Utilisateur.objects.filter(email=email).first()
     mot_de_passe = None
     if utilisateur is None:
         mot_de_passe = secrets.token_urlsafe(12)
         utilisateur = Utilisateur.objects.create_user(email, mot_de_passe)
-    Adhesion.objects.create(utilisateur=utilisateur, organisation=organisation, role=Role.ADMINISTRATEUR)
+    adhesion = Adhesion(utilisateur=utilisateur, organisation=organisation, role=Role.ADMINISTRATEUR)
+    for objet in (organisation, adhesion):
+        if par is None:
+            objet._change_reason = MOTIF_CREATION_HORS_LIGNE  # type: ignore[attr-defined]
+        versions.attribuer(objet, par or utilisateur)
     return organisation, utilisateur, mot_de_passe
 
 
@@ -125,9 +137,24 @@ def accepter_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Adh
     return adhesion
 
 
-def annuler_invitation(invitation: Invitation) -> None:
+@transaction.atomic
+def annuler_invitation(invitation: Invitation, par: Utilisateur) -> None:
+    """Annule une invitation en attente ; le journal de l'organisation garde qui l'a annulée, et quand."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.acceptee_le is not None:
+        raise ValidationError("Cette invitation a déjà été acceptée : retirez le membre s'il le faut.")
+    if invitation.annulee_le is not None:
+        raise ValidationError("Cette invitation est déjà annulée.")
     invitation.annulee_le = timezone.now()
     invitation.save(update_fields=["annulee_le"])
+    journal.noter(
+        invitation.organisation_id,
+        par,
+        journal.Nature.INVITATION_ANNULEE,
+        invitation.email,
+        role=invitation.get_role_display(),
+        invitee_le=invitation.creee_le,
+    )
 
 
 def _reste_un_administrateur(adhesion: Adhesion) -> bool:

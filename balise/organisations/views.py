@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +16,11 @@ from balise.formulaires import reprendre_apres_conflit
 from balise.versions import ConflitEdition
 
 from . import acces, selectors, services
-from .forms import AccepterInvitationForm, InvitationForm, OrganisationForm, RoleForm
+from .forms import AccepterInvitationForm, FiltreJournalForm, InvitationForm, OrganisationForm, RoleForm
 from .models import Adhesion, Invitation
 from .roles import Permission
+
+ENTREES_PAR_PAGE = 50
 
 
 @login_required
@@ -100,8 +103,12 @@ def retirer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def annuler_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
     invitation = get_object_or_404(Invitation, pk=pk, organisation=adhesion.organisation)
-    services.annuler_invitation(invitation)
-    messages.success(request, f"Invitation de {invitation.email} annulée.")
+    try:
+        services.annuler_invitation(invitation, request.user)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, f"Invitation de {invitation.email} annulée.")
     return redirect("organisations:membres", slug=slug)
 
 
@@ -135,13 +142,17 @@ def parametres(request: HttpRequest, slug: str) -> HttpResponse:
 def journal(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
     organisation = adhesion.organisation
+    filtre = FiltreJournalForm(request.GET or None)
+    categorie = filtre.cleaned_data["categorie"] if filtre.is_valid() else ""
+    entrees = selectors.journal_de(organisation, categorie)
     return render(
         request,
         "organisations/journal.html",
         {
             "organisation": organisation,
-            "membres": selectors.journal_des_membres(organisation),
-            "informations": selectors.journal_de_l_organisation(organisation),
+            "filtre": filtre,
+            "page": Paginator(entrees, ENTREES_PAR_PAGE).get_page(request.GET.get("page")),
+            "parametres": request.GET,
         },
     )
 

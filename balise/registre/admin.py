@@ -21,3 +21,5 @@ class SystemeIAAdmin(SimpleHistoryAdmin):
 @admin.register(Document)
 class DocumentAdmin(SimpleHistoryAdmin):
     list_display = ["titre", "systeme", "type_mime", "taille", "depose_le", "archive_le"]
+    # Archiver et restaurer passent par la fiche, qui les note au journal de l'organisation.
+    readonly_fields = ["archive_le"]

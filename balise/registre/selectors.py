@@ -73,19 +73,20 @@ def systeme(organisation: Organisation, pk: int, archives: bool = True) -> Syste
     return get_object_or_404(qs, pk=pk)
 
 
-def document(organisation: Organisation, systeme_pk: int, pk: int) -> Document:
-    """Un document non archivé d'une fiche de l'organisation (404 sinon)."""
-    return get_object_or_404(
-        Document.objects.select_related("systeme"),
-        pk=pk,
-        systeme_id=systeme_pk,
-        systeme__organisation=organisation,
-        archive_le__isnull=True,
-    )
+def document(organisation: Organisation, systeme_pk: int, pk: int, archives: bool = False) -> Document:
+    """Un document d'une fiche de l'organisation, non archivé sauf si `archives` (404 sinon)."""
+    qs = Document.objects.select_related("systeme")
+    if not archives:
+        qs = qs.filter(archive_le__isnull=True)
+    return get_object_or_404(qs, pk=pk, systeme_id=systeme_pk, systeme__organisation=organisation)
 
 
 def documents(systeme: SystemeIA) -> QuerySet[Document]:
     return systeme.documents.filter(archive_le__isnull=True).select_related("depose_par")
+
+
+def documents_archives(systeme: SystemeIA) -> QuerySet[Document]:
+    return systeme.documents.filter(archive_le__isnull=False).order_by("-archive_le")
 
 
 def registre(organisation: Organisation, archives: bool = False) -> QuerySet[SystemeIA]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from balise import versions
 from balise.comptes.models import Utilisateur
+from balise.organisations import journal
 from balise.organisations.models import Organisation
 
 from . import cycle_de_vie, documents
@@ -145,6 +146,7 @@ def archiver(systeme_id: int, par: Utilisateur, version_attendue: int | None = N
         systeme.archive_le = timezone.now()
         systeme.publie = False
         versions.enregistrer(systeme, par)
+        journal.noter(systeme.organisation_id, par, journal.Nature.FICHE_ARCHIVEE, systeme.nom)
     return systeme
 
 
@@ -154,6 +156,7 @@ def restaurer(systeme_id: int, par: Utilisateur) -> SystemeIA:
     if systeme.archive:
         systeme.archive_le = None
         versions.enregistrer(systeme, par)
+        journal.noter(systeme.organisation_id, par, journal.Nature.FICHE_RESTAUREE, systeme.nom)
     return systeme
 
 
@@ -174,6 +177,47 @@ def deposer_document(systeme: SystemeIA, titre: str, fichier: UploadedFile, par:
     return versions.attribuer(document, par)
 
 
-def archiver_document(document: Document, par: Utilisateur) -> None:
+def _verrouiller_document(document: Document) -> Document:
+    return Document.objects.select_for_update(of=("self",)).select_related("systeme").get(pk=document.pk)
+
+
+def _noter_document(document: Document, par: Utilisateur, nature: str) -> None:
+    journal.noter(
+        document.systeme.organisation_id,
+        par,
+        nature,
+        document.titre,
+        fiche=document.systeme.nom,
+        deposee_le=document.depose_le,
+    )
+
+
+@transaction.atomic
+def archiver_document(document: Document, par: Utilisateur) -> Document:
+    """Retire un document de la fiche ; il reste gardé, avec son historique, et peut être restauré."""
+    document = _verrouiller_document(document)
+    if document.archive_le is not None:
+        raise ValidationError("Ce document est déjà archivé.")
     document.archive_le = timezone.now()
     versions.attribuer(document, par, update_fields=["archive_le"])
+    _noter_document(document, par, journal.Nature.DOCUMENT_ARCHIVE)
+    return document
+
+
+def verifier_restauration(document: Document) -> None:
+    """Lève ValidationError si le document ne peut pas être restauré."""
+    if document.archive_le is None:
+        raise ValidationError("Ce document n'est pas archivé.")
+    if document.systeme.archive:
+        raise ValidationError("La fiche est archivée : restaurez-la avant d'en restaurer les documents.")
+
+
+@transaction.atomic
+def restaurer_document(document: Document, par: Utilisateur) -> Document:
+    """Remet un document archivé sur sa fiche (téléchargeable de nouveau)."""
+    document = _verrouiller_document(document)
+    verifier_restauration(document)
+    document.archive_le = None
+    versions.attribuer(document, par, update_fields=["archive_le"])
+    _noter_document(document, par, journal.Nature.DOCUMENT_RESTAURE)
+    return document

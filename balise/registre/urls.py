@@ -19,5 +19,10 @@ urlpatterns = [
         views.archiver_document,
         name="archiver_document",
     ),
+    path(
+        "registre/<int:pk>/documents/<int:doc_pk>/restauration/",
+        views.restaurer_document,
+        name="restaurer_document",
+    ),
     path("portefeuille/", views.portefeuille, name="portefeuille"),
 ]

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from balise import cache_pages, versions
 from balise.formulaires import reprendre_apres_conflit
@@ -80,6 +80,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "stade_form": StadeForm(systeme=systeme),
             "document_form": DocumentForm(),
             "documents": selectors.documents(systeme),
+            "documents_archives": selectors.documents_archives(systeme),
             "changements": systeme.changements_stade.select_related("par")[:20],
             "groupes_exposes": systeme.groupes_exposes.all(),
         }
@@ -220,8 +221,8 @@ def deposer_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _document(adhesion, pk: int, doc_pk: int) -> Document:
-    return selectors.document(adhesion.organisation, pk, doc_pk)
+def _document(adhesion, pk: int, doc_pk: int, archives: bool = False) -> Document:
+    return selectors.document(adhesion.organisation, pk, doc_pk, archives)
 
 
 @login_required
@@ -235,9 +236,39 @@ def telecharger_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) 
 def archiver_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.DECLARER)
     document = _document(adhesion, pk, doc_pk)
-    services.archiver_document(document, request.user)
-    messages.success(request, f"Document « {document.titre} » archivé.")
-    return redirect("registre:detail", slug=slug, pk=pk)
+    return _apres_operation(
+        request,
+        slug,
+        pk,
+        lambda: services.archiver_document(document, request.user),
+        f"Document « {document.titre} » archivé : il reste restaurable depuis cette fiche.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def restaurer_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> HttpResponse:
+    """Demande confirmation (GET), puis remet le document archivé sur sa fiche (POST)."""
+    adhesion = acces.exiger(request.user, slug, Permission.DECLARER)
+    document = _document(adhesion, pk, doc_pk, archives=True)
+    if request.method == "POST":
+        return _apres_operation(
+            request,
+            slug,
+            pk,
+            lambda: services.restaurer_document(document, request.user),
+            f"Document « {document.titre} » restauré.",
+        )
+    try:
+        services.verifier_restauration(document)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+        return redirect("registre:detail", slug=slug, pk=pk)
+    return render(
+        request,
+        "registre/restaurer_document.html",
+        {"organisation": adhesion.organisation, "systeme": document.systeme, "document": document},
+    )
 
 
 @login_required

@@ -14,9 +14,10 @@ from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
+from balise.organisations import services as organisations
 from balise.organisations.models import Invitation
 from balise.registre import services
-from tests import fabrique
+from tests import fabrique, instantane
 from tests.navigateur.conftest import connecter
 from tests.test_effectifs import COLONNES, DESORDONNE
 
@@ -42,6 +43,7 @@ class Donnees:
     groupe: int = 0
     action: int = 0
     metier: int = 0
+    document_archive: int = 0  # restaurable depuis la fiche ; son archivage est au journal
 
 
 @pytest.fixture
@@ -65,6 +67,14 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         organisation=org_a, email="invitee@exemple.fr", role="lecteur", invitee_par=admin_a
     )
     JetonAPI.emettre(admin_a, "script d'import DSI")
+    services.deposer_document(systeme, "Analyse d'impact", instantane.pdf(), referent_a)
+    archive = services.archiver_document(
+        services.deposer_document(systeme, "Ancienne note", instantane.pdf(), referent_a), referent_a
+    )
+    annulee = Invitation.objects.create(
+        organisation=org_a, email="annulee@exemple.fr", role="dpo", invitee_par=admin_a
+    )
+    organisations.annuler_invitation(annulee, admin_a)
     return Donnees(
         org_a.slug,
         systeme.pk,
@@ -72,6 +82,7 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         *_evaluations(systeme, admin_a, referent_a),
         _qualifier(systeme, admin_a),
         *_effectifs(systeme, admin_a),
+        document_archive=archive.pk,
     )
 
 
@@ -166,6 +177,9 @@ PAGES_CONNECTEES = {
     "membres": "/o/{d.slug}/membres/",
     "paramètres de l'organisation": "/o/{d.slug}/parametres/",
     "journal de l'organisation": "/o/{d.slug}/journal/",
+    "journal filtré": "/o/{d.slug}/journal/?categorie=registre",
+    "journal, filtre inconnu": "/o/{d.slug}/journal/?categorie=inconnue",
+    "restaurer un document": "/o/{d.slug}/registre/{d.pk}/documents/{d.document_archive}/restauration/",
     "changer de mot de passe": "/comptes/mot-de-passe/",
     "mon compte": "/comptes/compte/",
     "instruments": "/o/{d.slug}/instruments/",

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from balise.registre import services
 from balise.registre.models import SystemeIA
-from tests import fabrique
+from tests import fabrique, instantane
 from tests.navigateur.conftest import connecter
 
 pytestmark = pytest.mark.navigateur
@@ -192,3 +192,39 @@ def test_registre_public_sans_connexion(page, org_a, admin_a):
     expect(page.get_by_role("heading", name="Comment contribue-t-il aux décisions ?")).to_be_visible()
     expect(page.get_by_text("Il oriente les usagers ; aucune décision n'est prise par lui.")).to_be_visible()
     expect(page.get_by_role("link", name="Registre public de Commune A")).to_be_visible()
+
+
+def test_archiver_puis_restaurer_un_document_et_le_lire_au_journal(
+    nouveau_contexte, org_a, admin_a, referent_a, systeme_a
+):
+    instantane.document(systeme_a, admin_a, titre="Analyse d'impact")
+    referent = nouveau_contexte().new_page()
+    connecter(referent, referent_a.email)
+    referent.goto(f"/o/{org_a.slug}/registre/{systeme_a.pk}/")
+    referent.get_by_role("button", name="Archiver", exact=True).click()
+    expect(referent.get_by_role("status")).to_contain_text("Document « Analyse d'impact » archivé")
+    expect(referent.get_by_role("heading", name="Documents archivés")).to_be_visible()
+    expect(referent.get_by_role("link", name="Analyse d'impact", exact=True)).to_have_count(0)
+
+    referent.get_by_role("link", name="Restaurer « Analyse d'impact »").click()
+    expect(referent.get_by_role("heading", level=1)).to_have_text(
+        "Restaurer le document « Analyse d'impact »"
+    )
+    referent.get_by_role("button", name="Restaurer le document").click()
+    expect(referent.get_by_role("status")).to_contain_text("Document « Analyse d'impact » restauré.")
+    expect(referent.get_by_role("link", name="Analyse d'impact", exact=True)).to_be_visible()
+    expect(referent.get_by_role("heading", name="Documents archivés")).to_have_count(0)
+
+    admin = nouveau_contexte().new_page()
+    connecter(admin, admin_a.email)
+    admin.goto(f"/o/{org_a.slug}/journal/")
+    admin.get_by_label("Événements").select_option(label="Fiches et documents du registre")
+    admin.get_by_role("button", name="Filtrer").click()
+    lignes = admin.locator("tbody tr")
+    expect(lignes).to_have_count(2)
+    expect(lignes.nth(0)).to_contain_text("Document restauré")
+    expect(lignes.nth(1)).to_contain_text("Document archivé")
+    for i in range(2):
+        expect(lignes.nth(i)).to_contain_text("Analyse d'impact")
+        expect(lignes.nth(i)).to_contain_text(f"Fiche : {systeme_a.nom}")
+        expect(lignes.nth(i)).to_contain_text(referent_a.nom_affiche)

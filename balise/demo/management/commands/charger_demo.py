@@ -9,6 +9,7 @@ from django.core.cache import caches
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.conformite import services as conformite
 from balise.conformite.regles import en_vigueur
@@ -37,13 +38,20 @@ def charger(donnees: dict) -> list[Organisation]:
             is_staff=instance,
             is_superuser=instance,
         )
+    # Les organisations et leurs membres sont inscrits par l'administrateur de l'instance : l'historique
+    # (et le journal de chaque organisation) le nomme, comme s'il l'avait fait depuis /admin/.
+    instance = utilisateurs[
+        next(u["email"] for u in donnees["utilisateurs"] if u.get("administrateur_instance"))
+    ]
     organisations = []
     for o in donnees["organisations"]:
         champs = {k: v for k, v in o.items() if k not in ("membres", "systemes")}
-        organisation = Organisation.objects.create(**champs)
+        organisation = versions.attribuer(Organisation(**champs), instance)
         organisations.append(organisation)
         for email, role in o["membres"].items():
-            Adhesion.objects.create(utilisateur=utilisateurs[email], organisation=organisation, role=role)
+            versions.attribuer(
+                Adhesion(utilisateur=utilisateurs[email], organisation=organisation, role=role), instance
+            )
         auteur = utilisateurs[next(e for e, r in o["membres"].items() if r in ("referent", "administrateur"))]
         for s in o["systemes"]:
             fiche = {
