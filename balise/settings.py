@@ -173,6 +173,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Les fichiers propres à Balise (balise.css, scripts) : `balise` n'est pas une application, son dossier
+# static/ doit être nommé ici pour être servi et recueilli par collectstatic.
+STATICFILES_DIRS = [BASE_DIR / "balise" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
