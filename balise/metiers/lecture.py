@@ -41,7 +41,7 @@ MAX_RATIO_ZIP = 200  # au-delà d'1 Mo décompressé
 MAX_SEPARATEURS = 10_000  # dans un même enregistrement CSV, guillemets compris
 MEMOIRE_ENFANT = 1024**3  # espace d'adressage du processus qui lit un classeur
 CPU_ENFANT = 30  # secondes de calcul pour lire un classeur
-DELAI_ENFANT = 60  # secondes d'horloge, attente d'entrées-sorties comprise
+DELAI_ENFANT = 300  # secondes d'horloge (processus de fond à priorité basse : le web passe d'abord)
 PAS_VEILLE = 2  # secondes entre deux signes de vie pendant la lecture d'un classeur
 TETE_CSV = 64 * 1024  # début d'un CSV vérifié au dépôt (le fichier entier s'il est plus court)
 
