@@ -19,11 +19,14 @@ $(VENV)/.dev: $(VENV)/.base
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-## Installe, migre, charge la démonstration et sert Balise sur http://127.0.0.1:$(PORT)
+## Installe, migre, charge la démonstration et sert Balise sur http://127.0.0.1:$(PORT), avec son
+## processus de fond (travaux longs : lecture des tableaux des effectifs…) ; Ctrl-C arrête les deux.
 demo: $(VENV)/.base
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py charger_demo --port $(PORT)
+	$(PY) manage.py travailleur & travailleur=$$!; \
+	trap 'kill $$travailleur 2>/dev/null; wait $$travailleur' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 ## Installe ce qu'il faut (Chromium, PostgreSQL, Redis) et lance toute la suite de tests, sur SQLite puis PostgreSQL

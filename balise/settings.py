@@ -40,12 +40,15 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "balise.comptes",
     "balise.organisations",
     "balise.registre",
     "balise.instruments",
     "balise.conformite",
     "balise.metiers",
+    "balise.travaux",
     "balise.demo",
 ]
 
@@ -127,6 +130,11 @@ CACHES = {
     ),
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Travaux de fond (balise/travaux/) : la file d'attente est une table de la base (django-tasks et son
+# backend django-tasks-db), vidée par `manage.py travailleur` (docs/exploitation.md). Aucun travail
+# long ne s'exécute dans une requête.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 SESSION_CACHE_ALIAS = "partage"
 
 AUTH_USER_MODEL = "comptes.Utilisateur"
@@ -165,6 +173,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Les fichiers propres à Balise (balise.css, scripts) : `balise` n'est pas une application, son dossier
+# static/ doit être nommé ici pour être servi et recueilli par collectstatic.
+STATICFILES_DIRS = [BASE_DIR / "balise" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

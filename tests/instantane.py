@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tasks_db.models import DBTaskResult
 
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.instruments.models import (
@@ -28,6 +29,7 @@ from balise.metiers.models import (
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
+from balise.travaux.models import Travail
 
 # Un PDF minimal que la détection par signature reconnaît (« %PDF- »).
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -57,6 +59,8 @@ _MODELES = [
     GroupeSuivi,
     GroupeSuivi.systemes.through,
     ActionAccompagnement,
+    Travail,
+    DBTaskResult,  # la file des travaux de fond : un refus n'y met rien
 ]
 
 

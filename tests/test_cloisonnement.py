@@ -27,11 +27,12 @@ from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
-from balise.metiers.models import LibelleImporte
+from balise.metiers.models import ImportEffectifs, LibelleImporte
 from balise.organisations.models import Adhesion, Invitation
 from balise.registre import services
 from balise.registre.models import SystemeIA
-from tests import fabrique, instantane
+from balise.travaux.models import Travail
+from tests import fabrique, instantane, travailleur
 
 # --- Les adresses de l'application ---------------------------------------------------------------
 
@@ -144,9 +145,11 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
             "obligation": obligation.pk,
         }
 
+    a, b = peupler(org_a, admin_a, systeme_a, "a"), peupler(org_b, admin_b, systeme_b, "b")
+    a["depot"], b["depot"] = _depot(org_a, admin_a, "a"), _depot(org_b, admin_b, "b")
     return SimpleNamespace(
-        a=peupler(org_a, admin_a, systeme_a, "a"),
-        b=peupler(org_b, admin_b, systeme_b, "b"),
+        a=a,
+        b=b,
         slug_a=org_a.slug,
         slug_b=org_b.slug,
     )
@@ -169,8 +172,15 @@ def _effectifs(systeme, admin, lettre):
     """Un import d'effectifs (un libellé secret, à revoir), un métier propre, un groupe suivi et son action."""
     org = systeme.organisation
     contenu = "Nom;Métier;Catégorie\n" + f"X;Cueilleur secret {lettre};B\n" * 6 + "Y;Jardinier;C\n" * 6
-    imp = metiers.deposer(org, admin, f"effectifs-{lettre}.csv", contenu.encode())
-    imp = metiers.traiter(imp, {"metier": "Métier", "categorie": "Catégorie"}, admin)
+    imp = travailleur.importer(
+        org,
+        admin,
+        f"effectifs-{lettre}.csv",
+        contenu.encode(),
+        {"metier": "Métier", "categorie": "Catégorie"},
+    )
+    # Un second fichier lu, qui attend ses colonnes.
+    lu = travailleur.deposer_et_lire(org, admin, f"lu-{lettre}.csv", contenu.encode())
     metier = metiers.enregistrer_metier(
         org,
         {
@@ -185,7 +195,20 @@ def _effectifs(systeme, admin, lettre):
     action = metiers.enregistrer_action(
         groupe, {"nature": "formation", "titre": f"Action secrète {lettre}", "statut": "prevue"}, admin
     )
-    return {"import": imp.pk, "metier_propre": metier.pk, "groupe": groupe.pk, "action": action.pk}
+    return {
+        "import": imp.pk,
+        "lu": lu.pk,
+        "metier_propre": metier.pk,
+        "groupe": groupe.pk,
+        "action": action.pk,
+    }
+
+
+def _depot(org, admin, lettre) -> int:
+    """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
+    passage du processus de fond dans la fixture."""
+    contenu = f"Nom;Métier\nX;Cueilleur secret {lettre}\n".encode()
+    return metiers.deposer(org, admin, f"depot-{lettre}.csv", contenu).pk
 
 
 def _qualifier(systeme, admin):
@@ -255,6 +278,8 @@ SECRETS_A = [
     "Cueilleur secret a",
     "Action secrète a",
     "effectifs-a.csv",
+    "lu-a.csv",
+    "depot-a.csv",
 ]
 
 
@@ -350,6 +375,23 @@ def test_identifiants_de_a_sous_le_slug_de_b(client, monde, admin_b, route):
         _verifier_refus(Client(), route, adresse(route, monde.slug_b, monde.a), monde, jeton=secret)
 
 
+def test_personne_d_une_autre_organisation_n_annule_pas_une_lecture(client, monde, admin_b):
+    """Le dépôt de A dont la lecture attend le processus de fond : ni son état ni son annulation ne sont
+    atteignables depuis B, sous l'identifiant de A comme sous celui de B."""
+    client.force_login(admin_b)
+    for slug in (monde.slug_a, monde.slug_b):
+        base = f"/o/{slug}/metiers/imports/{monde.a['depot']}/"
+        avant = instantane.photo()
+        assert client.get(base + "avancement.json").status_code == 404
+        assert client.post(base + "annulation/").status_code == 404
+        assert client.post(base + "relance/").status_code == 404
+        assert instantane.photo() == avant
+    assert (
+        Travail.objects.get(pk=ImportEffectifs.objects.get(pk=monde.a["depot"]).travail_id).etat
+        == "en_attente"
+    )
+
+
 def test_organisation_inexistante_et_personne_sans_organisation(client, monde):
     client.force_login(fabrique.utilisateur("sans-organisation@exemple.fr"))
     for route in ROUTES_PRIVEES:
@@ -418,6 +460,7 @@ def scene(org_a, admin_a, systeme_a):
     effectifs = _effectifs(systeme_a, admin_a, "a")
     return Scene(
         **effectifs,
+        depot=_depot(org_a, admin_a, "a"),
         org=org_a,
         systeme=systeme_a,
         obligation=obligation,
@@ -635,6 +678,32 @@ ACTIONS_PAGES = [
     ),
     ("effacer un import", "POST", "metiers/imports/{import}/supprimer/", dict, True, [ADMIN, RH]),
     (
+        "voir l'avancement d'une lecture",
+        "GET",
+        "metiers/imports/{depot}/avancement/",
+        None,
+        False,
+        [ADMIN, RH],
+    ),
+    (
+        "lire l'état d'une lecture (JSON)",
+        "GET",
+        "metiers/imports/{depot}/avancement.json",
+        None,
+        False,
+        [ADMIN, RH],
+    ),
+    ("annuler une lecture", "POST", "metiers/imports/{depot}/annulation/", dict, True, [ADMIN, RH]),
+    ("relancer une lecture", "POST", "metiers/imports/{depot}/relance/", dict, False, [ADMIN, RH]),
+    (
+        "choisir les colonnes et lancer le traitement",
+        "POST",
+        "metiers/imports/{lu}/colonnes/",
+        lambda: {"metier": "Métier"},
+        True,
+        [ADMIN, RH],
+    ),
+    (
         "ajouter un métier propre",
         "POST",
         "metiers/referentiel/metiers/nouveau/",
@@ -718,7 +787,7 @@ def test_droits_des_roles_dans_les_pages(
         consultation=scene.consultation.pk,
         girouet=_national("girouet").pk,
         obligation=scene.obligation.pk,
-        **{c: getattr(scene, c) for c in ("import", "metier_propre", "groupe", "action")},
+        **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
     )
     avant = instantane.photo()
     reponse = client.post(url, donnees()) if methode == "POST" else client.get(url)

@@ -24,7 +24,8 @@ from balise.metiers.models import (
     LigneRejetee,
     MetierOrganisation,
 )
-from tests import fabrique
+from balise.travaux.models import Travail
+from tests import fabrique, travailleur
 from tests.test_correspondance_metiers import ATTENDUS
 
 DESORDONNE = Path(__file__).parent / "donnees" / "effectifs_desordonnes.csv"
@@ -45,8 +46,9 @@ def drh_a(org_a):
 
 
 def importer(org, par, contenu: bytes, nom="effectifs.csv", colonnes=None) -> ImportEffectifs:
-    imp = services.deposer(org, par, nom, contenu)
-    return services.traiter(imp, colonnes or COLONNES, par)
+    imp = travailleur.importer(org, par, nom, contenu, colonnes or COLONNES)
+    assert imp.travail.etat == "termine", imp.travail.message
+    return imp
 
 
 def tableau_csv(lignes: list[list[str]], entetes=("Nom", "Métier", "Catégorie", "Sexe", "Quotité")) -> bytes:
@@ -82,12 +84,13 @@ def test_proposition_des_colonnes_sans_les_identifiantes():
     ],
 )
 def test_erreurs_de_correspondance_des_colonnes(org_a, drh_a, colonnes, champ, message):
-    imp = services.deposer(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
+    imp = travailleur.deposer_et_lire(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
     with pytest.raises(col.ColonnesInvalides) as erreur:
-        services.traiter(imp, colonnes, drh_a)
+        services.choisir_colonnes(imp, colonnes, drh_a)
     assert message in erreur.value.erreurs[champ]
     imp.refresh_from_db()
     assert imp.etat == ImportEffectifs.Etat.COLONNES and imp.contenu is not None
+    assert imp.travail.nature == "effectifs.lecture"  # aucun traitement lancé
     assert not LibelleImporte.objects.exists() and not GroupeEffectif.objects.exists()
 
 
@@ -456,15 +459,36 @@ def test_parcours_complet_par_les_pages(client, org_a, drh_a, lecteur_a, systeme
     with DESORDONNE.open("rb") as f:
         reponse = client.post(base + "imports/nouveau/", {"fichier": f})
     imp = ImportEffectifs.objects.get()
-    assert reponse.status_code == 302 and reponse["Location"].endswith(f"imports/{imp.pk}/colonnes/")
+    # Le dépôt répond aussitôt par la page d'avancement : la lecture attend le processus de fond.
+    assert reponse.status_code == 302 and reponse["Location"].endswith(f"imports/{imp.pk}/avancement/")
+    page = client.get(reponse["Location"]).content.decode()
+    assert "fr-stepper" in page and "Étape 2 sur 5" in page and "En attente de traitement" in page
+    assert "Actualiser" in page and "balise/avancement.js" in page
+    etat = client.get(base + f"imports/{imp.pk}/avancement.json").json()
+    assert etat == {
+        "actif": True,
+        "etat": "en_attente",
+        "etape": "En attente de traitement",
+        "avancement": None,
+    }
+    assert client.get(base + f"imports/{imp.pk}/colonnes/")["Location"].endswith("/avancement/")
+    travailleur.executer_travaux()
+    assert client.get(base + f"imports/{imp.pk}/avancement.json").json()["actif"] is False
+    reponse = client.get(base + f"imports/{imp.pk}/avancement/")
+    assert reponse["Location"].endswith(f"imports/{imp.pk}/colonnes/")
     page = client.get(base + f"imports/{imp.pk}/colonnes/").content.decode()
     # Les colonnes identifiantes ne sont même pas proposées ; la correspondance est pré-remplie.
     assert "jamais lues ni conservées" in page and "« Matricule »" in page
     assert '<option value="Nom"' not in page
     assert 'value="Intitulé du poste" selected' in page
     reponse = client.post(base + f"imports/{imp.pk}/colonnes/", COLONNES)
-    assert reponse.status_code == 302 and reponse["Location"].endswith(f"imports/{imp.pk}/revue/")
+    assert reponse.status_code == 302 and reponse["Location"].endswith(f"imports/{imp.pk}/avancement/")
+    assert "Étape 4 sur 5" in client.get(reponse["Location"]).content.decode()
+    travailleur.executer_travaux()
+    reponse = client.get(base + f"imports/{imp.pk}/avancement/")
+    assert reponse["Location"].endswith(f"imports/{imp.pk}/revue/")
     revue = client.get(base + f"imports/{imp.pk}/revue/").content.decode()
+    assert "Le fichier déposé a été effacé" in revue
     douteux = LibelleImporte.objects.filter(import_effectifs=imp, statut__in=LibelleImporte.A_REVOIR)
     assert douteux and all(escape(lib.libelle) in revue for lib in douteux)
     choix = {f"l-{lib.pk}": "__ecarter__" for lib in douteux}
@@ -554,7 +578,7 @@ def test_depot_trop_lourd(client, org_a, drh_a, monkeypatch):
 
 def test_colonnes_falsifiees_refusees_sans_rien_changer(client, org_a, drh_a):
     client.force_login(drh_a)
-    imp = services.deposer(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
+    imp = travailleur.deposer_et_lire(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
     url = f"/o/{org_a.slug}/metiers/imports/{imp.pk}/colonnes/"
     for donnees in (
         {"metier": "Nom"},
@@ -567,6 +591,7 @@ def test_colonnes_falsifiees_refusees_sans_rien_changer(client, org_a, drh_a):
         assert "<script>" not in reponse.content.decode()
     imp.refresh_from_db()
     assert imp.etat == ImportEffectifs.Etat.COLONNES and not LibelleImporte.objects.exists()
+    assert Travail.objects.count() == 1  # la seule lecture : aucun traitement lancé
 
 
 def test_revue_falsifiee(client, org_a, drh_a, org_b, admin_b):
@@ -635,7 +660,7 @@ def test_les_depots_abandonnes_sont_effaces_apres_24_heures(org_a, org_b, drh_a,
     from django.core.management import call_command
     from django.utils import timezone
 
-    ancien = services.deposer(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
+    ancien = travailleur.deposer_et_lire(org_a, drh_a, "e.csv", DESORDONNE.read_bytes())
     recent = services.deposer(org_b, admin_b, "e.csv", DESORDONNE.read_bytes())
     traite = importer(org_a, drh_a, DESORDONNE.read_bytes())
     ImportEffectifs.objects.filter(pk__in=[ancien.pk, traite.pk]).update(

@@ -117,12 +117,13 @@ def test_effacer_un_import_est_note_sans_rien_des_agents(client, org_a, admin_a)
         assert donnee_d_agent not in page and donnee_d_agent not in str(evenement.details)
 
 
-def test_effacer_un_fichier_en_attente_de_colonnes(org_a, admin_a):
+def test_effacer_un_fichier_en_cours_de_lecture(org_a, admin_a):
     from balise.metiers import services as metiers
 
+    # Déposé, pas encore lu par le processus de fond : le journal dit où il en était.
     imp = metiers.deposer(org_a, admin_a, "attente.csv", DESORDONNE.read_bytes())
     metiers.supprimer_import(imp, admin_a)
-    assert _dernier(org_a).details["etat"] == "Colonnes à choisir"
+    assert _dernier(org_a).details["etat"] == "Lecture du fichier"
 
 
 def test_archiver_et_restaurer_un_document_depuis_la_fiche(client, org_a, admin_a, referent_a, systeme_a):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from balise.registre import services
-from tests import fabrique
+from tests import fabrique, travailleur
 
 
 def _requetes(client, url: str) -> int:
@@ -149,9 +149,8 @@ def _effectifs(org, par, n: int):
         f"{libelles[i % (n // 2)]};Direction {i % (n // 2)};{'ABC'[i % 3]};F\n" for i in range(n)
     )
     contenu = ("Métier;Direction;Catégorie;Sexe\n" + lignes).encode()
-    imp = metiers.deposer(org, par, "e.csv", contenu)
     colonnes = {"metier": "Métier", "direction": "Direction", "categorie": "Catégorie", "sexe": "Sexe"}
-    imp = metiers.traiter(imp, colonnes, par)
+    imp = travailleur.importer(org, par, "e.csv", contenu, colonnes)
     groupe = metiers.suivre_groupe(org, "Concernés", "direction", "Direction 1", par)
     for i in range(n // 10):
         metiers.enregistrer_action(

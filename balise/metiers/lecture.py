@@ -25,8 +25,9 @@ import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 MAX_OCTETS = 20 * 1024 * 1024  # taille maximale d'un fichier
@@ -40,7 +41,9 @@ MAX_RATIO_ZIP = 200  # au-delà d'1 Mo décompressé
 MAX_SEPARATEURS = 10_000  # dans un même enregistrement CSV, guillemets compris
 MEMOIRE_ENFANT = 1024**3  # espace d'adressage du processus qui lit un classeur
 CPU_ENFANT = 30  # secondes de calcul pour lire un classeur
-DELAI_ENFANT = 60  # secondes d'horloge, attente d'entrées-sorties comprise
+DELAI_ENFANT = 300  # secondes d'horloge (processus de fond à priorité basse : le web passe d'abord)
+PAS_VEILLE = 2  # secondes entre deux signes de vie pendant la lecture d'un classeur
+TETE_CSV = 64 * 1024  # début d'un CSV vérifié au dépôt (le fichier entier s'il est plus court)
 
 PAS_UN_TABLEAU = "Ce fichier n'est pas un tableau : déposez un fichier CSV ou un classeur (XLSX, XLS, ODS)."
 VIDE = "Le fichier est vide."
@@ -99,18 +102,39 @@ def lire_tableau(nom_fichier: str, contenu: bytes) -> Tableau:
     return relire(*preparer(nom_fichier, contenu))
 
 
-def preparer(nom_fichier: str, contenu: bytes) -> tuple[str, bytes]:
+def reconnaitre(contenu: bytes) -> str:
+    """Le format du fichier (« csv », « xlsx », « xls » ou « ods ») d'après son contenu, avec les seuls refus
+    qui ne coûtent presque rien : taille, archive ZIP inspectée sans rien décompresser, conteneur OLE2,
+    début d'un CSV (binaire, page web, en-tête trop large ; un petit CSV est vérifié jusqu'à sa première
+    ligne de données). C'est ce que fait la requête du dépôt ; la lecture complète (`preparer`) se fait
+    ensuite dans le processus de fond. Lève FichierIllisible."""
+    if len(contenu) > MAX_OCTETS:
+        raise FichierIllisible(f"Le fichier dépasse {_taille(MAX_OCTETS)}.")
+    if contenu.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _format_zip(contenu)
+    if contenu.startswith(_OLE2):
+        _verifier_ole2(contenu)
+        return "xls"
+    if len(contenu) <= TETE_CSV:
+        relire("csv", contenu)  # lit l'en-tête et la première ligne de données
+    else:
+        _verifier_tete_csv(contenu[:TETE_CSV])
+    return "csv"
+
+
+def preparer(nom_fichier: str, contenu: bytes, veille: Callable[[], None] | None = None) -> tuple[str, bytes]:
     """(format, contenu à relire) : un CSV tel quel ; un classeur lu une fois pour toutes et converti
     en CSV canonique (UTF-8, « ; », une ligne par ligne du tableur). À garder pour `relire`, qui ne
-    relance pas la lecture du classeur."""
+    relance pas la lecture du classeur. `veille`, appelée toutes les PAS_VEILLE secondes pendant la
+    lecture d'un classeur, donne signe de vie (travail de fond) et peut l'interrompre en levant."""
     if len(contenu) > MAX_OCTETS:
         raise FichierIllisible(f"Le fichier dépasse {_taille(MAX_OCTETS)}.")
     if contenu.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         format_ = _format_zip(contenu)
-        return format_, _convertir(contenu, nom_fichier)
+        return format_, _convertir(contenu, nom_fichier, veille)
     if contenu.startswith(_OLE2):
         _verifier_ole2(contenu)
-        return "xls", _convertir(contenu, nom_fichier)
+        return "xls", _convertir(contenu, nom_fichier, veille)
     return "csv", contenu
 
 
@@ -210,6 +234,31 @@ def _lire_csv(contenu: bytes) -> Tableau:
     if colonnes > MAX_COLONNES:
         raise _trop_de_colonnes(colonnes)
     return _assembler("csv", _enregistrements(texte, separateur))
+
+
+def _verifier_tete_csv(tete: bytes) -> None:
+    """Les refus qu'on peut décider sur le début d'un gros CSV sans le décoder en entier : contenu
+    binaire, page web, en-tête de plus de MAX_COLONNES colonnes (même coupé, il en compte au moins
+    autant). Le reste (lignes vides, encodage du reste du fichier…) est vu à la lecture complète."""
+    if tete.startswith((b"\xff\xfe", b"\xfe\xff")):
+        texte = tete[: len(tete) // 2 * 2].decode("utf-16", errors="replace")
+    else:
+        if b"\x00" in tete or tete.startswith((b"%PDF-", b"{\\rtf")):
+            raise FichierIllisible(PAS_UN_TABLEAU)
+        texte = tete.decode("utf-8-sig", errors="replace")
+    if len(_CONTROLE.findall(texte)) * 100 > len(texte):
+        raise FichierIllisible(PAS_UN_TABLEAU)
+    if _BALISE.match(texte):
+        raise FichierIllisible(PAGE_WEB)
+    for ligne in _lignes_physiques(texte):
+        if ligne.strip(_BLANCS_CSV):
+            hors_guillemets = _CITATION.sub("", ligne)
+            if '"' in hors_guillemets:
+                hors_guillemets = hors_guillemets[: hors_guillemets.index('"')]
+            colonnes = max(hors_guillemets.count(s) for s in _SEPARATEURS) + 1
+            if colonnes > MAX_COLONNES:
+                raise _trop_de_colonnes(colonnes)
+            return
 
 
 def _decoder(contenu: bytes) -> str:
@@ -329,20 +378,33 @@ def _verifier_ole2(contenu: bytes) -> None:
         raise FichierIllisible(PAS_UN_TABLEAU)
 
 
-def _convertir(contenu: bytes, nom_fichier: str) -> bytes:
-    """Le classeur en CSV canonique (UTF-8, « ; »), lu par un processus enfant aux ressources bornées."""
-    try:
-        fini = subprocess.run(
-            [sys.executable, "-I", os.path.abspath(__file__), str(MAX_COLONNES), str(MAX_CELLULES)],
-            input=contenu,
-            capture_output=True,
-            timeout=DELAI_ENFANT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        journal.warning("Lecture du classeur %r trop longue.", nom_fichier)
-        raise FichierIllisible(TROP_LOURD) from None
-    entete, _, corps = fini.stdout.partition(b"\n")
+def _convertir(contenu: bytes, nom_fichier: str, veille: Callable[[], None] | None = None) -> bytes:
+    """Le classeur en CSV canonique (UTF-8, « ; »), lu par un processus enfant aux ressources bornées.
+    L'enfant hérite de la priorité du processus qui le lance (abaissée dans le processus de fond)."""
+    commande = [sys.executable, "-I", os.path.abspath(__file__), str(MAX_COLONNES), str(MAX_CELLULES)]
+    debut = time.monotonic()
+    with subprocess.Popen(
+        commande, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as enfant:
+        entree: bytes | None = contenu
+        while True:
+            reste = DELAI_ENFANT - (time.monotonic() - debut)
+            try:
+                sortie, _ = enfant.communicate(input=entree, timeout=max(0.0, min(PAS_VEILLE, reste)))
+                break
+            except subprocess.TimeoutExpired:
+                entree = None  # déjà transmise : communicate reprend là où il en était
+                if time.monotonic() - debut >= DELAI_ENFANT:
+                    enfant.kill()
+                    journal.warning("Lecture du classeur %r trop longue.", nom_fichier)
+                    raise FichierIllisible(TROP_LOURD) from None
+                if veille is not None:
+                    try:
+                        veille()
+                    except BaseException:
+                        enfant.kill()
+                        raise
+    entete, _, corps = sortie.partition(b"\n")
     try:
         etat = json.loads(entete)
     except ValueError:  # rien ou une ligne tronquée : l'enfant a été arrêté (mémoire, calcul, plantage)

@@ -58,20 +58,42 @@ class MetierOrganisation(models.Model):
         return self.libelle
 
 
+class ImportQuerySet(models.QuerySet):
+    def sans_contenu(self) -> "ImportQuerySet":
+        """Sans le fichier déposé (des mégaoctets), en sachant s'il est encore là (`a_son_fichier`)."""
+        return self.defer("contenu").annotate(
+            fichier_garde=models.ExpressionWrapper(
+                models.Q(contenu__isnull=False), output_field=models.BooleanField()
+            )
+        )
+
+
 class ImportEffectifs(models.Model):
+    """Un tableau des effectifs déposé. Sa lecture puis son traitement sont des travaux de fond
+    (balise/travaux) : `travail` est le dernier lancé, dont les pages montrent l'avancement."""
+
     class Etat(models.TextChoices):
+        LECTURE = "lecture", "Lecture du fichier"
         COLONNES = "colonnes", "Colonnes à choisir"
+        TRAITEMENT = "traitement", "Traitement"
         REVUE = "revue", "Libellés à revoir"
         PRET = "pret", "Prêt"
+
+    # Pas encore traités : le fichier déposé est encore là (ou vient d'être refusé), aucun résultat.
+    NON_TRAITES = (Etat.LECTURE, Etat.COLONNES, Etat.TRAITEMENT)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="imports_effectifs")
     nom_fichier = models.CharField("fichier", max_length=255)
     format = models.CharField(max_length=10)
     referentiel = models.CharField(max_length=40)
     version_referentiel = models.PositiveIntegerField()
-    etat = models.CharField(max_length=10, choices=Etat.choices, default=Etat.COLONNES)
-    # Le fichier déposé, gardé seulement jusqu'au choix des colonnes (puis vidé).
+    etat = models.CharField(max_length=10, choices=Etat.choices, default=Etat.LECTURE)
+    # Le fichier déposé, compressé (zlib), gardé seulement jusqu'à la fin du traitement (puis vidé) : tel
+    # quel pendant la lecture, converti en CSV (un classeur) ensuite. Vidé aussi dès qu'il est refusé.
     contenu = models.BinaryField(null=True, editable=False)
+    travail = models.ForeignKey(
+        "travaux.Travail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     entetes = models.JSONField(default=list)
     colonnes = models.JSONField(default=dict, help_text="Champ de Balise → en-tête du fichier.")
     lignes_lues = models.PositiveIntegerField(default=0)
@@ -82,12 +104,30 @@ class ImportEffectifs(models.Model):
     cree_le = models.DateTimeField(auto_now_add=True)
     traite_le = models.DateTimeField(null=True, blank=True)
 
+    objects = ImportQuerySet.as_manager()
+
     class Meta:
         verbose_name = "import du tableau des effectifs"
         ordering = ["-cree_le", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.nom_fichier} ({self.cree_le:%d/%m/%Y})"
+
+    @property
+    def a_son_fichier(self) -> bool:
+        garde = self.__dict__.get("fichier_garde")  # annotation de `sans_contenu`
+        return garde if garde is not None else self.contenu is not None
+
+    @property
+    def traite(self) -> bool:
+        return self.etat not in self.NON_TRAITES
+
+    @property
+    def en_travail(self) -> bool:
+        """Lu ou traité en ce moment par le processus de fond (ou en attente de l'être)."""
+        return self.etat in (self.Etat.LECTURE, self.Etat.TRAITEMENT) and (
+            self.travail is not None and self.travail.actif
+        )
 
 
 class LibelleImporte(models.Model):

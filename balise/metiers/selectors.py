@@ -25,8 +25,8 @@ AUCUN = Case(0, ZERO, None)  # un groupe absent de l'import : zéro agent, chiff
 def imports(organisation: Organisation) -> QuerySet[ImportEffectifs]:
     return (
         ImportEffectifs.objects.filter(organisation=organisation)
-        .defer("contenu")
-        .select_related("cree_par")
+        .sans_contenu()
+        .select_related("cree_par", "travail__annule_par")
         .annotate(a_revoir=Count("libelles", filter=Q(libelles__statut__in=LibelleImporte.A_REVOIR)))
     )
 
@@ -36,7 +36,7 @@ def import_de(organisation: Organisation, pk: int) -> ImportEffectifs:
 
 
 def dernier_import(organisation: Organisation) -> ImportEffectifs | None:
-    return imports(organisation).exclude(etat=ImportEffectifs.Etat.COLONNES).first()
+    return imports(organisation).exclude(etat__in=ImportEffectifs.NON_TRAITES).first()
 
 
 def niveaux() -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import cache
@@ -15,10 +16,13 @@ from django.utils import timezone
 from balise import versions
 from balise.organisations import journal
 from balise.organisations.models import Organisation
+from balise.travaux import services as travaux
+from balise.travaux.models import Travail
 
 from . import colonnes as col
+from . import taches
 from .correspondance import Apparieur, Statut, normaliser
-from .lecture import FichierIllisible, preparer, relire
+from .lecture import FichierIllisible, preparer, reconnaitre, relire
 from .models import (
     ActionAccompagnement,
     CorrespondanceRetenue,
@@ -31,7 +35,7 @@ from .models import (
 )
 from .referentiel import ReferentielLocal, charger
 
-# Un fichier déposé dont les colonnes n'ont pas été choisies est effacé après ce délai.
+# Un fichier déposé qui n'a pas été traité (colonnes jamais choisies…) est effacé après ce délai.
 DUREE_ATTENTE = timedelta(hours=24)
 DIMENSIONS = ("categorie", "filiere", "direction", "cadre", "sexe")
 _LECTEURS = {
@@ -51,40 +55,101 @@ def referentiel_de(organisation: Organisation) -> ReferentielLocal:
     return ReferentielLocal(charger(), list(propres))
 
 
-# --- Dépôt et traitement d'un fichier --------------------------------------------------------------
+# --- Dépôt, lecture et traitement d'un fichier -----------------------------------------------------
+#
+# La requête du dépôt ne fait que les vérifications qui ne coûtent rien, garde le fichier et met sa
+# lecture dans la file ; la requête du choix des colonnes vérifie ce choix et met le traitement dans la
+# file. Lecture et traitement s'exécutent dans le processus de fond (`manage.py travailleur`) : chacun
+# écrit tout son résultat dans une seule transaction finale, ou rien (annulation, erreur, processus tué).
+
+DEPOT_EFFACE = "Ce dépôt a été effacé entre-temps : déposez de nouveau le fichier."
+# Une archive (XLSX, ODS) est déjà compressée : la compresser encore coûterait sans rien gagner.
+_COMPRESSION = {"xlsx": 0, "ods": 0}
 
 
 def deposer(organisation: Organisation, par, nom_fichier: str, contenu: bytes) -> ImportEffectifs:
-    """Vérifie que le fichier se lit et garde son contenu le temps de choisir les colonnes (un classeur,
-    lu une seule fois, est gardé converti en CSV : le traitement ne le relit pas)."""
-    format_, prepare = preparer(nom_fichier, contenu)  # lève FichierIllisible
-    tableau = relire(format_, prepare)
+    """Vérifie ce qui se vérifie sans lire le fichier (taille, signature, début d'un CSV), le garde
+    compressé et met sa lecture dans la file du processus de fond. Lève FichierIllisible."""
+    format_ = reconnaitre(contenu)
     purger_depots_expires()
-    precedent = (
-        ImportEffectifs.objects.filter(organisation=organisation)
-        .exclude(etat=ImportEffectifs.Etat.COLONNES)
-        .values_list("colonnes", flat=True)
-        .first()
-    )
     national = charger()
-    return ImportEffectifs.objects.create(
-        organisation=organisation,
-        nom_fichier=nom_fichier[-255:],
-        format=format_,
-        referentiel=national.provenance.id,
-        version_referentiel=national.provenance.version,
-        contenu=zlib.compress(prepare, 1),  # un CSV se compresse d'un facteur 5 en quelques millisecondes
-        entetes=tableau.entetes,
-        colonnes=col.proposer(tableau.entetes, precedent),
-        cree_par=par,
+    with transaction.atomic():
+        imp = ImportEffectifs.objects.create(
+            organisation=organisation,
+            nom_fichier=nom_fichier[-255:],
+            format=format_,
+            referentiel=national.provenance.id,
+            version_referentiel=national.provenance.version,
+            etat=ImportEffectifs.Etat.LECTURE,
+            contenu=zlib.compress(contenu, _COMPRESSION.get(format_, 1)),
+            cree_par=par,
+        )
+        _lancer(imp, Travail.Nature.LECTURE_EFFECTIFS, taches.lire, par)
+    return imp
+
+
+def relancer_lecture(imp: ImportEffectifs, par) -> ImportEffectifs:
+    """Relance la lecture d'un fichier dont la lecture a été annulée ou interrompue."""
+    with transaction.atomic():
+        imp = _verrouiller(imp)
+        if imp.etat != ImportEffectifs.Etat.LECTURE or not imp.a_son_fichier or imp.en_travail:
+            raise ImportDejaTraite("Ce fichier n'a pas de lecture à relancer.")
+        _lancer(imp, Travail.Nature.LECTURE_EFFECTIFS, taches.lire, par)
+    return imp
+
+
+def choisir_colonnes(imp: ImportEffectifs, colonnes: dict[str, str], par) -> ImportEffectifs:
+    """Retient les colonnes choisies et met le traitement dans la file (ou le relance après un échec ou
+    une annulation). Lève ColonnesInvalides ou ImportDejaTraite sans rien changer."""
+    with transaction.atomic():
+        imp = _verrouiller(imp)
+        if not peut_choisir_colonnes(imp):
+            raise ImportDejaTraite("Ce fichier a déjà été importé.")
+        imp.colonnes = col.verifier(colonnes, imp.entetes)
+        imp.etat = ImportEffectifs.Etat.TRAITEMENT
+        _lancer(imp, Travail.Nature.TRAITEMENT_EFFECTIFS, taches.traiter, par)
+    return imp
+
+
+def peut_choisir_colonnes(imp: ImportEffectifs) -> bool:
+    """Le fichier a été lu et n'est pas (ou plus) en traitement : après un échec ou une annulation du
+    traitement, on peut le relancer, ou changer de colonnes."""
+    if not imp.a_son_fichier:
+        return False
+    if imp.etat == ImportEffectifs.Etat.COLONNES:
+        return True
+    return imp.etat == ImportEffectifs.Etat.TRAITEMENT and not imp.en_travail
+
+
+def annuler(imp: ImportEffectifs, par) -> Travail:
+    """Annule la lecture ou le traitement en cours (ou en attente) : rien de ce qu'il aurait écrit ne l'est.
+    Lève TravailTermine s'il n'y a plus rien à annuler."""
+    if imp.travail is None or imp.etat not in (ImportEffectifs.Etat.LECTURE, ImportEffectifs.Etat.TRAITEMENT):
+        raise travaux.TravailTermine(travaux.DEJA_FINI)
+    return travaux.annuler(imp.travail, par)
+
+
+def _verrouiller(imp: ImportEffectifs) -> ImportEffectifs:
+    return (
+        ImportEffectifs.objects.sans_contenu()
+        .select_for_update(of=("self",))
+        .select_related("travail", "organisation")
+        .get(pk=imp.pk)
     )
+
+
+def _lancer(imp: ImportEffectifs, nature: str, tache, par) -> None:
+    """Dans la transaction de l'appelant : le travail, sa tâche et le lien de l'import, ou rien."""
+    imp.travail = travaux.lancer(imp.organisation, par, nature, tache, imp.pk)
+    imp.save(update_fields=["travail", "etat", "colonnes"])
 
 
 def purger_depots_expires() -> int:
-    """Efface les fichiers déposés dont les colonnes n'ont pas été choisies à temps (à chaque dépôt,
-    et par la commande `purger_depots`, à planifier). Renvoie le nombre d'imports effacés."""
+    """Efface les fichiers déposés qui n'ont pas été traités à temps (colonnes jamais choisies, lecture
+    ou traitement échoués puis abandonnés) : à chaque dépôt, et par la commande `purger_depots`, à
+    planifier. Renvoie le nombre d'imports effacés."""
     nombre, _ = ImportEffectifs.objects.filter(
-        etat=ImportEffectifs.Etat.COLONNES, cree_le__lt=timezone.now() - DUREE_ATTENTE
+        etat__in=ImportEffectifs.NON_TRAITES, cree_le__lt=timezone.now() - DUREE_ATTENTE
     ).delete()
     return nombre
 
@@ -93,30 +158,109 @@ class ImportDejaTraite(ValueError):
     pass
 
 
-@transaction.atomic
-def traiter(import_effectifs: ImportEffectifs, colonnes: dict[str, str], par) -> ImportEffectifs:
-    """Lit le fichier avec les colonnes choisies, regroupe les agents, rattache chaque libellé, puis
-    efface le fichier. Lève ColonnesInvalides ou FichierIllisible sans rien enregistrer."""
-    imp = ImportEffectifs.objects.select_for_update().get(pk=import_effectifs.pk)
-    if imp.etat != ImportEffectifs.Etat.COLONNES or imp.contenu is None:
-        raise ImportDejaTraite("Ce fichier a déjà été importé.")
-    choisies = col.verifier(colonnes, imp.entetes)
-    tableau = relire(imp.format, zlib.decompress(imp.contenu))
-    position = {code: imp.entetes.index(entete) for code, entete in choisies.items()}
+def lire(import_id: int, travail: Travail) -> None:
+    """Le travail de lecture (processus de fond) : un classeur est converti en CSV par l'enfant calamine
+    (une fois pour toutes), l'en-tête est lu et les colonnes proposées. Un fichier refusé est effacé
+    aussitôt et le travail échoue avec le motif, en français."""
+    imp = ImportEffectifs.objects.filter(pk=import_id, etat=ImportEffectifs.Etat.LECTURE).first()
+    if imp is None or imp.contenu is None:
+        raise travaux.Echec(DEPOT_EFFACE)
+    classeur = imp.format != "csv"
+    travaux.avancer(travail, "Lecture du classeur" if classeur else "Lecture du fichier")
+    try:
+        format_, prepare = preparer(imp.nom_fichier, zlib.decompress(imp.contenu), travaux.veille(travail))
+        travaux.avancer(travail, "Lecture de l'en-tête")
+        tableau = relire(format_, prepare)
+    except FichierIllisible as erreur:
+        _oublier_le_fichier(imp)
+        raise travaux.Echec(erreur.message) from None
+    precedent = (
+        ImportEffectifs.objects.filter(organisation_id=imp.organisation_id)
+        .exclude(etat__in=ImportEffectifs.NON_TRAITES)
+        .values_list("colonnes", flat=True)
+        .first()
+    )
+    travaux.avancer(travail, "Enregistrement")
+    contenu = zlib.compress(prepare, 1) if classeur else imp.contenu  # un CSV se compresse d'un facteur 5
+    with travaux.conclure(travail):
+        lu = ImportEffectifs.objects.filter(pk=imp.pk, etat=ImportEffectifs.Etat.LECTURE).update(
+            etat=ImportEffectifs.Etat.COLONNES,
+            format=format_,
+            contenu=contenu,
+            entetes=tableau.entetes,
+            colonnes=col.proposer(tableau.entetes, precedent),
+        )
+        if not lu:
+            raise travaux.Echec(DEPOT_EFFACE)
+
+
+def _oublier_le_fichier(imp: ImportEffectifs) -> None:
+    """Un fichier refusé n'est pas gardé : il contient les lignes des agents."""
+    ImportEffectifs.objects.filter(pk=imp.pk).update(contenu=None)
+
+
+# Part de l'avancement donnée à chaque étape du traitement (le reste : l'enregistrement).
+_PART_LECTURE, _PART_RATTACHEMENT = 80, 10
+
+
+def traiter(import_id: int, travail: Travail) -> None:
+    """Le travail de traitement (processus de fond) : lit chaque ligne avec les colonnes choisies,
+    regroupe les agents, rattache chaque libellé, puis écrit le tout et efface le fichier, dans une seule
+    transaction. Un fichier refusé en cours de lecture est effacé, le travail échoue avec le motif."""
+    imp = (
+        ImportEffectifs.objects.select_related("organisation")
+        .filter(pk=import_id, etat=ImportEffectifs.Etat.TRAITEMENT)
+        .first()
+    )
+    if imp is None or imp.contenu is None:
+        raise travaux.Echec(DEPOT_EFFACE)
+    travaux.avancer(travail, "Lecture des lignes", 0)
+    contenu = zlib.decompress(imp.contenu)
+    physiques = max(contenu.count(b"\n"), 1)  # à peu près le nombre de lignes, pour le pourcentage
+    try:
+        lecture = _lire_les_lignes(imp, relire(imp.format, contenu), travail, physiques)
+    except FichierIllisible as erreur:
+        _oublier_le_fichier(imp)
+        raise travaux.Echec(erreur.message) from None
+    del contenu
+    travaux.avancer(travail, "Rattachement des libellés", _PART_LECTURE)
+    effectifs = {cle: sum(c[0] for c in d.values()) for cle, d in lecture.agregats.items()}
+    libelles = _rattacher(imp, lecture.exemples, effectifs, travail)
+    travaux.avancer(travail, "Enregistrement", _PART_LECTURE + _PART_RATTACHEMENT)
+    with travaux.conclure(travail):
+        verrou = ImportEffectifs.objects.select_for_update().only("pk")
+        if verrou.filter(pk=imp.pk, etat=ImportEffectifs.Etat.TRAITEMENT).first() is None:
+            raise travaux.Echec(DEPOT_EFFACE)
+        _enregistrer(imp, lecture, libelles)
+
+
+@dataclass
+class _Lecture:
+    dimensions: list[str]
+    # (libellé normalisé, code CITP) → (valeurs des dimensions) → [effectif, ETP]
+    agregats: dict[tuple[str, str], dict[tuple[str, ...], list]]
+    exemples: dict[tuple[str, str], str]
+    rejets: list[LigneRejetee]
+    lues: int
+    sans_quotite: int
+
+
+def _lire_les_lignes(imp: ImportEffectifs, tableau, travail: Travail, physiques: int) -> _Lecture:
+    position = {code: imp.entetes.index(entete) for code, entete in imp.colonnes.items()}
     i_metier, i_isco, i_quotite = position["metier"], position.get("isco"), position.get("quotite")
     # Une colonne n'a que quelques dizaines de valeurs distinctes : chacune n'est lue qu'une fois
     # (functools.cache ne garde pas les exceptions : une valeur refusée l'est à chaque ligne).
     lire_metier, lire_isco, lire_quotite = cache(col.metier), cache(col.isco), cache(col.quotite)
     lecteurs = [(position[d], cache(_LECTEURS[d])) for d in DIMENSIONS if d in position]
-    dimensions_lues = [d for d in DIMENSIONS if d in position]
 
-    # (libellé normalisé, code CITP) → (valeurs des dimensions) → [effectif, ETP]
     agregats: dict[tuple[str, str], dict[tuple[str, ...], list]] = defaultdict(dict)
     exemples: dict[tuple[str, str], str] = {}
     rejets: list[LigneRejetee] = []
     lues = sans_quotite = 0
     for numero, valeurs in tableau.lignes:
         lues += 1
+        if not lues % 1000:
+            travaux.avancer(travail, None, _PART_LECTURE * min(numero, physiques) // physiques)
         try:
             libelle = lire_metier(valeurs[i_metier])
             code = lire_isco(valeurs[i_isco]) if i_isco is not None else ""
@@ -138,8 +282,12 @@ def traiter(import_effectifs: ImportEffectifs, colonnes: dict[str, str], par) ->
             case[1] += etp
     if lues == 0:
         raise FichierIllisible("Le fichier ne contient aucune ligne de données.")
+    dimensions = [d for d in DIMENSIONS if d in position]
+    return _Lecture(dimensions, agregats, exemples, rejets, lues, sans_quotite)
 
-    libelles = _rattacher(imp, exemples, {cle: sum(c[0] for c in d.values()) for cle, d in agregats.items()})
+
+def _enregistrer(imp: ImportEffectifs, lecture: _Lecture, libelles: list[LibelleImporte]) -> None:
+    """Les écritures du traitement, dans la transaction finale du travail."""
     LibelleImporte.objects.bulk_create(libelles, batch_size=1000)
     par_cle = {(lib.normalise, lib.isco_fichier): lib for lib in libelles}
     GroupeEffectif.objects.bulk_create(
@@ -149,24 +297,22 @@ def traiter(import_effectifs: ImportEffectifs, colonnes: dict[str, str], par) ->
                 libelle=par_cle[cle],
                 effectif=effectif,
                 etp=etp,
-                **dict(zip(dimensions_lues, dims, strict=True)),
+                **dict(zip(lecture.dimensions, dims, strict=True)),
             )
-            for cle, cases in agregats.items()
+            for cle, cases in lecture.agregats.items()
             for dims, (effectif, etp) in cases.items()
         ),
         batch_size=2000,
     )
-    LigneRejetee.objects.bulk_create(rejets, batch_size=2000)
-    imp.colonnes = choisies
+    LigneRejetee.objects.bulk_create(lecture.rejets, batch_size=2000)
     imp.contenu = None
-    imp.lignes_lues = lues
-    imp.lignes_rejetees = len(rejets)
-    imp.lignes_retenues = lues - len(rejets)
-    imp.sans_quotite = sans_quotite
+    imp.lignes_lues = lecture.lues
+    imp.lignes_rejetees = len(lecture.rejets)
+    imp.lignes_retenues = lecture.lues - len(lecture.rejets)
+    imp.sans_quotite = lecture.sans_quotite
     imp.traite_le = timezone.now()
     imp.etat = _etat_de(imp)
     imp.save()
-    return imp
 
 
 def _etat_de(imp: ImportEffectifs) -> str:
@@ -176,7 +322,10 @@ def _etat_de(imp: ImportEffectifs) -> str:
 
 
 def _rattacher(
-    imp: ImportEffectifs, exemples: dict[tuple[str, str], str], effectifs: dict[tuple[str, str], int]
+    imp: ImportEffectifs,
+    exemples: dict[tuple[str, str], str],
+    effectifs: dict[tuple[str, str], int],
+    travail: Travail | None = None,
 ) -> list[LibelleImporte]:
     """Un libellé se rattache, dans l'ordre : au choix mémorisé d'une revue précédente, au code CITP
     du fichier s'il désigne un seul niveau, sinon au métier le plus proche du référentiel."""
@@ -186,7 +335,9 @@ def _rattacher(
     )
     apparieur = Apparieur(ref.metiers)
     resultat = []
-    for (norm, code), exemple in exemples.items():
+    for rang, ((norm, code), exemple) in enumerate(exemples.items()):
+        if travail is not None and not rang % 50:
+            travaux.avancer(travail, None, _PART_LECTURE + _PART_RATTACHEMENT * rang // len(exemples))
         lib = LibelleImporte(
             import_effectifs=imp,
             libelle=exemple,
@@ -272,8 +423,12 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par) -> int:
 
 @transaction.atomic
 def supprimer_import(imp: ImportEffectifs, par) -> None:
-    """Efface l'import et tout ce qui en vient (libellés, groupes d'agents, lignes rejetées). Le journal
-    de l'organisation en garde la trace sans rien des agents : fichier, date, nombres de lignes, auteurs."""
+    """Efface l'import et tout ce qui en vient (libellés, groupes d'agents, lignes rejetées) ; sa lecture
+    ou son traitement en cours est annulé : il n'écrira rien. Le journal de l'organisation en garde la
+    trace sans rien des agents : fichier, date, nombres de lignes, auteurs."""
+    travail = Travail.objects.filter(pk=imp.travail_id, etat__in=Travail.ACTIFS).first()
+    if travail is not None:
+        travaux.annuler(travail, par)
     lignes = (
         {
             "lignes_lues": imp.lignes_lues,

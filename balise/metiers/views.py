@@ -6,14 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
+from balise.travaux import services as travaux
+from balise.travaux.models import Travail
 
 from . import colonnes as col
 from . import exports, graphiques, selectors, services
@@ -93,6 +96,8 @@ def referentiel(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def deposer(request: HttpRequest, slug: str) -> HttpResponse:
+    """Le dépôt ne lit pas le fichier : il vérifie sa taille et sa signature, le garde et répond aussitôt
+    par la page d'avancement de sa lecture, faite par le processus de fond."""
     adhesion = acces.exiger(request.user, slug, Permission.GERER_EFFECTIFS)
     form = DepotForm(*_donnees(request, fichiers=True))
     if request.method == "POST" and form.is_valid():
@@ -102,11 +107,11 @@ def deposer(request: HttpRequest, slug: str) -> HttpResponse:
         except FichierIllisible as erreur:
             form.add_error("fichier", str(erreur))
         else:
-            return redirect("metiers:colonnes", slug=slug, pk=imp.pk)
+            return redirect("metiers:avancement", slug=slug, pk=imp.pk)
     return render(
         request,
         "metiers/deposer.html",
-        _contexte(adhesion, form=form),
+        _contexte(adhesion, form=form, etapes=ETAPES, etape=1),
         status=400 if form.errors else 200,
     )
 
@@ -119,41 +124,148 @@ def _import_a_gerer(request: HttpRequest, slug: str, pk: int):
 @login_required
 def colonnes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion, imp = _import_a_gerer(request, slug, pk)
-    if imp.etat != ImportEffectifs.Etat.COLONNES:
-        return redirect("metiers:resultats", slug=slug, pk=pk)
+    if not services.peut_choisir_colonnes(imp):
+        return redirect(_page_suivante(slug, imp))
     form = ColonnesForm(imp.entetes, *_donnees(request), initial=imp.colonnes)
     if request.method == "POST" and form.is_valid():
         try:
-            imp = services.traiter(imp, form.cleaned_data, request.user)
+            services.choisir_colonnes(imp, form.cleaned_data, request.user)
         except col.ColonnesInvalides as erreur:
             for champ, message in erreur.erreurs.items():
                 form.add_error(champ if champ in form.fields else None, message)
-        except (FichierIllisible, services.ImportDejaTraite) as erreur:
+        except services.ImportDejaTraite as erreur:
             form.add_error(None, str(erreur))
         else:
-            messages.success(
-                request,
-                f"{imp.lignes_retenues} ligne{'s' if imp.lignes_retenues > 1 else ''} importée"
-                f"{'s' if imp.lignes_retenues > 1 else ''}, {imp.lignes_rejetees} écartée"
-                f"{'s' if imp.lignes_rejetees > 1 else ''}. Le fichier déposé a été effacé.",
-            )
-            if imp.etat == ImportEffectifs.Etat.REVUE:
-                return redirect("metiers:revue", slug=slug, pk=pk)
-            return redirect("metiers:resultats", slug=slug, pk=pk)
+            return redirect("metiers:avancement", slug=slug, pk=pk)
     identifiantes = [e for e in imp.entetes if col.est_identifiante(e)]
     return render(
         request,
         "metiers/colonnes.html",
-        _contexte(adhesion, imp=imp, form=form, identifiantes=identifiantes),
+        _contexte(adhesion, imp=imp, form=form, identifiantes=identifiantes, etapes=ETAPES, etape=3),
         status=400 if form.errors else 200,
     )
+
+
+# --- Avancement de la lecture et du traitement (processus de fond) ---------------------------------
+
+ETAPES = ["Dépôt du fichier", "Lecture du fichier", "Choix des colonnes", "Traitement", "Revue et résultats"]
+_ETAPE_DU_TRAVAIL = {ImportEffectifs.Etat.LECTURE: 2, ImportEffectifs.Etat.TRAITEMENT: 4}
+
+
+def _page_suivante(slug: str, imp: ImportEffectifs) -> str:
+    """Là où en est l'import : avancement, colonnes, revue ou résultats."""
+    if imp.etat in _ETAPE_DU_TRAVAIL and (imp.en_travail or not services.peut_choisir_colonnes(imp)):
+        return reverse("metiers:avancement", kwargs={"slug": slug, "pk": imp.pk})
+    if imp.etat in (ImportEffectifs.Etat.COLONNES, ImportEffectifs.Etat.TRAITEMENT):
+        return reverse("metiers:colonnes", kwargs={"slug": slug, "pk": imp.pk})
+    nom = "metiers:revue" if imp.etat == ImportEffectifs.Etat.REVUE else "metiers:resultats"
+    return reverse(nom, kwargs={"slug": slug, "pk": imp.pk})
+
+
+def _travail_de(imp: ImportEffectifs):
+    """Le travail de l'import, relu avec l'abandon constaté s'il n'a plus donné signe de vie."""
+    if imp.travail_id is None:
+        return None
+    if travaux.constater_abandons(Travail.objects.filter(pk=imp.travail_id)):
+        imp.travail = Travail.objects.select_related("annule_par").get(pk=imp.travail_id)
+    return imp.travail
+
+
+def _etat_avancement(imp: ImportEffectifs) -> dict:
+    travail = _travail_de(imp)
+    en_cours = imp.etat in _ETAPE_DU_TRAVAIL and travail is not None and travail.actif
+    if not en_cours:
+        return {"actif": False, "etat": travail.etat if travail else "", "etape": "", "avancement": None}
+    if travail.etat == Travail.Etat.EN_ATTENTE:
+        etape = (
+            "En attente : aucun processus de fond n'a encore pris ce travail. S'il ne commence pas dans "
+            "quelques minutes, prévenez l'administrateur de Balise."
+            if travaux.attend_depuis_longtemps(travail)
+            else "En attente de traitement"
+        )
+    elif travail.annulation_demandee:
+        etape = "Annulation en cours"
+    else:
+        etape = travail.etape
+    return {"actif": True, "etat": travail.etat, "etape": etape, "avancement": travail.avancement}
+
+
+@login_required
+def avancement(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """La lecture ou le traitement en cours : étape, barre d'avancement, annulation. Avec JavaScript, la
+    page se met à jour seule (avancement.js lit `avancement.json`) ; sans, le bouton « Actualiser »."""
+    adhesion, imp = _import_a_gerer(request, slug, pk)
+    etat = _etat_avancement(imp)
+    travail = imp.travail
+    if not etat["actif"] and (imp.etat not in _ETAPE_DU_TRAVAIL or travail is None or travail.reussi):
+        if imp.traite and imp.traite_le:
+            messages.success(request, _bilan(imp))
+        return redirect(_page_suivante(slug, imp))
+    return render(
+        request,
+        "metiers/avancement.html",
+        _contexte(
+            adhesion,
+            imp=imp,
+            travail=travail,
+            etat=etat,
+            etapes=ETAPES,
+            etape=_ETAPE_DU_TRAVAIL[imp.etat],
+            peut_relancer_lecture=imp.etat == ImportEffectifs.Etat.LECTURE and imp.a_son_fichier,
+            peut_choisir=services.peut_choisir_colonnes(imp),
+        ),
+    )
+
+
+def _bilan(imp: ImportEffectifs) -> str:
+    r, e = imp.lignes_retenues, imp.lignes_rejetees
+    return (
+        f"{r} ligne{'s' if r > 1 else ''} importée{'s' if r > 1 else ''}, {e} écartée{'s' if e > 1 else ''}. "
+        "Le fichier déposé a été effacé."
+    )
+
+
+@login_required
+def avancement_json(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    """L'état du travail de l'import, lu par avancement.js ; `actif` faux : la page est à recharger."""
+    _, imp = _import_a_gerer(request, slug, pk)
+    reponse = JsonResponse(_etat_avancement(imp))
+    reponse["Cache-Control"] = "no-store"
+    return reponse
+
+
+@require_POST
+@login_required
+def annulation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, imp = _import_a_gerer(request, slug, pk)
+    try:
+        travail = services.annuler(imp, request.user)
+    except travaux.TravailTermine as erreur:
+        messages.info(request, str(erreur))
+    else:
+        if travail.etat == Travail.Etat.ANNULE:
+            messages.success(request, "Annulé : rien n'a été enregistré.")
+        else:
+            messages.success(request, "Annulation demandée : le travail s'arrête sans rien enregistrer.")
+    return redirect("metiers:avancement", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def relance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, imp = _import_a_gerer(request, slug, pk)
+    try:
+        services.relancer_lecture(imp, request.user)
+    except services.ImportDejaTraite as erreur:
+        messages.info(request, str(erreur))
+    return redirect("metiers:avancement", slug=slug, pk=pk)
 
 
 @login_required
 def revue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion, imp = _import_a_gerer(request, slug, pk)
-    if imp.etat == ImportEffectifs.Etat.COLONNES:
-        return redirect("metiers:colonnes", slug=slug, pk=pk)
+    if not imp.traite:
+        return redirect(_page_suivante(slug, imp))
     tous = request.GET.get("tous") == "1"
     ref = services.referentiel_de(adhesion.organisation)
     # Par pages : chaque libellé porte une liste de tous les métiers du référentiel (plus de 200).
@@ -203,7 +315,7 @@ def supprimer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _import_lisible(request: HttpRequest, slug: str, pk: int):
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     imp = selectors.import_de(adhesion.organisation, pk)
-    if imp.etat == ImportEffectifs.Etat.COLONNES:
+    if not imp.traite:
         raise Http404("Cet import n'a pas encore été traité.")
     return adhesion, imp
 

@@ -17,7 +17,7 @@ from balise.metiers import services as metiers
 from balise.organisations import services as organisations
 from balise.organisations.models import Invitation
 from balise.registre import services
-from tests import fabrique, instantane
+from tests import fabrique, instantane, travailleur
 from tests.navigateur.conftest import connecter
 from tests.test_effectifs import COLONNES, DESORDONNE
 
@@ -43,6 +43,8 @@ class Donnees:
     groupe: int = 0
     action: int = 0
     metier: int = 0
+    imp_refuse: int = 0  # lecture échouée : le fichier n'est pas un tableau
+    imp_lecture: int = 0  # lecture en attente du processus de fond
     document_archive: int = 0  # restaurable depuis la fiche ; son archivage est au journal
 
 
@@ -88,11 +90,12 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
 
 def _effectifs(systeme, admin) -> tuple:
     """Le tableau désordonné des tests importé (libellés à revoir, lignes écartées), un second fichier
-    en attente de colonnes, un métier propre, un groupe suivi relié au système avec une action."""
+    en attente de colonnes, un métier propre, un groupe suivi relié au système avec une action, un
+    fichier refusé à la lecture (binaire après un début de CSV) et un dont la lecture attend."""
     org = systeme.organisation
     contenu = DESORDONNE.read_bytes()
-    imp = metiers.traiter(metiers.deposer(org, admin, "effectifs.csv", contenu), COLONNES, admin)
-    attente = metiers.deposer(org, admin, "effectifs-2027.csv", contenu)
+    imp = travailleur.importer(org, admin, "effectifs.csv", contenu, COLONNES)
+    attente = travailleur.deposer_et_lire(org, admin, "effectifs-2027.csv", contenu)
     metier = metiers.enregistrer_metier(
         org,
         {
@@ -108,7 +111,10 @@ def _effectifs(systeme, admin) -> tuple:
     action = metiers.enregistrer_action(
         groupe, {"nature": "formation", "titre": "Former l'accueil", "statut": "prevue"}, admin
     )
-    return imp.pk, attente.pk, groupe.pk, action.pk, metier.pk
+    binaire = b"Nom;Metier\n" + b"a;b\n" * 20_000 + bytes(range(256)) * 100
+    refuse = travailleur.deposer_et_lire(org, admin, "binaire.csv", binaire)
+    lecture = metiers.deposer(org, admin, "effectifs-2028.csv", contenu)
+    return imp.pk, attente.pk, groupe.pk, action.pk, metier.pk, refuse.pk, lecture.pk
 
 
 def _qualifier(systeme, admin) -> int:
@@ -199,6 +205,8 @@ PAGES_CONNECTEES = {
     "impact sur les métiers": "/o/{d.slug}/metiers/",
     "importer un tableau des effectifs": "/o/{d.slug}/metiers/imports/nouveau/",
     "choisir les colonnes": "/o/{d.slug}/metiers/imports/{d.imp_attente}/colonnes/",
+    "avancement d'une lecture": "/o/{d.slug}/metiers/imports/{d.imp_lecture}/avancement/",
+    "lecture refusée": "/o/{d.slug}/metiers/imports/{d.imp_refuse}/avancement/",
     "revoir les libellés": "/o/{d.slug}/metiers/imports/{d.imp}/revue/",
     "résultats d'un import": "/o/{d.slug}/metiers/imports/{d.imp}/",
     "résultats par sexe, tous les métiers": "/o/{d.slug}/metiers/imports/{d.imp}/?par=sexe&metiers=tous",

@@ -1,11 +1,16 @@
-"""Le parcours de la DRH dans un vrai navigateur : déposer le tableau des effectifs, choisir les colonnes,
-revoir les libellés, lire les résultats protégés, suivre un groupe exposé et y inscrire une action."""
+"""Le parcours de la DRH dans un vrai navigateur : déposer le tableau des effectifs, suivre sa lecture
+puis son traitement par le processus de fond (page d'avancement, avec et sans JavaScript), choisir les
+colonnes, revoir les libellés, lire les résultats protégés, suivre un groupe exposé et y inscrire une
+action."""
 
 import pytest
 
+from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs, LibelleImporte
-from tests import fabrique
-from tests.navigateur.conftest import connecter
+from balise.travaux import services as travaux
+from balise.travaux.models import Travail
+from tests import fabrique, travailleur
+from tests.navigateur.conftest import DELAI_MS, connecter
 from tests.test_effectifs import DESORDONNE
 
 pytestmark = pytest.mark.navigateur
@@ -19,16 +24,25 @@ def test_importer_revoir_lire_et_agir(page, org_a, systeme_a):
     page.get_by_role("link", name="Importer un tableau des effectifs").click()
     page.get_by_label("Tableau des effectifs").set_input_files(str(DESORDONNE))
     page.get_by_role("button", name="Déposer").click()
-
+    # La page d'avancement de la lecture ; quand le processus de fond a fini, elle mène d'elle-même
+    # (avancement.js) au choix des colonnes, sans qu'on touche à rien. La boucle du processus de fond
+    # tourne ici dans le fil du test, qui partage la base en mémoire du serveur de test (un processus
+    # séparé ne la verrait pas : le vrai processus est lancé dans tests/test_travaux.py).
+    page.wait_for_url("**/avancement/")
+    page.locator("#avancement-etape", has_text="En attente de traitement").wait_for()
+    assert travailleur.executer_travaux() == 1
     # Les colonnes sont proposées d'après leurs en-têtes ; les identifiantes sont écartées.
     page.get_by_role("heading", name="Choisir les colonnes").wait_for()
     assert page.get_by_label("Métier (intitulé du poste)").input_value() == "Intitulé du poste"
     assert "« Matricule »" in page.content()
     page.get_by_role("button", name="Importer").click()
-
+    page.wait_for_url("**/avancement/")
+    assert "Étape 4 sur 5" in page.content()
+    assert travailleur.executer_travaux() == 1
     page.get_by_role("heading", name="Revoir les libellés de métiers").wait_for()
     assert "Le fichier déposé a été effacé" in page.content()
     imp = ImportEffectifs.objects.get()
+    assert imp.travail.etat == Travail.Etat.TERMINE and imp.contenu is None
     a_revoir = list(imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR))
     premier, *autres = a_revoir
     page.get_by_label(f"« {premier.libelle} »", exact=False).select_option("Jardinier-ère")
@@ -61,3 +75,61 @@ def test_importer_revoir_lire_et_agir(page, org_a, systeme_a):
     assert "Former les agentes de l" in page.content() and systeme_a.nom in page.content()
     premier.refresh_from_db()
     assert premier.metier == "Jardinier-ère"
+
+
+def test_la_page_d_avancement_se_met_a_jour_sans_recharger(page, org_a):
+    """L'étape et la barre suivent le travail sans rechargement (la page garde une marque posée dans
+    son document) ; un échec fait recharger la page, qui l'explique."""
+    drh = fabrique.membre(org_a, "rh", "drh@exemple.fr")
+    imp = metiers.deposer(org_a, drh, "e.csv", DESORDONNE.read_bytes())
+    connecter(page, drh.email)
+    page.goto(f"/o/{org_a.slug}/metiers/imports/{imp.pk}/avancement/")
+    assert page.locator("#avancement-etape").inner_text() == "En attente de traitement"
+    page.evaluate("window.baliseMarque = 'même document'")
+    # Ce que fait le processus de fond : il prend le travail et publie son avancement.
+    travail = travaux._demarrer(imp.travail_id)
+    travaux.avancer(travail, "Lecture des lignes", 42)
+    page.locator("#avancement-etape", has_text="Lecture des lignes").wait_for()
+    page.wait_for_function("document.getElementById('avancement-barre').value === 42")
+    assert page.locator("#avancement-pourcentage").inner_text() == "42 %"
+    assert page.evaluate("window.baliseMarque") == "même document"
+    assert page.locator("#avancement-annonce").get_attribute("aria-live") == "polite"
+    travaux.echouer(travail, "Le fichier dépasse 10 lignes.")
+    page.get_by_role("heading", name="Lecture interrompue").wait_for()
+    assert "Le fichier dépasse 10 lignes." in page.content()
+    assert page.evaluate("window.baliseMarque") is None  # rechargée
+
+
+@pytest.fixture
+def page_sans_javascript(navigateur, live_server):
+    contexte = navigateur.new_context(base_url=live_server.url, locale="fr-FR", java_script_enabled=False)
+    contexte.set_default_timeout(DELAI_MS)
+    yield contexte.new_page()
+    contexte.close()
+
+
+def test_sans_javascript_annuler_relancer_et_actualiser(page_sans_javascript, org_a):
+    page = page_sans_javascript
+    drh = fabrique.membre(org_a, "rh", "drh@exemple.fr")
+    connecter(page, drh.email)
+    page.goto(f"/o/{org_a.slug}/metiers/imports/nouveau/")
+    page.get_by_label("Tableau des effectifs").set_input_files(str(DESORDONNE))
+    page.get_by_role("button", name="Déposer").click()
+    page.wait_for_url("**/avancement/")
+    assert page.locator("#avancement-etape").inner_text() == "En attente de traitement"
+    # Annuler pendant l'attente, puis relancer.
+    page.get_by_role("button", name="Annuler la lecture").click()
+    page.get_by_role("heading", name="Lecture annulée").wait_for()
+    assert f"Annulé par {drh.nom_affiche}" in page.content()
+    page.get_by_role("button", name="Relancer la lecture").click()
+    page.locator("#avancement-etape", has_text="En attente de traitement").wait_for()
+    # Le processus de fond lit le fichier ; « Actualiser » mène au choix des colonnes.
+    assert travailleur.executer_travaux() == 2  # la tâche annulée (sans effet), puis la relance
+    page.get_by_role("link", name="Actualiser").click()
+    page.get_by_role("heading", name="Choisir les colonnes").wait_for()
+    page.get_by_role("button", name="Importer").click()
+    page.wait_for_url("**/avancement/")
+    travailleur.executer_travaux()
+    page.get_by_role("link", name="Actualiser").click()
+    page.get_by_role("heading", name="Revoir les libellés de métiers").wait_for()
+    assert "Le fichier déposé a été effacé" in page.content()

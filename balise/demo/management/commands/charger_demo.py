@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 from django.core.cache import caches
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from balise import versions
@@ -20,6 +20,7 @@ from balise.metiers import services as metiers
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services
 from balise.registre.models import SystemeIA
+from balise.travaux import services as travaux
 
 FICHIER = Path(__file__).resolve().parents[2] / "donnees.yaml"
 CHAMPS_DECIMAUX = {"cout_investissement", "cout_annuel"}
@@ -124,7 +125,8 @@ def _qualifier(donnees: dict) -> None:
 
 
 def _effectifs(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
-    """Importe chaque tableau des effectifs par les mêmes services que les pages, puis la revue, les
+    """Importe chaque tableau des effectifs par les mêmes services que les pages (la lecture et le
+    traitement, travaux de fond, exécutés ici sans attendre le processus de fond), puis la revue, les
     métiers propres, les groupes suivis et leurs actions."""
     for e in donnees.get("effectifs", []):
         organisation = Organisation.objects.get(slug=e["organisation"])
@@ -132,7 +134,15 @@ def _effectifs(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
         for m in e.get("metiers_propres", []):
             metiers.enregistrer_metier(organisation, m, par)
         contenu = (FICHIER.parent / e["fichier"]).read_bytes()
-        imp = metiers.traiter(metiers.deposer(organisation, par, e["fichier"], contenu), e["colonnes"], par)
+        imp = metiers.deposer(organisation, par, e["fichier"], contenu)
+        travaux.executer_ici(imp.travail)
+        imp.refresh_from_db()
+        metiers.choisir_colonnes(imp, e["colonnes"], par)
+        imp.refresh_from_db()
+        travaux.executer_ici(imp.travail)
+        imp.refresh_from_db()
+        if imp.etat not in (imp.Etat.REVUE, imp.Etat.PRET):
+            raise CommandError(f"Import de démonstration {e['fichier']} non abouti : {imp.travail.message}")
         libelles = {lib.libelle: lib.pk for lib in imp.libelles.all()}
         metiers.reviser(imp, {libelles[libelle]: metier for libelle, metier in e["revue"].items()}, par)
         for g in e.get("groupes", []):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TravauxConfig(AppConfig):
+    name = "balise.travaux"
+    verbose_name = "Travaux de fond"
