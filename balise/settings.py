@@ -1,13 +1,17 @@
 """Réglages de Balise.
 
 Tout ce qui change d'un déploiement à l'autre vient de variables d'environnement (préfixe BALISE_),
-jamais du dépôt. Sans variable, Balise démarre en mode développement sur une base SQLite embarquée.
+jamais du dépôt. Sans variable, Balise est en réglages de production (BALISE_DEBUG vaut 0) et refuse de
+démarrer sans BALISE_SECRET_KEY : le mode développement se demande (`make demo` le fait, les tests
+aussi, par tests/reglages.py). La base par défaut reste un fichier SQLite embarqué.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+
+from balise.mandataires import lire_reseaux
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,14 +20,21 @@ def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "oui", "yes"}
 
 
-DEBUG = _env_bool("BALISE_DEBUG", True)
-# En production (BALISE_DEBUG=0), la clé est obligatoire : on refuse de démarrer sans elle.
+DEBUG = _env_bool("BALISE_DEBUG", False)
+# Hors mode développement (BALISE_DEBUG=1), la clé est obligatoire : on refuse de démarrer sans elle.
 SECRET_KEY = os.environ.get("BALISE_SECRET_KEY") or ("dev-uniquement-non-secret" if DEBUG else None)
 if not SECRET_KEY:
-    raise RuntimeError("BALISE_SECRET_KEY doit être défini quand BALISE_DEBUG=0.")
+    raise RuntimeError(
+        "BALISE_SECRET_KEY doit être défini (production, par défaut). En développement : BALISE_DEBUG=1."
+    )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("BALISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BALISE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Mandataires (reverse proxies) dont on croit X-Forwarded-For et X-Forwarded-Proto : adresses ou réseaux
+# séparés par des virgules. Vide : aucun en-tête transmis n'est cru (balise/mandataires.py).
+PROXIES_DE_CONFIANCE = [
+    str(r) for r in lire_reseaux(os.environ.get("BALISE_PROXIES_DE_CONFIANCE", "").split(","))
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Les sondes d'abord : un répartiteur de charge sonde en HTTP, à l'adresse IP (balise/sondes.py).
+    "balise.sondes.SondesAvantTout",
+    # Puis l'adresse du client et le protocole, crus des seuls mandataires déclarés (balise/mandataires.py).
+    "balise.mandataires.MandatairesDeConfiance",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +171,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# L'adresse du client réel, derrière un mandataire de confiance (balise/mandataires.py).
+AXES_CLIENT_IP_CALLABLE = "balise.mandataires.adresse_de_la_requete"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -197,7 +214,8 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = _env_bool("BALISE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("BALISE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Pas de SECURE_PROXY_SSL_HEADER : Django croirait X-Forwarded-Proto de n'importe qui. Le protocole
+# d'origine est posé par balise.mandataires, pour les seuls mandataires de confiance.
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
