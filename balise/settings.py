@@ -147,6 +147,7 @@ SESSION_CACHE_ALIAS = "partage"
 AUTH_USER_MODEL = "comptes.Utilisateur"
 # Authentification enfichable : ProConnect (OpenID Connect) s'ajoutera ici comme un backend de plus.
 AUTHENTICATION_BACKENDS = [
+    "balise.comptes.backends.LimiteParAdresse",
     "axes.backends.AxesStandaloneBackend",
     "balise.comptes.backends.PersonneEnCache",
 ]
@@ -173,6 +174,17 @@ AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # L'adresse du client réel, derrière un mandataire de confiance (balise/mandataires.py).
 AXES_CLIENT_IP_CALLABLE = "balise.mandataires.adresse_de_la_requete"
+# Limites de débit (balise/comptes/limites.py) : (nombre, durée de la fenêtre en secondes).
+# - Connexions manquées depuis une adresse, tous comptes confondus (password spraying) : 30 en
+#   15 minutes. Une mairie dont les agents sortent par une même adresse y tient six personnes qui se
+#   verrouillent chacune ; un attaquant, lui, passe de milliers d'essais à 120 par heure et par adresse.
+# - Demandes de lien de réinitialisation : 10 par heure depuis une adresse, 3 par heure pour une même
+#   adresse électronique (de quoi redemander un courriel égaré ; pas de quoi inonder une boîte).
+LIMITES = {
+    "connexions_manquees_par_adresse": (int(os.environ.get("BALISE_ECHECS_PAR_ADRESSE", "30")), 15 * 60),
+    "reinitialisations_par_adresse": (10, 3600),
+    "reinitialisations_par_compte": (3, 3600),
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

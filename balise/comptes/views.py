@@ -8,6 +8,10 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from balise.mandataires import adresse_de_la_requete
+
+from . import limites
+from .backends import ADRESSE_BLOQUEE
 from .forms import (
     ChangementMotDePasseForm,
     ConnexionForm,
@@ -22,6 +26,11 @@ class Connexion(auth_views.LoginView):
     template_name = "comptes/connexion.html"
     authentication_form = ConnexionForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: ConnexionForm) -> HttpResponse:
+        if getattr(self.request, ADRESSE_BLOQUEE, False):
+            return render(self.request, "comptes/verrouille.html", {"par_adresse": True}, status=429)
+        return super().form_invalid(form)
 
 
 class Deconnexion(auth_views.LogoutView):
@@ -51,6 +60,23 @@ class DemandeReinitialisation(SuccessMessageMixin, auth_views.PasswordResetView)
         "aide": "Indiquez votre adresse électronique : si un compte lui correspond, un lien valable 3 jours "
         "vous est envoyé pour choisir un nouveau mot de passe.",
     }
+
+    def form_valid(self, form: DemandeReinitialisationForm) -> HttpResponse:
+        # Comptée que le compte existe ou non : la réponse ne dit rien de son existence.
+        adresse = adresse_de_la_requete(self.request)
+        email = form.cleaned_data["email"].strip().lower()
+        if limites.REINITIALISATIONS_PAR_ADRESSE.atteinte(
+            adresse
+        ) or limites.REINITIALISATIONS_PAR_COMPTE.atteinte(email):
+            form.add_error(
+                None,
+                "Trop de demandes de lien, pour cette adresse électronique ou depuis votre réseau : aucun "
+                "courriel n'a été envoyé. Réessayez dans une heure.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        limites.REINITIALISATIONS_PAR_ADRESSE.compter(adresse)
+        limites.REINITIALISATIONS_PAR_COMPTE.compter(email)
+        return super().form_valid(form)
 
 
 class NouveauMotDePasse(SuccessMessageMixin, auth_views.PasswordResetConfirmView):
