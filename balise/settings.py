@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "balise.comptes.inactivite.ActiviteDeSession",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,6 +144,15 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "partage"
+# Une session se ferme après tant de minutes sans requête (balise/comptes/inactivite.py). 2 heures :
+# une réunion, une pause déjeuner ne déconnectent pas un agent ; un poste laissé ouvert à l'accueil
+# d'une mairie ou dans un bureau partagé ne le reste pas une demi-journée.
+SESSION_INACTIVITE = int(os.environ.get("BALISE_SESSION_INACTIVITE", "120")) * 60
+if SESSION_INACTIVITE <= 0:
+    raise RuntimeError(
+        "BALISE_SESSION_INACTIVITE : un nombre de minutes positif est attendu (120 par défaut)."
+    )
+SESSION_COOKIE_AGE = SESSION_INACTIVITE
 
 AUTH_USER_MODEL = "comptes.Utilisateur"
 # Authentification enfichable : ProConnect (OpenID Connect) s'ajoutera ici comme un backend de plus.

@@ -6,8 +6,10 @@ class ComptesConfig(AppConfig):
     verbose_name = "Comptes et jetons d'API"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from .backends import compter_connexion_manquee
+        from .inactivite import noter_connexion
 
         user_login_failed.connect(compter_connexion_manquee, dispatch_uid="balise-connexions-manquees")
+        user_logged_in.connect(noter_connexion, dispatch_uid="balise-activite-connexion")
