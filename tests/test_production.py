@@ -197,3 +197,25 @@ def test_les_en_tetes_transmis_sont_effaces_de_la_requete(mandataires):
     for requete in vues:
         assert "HTTP_X_FORWARDED_FOR" not in requete.META and "HTTP_X_FORWARDED_PROTO" not in requete.META
     assert adresse_de_la_requete(derriere) == "198.51.100.1" and adresse_de_la_requete(None) is None
+
+
+# --- En-têtes de cache du registre public ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffixe", ["", "systemes/{uid}/", "registre.json", "registre.csv"])
+def test_registre_public_prive_pour_une_personne_connectee(client, org_a, admin_a, systeme_a, suffixe):
+    from balise.registre import services
+
+    services.publier(systeme_a.pk, True, admin_a)
+    url = f"/public/{org_a.slug}/" + suffixe.format(uid=systeme_a.uid)
+    anonyme = client.get(url)
+    assert anonyme.status_code == 200
+    assert set(anonyme["Cache-Control"].split(", ")) == {"public", "max-age=300"}
+    assert "Cookie" in anonyme["Vary"]  # un cache partagé distingue les visiteurs avec cookie
+    client.force_login(admin_a)
+    connecte = client.get(url)
+    assert connecte.status_code == 200
+    directives = set(connecte["Cache-Control"].split(", "))
+    assert "public" not in directives and {"private", "no-store"} <= directives
+    if not suffixe.startswith("registre."):
+        assert admin_a.email in connecte.content.decode() or admin_a.nom_affiche in connecte.content.decode()
