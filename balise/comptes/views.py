@@ -2,15 +2,15 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from balise.mandataires import adresse_de_la_requete
 
-from . import limites
+from . import limites, selectors, services
 from .backends import ADRESSE_BLOQUEE
 from .forms import (
     ChangementMotDePasseForm,
@@ -92,15 +92,19 @@ def compte(request: HttpRequest) -> HttpResponse:
     form = JetonForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _, secret = JetonAPI.emettre(request.user, form.cleaned_data["nom"])
+        _, secret = services.emettre_jeton(
+            request.user, form.cleaned_data["nom"], form.cleaned_data["valable_jusqu_au"]
+        )
         form = JetonForm()
+    actifs, inactifs = selectors.jetons_de(request.user)
     return render(
         request,
         "comptes/compte.html",
         {
             "form": form,
             "secret": secret,
-            "jetons": request.user.jetons.filter(revoque_le__isnull=True),
+            "jetons": actifs,
+            "inactifs": inactifs,
             "adhesions": request.user.adhesions.select_related("organisation"),
         },
     )
@@ -109,8 +113,10 @@ def compte(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def revoquer(request: HttpRequest, pk: int) -> HttpResponse:
-    jeton = get_object_or_404(JetonAPI, pk=pk, utilisateur=request.user, revoque_le__isnull=True)
-    jeton.revoque_le = timezone.now()
-    jeton.save(update_fields=["revoque_le"])
-    messages.success(request, f"Jeton « {jeton.nom} » révoqué.")
+    jeton = get_object_or_404(JetonAPI, pk=pk, utilisateur=request.user)
+    try:
+        services.revoquer_jeton(jeton, request.user)
+        messages.success(request, f"Jeton « {jeton.nom} » révoqué.")
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
     return redirect("comptes:compte")
