@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from balise.comptes.models import JetonAPI
+from balise.comptes.services import revoquer_jeton
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
@@ -65,6 +66,8 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         organisation=org_a, email="invitee@exemple.fr", role="lecteur", invitee_par=admin_a
     )
     JetonAPI.emettre(admin_a, "script d'import DSI")
+    ancien, _ = JetonAPI.emettre(referent_a, "ancien export")
+    revoquer_jeton(ancien, admin_a)  # les deux tableaux des jetons : actifs, révoqués
     return Donnees(
         org_a.slug,
         systeme.pk,
@@ -166,6 +169,7 @@ PAGES_CONNECTEES = {
     "membres": "/o/{d.slug}/membres/",
     "paramètres de l'organisation": "/o/{d.slug}/parametres/",
     "journal de l'organisation": "/o/{d.slug}/journal/",
+    "jetons d'API des membres": "/o/{d.slug}/jetons/",
     "changer de mot de passe": "/comptes/mot-de-passe/",
     "mon compte": "/comptes/compte/",
     "instruments": "/o/{d.slug}/instruments/",
