@@ -269,3 +269,7 @@ NINJA_PAGINATION_PER_PAGE = 50
 # Jetons d'API : échéance choisie à la création, 90 jours proposés, un an au plus (en jours).
 JETON_API_DUREE_PAR_DEFAUT = 90
 JETON_API_DUREE_MAX = int(os.environ.get("BALISE_JETON_API_DUREE_MAX", "365"))
+if JETON_API_DUREE_MAX < 1:
+    raise RuntimeError(
+        "BALISE_JETON_API_DUREE_MAX : un nombre de jours positif est attendu (365 par défaut)."
+    )

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -187,3 +188,26 @@ def test_personne_membre_de_deux_organisations(client, org_a, org_b, admin_a, ad
 def test_seul_l_administrateur_voit_la_page(client, org_a, referent_a):
     client.force_login(referent_a)
     assert client.get(f"/o/{org_a.slug}/jetons/").status_code == 403
+
+
+def test_requetes_constantes_de_la_page_des_jetons(client, org_a, admin_a):
+    from balise.comptes import services
+
+    client.force_login(admin_a)
+
+    def requetes() -> int:
+        cache.clear()  # première lecture : ni personne ni adhésion gardées en cache
+        with CaptureQueriesContext(connection) as capture:
+            assert client.get(f"/o/{org_a.slug}/jetons/").status_code == 200
+        return len(capture.captured_queries)
+
+    def peupler(n: int) -> None:
+        for i in range(n):
+            membre = fabrique.membre(org_a, "lecteur")
+            JetonAPI.emettre(membre, f"actif {i}")
+            services.revoquer_jeton(JetonAPI.emettre(membre, f"révoqué {i}")[0], admin_a)
+
+    peupler(2)
+    peu = requetes()
+    peupler(8)
+    assert requetes() == peu
