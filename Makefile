@@ -21,6 +21,8 @@ $(VENV)/.dev: $(VENV)/.base
 
 ## Installe, migre, charge la démonstration et sert Balise sur http://127.0.0.1:$(PORT), avec son
 ## processus de fond (travaux longs : lecture des tableaux des effectifs…) ; Ctrl-C arrête les deux.
+# Balise est en réglages de production sauf demande : la démonstration demande le mode développement.
+demo: export BALISE_DEBUG ?= 1
 demo: $(VENV)/.base
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0

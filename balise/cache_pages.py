@@ -15,7 +15,7 @@ leur place, comblé à chaque requête.
 
 import hashlib
 from collections.abc import Callable
-from functools import cache
+from functools import cache, wraps
 from typing import TypedDict, TypeVar
 
 from django import template
@@ -26,6 +26,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.base import FilterExpression
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
@@ -106,6 +107,26 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
             organisation, f"page|{nature}|{adhesion.role}|{personne.pk}|{personne.nom_affiche}", rendre_page
         )
     return HttpResponse(combler(html, request))
+
+
+def public(max_age: int) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Une page publique, que les caches partagés (mandataires, CDN) peuvent garder `max_age` secondes…
+    sauf servie à une personne connectée : son nom et son jeton CSRF sont dans l'en-tête de la page,
+    qu'aucun cache partagé ne doit resservir à un autre. Elle est alors marquée privée et non gardée."""
+
+    def decorer(vue: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(vue)
+        def envelopper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            reponse = vue(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                add_never_cache_headers(reponse)  # private, no-store…
+            else:
+                patch_cache_control(reponse, public=True, max_age=max_age)
+            return reponse
+
+        return envelopper
+
+    return decorer
 
 
 register = template.Library()

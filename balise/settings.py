@@ -1,13 +1,17 @@
 """Réglages de Balise.
 
 Tout ce qui change d'un déploiement à l'autre vient de variables d'environnement (préfixe BALISE_),
-jamais du dépôt. Sans variable, Balise démarre en mode développement sur une base SQLite embarquée.
+jamais du dépôt. Sans variable, Balise est en réglages de production (BALISE_DEBUG vaut 0) et refuse de
+démarrer sans BALISE_SECRET_KEY : le mode développement se demande (`make demo` le fait, les tests
+aussi, par tests/reglages.py). La base par défaut reste un fichier SQLite embarqué.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+
+from balise.mandataires import lire_reseaux
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,14 +20,21 @@ def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "oui", "yes"}
 
 
-DEBUG = _env_bool("BALISE_DEBUG", True)
-# En production (BALISE_DEBUG=0), la clé est obligatoire : on refuse de démarrer sans elle.
+DEBUG = _env_bool("BALISE_DEBUG", False)
+# Hors mode développement (BALISE_DEBUG=1), la clé est obligatoire : on refuse de démarrer sans elle.
 SECRET_KEY = os.environ.get("BALISE_SECRET_KEY") or ("dev-uniquement-non-secret" if DEBUG else None)
 if not SECRET_KEY:
-    raise RuntimeError("BALISE_SECRET_KEY doit être défini quand BALISE_DEBUG=0.")
+    raise RuntimeError(
+        "BALISE_SECRET_KEY doit être défini (production, par défaut). En développement : BALISE_DEBUG=1."
+    )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("BALISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BALISE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Mandataires (reverse proxies) dont on croit X-Forwarded-For et X-Forwarded-Proto : adresses ou réseaux
+# séparés par des virgules. Vide : aucun en-tête transmis n'est cru (balise/mandataires.py).
+PROXIES_DE_CONFIANCE = [
+    str(r) for r in lire_reseaux(os.environ.get("BALISE_PROXIES_DE_CONFIANCE", "").split(","))
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Les sondes d'abord : un répartiteur de charge sonde en HTTP, à l'adresse IP (balise/sondes.py).
+    "balise.sondes.SondesAvantTout",
+    # Puis l'adresse du client et le protocole, crus des seuls mandataires déclarés (balise/mandataires.py).
+    "balise.mandataires.MandatairesDeConfiance",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "balise.comptes.inactivite.ActiviteDeSession",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,10 +152,20 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # long ne s'exécute dans une requête.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 SESSION_CACHE_ALIAS = "partage"
+# Une session se ferme après tant de minutes sans requête (balise/comptes/inactivite.py). 2 heures :
+# une réunion, une pause déjeuner ne déconnectent pas un agent ; un poste laissé ouvert à l'accueil
+# d'une mairie ou dans un bureau partagé ne le reste pas une demi-journée.
+SESSION_INACTIVITE = int(os.environ.get("BALISE_SESSION_INACTIVITE", "120")) * 60
+if SESSION_INACTIVITE <= 0:
+    raise RuntimeError(
+        "BALISE_SESSION_INACTIVITE : un nombre de minutes positif est attendu (120 par défaut)."
+    )
+SESSION_COOKIE_AGE = SESSION_INACTIVITE
 
 AUTH_USER_MODEL = "comptes.Utilisateur"
 # Authentification enfichable : ProConnect (OpenID Connect) s'ajoutera ici comme un backend de plus.
 AUTHENTICATION_BACKENDS = [
+    "balise.comptes.backends.LimiteParAdresse",
     "axes.backends.AxesStandaloneBackend",
     "balise.comptes.backends.PersonneEnCache",
 ]
@@ -164,6 +190,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# L'adresse du client réel, derrière un mandataire de confiance (balise/mandataires.py).
+AXES_CLIENT_IP_CALLABLE = "balise.mandataires.adresse_de_la_requete"
+# Limites de débit (balise/comptes/limites.py) : (nombre, durée de la fenêtre en secondes).
+# - Connexions manquées depuis une adresse, tous comptes confondus (password spraying) : 30 en
+#   15 minutes. Une mairie dont les agents sortent par une même adresse y tient six personnes qui se
+#   verrouillent chacune ; un attaquant, lui, passe de milliers d'essais à 120 par heure et par adresse.
+# - Demandes de lien de réinitialisation : 10 par heure depuis une adresse, 3 par heure pour une même
+#   adresse électronique (de quoi redemander un courriel égaré ; pas de quoi inonder une boîte).
+LIMITES = {
+    "connexions_manquees_par_adresse": (int(os.environ.get("BALISE_ECHECS_PAR_ADRESSE", "30")), 15 * 60),
+    "reinitialisations_par_adresse": (10, 3600),
+    "reinitialisations_par_compte": (3, 3600),
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -208,7 +247,8 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = _env_bool("BALISE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("BALISE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Pas de SECURE_PROXY_SSL_HEADER : Django croirait X-Forwarded-Proto de n'importe qui. Le protocole
+# d'origine est posé par balise.mandataires, pour les seuls mandataires de confiance.
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
@@ -237,3 +277,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Jetons d'API : échéance choisie à la création, 90 jours proposés, un an au plus (en jours).
+JETON_API_DUREE_PAR_DEFAUT = 90
+JETON_API_DUREE_MAX = int(os.environ.get("BALISE_JETON_API_DUREE_MAX", "365"))
+if JETON_API_DUREE_MAX < 1:
+    raise RuntimeError(
+        "BALISE_JETON_API_DUREE_MAX : un nombre de jours positif est attendu (365 par défaut)."
+    )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
+from balise.comptes.models import JetonAPI
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.instruments.models import (
     Consultation,
@@ -35,6 +36,7 @@ from balise.travaux.models import Travail
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 _MODELES = [
+    JetonAPI,
     Organisation,
     Adhesion,
     Invitation,
@@ -64,6 +66,11 @@ _MODELES = [
 ]
 
 
+# La dernière utilisation d'un jeton change à chaque appel authentifié, refusé ou non : ce n'est pas
+# une donnée qu'un refus doit laisser intacte.
+_NON_PHOTOGRAPHIES = {"utilise_le"}
+
+
 def _tous_les_modeles():
     for modele in _MODELES:
         yield modele
@@ -75,7 +82,11 @@ def _tous_les_modeles():
 def photo() -> dict[str, Any]:
     """Toutes les lignes des données d'organisation (et leurs versions historisées), plus les fichiers déposés."""
     etat: dict[str, Any] = {
-        m._meta.label: list(m.objects.order_by("pk").values()) for m in _tous_les_modeles()
+        m._meta.label: [
+            {k: v for k, v in ligne.items() if k not in _NON_PHOTOGRAPHIES}
+            for ligne in m.objects.order_by("pk").values()
+        ]
+        for m in _tous_les_modeles()
     }
     racine = Path(settings.MEDIA_ROOT)
     etat["fichiers"] = (

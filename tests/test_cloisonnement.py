@@ -81,6 +81,7 @@ _OBJETS = {
     ("pk", "groupes"): "groupe",
     ("groupe_pk", "groupes"): "groupe",
     ("pk", "actions"): "action",
+    ("pk", "jetons"): "jeton",
 }
 
 
@@ -123,6 +124,7 @@ def est_api(route: str) -> bool:
 def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
     def peupler(org, admin, systeme, lettre):
         membre = fabrique.membre(org, "lecteur", f"membre-{lettre}@exemple.fr")
+        jeton, _ = JetonAPI.emettre(membre, f"Jeton secret {lettre}")
         document = instantane.document(systeme, admin, titre=f"Document secret {lettre}")
         invitation = Invitation.objects.create(
             organisation=org, email=f"invite-{lettre}@exemple.fr", role="referent", invitee_par=admin
@@ -143,6 +145,7 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
             "evaluation": evaluation.pk,
             "consultation": consultation.pk,
             "obligation": obligation.pk,
+            "jeton": jeton.pk,
         }
 
     a, b = peupler(org_a, admin_a, systeme_a, "a"), peupler(org_b, admin_b, systeme_b, "b")
@@ -280,6 +283,7 @@ SECRETS_A = [
     "effectifs-a.csv",
     "lu-a.csv",
     "depot-a.csv",
+    "Jeton secret a",
 ]
 
 
@@ -331,6 +335,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "metier_propre": 11,
         "groupe": 12,
         "action": 13,
+        "jeton": 14,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -443,6 +448,7 @@ class Scene(SimpleNamespace):
 @pytest.fixture
 def scene(org_a, admin_a, systeme_a):
     cible = fabrique.membre(org_a, LECTEUR, "cible@exemple.fr")
+    jeton, _ = JetonAPI.emettre(cible, "script de la cible")
     document = instantane.document(systeme_a, admin_a)
     document_archive = services.archiver_document(
         instantane.document(systeme_a, admin_a, titre="Note archivée"), admin_a
@@ -467,6 +473,7 @@ def scene(org_a, admin_a, systeme_a):
         document=document,
         document_archive=document_archive,
         adhesion_cible=Adhesion.objects.get(utilisateur=cible),
+        jeton=jeton,
         invitation=invitation,
         evaluation=evaluation,
         consultation=consultation,
@@ -755,6 +762,8 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, RH],
     ),
+    ("voir les jetons d'API des membres", "GET", "jetons/", None, False, [ADMIN]),
+    ("révoquer le jeton d'un membre", "POST", "jetons/{jeton}/revocation/", dict, True, [ADMIN]),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -787,6 +796,7 @@ def test_droits_des_roles_dans_les_pages(
         consultation=scene.consultation.pk,
         girouet=_national("girouet").pk,
         obligation=scene.obligation.pk,
+        jeton=scene.jeton.pk,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
     )
     avant = instantane.photo()

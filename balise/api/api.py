@@ -7,6 +7,7 @@ ou par la session du navigateur (avec jeton CSRF).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema
 from ninja.conf import settings as reglages_ninja
 from ninja.errors import AuthenticationError, HttpError
@@ -46,13 +47,24 @@ from .schemas import EntreeHistoriqueSortie as HistoriqueSortie
 
 
 class JetonPersonnel(HttpBearer):
+    """Jeton personnel, relu en base à chaque appel (jamais en cache) : une révocation ou une échéance
+    valent dès l'appel suivant. Un jeton expiré reçoit 401 en le disant."""
+
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str):
-        utilisateur = JetonAPI.authentifier(token)
-        if utilisateur is not None:
-            request.user = utilisateur
-        return utilisateur
+        jeton = JetonAPI.trouver(token)
+        if jeton is None or jeton.revoque_le is not None or not jeton.utilisateur.is_active:
+            return None
+        if not jeton.actif:
+            raise HttpError(
+                401,
+                f"Ce jeton a expiré le {timezone.localtime(jeton.expire_le):%d/%m/%Y} : "
+                "créez-en un autre depuis « Mon compte ».",
+            )
+        jeton.noter_utilisation()
+        request.user = jeton.utilisateur
+        return jeton.utilisateur
 
 
 class SessionNavigateur(APIKeyCookie):

@@ -20,5 +20,14 @@ class UtilisateurAdmin(UserAdmin):
 
 @admin.register(JetonAPI)
 class JetonAPIAdmin(admin.ModelAdmin):
-    list_display = ["nom", "utilisateur", "debut", "cree_le", "utilise_le", "revoque_le"]
-    readonly_fields = ["utilisateur", "debut", "cree_le", "utilise_le"]
+    list_display = [
+        "nom",
+        "utilisateur",
+        "debut",
+        "cree_le",
+        "expire_le",
+        "utilise_le",
+        "revoque_le",
+        "revoque_par",
+    ]
+    readonly_fields = ["utilisateur", "debut", "cree_le", "utilise_le", "revoque_par"]

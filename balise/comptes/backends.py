@@ -1,4 +1,5 @@
-"""Authentification par mot de passe, la personne d'une session étant lue sous sa génération.
+"""Authentification par mot de passe, la personne d'une session étant lue sous sa génération, et
+limite des connexions manquées par adresse.
 
 Django relit la personne en base à chaque page ; ici elle est lue dans le cache de sa génération
 (balise/generations.py), que tout enregistrement du compte renouvelle : un mot de passe changé, un
@@ -6,10 +7,44 @@ compte désactivé ou supprimé valent dès la requête suivante (organisations/
 """
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from balise import generations
+from balise.mandataires import adresse_de_la_requete
 
+from . import limites
 from .models import Utilisateur
+
+# Posé sur la requête refusée parce que son adresse a trop manqué de connexions (vue de connexion : 429).
+ADRESSE_BLOQUEE = "balise_adresse_bloquee"
+
+
+class LimiteParAdresse:
+    """Premier backend : refuse toute connexion depuis une adresse qui a manqué trop de connexions, tous
+    comptes confondus (comptes/limites.py), sans même regarder le mot de passe. Couvre chaque formulaire
+    de connexion (Balise, /admin/). Sans `get_user` : ce n'est pas lui qui retrouve la personne d'une
+    session (ni celui que choisit `Client.force_login`)."""
+
+    def authenticate(self, request: HttpRequest | None, **identifiants) -> None:
+        if request is not None and limites.CONNEXIONS_PAR_ADRESSE.atteinte(adresse_de_la_requete(request)):
+            setattr(request, ADRESSE_BLOQUEE, True)
+            raise PermissionDenied
+        return None
+
+
+def compter_connexion_manquee(
+    sender, credentials: dict, request: HttpRequest | None = None, **kwargs
+) -> None:
+    """Signal `user_login_failed` : un échec de plus pour l'adresse. Ne compte pas les refus sans essai
+    de mot de passe (adresse déjà bloquée, compte verrouillé par django-axes)."""
+    if (
+        request is None
+        or getattr(request, ADRESSE_BLOQUEE, False)
+        or getattr(request, "axes_locked_out", False)
+    ):
+        return
+    limites.CONNEXIONS_PAR_ADRESSE.compter(adresse_de_la_requete(request))
 
 
 class PersonneEnCache(ModelBackend):

@@ -1,12 +1,16 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.exceptions import ValidationError
 
 from balise.formulaires import DsfrMixin, Formulaire
+
+from . import services
 
 
 class ConnexionForm(DsfrMixin, AuthenticationForm):
@@ -25,6 +29,33 @@ class JetonForm(Formulaire):
     nom = forms.CharField(
         label="Nom du jeton", max_length=100, help_text="Par exemple : « script d'import DSI »."
     )
+    valable_jusqu_au = forms.DateField(
+        label="Valable jusqu'au",
+        required=False,  # laissée vide : l'échéance proposée (90 jours)
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date illisible : choisissez-la dans le calendrier (jj/mm/aaaa)."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        champ = self.fields["valable_jusqu_au"]
+        champ.initial = services.echeance_proposee()
+        champ.widget.attrs.update(
+            min=services.premiere_echeance_permise().isoformat(),
+            max=services.derniere_echeance_permise().isoformat(),
+        )
+        champ.help_text = (
+            f"Jusqu'à la fin de ce jour ; {settings.JETON_API_DUREE_MAX} jours au plus "
+            f"(au plus tard le {services.derniere_echeance_permise():%d/%m/%Y})."
+        )
+
+    def clean_valable_jusqu_au(self):
+        jour = self.cleaned_data["valable_jusqu_au"] or services.echeance_proposee()
+        try:
+            services.verifier_echeance(jour)
+        except ValidationError as erreur:
+            raise forms.ValidationError(erreur.messages) from None
+        return jour
 
 
 class ChangementMotDePasseForm(DsfrMixin, PasswordChangeForm):

@@ -2,10 +2,13 @@
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class UtilisateurManager(BaseUserManager["Utilisateur"]):
@@ -49,10 +52,22 @@ def _empreinte(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# Sa dernière utilisation n'est réécrite qu'une fois par minute au plus : l'API est appelée par des
+# programmes, parfois des milliers de fois par minute, et une date à la minute suffit pour juger
+# d'un jeton oublié ou détourné.
+PAS_DERNIERE_UTILISATION = timedelta(minutes=1)
+
+
+def echeance_par_defaut() -> datetime:
+    return timezone.now() + timedelta(days=settings.JETON_API_DUREE_PAR_DEFAUT)
+
+
 class JetonAPI(models.Model):
-    """Jeton personnel d'accès à l'API : il donne exactement les droits de son titulaire dans les pages.
+    """Jeton personnel d'accès à l'API : il donne exactement les droits de son titulaire dans les pages,
+    dans chacune de ses organisations, jusqu'à son échéance ou sa révocation.
 
     Seule l'empreinte SHA-256 est conservée ; le secret n'est montré qu'une fois, à la création.
+    Création et révocation sont historisées (qui, quand) ; la dernière utilisation ne l'est pas.
     """
 
     PREFIXE = "bal_"
@@ -62,8 +77,13 @@ class JetonAPI(models.Model):
     empreinte = models.CharField(max_length=64, unique=True, editable=False)
     debut = models.CharField("début du jeton", max_length=12, editable=False)
     cree_le = models.DateTimeField(default=timezone.now, editable=False)
+    expire_le = models.DateTimeField("expire le", default=echeance_par_defaut)
     utilise_le = models.DateTimeField(null=True, blank=True, editable=False)
     revoque_le = models.DateTimeField(null=True, blank=True)
+    revoque_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["utilise_le"])
 
     class Meta:
         verbose_name = "jeton d'API"
@@ -73,24 +93,37 @@ class JetonAPI(models.Model):
     def __str__(self) -> str:
         return f"{self.nom} ({self.debut}…)"
 
+    @property
+    def actif(self) -> bool:
+        return self.revoque_le is None and self.expire_le > timezone.now()
+
     @classmethod
-    def emettre(cls, utilisateur: Utilisateur, nom: str) -> tuple["JetonAPI", str]:
+    def emettre(
+        cls, utilisateur: Utilisateur, nom: str, expire_le: datetime | None = None
+    ) -> tuple["JetonAPI", str]:
         secret = cls.PREFIXE + secrets.token_urlsafe(32)
-        jeton = cls.objects.create(
-            utilisateur=utilisateur, nom=nom, empreinte=_empreinte(secret), debut=secret[:12]
+        jeton = cls(
+            utilisateur=utilisateur,
+            nom=nom,
+            empreinte=_empreinte(secret),
+            debut=secret[:12],
+            expire_le=expire_le or echeance_par_defaut(),
         )
+        jeton._history_user = utilisateur  # type: ignore[attr-defined]
+        jeton.save()
         return jeton, secret
 
     @classmethod
-    def authentifier(cls, secret: str) -> Utilisateur | None:
+    def trouver(cls, secret: str) -> "JetonAPI | None":
+        """Le jeton de ce secret, actif ou non, avec son titulaire ; une requête, jamais de cache : une
+        révocation vaut dès l'appel suivant."""
         if not secret.startswith(cls.PREFIXE) or len(secret) > 200:
             return None
-        jeton = (
-            cls.objects.select_related("utilisateur")
-            .filter(empreinte=_empreinte(secret), revoque_le__isnull=True, utilisateur__is_active=True)
-            .first()
-        )
-        if jeton is None:
-            return None
-        cls.objects.filter(pk=jeton.pk).update(utilise_le=timezone.now())
-        return jeton.utilisateur
+        return cls.objects.select_related("utilisateur").filter(empreinte=_empreinte(secret)).first()
+
+    def noter_utilisation(self) -> None:
+        """Date la dernière utilisation, une fois par minute au plus (`PAS_DERNIERE_UTILISATION`)."""
+        maintenant = timezone.now()
+        if self.utilise_le is None or maintenant - self.utilise_le >= PAS_DERNIERE_UTILISATION:
+            type(self).objects.filter(pk=self.pk).update(utilise_le=maintenant)
+            self.utilise_le = maintenant

@@ -2,12 +2,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from balise.mandataires import adresse_de_la_requete
+
+from . import limites, selectors, services
+from .backends import ADRESSE_BLOQUEE
 from .forms import (
     ChangementMotDePasseForm,
     ConnexionForm,
@@ -22,6 +26,11 @@ class Connexion(auth_views.LoginView):
     template_name = "comptes/connexion.html"
     authentication_form = ConnexionForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: ConnexionForm) -> HttpResponse:
+        if getattr(self.request, ADRESSE_BLOQUEE, False):
+            return render(self.request, "comptes/verrouille.html", {"par_adresse": True}, status=429)
+        return super().form_invalid(form)
 
 
 class Deconnexion(auth_views.LogoutView):
@@ -52,6 +61,23 @@ class DemandeReinitialisation(SuccessMessageMixin, auth_views.PasswordResetView)
         "vous est envoyé pour choisir un nouveau mot de passe.",
     }
 
+    def form_valid(self, form: DemandeReinitialisationForm) -> HttpResponse:
+        # Comptée que le compte existe ou non : la réponse ne dit rien de son existence.
+        adresse = adresse_de_la_requete(self.request)
+        email = form.cleaned_data["email"].strip().lower()
+        if limites.REINITIALISATIONS_PAR_ADRESSE.atteinte(
+            adresse
+        ) or limites.REINITIALISATIONS_PAR_COMPTE.atteinte(email):
+            form.add_error(
+                None,
+                "Trop de demandes de lien, pour cette adresse électronique ou depuis votre réseau : aucun "
+                "courriel n'a été envoyé. Réessayez dans une heure.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        limites.REINITIALISATIONS_PAR_ADRESSE.compter(adresse)
+        limites.REINITIALISATIONS_PAR_COMPTE.compter(email)
+        return super().form_valid(form)
+
 
 class NouveauMotDePasse(SuccessMessageMixin, auth_views.PasswordResetConfirmView):
     success_message = "Mot de passe enregistré : vous pouvez vous connecter."
@@ -66,15 +92,19 @@ def compte(request: HttpRequest) -> HttpResponse:
     form = JetonForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _, secret = JetonAPI.emettre(request.user, form.cleaned_data["nom"])
+        _, secret = services.emettre_jeton(
+            request.user, form.cleaned_data["nom"], form.cleaned_data["valable_jusqu_au"]
+        )
         form = JetonForm()
+    actifs, inactifs = selectors.jetons_de(request.user)
     return render(
         request,
         "comptes/compte.html",
         {
             "form": form,
             "secret": secret,
-            "jetons": request.user.jetons.filter(revoque_le__isnull=True),
+            "jetons": actifs,
+            "inactifs": inactifs,
             "adhesions": request.user.adhesions.select_related("organisation"),
         },
     )
@@ -83,8 +113,10 @@ def compte(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def revoquer(request: HttpRequest, pk: int) -> HttpResponse:
-    jeton = get_object_or_404(JetonAPI, pk=pk, utilisateur=request.user, revoque_le__isnull=True)
-    jeton.revoque_le = timezone.now()
-    jeton.save(update_fields=["revoque_le"])
-    messages.success(request, f"Jeton « {jeton.nom} » révoqué.")
+    jeton = get_object_or_404(JetonAPI, pk=pk, utilisateur=request.user)
+    try:
+        services.revoquer_jeton(jeton, request.user)
+        messages.success(request, f"Jeton « {jeton.nom} » révoqué.")
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
     return redirect("comptes:compte")

@@ -11,4 +11,6 @@ urlpatterns = [
     path("invitations/<int:pk>/annulation/", views.annuler_invitation, name="annuler_invitation"),
     path("parametres/", views.parametres, name="parametres"),
     path("journal/", views.journal, name="journal"),
+    path("jetons/", views.jetons, name="jetons"),
+    path("jetons/<int:pk>/revocation/", views.revoquer_jeton, name="revoquer_jeton"),
 ]

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from balise.comptes import selectors as selecteurs_comptes
+from balise.comptes import services as services_comptes
 from balise.comptes.models import Utilisateur
 from balise.formulaires import reprendre_apres_conflit
 from balise.versions import ConflitEdition
@@ -155,6 +157,32 @@ def journal(request: HttpRequest, slug: str) -> HttpResponse:
             "parametres": request.GET,
         },
     )
+
+
+@login_required
+def jetons(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    actifs, inactifs = selecteurs_comptes.jetons_des_membres_actifs_et_recents(adhesion.organisation)
+    return render(
+        request,
+        "organisations/jetons.html",
+        {"organisation": adhesion.organisation, "jetons": actifs, "inactifs": inactifs},
+    )
+
+
+@require_POST
+@login_required
+def revoquer_jeton(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Un administrateur révoque le jeton d'un membre : ceux des personnes qui ne sont pas membres de
+    l'organisation sont introuvables (404)."""
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    jeton = get_object_or_404(selecteurs_comptes.jetons_des_membres(adhesion.organisation), pk=pk)
+    try:
+        services_comptes.revoquer_jeton(jeton, request.user)
+        messages.success(request, f"Jeton « {jeton.nom} » de {jeton.utilisateur.email} révoqué.")
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    return redirect("organisations:jetons", slug=slug)
 
 
 def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:

@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
 
 from balise import cache_pages
 from balise.organisations import selectors as organisations
@@ -23,7 +22,7 @@ def _organisation(slug: str) -> Organisation:
     return organisation
 
 
-@cache_control(public=True, max_age=300)
+@cache_pages.public(max_age=300)
 def registre(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
 
@@ -41,7 +40,7 @@ def registre(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cache_control(public=True, max_age=300)
+@cache_pages.public(max_age=300)
 def fiche(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     organisation = _organisation(slug)
     systeme = get_object_or_404(selectors.registre_public(organisation), uid=uid)
@@ -50,7 +49,7 @@ def fiche(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     )
 
 
-@cache_control(public=True, max_age=300)
+@cache_pages.public(max_age=300)
 def registre_json(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
     schema = request.build_absolute_uri(reverse("public:schema"))
@@ -66,7 +65,7 @@ def registre_json(request: HttpRequest, slug: str) -> HttpResponse:
     return reponse
 
 
-@cache_control(public=True, max_age=300)
+@cache_pages.public(max_age=300)
 def registre_csv(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
     # BOM UTF-8 : les tableurs courants reconnaissent alors l'encodage.

@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from balise.comptes.models import JetonAPI
+from balise.comptes.services import revoquer_jeton
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
@@ -77,6 +78,8 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         organisation=org_a, email="annulee@exemple.fr", role="dpo", invitee_par=admin_a
     )
     organisations.annuler_invitation(annulee, admin_a)
+    ancien, _ = JetonAPI.emettre(referent_a, "ancien export")
+    revoquer_jeton(ancien, admin_a)  # les deux tableaux des jetons : actifs, révoqués
     return Donnees(
         org_a.slug,
         systeme.pk,
@@ -186,6 +189,7 @@ PAGES_CONNECTEES = {
     "journal filtré": "/o/{d.slug}/journal/?categorie=registre",
     "journal, filtre inconnu": "/o/{d.slug}/journal/?categorie=inconnue",
     "restaurer un document": "/o/{d.slug}/registre/{d.pk}/documents/{d.document_archive}/restauration/",
+    "jetons d'API des membres": "/o/{d.slug}/jetons/",
     "changer de mot de passe": "/comptes/mot-de-passe/",
     "mon compte": "/comptes/compte/",
     "instruments": "/o/{d.slug}/instruments/",

@@ -228,3 +228,48 @@ def test_archiver_puis_restaurer_un_document_et_le_lire_au_journal(
         expect(lignes.nth(i)).to_contain_text("Analyse d'impact")
         expect(lignes.nth(i)).to_contain_text(f"Fiche : {systeme_a.nom}")
         expect(lignes.nth(i)).to_contain_text(referent_a.nom_affiche)
+
+
+def test_jeton_d_api_cree_puis_revoque_par_l_administrateur(nouveau_contexte, org_a, admin_a, lecteur_a):
+    """Une lectrice crée un jeton à échéance choisie et le voit ; l'administratrice de l'organisation le
+    trouve parmi ceux des membres et le révoque ; l'API le refuse et la lectrice voit qui l'a révoqué."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    lectrice = nouveau_contexte().new_page()
+    connecter(lectrice, lecteur_a.email)
+    lectrice.goto("/comptes/compte/")
+    echeance = timezone.localdate() + timedelta(days=30)
+    lectrice.get_by_label("Nom du jeton").fill("export SIG")
+    lectrice.get_by_label("Valable jusqu'au").fill(echeance.isoformat())
+    lectrice.get_by_role("button", name="Créer un jeton").click()
+    secret = lectrice.locator("#secret-jeton").inner_text()
+    assert secret.startswith("bal_")
+    actifs = lectrice.get_by_role("table", name="Jetons actifs")
+    expect(actifs).to_contain_text("export SIG")
+    expect(actifs).to_contain_text(echeance.strftime("%d/%m/%Y"))
+    expect(actifs).to_contain_text("jamais")
+    api = {"authorization": f"Bearer {secret}"}
+    assert Client().get("/api/organisations", headers=api).status_code == 200
+
+    admin = nouveau_contexte().new_page()
+    connecter(admin, admin_a.email)
+    admin.goto(f"/o/{org_a.slug}/membres/")
+    admin.get_by_role("link", name="Jetons d'API des membres").click()
+    ligne = admin.get_by_role("row").filter(has_text="export SIG")
+    expect(ligne).to_contain_text(lecteur_a.email)
+    expect(ligne).not_to_contain_text("jamais")  # utilisé à l'instant par l'API
+    ligne.get_by_role("button", name="Révoquer").click()
+    expect(admin.get_by_text(f"Jeton « export SIG » de {lecteur_a.email} révoqué.")).to_be_visible()
+    expect(
+        admin.get_by_role("table", name="Jetons révoqués ou expirés ces 90 derniers jours")
+    ).to_contain_text("export SIG")
+    assert Client().get("/api/organisations", headers=api).status_code == 401
+
+    lectrice.goto("/comptes/compte/")
+    expect(lectrice.get_by_text("Aucun jeton actif.")).to_be_visible()
+    expect(
+        lectrice.get_by_role("table", name="Jetons révoqués ou expirés ces 90 derniers jours")
+    ).to_contain_text(f"par {admin_a.nom_affiche}")

@@ -1,0 +1,13 @@
+"""Réglages des tests : ceux de Balise en mode développement, demandé ici explicitement.
+
+Balise est en réglages de production sauf `BALISE_DEBUG=1` (balise/settings.py). pytest-django lit
+les réglages avant tout conftest : c'est ce module, nommé dans pyproject.toml, qui pose la variable
+avant de les importer. Les réglages de production eux-mêmes sont vérifiés par des tests qui les
+chargent dans un processus à part (tests/test_production.py).
+"""
+
+import os
+
+os.environ["BALISE_DEBUG"] = "1"
+
+from balise.settings import *  # noqa: E402, F403
