@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -35,6 +36,7 @@ from django.test import Client
 
 from balise.comptes.models import Utilisateur
 from balise.exploitation import manifeste as m
+from balise.exploitation import postgresql as postgresql_exploitation
 from balise.exploitation import services as exploitation
 from balise.exploitation import sqlite as sqlite_exploitation
 from balise.metiers.models import GroupeSuivi
@@ -341,15 +343,28 @@ def test_une_base_restauree_qui_differe_du_manifeste_est_annulee(sauvegarde_puis
     _rien_n_a_change(etat)
 
 
-def _connexion_postgresql() -> psycopg.Connection:
+def _connexion_postgresql(nom: str | None = None, **options) -> psycopg.Connection:
     reglages = connection.settings_dict
     return psycopg.connect(
-        dbname=reglages["NAME"],
+        dbname=nom or reglages["NAME"],
         host=reglages["HOST"] or None,
         port=reglages["PORT"] or None,
         user=reglages["USER"] or None,
         password=reglages["PASSWORD"] or None,
+        **options,
     )
+
+
+def _url_postgresql(nom: str) -> str:
+    """L'adresse (BALISE_DATABASE_URL) d'une autre base du serveur de test."""
+    reglages = connection.settings_dict
+    identite = quote(reglages["USER"] or "") + (
+        f":{quote(reglages['PASSWORD'])}" if reglages["PASSWORD"] else ""
+    )
+    hote, port = reglages["HOST"] or "", f":{reglages['PORT']}" if reglages["PORT"] else ""
+    if hote.startswith("/"):  # socket Unix
+        return f"postgres://{identite}@{port}/{nom}?host={quote(hote)}"
+    return f"postgres://{identite}@{hote}{port}/{nom}"
 
 
 @base
@@ -413,6 +428,39 @@ def test_une_sauvegarde_plus_ancienne_est_restauree_puis_migree(org_a, referent_
     assert enregistreur.migration_qs.filter(app="metiers", name="0001_initial").exists()
     assert GroupeSuivi.objects.count() == 0  # ses tables existent de nouveau
     assert SystemeIA.objects.get(pk=systeme.pk).nom == "Fiche de l'ancienne version"
+
+
+@base
+def test_restaurer_sur_une_base_neuve_reprend_tout(org_a, referent_a, tmp_path):
+    """Reprise après sinistre : une machine neuve, une base vide (sans `migrate`), aucun document."""
+    systeme = fabrique.systeme(org_a, referent_a)
+    document = instantane.document(systeme, referent_a)
+    manifeste = _sauvegarder(tmp_path / "sauvegarde")
+    neuve = tmp_path / "machine-neuve"
+    neuve.mkdir()
+    nom_pg = f"{connection.settings_dict['NAME']}_neuve"
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{neuve / 'balise.sqlite3'}"
+    else:
+        with _connexion_postgresql("postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{nom_pg}"')
+            admin.execute(f'CREATE DATABASE "{nom_pg}"')
+        url = _url_postgresql(nom_pg)
+    try:
+        resultat = _manage(url, neuve)("restaurer", str(tmp_path / "sauvegarde"), "--noinput")
+        assert resultat.returncode == 0, resultat.stderr
+        assert "1 document(s) (1 ajouté(s)" in resultat.stdout
+        assert (neuve / "documents" / document.fichier.name).read_bytes() == instantane.PDF
+        if connection.vendor == "sqlite":
+            releve = sqlite_exploitation.relever(sqlite3.connect(neuve / "balise.sqlite3"))
+        else:
+            with _connexion_postgresql(nom_pg) as base_neuve, base_neuve.cursor() as curseur:
+                releve = postgresql_exploitation.relever(curseur, "public")
+        assert m.ecarts(releve, manifeste) == []
+    finally:
+        if connection.vendor == "postgresql":
+            with _connexion_postgresql("postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{nom_pg}" WITH (FORCE)')
 
 
 # --------------------------------------------------------------------------------------------------
@@ -494,22 +542,15 @@ def test_une_sauvegarde_postgresql_pendant_des_ecritures_est_celle_d_un_instant(
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def base_sqlite_en_service(tmp_path):
-    """Une base SQLite dans un fichier, en mode WAL, copie de la base de test migrée ; et de quoi lancer
-    `manage.py` sur elle, comme un exploitant (dossier des documents et cache partagé temporaires)."""
-    fichier = tmp_path / "balise.sqlite3"
-    connection.ensure_connection()
-    copie = sqlite3.connect(fichier)
-    connection.connection.backup(copie)
-    copie.execute("PRAGMA journal_mode = WAL")
-    copie.close()
+def _manage(url: str, dossier: Path):
+    """De quoi lancer `manage.py` sur la base `url`, comme un exploitant, avec un dossier des documents et
+    un cache partagé à elle, dans `dossier`."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "balise.settings",
-        "BALISE_DATABASE_URL": f"sqlite:///{fichier}",
-        "BALISE_MEDIA_ROOT": str(tmp_path / "documents"),
-        "BALISE_CACHE_PARTAGE": str(tmp_path / "partage"),
+        "BALISE_DATABASE_URL": url,
+        "BALISE_MEDIA_ROOT": str(dossier / "documents"),
+        "BALISE_CACHE_PARTAGE": str(dossier / "partage"),
     }
 
     def manage(*arguments: str) -> subprocess.CompletedProcess:
@@ -521,7 +562,19 @@ def base_sqlite_en_service(tmp_path):
             timeout=300,
         )
 
-    return fichier, manage
+    return manage
+
+
+@pytest.fixture
+def base_sqlite_en_service(tmp_path):
+    """Une base SQLite dans un fichier, en mode WAL, copie de la base de test migrée, et `manage.py` sur elle."""
+    fichier = tmp_path / "balise.sqlite3"
+    connection.ensure_connection()
+    copie = sqlite3.connect(fichier)
+    connection.connection.backup(copie)
+    copie.execute("PRAGMA journal_mode = WAL")
+    copie.close()
+    return fichier, _manage(f"sqlite:///{fichier}", tmp_path)
 
 
 def _ouvrir(fichier: Path) -> sqlite3.Connection:
