@@ -384,6 +384,22 @@ def test_restaurer_attend_puis_echoue_si_une_transaction_tient_la_base(sauvegard
 
 
 @base
+@postgresql_seulement
+def test_sans_les_outils_de_postgresql_rien_n_est_ecrit_ni_change(
+    sauvegarde_puis_changements, settings, tmp_path
+):
+    dossier, etat = sauvegarde_puis_changements
+    settings.PG_BIN = str(tmp_path / "sans-outils")  # BALISE_PG_BIN vers un dossier sans pg_dump
+    with pytest.raises(CommandError, match=r"pg_dump est introuvable dans .*sans-outils \(BALISE_PG_BIN\)"):
+        call_command("sauvegarder", str(tmp_path / "nouvelle"))
+    assert not (tmp_path / "nouvelle").exists()
+    assert not [p for p in tmp_path.iterdir() if "partielle" in p.name]
+    with pytest.raises(CommandError, match="pg_restore est introuvable"):
+        _restaurer(dossier)
+    _rien_n_a_change(etat)
+
+
+@base
 def test_restaurer_demande_confirmation(sauvegarde_puis_changements, monkeypatch):
     dossier, etat = sauvegarde_puis_changements
     monkeypatch.setattr("builtins.input", lambda invite: "non")
