@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "balise.metiers",
     "balise.travaux",
     "balise.demo",
+    "balise.exploitation",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Dossier des outils du client PostgreSQL (pg_dump, pg_restore, psql) s'il n'est pas celui du PATH, par
+# exemple /usr/lib/postgresql/16/bin (docs/exploitation.md, « Sauvegarde et restauration »).
+PG_BIN = os.environ.get("BALISE_PG_BIN", "")
 
 
 def _cache_partage(lieu: str) -> dict:
