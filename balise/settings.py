@@ -165,6 +165,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Les fichiers propres à Balise (balise.css, scripts) : le paquet `balise` n'est pas une application,
+# son dossier static/ n'est trouvé que nommé ici.
+STATICFILES_DIRS = [BASE_DIR / "balise" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -226,3 +229,15 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Envois permis aux pages sans compte (questionnaires aux agents, balise/limites.py) : pour chaque
+# règle, (nombre, secondes) par adresse du client et par témoin de navigateur, en fenêtres fixes.
+# « lien_ouvert » : tout envoi de réponses à un questionnaire en lien ouvert, par questionnaire.
+# « codes » : codes de participation refusés (les codes acceptés ne comptent pas), tous questionnaires.
+LIMITES_ENVOI = {
+    "lien_ouvert": {"adresse": (20, 3600), "temoin": (5, 3600)},
+    "codes": {"adresse": (20, 3600), "temoin": (10, 3600)},
+}
+# Nombre de mandataires (répartiteur, serveur frontal) qui ajoutent l'adresse du client à
+# X-Forwarded-For devant Balise ; 0 : l'adresse de la connexion est celle du client.
+MANDATAIRES = int(os.environ.get("BALISE_MANDATAIRES", "0"))

@@ -8,10 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.instruments.models import (
+    CodeParticipation,
     Consultation,
     DefinitionInstrument,
     Evaluateur,
     Evaluation,
+    GroupeCodes,
     Reponse,
     ReponseAnonyme,
 )
@@ -44,6 +46,8 @@ _MODELES = [
     Evaluateur,
     Reponse,
     Consultation,
+    GroupeCodes,
+    CodeParticipation,
     ReponseAnonyme,
     Qualification,
     ObligationSuivie,

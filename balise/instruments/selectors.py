@@ -12,7 +12,7 @@ from balise.registre.models import SystemeIA
 
 from .calcul import Cotation, Resultat, calculer
 from .definition import LIBELLES_MOMENTS, Definition, Item
-from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, Profil, Reponse
+from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, GroupeCodes, Profil, Reponse
 
 # Aucun résultat d'une consultation anonyme n'est montré avant ce nombre de réponses : en deçà,
 # une personne pourrait être reconnue à ses réponses.
@@ -153,6 +153,42 @@ def consultation(organisation: Organisation, pk: int) -> Consultation:
 
 def consultations(systeme: SystemeIA) -> QuerySet[Consultation]:
     return systeme.consultations.select_related("instrument").annotate(nb_reponses=Count("reponses"))
+
+
+@dataclass(frozen=True)
+class CompteCodes:
+    """Les codes d'un groupe (ou de tous) : seulement des nombres, jamais quel code a servi."""
+
+    libelle: str
+    generes: int
+    retires: int
+    restants: int
+    groupe: GroupeCodes | None = None
+
+    @property
+    def utilises(self) -> int:
+        return self.generes - self.retires - self.restants
+
+
+def codes_par_groupe(consultation: Consultation) -> tuple[list[CompteCodes], CompteCodes]:
+    """Codes générés, utilisés, retirés et restants par groupe d'agents, et leur total (une requête)."""
+    lignes = [
+        CompteCodes(g.libelle, g.nb_generes, g.nb_retires, g.restants, g)
+        for g in consultation.groupes.annotate(restants=Count("codes")).order_by("libelle", "pk")
+    ]
+    total = CompteCodes(
+        "Total",
+        sum(c.generes for c in lignes),
+        sum(c.retires for c in lignes),
+        sum(c.restants for c in lignes),
+    )
+    return lignes, total
+
+
+def groupe_de_codes(consultation: Consultation, pk: int) -> GroupeCodes:
+    return get_object_or_404(
+        GroupeCodes.objects.select_related("consultation"), consultation=consultation, pk=pk
+    )
 
 
 def resultat_consultation(consultation: Consultation) -> Resultat | None:
