@@ -683,3 +683,34 @@ def test_compteurs_des_limites_sur_chaque_cache_partage(rf, settings, horloge, p
         assert cles and not [c for c in cles if b"203.0.113.7" in c]
     horloge[0] += 60
     assert limites.compter("essai", requete).depassement is None
+
+
+# --- Migration : les consultations d'avant les codes ------------------------------------------------
+
+
+def test_migration_les_consultations_existantes_restent_en_lien_ouvert_signale(
+    consultation, systeme_a, referent_a
+):
+    """La migration 0002 passe en lien ouvert, signalé, toute consultation qui existait avant elle.
+
+    (La fonction de la migration, appliquée ici aux modèles courants : rejouer les migrations en
+    arrière puis en avant coûterait une dizaine de secondes à chaque lancement des tests.)"""
+    import importlib
+
+    from django.apps import apps
+    from django.db.migrations import RunPython
+
+    migration = importlib.import_module("balise.instruments.migrations.0002_consultations_par_codes")
+    assert [o.code for o in migration.Migration.operations if isinstance(o, RunPython)] == [
+        migration._lien_ouvert_pour_les_existantes
+    ]
+    migration._lien_ouvert_pour_les_existantes(apps, None)
+    migree = Consultation.objects.get(pk=consultation.pk)
+    assert migree.mode == Consultation.Mode.LIEN_OUVERT and migree.lien_ouvert_herite
+    assert {(h.mode, h.lien_ouvert_herite) for h in migree.history.all()} == {("lien_ouvert", True)}
+    # Elle fonctionne comme avant : on y répond sans code.
+    services.repondre_anonymement(migree, _saisies())
+    assert ReponseAnonyme.objects.filter(consultation=migree).count() == 1
+    # Une consultation ouverte ensuite : codes par défaut, rien de signalé.
+    nouvelle = services.ouvrir_consultation(systeme_a, _questionnaire(), "bilan", referent_a)
+    assert nouvelle.mode == Consultation.Mode.CODES and not nouvelle.lien_ouvert_herite
