@@ -595,6 +595,14 @@ def test_generer_imprimer_et_suivre_les_codes_par_les_pages(client, consultation
     retrait = client.post(f"{base}codes/{groupe.pk}/retrait/", follow=True)
     assert "29 codes non utilisés de « Service des eaux » retirés" in retrait.content.decode()
     assert CodeParticipation.objects.count() == 0
+    # Générations et retraits, datés et attribués ; l'usage d'un code n'y figure pas.
+    journal = [e.texte for e in selectors.journal_des_codes(consultation)]
+    assert journal == [
+        "a retiré 29 codes non utilisés de « Service des eaux »",
+        "a généré 5 codes pour « Service des eaux »",
+        "a généré 25 codes pour « Service des eaux »",
+    ]
+    assert f"{referent_a.nom_affiche} a retiré 29 codes" in retrait.content.decode()
 
 
 def codes_de_la_feuille(contenu: str) -> list[str]:

@@ -281,3 +281,29 @@ def _valeur_lisible(definition: Definition, item: Item | None, h) -> str:
         if item is None
         else f"{h.valeur} ({definition.echelle_de(item).libelle(h.valeur).lower()})"
     )
+
+
+def journal_des_codes(consultation: Consultation) -> list[EntreeJournal]:
+    """Qui a généré ou retiré des codes, quand, pour quel groupe : les seuls faits datés des codes.
+
+    Tiré de l'historique des groupes (une requête) ; l'usage d'un code n'y figure jamais.
+    """
+    entrees = []
+    precedents: dict[int, tuple[int, int]] = {}
+    for h in (
+        GroupeCodes.history.filter(consultation_id=consultation.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        generes, retires = precedents.get(h.id, (0, 0))
+        precedents[h.id] = (h.nb_generes, h.nb_retires)
+        if h.nb_generes > generes:
+            n = h.nb_generes - generes
+            texte = f"a généré {n} code{'s' if n > 1 else ''} pour « {h.libelle} »"
+        elif h.nb_retires > retires:
+            n = h.nb_retires - retires
+            texte = f"a retiré {n} code{'s' if n > 1 else ''} non utilisé{'s' if n > 1 else ''} de « {h.libelle} »"
+        else:
+            continue
+        entrees.append(EntreeJournal(h.history_date, _auteur(h), texte))
+    return sorted(entrees, key=lambda e: e.date, reverse=True)

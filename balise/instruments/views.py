@@ -360,6 +360,7 @@ def consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "total_codes": total,
             "groupe_form": GroupeCodesForm() if pilotable and choisie.avec_codes else None,
             "limite": _limite_par_adresse("lien_ouvert"),
+            "journal_codes": selectors.journal_des_codes(choisie) if choisie.avec_codes else [],
         },
     )
 
