@@ -380,7 +380,11 @@ def fermer_consultation(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 
 def _erreurs_de(form) -> list[str]:
-    return [f"{form.fields[champ].label} : {e}" for champ, erreurs in form.errors.items() for e in erreurs]
+    return [
+        f"{form.fields[champ].label} : {e}" if champ in form.fields else e
+        for champ, erreurs in form.errors.items()
+        for e in erreurs
+    ]
 
 
 def _feuille(request: HttpRequest, organisation, feuille: services.FeuilleDeCodes) -> HttpResponse:
@@ -394,7 +398,6 @@ def _feuille(request: HttpRequest, organisation, feuille: services.FeuilleDeCode
             "systeme": feuille.consultation.systeme,
             "groupe": feuille.groupe,
             "codes": [codes.afficher(c) for c in feuille.codes],
-            "entree": _adresse_d_entree(request, feuille.consultation),
             "participer": request.build_absolute_uri(reverse("participer")),
         },
     )
