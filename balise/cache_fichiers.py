@@ -5,16 +5,59 @@ part (MAX_ENTRIES) : une écriture coûte 3 ms à 1 000 fichiers, 17 ms à 10 00
 Le cache partagé, qui garde les sessions et les jetons de génération, est écrit à chaque
 modification et à chaque connexion : ici, le compte n'est fait qu'à une écriture sur `1 / PART`, ce
 qui laisse le dossier dépasser sa limite de quelques centaines d'entrées au plus.
+
+`add` et `incr` y sont atomiques entre processus (verrou sur un fichier du dossier) et `incr` garde
+l'expiration de l'entrée : les compteurs des limites d'envoi (balise/limites.py) en dépendent. Chez
+Django, `incr` relit puis réécrit la valeur sans verrou, avec l'expiration par défaut.
 """
 
+import os
+import pickle
 import random
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.files import locks
 
 PART = 0.01
+VERROU = "verrou-compteurs"  # sans le suffixe des entrées : ni compté, ni effacé par `clear`
 
 
 class CacheDeFichiers(FileBasedCache):
     def _cull(self) -> None:
         if random.random() < PART:
             super()._cull()
+
+    @contextmanager
+    def _verrou(self) -> Iterator[None]:
+        self._createdir()
+        with open(os.path.join(self._dir, VERROU), "ab") as f:
+            locks.lock(f, locks.LOCK_EX)
+            try:
+                yield
+            finally:
+                locks.unlock(f)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        with self._verrou():
+            return super().add(key, value, timeout, version)
+
+    def incr(self, key, delta: int = 1, version=None) -> int:
+        with self._verrou():
+            try:
+                with open(self._key_to_file(key, version), "rb") as f:
+                    expiration = pickle.load(f)
+                    valeur = pickle.loads(zlib.decompress(f.read()))
+            except (FileNotFoundError, EOFError):
+                raise ValueError(f"Clé « {key} » absente du cache.") from None
+            maintenant = time.time()
+            if expiration is not None and expiration <= maintenant:
+                raise ValueError(f"Clé « {key} » expirée.")
+            valeur += delta
+            reste = None if expiration is None else expiration - maintenant
+            self.set(key, valeur, timeout=reste, version=version)
+            return valeur

@@ -288,3 +288,15 @@ if JETON_API_DUREE_MAX < 1:
     raise RuntimeError(
         "BALISE_JETON_API_DUREE_MAX : un nombre de jours positif est attendu (365 par défaut)."
     )
+
+# Envois permis aux pages sans compte (questionnaires aux agents, balise/limites.py) : pour chaque
+# règle, (nombre, secondes) par adresse du client et par témoin de navigateur, en fenêtres fixes.
+# « lien_ouvert » : tout envoi de réponses à un questionnaire en lien ouvert, par questionnaire.
+# « codes » : codes de participation refusés (les codes acceptés ne comptent pas), tous questionnaires.
+LIMITES_ENVOI = {
+    "lien_ouvert": {"adresse": (20, 3600), "temoin": (5, 3600)},
+    "codes": {"adresse": (20, 3600), "temoin": (10, 3600)},
+}
+# Nombre de mandataires (répartiteur, serveur frontal) qui ajoutent l'adresse du client à
+# X-Forwarded-For devant Balise ; 0 : l'adresse de la connexion est celle du client.
+MANDATAIRES = int(os.environ.get("BALISE_MANDATAIRES", "0"))

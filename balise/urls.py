@@ -18,6 +18,10 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.conformite.urls")),
     path("o/<slug:slug>/", include("balise.metiers.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
+    path(
+        "questionnaire/<str:jeton>/merci/", instruments_views.questionnaire_merci, name="questionnaire_merci"
+    ),
+    path("participer/", instruments_views.participer, name="participer"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("public/", include("balise.registre.urls_public")),
 ]

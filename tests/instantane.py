@@ -10,10 +10,12 @@ from django_tasks_db.models import DBTaskResult
 from balise.comptes.models import JetonAPI
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.instruments.models import (
+    CodeParticipation,
     Consultation,
     DefinitionInstrument,
     Evaluateur,
     Evaluation,
+    GroupeCodes,
     Reponse,
     ReponseAnonyme,
 )
@@ -49,6 +51,8 @@ _MODELES = [
     Evaluateur,
     Reponse,
     Consultation,
+    GroupeCodes,
+    CodeParticipation,
     ReponseAnonyme,
     Qualification,
     ObligationSuivie,

@@ -29,3 +29,37 @@ def test_le_dossier_reste_borne(tmp_path, monkeypatch):
     for i in range(30):
         cache.set(f"cle{i}", i)
     assert _fichiers(tmp_path) <= 10
+
+
+def test_incrementer_est_atomique_entre_processus_et_garde_l_expiration(tmp_path):
+    """Les compteurs des limites d'envoi : des incréments simultanés (ici 4 processus) n'en perdent
+    aucun, et l'entrée expire quand elle devait expirer (Django réécrit sinon l'expiration par défaut)."""
+    import multiprocessing
+    import pickle
+
+    cache = _cache(tmp_path)
+    cache.add("compteur", 0, timeout=3600)
+    with open(cache._key_to_file("compteur"), "rb") as f:
+        expiration = pickle.load(f)
+    contexte = multiprocessing.get_context("fork")
+    processus = [contexte.Process(target=_incrementer, args=(str(tmp_path), 50)) for _ in range(4)]
+    for p in processus:
+        p.start()
+    for p in processus:
+        p.join()
+        assert p.exitcode == 0
+    assert cache.get("compteur") == 200
+    with open(cache._key_to_file("compteur"), "rb") as f:
+        assert pickle.load(f) == pytest.approx(expiration, abs=1)
+    assert not cache.add("compteur", 0)  # déjà là : `add` ne l'écrase pas
+    with pytest.raises(ValueError):
+        cache.incr("absente")
+    cache.set("expiree", 1, timeout=-1)  # déjà expirée
+    with pytest.raises(ValueError):
+        cache.incr("expiree")
+
+
+def _incrementer(dossier: str, fois: int) -> None:
+    cache = _cache(dossier)
+    for _ in range(fois):
+        cache.incr("compteur")

@@ -24,7 +24,7 @@ from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
-from balise.instruments.models import DefinitionInstrument
+from balise.instruments.models import DefinitionInstrument, GroupeCodes
 from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs, LibelleImporte
@@ -75,6 +75,7 @@ _OBJETS = {
     ("pk", "instruments"): "instrument",
     ("pk", "evaluations"): "evaluation",
     ("pk", "consultations"): "consultation",
+    ("groupe", "codes"): "groupe_codes",
     ("pk", "obligations"): "obligation",
     ("pk", "imports"): "import",
     ("pk", "metiers"): "metier_propre",
@@ -131,7 +132,7 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         )
         services.publier(systeme.pk, True, admin)
         systeme.refresh_from_db()
-        instrument, evaluation, consultation = _evaluations(systeme, admin, lettre)
+        instrument, evaluation, consultation, groupe_codes = _evaluations(systeme, admin, lettre)
         obligation = _qualifier(systeme, admin)
         effectifs = _effectifs(systeme, admin, lettre)
         return {
@@ -144,6 +145,7 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
             "instrument": instrument.pk,
             "evaluation": evaluation.pk,
             "consultation": consultation.pk,
+            "groupe_codes": groupe_codes.pk,
             "obligation": obligation.pk,
             "jeton": jeton.pk,
         }
@@ -159,7 +161,8 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
 
 
 def _evaluations(systeme, admin, lettre):
-    """Une adaptation d'instrument, une évaluation cotée et commentée, une consultation : propres à l'organisation."""
+    """Une adaptation d'instrument, une évaluation cotée et commentée, une consultation et un groupe
+    de codes dont l'un a servi : propres à l'organisation."""
     girouet = DefinitionInstrument.objects.get(organisation=None, code="girouet")
     texte = en_yaml(girouet.definition).replace(girouet.definition.titre, f"Girouet secret {lettre}", 1)
     instrument = instruments.adapter(systeme.organisation, girouet, texte, admin)
@@ -168,7 +171,9 @@ def _evaluations(systeme, admin, lettre):
     instruments.coter(evaluation, admin, {"autonomie": Saisie(2, commentaire=f"Commentaire secret {lettre}")})
     questionnaire = DefinitionInstrument.objects.get(organisation=None, code="questionnaire-experimentation")
     consultation = instruments.ouvrir_consultation(systeme, questionnaire, "bilan", admin)
-    return instrument, evaluation, consultation
+    feuille = instruments.creer_groupe_de_codes(consultation, f"Groupe de codes secret {lettre}", 5, admin)
+    instruments.repondre_anonymement(consultation, {"gain_temps": Saisie(2)}, code=feuille.codes[0])
+    return instrument, evaluation, consultation, feuille.groupe
 
 
 def _effectifs(systeme, admin, lettre):
@@ -244,6 +249,7 @@ def _formulaire(version: int) -> dict:
         "statut": "faite",
         "preuve_lien": "https://pirate.example/preuve",
         "libelle": "Piraté",
+        "nombre": "5",
         "isco08": "4110",
         "niveau": "Concernés",
         "justification": "intrusion",
@@ -284,6 +290,7 @@ SECRETS_A = [
     "lu-a.csv",
     "depot-a.csv",
     "Jeton secret a",
+    "Groupe de codes secret a",
 ]
 
 
@@ -330,6 +337,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "instrument": 6,
         "evaluation": 7,
         "consultation": 8,
+        "groupe_codes": 14,
         "obligation": 9,
         "import": 10,
         "metier_propre": 11,
@@ -462,6 +470,7 @@ def scene(org_a, admin_a, systeme_a):
     consultation = instruments.ouvrir_consultation(
         systeme_a, _national("questionnaire-experimentation"), "bilan", admin_a
     )
+    groupe_codes = instruments.creer_groupe_de_codes(consultation, "Service des eaux", 5, admin_a).groupe
     obligation = _qualifier(systeme_a, admin_a)
     effectifs = _effectifs(systeme_a, admin_a, "a")
     return Scene(
@@ -477,6 +486,7 @@ def scene(org_a, admin_a, systeme_a):
         invitation=invitation,
         evaluation=evaluation,
         consultation=consultation,
+        groupe_codes=groupe_codes,
     )
 
 
@@ -628,7 +638,40 @@ ACTIONS_PAGES = [
         lambda: {
             "consultation-instrument": _national("questionnaire-experimentation").pk,
             "consultation-moment": "bilan",
+            "consultation-mode": "codes",
         },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "voir le QR code d'un questionnaire",
+        "GET",
+        "consultations/{consultation}/qr.svg",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "générer les codes d'un groupe d'agents",
+        "POST",
+        "consultations/{consultation}/codes/",
+        lambda: {"libelle": "Accueil", "nombre": "5"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "ajouter des codes à un groupe",
+        "POST",
+        "consultations/{consultation}/codes/{groupe_codes}/",
+        lambda: {f"groupe-{GroupeCodes.objects.get(libelle='Service des eaux').pk}-nombre": "5"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "retirer les codes non utilisés d'un groupe",
+        "POST",
+        "consultations/{consultation}/codes/{groupe_codes}/retrait/",
+        dict,
         True,
         [ADMIN, REFERENT],
     ),
@@ -794,6 +837,7 @@ def test_droits_des_roles_dans_les_pages(
         invitation=scene.invitation.pk,
         evaluation=scene.evaluation.pk,
         consultation=scene.consultation.pk,
+        groupe_codes=scene.groupe_codes.pk,
         girouet=_national("girouet").pk,
         obligation=scene.obligation.pk,
         jeton=scene.jeton.pk,

@@ -64,6 +64,17 @@ def test_demo_chargee_une_seule_fois(db, capsys):
     agglo = Organisation.objects.get(slug="val-de-balise")
     assert agglo.systemes.count() >= 8 and agglo.systemes.filter(publie=True).exists()
     assert Organisation.objects.count() == 3
+    # Le questionnaire aux agents : par codes de participation, sept codes utilisés sur vingt.
+    from balise.instruments import selectors
+    from balise.instruments.models import Consultation
+
+    consultation = Consultation.objects.get(organisation=agglo)
+    groupes, total = selectors.codes_par_groupe(consultation)
+    assert consultation.avec_codes and [(g.libelle, g.generes, g.utilises) for g in groupes] == [
+        ("Direction de la communication", 8, 3),
+        ("Secrétariat des assemblées", 12, 4),
+    ]
+    assert total.utilises == consultation.reponses.count() == 7
 
 
 CHANGEMENT_DE_MOT_DE_PASSE = {

@@ -213,17 +213,29 @@ def consultation(systeme_a, referent_a):
     )
 
 
-def _une_reponse(consultation, valeur: int = 3) -> None:
+@pytest.fixture
+def lien_ouvert(systeme_a, referent_a):
+    return services.ouvrir_consultation(
+        systeme_a,
+        _national("questionnaire-experimentation"),
+        "bilan",
+        referent_a,
+        mode=Consultation.Mode.LIEN_OUVERT,
+    )
+
+
+def _une_reponse(consultation, valeur: int = 3, code: str | None = None) -> None:
     definition = consultation.instrument.definition
     note = definition.items_notes[0]
     choix = next(i for i in definition.items if i.type == "choix")
     services.repondre_anonymement(
-        consultation, {note.id: Saisie(valeur), choix.id: Saisie(choix=(choix.choix[0],))}
+        consultation, {note.id: Saisie(valeur), choix.id: Saisie(choix=(choix.choix[0],))}, code=code
     )
 
 
 def test_jeton_imprevisible_et_reserve_aux_questionnaires(consultation, systeme_a, girouet, referent_a):
     assert len(consultation.jeton) >= 40
+    assert consultation.mode == Consultation.Mode.CODES  # les codes, sauf choix contraire explicite
     autre = services.ouvrir_consultation(
         systeme_a, _national("questionnaire-experimentation"), "bilan", referent_a
     )
@@ -232,36 +244,37 @@ def test_jeton_imprevisible_et_reserve_aux_questionnaires(consultation, systeme_
         services.ouvrir_consultation(systeme_a, girouet, "bilan", referent_a)
 
 
-def test_resultats_seulement_a_partir_de_cinq_reponses(consultation):
-    for _ in range(selectors.SEUIL_ANONYMAT - 1):
-        _une_reponse(consultation)
+def test_resultats_seulement_a_partir_de_cinq_reponses(consultation, referent_a):
+    feuille = services.creer_groupe_de_codes(consultation, "Service des eaux", 6, referent_a)
+    for code in feuille.codes[: selectors.SEUIL_ANONYMAT - 1]:
+        _une_reponse(consultation, code=code)
     assert selectors.resultat_consultation(consultation) is None
-    _une_reponse(consultation, 1)
+    _une_reponse(consultation, 1, code=feuille.codes[-1])
     r = selectors.resultat_consultation(consultation)
     assert r.evaluateurs == selectors.SEUIL_ANONYMAT
     assert r.sections[0].items or r.sections[1].items
 
 
-def test_reponse_anonyme_ne_garde_rien_qui_identifie(consultation):
-    _une_reponse(consultation)
+def test_reponse_anonyme_ne_garde_rien_qui_identifie(lien_ouvert):
+    _une_reponse(lien_ouvert)
     colonnes = {f.name for f in ReponseAnonyme._meta.get_fields()}
     assert colonnes == {"id", "consultation", "reponses", "recue_le"}
     assert not hasattr(ReponseAnonyme, "history")  # pas d'historique qui daterait la réponse à la seconde
 
 
-def test_questionnaire_clos_refuse_les_reponses(consultation, referent_a):
-    services.fermer_consultation(consultation, referent_a)
+def test_questionnaire_clos_refuse_les_reponses(lien_ouvert, referent_a):
+    services.fermer_consultation(lien_ouvert, referent_a)
     with pytest.raises(ValidationError, match="clos"):
-        _une_reponse(consultation)
+        _une_reponse(lien_ouvert)
     assert not ReponseAnonyme.objects.exists()
 
 
-def test_reponse_vide_ou_hors_echelle_refusee(consultation):
+def test_reponse_vide_ou_hors_echelle_refusee(lien_ouvert):
     with pytest.raises(ValidationError, match="au moins une question"):
-        services.repondre_anonymement(consultation, {})
-    note = consultation.instrument.definition.items_notes[0]
+        services.repondre_anonymement(lien_ouvert, {})
+    note = lien_ouvert.instrument.definition.items_notes[0]
     with pytest.raises(ValidationError):
-        services.repondre_anonymement(consultation, {note.id: Saisie(99)})
+        services.repondre_anonymement(lien_ouvert, {note.id: Saisie(99)})
     assert not ReponseAnonyme.objects.exists()
 
 
@@ -347,7 +360,8 @@ def test_adaptation_invalide_par_la_page(client, girouet, referent_a, org_a):
     assert DefinitionInstrument.objects.filter(organisation=org_a).count() == 0
 
 
-def test_questionnaire_anonyme_de_bout_en_bout(client, consultation, referent_a, org_a):
+def test_questionnaire_en_lien_ouvert_de_bout_en_bout(client, lien_ouvert, referent_a, org_a):
+    consultation = lien_ouvert
     url = f"/questionnaire/{consultation.jeton}/"
     definition = consultation.instrument.definition
     note = definition.items_notes[0]
@@ -365,6 +379,7 @@ def test_questionnaire_anonyme_de_bout_en_bout(client, consultation, referent_a,
     client.force_login(referent_a)
     page = client.get(_url(org_a, f"consultations/{consultation.pk}/")).content.decode()
     assert "à partir de 5 réponses" in page and consultation.jeton in page
+    assert "Lien ouvert : une même personne peut répondre plusieurs fois" in page
     services.fermer_consultation(consultation, referent_a)
     assert type(client)().get(url).status_code == 410
     assert type(client)().get("/questionnaire/jeton-invente/").status_code == 404
@@ -421,7 +436,8 @@ def test_journal_de_l_evaluation(client, evaluation, org_a, referent_a):
     assert "a finalisé l&#x27;évaluation" in page
 
 
-def test_plafond_de_reponses_d_une_consultation(consultation, monkeypatch):
+def test_plafond_de_reponses_d_une_consultation(lien_ouvert, monkeypatch):
+    consultation = lien_ouvert
     monkeypatch.setattr(services, "PLAFOND_REPONSES", 2)
     _une_reponse(consultation)
     _une_reponse(consultation)

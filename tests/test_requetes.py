@@ -64,7 +64,8 @@ def test_historique_constant_quel_que_soit_le_nombre_de_versions(client, org_a, 
 
 def test_requetes_constantes_des_evaluations(client, org_a, admin_a, systeme_a):
     """Vue consolidée, évaluations d'un système, questionnaire et dossier PDF : autant de requêtes
-    avec 5 qu'avec 20 évaluateurs (et 2 ou 6 évaluations finalisées)."""
+    avec 5 qu'avec 20 évaluateurs (et 2 ou 6 évaluations finalisées) ; le questionnaire, autant avec
+    un groupe de codes qu'avec quatre."""
     from balise.instruments import services as instruments
     from balise.instruments.models import DefinitionInstrument
     from balise.instruments.services import Saisie
@@ -72,6 +73,7 @@ def test_requetes_constantes_des_evaluations(client, org_a, admin_a, systeme_a):
     girouet = DefinitionInstrument.objects.get(organisation=None, code="girouet")
     questionnaire = DefinitionInstrument.objects.get(organisation=None, code="questionnaire-experimentation")
     consultation = instruments.ouvrir_consultation(systeme_a, questionnaire, "bilan", admin_a)
+    codes = instruments.creer_groupe_de_codes(consultation, "Groupe 0", 20, admin_a).codes
     evaluations = [instruments.demarrer_evaluation(systeme_a, girouet, "amont", admin_a) for _ in range(2)]
 
     def ajouter(n: int, depart: int) -> None:
@@ -84,7 +86,7 @@ def test_requetes_constantes_des_evaluations(client, org_a, admin_a, systeme_a):
                     personne,
                     {"autonomie": Saisie(1 + i % 4, commentaire="Vu."), "savoir_faire": Saisie(2)},
                 )
-            instruments.repondre_anonymement(consultation, {"gain_temps": Saisie(1 + i % 4)})
+            instruments.repondre_anonymement(consultation, {"gain_temps": Saisie(1 + i % 4)}, code=codes[i])
 
     ajouter(5, 0)
     pages = [
@@ -96,6 +98,8 @@ def test_requetes_constantes_des_evaluations(client, org_a, admin_a, systeme_a):
     client.force_login(admin_a)
     avant = [_requetes(client, url) for url in pages]
     ajouter(15, 5)
+    for n in range(1, 4):
+        instruments.creer_groupe_de_codes(consultation, f"Groupe {n}", 5, admin_a)
     assert [_requetes(client, url) for url in pages] == avant
 
     # Évaluations d'un système et dossier : même nombre de requêtes quel que soit le nombre

@@ -21,5 +21,6 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Consultation)
 class ConsultationAdmin(SimpleHistoryAdmin):
-    list_display = ["systeme", "instrument", "ouverte", "organisation", "cree_le"]
+    list_display = ["systeme", "instrument", "mode", "ouverte", "organisation", "cree_le"]
+    list_filter = ["mode", "ouverte"]
     exclude = ["jeton"]

@@ -3,9 +3,10 @@ from django import forms
 from balise.comptes.models import Utilisateur
 from balise.formulaires import Formulaire
 
+from . import codes
 from .definition import LIBELLES_MOMENTS, TAILLE_MAX_YAML, Definition, Item, Moment
-from .models import DefinitionInstrument, Profil
-from .services import Saisie
+from .models import Consultation, DefinitionInstrument, Profil
+from .services import MAX_CODES_PAR_FEUILLE, MIN_CODES_PAR_GROUPE, Saisie
 
 SANS_OBJET = "sans_objet"
 _MOMENTS = [("", "Choisir un moment")] + [(m.value, LIBELLES_MOMENTS[m]) for m in Moment]
@@ -142,6 +143,27 @@ class ConsultationForm(Formulaire):
         queryset=DefinitionInstrument.objects.none(), label="Questionnaire", empty_label=None
     )
     moment = forms.ChoiceField(choices=_MOMENTS, label="Moment du projet")
+    mode = forms.ChoiceField(
+        label="Comment les agents répondent",
+        choices=[
+            (
+                Consultation.Mode.CODES,
+                "Avec un code de participation (recommandé) : un code à usage unique par agent, "
+                "imprimé sur une feuille par groupe d'agents",
+            ),
+            (
+                Consultation.Mode.LIEN_OUVERT,
+                "Par un lien ouvert : toute personne qui a le lien peut répondre, et plusieurs fois",
+            ),
+        ],
+        initial=Consultation.Mode.CODES,
+        widget=forms.RadioSelect,
+    )
+    echeance = forms.DateField(
+        label="Dernier jour pour répondre (facultatif)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, instruments: list[DefinitionInstrument], **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,3 +171,39 @@ class ConsultationForm(Formulaire):
             pk__in=[i.pk for i in instruments if i.definition.consultation]
         )
         self.fields["instrument"].label_from_instance = lambda i: f"{i.titre} (v{i.version})"
+
+
+class CodeForm(Formulaire):
+    """Le code de participation qu'un agent recopie de sa feuille ; sa forme est vérifiée par le service."""
+
+    code = forms.CharField(
+        label="Votre code de participation",
+        help_text=f"12 lettres et chiffres, par exemple {codes.EXEMPLE} ; tirets et espaces facultatifs.",
+        max_length=codes.SAISIE_MAX,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
+class GroupeCodesForm(Formulaire):
+    libelle = forms.CharField(
+        label="Groupe d'agents",
+        max_length=100,
+        help_text="Par exemple « Service des eaux » : le groupe à qui la feuille de codes sera remise.",
+    )
+    nombre = forms.IntegerField(
+        label="Nombre de codes",
+        min_value=MIN_CODES_PAR_GROUPE,
+        max_value=MAX_CODES_PAR_FEUILLE,
+        help_text=f"Un par agent du groupe ; au moins {MIN_CODES_PAR_GROUPE}, pour que le nombre de codes "
+        "utilisés ne dise pas qui a répondu.",
+    )
+
+
+class AjoutCodesForm(Formulaire):
+    nombre = forms.IntegerField(label="Codes à ajouter", min_value=1, max_value=MAX_CODES_PAR_FEUILLE)
+
+    def __init__(self, *args, groupe: int | None = None, **kwargs):
+        # Un formulaire par ligne du tableau : des identifiants distincts.
+        super().__init__(*args, prefix=f"groupe-{groupe}" if groupe else None, **kwargs)

@@ -5,6 +5,7 @@ une adaptation ou une nouvelle version nationale crée une nouvelle ligne `Defin
 jamais une modification de l'ancienne.
 """
 
+from datetime import date
 from functools import cached_property
 
 from django.conf import settings
@@ -144,10 +145,24 @@ class Reponse(models.Model):
 
 
 class Consultation(_SurUnSysteme):
-    """Un questionnaire ouvert aux agents par un lien, sans compte ; réponses anonymes."""
+    """Un questionnaire ouvert aux agents sans compte ; réponses anonymes (docs/instruments.md).
 
-    # Jeton imprévisible (secrets.token_urlsafe) : il ne donne que le droit de répondre.
+    Deux modes : des codes de participation à usage unique, imprimés par groupe d'agents (par
+    défaut), ou un lien ouvert que toute personne qui l'a peut utiliser, plusieurs fois si elle le
+    veut : un choix explicite, signalé comme tel à qui pilote et freiné par des limites d'envoi.
+    """
+
+    class Mode(models.TextChoices):
+        CODES = "codes", "Codes de participation"
+        LIEN_OUVERT = "lien_ouvert", "Lien ouvert"
+
+    # Jeton imprévisible (secrets.token_urlsafe) : l'adresse du questionnaire. En lien ouvert, il
+    # donne le droit de répondre ; avec des codes, il ne mène qu'à la page où l'on saisit son code.
     jeton = models.CharField(max_length=64, unique=True)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.CODES)
+    # Ouverte avant l'arrivée des codes : passée en lien ouvert par la migration, et signalée.
+    lien_ouvert_herite = models.BooleanField("lien ouvert hérité d'une version antérieure", default=False)
+    echeance = models.DateField("dernier jour pour répondre", null=True, blank=True)
     ouverte = models.BooleanField(default=True)
     close_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -158,9 +173,64 @@ class Consultation(_SurUnSysteme):
     def __str__(self) -> str:
         return f"{self.instrument.titre} — {self.systeme}"
 
+    @property
+    def avec_codes(self) -> bool:
+        return self.mode == self.Mode.CODES
+
+    def echue(self, aujourd_hui: date) -> bool:
+        return self.echeance is not None and aujourd_hui > self.echeance
+
+
+class GroupeCodes(models.Model):
+    """Les codes de participation remis à un groupe d'agents (« Service des eaux ») : seulement des nombres.
+
+    Ni l'heure ni l'ordre d'utilisation d'un code ne sont écrits : un code utilisé disparaît de
+    `CodeParticipation`, et le nombre de codes utilisés se déduit (générés − retirés − restants).
+    Rien n'est écrit ici quand un agent répond ; l'historique ne garde que les générations et les
+    retraits, faits et attribués par qui pilote.
+    """
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="groupes")
+    libelle = models.CharField("groupe d'agents", max_length=100)
+    nb_generes = models.PositiveIntegerField("codes générés", default=0)
+    nb_retires = models.PositiveIntegerField("codes retirés", default=0)
+    cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "groupe de codes de participation"
+        ordering = ["libelle", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "libelle"], name="un_groupe_par_libelle")
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class CodeParticipation(models.Model):
+    """Un code pas encore utilisé, gardé sous sa seule empreinte (HMAC-SHA256 par une clé du serveur).
+
+    L'empreinte est la clé primaire : pas de compteur qui dirait dans quel ordre les codes ont été
+    imprimés. Pas de date, pas d'historique : utiliser un code supprime sa ligne, dans la
+    transaction qui enregistre la réponse, sans rien écrire d'autre qui les relierait.
+    """
+
+    empreinte = models.CharField(max_length=64, primary_key=True)
+    # Redondante avec le groupe : la consommation est une suppression conditionnelle sur une seule table.
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    groupe = models.ForeignKey(GroupeCodes, on_delete=models.CASCADE, related_name="codes")
+
+    class Meta:
+        verbose_name = "code de participation"
+
+    def __str__(self) -> str:
+        return "Code de participation"
+
 
 class ReponseAnonyme(models.Model):
-    """Les réponses d'une personne à une consultation : ni compte, ni adresse, ni heure précise."""
+    """Les réponses d'une personne à une consultation : ni compte, ni adresse, ni heure précise, ni code."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="reponses")
     # item → {"valeur": int | None, "sans_objet": bool, "choix": [str]}

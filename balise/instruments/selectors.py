@@ -12,7 +12,7 @@ from balise.registre.models import SystemeIA
 
 from .calcul import Cotation, Resultat, calculer
 from .definition import LIBELLES_MOMENTS, Definition, Item
-from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, Profil, Reponse
+from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, GroupeCodes, Profil, Reponse
 
 # Aucun résultat d'une consultation anonyme n'est montré avant ce nombre de réponses : en deçà,
 # une personne pourrait être reconnue à ses réponses.
@@ -155,6 +155,42 @@ def consultations(systeme: SystemeIA) -> QuerySet[Consultation]:
     return systeme.consultations.select_related("instrument").annotate(nb_reponses=Count("reponses"))
 
 
+@dataclass(frozen=True)
+class CompteCodes:
+    """Les codes d'un groupe (ou de tous) : seulement des nombres, jamais quel code a servi."""
+
+    libelle: str
+    generes: int
+    retires: int
+    restants: int
+    groupe: GroupeCodes | None = None
+
+    @property
+    def utilises(self) -> int:
+        return self.generes - self.retires - self.restants
+
+
+def codes_par_groupe(consultation: Consultation) -> tuple[list[CompteCodes], CompteCodes]:
+    """Codes générés, utilisés, retirés et restants par groupe d'agents, et leur total (une requête)."""
+    lignes = [
+        CompteCodes(g.libelle, g.nb_generes, g.nb_retires, g.restants, g)
+        for g in consultation.groupes.annotate(restants=Count("codes")).order_by("libelle", "pk")
+    ]
+    total = CompteCodes(
+        "Total",
+        sum(c.generes for c in lignes),
+        sum(c.retires for c in lignes),
+        sum(c.restants for c in lignes),
+    )
+    return lignes, total
+
+
+def groupe_de_codes(consultation: Consultation, pk: int) -> GroupeCodes:
+    return get_object_or_404(
+        GroupeCodes.objects.select_related("consultation"), consultation=consultation, pk=pk
+    )
+
+
 def resultat_consultation(consultation: Consultation) -> Resultat | None:
     """Les réponses agrégées, ou rien tant qu'il y a moins de SEUIL_ANONYMAT réponses."""
     reponses = list(consultation.reponses.values_list("pk", "reponses"))
@@ -245,3 +281,29 @@ def _valeur_lisible(definition: Definition, item: Item | None, h) -> str:
         if item is None
         else f"{h.valeur} ({definition.echelle_de(item).libelle(h.valeur).lower()})"
     )
+
+
+def journal_des_codes(consultation: Consultation) -> list[EntreeJournal]:
+    """Qui a généré ou retiré des codes, quand, pour quel groupe : les seuls faits datés des codes.
+
+    Tiré de l'historique des groupes (une requête) ; l'usage d'un code n'y figure jamais.
+    """
+    entrees = []
+    precedents: dict[int, tuple[int, int]] = {}
+    for h in (
+        GroupeCodes.history.filter(consultation_id=consultation.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        generes, retires = precedents.get(h.id, (0, 0))
+        precedents[h.id] = (h.nb_generes, h.nb_retires)
+        if h.nb_generes > generes:
+            n = h.nb_generes - generes
+            texte = f"a généré {n} code{'s' if n > 1 else ''} pour « {h.libelle} »"
+        elif h.nb_retires > retires:
+            n = h.nb_retires - retires
+            texte = f"a retiré {n} code{'s' if n > 1 else ''} non utilisé{'s' if n > 1 else ''} de « {h.libelle} »"
+        else:
+            continue
+        entrees.append(EntreeJournal(h.history_date, _auteur(h), texte))
+    return sorted(entrees, key=lambda e: e.date, reverse=True)

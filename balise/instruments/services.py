@@ -5,10 +5,11 @@ Les vues vérifient le rôle de la personne (organisations.acces) puis appellent
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from balise import versions
@@ -16,8 +17,19 @@ from balise.comptes.models import Utilisateur
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre.models import SystemeIA
 
+from . import codes
 from .definition import Definition, DefinitionInvalide, definitions_livrees, lire_yaml
-from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, Reponse, ReponseAnonyme
+from .models import (
+    CodeParticipation,
+    Consultation,
+    DefinitionInstrument,
+    Evaluateur,
+    Evaluation,
+    GroupeCodes,
+    Reponse,
+    ReponseAnonyme,
+)
+from .selectors import SEUIL_ANONYMAT
 
 
 class DefinitionLivreeModifiee(RuntimeError):
@@ -243,19 +255,33 @@ def finaliser(evaluation: Evaluation, par: Utilisateur) -> Evaluation:
         return evaluation
 
 
-def ouvrir_consultation(systeme: SystemeIA, instrument: DefinitionInstrument, moment: str, par: Utilisateur):
+def ouvrir_consultation(
+    systeme: SystemeIA,
+    instrument: DefinitionInstrument,
+    moment: str,
+    par: Utilisateur,
+    mode: str = Consultation.Mode.CODES,
+    echeance: date | None = None,
+):
+    """Ouvre un questionnaire aux agents : par codes de participation (par défaut) ou par lien ouvert."""
     _verifier_instrument(systeme.organisation, instrument)
     if not instrument.definition.consultation:
         raise ValidationError("Cet instrument n'est pas un questionnaire que l'on peut ouvrir aux agents.")
     _verifier_moment(instrument, moment)
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne peut pas faire l'objet d'une consultation.")
+    if mode not in Consultation.Mode.values:
+        raise ValidationError("Choisissez entre des codes de participation et un lien ouvert.")
+    if echeance is not None and echeance < timezone.localdate():
+        raise ValidationError("Le dernier jour pour répondre ne peut pas être déjà passé.")
     return versions.attribuer(
         Consultation(
             organisation=systeme.organisation,
             systeme=systeme,
             instrument=instrument,
             moment=moment,
+            mode=mode,
+            echeance=echeance,
             jeton=secrets.token_urlsafe(32),
             cree_par=par,
         ),
@@ -271,32 +297,204 @@ def fermer_consultation(consultation: Consultation, par: Utilisateur) -> None:
         versions.attribuer(consultation, par, update_fields=["ouverte", "close_par", "close_le"])
 
 
+def verifier_ouverte(consultation: Consultation) -> None:
+    if not consultation.ouverte:
+        raise ValidationError("Ce questionnaire est clos : il n'accepte plus de réponses.")
+    if consultation.echue(timezone.localdate()):
+        raise ValidationError(
+            f"Ce questionnaire a pris fin le {consultation.echeance:%d/%m/%Y} : il n'accepte plus de réponses."
+        )
+
+
 # Le lien d'une consultation se transmet sans compte : un plafond empêche qu'il serve à remplir la base.
+# Avec des codes, c'est le nombre de codes que l'on peut générer pour une consultation.
 PLAFOND_REPONSES = 5_000
+# Un groupe de codes en compte au moins autant que de réponses il faut pour montrer des résultats :
+# le nombre de codes utilisés d'un groupe ne doit pas dire qui a répondu.
+MIN_CODES_PAR_GROUPE = SEUIL_ANONYMAT
+MAX_CODES_PAR_FEUILLE = 500
 
 
-def repondre_anonymement(consultation: Consultation, saisies: dict[str, Saisie]) -> None:
+def _nombre(n: int) -> str:
+    return f"{n:_}".replace("_", " ")
+
+
+class CodeRefuse(ValidationError):
+    """Code inconnu, déjà utilisé ou retiré : Balise ne peut pas les distinguer, un code utilisé ne
+    laissant aucune trace (c'est ce qui garantit qu'il n'est relié à aucune réponse)."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or "Ce code n'est pas valable : il a peut-être déjà servi, été retiré ou été mal recopié. "
+            "Vérifiez-le ; s'il est encore refusé, demandez un autre code à la personne qui vous l'a remis."
+        )
+
+
+def _code_lisible(saisie: str) -> str:
+    code = codes.normaliser(saisie)
+    if code is None:
+        raise CodeRefuse(
+            f"Un code de participation compte 12 lettres et chiffres, par exemple {codes.EXEMPLE}. "
+            "Vérifiez votre saisie."
+        )
+    return code
+
+
+@dataclass(frozen=True)
+class FeuilleDeCodes:
+    """Les codes d'un groupe, en clair : montrés une seule fois, à l'impression ; Balise n'en garde que l'empreinte."""
+
+    consultation: Consultation
+    groupe: GroupeCodes
+    codes: list[str]
+
+
+def _consultation_a_codes(consultation: Consultation) -> Consultation:
+    """Relit la consultation verrouillée : les totaux de codes se vérifient sans course."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not consultation.avec_codes:
+        raise ValidationError("Ce questionnaire est ouvert par un lien : il n'utilise pas de codes.")
+    verifier_ouverte(consultation)
+    return consultation
+
+
+def _verifier_nombre(consultation: Consultation, nombre: int, minimum: int) -> None:
+    if not minimum <= nombre <= MAX_CODES_PAR_FEUILLE:
+        raise ValidationError(f"Générez entre {minimum} et {MAX_CODES_PAR_FEUILLE} codes à la fois.")
+    deja = consultation.groupes.aggregate(n=Sum("nb_generes"))["n"] or 0
+    if deja + nombre > PLAFOND_REPONSES:
+        raise ValidationError(
+            f"Un questionnaire compte au plus {_nombre(PLAFOND_REPONSES)} codes ; "
+            f"{_nombre(deja)} sont déjà générés."
+        )
+
+
+def _tirer(groupe: GroupeCodes, nombre: int) -> list[str]:
+    """Tire `nombre` codes nouveaux et enregistre leurs empreintes, dans l'ordre des empreintes.
+
+    L'ordre d'insertion (et donc l'ordre physique des lignes) suit l'empreinte, pseudo-aléatoire
+    sans la clé : il ne dit pas à quelle place de la feuille imprimée se trouvait un code.
+    """
+    for _ in range(3):
+        tires: list[str] = []
+        while len(tires) < nombre:
+            code = codes.tirer()
+            if code not in tires:
+                tires.append(code)
+        lignes = sorted(
+            (
+                CodeParticipation(
+                    empreinte=codes.empreinte(code), consultation_id=groupe.consultation_id, groupe=groupe
+                )
+                for code in tires
+            ),
+            key=lambda c: c.empreinte,
+        )
+        try:
+            with transaction.atomic():
+                CodeParticipation.objects.bulk_create(lignes)
+        except IntegrityError:  # une empreinte déjà prise : une chance sur 10¹⁸ par code, on retire
+            continue
+        return tires
+    raise RuntimeError("Impossible de tirer des codes distincts : le générateur aléatoire est en cause.")
+
+
+def creer_groupe_de_codes(consultation: Consultation, libelle: str, nombre: int, par: Utilisateur):
+    """Crée un groupe d'agents (« Service des eaux ») et ses premiers codes ; renvoie la feuille à imprimer."""
+    libelle = " ".join(str(libelle).split())
+    if not libelle:
+        raise ValidationError("Nommez le groupe d'agents à qui les codes seront remis.")
+    if len(libelle) > 100:
+        raise ValidationError("Le nom du groupe compte au plus 100 caractères.")
+    with transaction.atomic():
+        consultation = _consultation_a_codes(consultation)
+        if consultation.groupes.filter(libelle__iexact=libelle).exists():
+            raise ValidationError(
+                f"Le groupe « {libelle} » existe déjà : ajoutez-lui des codes depuis sa ligne du tableau."
+            )
+        _verifier_nombre(consultation, nombre, MIN_CODES_PAR_GROUPE)
+        groupe = versions.attribuer(
+            GroupeCodes(consultation=consultation, libelle=libelle, nb_generes=nombre, cree_par=par), par
+        )
+        return FeuilleDeCodes(consultation, groupe, _tirer(groupe, nombre))
+
+
+def ajouter_codes(groupe: GroupeCodes, nombre: int, par: Utilisateur) -> FeuilleDeCodes:
+    with transaction.atomic():
+        consultation = _consultation_a_codes(groupe.consultation)
+        groupe = GroupeCodes.objects.select_for_update().get(pk=groupe.pk)
+        _verifier_nombre(consultation, nombre, 1)
+        groupe.nb_generes += nombre
+        versions.attribuer(groupe, par, update_fields=["nb_generes"])
+        return FeuilleDeCodes(consultation, groupe, _tirer(groupe, nombre))
+
+
+def retirer_codes_inutilises(groupe: GroupeCodes, par: Utilisateur) -> int:
+    """Retire les codes d'un groupe qui n'ont pas servi (feuille perdue, agents partis) ; renvoie leur nombre."""
+    with transaction.atomic():
+        groupe = GroupeCodes.objects.select_for_update().get(pk=groupe.pk)
+        retires, _ = CodeParticipation.objects.filter(groupe=groupe).delete()
+        if retires:
+            groupe.nb_retires += retires
+            versions.attribuer(groupe, par, update_fields=["nb_retires"])
+        return retires
+
+
+def consultation_du_code(saisie: str, consultation: Consultation | None = None) -> Consultation:
+    """Le questionnaire auquel ce code donne accès, sans l'utiliser (il ne l'est qu'à l'envoi des réponses)."""
+    code = _code_lisible(saisie)
+    trouve = CodeParticipation.objects.filter(empreinte__in=codes.empreintes_possibles(code))
+    if consultation is not None:
+        trouve = trouve.filter(consultation=consultation)
+    ligne = trouve.select_related("consultation__systeme", "consultation__instrument").first()
+    if ligne is None:
+        raise CodeRefuse()
+    verifier_ouverte(ligne.consultation)
+    return ligne.consultation
+
+
+def _utiliser_code(consultation: Consultation, saisie: str | None) -> None:
+    """Supprime la ligne du code, si elle existe encore : une seule suppression peut réussir.
+
+    Deux envois simultanés du même code : le second attend le verrou de la ligne, puis ne trouve
+    plus rien à supprimer et est refusé (transaction entière annulée, aucune réponse écrite).
+    """
+    if not saisie:
+        raise CodeRefuse("Saisissez votre code de participation.")
+    code = _code_lisible(saisie)
+    supprimes, _ = CodeParticipation.objects.filter(
+        consultation=consultation, empreinte__in=codes.empreintes_possibles(code)
+    ).delete()
+    if not supprimes:
+        raise CodeRefuse()
+
+
+def repondre_anonymement(consultation: Consultation, saisies: dict[str, Saisie], code: str | None = None):
+    """Enregistre les réponses d'un agent ; avec des codes, utilise le sien dans la même transaction.
+
+    La réponse ne garde ni le code, ni son groupe, ni l'heure : seulement les valeurs et le jour.
+    """
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-        if not consultation.ouverte:
-            raise ValidationError("Ce questionnaire est clos : il n'accepte plus de réponses.")
-        if consultation.reponses.count() >= PLAFOND_REPONSES:
-            raise ValidationError(
-                f"Ce questionnaire a reçu le nombre maximal de réponses ({PLAFOND_REPONSES:_}).".replace(
-                    "_", " "
-                )
-            )
+        verifier_ouverte(consultation)
         saisies = {
-            code: Saisie(s.valeur, s.sans_objet, s.choix) for code, s in saisies.items()
+            code_item: Saisie(s.valeur, s.sans_objet, s.choix) for code_item, s in saisies.items()
         }  # pas de texte libre
         verifier_saisies(consultation.instrument.definition, saisies)
         if not any(s != Saisie() for s in saisies.values()):
             raise ValidationError("Répondez à au moins une question avant d'envoyer.")
+        if consultation.avec_codes:
+            _utiliser_code(consultation, code)
+        elif consultation.reponses.count() >= PLAFOND_REPONSES:
+            raise ValidationError(
+                f"Ce questionnaire a reçu le nombre maximal de réponses ({_nombre(PLAFOND_REPONSES)})."
+            )
         ReponseAnonyme.objects.create(
             consultation=consultation,
             reponses={
-                code: {"valeur": s.valeur, "sans_objet": s.sans_objet, "choix": list(s.choix)}
-                for code, s in saisies.items()
+                code_item: {"valeur": s.valeur, "sans_objet": s.sans_objet, "choix": list(s.choix)}
+                for code_item, s in saisies.items()
                 if s != Saisie()
             },
         )

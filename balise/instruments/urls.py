@@ -20,4 +20,8 @@ urlpatterns = [
     path("registre/<int:pk>/dossier.pdf", views.dossier, name="dossier"),
     path("consultations/<int:pk>/", views.consultation, name="consultation"),
     path("consultations/<int:pk>/fermeture/", views.fermer_consultation, name="fermer_consultation"),
+    path("consultations/<int:pk>/qr.svg", views.qr_consultation, name="qr_consultation"),
+    path("consultations/<int:pk>/codes/", views.generer_codes, name="generer_codes"),
+    path("consultations/<int:pk>/codes/<int:groupe>/", views.ajouter_codes, name="ajouter_codes"),
+    path("consultations/<int:pk>/codes/<int:groupe>/retrait/", views.retirer_codes, name="retirer_codes"),
 ]

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,14 +12,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from balise import limites
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
 
+from . import codes, presentation, qr, selectors, services
 from . import dossier as dossier_pdf
-from . import presentation, selectors, services
 from .definition import en_yaml
-from .forms import AdaptationForm, ConsultationForm, DemarrerForm, InviterForm, ReevaluerForm, ReponsesForm
+from .forms import (
+    AdaptationForm,
+    AjoutCodesForm,
+    CodeForm,
+    ConsultationForm,
+    DemarrerForm,
+    GroupeCodesForm,
+    InviterForm,
+    ReevaluerForm,
+    ReponsesForm,
+)
 from .models import Consultation, Evaluateur
 
 
@@ -139,8 +151,11 @@ def _ouvrir(
     if not form.is_valid():
         messages.error(request, invite)
         return retour
+    options = {k: v for k, v in form.cleaned_data.items() if k not in ("instrument", "moment")}
     try:
-        ouverte = ouvrir(systeme, form.cleaned_data["instrument"], form.cleaned_data["moment"], request.user)
+        ouverte = ouvrir(
+            systeme, form.cleaned_data["instrument"], form.cleaned_data["moment"], request.user, **options
+        )
     except ValidationError as erreur:
         _refus(request, erreur)
         return retour
@@ -292,7 +307,7 @@ def reevaluer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("instruments:evaluation", slug=slug, pk=nouvelle.pk)
 
 
-# --- Consultations anonymes des agents -----------------------------------------------------------
+# --- Consultations anonymes des agents : ce que voit qui pilote ----------------------------------
 
 
 @require_POST
@@ -304,10 +319,14 @@ def ouvrir_consultation(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         pk,
         ConsultationForm,
         services.ouvrir_consultation,
-        "Choisissez un questionnaire et un moment du projet.",
-        "Questionnaire ouvert : transmettez le lien aux agents.",
+        "Choisissez un questionnaire, un moment du projet et la façon dont les agents répondront.",
+        "Questionnaire ouvert.",
         "instruments:consultation",
     )
+
+
+def _adresse_d_entree(request: HttpRequest, consultation: Consultation) -> str:
+    return request.build_absolute_uri(reverse("questionnaire", args=[consultation.jeton]))
 
 
 @login_required
@@ -315,6 +334,13 @@ def consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     choisie = selectors.consultation(adhesion.organisation, pk)
     peut_piloter = peut(adhesion.role, Permission.EVALUER)
+    try:
+        services.verifier_ouverte(choisie)
+        fin = ""
+    except ValidationError as erreur:
+        fin = erreur.messages[0]
+    groupes, total = selectors.codes_par_groupe(choisie) if choisie.avec_codes else ([], None)
+    pilotable = peut_piloter and not fin
     return render(
         request,
         "instruments/consultation.html",
@@ -325,12 +351,23 @@ def consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "r": selectors.resultat_consultation(choisie),
             "seuil": selectors.SEUIL_ANONYMAT,
             "peut_piloter": peut_piloter,
-            # Le lien ne donne que le droit de répondre ; seuls ceux qui pilotent le voient et le diffusent.
-            "lien": request.build_absolute_uri(reverse("questionnaire", args=[choisie.jeton]))
-            if peut_piloter and choisie.ouverte
-            else None,
+            "pilotable": pilotable,
+            "fin": fin,
+            # L'adresse ne sert qu'à répondre (avec un code, à saisir son code) ; seuls ceux qui
+            # pilotent la voient et la diffusent.
+            "lien": _adresse_d_entree(request, choisie) if pilotable else None,
+            "groupes": [(g, AjoutCodesForm(groupe=g.groupe.pk)) for g in groupes],
+            "total_codes": total,
+            "groupe_form": GroupeCodesForm() if pilotable and choisie.avec_codes else None,
+            "limite": _limite_par_adresse("lien_ouvert"),
+            "journal_codes": selectors.journal_des_codes(choisie) if choisie.avec_codes else [],
         },
     )
+
+
+def _limite_par_adresse(regle: str) -> tuple[int, int]:
+    nombre, secondes = settings.LIMITES_ENVOI[regle]["adresse"]
+    return nombre, secondes // 60
 
 
 @require_POST
@@ -338,25 +375,148 @@ def consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def fermer_consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
     services.fermer_consultation(selectors.consultation(adhesion.organisation, pk), request.user)
-    messages.success(request, "Questionnaire clos : le lien n'accepte plus de réponses.")
+    messages.success(request, "Questionnaire clos : il n'accepte plus de réponses.")
     return redirect("instruments:consultation", slug=slug, pk=pk)
+
+
+def _erreurs_de(form) -> list[str]:
+    return [
+        f"{form.fields[champ].label} : {e}" if champ in form.fields else e
+        for champ, erreurs in form.errors.items()
+        for e in erreurs
+    ]
+
+
+def _feuille(request: HttpRequest, organisation, feuille: services.FeuilleDeCodes) -> HttpResponse:
+    """La feuille à imprimer : la seule fois où les codes sont lisibles (Balise n'en garde que l'empreinte)."""
+    reponse = render(
+        request,
+        "instruments/feuille_codes.html",
+        {
+            "organisation": organisation,
+            "consultation": feuille.consultation,
+            "systeme": feuille.consultation.systeme,
+            "groupe": feuille.groupe,
+            "codes": [codes.afficher(c) for c in feuille.codes],
+            "participer": request.build_absolute_uri(reverse("participer")),
+        },
+    )
+    reponse["Cache-Control"] = "no-store"  # ni le navigateur ni un mandataire ne la gardent
+    return reponse
+
+
+@require_POST
+@login_required
+def generer_codes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    choisie = selectors.consultation(adhesion.organisation, pk)
+    form = GroupeCodesForm(request.POST)
+    if not form.is_valid():
+        for message in _erreurs_de(form):
+            messages.error(request, message)
+        return redirect("instruments:consultation", slug=slug, pk=pk)
+    try:
+        feuille = services.creer_groupe_de_codes(
+            choisie, form.cleaned_data["libelle"], form.cleaned_data["nombre"], request.user
+        )
+    except ValidationError as erreur:
+        _refus(request, erreur)
+        return redirect("instruments:consultation", slug=slug, pk=pk)
+    return _feuille(request, adhesion.organisation, feuille)
+
+
+@require_POST
+@login_required
+def ajouter_codes(request: HttpRequest, slug: str, pk: int, groupe: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    choisi = selectors.groupe_de_codes(selectors.consultation(adhesion.organisation, pk), groupe)
+    form = AjoutCodesForm(request.POST, groupe=choisi.pk)
+    if not form.is_valid():
+        for message in _erreurs_de(form):
+            messages.error(request, message)
+        return redirect("instruments:consultation", slug=slug, pk=pk)
+    try:
+        feuille = services.ajouter_codes(choisi, form.cleaned_data["nombre"], request.user)
+    except ValidationError as erreur:
+        _refus(request, erreur)
+        return redirect("instruments:consultation", slug=slug, pk=pk)
+    return _feuille(request, adhesion.organisation, feuille)
+
+
+@require_POST
+@login_required
+def retirer_codes(request: HttpRequest, slug: str, pk: int, groupe: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    choisi = selectors.groupe_de_codes(selectors.consultation(adhesion.organisation, pk), groupe)
+    retires = services.retirer_codes_inutilises(choisi, request.user)
+    if retires:
+        messages.success(
+            request,
+            f"{retires} code{'s' if retires > 1 else ''} non utilisé{'s' if retires > 1 else ''} de "
+            f"« {choisi.libelle} » retiré{'s' if retires > 1 else ''} : ils ne permettent plus de répondre.",
+        )
+    else:
+        messages.info(request, f"« {choisi.libelle} » n'a plus de code non utilisé.")
+    return redirect("instruments:consultation", slug=slug, pk=pk)
+
+
+@login_required
+def qr_consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Le QR code de l'adresse du questionnaire (celle où l'on saisit son code) : une image SVG."""
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    choisie = selectors.consultation(adhesion.organisation, pk)
+    return HttpResponse(qr.svg(_adresse_d_entree(request, choisie)), content_type="image/svg+xml")
+
+
+# --- Consultations anonymes des agents : ce que voient les agents, sans compte ---------------------
 
 
 def _deja_repondu(consultation: Consultation) -> str:
     return f"balise-questionnaire-{consultation.pk}"
 
 
-def questionnaire(request: HttpRequest, jeton: str) -> HttpResponse:
-    """Le questionnaire ouvert aux agents, sans compte. Rien n'identifie la personne qui répond.
+def _trop(request: HttpRequest, depassement: limites.Depassement) -> HttpResponse:
+    """Limite d'envoi atteinte : 429, rien n'est lu ni écrit."""
+    reponse = render(
+        request,
+        "instruments/questionnaire_limite.html",
+        {"regle": depassement.regle, "minutes": -(-depassement.reessayer_dans // 60)},
+        status=429,
+    )
+    reponse["Retry-After"] = str(depassement.reessayer_dans)
+    return reponse
 
-    Un témoin (cookie) évite qu'un même navigateur réponde deux fois par mégarde ; il ne contient
-    rien d'autre que « déjà répondu » et n'est relié à aucune réponse.
-    """
-    choisie = get_object_or_404(Consultation.objects.select_related("instrument", "systeme"), jeton=jeton)
-    if not choisie.ouverte:
-        return render(request, "instruments/questionnaire_clos.html", {"consultation": choisie}, status=410)
+
+def questionnaire(request: HttpRequest, jeton: str) -> HttpResponse:
+    """Le questionnaire ouvert aux agents, sans compte. Rien n'identifie la personne qui répond."""
+    choisie = get_object_or_404(
+        Consultation.objects.select_related("instrument", "systeme", "organisation"), jeton=jeton
+    )
+    try:
+        services.verifier_ouverte(choisie)
+    except ValidationError as erreur:
+        return render(
+            request,
+            "instruments/questionnaire_clos.html",
+            {"consultation": choisie, "message": erreur.messages[0]},
+            status=410,
+        )
+    if choisie.avec_codes:
+        reponse = _questionnaire_par_code(request, choisie)
+    else:
+        reponse = _questionnaire_lien_ouvert(request, choisie)
+    return limites.poser_temoin(request, reponse)
+
+
+def _questionnaire_lien_ouvert(request: HttpRequest, choisie: Consultation) -> HttpResponse:
+    """Toute personne qui a le lien répond. Un témoin (cookie) évite qu'un même navigateur réponde deux
+    fois par mégarde, sans être relié à la réponse ; les limites d'envoi freinent qui insiste."""
     if request.COOKIES.get(_deja_repondu(choisie)):
         return render(request, "instruments/questionnaire_merci.html", {"consultation": choisie})
+    if request.method == "POST":
+        envoi = limites.compter("lien_ouvert", request, portee=str(choisie.pk))
+        if envoi.depassement:
+            return _trop(request, envoi.depassement)
     definition = choisie.instrument.definition
     form = ReponsesForm(definition, request.POST or None, commentaires=False)
     if request.method == "POST" and form.is_valid():
@@ -365,12 +525,12 @@ def questionnaire(request: HttpRequest, jeton: str) -> HttpResponse:
         except ValidationError as erreur:
             form.add_error(None, erreur)
         else:
-            reponse = redirect("questionnaire", jeton=jeton)
+            reponse = redirect("questionnaire", jeton=choisie.jeton)
             reponse.set_cookie(
                 _deja_repondu(choisie),
                 "1",
                 max_age=365 * 24 * 3600,
-                path=reverse("questionnaire", args=[jeton]),
+                path=reverse("questionnaire", args=[choisie.jeton]),
                 httponly=True,
                 samesite="Lax",
                 secure=request.is_secure(),
@@ -382,6 +542,92 @@ def questionnaire(request: HttpRequest, jeton: str) -> HttpResponse:
         {"consultation": choisie, "d": definition, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _page_de_reponses(
+    request: HttpRequest, choisie: Consultation, form: ReponsesForm, code_form: CodeForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "instruments/questionnaire.html",
+        {"consultation": choisie, "d": choisie.instrument.definition, "form": form, "code_form": code_form},
+        status=status,
+    )
+
+
+def _questionnaire_par_code(request: HttpRequest, choisie: Consultation) -> HttpResponse:
+    """Avec des codes : l'agent saisit son code (vérifié sans être utilisé), puis répond ; le code est
+    utilisé à l'envoi des réponses. Seuls les codes refusés comptent pour les limites d'envoi."""
+    if request.method != "POST":
+        return render(
+            request, "instruments/questionnaire_code.html", {"consultation": choisie, "form": CodeForm()}
+        )
+    envoi = limites.compter("codes", request)
+    if envoi.depassement:
+        return _trop(request, envoi.depassement)
+    code_form = CodeForm(request.POST)
+    code_refuse = not code_form.is_valid()
+    if request.POST.get("etape") == "reponses":
+        form = ReponsesForm(choisie.instrument.definition, request.POST, commentaires=False)
+        if form.is_valid() and not code_refuse:
+            try:
+                services.repondre_anonymement(choisie, form.saisies(), code=code_form.cleaned_data["code"])
+            except services.CodeRefuse as erreur:
+                code_form.add_error("code", erreur)
+                code_refuse = True
+            except ValidationError as erreur:
+                form.add_error(None, erreur)
+            else:
+                limites.rendre(envoi)
+                return redirect("questionnaire_merci", jeton=choisie.jeton)
+        if not code_refuse:
+            limites.rendre(envoi)
+        return _page_de_reponses(request, choisie, form, code_form, status=400)
+    if not code_refuse:
+        try:
+            services.consultation_du_code(code_form.cleaned_data["code"], choisie)
+        except services.CodeRefuse as erreur:
+            code_form.add_error("code", erreur)
+        else:
+            limites.rendre(envoi)
+            form = ReponsesForm(choisie.instrument.definition, commentaires=False)
+            return _page_de_reponses(request, choisie, form, CodeForm(initial=code_form.cleaned_data))
+    return render(
+        request,
+        "instruments/questionnaire_code.html",
+        {"consultation": choisie, "form": code_form},
+        status=400,
+    )
+
+
+def participer(request: HttpRequest) -> HttpResponse:
+    """L'adresse courte imprimée sur les feuilles : le code seul dit de quel questionnaire il s'agit."""
+    if request.method != "POST":
+        return limites.poser_temoin(
+            request, render(request, "instruments/participer.html", {"form": CodeForm()})
+        )
+    envoi = limites.compter("codes", request)
+    if envoi.depassement:
+        return _trop(request, envoi.depassement)
+    code_form = CodeForm(request.POST)
+    if code_form.is_valid():
+        try:
+            choisie = services.consultation_du_code(code_form.cleaned_data["code"])
+        except services.CodeRefuse as erreur:
+            code_form.add_error("code", erreur)
+        except ValidationError as erreur:  # questionnaire clos ou échu : le code n'y est pour rien
+            limites.rendre(envoi)
+            code_form.add_error("code", erreur)
+        else:
+            limites.rendre(envoi)
+            form = ReponsesForm(choisie.instrument.definition, commentaires=False)
+            return _page_de_reponses(request, choisie, form, CodeForm(initial=code_form.cleaned_data))
+    return render(request, "instruments/participer.html", {"form": code_form}, status=400)
+
+
+def questionnaire_merci(request: HttpRequest, jeton: str) -> HttpResponse:
+    choisie = get_object_or_404(Consultation.objects.select_related("systeme"), jeton=jeton)
+    return render(request, "instruments/questionnaire_merci.html", {"consultation": choisie})
 
 
 @login_required

@@ -36,7 +36,7 @@ class Donnees:
     evaluation_girouet: int  # en cours, deux évaluateurs en désaccord
     evaluation_radar: int  # finalisée
     evaluation_matrice: int
-    consultation: int  # cinq réponses : résultats visibles
+    consultation: int  # par codes, deux groupes, cinq réponses : résultats visibles
     jeton: str
     obligation: int  # d'une qualification enregistrée
     imp: int = 0  # import d'effectifs traité, des libellés à revoir
@@ -47,6 +47,9 @@ class Donnees:
     imp_refuse: int = 0  # lecture échouée : le fichier n'est pas un tableau
     imp_lecture: int = 0  # lecture en attente du processus de fond
     document_archive: int = 0  # restaurable depuis la fiche ; son archivage est au journal
+    consultation_lien: int = 0  # en lien ouvert, ouverte avant les codes
+    jeton_lien: str = ""
+    code_libre: str = ""  # un code de participation encore inutilisé
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
     organisations.annuler_invitation(annulee, admin_a)
     ancien, _ = JetonAPI.emettre(referent_a, "ancien export")
     revoquer_jeton(ancien, admin_a)  # les deux tableaux des jetons : actifs, révoqués
-    return Donnees(
+    donnees = Donnees(
         org_a.slug,
         systeme.pk,
         str(systeme.uid),
@@ -89,6 +92,24 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         *_effectifs(systeme, admin_a),
         document_archive=archive.pk,
     )
+    donnees.consultation_lien, donnees.jeton_lien, donnees.code_libre = _consultations(systeme, admin_a)
+    return donnees
+
+
+def _consultations(systeme, admin) -> tuple:
+    """Un questionnaire en lien ouvert hérité d'avant les codes, et un code encore libre du questionnaire par codes."""
+    from balise.instruments.models import Consultation, GroupeCodes
+
+    lien = instruments.ouvrir_consultation(
+        systeme,
+        DefinitionInstrument.objects.get(organisation=None, code="questionnaire-experimentation"),
+        "preparation",
+        admin,
+        mode=Consultation.Mode.LIEN_OUVERT,
+    )
+    Consultation.objects.filter(pk=lien.pk).update(lien_ouvert_herite=True)
+    groupe = GroupeCodes.objects.get(libelle="Accueil")
+    return lien.pk, lien.jeton, instruments.ajouter_codes(groupe, 1, admin).codes[0]
 
 
 def _effectifs(systeme, admin) -> tuple:
@@ -151,9 +172,13 @@ def _evaluations(systeme, admin, referent) -> tuple:
     consultation = instruments.ouvrir_consultation(
         systeme, national("questionnaire-experimentation"), "bilan", admin
     )
+    codes = instruments.creer_groupe_de_codes(consultation, "Service des eaux", 8, admin).codes
+    instruments.creer_groupe_de_codes(consultation, "Accueil", 5, admin)
     for n in range(5):
         instruments.repondre_anonymement(
-            consultation, {"gain_temps": Saisie(1 + n % 4), "usages": Saisie(choix=("Résumé",))}
+            consultation,
+            {"gain_temps": Saisie(1 + n % 4), "usages": Saisie(choix=("Résumé",))},
+            code=codes[n],
         )
     return national("girouet").pk, girouet, radar, matrice, consultation.pk, consultation.jeton
 
@@ -172,7 +197,10 @@ PAGES_PUBLIQUES = {
     "registre public": "/public/{d.slug}/",
     "fiche publique": "/public/{d.slug}/systemes/{d.uid}/",
     "schéma des données ouvertes": "/public/schema/",
-    "questionnaire anonyme": "/questionnaire/{d.jeton}/",
+    "questionnaire par codes : saisie du code": "/questionnaire/{d.jeton}/",
+    "questionnaire en lien ouvert": "/questionnaire/{d.jeton_lien}/",
+    "adresse courte des codes de participation": "/participer/",
+    "merci après une réponse": "/questionnaire/{d.jeton}/merci/",
 }
 
 PAGES_CONNECTEES = {
@@ -200,7 +228,8 @@ PAGES_CONNECTEES = {
     "évaluation radar finalisée": "/o/{d.slug}/evaluations/{d.evaluation_radar}/",
     "évaluation matrice INET": "/o/{d.slug}/evaluations/{d.evaluation_matrice}/",
     "coter": "/o/{d.slug}/evaluations/{d.evaluation_girouet}/cotation/",
-    "résultats d'un questionnaire": "/o/{d.slug}/consultations/{d.consultation}/",
+    "résultats d'un questionnaire par codes": "/o/{d.slug}/consultations/{d.consultation}/",
+    "questionnaire en lien ouvert hérité": "/o/{d.slug}/consultations/{d.consultation_lien}/",
     "qualification réglementaire": "/o/{d.slug}/registre/{d.pk}/qualification/",
     "questionnaire de qualification": "/o/{d.slug}/registre/{d.pk}/qualification/questionnaire/",
     "obligations": "/o/{d.slug}/obligations/",
@@ -271,6 +300,44 @@ def test_questionnaire_clos_accessible(page, donnees, admin_a):
     instruments.fermer_consultation(Consultation.objects.get(pk=donnees.consultation), admin_a)
     reponse = page.goto(f"/questionnaire/{donnees.jeton}/")
     assert reponse.status == 410
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_feuille_de_codes_accessible(page, donnees, admin_a):
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/consultations/{donnees.consultation}/")
+    page.get_by_label("Groupe d'agents").fill("Direction de l'eau")
+    page.get_by_label("Nombre de codes").fill("5")
+    page.get_by_role("button", name="Générer et imprimer les codes").click()
+    page.get_by_role("heading", name="Codes de participation : Direction de l'eau").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_saisie_du_code_et_reponses_accessibles(page, donnees):
+    """Code refusé (message d'erreur), puis code accepté : la page des réponses avec le code rappelé."""
+    page.goto(f"/questionnaire/{donnees.jeton}/")
+    page.get_by_label("Votre code de participation").fill("ZZZZ-ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Commencer").click()
+    page.get_by_text("Ce code n'est pas valable").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+    page.get_by_label("Votre code de participation").fill(donnees.code_libre)
+    page.get_by_role("button", name="Commencer").click()
+    page.get_by_role("button", name="Envoyer mes réponses").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_limite_d_envoi_accessible(page, donnees, settings):
+    settings.LIMITES_ENVOI = {**settings.LIMITES_ENVOI, "codes": {"adresse": (1, 3600), "temoin": (1, 3600)}}
+    page.goto("/participer/")
+    for _ in range(2):
+        page.get_by_label("Votre code de participation").fill("ZZZZ-ZZZZ-ZZZZ")
+        page.get_by_role("button", name="Commencer").click()
+        page.wait_for_load_state()
+    page.get_by_role("heading", name="Trop d'envois depuis cette connexion").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
 

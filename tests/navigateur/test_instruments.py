@@ -1,4 +1,5 @@
-"""Parcours des instruments dans un vrai navigateur : girouet à deux évaluateurs, questionnaire anonyme, dossier PDF."""
+"""Parcours des instruments dans un vrai navigateur : girouet à deux évaluateurs, questionnaires
+anonymes (lien ouvert, codes de participation imprimés), dossier PDF."""
 
 import io
 
@@ -89,14 +90,21 @@ def test_girouet_a_deux_evaluateurs_qui_divergent(nouveau_contexte, org_a, refer
     assert pilote.get_by_role("link", name="Coter", exact=True).count() == 0
 
 
-def test_questionnaire_anonyme_aux_agents(nouveau_contexte, org_a, referent_a, systeme_a):
-    pilote = nouveau_contexte().new_page()
-    connecter(pilote, referent_a.email)
-    pilote.goto(f"/o/{org_a.slug}/registre/{systeme_a.pk}/evaluations/")
+def _ouvrir_questionnaire(pilote, slug: str, systeme_pk: int, mode: str | None = None) -> None:
+    pilote.goto(f"/o/{slug}/registre/{systeme_pk}/evaluations/")
     formulaire = pilote.locator("form", has_text="Interroger les agents")
     formulaire.get_by_label("Moment du projet").select_option(label="Bilan")
+    if mode:
+        formulaire.get_by_text(mode).click()
     formulaire.get_by_role("button", name="Ouvrir le questionnaire").click()
-    pilote.get_by_text("transmettez le lien aux agents").wait_for()
+    pilote.get_by_text("Questionnaire ouvert.").wait_for()
+
+
+def test_questionnaire_en_lien_ouvert_aux_agents(nouveau_contexte, org_a, referent_a, systeme_a):
+    pilote = nouveau_contexte().new_page()
+    connecter(pilote, referent_a.email)
+    _ouvrir_questionnaire(pilote, org_a.slug, systeme_a.pk, "Par un lien ouvert")
+    assert "Lien ouvert : une même personne peut répondre plusieurs fois" in pilote.content()
     lien = pilote.get_by_label("Lien du questionnaire").input_value()
 
     for gain in ["4 — ", "3 — ", "3 — ", "2 — ", "4 — "]:
@@ -117,6 +125,56 @@ def test_questionnaire_anonyme_aux_agents(nouveau_contexte, org_a, referent_a, s
     pilote.get_by_text("Questionnaire clos").first.wait_for()
     fermee = nouveau_contexte().new_page()
     assert fermee.goto(lien).status == 410
+
+
+def test_codes_de_participation_de_la_feuille_a_la_reponse(nouveau_contexte, org_a, referent_a, systeme_a):
+    """Le pilote génère et imprime les codes d'un groupe ; un agent répond avec le sien, qui ne sert
+    plus ensuite ; le pilote voit un code utilisé, et rien qui dise lequel."""
+    pilote = nouveau_contexte().new_page()
+    connecter(pilote, referent_a.email)
+    _ouvrir_questionnaire(pilote, org_a.slug, systeme_a.pk)  # codes : le choix par défaut
+    adresse_du_questionnaire = pilote.url
+    pilote.get_by_label("Groupe d'agents").fill("Service des eaux")
+    pilote.get_by_label("Nombre de codes").fill("6")
+    pilote.get_by_role("button", name="Générer et imprimer les codes").click()
+    pilote.get_by_role("heading", name="Codes de participation : Service des eaux").wait_for()
+    codes = pilote.locator(".balise-code-participation").all_inner_texts()
+    assert len(codes) == 6 and len(set(codes)) == 6
+
+    # Imprimer : le bouton ouvre l'impression ; à l'impression, seuls les coupons restent.
+    pilote.evaluate("window.print = () => { window.imprimee = true; }")
+    pilote.get_by_role("button", name="Imprimer la feuille").click()
+    assert pilote.evaluate("window.imprimee") is True
+    pilote.emulate_media(media="print")
+    assert not pilote.locator("header.fr-header").is_visible()
+    assert not pilote.get_by_role("button", name="Imprimer la feuille").is_visible()
+    assert pilote.locator(".balise-coupon").nth(5).is_visible()
+    assert pilote.locator(".balise-coupon img").first.evaluate("i => i.complete && i.naturalWidth > 0")
+    texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pilote.pdf())).pages)
+    assert all(code in texte for code in codes)
+    pilote.emulate_media(media="screen")
+
+    # L'agent : l'adresse courte de la feuille, son code tapé en minuscules, ses réponses.
+    agent = nouveau_contexte().new_page()
+    agent.goto("/participer/")
+    agent.get_by_label("Votre code de participation").fill(codes[0].lower().replace("-", " "))
+    agent.get_by_role("button", name="Commencer").click()
+    agent.locator("#item-gain_temps label", has_text="3 — ").click()
+    agent.get_by_role("button", name="Envoyer mes réponses").click()
+    agent.get_by_role("heading", name="Merci, vos réponses sont enregistrées").wait_for()
+
+    # Le même code, une seconde fois : refusé.
+    autre = nouveau_contexte().new_page()
+    pilote.goto(adresse_du_questionnaire)
+    autre.goto(pilote.get_by_label("Lien du questionnaire").input_value())
+    autre.get_by_label("Votre code de participation").fill(codes[0])
+    autre.get_by_role("button", name="Commencer").click()
+    autre.get_by_text("Ce code n'est pas valable").wait_for()
+
+    ligne = pilote.locator("tr", has_text="Service des eaux")
+    assert [c.strip() for c in ligne.locator("td").all_inner_texts()[:4]] == ["6", "1", "0", "5"]
+    assert "1 réponse" in pilote.content()
+    assert not [c for c in codes if c in pilote.content()]
 
 
 def test_dossier_pdf_telecharge(page, org_a, referent_a, systeme_a):

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from decimal import Decimal
+from itertools import zip_longest
 from pathlib import Path
 
 import yaml
@@ -106,14 +107,27 @@ def _evaluer(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
         if e.get("finalisee"):
             instruments.finaliser(evaluation, pilote)
     for c in donnees.get("consultations", []):
-        systeme, pilote = _systeme_et_pilote(c)
-        consultation = instruments.ouvrir_consultation(
-            systeme, _national(c["instrument"]), c["moment"], pilote
+        _consulter(c)
+
+
+def _consulter(c: dict) -> None:
+    """Ouvre le questionnaire, génère les codes de chaque groupe et fait répondre un agent par code
+    (groupe après groupe) ; en lien ouvert, les réponses arrivent sans code."""
+    systeme, pilote = _systeme_et_pilote(c)
+    consultation = instruments.ouvrir_consultation(
+        systeme, _national(c["instrument"]), c["moment"], pilote, mode=c.get("mode", "codes")
+    )
+    feuilles = [
+        instruments.creer_groupe_de_codes(consultation, libelle, nombre, pilote).codes
+        for libelle, nombre in c.get("groupes", {}).items()
+    ]
+    codes = [code for tour in zip_longest(*feuilles) for code in tour if code]
+    for n, reponse in enumerate(c["reponses"]):
+        instruments.repondre_anonymement(
+            consultation,
+            {item: _saisie(note) for item, note in reponse.items()},
+            code=codes[n] if consultation.avec_codes else None,
         )
-        for reponse in c["reponses"]:
-            instruments.repondre_anonymement(
-                consultation, {item: _saisie(note) for item, note in reponse.items()}
-            )
 
 
 def _qualifier(donnees: dict) -> None:
