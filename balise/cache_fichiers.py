@@ -7,7 +7,7 @@ modification et à chaque connexion : ici, le compte n'est fait qu'à une écrit
 qui laisse le dossier dépasser sa limite de quelques centaines d'entrées au plus.
 
 `add` et `incr` y sont atomiques entre processus (verrou sur un fichier du dossier) et `incr` garde
-l'expiration de l'entrée : les compteurs des limites d'envoi (balise/limites.py) en dépendent. Chez
+l'expiration de l'entrée : les compteurs des limites de débit (balise/limites.py) en dépendent. Chez
 Django, `incr` relit puis réécrit la valeur sans verrou, avec l'expiration par défaut.
 """
 

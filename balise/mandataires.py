@@ -10,7 +10,7 @@ L'adresse du client est lue dans `X-Forwarded-For` **de droite à gauche** : cha
 droite l'adresse qui lui a parlé ; on saute celles des mandataires de confiance, et la première autre
 est celle du client. La plus à gauche, elle, est écrite par le client lui-même : jamais crue.
 Le verrouillage des connexions (django-axes, `adresse_de_la_requete`), les limites de débit
-(comptes/limites.py) et les journaux lisent cette adresse, rangée dans `REMOTE_ADDR`.
+(balise/limites.py) et les journaux lisent cette adresse, rangée dans `REMOTE_ADDR`.
 """
 
 import ipaddress

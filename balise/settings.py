@@ -196,16 +196,23 @@ AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # L'adresse du client réel, derrière un mandataire de confiance (balise/mandataires.py).
 AXES_CLIENT_IP_CALLABLE = "balise.mandataires.adresse_de_la_requete"
-# Limites de débit (balise/comptes/limites.py) : (nombre, durée de la fenêtre en secondes).
+# Limites de débit (balise/limites.py) : (nombre, durée de la fenêtre en secondes).
 # - Connexions manquées depuis une adresse, tous comptes confondus (password spraying) : 30 en
 #   15 minutes. Une mairie dont les agents sortent par une même adresse y tient six personnes qui se
 #   verrouillent chacune ; un attaquant, lui, passe de milliers d'essais à 120 par heure et par adresse.
 # - Demandes de lien de réinitialisation : 10 par heure depuis une adresse, 3 par heure pour une même
 #   adresse électronique (de quoi redemander un courriel égaré ; pas de quoi inonder une boîte).
+# - Envois des questionnaires aux agents, sans compte, par adresse et par témoin de navigateur :
+#   « lien_ouvert », tout envoi de réponses à un questionnaire en lien ouvert (par questionnaire) ;
+#   « codes », les codes de participation refusés (les codes acceptés ne comptent pas).
 LIMITES = {
     "connexions_manquees_par_adresse": (int(os.environ.get("BALISE_ECHECS_PAR_ADRESSE", "30")), 15 * 60),
     "reinitialisations_par_adresse": (10, 3600),
     "reinitialisations_par_compte": (3, 3600),
+    "lien_ouvert_par_adresse": (20, 3600),
+    "lien_ouvert_par_temoin": (5, 3600),
+    "codes_par_adresse": (20, 3600),
+    "codes_par_temoin": (10, 3600),
 }
 
 LANGUAGE_CODE = "fr"
@@ -288,15 +295,3 @@ if JETON_API_DUREE_MAX < 1:
     raise RuntimeError(
         "BALISE_JETON_API_DUREE_MAX : un nombre de jours positif est attendu (365 par défaut)."
     )
-
-# Envois permis aux pages sans compte (questionnaires aux agents, balise/limites.py) : pour chaque
-# règle, (nombre, secondes) par adresse du client et par témoin de navigateur, en fenêtres fixes.
-# « lien_ouvert » : tout envoi de réponses à un questionnaire en lien ouvert, par questionnaire.
-# « codes » : codes de participation refusés (les codes acceptés ne comptent pas), tous questionnaires.
-LIMITES_ENVOI = {
-    "lien_ouvert": {"adresse": (20, 3600), "temoin": (5, 3600)},
-    "codes": {"adresse": (20, 3600), "temoin": (10, 3600)},
-}
-# Nombre de mandataires (répartiteur, serveur frontal) qui ajoutent l'adresse du client à
-# X-Forwarded-For devant Balise ; 0 : l'adresse de la connexion est celle du client.
-MANDATAIRES = int(os.environ.get("BALISE_MANDATAIRES", "0"))

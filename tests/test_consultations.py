@@ -493,9 +493,10 @@ def _client(adresse: str = "203.0.113.7") -> Client:
 
 
 def test_lien_ouvert_limite_par_adresse(lien_ouvert, settings, horloge):
-    settings.LIMITES_ENVOI = {
-        **settings.LIMITES_ENVOI,
-        "lien_ouvert": {"adresse": (3, 600), "temoin": (99, 600)},
+    settings.LIMITES = {
+        **settings.LIMITES,
+        "lien_ouvert_par_adresse": (3, 600),
+        "lien_ouvert_par_temoin": (99, 600),
     }
     url = f"/questionnaire/{lien_ouvert.jeton}/"
     for _ in range(3):  # trois navigateurs neufs derrière la même adresse
@@ -511,9 +512,10 @@ def test_lien_ouvert_limite_par_adresse(lien_ouvert, settings, horloge):
 
 
 def test_lien_ouvert_limite_par_temoin(lien_ouvert, settings, horloge):
-    settings.LIMITES_ENVOI = {
-        **settings.LIMITES_ENVOI,
-        "lien_ouvert": {"adresse": (99, 600), "temoin": (2, 600)},
+    settings.LIMITES = {
+        **settings.LIMITES,
+        "lien_ouvert_par_adresse": (99, 600),
+        "lien_ouvert_par_temoin": (2, 600),
     }
     url = f"/questionnaire/{lien_ouvert.jeton}/"
     navigateur = _client()
@@ -530,7 +532,7 @@ def test_lien_ouvert_limite_par_temoin(lien_ouvert, settings, horloge):
 def test_codes_refuses_limites_les_codes_acceptes_ne_comptent_pas(
     consultation, referent_a, settings, horloge
 ):
-    settings.LIMITES_ENVOI = {**settings.LIMITES_ENVOI, "codes": {"adresse": (3, 600), "temoin": (99, 600)}}
+    settings.LIMITES = {**settings.LIMITES, "codes_par_adresse": (3, 600), "codes_par_temoin": (99, 600)}
     feuille = services.creer_groupe_de_codes(consultation, "Service des eaux", 8, referent_a)
     url = f"/questionnaire/{consultation.jeton}/"
     for code in feuille.codes[:6]:  # six agents de la même mairie, même adresse : aucun refus
@@ -548,25 +550,36 @@ def test_codes_refuses_limites_les_codes_acceptes_ne_comptent_pas(
 
 
 @pytest.mark.parametrize(
-    ("mandataires", "meta", "attendu"),
+    ("meta", "attendu"),
     [
-        (0, {"REMOTE_ADDR": "203.0.113.7", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, "203.0.113.7"),
-        (1, {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.7"}, "203.0.113.7"),
-        (
-            2,
-            {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.7, 10.0.0.2"},
-            "203.0.113.7",
-        ),
-        (1, {"REMOTE_ADDR": "10.0.0.1"}, "10.0.0.1"),  # en-tête absent : l'adresse de la connexion
-        (0, {"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64"),
-        (0, {"REMOTE_ADDR": "n'importe quoi"}, "inconnue"),
+        ({"REMOTE_ADDR": "203.0.113.7"}, "203.0.113.7"),
+        # L'en-tête d'un pair qui n'est pas un mandataire de confiance ne change rien (balise/mandataires.py).
+        ({"REMOTE_ADDR": "203.0.113.7", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, "203.0.113.7"),
+        ({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64"),
+        ({"REMOTE_ADDR": "n'importe quoi"}, "inconnue"),
     ],
 )
-def test_adresse_du_client(rf, settings, mandataires, meta, attendu):
-    settings.MANDATAIRES = mandataires
+def test_adresse_du_client(rf, meta, attendu):
     requete = rf.get("/participer/")
     requete.META.update(meta)
     assert limites.adresse_du_client(requete) == attendu
+
+
+def test_derriere_un_mandataire_de_confiance_le_client_reel_est_compte(lien_ouvert, settings, horloge):
+    settings.PROXIES_DE_CONFIANCE = ["10.0.0.5"]
+    settings.LIMITES = {**settings.LIMITES, "lien_ouvert_par_adresse": (1, 600)}
+    url = f"/questionnaire/{lien_ouvert.jeton}/"
+
+    def envoyer(client_reel: str) -> int:
+        return (
+            Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=client_reel)
+            .post(url, {"note-gain_temps": "2"})
+            .status_code
+        )
+
+    assert envoyer("198.51.100.1") == 302
+    assert envoyer("198.51.100.2") == 302  # un collègue derrière le même mandataire
+    assert envoyer("198.51.100.1") == 429
 
 
 # --- Les pages de qui pilote ------------------------------------------------------------------------
@@ -678,19 +691,19 @@ def test_compteurs_des_limites_sur_chaque_cache_partage(rf, settings, horloge, p
             "partage": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS},
         }
         caches["partage"].clear()
-    settings.LIMITES_ENVOI = {"essai": {"adresse": (3, 60), "temoin": (99, 60)}}
+    settings.LIMITES = {"essai_par_adresse": (3, 60), "essai_par_temoin": (99, 60)}
     requete = rf.post("/participer/", REMOTE_ADDR="203.0.113.7")
-    envois = [limites.compter("essai", requete) for _ in range(3)]
+    envois = [limites.compter_envoi("essai", requete) for _ in range(3)]
     assert not [e for e in envois if e.depassement]
     limites.rendre(envois[0])  # un envoi rendu (code accepté) libère sa place
-    assert limites.compter("essai", requete).depassement is None
-    depasse = limites.compter("essai", requete).depassement
+    assert limites.compter_envoi("essai", requete).depassement is None
+    depasse = limites.compter_envoi("essai", requete).depassement
     assert depasse is not None and 0 < depasse.reessayer_dans <= 60
     if partage == "redis":  # les clés sont lisibles dans Redis : l'adresse n'y est pas en clair
         cles = caches["partage"]._cache.get_client().keys("*")
         assert cles and not [c for c in cles if b"203.0.113.7" in c]
     horloge[0] += 60
-    assert limites.compter("essai", requete).depassement is None
+    assert limites.compter_envoi("essai", requete).depassement is None
 
 
 # --- Migration : les consultations d'avant les codes ------------------------------------------------

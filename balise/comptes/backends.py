@@ -10,10 +10,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from balise import generations
-from balise.mandataires import adresse_de_la_requete
+from balise import generations, limites
 
-from . import limites
 from .models import Utilisateur
 
 # Posé sur la requête refusée parce que son adresse a trop manqué de connexions (vue de connexion : 429).
@@ -22,12 +20,14 @@ ADRESSE_BLOQUEE = "balise_adresse_bloquee"
 
 class LimiteParAdresse:
     """Premier backend : refuse toute connexion depuis une adresse qui a manqué trop de connexions, tous
-    comptes confondus (comptes/limites.py), sans même regarder le mot de passe. Couvre chaque formulaire
+    comptes confondus (balise/limites.py), sans même regarder le mot de passe. Couvre chaque formulaire
     de connexion (Balise, /admin/). Sans `get_user` : ce n'est pas lui qui retrouve la personne d'une
     session (ni celui que choisit `Client.force_login`)."""
 
     def authenticate(self, request: HttpRequest | None, **identifiants) -> None:
-        if request is not None and limites.CONNEXIONS_PAR_ADRESSE.atteinte(adresse_de_la_requete(request)):
+        if request is not None and limites.CONNEXIONS_PAR_ADRESSE.atteinte(
+            limites.adresse_du_client(request)
+        ):
             setattr(request, ADRESSE_BLOQUEE, True)
             raise PermissionDenied
         return None
@@ -44,7 +44,7 @@ def compter_connexion_manquee(
         or getattr(request, "axes_locked_out", False)
     ):
         return
-    limites.CONNEXIONS_PAR_ADRESSE.compter(adresse_de_la_requete(request))
+    limites.CONNEXIONS_PAR_ADRESSE.compter(limites.adresse_du_client(request))
 
 
 class PersonneEnCache(ModelBackend):

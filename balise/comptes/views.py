@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from balise.mandataires import adresse_de_la_requete
+from balise import limites
 
-from . import limites, selectors, services
+from . import selectors, services
 from .backends import ADRESSE_BLOQUEE
 from .forms import (
     ChangementMotDePasseForm,
@@ -63,7 +63,7 @@ class DemandeReinitialisation(SuccessMessageMixin, auth_views.PasswordResetView)
 
     def form_valid(self, form: DemandeReinitialisationForm) -> HttpResponse:
         # Comptée que le compte existe ou non : la réponse ne dit rien de son existence.
-        adresse = adresse_de_la_requete(self.request)
+        adresse = limites.adresse_du_client(self.request)
         email = form.cleaned_data["email"].strip().lower()
         if limites.REINITIALISATIONS_PAR_ADRESSE.atteinte(
             adresse

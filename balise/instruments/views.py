@@ -366,7 +366,7 @@ def consultation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _limite_par_adresse(regle: str) -> tuple[int, int]:
-    nombre, secondes = settings.LIMITES_ENVOI[regle]["adresse"]
+    nombre, secondes = settings.LIMITES[f"{regle}_par_adresse"]
     return nombre, secondes // 60
 
 
@@ -514,7 +514,7 @@ def _questionnaire_lien_ouvert(request: HttpRequest, choisie: Consultation) -> H
     if request.COOKIES.get(_deja_repondu(choisie)):
         return render(request, "instruments/questionnaire_merci.html", {"consultation": choisie})
     if request.method == "POST":
-        envoi = limites.compter("lien_ouvert", request, portee=str(choisie.pk))
+        envoi = limites.compter_envoi("lien_ouvert", request, portee=str(choisie.pk))
         if envoi.depassement:
             return _trop(request, envoi.depassement)
     definition = choisie.instrument.definition
@@ -562,7 +562,7 @@ def _questionnaire_par_code(request: HttpRequest, choisie: Consultation) -> Http
         return render(
             request, "instruments/questionnaire_code.html", {"consultation": choisie, "form": CodeForm()}
         )
-    envoi = limites.compter("codes", request)
+    envoi = limites.compter_envoi("codes", request)
     if envoi.depassement:
         return _trop(request, envoi.depassement)
     code_form = CodeForm(request.POST)
@@ -606,7 +606,7 @@ def participer(request: HttpRequest) -> HttpResponse:
         return limites.poser_temoin(
             request, render(request, "instruments/participer.html", {"form": CodeForm()})
         )
-    envoi = limites.compter("codes", request)
+    envoi = limites.compter_envoi("codes", request)
     if envoi.depassement:
         return _trop(request, envoi.depassement)
     code_form = CodeForm(request.POST)

@@ -331,7 +331,7 @@ def test_saisie_du_code_et_reponses_accessibles(page, donnees):
 
 
 def test_limite_d_envoi_accessible(page, donnees, settings):
-    settings.LIMITES_ENVOI = {**settings.LIMITES_ENVOI, "codes": {"adresse": (1, 3600), "temoin": (1, 3600)}}
+    settings.LIMITES = {**settings.LIMITES, "codes_par_adresse": (1, 3600), "codes_par_temoin": (1, 3600)}
     page.goto("/participer/")
     for _ in range(2):
         page.get_by_label("Votre code de participation").fill("ZZZZ-ZZZZ-ZZZZ")
