@@ -8,8 +8,9 @@ Le squelette commun des pages (en-tête, menu, pied) est fait de fragments gard�
 balise `{% fragment nom variables… %}` de `base.html`, sous une clé faite des variables qu'ils
 utilisent ; les messages et le contenu restent rendus à chaque requête.
 
-Deux valeurs propres à chaque requête ne sont jamais mises en cache : le jeton CSRF des formulaires
-POST (propre à chaque navigateur) et le nonce CSP des scripts. Le contenu est rendu avec un « trou » à
+Trois valeurs propres à chaque requête ne sont jamais mises en cache : le jeton CSRF des formulaires
+POST (propre à chaque navigateur), le nonce CSP des scripts et le jeton à usage unique des formulaires
+de création (balise/envois). Le contenu est rendu avec un « trou » à
 leur place, comblé à chaque requête.
 """
 
@@ -31,6 +32,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from balise import generations
+from balise.envois import services as envois
 from balise.organisations.models import Adhesion, Organisation
 
 T = TypeVar("T")
@@ -51,6 +53,8 @@ def lire(organisation: Organisation, nature: str, produire: Callable[[], T]) -> 
 _PROPRES_A_LA_REQUETE: dict[str, Callable[[HttpRequest], str]] = {
     "csrf_token": get_token,
     "CSP_NONCE": lambda request: str(request.csp_nonce),  # type: ignore[attr-defined]
+    # Le jeton à usage unique des formulaires de création (balise/envois) : un par affichage de page.
+    "jeton_envoi": envois.jeton_de,
 }
 
 

@@ -1,6 +1,7 @@
 """Rendu DSFR des formulaires Django, partagé par toutes les applications."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
@@ -23,6 +24,26 @@ class Formulaire(DsfrMixin, forms.Form):
 
 class FormulaireModele(DsfrMixin, forms.ModelForm):
     pass
+
+
+class ChampVersion(forms.IntegerField):
+    """La version de l'objet que la personne a ouvert, renvoyée par le formulaire (champ caché).
+
+    Absente ou illisible, elle vaut None, que `versions.verrouiller` refuse comme une version périmée :
+    la personne voit le message de conflit et le formulaire repart de la version actuelle, plutôt qu'une
+    erreur sur un champ qu'elle ne voit pas, ou, pire, une écriture qui écrase un changement plus récent.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, **kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            return None
 
 
 def reprendre_apres_conflit(form: forms.BaseForm, conflit) -> None:

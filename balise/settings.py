@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "balise.conformite",
     "balise.metiers",
     "balise.travaux",
+    "balise.envois",
     "balise.demo",
     "balise.exploitation",
 ]
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Les sondes d'abord : un répartiteur de charge sonde en HTTP, à l'adresse IP (balise/sondes.py).
     "balise.sondes.SondesAvantTout",
+    # Le premier : toute erreur sous /api/ répond du JSON, même celles des middlewares suivants.
+    "balise.api.erreurs.ErreursEnJSON",
     # Puis l'adresse du client et le protocole, crus des seuls mandataires déclarés (balise/mandataires.py).
     "balise.mandataires.MandatairesDeConfiance",
     "django.middleware.security.SecurityMiddleware",

@@ -77,10 +77,36 @@ def changements_depuis(objet: models.Model, version: int) -> tuple[list[Changeme
     return changements, auteurs
 
 
-def verrouiller(queryset: models.QuerySet, pk: int, version_attendue: int | None) -> Any:
-    """Verrouille la ligne pour la transaction en cours ; refuse une version périmée."""
+class VersionAbsente(ConflitEdition):
+    """L'écriture ne dit pas sur quelle version elle repose : refusée comme une version périmée, car
+    rien ne permet de savoir si la personne a vu les changements faits depuis qu'elle a ouvert l'objet."""
+
+    def __init__(self, objet: models.Model):
+        super().__init__(objet, [], [])
+
+    @property
+    def message(self) -> str:
+        return (
+            "La version de la fiche sur laquelle repose votre saisie n'a pas été transmise : on ne peut "
+            "pas savoir si quelqu'un l'a modifiée depuis que vous l'avez ouverte. Rien n'a été enregistré : "
+            f"relisez la fiche telle qu'elle est (version {self.objet.version}), puis enregistrez de nouveau."
+        )
+
+
+def verrouiller(queryset: models.QuerySet, pk: int, version_attendue: int) -> Any:
+    """Verrouille la ligne pour la transaction en cours ; refuse une version périmée ou absente.
+
+    C'est le seul chemin d'une écriture sur un objet versionné : aucun appelant (page, API, commande)
+    ne peut se passer de la version, `None` (champ absent d'un formulaire, d'un corps) est refusé.
+    """
     objet = queryset.select_for_update().get(pk=pk)
-    if version_attendue is not None and objet.version != version_attendue:
+    if (
+        version_attendue is None
+        or isinstance(version_attendue, bool)
+        or not isinstance(version_attendue, int)
+    ):
+        raise VersionAbsente(objet)
+    if objet.version != version_attendue:
         changements, auteurs = changements_depuis(objet, version_attendue)
         raise ConflitEdition(objet, changements, auteurs)
     return objet

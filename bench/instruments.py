@@ -203,7 +203,7 @@ def remplir(alea: random.Random) -> Jeu:
         profils = alea.choices(list(PROFILS), weights=list(PROFILS.values()), k=NB_EVALUATEURS)
         systeme = registre.creer_systeme(org, FICHE, pilote)
         for stade in ("etude", "experimentation"):
-            systeme = registre.changer_stade(systeme.pk, stade, "", pilote)
+            systeme = registre.changer_stade(systeme.pk, stade, "", pilote, systeme.version)
 
     def instrument(code: str) -> DefinitionInstrument:
         return DefinitionInstrument.objects.filter(organisation=None, code=code).order_by("-version").first()

@@ -175,7 +175,7 @@ def peupler() -> str:
     }
     for i in range(10):
         systeme = services.creer_systeme(organisation, {**fiche, "nom": f"Système {i}"}, rh)
-        services.publier(systeme.pk, True, rh)
+        services.publier(systeme.pk, True, rh, systeme.version)
     session = SessionStore()
     session[SESSION_KEY] = str(rh.pk)
     session[BACKEND_SESSION_KEY] = "balise.comptes.backends.PersonneEnCache"

@@ -9,6 +9,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.utils import timezone
 
+from balise.api.api import api as api_ninja
 from balise.api.schemas import SystemeModification
 from balise.comptes.models import JetonAPI
 from balise.registre import services
@@ -135,8 +136,8 @@ def registre(org_a, admin_a):
         "courrier": fiche("Tri du courrier", domaine="gestion_administrative", service="Accueil"),
         "ancien": fiche("Ancien outil", domaine="rh"),
     }
-    services.changer_stade(fiches["fuites"].pk, "etude", "", admin_a)
-    services.archiver(fiches["ancien"].pk, admin_a)
+    services.changer_stade(fiches["fuites"].pk, "etude", "", admin_a, fiches["fuites"].version)
+    services.archiver(fiches["ancien"].pk, admin_a, fiches["ancien"].version)
     fabrique.systeme(fabrique.organisation("Autre"), nom="Agent conversationnel d'une autre commune")
     return fiches
 
@@ -271,17 +272,18 @@ def test_changer_de_stade(api, systeme_a, admin_a):
     assert systeme_a.changements_stade.get().par == admin_a
 
 
-def test_stade_interdit_400_en_francais(api, systeme_a):
+def test_stade_interdit_409_en_francais(api, systeme_a):
+    # L'état actuel de la fiche refuse le passage : conflit (409), la demande elle-même est bien formée.
     avant = instantane.photo()
-    reponse = api("POST", _fiche(systeme_a) + "/stade", {"vers": "production"})
-    assert reponse.status_code == 400
+    reponse = api("POST", _fiche(systeme_a) + "/stade", {"vers": "production", "version": 1})
+    assert reponse.status_code == 409
     assert reponse.json() == {
         "message": "Passage impossible de « Idée » à ce stade. Stades possibles : Étude d'opportunité, Abandon."
     }
-    reponse = api("POST", _fiche(systeme_a) + "/stade", {"vers": "abandon", "motif": "   "})
-    assert reponse.status_code == 400
+    reponse = api("POST", _fiche(systeme_a) + "/stade", {"vers": "abandon", "motif": "   ", "version": 1})
+    assert reponse.status_code == 409
     assert reponse.json()["message"] == "Indiquez le motif de l'arrêt ou de l'abandon."
-    reponse = api("POST", _fiche(systeme_a) + "/stade", {"vers": "termine"})
+    reponse = api("POST", _fiche(systeme_a) + "/stade", {"vers": "termine", "version": 1})
     assert reponse.status_code == 422
     assert instantane.photo() == avant
 
@@ -296,16 +298,21 @@ def test_publier_et_retirer(api, client, systeme_a, org_a, admin_a):
     assert reponse.status_code == 200 and reponse.json()["publie"] is True
     publics = client.get("/public/commune-a/registre.json").json()["systemes"]
     assert [s["identifiant"] for s in publics] == [str(systeme_a.uid)]
-    assert api("POST", _fiche(systeme_a) + "/publication", {"publie": False}).json()["publie"] is False
+    retrait = {"publie": False, "version": 2}
+    assert api("POST", _fiche(systeme_a) + "/publication", retrait).json()["publie"] is False
 
     incomplet = fabrique.systeme(org_a, admin_a, contribution_decision="")
-    reponse = api("POST", f"/organisations/commune-a/systemes/{incomplet.pk}/publication", {"publie": True})
-    assert reponse.status_code == 400
+    reponse = api(
+        "POST",
+        f"/organisations/commune-a/systemes/{incomplet.pk}/publication",
+        {"publie": True, "version": 1},
+    )
+    assert reponse.status_code == 409
     assert reponse.json()["message"].startswith("Avant de publier, décrivez comment le système contribue")
 
 
 def test_archiver_par_delete(api, systeme_a):
-    reponse = api("DELETE", _fiche(systeme_a))
+    reponse = api("DELETE", _fiche(systeme_a) + "?version=1")
     assert reponse.status_code == 200 and reponse.json()["archive_le"] is not None
     systeme_a.refresh_from_db()
     assert systeme_a.archive and SystemeIA.objects.filter(pk=systeme_a.pk).exists()
@@ -314,14 +321,14 @@ def test_archiver_par_delete(api, systeme_a):
     # Une fiche archivée se lit encore, mais ne se modifie ni ne se publie plus.
     assert api("GET", _fiche(systeme_a)).status_code == 200
     assert api("PATCH", _fiche(systeme_a), {"version": 2, "nom": "X"}).status_code == 404
-    assert api("POST", _fiche(systeme_a) + "/publication", {"publie": True}).status_code == 404
-    assert api("POST", _fiche(systeme_a) + "/stade", {"vers": "etude"}).status_code == 400
-    assert api("DELETE", _fiche(systeme_a)).status_code == 200  # idempotent
+    assert api("POST", _fiche(systeme_a) + "/publication", {"publie": True, "version": 2}).status_code == 404
+    assert api("POST", _fiche(systeme_a) + "/stade", {"vers": "etude", "version": 2}).status_code == 409
+    assert api("DELETE", _fiche(systeme_a) + "?version=2").status_code == 200  # idempotent
 
 
 def test_historique(api, systeme_a, admin_a):
     api("PATCH", _fiche(systeme_a), {"version": 1, "cout_annuel": 300})
-    api("POST", _fiche(systeme_a) + "/stade", {"vers": "etude"})
+    api("POST", _fiche(systeme_a) + "/stade", {"vers": "etude", "version": 2})
     reponse = api("GET", _fiche(systeme_a) + "/historique")
     assert reponse.status_code == 200
     entrees = reponse.json()
@@ -402,19 +409,24 @@ CHAMPS_MODIFIABLES = [c for c in SystemeModification.model_fields if c != "versi
 
 @pytest.mark.parametrize("champ", CHAMPS_MODIFIABLES)
 def test_null_explicite_sur_chaque_champ(api, systeme_a, champ):
-    """`null` efface un champ facultatif (texte : chaîne vide ; coût : non renseigné), sinon 400."""
+    """`null` efface un champ facultatif (texte : chaîne vide ; coût : non renseigné) ; ailleurs il est
+    refusé (422). Le document OpenAPI déclare nullables exactement les champs qui l'acceptent."""
     SystemeIA.objects.filter(pk=systeme_a.pk).update(fournisseur="Éditeur", cout_annuel=10)
     champ_modele = SystemeIA._meta.get_field(champ)
+    declare = api_ninja.get_openapi_schema()["components"]["schemas"]["SystemeModification"]
+    nullable = any(s.get("type") == "null" for s in declare["properties"][champ].get("anyOf", []))
     avant = instantane.photo()
     reponse = api("PATCH", _fiche(systeme_a), {"version": 1, champ: None})
     if champ_modele.null or (
         champ_modele.blank and champ_modele.get_internal_type() in ("CharField", "TextField")
     ):
+        assert nullable
         assert reponse.status_code == 200, reponse.content
         systeme_a.refresh_from_db()
         assert getattr(systeme_a, champ) in ("", None)
     else:
-        assert reponse.status_code == 400, reponse.content
+        assert not nullable
+        assert reponse.status_code == 422, reponse.content
         assert reponse.json()["message"]
         assert instantane.photo() == avant
 

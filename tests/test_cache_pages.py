@@ -48,7 +48,7 @@ def test_liste_et_fiche_suivent_chaque_modification(org_a, admin_a, systeme_a):
         html = client.get(url).content.decode()
         assert "Fuites, version 2" in html and "Détection des fuites" not in html
 
-    services.changer_stade(systeme_a.pk, "etude", "", admin_a)
+    services.changer_stade(systeme_a.pk, "etude", "", admin_a, 2)
     assert "Idée → Étude d&#x27;opportunité" in client.get(fiche).content.decode()
 
     services.deposer_document(

@@ -130,7 +130,8 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         invitation = Invitation.objects.create(
             organisation=org, email=f"invite-{lettre}@exemple.fr", role="referent", invitee_par=admin
         )
-        services.publier(systeme.pk, True, admin)
+        systeme.refresh_from_db()
+        services.publier(systeme.pk, True, admin, systeme.version)
         systeme.refresh_from_db()
         instrument, evaluation, consultation, groupe_codes = _evaluations(systeme, admin, lettre)
         obligation = _qualifier(systeme, admin)
@@ -269,6 +270,9 @@ def _corps_json(version: int) -> str:
 def requete(client: Client, methode: str, url: str, route: str, version: int, jeton: str | None = None):
     entetes = {"authorization": f"Bearer {jeton}"} if jeton else {}
     if est_api(route):
+        # Une requête bien formée (la version lue dans le corps, et dans l'adresse pour DELETE) : le
+        # refus vient du cloisonnement, pas de la validation des données.
+        url = f"{url}?version={version}" if methode == "DELETE" else url
         return client.generic(
             methode, url, _corps_json(version), content_type="application/json", headers=entetes
         )
@@ -866,7 +870,7 @@ ACTIONS_API = [
     ("modifier", "PATCH", "", {"version": 1, "nom": "Renommée"}, [ADMIN, REFERENT, DPO]),
     ("changer de stade", "POST", "/stade", {"vers": "etude", "version": 1}, [ADMIN, REFERENT]),
     ("publier", "POST", "/publication", {"publie": True, "version": 1}, [ADMIN, REFERENT]),
-    ("archiver", "DELETE", "", None, [ADMIN]),
+    ("archiver", "DELETE", "?version=1", None, [ADMIN]),
 ]
 
 
@@ -907,18 +911,18 @@ def registre_public(org_a, org_b, admin_a, admin_b):
     def fiche(nom, org=org_a, par=admin_a, publier=False):
         s = fabrique.systeme(org, par, nom=nom, contribution_decision="Aide à l'instruction.")
         if publier:
-            services.publier(s.pk, True, par)
+            s = services.publier(s.pk, True, par, s.version)
         return s
 
     publiee = fiche("Fiche publiée visible", publier=True)
     brouillon = fiche("Fiche brouillon cachée")
     archivee = fiche("Fiche archivée cachée", publier=True)
-    services.archiver(archivee.pk, admin_a)
+    services.archiver(archivee.pk, admin_a, archivee.version)
     # Cas dégradé : une ligne archivée restée « publiée » (donnée importée, ancienne version…).
     archivee_publiee = fiche("Fiche archivée restée publiée", publier=True)
     SystemeIA.objects.filter(pk=archivee_publiee.pk).update(archive_le=timezone.now())
     retiree = fiche("Fiche retirée du public", publier=True)
-    services.publier(retiree.pk, False, admin_a)
+    services.publier(retiree.pk, False, admin_a, retiree.version)
     de_b = fiche("Fiche publiée de B", org=org_b, par=admin_b, publier=True)
     return SimpleNamespace(
         org=org_a,

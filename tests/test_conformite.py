@@ -85,7 +85,7 @@ def test_le_registre_change_le_systeme_est_a_requalifier(systeme_a, referent_a):
     qualification.refresh_from_db()
     assert not qualification.a_requalifier  # une donnée que la qualification n'utilise pas
     systeme_a.refresh_from_db()
-    registre.changer_stade(systeme_a.pk, "etude", "", referent_a)
+    registre.changer_stade(systeme_a.pk, "etude", "", referent_a, systeme_a.version)
     qualification.refresh_from_db()
     assert qualification.a_requalifier and "stade" in qualification.motif_requalification
     assert list(selectors.a_requalifier(systeme_a.organisation)) == [qualification]

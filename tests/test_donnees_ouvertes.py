@@ -10,13 +10,14 @@ from tests import fabrique
 
 def _publier(org, auteur, **champs):
     s = fabrique.systeme(org, auteur, contribution_decision="Propose ; un agent décide.", **champs)
-    return services.publier(s.pk, True, auteur)
+    return services.publier(s.pk, True, auteur, s.version)
 
 
 def test_json_suit_le_schema(client, org_a, admin_a):
     publie = _publier(org_a, admin_a, nom="Publié")
     fabrique.systeme(org_a, admin_a, nom="Non publié")
-    services.archiver(_publier(org_a, admin_a, nom="Archivé").pk, admin_a)
+    archive = _publier(org_a, admin_a, nom="Archivé")
+    services.archiver(archive.pk, admin_a, archive.version)
 
     d = client.get(f"/public/{org_a.slug}/registre.json").json()
     assert d["schema"]["nom"] == opendata.SCHEMA_NOM and d["schema"]["version"] == opendata.SCHEMA_VERSION
@@ -72,7 +73,7 @@ def test_le_cache_public_suit_chaque_modification(client, org_a, admin_a):
         f"/public/{org_a.slug}/registre.csv",
     ):
         assert "Ancien nom" in client.get(url).content.decode()
-    services.modifier_systeme(s.pk, {"nom": "Nouveau nom"}, s.version, admin_a)
+    s = services.modifier_systeme(s.pk, {"nom": "Nouveau nom"}, s.version, admin_a)
     for url in (
         f"/public/{org_a.slug}/",
         f"/public/{org_a.slug}/registre.json",
@@ -80,7 +81,7 @@ def test_le_cache_public_suit_chaque_modification(client, org_a, admin_a):
     ):
         contenu = client.get(url).content.decode()
         assert "Nouveau nom" in contenu and "Ancien nom" not in contenu
-    services.publier(s.pk, False, admin_a)
+    services.publier(s.pk, False, admin_a, s.version)
     assert "Nouveau nom" not in client.get(f"/public/{org_a.slug}/").content.decode()
     assert client.get(f"/public/{org_a.slug}/registre.json").json()["systemes"] == []
 

@@ -3,8 +3,9 @@ par le secret statistique, exports, corrections du référentiel, groupes suivis
 
 import csv
 import io
+import random
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -319,6 +320,58 @@ def test_aucun_petit_effectif_dans_les_exports(org_a, drh_a):
     assert effectifs and all(v == 0 or v >= 5 for v in effectifs)
     lisez_moi = " ".join(str(c.value) for ligne in classeur["Lisez-moi"].iter_rows() for c in ligne)
     assert "Un majorant, pas une prévision" in lisez_moi
+
+
+def _tableau_a_etp_decimaux() -> tuple[bytes, Decimal]:
+    """Un métier réparti dans 400 directions à temps partiels variés : la somme des ETP de ses
+    400 groupes d'agents vaut 762,45 ; additionnée en flottants par SQLite, 762,449999999998 (la page
+    arrondissait à 762,4 quand PostgreSQL donnait 762,5, et les exports recopiaient le flottant)."""
+    hasard = random.Random(32)
+    lignes, total = [], Decimal(0)
+    for i in range(400):
+        for k in range(hasard.randint(1, 4)):
+            quotite = hasard.choice(["1", "0,8", "0,5", "0,9", "0,75", "0,66"])
+            total += Decimal(quotite.replace(",", "."))
+            lignes.append([f"A{i}-{k}", "Assistant de direction", "B", f"Direction {i}", quotite])
+    return tableau_csv(lignes, entetes=("Nom", "Métier", "Catégorie", "Direction", "Quotité")), total
+
+
+def test_etp_exacts_et_identiques_dans_les_pages_et_les_exports(client, org_a, drh_a):
+    contenu, total = _tableau_a_etp_decimaux()
+    colonnes = {"metier": "Métier", "categorie": "Catégorie", "direction": "Direction", "quotite": "Quotité"}
+    imp = importer(org_a, drh_a, contenu, colonnes=colonnes)
+    attendu = total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert total != attendu  # l'arrondi de la page a bien quelque chose à faire
+    page = f"{attendu:,.1f}".replace(",", "\u202f").replace(".", ",")
+
+    client.force_login(drh_a)
+    html = client.get(f"/o/{org_a.slug}/metiers/imports/{imp.pk}/").content.decode()
+    pied = re.search(r"<tfoot><tr><th scope=\"row\">Total</th><td>[^<]*</td><td>([^<]*)</td>", html)
+    assert pied.group(1) == page
+
+    # CSV : le même nombre que la page, virgule décimale, sans séparateur des milliers.
+    texte = client.get(f"/o/{org_a.slug}/metiers/imports/{imp.pk}/export.csv").content.decode("utf-8-sig")
+    donnees = list(csv.DictReader([lg for lg in texte.splitlines() if not lg.startswith("#")], delimiter=";"))
+    synthese = {
+        (d["ligne"], d["niveau"]): d["etp"] for d in donnees if d["tableau"].startswith("Agents par niv")
+    }
+    assert synthese[("Total", "Total")] == page.replace("\u202f", "")
+    # Aucune valeur d'aucun tableau ne trahit un calcul en flottants : un chiffre après la virgule au plus.
+    assert all(re.fullmatch(r"\d+(,\d)?|secret", d["etp"]) for d in donnees), {d["etp"] for d in donnees}
+
+    # XLSX : des nombres (le tableur calcule avec), égaux aux chiffres de la page.
+    reponse = client.get(f"/o/{org_a.slug}/metiers/imports/{imp.pk}/export.xlsx")
+    classeur = load_workbook(io.BytesIO(reponse.content), read_only=True)
+    lignes = list(classeur["Synthèse"].iter_rows(min_row=3, values_only=True))
+    assert lignes[-1][0] == "Total" and Decimal(str(lignes[-1][2])) == attendu
+    etp = [
+        v
+        for feuille in classeur.worksheets[1:]
+        for ligne in feuille.iter_rows(min_row=3, values_only=True)
+        for v in ligne[2::2]
+        if isinstance(v, int | float)
+    ]
+    assert etp and all(Decimal(str(v)) == Decimal(str(v)).quantize(Decimal("0.1")) for v in etp)
 
 
 def test_une_valeur_en_forme_de_formule_est_refusee_a_l_entree(org_a, drh_a):

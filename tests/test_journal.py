@@ -161,7 +161,7 @@ def test_archiver_et_restaurer_un_document_depuis_la_fiche(client, org_a, admin_
 def test_restauration_refusee_ne_change_rien(client, org_a, admin_a, systeme_a):
     actif = instantane.document(systeme_a, admin_a, titre="Actif")
     archive = services.archiver_document(instantane.document(systeme_a, admin_a, titre="Archivé"), admin_a)
-    services.archiver(systeme_a.pk, admin_a)
+    services.archiver(systeme_a.pk, admin_a, systeme_a.version)
     client.force_login(admin_a)
     base = f"/o/{org_a.slug}/registre/{systeme_a.pk}/documents"
     for document, message in ((actif, "n&#x27;est pas archivé"), (archive, "restaurez-la avant")):
@@ -193,8 +193,12 @@ def test_archiver_et_restaurer_une_fiche_sont_notes(client, org_a, admin_a, syst
 
 
 def test_le_journal_est_propre_a_chaque_organisation(client, org_a, org_b, admin_a, admin_b, referent_a):
-    services.archiver(fabrique.systeme(org_a, admin_a, nom="Fiche secrète de A").pk, admin_a)
-    services.archiver(fabrique.systeme(org_b, admin_b, nom="Fiche de B").pk, admin_b)
+    secrete, de_b = (
+        fabrique.systeme(org_a, admin_a, nom="Fiche secrète de A"),
+        fabrique.systeme(org_b, admin_b, nom="Fiche de B"),
+    )
+    services.archiver(secrete.pk, admin_a, secrete.version)
+    services.archiver(de_b.pk, admin_b, de_b.version)
     client.force_login(admin_b)
     page_b = _journal(client, org_b)
     assert "Fiche de B" in page_b and "Fiche secrète de A" not in page_b
@@ -207,7 +211,7 @@ def test_le_journal_est_propre_a_chaque_organisation(client, org_a, org_b, admin
 
 
 def test_filtre_par_categorie(client, org_a, admin_a, systeme_a):
-    services.archiver(systeme_a.pk, admin_a)
+    services.archiver(systeme_a.pk, admin_a, systeme_a.version)
     invitation = Invitation.objects.create(
         organisation=org_a, email="filtre@exemple.fr", role="lecteur", invitee_par=admin_a
     )

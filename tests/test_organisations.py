@@ -67,6 +67,9 @@ def test_invitation_nouvelle_personne(client, org_a, admin_a):
     )
     assert r.status_code == 302
     assert Adhesion.objects.get(utilisateur__email="nouvel.agent@exemple.fr").role == "referent"
+    # La session ouverte à l'acceptation tient : la page suivante s'ouvre sans renvoi à la connexion.
+    assert client.get(r.url).status_code == 200
+    assert client.get(f"/o/{org_a.slug}/registre/").status_code == 200
     # Le lien ne sert qu'une fois.
     assert client.get(f"/invitation/{invitation.jeton}/").status_code == 404
 
@@ -150,3 +153,10 @@ def test_seuil_du_secret_statistique_jamais_sous_3(client, org_a, admin_a):
     assert client.post(f"/o/{org_a.slug}/parametres/", {**champs, "seuil_secret": 10}).status_code == 302
     org_a.refresh_from_db()
     assert org_a.seuil_secret == 10
+
+
+def test_le_backend_des_sessions_ouvertes_par_balise_est_reconnu(settings):
+    # Une session nommant un backend absent de cette liste est ignorée : la personne est déconnectée.
+    from balise.comptes.backends import BACKEND_SESSION
+
+    assert BACKEND_SESSION in settings.AUTHENTICATION_BACKENDS

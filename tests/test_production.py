@@ -206,7 +206,7 @@ def test_les_en_tetes_transmis_sont_effaces_de_la_requete(mandataires):
 def test_registre_public_prive_pour_une_personne_connectee(client, org_a, admin_a, systeme_a, suffixe):
     from balise.registre import services
 
-    services.publier(systeme_a.pk, True, admin_a)
+    services.publier(systeme_a.pk, True, admin_a, systeme_a.version)
     url = f"/public/{org_a.slug}/" + suffixe.format(uid=systeme_a.uid)
     anonyme = client.get(url)
     assert anonyme.status_code == 200

@@ -23,22 +23,22 @@ def test_fiche_incomplete_refusee(org_a, referent_a):
 @pytest.mark.parametrize(("depuis", "vers"), [(d, v) for d, vs in TRANSITIONS.items() for v in vs])
 def test_chaque_transition_permise(systeme_a, referent_a, depuis, vers):
     type(systeme_a).objects.filter(pk=systeme_a.pk).update(stade=depuis)
-    s = services.changer_stade(systeme_a.pk, vers, "motif", referent_a)
+    s = services.changer_stade(systeme_a.pk, vers, "motif", referent_a, 1)
     assert s.stade == vers
     assert ChangementStade.objects.filter(systeme=s, depuis=depuis, vers=vers, par=referent_a).exists()
 
 
 def test_transition_interdite_ne_change_rien(systeme_a, referent_a):
     with pytest.raises(services.TransitionInterdite, match="Stades possibles"):
-        services.changer_stade(systeme_a.pk, Stade.PRODUCTION, "", referent_a)
+        services.changer_stade(systeme_a.pk, Stade.PRODUCTION, "", referent_a, 1)
     systeme_a.refresh_from_db()
     assert systeme_a.stade == Stade.IDEE and systeme_a.version == 1
 
 
 def test_abandon_exige_un_motif(systeme_a, referent_a):
     with pytest.raises(services.TransitionInterdite, match="motif"):
-        services.changer_stade(systeme_a.pk, Stade.ABANDON, "   ", referent_a)
-    s = services.changer_stade(systeme_a.pk, Stade.ABANDON, "Risque trop élevé", referent_a)
+        services.changer_stade(systeme_a.pk, Stade.ABANDON, "   ", referent_a, 1)
+    s = services.changer_stade(systeme_a.pk, Stade.ABANDON, "Risque trop élevé", referent_a, 1)
     assert s.motif_fin == "Risque trop élevé"
 
 
@@ -55,17 +55,17 @@ def test_modification_concurrente_refusee_avec_les_changements(systeme_a, refere
 
 
 def test_archiver_retire_du_public_et_garde_l_historique(systeme_a, admin_a):
-    services.publier(systeme_a.pk, True, admin_a)
-    s = services.archiver(systeme_a.pk, admin_a)
+    s = services.publier(systeme_a.pk, True, admin_a, 1)
+    s = services.archiver(systeme_a.pk, admin_a, s.version)
     assert s.archive and not s.publie
     assert s.history.count() == 3
-    assert services.restaurer(s.pk, admin_a).archive_le is None
+    assert services.restaurer(s.pk, admin_a, s.version).archive_le is None
 
 
 def test_publier_exige_la_contribution_aux_decisions(org_a, admin_a):
     s = fabrique.systeme(org_a, admin_a, contribution_decision="")
     with pytest.raises(ValidationError, match="contribue aux décisions"):
-        services.publier(s.pk, True, admin_a)
+        services.publier(s.pk, True, admin_a, s.version)
 
 
 def test_publier_une_decision_individuelle_exige_ses_regles(org_a, admin_a):
@@ -73,11 +73,11 @@ def test_publier_une_decision_individuelle_exige_ses_regles(org_a, admin_a):
         org_a, admin_a, contribution_decision="Aide à l'instruction.", decision_individuelle=True
     )
     with pytest.raises(ValidationError, match="L312-1-3"):
-        services.publier(s.pk, True, admin_a)
+        services.publier(s.pk, True, admin_a, s.version)
     services.modifier_systeme(
         s.pk, {"regles_traitement": "Vérifie les pièces ; sans pondération."}, 1, admin_a
     )
-    assert services.publier(s.pk, True, admin_a).publie
+    assert services.publier(s.pk, True, admin_a, 2).publie
 
 
 def test_filtre_invalide_signale_et_ignore(client, systeme_a, admin_a):

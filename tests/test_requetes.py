@@ -23,8 +23,8 @@ def _peupler(org, auteur, n: int) -> None:
         s = fabrique.systeme(
             org, auteur, nom=f"Système {i}", contribution_decision="Aide.", cible=("agents", "usagers")[i % 2]
         )
-        services.publier(s.pk, True, auteur)
-        services.changer_stade(s.pk, "etude", "", auteur)
+        s = services.publier(s.pk, True, auteur, s.version)
+        services.changer_stade(s.pk, "etude", "", auteur, s.version)
 
 
 @pytest.mark.parametrize(
@@ -132,7 +132,7 @@ def test_requetes_constantes_de_la_conformite(client, org_a, admin_a):
         for i in range(n):
             s = fabrique.systeme(org_a, admin_a, nom=f"Qualifié {i}")
             conformite.qualifier(s, regles, cas.reponses, admin_a)
-            services.changer_stade(s.pk, "etude", "", admin_a)  # signalé à requalifier
+            services.changer_stade(s.pk, "etude", "", admin_a, s.version)  # signalé à requalifier
 
     client.force_login(admin_a)
     qualifier(2)

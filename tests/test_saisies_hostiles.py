@@ -46,8 +46,7 @@ def fiche_hostile(client, org_a, admin_a):
     reponse = client.post("/o/commune-a/registre/nouveau/", {**fabrique.FICHE_MINIMALE, **HOSTILES})
     assert reponse.status_code == 302, reponse.content
     systeme = SystemeIA.objects.get()
-    services.publier(systeme.pk, True, admin_a)
-    return systeme
+    return services.publier(systeme.pk, True, admin_a, systeme.version)
 
 
 def test_texte_hostile_enregistre_tel_quel(fiche_hostile):
@@ -86,7 +85,7 @@ def test_syntaxe_de_gabarit_affichee_sans_etre_evaluee(client, fiche_hostile, pa
 
 
 def test_historique_echappe_les_anciennes_valeurs(client, fiche_hostile, admin_a):
-    services.modifier_systeme(fiche_hostile.pk, {"nom": "Nom propre"}, fiche_hostile.version + 1, admin_a)
+    services.modifier_systeme(fiche_hostile.pk, {"nom": "Nom propre"}, fiche_hostile.version, admin_a)
     contenu = client.get(f"/o/commune-a/registre/{fiche_hostile.pk}/historique/").content.decode()
     assert SCRIPT not in contenu and "&lt;script&gt;" in contenu
 
@@ -123,7 +122,7 @@ FORMULES = {
 
 def test_csv_neutralise_les_formules(client, org_a, admin_a):
     systeme = fabrique.systeme(org_a, admin_a, contribution_decision="Aide.", **FORMULES)
-    services.publier(systeme.pk, True, admin_a)
+    services.publier(systeme.pk, True, admin_a, systeme.version)
     reponse = client.get("/public/commune-a/registre.csv")
     assert reponse["Content-Type"] == "text/csv; charset=utf-8"
     assert reponse["Content-Disposition"].startswith("attachment;")

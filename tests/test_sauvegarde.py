@@ -133,7 +133,7 @@ def test_restaurer_rend_l_etat_les_pages_publiques_et_les_sessions_de_la_sauvega
     partage, org_a, referent_a, tmp_path
 ):
     publie = fabrique.systeme(org_a, referent_a, nom="Détection des fuites", contribution_decision="Aide.")
-    services.publier(publie.pk, True, referent_a)
+    services.publier(publie.pk, True, referent_a, publie.version)
     brouillon = fabrique.systeme(org_a, referent_a, nom="Tri du courrier", contribution_decision="Aide.")
     document = instantane.document(publie, referent_a)
     public, liste = f"/public/{org_a.slug}/", f"/o/{org_a.slug}/registre/"
@@ -150,7 +150,7 @@ def test_restaurer_rend_l_etat_les_pages_publiques_et_les_sessions_de_la_sauvega
     # en cache sous la nouvelle génération).
     publie.refresh_from_db()
     services.modifier_systeme(publie.pk, {"nom": "Fuites, version 2"}, publie.version, referent_a)
-    services.publier(brouillon.pk, True, referent_a)
+    services.publier(brouillon.pk, True, referent_a, brouillon.version)
     instantane.document(brouillon, referent_a, "Cahier des charges")
     (_media() / document.fichier.name).write_bytes(b"%PDF-1.4 abime\n")
     _avec_cookie(session_d_avant).post("/comptes/deconnexion/")

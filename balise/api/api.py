@@ -5,8 +5,16 @@ personne dans l'organisation. Authentification par jeton personnel (en-tête `Au
 ou par la session du navigateur (avec jeton CSRF).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema
 from ninja.conf import settings as reglages_ninja
@@ -25,13 +33,15 @@ from balise.organisations.roles import Permission
 from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
-from . import conformite
+from . import conformite, erreurs
 from .schemas import (
+    OMISSIBLE,
     CibleT,
     ConflitSortie,
     DocumentSortie,
     DomaineT,
     Erreur,
+    ErreurValidation,
     HebergementT,
     OrganisationSortie,
     Publication,
@@ -39,9 +49,11 @@ from .schemas import (
     SystemeEntree,
     SystemeModification,
     SystemeSortie,
+    Texte,
     Transition,
     TriT,
     TypeIAT,
+    VersionLue,
 )
 from .schemas import EntreeHistoriqueSortie as HistoriqueSortie
 
@@ -138,6 +150,42 @@ def refuse(request, exc):
     return api.create_response(request, {"message": " ".join(exc.messages)}, status=400)
 
 
+@api.exception_handler(documents.DocumentTropLourd)
+def document_trop_lourd(request, exc):
+    return api.create_response(request, {"message": " ".join(exc.messages)}, status=413)
+
+
+@api.exception_handler(services.RefusEtat)
+def refus_etat(request, exc):
+    return api.create_response(request, {"message": " ".join(exc.messages)}, status=409)
+
+
+@api.exception_handler(MultiPartParserError)
+def multipart_illisible(request, exc):
+    return erreurs.reponse(400, "Envoi multipart/form-data illisible (délimiteur absent ou corps tronqué).")
+
+
+@api.exception_handler(RequestDataTooBig)
+def corps_trop_volumineux(request, exc):
+    # Un champ (hors fichier) d'un envoi multipart dépasse la limite : vu seulement à la lecture.
+    return erreurs.trop_volumineux(erreurs.limite_du_corps(request))
+
+
+@api.exception_handler(SuspiciousOperation)
+def requete_refusee(request, exc):
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return erreurs.reponse(400, "Trop de champs ou de fichiers dans la requête.")
+    return erreurs.reponse(400)
+
+
+@api.exception_handler(Exception)
+def erreur_interne(request, exc):
+    # Sans ce gestionnaire, django-ninja répond en mode débogage la trace de pile en texte, et en
+    # production laisse Django répondre sa page HTML.
+    erreurs.journal.error("Erreur interne de l'API : %s %s", request.method, request.path, exc_info=exc)
+    return erreurs.reponse(500)
+
+
 @api.exception_handler(moteur.ReponsesInvalides)
 def reponses_refusees(request, exc):
     return api.create_response(request, {"message": " ".join(exc.erreurs)}, status=400)
@@ -160,8 +208,13 @@ def _texte(valeur) -> str | None:
     return None if valeur is None else str(valeur)
 
 
-ERREURS = {401: Erreur, 403: Erreur, 404: Erreur}
-ERREURS_ECRITURE = {**ERREURS, 400: Erreur, 409: ConflitSortie}
+# Les réponses d'erreur de chaque opération, documentées là où elles se produisent (api/erreurs.py) :
+# 401 sans authentification valable, 422 pour des paramètres ou un corps hors du schéma ; sous
+# /organisations/{slug}/, 403 (rôle, ou écriture par session sans jeton CSRF) et 404 ; une écriture
+# peut encore être refusée (400), en conflit (409) ou trop volumineuse (413).
+ERREURS_COMMUNES = {401: Erreur, 422: ErreurValidation}
+ERREURS = {**ERREURS_COMMUNES, 403: Erreur, 404: Erreur}
+ERREURS_ECRITURE = {**ERREURS, 400: Erreur, 409: ConflitSortie, 413: Erreur}
 
 registre = Router(tags=["Registre"])
 
@@ -172,7 +225,10 @@ def _systeme(request, slug: str, pk: int, permission: Permission, archives: bool
 
 
 @api.get(
-    "/organisations", response=list[OrganisationSortie], tags=["Organisations"], summary="Mes organisations"
+    "/organisations",
+    response={200: list[OrganisationSortie], 401: Erreur},
+    tags=["Organisations"],
+    summary="Mes organisations",
 )
 def mes_organisations(request):
     return [
@@ -196,24 +252,27 @@ class PaginationBornee(LimitOffsetPagination):
 
 
 class FiltresRegistre(Schema):
-    """Mêmes filtres que la page du registre (selectors.FiltreRegistre), valeurs documentées."""
+    """Mêmes filtres que la page du registre (selectors.FiltreRegistre), valeurs documentées. Chacun
+    s'omet ; aucun n'est nullable (une adresse ne transporte pas `null`)."""
 
-    q: str | None = Field(
-        None, max_length=200, description="Mots cherchés dans le nom, la finalité, le service…"
+    q: Texte(200) = Field(  # type: ignore[valid-type]
+        None, description="Mots cherchés dans le nom, la finalité, le service…"
     )
-    domaine: DomaineT | None = None
-    type_ia: TypeIAT | None = None
-    stade: StadeT | None = None
-    service: str | None = Field(None, max_length=200)
-    hebergement: HebergementT | None = None
-    donnees_personnelles: bool | None = None
-    cible: CibleT | None = None
+    domaine: DomaineT = OMISSIBLE
+    type_ia: TypeIAT = OMISSIBLE
+    stade: StadeT = OMISSIBLE
+    service: Texte(200) = OMISSIBLE  # type: ignore[valid-type]
+    hebergement: HebergementT = OMISSIBLE
+    donnees_personnelles: bool = OMISSIBLE
+    cible: CibleT = OMISSIBLE
     archives: bool = False
-    tri: TriT | None = None
+    tri: TriT = OMISSIBLE
 
 
 @registre.get(
-    "/{slug}/systemes", response={200: list[SystemeSortie], **ERREURS}, summary="Lister le registre"
+    "/{slug}/systemes",
+    response={200: list[SystemeSortie], **ERREURS, 400: Erreur},
+    summary="Lister le registre",
 )
 @paginate(PaginationBornee)
 def lister(request, slug: str, filtres: Query[FiltresRegistre]):
@@ -275,9 +334,9 @@ def publier(request, slug: str, pk: int, corps: Publication):
 @registre.delete(
     "/{slug}/systemes/{pk}", response={200: SystemeSortie, **ERREURS_ECRITURE}, summary="Archiver une fiche"
 )
-def archiver(request, slug: str, pk: int):
+def archiver(request, slug: str, pk: int, version: Query[VersionLue]):
     systeme = _systeme(request, slug, pk, Permission.ARCHIVER)
-    return services.archiver(systeme.pk, request.auth)
+    return services.archiver(systeme.pk, request.auth, version)
 
 
 @registre.get(
@@ -303,6 +362,31 @@ def lister_documents(request, slug: str, pk: int):
     "/{slug}/systemes/{pk}/documents",
     response={201: DocumentSortie, **ERREURS_ECRITURE},
     summary="Déposer un document",
+    description="Le fichier est exigé ; son extension et son contenu (signature) doivent être d'un format "
+    "accepté, sa taille au plus celle permise (413 au-delà) : sinon 400.",
+    # Le fichier est facultatif dans la signature (les droits sont vérifiés avant le contenu), mais
+    # il est exigé : le document le dit.
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "fichier": {"type": "string", "format": "binary"},
+                            "titre": {
+                                "type": "string",
+                                "default": "",
+                                "description": "Tronqué à 200 caractères.",
+                            },
+                        },
+                        "required": ["fichier"],
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
 )
 def deposer_document(
     request, slug: str, pk: int, fichier: UploadedFile | None = File(None), titre: str = Form("")

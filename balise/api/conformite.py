@@ -11,18 +11,20 @@ from ninja import Field, Router, Schema
 
 from balise.conformite import moteur, regles
 
+from .schemas import Corps, DateISO, Erreur, ErreurValidation
+
 routeur = Router(tags=["Qualification réglementaire"])
 
 ReponseT = str | list[str]
 
 
-class ReponsesEntree(Schema):
+class ReponsesEntree(Corps):
     reponses: dict[str, ReponseT] = Field(
         ...,
         description="Réponse à chaque question (identifiant → valeur, ou liste de valeurs pour un choix multiple).",
         examples=[{"systeme_ia": "oui"}],
     )
-    qualifiee_le: date | None = Field(
+    qualifiee_le: DateISO | None = Field(
         None, description="Date de la qualification (par défaut : aujourd'hui)."
     )
 
@@ -149,7 +151,14 @@ def en_json(q: moteur.Qualification) -> dict:
 
 @routeur.post(
     "/qualification",
-    response={200: QualificationSortie},
+    response={
+        200: QualificationSortie,
+        400: Erreur,
+        401: Erreur,
+        403: Erreur,
+        413: Erreur,
+        422: ErreurValidation,
+    },
     summary="Qualifier des réponses (sans rien enregistrer)",
     description="Qualification indicative, qui ne constitue pas un avis juridique. Une réponse inconnue "
     "ou hors des valeurs possibles fait refuser la demande (400) avec un message par réponse.",
@@ -162,7 +171,7 @@ def qualifier(request, corps: ReponsesEntree):
 
 @routeur.get(
     "/regles",
-    response=dict,
+    response={200: dict, 401: Erreur},
     summary="Les règles de qualification en vigueur",
     description="Le fichier de règles (questions, conclusions, obligations, dates, sources, cas d'école), "
     "en JSON : avec `POST /conformite/qualification`, de quoi relire et rejouer tout raisonnement.",

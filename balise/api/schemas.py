@@ -1,15 +1,25 @@
 """Schémas de l'API : ils reprennent les champs et contraintes du modèle, pour que l'OpenAPI dise vrai."""
 
-from datetime import datetime
+import math
+import re
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
+
+
+class Corps(Schema):
+    """Le corps JSON d'une écriture : chaque valeur a le type que dit le schéma (un booléen est `true`
+    ou `false`, pas `"oui"` ni `0` ; un entier n'est pas une chaîne). Sans cela, pydantic convertit en
+    silence et l'API accepte ce que son document OpenAPI déclare invalide."""
+
+    model_config = ConfigDict(strict=True)
 
 
 def _sans_caractere_nul(valeur: str) -> str:
@@ -19,15 +29,111 @@ def _sans_caractere_nul(valeur: str) -> str:
 
 
 def Texte(longueur: int, obligatoire: bool = False):  # noqa: N802 — se lit comme un type
+    # Le motif ne sert qu'au document OpenAPI ; la validation est faite par les contraintes et le
+    # validateur, avec leurs messages : pas de caractère nul et, s'il est obligatoire, autre chose que
+    # des espaces (ils sont retirés aux deux bouts).
+    motif = r"^[^\x00]*[^\s\x00][^\x00]*$" if obligatoire else r"^[^\x00]*$"
     return Annotated[
         str,
         StringConstraints(max_length=longueur, min_length=1 if obligatoire else 0, strip_whitespace=True),
         AfterValidator(_sans_caractere_nul),
+        Field(json_schema_extra={"pattern": motif}),
     ]
 
 
 TexteLong = Texte(20_000)
-Montant = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+_MONTANT = re.compile(r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
+
+
+def _montant(valeur: Any) -> Any:
+    """Un montant en euros, au centime : une chaîne « 1200.50 » ou un nombre JSON.
+
+    Un nombre JSON est lu en flottant binaire : 0,35 peut arriver en 0.35000000000000003. Un flottant
+    qui ne s'écarte d'un montant au centime que de quelques unités de sa précision est lu comme ce
+    montant ; les autres passent tels quels et sont refusés s'ils ont plus de deux décimales."""
+    if isinstance(valeur, bool):
+        raise ValueError("Un montant est un nombre ou une chaîne de chiffres.")
+    if isinstance(valeur, str):
+        # `search`, comme les outils qui lisent le motif du document OpenAPI (« 12\n » y est valable).
+        if not _MONTANT.search(valeur):
+            raise ValueError("Montant illisible : des chiffres, et au plus deux décimales après un point.")
+        return Decimal(valeur.strip())
+    if isinstance(valeur, float) and math.isfinite(valeur):
+        centimes = round(valeur, 2)
+        if abs(valeur - centimes) <= 4 * math.ulp(valeur):
+            return Decimal(repr(centimes))
+    return valeur
+
+
+Montant = Annotated[
+    Decimal,
+    BeforeValidator(_montant),
+    Field(ge=0, max_digits=12, decimal_places=2, strict=False),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+                {"type": "string", "pattern": _MONTANT.pattern},
+            ]
+        }
+    ),
+]
+
+
+def _date_iso(valeur: Any) -> Any:
+    if not isinstance(valeur, str | date) or (
+        isinstance(valeur, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", valeur)
+    ):
+        raise ValueError("Une date s'écrit AAAA-MM-JJ.")
+    return valeur
+
+
+# Une date au format ISO (« 2026-03-01 ») ; pydantic accepterait sinon un entier (horodatage).
+DateISO = Annotated[date, BeforeValidator(_date_iso), Field(strict=False)]
+
+
+# Le motif d'une adresse que le modèle accepte (django.core.validators.EmailValidator, adresses ASCII),
+# ou vide : un motif plus lâche annonçait valables des adresses que l'enregistrement refusait (400).
+_ATOME = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_COURRIEL = re.compile(
+    rf"^(?:|{_ATOME}(?:\.{_ATOME})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z-]{{0,61}}[A-Za-z]))$"
+)
+
+
+def _courriel(valeur: str) -> str:
+    if not _COURRIEL.search(valeur):
+        raise ValueError("Adresse électronique invalide.")
+    return valeur.removesuffix("\n")
+
+
+Courriel = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(_courriel),
+    Field(json_schema_extra={"pattern": _COURRIEL.pattern}),
+]
+
+
+# Un champ qui peut être omis mais, s'il est donné, ne vaut pas `null` : il n'est pas déclaré nullable,
+# et son défaut (None, « non fourni ») est retiré du document par `sans_defaut_nul`.
+OMISSIBLE = Field(default=None)
+
+
+def sans_defaut_nul(schema: dict) -> None:
+    """Retire du schéma d'un modèle le `"default": null` des champs qui ne sont pas nullables."""
+    for propriete in schema.get("properties", {}).values():
+        nullable = any(s.get("type") == "null" for s in propriete.get("anyOf", []))
+        if propriete.get("default", 0) is None and not nullable:
+            del propriete["default"]
+
+
+def _entier(valeur: Any) -> Any:
+    # Pour JSON Schema, 195.0 est un entier (sa partie décimale est nulle) ; 195.5 et "195" n'en sont pas.
+    if isinstance(valeur, float) and valeur.is_integer():
+        return int(valeur)
+    return valeur
+
 
 DomaineT = Literal[tuple(Domaine.values)]  # type: ignore[valid-type]
 TypeIAT = Literal[tuple(TypeIA.values)]  # type: ignore[valid-type]
@@ -39,7 +145,7 @@ StadeT = Literal[tuple(Stade.values)]  # type: ignore[valid-type]
 TriT = Literal["nom", "-nom", "stade", "-stade", "domaine", "-domaine", "modifie", "-modifie"]
 
 
-class ChampsFacultatifs(Schema):
+class ChampsFacultatifs(Corps):
     usage_non_declare: bool = False
     fournisseur: Texte(200) = ""  # type: ignore[valid-type]
     modeles: Texte(300) = ""  # type: ignore[valid-type]
@@ -56,7 +162,7 @@ class ChampsFacultatifs(Schema):
     cout_investissement: Montant | None = None
     cout_annuel: Montant | None = None
     benefices_attendus: TexteLong = ""  # type: ignore[valid-type]
-    contact: Annotated[str, StringConstraints(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
+    contact: Courriel = ""
 
 
 class SystemeEntree(ChampsFacultatifs):
@@ -72,44 +178,54 @@ class SystemeEntree(ChampsFacultatifs):
     hebergement: HebergementT
 
 
-class SystemeModification(Schema):
-    """Modification partielle : seuls les champs fournis changent. `version` est la version lue."""
+# La version lue de la fiche, exigée par toute écriture (verrou optimiste, balise/versions.py) : une
+# version périmée est refusée (409, avec les changements faits entre-temps), une version absente aussi (422).
+VersionLue = Annotated[
+    int,
+    Field(ge=1, le=2_000_000_000, description="Version de la fiche sur laquelle repose l'écriture."),
+    BeforeValidator(_entier),
+]
 
-    version: int = Field(
-        ge=1, le=2_000_000_000, description="Version de la fiche sur laquelle repose la modification."
-    )
-    nom: Texte(200, obligatoire=True) | None = None  # type: ignore[valid-type]
-    finalite: Texte(20_000, obligatoire=True) | None = None  # type: ignore[valid-type]
-    service: Texte(200, obligatoire=True) | None = None  # type: ignore[valid-type]
-    responsable: Texte(200, obligatoire=True) | None = None  # type: ignore[valid-type]
-    domaine: DomaineT | None = None
-    type_ia: TypeIAT | None = None
-    cible: CibleT | None = None
-    positionnement: PositionnementT | None = None
-    realisation: RealisationT | None = None
-    hebergement: HebergementT | None = None
-    usage_non_declare: bool | None = None
+
+class SystemeModification(Corps):
+    """Modification partielle : seuls les champs fournis changent. `version` est la version lue.
+    `null` efface un texte facultatif ou un montant ; un champ obligatoire, une liste fermée ou un
+    booléen ne sont pas déclarés nullables : ils s'omettent, ou prennent une valeur."""
+
+    model_config = ConfigDict(json_schema_extra=sans_defaut_nul)
+
+    version: VersionLue
+    nom: Texte(200, obligatoire=True) = OMISSIBLE  # type: ignore[valid-type]
+    finalite: Texte(20_000, obligatoire=True) = OMISSIBLE  # type: ignore[valid-type]
+    service: Texte(200, obligatoire=True) = OMISSIBLE  # type: ignore[valid-type]
+    responsable: Texte(200, obligatoire=True) = OMISSIBLE  # type: ignore[valid-type]
+    domaine: DomaineT = OMISSIBLE
+    type_ia: TypeIAT = OMISSIBLE
+    cible: CibleT = OMISSIBLE
+    positionnement: PositionnementT = OMISSIBLE
+    realisation: RealisationT = OMISSIBLE
+    hebergement: HebergementT = OMISSIBLE
+    usage_non_declare: bool = OMISSIBLE
     fournisseur: Texte(200) | None = None  # type: ignore[valid-type]
     modeles: Texte(300) | None = None  # type: ignore[valid-type]
     hebergeur: Texte(200) | None = None  # type: ignore[valid-type]
     donnees: TexteLong | None = None  # type: ignore[valid-type]
     sources_donnees: TexteLong | None = None  # type: ignore[valid-type]
-    donnees_personnelles: bool | None = None
-    donnees_sensibles: bool | None = None
+    donnees_personnelles: bool = OMISSIBLE
+    donnees_sensibles: bool = OMISSIBLE
     contribution_decision: TexteLong | None = None  # type: ignore[valid-type]
     regles_traitement: TexteLong | None = None  # type: ignore[valid-type]
-    decision_individuelle: bool | None = None
+    decision_individuelle: bool = OMISSIBLE
     supervision_humaine: TexteLong | None = None  # type: ignore[valid-type]
     mode_degrade: TexteLong | None = None  # type: ignore[valid-type]
     cout_investissement: Montant | None = None
     cout_annuel: Montant | None = None
     benefices_attendus: TexteLong | None = None  # type: ignore[valid-type]
-    contact: (
-        Annotated[str, StringConstraints(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
-    ) = None
+    contact: Courriel | None = None
 
 
 class SystemeSortie(SystemeEntree):
+    model_config = ConfigDict(strict=False)  # lue sur le modèle, pas sur un corps JSON
     # En sortie, ce que la base peut contenir, sans les contraintes propres à la saisie par l'API : une
     # fiche saisie par les pages (texte de plus de 20 000 caractères, contact « dpo@localhost » que
     # Django accepte…) doit toujours pouvoir être lue ; sinon toute la liste répondait en erreur 500.
@@ -136,15 +252,15 @@ class SystemeSortie(SystemeEntree):
     archive_le: datetime | None
 
 
-class Transition(Schema):
+class Transition(Corps):
     vers: StadeT
     motif: Texte(2000) = ""  # type: ignore[valid-type]
-    version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    version: VersionLue
 
 
-class Publication(Schema):
+class Publication(Corps):
     publie: bool
-    version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    version: VersionLue
 
 
 class OrganisationSortie(Schema):
@@ -173,10 +289,19 @@ class Erreur(Schema):
     message: str
 
 
+class ErreurValidation(Erreur):
+    """422 : ce qui, dans les paramètres ou le corps, sort du schéma (liste de pydantic)."""
+
+    erreurs: list[dict]
+
+
 class ConflitSortie(Schema):
+    """409 : la fiche a changé depuis la version lue (`version_actuelle`, `changements`), ou son état
+    actuel refuse l'opération (passage de stade, publication : `message` seul)."""
+
     message: str
-    version_actuelle: int
-    changements: list[ChangementSortie]
+    version_actuelle: int | None = None
+    changements: list[ChangementSortie] = []
 
 
 class DocumentSortie(Schema):

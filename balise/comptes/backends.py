@@ -6,6 +6,7 @@ Django relit la personne en base à chaque page ; ici elle est lue dans le cache
 compte désactivé ou supprimé valent dès la requête suivante (organisations/fraicheur.py).
 """
 
+from django.contrib.auth import login
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -53,3 +54,18 @@ class PersonneEnCache(ModelBackend):
             "personne", user_id, "personne", lambda: Utilisateur._default_manager.filter(pk=user_id).first()
         )
         return personne if personne is not None and self.user_can_authenticate(personne) else None
+
+
+# Le backend qui relit la personne d'une session ; il doit figurer dans AUTHENTICATION_BACKENDS.
+BACKEND_SESSION = f"{PersonneEnCache.__module__}.{PersonneEnCache.__qualname__}"
+
+
+def ouvrir_session(request: HttpRequest, utilisateur: Utilisateur) -> None:
+    """Ouvre la session d'une personne que Balise vient d'authentifier lui-même (compte créé en
+    acceptant une invitation), sans passer par `authenticate()`.
+
+    Django range dans la session le chemin du backend nommé ici et, à chaque requête, ne reconnaît la
+    session que si ce backend est dans AUTHENTICATION_BACKENDS : nommer un autre backend (celui de
+    Django, par exemple) déconnecte la personne dès la page suivante.
+    """
+    login(request, utilisateur, backend=BACKEND_SESSION)

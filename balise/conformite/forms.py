@@ -1,7 +1,7 @@
 from django import forms
 
 from balise.comptes.models import Utilisateur
-from balise.formulaires import FormulaireModele
+from balise.formulaires import ChampVersion, FormulaireModele
 from balise.registre.models import Document
 
 from . import moteur
@@ -57,7 +57,7 @@ class QuestionnaireForm(forms.Form):
 
 
 class ObligationForm(FormulaireModele):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = ChampVersion()
 
     class Meta:
         model = ObligationSuivie

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from balise import versions
+from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
@@ -78,13 +79,16 @@ def questionnaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     form.add_error(f"q-{q.id}", "Répondez à cette question.")
             else:
                 try:
-                    services.qualifier(systeme, regles, reponses, request.user)
+                    envoi = une_seule_fois(
+                        request, lambda: services.qualifier(systeme, regles, reponses, request.user)
+                    )
                 except ValidationError as erreur:
                     form.add_error(None, erreur)
                 else:
-                    messages.success(
-                        request, "Qualification enregistrée ; les obligations du système sont à jour."
-                    )
+                    if not envoi.doublon:
+                        messages.success(
+                            request, "Qualification enregistrée ; les obligations du système sont à jour."
+                        )
                     return redirect("conformite:qualification", slug=slug, pk=pk)
     else:
         form = QuestionnaireForm(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from balise import limites
+from balise.envois.services import une_seule_fois
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
@@ -88,12 +89,22 @@ def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = AdaptationForm(request.POST or None, initial={"texte": en_yaml(base.definition)})
     if request.method == "POST" and form.is_valid():
         try:
-            nouvelle = services.adapter(adhesion.organisation, base, form.cleaned_data["texte"], request.user)
+            envoi = une_seule_fois(
+                request,
+                lambda: services.adapter(
+                    adhesion.organisation, base, form.cleaned_data["texte"], request.user
+                ),
+            )
         except ValidationError as erreur:
             form.add_error("texte", erreur)
         else:
-            messages.success(request, f"Version {nouvelle.version} enregistrée pour votre organisation.")
-            return redirect("instruments:instrument", slug=slug, pk=nouvelle.pk)
+            if envoi.objet is None:
+                return redirect("instruments:catalogue", slug=slug)
+            if not envoi.doublon:
+                messages.success(
+                    request, f"Version {envoi.objet.version} enregistrée pour votre organisation."
+                )
+            return redirect("instruments:instrument", slug=slug, pk=envoi.objet.pk)
     return render(
         request,
         "instruments/adapter.html",
@@ -153,14 +164,24 @@ def _ouvrir(
         return retour
     options = {k: v for k, v in form.cleaned_data.items() if k not in ("instrument", "moment")}
     try:
-        ouverte = ouvrir(
-            systeme, form.cleaned_data["instrument"], form.cleaned_data["moment"], request.user, **options
+        envoi = une_seule_fois(
+            request,
+            lambda: ouvrir(
+                systeme,
+                form.cleaned_data["instrument"],
+                form.cleaned_data["moment"],
+                request.user,
+                **options,
+            ),
         )
     except ValidationError as erreur:
         _refus(request, erreur)
         return retour
-    messages.success(request, succes)
-    return redirect(page, slug=slug, pk=ouverte.pk)
+    if envoi.objet is None:
+        return retour
+    if not envoi.doublon:
+        messages.success(request, succes)
+    return redirect(page, slug=slug, pk=envoi.objet.pk)
 
 
 @require_POST
@@ -265,13 +286,17 @@ def inviter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, "Choisissez un membre de l'organisation et son profil.")
     else:
         try:
-            invite = services.inviter_evaluateur(
-                choisie, form.cleaned_data["utilisateur"], form.cleaned_data["profil"], request.user
+            envoi = une_seule_fois(
+                request,
+                lambda: services.inviter_evaluateur(
+                    choisie, form.cleaned_data["utilisateur"], form.cleaned_data["profil"], request.user
+                ),
             )
         except ValidationError as erreur:
             _refus(request, erreur)
         else:
-            messages.success(request, f"{invite.utilisateur} est invité à coter.")
+            if not envoi.doublon:
+                messages.success(request, f"{envoi.objet.utilisateur} est invité à coter.")
     return redirect("instruments:evaluation", slug=slug, pk=pk)
 
 
@@ -299,12 +324,17 @@ def reevaluer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, "Choisissez le moment de la nouvelle évaluation.")
         return redirect("instruments:evaluation", slug=slug, pk=pk)
     try:
-        nouvelle = services.reevaluer(choisie, form.cleaned_data["moment"], request.user)
+        envoi = une_seule_fois(
+            request, lambda: services.reevaluer(choisie, form.cleaned_data["moment"], request.user)
+        )
     except ValidationError as erreur:
         _refus(request, erreur)
         return redirect("instruments:evaluation", slug=slug, pk=pk)
-    messages.success(request, "Nouvelle évaluation ouverte avec les mêmes évaluateurs.")
-    return redirect("instruments:evaluation", slug=slug, pk=nouvelle.pk)
+    if envoi.objet is None:
+        return redirect("instruments:evaluation", slug=slug, pk=pk)
+    if not envoi.doublon:
+        messages.success(request, "Nouvelle évaluation ouverte avec les mêmes évaluateurs.")
+    return redirect("instruments:evaluation", slug=slug, pk=envoi.objet.pk)
 
 
 # --- Consultations anonymes des agents : ce que voit qui pilote ----------------------------------

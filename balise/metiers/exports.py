@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 
 from openpyxl import Workbook
 
@@ -60,11 +61,12 @@ def _nom(valeur: str | None) -> str:
     return "Total" if valeur is TOTAL else valeur
 
 
-def _nombres(case: Case) -> tuple[int | float | str, int | float | str]:
-    """Des nombres pour le tableur (il calcule avec) ; « secret » à la place d'un chiffre masqué."""
+def _nombres(case: Case) -> tuple[int | Decimal | str, Decimal | str]:
+    """Des nombres pour le tableur (il calcule avec) ; « secret » à la place d'un chiffre masqué.
+    L'ETP est celui que montrent les pages (`Case.etp_arrondi`), en décimal : jamais un flottant."""
     if case.masquee:
         return SECRET, SECRET
-    return case.effectif, float(case.etp)
+    return case.effectif, case.etp_arrondi
 
 
 def xlsx(imp: ImportEffectifs, seuil: int) -> bytes:

@@ -1,6 +1,6 @@
 from django import forms
 
-from balise.formulaires import Formulaire, FormulaireModele
+from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 from balise.registre.models import SystemeIA
 
 from . import colonnes as col
@@ -95,7 +95,7 @@ class RevueForm(Formulaire):
 
 
 class MetierForm(FormulaireModele):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = ChampVersion()
 
     class Meta:
         model = MetierOrganisation
@@ -129,7 +129,7 @@ class MetierForm(FormulaireModele):
 
 
 class GroupeForm(Formulaire):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = ChampVersion()
     systemes = forms.ModelMultipleChoiceField(
         label="Systèmes d'IA du registre qui concernent ce groupe",
         queryset=SystemeIA.objects.none(),
@@ -148,7 +148,7 @@ class GroupeForm(Formulaire):
 
 
 class ActionForm(FormulaireModele):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = ChampVersion()
 
     class Meta:
         model = ActionAccompagnement

@@ -39,7 +39,8 @@ SECRET = "secret"
 PRIMAIRE = "primaire"
 SECONDAIRE = "secondaire"
 _ESPACE_FINE = "\u202f"  # espace fine insécable, séparateur des milliers
-_DIXIEME = Decimal("0.1")
+# Les ETP se donnent au dixième, arrondis au plus proche : dans les pages comme dans les exports.
+PRECISION_ETP = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,17 @@ class Case:
             return SECRET
         return f"{self.effectif:,}".replace(",", _ESPACE_FINE)
 
+    @property
+    def etp_arrondi(self) -> Decimal | None:
+        """L'ETP tel que Balise le donne partout (pages, CSV, XLSX) : au dixième, arrondi au plus proche.
+        Le seul endroit qui arrondit : une page et un export ne peuvent pas se contredire."""
+        return None if self.etp is None else self.etp.quantize(PRECISION_ETP, rounding=ROUND_HALF_UP)
+
     def afficher_etp(self) -> str:
         """« 12,5 » : virgule décimale, un chiffre après la virgule (arrondi au plus proche), ou « secret »."""
-        if self.etp is None:
+        if self.etp_arrondi is None:
             return SECRET
-        arrondi = self.etp.quantize(_DIXIEME, rounding=ROUND_HALF_UP)
-        return f"{arrondi:,.1f}".replace(",", _ESPACE_FINE).replace(".", ",")
+        return f"{self.etp_arrondi:,.1f}".replace(",", _ESPACE_FINE).replace(".", ",")
 
 
 @dataclass(frozen=True)

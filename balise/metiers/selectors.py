@@ -44,13 +44,28 @@ def niveaux() -> list[str]:
     return [*reversed(charger().niveaux), NON_RATTACHES]
 
 
+# Précision des ETP en base (4 décimales) : une somme d'ETP exacte n'en a pas davantage.
+_PRECISION_ETP_EN_BASE = Decimal(1).scaleb(-GroupeEffectif._meta.get_field("etp").decimal_places)
+
+
+def etp_exact(somme: Decimal | None) -> Decimal:
+    """La somme d'ETP lue en base, ramenée à la précision de la colonne.
+
+    SQLite additionne les décimaux en flottants : `Sum("etp")` y rend 762,449999999998 pour 762,45
+    (arrondi ensuite à 762,4 au lieu de 762,5, et recopié tel quel dans les exports). L'erreur d'une
+    somme de n flottants reste sous n × 1,2e-16 × la somme : sous 0,00005 (la moitié de la précision
+    de la colonne) jusqu'à des centaines de milliers de groupes d'agents ; la valeur ramenée à
+    4 décimales est donc la somme exacte, celle que PostgreSQL rend directement."""
+    return ZERO if somme is None else Decimal(somme).quantize(_PRECISION_ETP_EN_BASE)
+
+
 def _valeurs(lignes, cle_ligne: str) -> dict[tuple[str, str], tuple[int, Decimal]]:
     """(valeur de la ligne, niveau) → (effectif, ETP), en cumulant les lignes qui se confondent."""
     valeurs: dict[tuple[str, str], tuple[int, Decimal]] = {}
     for ligne in lignes:
         cle = (ligne[cle_ligne] or NON_RENSEIGNE, ligne["libelle__niveau"] or NON_RATTACHES)
         effectif, etp = valeurs.get(cle, (0, ZERO))
-        valeurs[cle] = (effectif + ligne["effectif"], etp + (ligne["etp"] or ZERO))
+        valeurs[cle] = (effectif + ligne["effectif"], etp + etp_exact(ligne["etp"]))
     return valeurs
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from balise import versions
+from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
@@ -40,6 +44,15 @@ def _donnees(request: HttpRequest, fichiers: bool = False) -> tuple:
     if request.method != "POST":
         return (None, None) if fichiers else (None,)
     return (request.POST, request.FILES) if fichiers else (request.POST,)
+
+
+def _creer_ou_modifier(request: HttpRequest, pk: int | None, enregistrer: Callable[[], Model]) -> bool:
+    """Une création passe par un envoi unique (balise/envois), une modification par le verrou
+    optimiste. Renvoie faux pour le doublon d'une création déjà faite (rien n'a été écrit)."""
+    if pk is None:
+        return not une_seule_fois(request, enregistrer).doublon
+    enregistrer()
+    return True
 
 
 def _contexte(adhesion, **autres) -> dict:
@@ -393,14 +406,21 @@ def metier(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         donnees = {c: form.cleaned_data[c] for c in ("libelle", "isco08", "niveau", "justification")}
         try:
-            services.enregistrer_metier(organisation, donnees, request.user, pk, form.cleaned_data["version"])
+            ecrit = _creer_ou_modifier(
+                request,
+                pk,
+                lambda: services.enregistrer_metier(
+                    organisation, donnees, request.user, pk, form.cleaned_data["version"]
+                ),
+            )
         except versions.ConflitEdition as erreur:
             conflit = erreur
             reprendre_apres_conflit(form, erreur)
         except ValidationError as erreur:
             form.add_error(None, erreur)
         else:
-            messages.success(request, "Rattachement enregistré ; les imports en tiennent compte.")
+            if ecrit:
+                messages.success(request, "Rattachement enregistré ; les imports en tiennent compte.")
             return redirect("metiers:referentiel", slug=slug)
     return render(
         request,
@@ -443,10 +463,15 @@ def suivre(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         messages.error(request, "Groupe invalide : choisissez un niveau d'exposition et un groupe d'agents.")
         return redirect("metiers:accueil", slug=slug)
-    groupe = services.suivre_groupe(
-        adhesion.organisation, niveau, dimension, valeur if dimension else "", request.user
+    envoi = une_seule_fois(
+        request,
+        lambda: services.suivre_groupe(
+            adhesion.organisation, niveau, dimension, valeur if dimension else "", request.user
+        ),
     )
-    return redirect("metiers:groupe", slug=slug, pk=groupe.pk)
+    if envoi.objet is None:
+        return redirect("metiers:accueil", slug=slug)
+    return redirect("metiers:groupe", slug=slug, pk=envoi.objet.pk)
 
 
 @login_required
@@ -514,12 +539,19 @@ def action(
     if request.method == "POST" and form.is_valid():
         donnees = {c: form.cleaned_data[c] for c in ("nature", "titre", "description", "echeance", "statut")}
         try:
-            services.enregistrer_action(groupe, donnees, request.user, pk, form.cleaned_data["version"])
+            ecrit = _creer_ou_modifier(
+                request,
+                pk,
+                lambda: services.enregistrer_action(
+                    groupe, donnees, request.user, pk, form.cleaned_data["version"]
+                ),
+            )
         except versions.ConflitEdition as erreur:
             conflit = erreur
             reprendre_apres_conflit(form, erreur)
         else:
-            messages.success(request, "Action enregistrée.")
+            if ecrit:
+                messages.success(request, "Action enregistrée.")
             return redirect("metiers:groupe", slug=slug, pk=groupe.pk)
     return render(
         request,

@@ -1,6 +1,6 @@
 from django import forms
 
-from balise.formulaires import Formulaire, FormulaireModele
+from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 
 from .journal import Categorie
 from .models import Organisation
@@ -24,7 +24,7 @@ class RoleForm(Formulaire):
 
 
 class OrganisationForm(FormulaireModele):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = ChampVersion()
 
     class Meta:
         model = Organisation

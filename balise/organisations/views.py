@@ -1,7 +1,6 @@
 """Pages d'administration d'une organisation : membres, invitations, paramètres."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from balise.comptes import selectors as selecteurs_comptes
 from balise.comptes import services as services_comptes
+from balise.comptes.backends import ouvrir_session
 from balise.comptes.models import Utilisateur
+from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.versions import ConflitEdition
 
@@ -38,18 +39,25 @@ def membres(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.inviter(
-                organisation,
-                form.cleaned_data["email"],
-                form.cleaned_data["role"],
-                request.user,
-                lambda inv: request.build_absolute_uri(reverse("invitation:accepter", args=[inv.jeton])),
+            envoi = une_seule_fois(
+                request,
+                lambda: services.inviter(
+                    organisation,
+                    form.cleaned_data["email"],
+                    form.cleaned_data["role"],
+                    request.user,
+                    lambda inv: request.build_absolute_uri(reverse("invitation:accepter", args=[inv.jeton])),
+                ),
             )
         except ValidationError as erreur:
             form.add_error("email", erreur)
         else:
-            lien = request.build_absolute_uri(reverse("invitation:accepter", args=[invitation.jeton]))
-            messages.success(request, f"Invitation envoyée à {invitation.email}. Lien à transmettre : {lien}")
+            if not envoi.doublon:
+                invitation = envoi.objet
+                lien = request.build_absolute_uri(reverse("invitation:accepter", args=[invitation.jeton]))
+                messages.success(
+                    request, f"Invitation envoyée à {invitation.email}. Lien à transmettre : {lien}"
+                )
             return redirect("organisations:membres", slug=slug)
     return render(
         request,
@@ -214,7 +222,7 @@ def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
                     last_name=form.cleaned_data["last_name"],
                 )
                 services.accepter_invitation(invitation, utilisateur)
-            login(request, utilisateur, backend="django.contrib.auth.backends.ModelBackend")
+            ouvrir_session(request, utilisateur)
             messages.success(request, f"Bienvenue ! Vous avez rejoint {invitation.organisation.nom}.")
             return redirect("registre:portefeuille", slug=invitation.organisation.slug)
     return render(request, "organisations/invitation.html", {"invitation": invitation, "form": form})

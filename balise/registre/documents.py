@@ -42,6 +42,10 @@ FORMATS: dict[str, tuple[frozenset[str], str]] = {
 TEXTE = {".txt": "text/plain", ".csv": "text/csv", ".md": "text/markdown"}
 
 
+class DocumentTropLourd(ValidationError):
+    """Le fichier dépasse `BALISE_DOCUMENT_MAX_OCTETS` (l'API répond 413, les pages un message)."""
+
+
 @dataclass(frozen=True)
 class FichierVerifie:
     nom: str
@@ -60,7 +64,7 @@ def verifier(fichier: UploadedFile) -> FichierVerifie:
     if taille == 0:
         raise ValidationError("Le fichier est vide.")
     if taille > settings.DOCUMENT_MAX_OCTETS:
-        raise ValidationError(
+        raise DocumentTropLourd(
             f"Le fichier dépasse la taille maximale de {filesizeformat(settings.DOCUMENT_MAX_OCTETS)}."
         )
     if extension not in FORMATS and extension not in TEXTE:

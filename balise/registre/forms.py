@@ -1,6 +1,6 @@
 from django import forms
 
-from balise.formulaires import Formulaire, FormulaireModele
+from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 
 from . import documents
 from .cycle_de_vie import Stade, suivants
@@ -34,7 +34,7 @@ assert sorted(c for _, champs in SECTIONS for c in champs) == sorted(CHAMPS_SAIS
 
 class SystemeForm(FormulaireModele):
     # La version lue à l'ouverture du formulaire : elle sert à détecter une modification concurrente.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = ChampVersion()
 
     class Meta:
         model = SystemeIA
@@ -77,7 +77,7 @@ class StadeForm(Formulaire):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = ChampVersion()
 
     def __init__(self, *args, systeme: SystemeIA, **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,11 +62,16 @@ _TEXTES_FACULTATIFS = frozenset(
 )
 
 
-class TransitionInterdite(ValidationError):
+class RefusEtat(ValidationError):
+    """Refus dû à l'état actuel de la fiche, non à la saisie : passage de stade impossible depuis le
+    stade actuel, publication d'une fiche qui n'a pas encore ce qu'elle doit dire. L'API répond 409."""
+
+
+class TransitionInterdite(RefusEtat):
     pass
 
 
-def _verrouiller(systeme_id: int, version_attendue: int | None) -> SystemeIA:
+def _verrouiller(systeme_id: int, version_attendue: int) -> SystemeIA:
     return versions.verrouiller(
         SystemeIA.objects.select_related("organisation"), systeme_id, version_attendue
     )
@@ -97,7 +102,7 @@ def modifier_systeme(
 
 @transaction.atomic
 def changer_stade(
-    systeme_id: int, vers: str, motif: str, par: Utilisateur, version_attendue: int | None = None
+    systeme_id: int, vers: str, motif: str, par: Utilisateur, version_attendue: int
 ) -> SystemeIA:
     systeme = _verrouiller(systeme_id, version_attendue)
     if systeme.archive:
@@ -120,16 +125,14 @@ def changer_stade(
 
 
 @transaction.atomic
-def publier(
-    systeme_id: int, publie: bool, par: Utilisateur, version_attendue: int | None = None
-) -> SystemeIA:
+def publier(systeme_id: int, publie: bool, par: Utilisateur, version_attendue: int) -> SystemeIA:
     systeme = _verrouiller(systeme_id, version_attendue)
     if publie and not systeme.contribution_decision.strip():
-        raise ValidationError(
+        raise RefusEtat(
             "Avant de publier, décrivez comment le système contribue aux décisions (fiche publique CRPA)."
         )
     if publie and systeme.decision_individuelle and not systeme.regles_traitement.strip():
-        raise ValidationError(
+        raise RefusEtat(
             "Avant de publier un système qui intervient dans des décisions individuelles, décrivez les "
             "règles et les principaux paramètres du traitement (CRPA, art. L312-1-3)."
         )
@@ -139,7 +142,7 @@ def publier(
 
 
 @transaction.atomic
-def archiver(systeme_id: int, par: Utilisateur, version_attendue: int | None = None) -> SystemeIA:
+def archiver(systeme_id: int, par: Utilisateur, version_attendue: int) -> SystemeIA:
     """Supprimer, c'est archiver : la fiche et son historique restent, elle sort du registre et du public."""
     systeme = _verrouiller(systeme_id, version_attendue)
     if not systeme.archive:
@@ -151,8 +154,8 @@ def archiver(systeme_id: int, par: Utilisateur, version_attendue: int | None = N
 
 
 @transaction.atomic
-def restaurer(systeme_id: int, par: Utilisateur) -> SystemeIA:
-    systeme = _verrouiller(systeme_id, None)
+def restaurer(systeme_id: int, par: Utilisateur, version_attendue: int) -> SystemeIA:
+    systeme = _verrouiller(systeme_id, version_attendue)
     if systeme.archive:
         systeme.archive_le = None
         versions.enregistrer(systeme, par)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balise import cache_pages, versions
+from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
@@ -61,9 +62,14 @@ def creer(request: HttpRequest, slug: str) -> HttpResponse:
     form = SystemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        systeme = services.creer_systeme(adhesion.organisation, donnees, request.user)
-        messages.success(request, f"« {systeme.nom} » est inscrit au registre.")
-        return redirect("registre:detail", slug=slug, pk=systeme.pk)
+        envoi = une_seule_fois(
+            request, lambda: services.creer_systeme(adhesion.organisation, donnees, request.user)
+        )
+        if envoi.objet is None:  # doublon d'une fiche disparue depuis
+            return redirect("registre:liste", slug=slug)
+        if not envoi.doublon:
+            messages.success(request, f"« {envoi.objet.nom} » est inscrit au registre.")
+        return redirect("registre:detail", slug=slug, pk=envoi.objet.pk)
     return render(request, "registre/formulaire.html", {"organisation": adhesion.organisation, "form": form})
 
 
@@ -99,7 +105,7 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.modifier_systeme(systeme.pk, donnees, form.cleaned_data["version"] or 0, request.user)
+            services.modifier_systeme(systeme.pk, donnees, form.cleaned_data["version"], request.user)
         except services.ConflitEdition as erreur:
             conflit = erreur
             reprendre_apres_conflit(form, erreur)
@@ -178,7 +184,11 @@ def archiver(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     systeme = _systeme(adhesion, pk)
     if request.POST.get("restaurer") == "1":
         return _apres_operation(
-            request, slug, pk, lambda: services.restaurer(systeme.pk, request.user), "Fiche restaurée."
+            request,
+            slug,
+            pk,
+            lambda: services.restaurer(systeme.pk, request.user, _version(request)),
+            "Fiche restaurée.",
         )
     return _apres_operation(
         request,
@@ -210,15 +220,19 @@ def deposer_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         erreurs = [e for liste_erreurs in form.errors.values() for e in liste_erreurs]
         messages.error(request, "Document refusé : " + " ".join(erreurs))
         return redirect("registre:detail", slug=slug, pk=pk)
-    return _apres_operation(
-        request,
-        slug,
-        pk,
-        lambda: services.deposer_document(
-            systeme, form.cleaned_data["titre"], form.cleaned_data["fichier"], request.user
-        ),
-        "Document déposé.",
-    )
+    try:
+        envoi = une_seule_fois(
+            request,
+            lambda: services.deposer_document(
+                systeme, form.cleaned_data["titre"], form.cleaned_data["fichier"], request.user
+            ),
+        )
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        if not envoi.doublon:
+            messages.success(request, "Document déposé.")
+    return redirect("registre:detail", slug=slug, pk=pk)
 
 
 def _document(adhesion, pk: int, doc_pk: int, archives: bool = False) -> Document:

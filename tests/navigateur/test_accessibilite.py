@@ -64,10 +64,10 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         decision_individuelle=True,
         regles_traitement="Compare les débits nocturnes aux moyennes de chaque secteur ; aucun paramètre personnel.",
     )
-    services.changer_stade(systeme.pk, "etude", "", admin_a)
-    services.changer_stade(systeme.pk, "experimentation", "", referent_a)
+    services.changer_stade(systeme.pk, "etude", "", admin_a, 1)
+    services.changer_stade(systeme.pk, "experimentation", "", referent_a, 2)
     services.modifier_systeme(systeme.pk, {"service": "Direction de l'eau"}, 3, referent_a)
-    services.publier(systeme.pk, True, admin_a)
+    services.publier(systeme.pk, True, admin_a, 4)
     fabrique.systeme(org_a, admin_a, nom="Assistant de rédaction", usage_non_declare=True, cible="agents")
     Invitation.objects.create(
         organisation=org_a, email="invitee@exemple.fr", role="lecteur", invitee_par=admin_a

@@ -111,7 +111,7 @@ def test_cycle_de_vie_jusqu_a_l_arret(page, admin_a, systeme_a):
 
 
 def test_historique_avec_auteurs(page, org_a, admin_a, referent_a, systeme_a):
-    services.changer_stade(systeme_a.pk, "etude", "", admin_a)
+    services.changer_stade(systeme_a.pk, "etude", "", admin_a, 1)
     services.modifier_systeme(systeme_a.pk, {"service": "Direction de l'eau"}, 2, referent_a)
     connecter(page, admin_a.email)
     page.goto(f"/o/{org_a.slug}/registre/{systeme_a.pk}/")
@@ -178,7 +178,7 @@ def test_registre_public_sans_connexion(page, org_a, admin_a):
         nom="Chatbot des démarches",
         contribution_decision="Il oriente les usagers ; aucune décision n'est prise par lui.",
     )
-    services.publier(publie.pk, True, admin_a)
+    services.publier(publie.pk, True, admin_a, publie.version)
     fabrique.systeme(org_a, admin_a, nom="Projet interne confidentiel", contribution_decision="Aide.")
 
     page.goto(f"/public/{org_a.slug}/")

@@ -63,9 +63,11 @@ def charger(donnees: dict) -> list[Organisation]:
             }
             systeme = services.creer_systeme(organisation, fiche, auteur)
             for stade in s["parcours"]:
-                systeme = services.changer_stade(systeme.pk, stade, s.get("motif", ""), auteur)
+                systeme = services.changer_stade(
+                    systeme.pk, stade, s.get("motif", ""), auteur, systeme.version
+                )
             if s.get("publie"):
-                services.publier(systeme.pk, True, auteur)
+                services.publier(systeme.pk, True, auteur, systeme.version)
     _evaluer(donnees, utilisateurs)
     _qualifier(donnees)
     _effectifs(donnees, utilisateurs)
