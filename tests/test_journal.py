@@ -180,8 +180,10 @@ def test_archiver_et_restaurer_une_fiche_sont_notes(client, org_a, admin_a, syst
     client.force_login(admin_a)
     url = f"/o/{org_a.slug}/registre/{systeme_a.pk}/archivage/"
     client.post(url, {"version": systeme_a.version})
-    client.post(url, {"restaurer": "1"})
-    client.post(url, {"restaurer": "1"})  # déjà restaurée : rien à noter
+    systeme_a.refresh_from_db()
+    client.post(url, {"restaurer": "1", "version": systeme_a.version})
+    systeme_a.refresh_from_db()
+    client.post(url, {"restaurer": "1", "version": systeme_a.version})  # déjà restaurée : rien à noter
     natures = list(EvenementJournal.objects.order_by("le", "pk").values_list("nature", "objet", "par"))
     assert natures == [
         (Nature.FICHE_ARCHIVEE, systeme_a.nom, admin_a.pk),
