@@ -18,7 +18,7 @@ class SystemeIAAdminForm(forms.ModelForm):
 
     class Meta:
         model = SystemeIA
-        fields = "__all__"
+        fields = ["organisation", *services.CHAMPS_SAISIS]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
