@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from balise import versions
 from balise.comptes.models import Utilisateur
+from balise.comptes.services import creer_compte
 
 from . import journal
 from .models import Adhesion, Invitation, Organisation
@@ -145,6 +146,17 @@ def accepter_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Adh
     invitation.acceptee_le = timezone.now()
     invitation.save(update_fields=["acceptee_le"])
     return adhesion
+
+
+@transaction.atomic
+def accepter_invitation_en_creant_son_compte(
+    invitation: Invitation, mot_de_passe: str, prenom: str, nom: str
+) -> Utilisateur:
+    """La personne invitée n'a pas encore de compte : il est créé à l'adresse de l'invitation, qu'elle
+    accepte dans la même transaction (un refus ne laisse pas de compte sans adhésion)."""
+    utilisateur = creer_compte(invitation.email, mot_de_passe, prenom=prenom, nom=nom)
+    accepter_invitation(invitation, utilisateur)
+    return utilisateur
 
 
 @transaction.atomic
