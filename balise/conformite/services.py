@@ -161,10 +161,6 @@ class SuiteDuQuestionnaire:
     nouvelles: bool  # les réponses en font apparaître que la page n'avait pas : les montrer d'abord
     manquantes: list[Question]  # celles qui se posent et restent sans réponse
 
-    @property
-    def complete(self) -> bool:
-        return not self.nouvelles and not self.manquantes
-
 
 def suite_du_questionnaire(
     regles: Regles, connues: moteur.Reponses, affichees: list[Question], envoyees: moteur.Reponses

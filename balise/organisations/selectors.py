@@ -34,7 +34,9 @@ def membres(organisation: Organisation) -> QuerySet[Adhesion]:
 
 def adhesion(organisation: Organisation, pk: int) -> Adhesion:
     """Une adhésion de l'organisation (404 pour celle d'une autre : on ne révèle pas ce qui existe ailleurs)."""
-    return get_object_or_404(Adhesion.objects.select_related("organisation"), pk=pk, organisation=organisation)
+    return get_object_or_404(
+        Adhesion.objects.select_related("organisation"), pk=pk, organisation=organisation
+    )
 
 
 def invitations_en_attente(organisation: Organisation) -> list[Invitation]:
