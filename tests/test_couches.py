@@ -128,7 +128,9 @@ def test_chaque_page_d_administration_ecrit_par_ses_services():
     for modele, page in admin.site._registry.items():
         if not modele.__module__.startswith("balise."):
             continue
-        crochets = [c for permis, cs in CROCHETS.items() if getattr(page, permis)(requete) for c in cs]
+        crochets = list(
+            dict.fromkeys(c for permis, cs in CROCHETS.items() if getattr(page, permis)(requete) for c in cs)
+        )
         if page.inlines and page.has_change_permission(requete):
             crochets.append("save_formset")
         fautes += [
