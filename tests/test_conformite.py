@@ -203,3 +203,28 @@ def test_api_publie_les_regles_en_vigueur(admin_a):
     assert corps["version"] == REGLES.version
     assert [q["id"] for q in corps["questions"]] == [q.id for q in REGLES.questions]
     assert Client().get("/api/conformite/regles").status_code == 401
+
+
+def test_une_seule_regle_du_retard_affichee_et_comptee(client, org_a, referent_a, systeme_a):
+    """Le badge « en retard » (fiche du système, liste des obligations) et le compte du filtre suivent
+    la même règle : échéance passée, ni faite ni sans objet ; l'échéance du jour n'est pas en retard."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    services.qualifier(systeme_a, REGLES, _cas_avec_obligations().reponses, referent_a)
+    aujourd_hui = timezone.localdate()
+    toutes = ObligationSuivie.objects.filter(systeme=systeme_a)
+    toutes.update(echeance=aujourd_hui + timedelta(days=200))
+    o1, o2, o3, *_ = toutes.order_by("pk")
+    ObligationSuivie.objects.filter(pk=o1.pk).update(echeance=aujourd_hui - timedelta(days=1))
+    ObligationSuivie.objects.filter(pk=o2.pk).update(echeance=aujourd_hui - timedelta(days=1), statut="faite")
+    ObligationSuivie.objects.filter(pk=o3.pk).update(echeance=aujourd_hui)
+    en_retard = [o.pk for o in selectors.obligations_du_systeme(systeme_a, aujourd_hui) if o.en_retard]
+    assert en_retard == [o1.pk]
+    liste, tableau = selectors.obligations(org_a, "en_retard", aujourd_hui)
+    assert [o.pk for o in liste] == [o1.pk] and tableau.en_retard == 1
+    client.force_login(referent_a)
+    for page in (f"/o/commune-a/registre/{systeme_a.pk}/qualification/", "/o/commune-a/obligations/"):
+        html = client.get(page).content.decode()
+        assert html.count(">en retard</span>") == 1, page

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from balise import versions
+from balise.organisations.models import Adhesion
+from balise.organisations.roles import Role
 
 from .models import JetonAPI, Utilisateur
 
@@ -51,3 +53,38 @@ def revoquer_jeton(jeton: JetonAPI, par: Utilisateur) -> JetonAPI:
     jeton.revoque_par = par
     versions.attribuer(jeton, par, update_fields=["revoque_le", "revoque_par"])
     return jeton
+
+
+def creer_compte(email: str, mot_de_passe: str | None, prenom: str = "", nom: str = "") -> Utilisateur:
+    """Crée le compte d'une personne (invitation acceptée, administration de l'instance)."""
+    email = email.strip().lower()
+    if Utilisateur.objects.filter(email=email).exists():
+        raise ValidationError(f"Un compte existe déjà pour {email}.")
+    return Utilisateur.objects.create_user(email, mot_de_passe, first_name=prenom, last_name=nom)
+
+
+def modifier_compte(utilisateur: Utilisateur, champs: list[str]) -> Utilisateur:
+    """Enregistre les seuls champs changés : la connexion et l'inactivité écrivent d'autres champs
+    de la même ligne au même moment (last_login, mot de passe)."""
+    if champs:
+        utilisateur.save(update_fields=champs)
+    return utilisateur
+
+
+@transaction.atomic
+def supprimer_compte(utilisateur: Utilisateur) -> None:
+    """Supprime un compte et ses adhésions ; refusé s'il laisserait une organisation sans administrateur."""
+    siennes = Adhesion.objects.select_for_update().filter(utilisateur=utilisateur, role=Role.ADMINISTRATEUR)
+    orphelines = [
+        a.organisation.nom
+        for a in siennes.select_related("organisation")
+        if not Adhesion.objects.filter(organisation_id=a.organisation_id, role=Role.ADMINISTRATEUR)
+        .exclude(pk=a.pk)
+        .exists()
+    ]
+    if orphelines:
+        raise ValidationError(
+            f"{utilisateur} est le seul administrateur de « {' », « '.join(orphelines)} » : "
+            "nommez-en un autre avant de supprimer ce compte."
+        )
+    utilisateur.delete()

@@ -1,7 +1,10 @@
 """Les qualifications réglementaires des systèmes et les obligations qui en découlent (PRODUCT.md C3)."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import ExpressionWrapper, Q
 from simple_history.models import HistoricalRecords
 
 from balise.organisations.models import Organisation
@@ -33,6 +36,14 @@ class Qualification(models.Model):
         return f"Qualification de « {self.systeme} » (règles v{self.version_regles})"
 
 
+class ObligationQuerySet(models.QuerySet["ObligationSuivie"]):
+    def avec_retard(self, aujourd_hui: date) -> "ObligationQuerySet":
+        """Chaque obligation porte `en_retard` : l'échéance est passée et elle n'est ni faite ni sans
+        objet. La seule règle du retard : les pages l'affichent et le comptent à partir d'elle."""
+        retard = Q(echeance__lt=aujourd_hui) & ~Q(statut__in=ObligationSuivie.TERMINES)
+        return self.annotate(en_retard=ExpressionWrapper(retard, output_field=models.BooleanField()))
+
+
 class ObligationSuivie(models.Model):
     """Une obligation d'un système : échéance, responsable, état et preuve. Une par système et par règle."""
 
@@ -41,6 +52,8 @@ class ObligationSuivie(models.Model):
         EN_COURS = "en_cours", "En cours"
         FAITE = "faite", "Faite"
         SANS_OBJET = "sans_objet", "Sans objet (justifié)"
+
+    TERMINES = (Statut.FAITE, Statut.SANS_OBJET)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="obligations")
     systeme = models.ForeignKey(SystemeIA, on_delete=models.PROTECT, related_name="obligations")
@@ -73,6 +86,7 @@ class ObligationSuivie(models.Model):
     version = models.PositiveIntegerField(default=1)
     modifie_le = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+    objects = ObligationQuerySet.as_manager()
 
     class Meta:
         ordering = ["echeance", "pk"]

@@ -11,9 +11,10 @@ from balise.registre.models import SystemeIA
 
 from . import moteur
 from .models import ObligationSuivie, Qualification
-from .regles import version
+from .regles import Question, Regles, en_vigueur, version
+from .services import preremplir
 
-TERMINES = (ObligationSuivie.Statut.FAITE, ObligationSuivie.Statut.SANS_OBJET)
+TERMINES = ObligationSuivie.TERMINES
 # « À échéance » : dans les trois mois qui viennent.
 HORIZON = timedelta(days=90)
 
@@ -29,8 +30,36 @@ def relire(qualification: Qualification) -> moteur.Qualification:
     )
 
 
-def obligations_du_systeme(systeme: SystemeIA) -> QuerySet[ObligationSuivie]:
-    return systeme.obligations.filter(applicable=True).select_related("responsable", "preuve_document")
+@dataclass(frozen=True)
+class Questionnaire:
+    """Le questionnaire de qualification d'un système : les règles en vigueur et ce qu'on en sait déjà."""
+
+    regles: Regles
+    connues: moteur.Reponses  # la dernière qualification, corrigée par la fiche du registre
+    preremplies: moteur.Reponses  # ce que la fiche du registre répond déjà
+
+    def a_poser(self) -> list[Question]:
+        return moteur.questions_a_poser(self.regles, self.connues)
+
+    def affichees(self, ids: str) -> list[Question]:
+        """Les questions qu'avait la page envoyée (liste d'identifiants), parmi celles des règles."""
+        montrees = set(ids.split(","))
+        return [q for q in self.regles.questions if q.id in montrees]
+
+
+def questionnaire(systeme: SystemeIA) -> Questionnaire:
+    regles = en_vigueur()
+    derniere = derniere_qualification(systeme)
+    preremplies = preremplir(regles, systeme)
+    return Questionnaire(regles, {**(derniere.reponses if derniere else {}), **preremplies}, preremplies)
+
+
+def obligations_du_systeme(systeme: SystemeIA, aujourd_hui: date) -> QuerySet[ObligationSuivie]:
+    return (
+        systeme.obligations.filter(applicable=True)
+        .select_related("responsable", "preuve_document")
+        .avec_retard(aujourd_hui)
+    )
 
 
 def obligation(organisation: Organisation, pk: int) -> ObligationSuivie:
@@ -65,10 +94,11 @@ def obligations(
     base = ObligationSuivie.objects.filter(
         organisation=organisation, applicable=True, systeme__archive_le__isnull=True
     ).select_related("systeme", "responsable")
+    base = base.avec_retard(aujourd_hui)
     ouvertes = base.exclude(statut__in=TERMINES)
     choix = {
         "toutes": base,
-        "en_retard": ouvertes.filter(echeance__lt=aujourd_hui),
+        "en_retard": base.filter(en_retard=True),
         "a_echeance": ouvertes.filter(echeance__gte=aujourd_hui, echeance__lte=aujourd_hui + HORIZON),
         "a_venir": ouvertes.filter(echeance__gt=aujourd_hui + HORIZON),
         "terminees": base.filter(statut__in=TERMINES),

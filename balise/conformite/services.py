@@ -1,5 +1,6 @@
 """Qualifier un système, suivre ses obligations, le signaler quand le registre a changé sous sa qualification."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from balise.registre.models import SystemeIA
 
 from . import moteur
 from .models import ObligationSuivie, Qualification
-from .regles import Regles
+from .regles import Question, Regles
 from .regles import version as regles_de_version
 
 
@@ -149,3 +150,29 @@ def signaler_si_necessaire(systeme: SystemeIA) -> bool:
     )
     derniere.save(update_fields=["a_requalifier", "motif_requalification"])
     return True
+
+
+@dataclass(frozen=True)
+class SuiteDuQuestionnaire:
+    """Ce que devient le questionnaire après un envoi valide."""
+
+    reponses: moteur.Reponses  # les réponses connues, complétées de celles envoyées
+    a_poser: list[Question]  # les questions qui se posent, vu ces réponses
+    nouvelles: bool  # les réponses en font apparaître que la page n'avait pas : les montrer d'abord
+    manquantes: list[Question]  # celles qui se posent et restent sans réponse
+
+
+def suite_du_questionnaire(
+    regles: Regles, connues: moteur.Reponses, affichees: list[Question], envoyees: moteur.Reponses
+) -> SuiteDuQuestionnaire:
+    """On n'enregistre qu'une qualification complète ; une question apparue depuis l'affichage de la
+    page est montrée, pas reprochée."""
+    reponses = connues | envoyees
+    a_poser = moteur.questions_a_poser(regles, reponses)
+    montrees = {q.id for q in affichees}
+    return SuiteDuQuestionnaire(
+        reponses,
+        a_poser,
+        nouvelles=any(q.id not in montrees for q in a_poser),
+        manquantes=[q for q in a_poser if q.id not in reponses],
+    )

@@ -14,9 +14,9 @@ from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
 
-from . import moteur, selectors, services
+from . import selectors, services
 from .forms import ObligationForm, QuestionnaireForm
-from .regles import en_vigueur, version
+from .regles import version
 
 REGIMES = [
     ("ai_act", "Règlement européen sur l'IA (AI Act)"),
@@ -42,9 +42,8 @@ def qualification(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "regimes": [(code, libelle, resultat.par_regime(code)) for code, libelle in REGIMES]
             if resultat
             else [],
-            "obligations": selectors.obligations_du_systeme(systeme),
+            "obligations": selectors.obligations_du_systeme(systeme, timezone.localdate()),
             "peut_qualifier": peut(adhesion.role, Permission.QUALIFIER) and systeme.archive_le is None,
-            "aujourd_hui": timezone.localdate(),
         },
     )
 
@@ -53,34 +52,28 @@ def qualification(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def questionnaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.QUALIFIER)
     systeme = registre.systeme(adhesion.organisation, pk, archives=False)
-    regles = en_vigueur()
-    derniere = selectors.derniere_qualification(systeme)
-    preremplies = services.preremplir(regles, systeme)
-    connues: moteur.Reponses = {**(derniere.reponses if derniere else {}), **preremplies}
-    if request.method == "POST":
-        # Les questions qu'avait la page envoyée (champ caché), parmi celles des règles : une
-        # question qui y manquait et se pose désormais sera montrée, pas reprochée.
-        montrees = set(request.POST.get("affichees", "").split(","))
-        affichees = [q for q in regles.questions if q.id in montrees]
+    etat = selectors.questionnaire(systeme)
+    if request.method != "POST":
+        form = QuestionnaireForm(etat.a_poser(), initial=QuestionnaireForm.initiales(etat.connues))
+    else:
+        # Les questions qu'avait la page envoyée (champ caché) : seules celles-là sont lues.
+        affichees = etat.affichees(request.POST.get("affichees", ""))
         form = QuestionnaireForm(affichees, request.POST)
         if form.is_valid():
-            reponses = connues | form.reponses()
-            a_poser = moteur.questions_a_poser(regles, reponses)
-            affichees_ids = {q.id for q in affichees}
-            manquantes = [q for q in a_poser if q.id not in reponses]
-            if any(q.id not in affichees_ids for q in a_poser):
-                # Les réponses ont fait apparaître des questions : on les montre avant d'enregistrer.
+            suite = services.suite_du_questionnaire(etat.regles, etat.connues, affichees, form.reponses())
+            if suite.nouvelles:
                 messages.info(
                     request, "Vos réponses appellent d'autres questions : complétez-les puis enregistrez."
                 )
-                form = QuestionnaireForm(a_poser, initial=QuestionnaireForm.initiales(reponses))
-            elif manquantes:
-                for q in manquantes:
+                form = QuestionnaireForm(suite.a_poser, initial=QuestionnaireForm.initiales(suite.reponses))
+            elif suite.manquantes:
+                for q in suite.manquantes:
                     form.add_error(f"q-{q.id}", "Répondez à cette question.")
             else:
                 try:
                     envoi = une_seule_fois(
-                        request, lambda: services.qualifier(systeme, regles, reponses, request.user)
+                        request,
+                        lambda: services.qualifier(systeme, etat.regles, suite.reponses, request.user),
                     )
                 except ValidationError as erreur:
                     form.add_error(None, erreur)
@@ -90,19 +83,15 @@ def questionnaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                             request, "Qualification enregistrée ; les obligations du système sont à jour."
                         )
                     return redirect("conformite:qualification", slug=slug, pk=pk)
-    else:
-        form = QuestionnaireForm(
-            moteur.questions_a_poser(regles, connues), initial=QuestionnaireForm.initiales(connues)
-        )
     return render(
         request,
         "conformite/questionnaire.html",
         {
             "organisation": adhesion.organisation,
             "systeme": systeme,
-            "regles": regles,
+            "regles": etat.regles,
             "form": form,
-            "preremplies": set(preremplies),
+            "preremplies": set(etat.preremplies),
         },
         status=400 if form.errors else 200,
     )
@@ -114,8 +103,7 @@ def obligations(request: HttpRequest, slug: str) -> HttpResponse:
     filtre = request.GET.get("filtre", "toutes")
     if filtre not in selectors.FILTRES:
         filtre = "toutes"
-    aujourd_hui = timezone.localdate()
-    liste, tableau = selectors.obligations(adhesion.organisation, filtre, aujourd_hui)
+    liste, tableau = selectors.obligations(adhesion.organisation, filtre, timezone.localdate())
     return render(
         request,
         "conformite/obligations.html",
@@ -126,8 +114,6 @@ def obligations(request: HttpRequest, slug: str) -> HttpResponse:
             "tableau": tableau,
             "filtre": filtre,
             "filtres": selectors.FILTRES,
-            "aujourd_hui": aujourd_hui,
-            "termines": selectors.TERMINES,
         },
     )
 

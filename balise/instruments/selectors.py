@@ -1,12 +1,13 @@
 """Lectures des instruments et des évaluations, avec leurs résultats calculés ; requêtes en nombre constant."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from balise.comptes.models import Utilisateur
 from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 
@@ -114,6 +115,32 @@ class Serie:
     evaluation: Evaluation
     libelle: str
     resultat: Resultat
+
+
+def codes_a_comparer(evaluations: list[Evaluation]) -> list[str]:
+    """Les instruments dont l'évolution se montre : au moins deux évaluations finalisées."""
+    finalisees = Counter(e.instrument.code for e in evaluations if e.finalisee)
+    return [code for code, n in finalisees.items() if n >= 2]
+
+
+def evaluateurs(evaluation: Evaluation) -> list[Evaluateur]:
+    """Les personnes invitées à coter, avec leur nombre de cotations."""
+    return list(
+        evaluation.evaluateurs.select_related("utilisateur")
+        .annotate(nb_reponses=Count("reponses"))
+        .order_by("invite_le", "pk")
+    )
+
+
+def evaluateur(evaluation: Evaluation, utilisateur: Utilisateur) -> Evaluateur | None:
+    return Evaluateur.objects.filter(evaluation=evaluation, utilisateur=utilisateur).first()
+
+
+def consultation_par_jeton(jeton: str) -> Consultation:
+    """La consultation d'un lien de questionnaire (sans compte : le jeton seul la désigne)."""
+    return get_object_or_404(
+        Consultation.objects.select_related("instrument", "systeme", "organisation"), jeton=jeton
+    )
 
 
 def comparaison(systeme: SystemeIA, code: str) -> list[Serie]:

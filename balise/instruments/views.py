@@ -1,14 +1,11 @@
 """Pages des instruments et des évaluations : vues minces qui vérifient les droits puis lisent ou appellent les services."""
 
-from collections import Counter
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -32,7 +29,7 @@ from .forms import (
     ReevaluerForm,
     ReponsesForm,
 )
-from .models import Consultation, Evaluateur
+from .models import Consultation
 
 
 def _refus(request: HttpRequest, erreur: ValidationError) -> None:
@@ -123,9 +120,7 @@ def evaluations_du_systeme(request: HttpRequest, slug: str, pk: int) -> HttpResp
     evaluations = list(selectors.evaluations(systeme))
     courants = selectors.instruments_courants(adhesion.organisation)
     comparaisons = []
-    # L'évolution n'a de sens qu'à partir de deux évaluations finalisées d'un même instrument.
-    finalisees = Counter(e.instrument.code for e in evaluations if e.finalisee)
-    for code in (code for code, n in finalisees.items() if n >= 2):
+    for code in selectors.codes_a_comparer(evaluations):
         series = [(s.libelle, s.resultat) for s in selectors.comparaison(systeme, code)]
         comparaisons.append(
             {
@@ -208,11 +203,7 @@ def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     choisie = selectors.evaluation(adhesion.organisation, pk)
     resultat = selectors.resultat(choisie)
     points = selectors.points_matrice(choisie) if resultat.definition.visuel == "matrice" else None
-    evaluateurs = list(
-        choisie.evaluateurs.select_related("utilisateur")
-        .annotate(nb_reponses=Count("reponses"))
-        .order_by("invite_le", "pk")
-    )
+    evaluateurs = selectors.evaluateurs(choisie)
     return render(
         request,
         "instruments/evaluation.html",
@@ -250,7 +241,7 @@ def journal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def coter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     choisie = selectors.evaluation(adhesion.organisation, pk)
-    evaluateur = Evaluateur.objects.filter(evaluation=choisie, utilisateur=request.user).first()
+    evaluateur = selectors.evaluateur(choisie, request.user)
     if evaluateur is None:
         raise PermissionDenied("Vous n'êtes pas invité à coter cette évaluation.")
     if choisie.finalisee:
@@ -519,9 +510,7 @@ def _trop(request: HttpRequest, depassement: limites.Depassement) -> HttpRespons
 
 def questionnaire(request: HttpRequest, jeton: str) -> HttpResponse:
     """Le questionnaire ouvert aux agents, sans compte. Rien n'identifie la personne qui répond."""
-    choisie = get_object_or_404(
-        Consultation.objects.select_related("instrument", "systeme", "organisation"), jeton=jeton
-    )
+    choisie = selectors.consultation_par_jeton(jeton)
     try:
         services.verifier_ouverte(choisie)
     except ValidationError as erreur:
@@ -656,7 +645,7 @@ def participer(request: HttpRequest) -> HttpResponse:
 
 
 def questionnaire_merci(request: HttpRequest, jeton: str) -> HttpResponse:
-    choisie = get_object_or_404(Consultation.objects.select_related("systeme"), jeton=jeton)
+    choisie = selectors.consultation_par_jeton(jeton)
     return render(request, "instruments/questionnaire_merci.html", {"consultation": choisie})
 
 

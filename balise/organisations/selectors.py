@@ -6,12 +6,14 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
 
 from balise import generations, versions
+from balise.comptes.models import Utilisateur
 
 from . import journal
-from .models import FORME_SLUG, Adhesion, EvenementJournal, Organisation
+from .models import FORME_SLUG, Adhesion, EvenementJournal, Invitation, Organisation
 from .roles import Role
 
 _ROLES = dict(Role.choices)
@@ -24,6 +26,35 @@ def organisation(pk: int) -> Organisation | None:
     return generations.lire(
         "organisation", pk, "organisation", lambda: Organisation.objects.filter(pk=pk).first()
     )
+
+
+def membres(organisation: Organisation) -> QuerySet[Adhesion]:
+    return organisation.adhesions.select_related("utilisateur").order_by("utilisateur__email")
+
+
+def adhesion(organisation: Organisation, pk: int) -> Adhesion:
+    """Une adhésion de l'organisation (404 pour celle d'une autre : on ne révèle pas ce qui existe ailleurs)."""
+    return get_object_or_404(
+        Adhesion.objects.select_related("organisation"), pk=pk, organisation=organisation
+    )
+
+
+def invitations_en_attente(organisation: Organisation) -> list[Invitation]:
+    return [i for i in organisation.invitations.all() if i.valide]
+
+
+def invitation(organisation: Organisation, pk: int) -> Invitation:
+    return get_object_or_404(Invitation, pk=pk, organisation=organisation)
+
+
+def invitation_par_jeton(jeton: str) -> Invitation | None:
+    """L'invitation d'un lien, si elle peut encore être acceptée."""
+    invitation = Invitation.objects.select_related("organisation").filter(jeton=jeton).first()
+    return invitation if invitation is not None and invitation.valide else None
+
+
+def a_un_compte(email: str) -> bool:
+    return Utilisateur.objects.filter(email=email).exists()
 
 
 def organisation_par_slug(slug: str) -> Organisation | None:

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from balise import versions
 from balise.comptes.models import Utilisateur
+from balise.comptes.services import creer_compte
 
 from . import journal
 from .models import Adhesion, Invitation, Organisation
@@ -89,14 +90,24 @@ CHAMPS_MODIFIABLES = [
 ]
 
 
+# L'administration de l'instance change aussi l'identifiant d'adresse (la page des paramètres, non).
+CHAMPS_MODIFIABLES_PAR_L_INSTANCE = ["slug", *CHAMPS_MODIFIABLES]
+
+
 @transaction.atomic
 def modifier_organisation(
-    organisation_id: int, donnees: dict, version_attendue: int, par: Utilisateur
+    organisation_id: int,
+    donnees: dict,
+    version_attendue: int,
+    par: Utilisateur,
+    champs: list[str] = CHAMPS_MODIFIABLES,
 ) -> Organisation:
     organisation = versions.verrouiller(Organisation.objects.all(), organisation_id, version_attendue)
-    for champ in CHAMPS_MODIFIABLES:
+    for champ in champs:
         if champ in donnees:
             setattr(organisation, champ, donnees[champ])
+    if organisation.slug in SLUGS_RESERVES:
+        raise ValidationError(f"L'identifiant « {organisation.slug} » est réservé.")
     organisation.full_clean()
     versions.enregistrer(organisation, par)
     return organisation
@@ -138,6 +149,17 @@ def accepter_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Adh
 
 
 @transaction.atomic
+def accepter_invitation_en_creant_son_compte(
+    invitation: Invitation, mot_de_passe: str, prenom: str, nom: str
+) -> Utilisateur:
+    """La personne invitée n'a pas encore de compte : il est créé à l'adresse de l'invitation, qu'elle
+    accepte dans la même transaction (un refus ne laisse pas de compte sans adhésion)."""
+    utilisateur = creer_compte(invitation.email, mot_de_passe, prenom=prenom, nom=nom)
+    accepter_invitation(invitation, utilisateur)
+    return utilisateur
+
+
+@transaction.atomic
 def annuler_invitation(invitation: Invitation, par: Utilisateur) -> None:
     """Annule une invitation en attente ; le journal de l'organisation garde qui l'a annulée, et quand."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -157,31 +179,59 @@ def annuler_invitation(invitation: Invitation, par: Utilisateur) -> None:
     )
 
 
+DERNIER_ADMINISTRATEUR = "L'organisation doit garder au moins un administrateur."
+
+
 def _reste_un_administrateur(adhesion: Adhesion) -> bool:
-    return (
-        Adhesion.objects.filter(organisation=adhesion.organisation, role=Role.ADMINISTRATEUR)
-        .exclude(pk=adhesion.pk)
-        .exists()
+    """Vrai si un autre membre est administrateur. Les adhésions d'administrateur sont verrouillées
+    jusqu'à la fin de la transaction : deux retraits simultanés ne laissent pas l'organisation sans."""
+    administrateurs = Adhesion.objects.select_for_update().filter(
+        organisation_id=adhesion.organisation_id, role=Role.ADMINISTRATEUR
     )
+    return any(pk != adhesion.pk for pk in administrateurs.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def ajouter_membre(
+    organisation: Organisation, utilisateur: Utilisateur, role: str, par: Utilisateur
+) -> Adhesion:
+    """Donne un rôle dans l'organisation à une personne qui a déjà un compte (administration de
+    l'instance ; depuis les pages, on invite)."""
+    if role not in Role.values:
+        raise ValidationError("Rôle inconnu.")
+    if Adhesion.objects.filter(organisation=organisation, utilisateur=utilisateur).exists():
+        raise ValidationError(f"{utilisateur} est déjà membre de l'organisation.")
+    return versions.attribuer(Adhesion(utilisateur=utilisateur, organisation=organisation, role=role), par)
 
 
 @transaction.atomic
 def changer_role(adhesion: Adhesion, role: str, par: Utilisateur) -> Adhesion:
     if role not in Role.values:
         raise ValidationError("Rôle inconnu.")
+    # Relue en base : l'objet reçu a pu être modifié par un formulaire (administration).
+    adhesion = Adhesion.objects.select_for_update().get(pk=adhesion.pk)
     if (
         adhesion.role == Role.ADMINISTRATEUR
         and role != Role.ADMINISTRATEUR
         and not _reste_un_administrateur(adhesion)
     ):
-        raise ValidationError("L'organisation doit garder au moins un administrateur.")
+        raise ValidationError(DERNIER_ADMINISTRATEUR)
     adhesion.role = role
     return versions.attribuer(adhesion, par)
 
 
 @transaction.atomic
 def retirer_membre(adhesion: Adhesion, par: Utilisateur) -> None:
+    adhesion = Adhesion.objects.select_for_update().get(pk=adhesion.pk)
     if adhesion.role == Role.ADMINISTRATEUR and not _reste_un_administrateur(adhesion):
-        raise ValidationError("L'organisation doit garder au moins un administrateur.")
+        raise ValidationError(DERNIER_ADMINISTRATEUR)
     adhesion._history_user = par  # type: ignore[attr-defined]
     adhesion.delete()
+
+
+@transaction.atomic
+def supprimer_organisation(organisation: Organisation, par: Utilisateur) -> None:
+    """Supprime une organisation (administration de l'instance) ; son journal et l'historique de ses
+    versions restent. Ce qu'elle a déclaré (fiches, qualifications…) protège sa suppression."""
+    organisation._history_user = par  # type: ignore[attr-defined]
+    organisation.delete()

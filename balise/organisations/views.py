@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,14 +12,13 @@ from django.views.decorators.http import require_POST
 from balise.comptes import selectors as selecteurs_comptes
 from balise.comptes import services as services_comptes
 from balise.comptes.backends import ouvrir_session
-from balise.comptes.models import Utilisateur
 from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.versions import ConflitEdition
 
 from . import acces, selectors, services
 from .forms import AccepterInvitationForm, FiltreJournalForm, InvitationForm, OrganisationForm, RoleForm
-from .models import Adhesion, Invitation
+from .models import Adhesion
 from .roles import Permission
 
 ENTREES_PAR_PAGE = 50
@@ -65,17 +63,15 @@ def membres(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "form": form,
-            "adhesions": organisation.adhesions.select_related("utilisateur").order_by("utilisateur__email"),
-            "invitations": [i for i in organisation.invitations.all() if i.valide],
+            "adhesions": selectors.membres(organisation),
+            "invitations": selectors.invitations_en_attente(organisation),
             "roles": RoleForm.base_fields["role"].choices,
         },
     )
 
 
 def _autre_adhesion(adhesion: Adhesion, pk: int) -> Adhesion:
-    return get_object_or_404(
-        Adhesion.objects.select_related("organisation"), pk=pk, organisation=adhesion.organisation
-    )
+    return selectors.adhesion(adhesion.organisation, pk)
 
 
 @require_POST
@@ -112,7 +108,7 @@ def retirer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def annuler_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
-    invitation = get_object_or_404(Invitation, pk=pk, organisation=adhesion.organisation)
+    invitation = selectors.invitation(adhesion.organisation, pk)
     try:
         services.annuler_invitation(invitation, request.user)
     except ValidationError as erreur:
@@ -194,12 +190,11 @@ def revoquer_jeton(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
-    invitation = Invitation.objects.select_related("organisation").filter(jeton=jeton).first()
-    if invitation is None or not invitation.valide:
+    invitation = selectors.invitation_par_jeton(jeton)
+    if invitation is None:
         return render(request, "organisations/invitation_invalide.html", status=404)
-    existant = Utilisateur.objects.filter(email=invitation.email).first()
     form = None
-    if existant is not None:
+    if selectors.a_un_compte(invitation.email):
         # La personne a déjà un compte : elle se connecte avec, puis accepte.
         if not request.user.is_authenticated:
             return redirect(f"{reverse('comptes:connexion')}?next={request.path}")
@@ -214,15 +209,17 @@ def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
     else:
         form = AccepterInvitationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                utilisateur = Utilisateur.objects.create_user(
-                    invitation.email,
+            try:
+                utilisateur = services.accepter_invitation_en_creant_son_compte(
+                    invitation,
                     form.cleaned_data["password1"],
-                    first_name=form.cleaned_data["first_name"],
-                    last_name=form.cleaned_data["last_name"],
+                    form.cleaned_data["first_name"],
+                    form.cleaned_data["last_name"],
                 )
-                services.accepter_invitation(invitation, utilisateur)
-            ouvrir_session(request, utilisateur)
-            messages.success(request, f"Bienvenue ! Vous avez rejoint {invitation.organisation.nom}.")
-            return redirect("registre:portefeuille", slug=invitation.organisation.slug)
+            except ValidationError as erreur:
+                form.add_error(None, erreur)
+            else:
+                ouvrir_session(request, utilisateur)
+                messages.success(request, f"Bienvenue ! Vous avez rejoint {invitation.organisation.nom}.")
+                return redirect("registre:portefeuille", slug=invitation.organisation.slug)
     return render(request, "organisations/invitation.html", {"invitation": invitation, "form": form})
