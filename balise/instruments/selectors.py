@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,7 +12,7 @@ from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 
 from .calcul import Cotation, Resultat, calculer
-from .definition import LIBELLES_MOMENTS, Definition, Item
+from .definition import LIBELLES_MOMENTS, Definition, Item, Moment
 from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, GroupeCodes, Profil, Reponse
 
 # Aucun résultat d'une consultation anonyme n'est montré avant ce nombre de réponses : en deçà,
@@ -106,7 +107,7 @@ def points_matrice(evaluation: Evaluation) -> list[tuple[int, int]]:
 
 def libelle_serie(evaluation: Evaluation) -> str:
     quand = evaluation.finalisee_le or evaluation.cree_le
-    return f"{LIBELLES_MOMENTS[evaluation.moment]} — {quand:%d/%m/%Y}"
+    return f"{LIBELLES_MOMENTS[Moment(evaluation.moment)]} — {quand:%d/%m/%Y}"
 
 
 @dataclass
@@ -219,7 +220,7 @@ class EntreeJournal:
     texte: str
 
 
-def _auteur(h) -> str:
+def _auteur(h: Any) -> str:  # une version historisée : simple-history n'a pas d'annotations
     return h.history_user.nom_affiche if h.history_user else "Système"
 
 
@@ -269,7 +270,7 @@ def journal(evaluation: Evaluation) -> list[EntreeJournal]:
     return sorted(entrees, key=lambda e: e.date, reverse=True)
 
 
-def _valeur_lisible(definition: Definition, item: Item | None, h) -> str:
+def _valeur_lisible(definition: Definition, item: Item | None, h: Any) -> str:
     if h.choix:
         return ", ".join(h.choix)
     if h.sans_objet:

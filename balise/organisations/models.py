@@ -38,13 +38,14 @@ def valider_siren(valeur: str) -> None:
 
 # Forme d'un identifiant d'adresse ; ce qui ne l'a pas ne désigne aucune organisation.
 FORME_SLUG = r"^[a-z0-9-]+$"
+LONGUEUR_SLUG = 80
 
 
 class Organisation(models.Model):
     nom = models.CharField("nom", max_length=200)
     slug = models.SlugField(
         "identifiant d'adresse",
-        max_length=80,
+        max_length=LONGUEUR_SLUG,
         unique=True,
         validators=[RegexValidator(FORME_SLUG, "Minuscules, chiffres et tirets uniquement.")],
         help_text="Utilisé dans l'adresse du registre public : /public/<identifiant>/",

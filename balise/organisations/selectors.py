@@ -9,13 +9,13 @@ from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.utils.text import capfirst
 
 from balise import generations, versions
+from balise.comptes.models import Utilisateur
 
 from . import journal
-from .models import FORME_SLUG, Adhesion, EvenementJournal, Organisation
+from .models import FORME_SLUG, LONGUEUR_SLUG, Adhesion, EvenementJournal, Organisation
 from .roles import Role
 
 _ROLES = dict(Role.choices)
-_LONGUEUR_SLUG = Organisation._meta.get_field("slug").max_length
 
 
 def organisation(pk: int) -> Organisation | None:
@@ -30,7 +30,7 @@ def organisation_par_slug(slug: str) -> Organisation | None:
     """L'organisation qui porte cet identifiant d'adresse. Le lien de l'identifiant à l'organisation
     est gardé sans génération, mais vérifié sur l'organisation lue sous la sienne : un identifiant
     repris ou changé est relu en base."""
-    if len(slug) > _LONGUEUR_SLUG or not re.fullmatch(FORME_SLUG, slug):
+    if len(slug) > LONGUEUR_SLUG or not re.fullmatch(FORME_SLUG, slug):
         return None  # aucune ne peut le porter : ni requête, ni clé de cache arbitraire
     cle = f"organisation-par-slug:{slug}"
     pk = cache.get(cle)
@@ -67,7 +67,7 @@ _NATURES_ADHESION = {"+": "Membre ajouté", "~": "Rôle changé", "-": "Membre r
 _NATURES_ORGANISATION = {"Création": "Organisation créée", "Modification": "Informations modifiées"}
 
 
-def _auteur(personne) -> str:
+def _auteur(personne: Utilisateur | None) -> str:
     return personne.nom_affiche if personne is not None else "Système"
 
 

@@ -1,10 +1,11 @@
 """Opérations sur les organisations et leurs membres."""
 
 import secrets
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -71,8 +72,10 @@ def creer_organisation(
         mot_de_passe = secrets.token_urlsafe(12)
         utilisateur = Utilisateur.objects.create_user(email, mot_de_passe)
     adhesion = Adhesion(utilisateur=utilisateur, organisation=organisation, role=Role.ADMINISTRATEUR)
-    for objet in (organisation, adhesion):
+    objets: tuple[models.Model, ...] = (organisation, adhesion)
+    for objet in objets:
         if par is None:
+            # Lu par simple-history à l'enregistrement (bibliothèque sans annotations).
             objet._change_reason = MOTIF_CREATION_HORS_LIGNE  # type: ignore[attr-defined]
         versions.attribuer(objet, par or utilisateur)
     return organisation, utilisateur, mot_de_passe
@@ -102,7 +105,13 @@ def modifier_organisation(
     return organisation
 
 
-def inviter(organisation: Organisation, email: str, role: str, par: Utilisateur, lien_absolu) -> Invitation:
+def inviter(
+    organisation: Organisation,
+    email: str,
+    role: str,
+    par: Utilisateur,
+    lien_absolu: Callable[[Invitation], str],
+) -> Invitation:
     email = email.strip().lower()
     if Adhesion.objects.filter(organisation=organisation, utilisateur__email=email).exists():
         raise ValidationError("Cette personne est déjà membre de l'organisation.")

@@ -4,10 +4,11 @@ from dataclasses import replace
 from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.core.cache import caches
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from balise import versions
@@ -172,10 +173,10 @@ def _effectifs(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
 class Command(BaseCommand):
     help = "Charge une agglomération fictive, deux communes, leurs systèmes d'IA et un compte par rôle."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default="8000")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         donnees = yaml.safe_load(FICHIER.read_text(encoding="utf-8"))
         premiere = donnees["organisations"][0]["slug"]
         if Organisation.objects.filter(slug=premiere).exists():
