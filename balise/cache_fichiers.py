@@ -29,7 +29,7 @@ VERROU = "verrou-compteurs"  # sans le suffixe des entrées : ni compté, ni eff
 
 class CacheDeFichiers(FileBasedCache):
     def _cull(self) -> None:
-        if random.random() < PART:
+        if random.random() < PART:  # noqa: S311 — tirage d'échantillonnage, pas un secret
             super()._cull()
 
     @contextmanager
@@ -50,8 +50,9 @@ class CacheDeFichiers(FileBasedCache):
         with self._verrou():
             try:
                 with open(self._key_to_file(key, version), "rb") as f:
-                    expiration = pickle.load(f)
-                    valeur = pickle.loads(zlib.decompress(f.read()))
+                    # Fichiers du cache lui-même, au format de FileBasedCache (pickle aussi chez Django).
+                    expiration = pickle.load(f)  # noqa: S301 — écrit par ce cache, pas une donnée reçue
+                    valeur = pickle.loads(zlib.decompress(f.read()))  # noqa: S301 — idem
             except (FileNotFoundError, EOFError):
                 raise ValueError(f"Clé « {key} » absente du cache.") from None
             maintenant = time.time()

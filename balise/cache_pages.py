@@ -75,7 +75,7 @@ def combler(html: str, request: HttpRequest) -> SafeString:
     for nom, trou in _trous().items():
         if trou in html:
             html = html.replace(trou, _PROPRES_A_LA_REQUETE[nom](request))
-    return mark_safe(html)
+    return mark_safe(html)  # noqa: S308 — rendu de gabarit (déjà échappé), trous comblés par Django
 
 
 def rendre(gabarit: str, contexte: dict) -> str:
@@ -97,7 +97,7 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
         contexte = {
             "organisation": organisation,
             "titre": morceaux["titre"],
-            "contenu": mark_safe(morceaux["contenu"]),
+            "contenu": mark_safe(morceaux["contenu"]),  # noqa: S308 — rendu de gabarit gardé en cache
         }
         return render(
             request, "page_en_cache.html", {**contexte, **_trous(), _POUR_LE_CACHE: True}
@@ -152,7 +152,8 @@ class _Fragment(template.Node):
                 html = self.contenu.render(context)
             cache_django.set(cle, html, DUREE)
         if context.get(_POUR_LE_CACHE):
-            return mark_safe(html)  # page rendue pour le cache (`page`) : c'est elle qui comblera les trous
+            # Page rendue pour le cache (`page`) : c'est elle qui comblera les trous.
+            return mark_safe(html)  # noqa: S308 — rendu de gabarit (déjà échappé)
         return combler(html, request)
 
 

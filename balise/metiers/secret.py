@@ -35,7 +35,7 @@ SEUIL_PAR_DEFAUT = 5
 SEUIL_MINIMUM = 3
 
 # Mot affiché à la place d'un chiffre couvert par le secret statistique.
-SECRET = "secret"
+SECRET = "secret"  # noqa: S105 — un libellé affiché, pas un mot de passe
 PRIMAIRE = "primaire"
 SECONDAIRE = "secondaire"
 _ESPACE_FINE = "\u202f"  # espace fine insécable, séparateur des milliers

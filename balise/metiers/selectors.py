@@ -61,7 +61,9 @@ def etp_exact(somme: Decimal | None) -> Decimal:
     return ZERO if somme is None else Decimal(somme).quantize(_PRECISION_ETP_EN_BASE)
 
 
-def _valeurs(lignes: Iterable[Mapping[str, Any]], cle_ligne: str) -> dict[tuple[str, str], tuple[int, Decimal]]:
+def _valeurs(
+    lignes: Iterable[Mapping[str, Any]], cle_ligne: str
+) -> dict[tuple[str, str], tuple[int, Decimal]]:
     """(valeur de la ligne, niveau) → (effectif, ETP), en cumulant les lignes qui se confondent."""
     valeurs: dict[tuple[str, str], tuple[int, Decimal]] = {}
     for ligne in lignes:

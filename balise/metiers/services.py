@@ -74,7 +74,9 @@ DEPOT_EFFACE = "Ce dépôt a été effacé entre-temps : déposez de nouveau le 
 _COMPRESSION = {"xlsx": 0, "ods": 0}
 
 
-def deposer(organisation: Organisation, par: Utilisateur, nom_fichier: str, contenu: bytes) -> ImportEffectifs:
+def deposer(
+    organisation: Organisation, par: Utilisateur, nom_fichier: str, contenu: bytes
+) -> ImportEffectifs:
     """Vérifie ce qui se vérifie sans lire le fichier (taille, signature, début d'un CSV), le garde
     compressé et met sa lecture dans la file du processus de fond. Lève FichierIllisible."""
     format_ = reconnaitre(contenu)
@@ -533,7 +535,9 @@ def retirer_metier(metier: MetierOrganisation, par: Utilisateur) -> None:
 # --- Groupes suivis et actions ---------------------------------------------------------------------
 
 
-def suivre_groupe(organisation: Organisation, niveau: str, dimension: str, valeur: str, par: Utilisateur) -> GroupeSuivi:
+def suivre_groupe(
+    organisation: Organisation, niveau: str, dimension: str, valeur: str, par: Utilisateur
+) -> GroupeSuivi:
     groupe = GroupeSuivi.objects.filter(
         organisation=organisation, niveau=niveau, dimension=dimension, valeur=valeur
     ).first()
