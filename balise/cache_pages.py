@@ -17,11 +17,12 @@ leur place, comblé à chaque requête.
 import hashlib
 from collections.abc import Callable
 from functools import cache, wraps
-from typing import TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from django import template
 from django.contrib import messages
 from django.core.cache import cache as cache_django
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -107,6 +108,8 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
         html = rendre_page()
     else:
         personne = request.user
+        if not personne.is_authenticated:  # une page connectée : l'adhésion vient d'être vérifiée
+            raise PermissionDenied
         html = lire(
             organisation, f"page|{nature}|{adhesion.role}|{personne.pk}|{personne.nom_affiche}", rendre_page
         )
@@ -120,7 +123,7 @@ def public(max_age: int) -> Callable[[Callable[..., HttpResponse]], Callable[...
 
     def decorer(vue: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(vue)
-        def envelopper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def envelopper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             reponse = vue(request, *args, **kwargs)
             if request.user.is_authenticated:
                 add_never_cache_headers(reponse)  # private, no-store…

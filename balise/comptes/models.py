@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -14,7 +15,7 @@ from simple_history.models import HistoricalRecords
 class UtilisateurManager(BaseUserManager["Utilisateur"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra) -> "Utilisateur":
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "Utilisateur":
         if not email:
             raise ValueError("L'adresse électronique est obligatoire.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -22,7 +23,7 @@ class UtilisateurManager(BaseUserManager["Utilisateur"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra) -> "Utilisateur":
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "Utilisateur":
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
@@ -34,8 +35,9 @@ class Utilisateur(AbstractUser):
     email = models.EmailField("adresse électronique", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UtilisateurManager()  # type: ignore[misc]
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    # Les stubs annoncent le UserManager d'AbstractUser, qui crée par username : celui-ci crée par adresse.
+    objects: ClassVar[UtilisateurManager] = UtilisateurManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = "utilisateur"

@@ -12,7 +12,7 @@ from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 
 from .calcul import Cotation, Resultat, calculer
-from .definition import LIBELLES_MOMENTS, Definition, Item, Moment
+from .definition import LIBELLES_MOMENTS, Definition, Item
 from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, GroupeCodes, Profil, Reponse
 
 # Aucun résultat d'une consultation anonyme n'est montré avant ce nombre de réponses : en deçà,
@@ -107,7 +107,7 @@ def points_matrice(evaluation: Evaluation) -> list[tuple[int, int]]:
 
 def libelle_serie(evaluation: Evaluation) -> str:
     quand = evaluation.finalisee_le or evaluation.cree_le
-    return f"{LIBELLES_MOMENTS[Moment(evaluation.moment)]} — {quand:%d/%m/%Y}"
+    return f"{LIBELLES_MOMENTS[evaluation.moment]} — {quand:%d/%m/%Y}"
 
 
 @dataclass
