@@ -309,6 +309,11 @@ REFUS = {
         lambda d: _reecrire_manifeste(d, comptes="beaucoup"),
         "manifeste.json n'est pas valide : comptes",
     ),
+    # Sans elle, pg_restore ne peut être comparé à pg_dump (la restauration échouait sur une AttributeError).
+    "outil sans version": (
+        lambda d: _reecrire_manifeste(d, outil="pg_dump"),
+        "manifeste.json n'est pas valide : outil",
+    ),
     "chemin hors du dossier": (_chemin_hors_du_dossier, "chemin de document invalide"),
 }
 
