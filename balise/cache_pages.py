@@ -53,7 +53,7 @@ def lire(organisation: Organisation, nature: str, produire: Callable[[], T]) -> 
 # Variable de gabarit → sa valeur pour une requête.
 _PROPRES_A_LA_REQUETE: dict[str, Callable[[HttpRequest], str]] = {
     "csrf_token": get_token,
-    "CSP_NONCE": lambda request: str(request.csp_nonce),  # type: ignore[attr-defined]
+    "CSP_NONCE": lambda request: str(request.csp_nonce),  # type: ignore[attr-defined]  # posé par django-csp
     # Le jeton à usage unique des formulaires de création (balise/envois) : un par affichage de page.
     "jeton_envoi": envois.jeton_de,
 }

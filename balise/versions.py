@@ -150,7 +150,7 @@ def verrouiller(queryset: models.QuerySet[M], pk: int, version_attendue: int | N
 def attribuer(objet: E, par: Utilisateur | None, **options: Any) -> E:
     """Enregistre `objet` en attribuant sa version historisée à `par`, même hors d'une requête
     (démonstration, API, commande) où le middleware de simple-history ne connaît personne."""
-    objet._history_user = par  # type: ignore[attr-defined]
+    objet._history_user = par  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
     objet.save(**options)
     return objet
 

@@ -46,6 +46,7 @@ def jeton_de(request: HttpRequest) -> str:
     qui a plusieurs formulaires les distingue par leur adresse d'envoi)."""
     jeton = getattr(request, "_balise_jeton_envoi", None)
     if jeton is None:
+        # Gardé sur la requête : un seul jeton pour tous les formulaires d'une même page.
         jeton = request._balise_jeton_envoi = nouveau_jeton()  # type: ignore[attr-defined]
     return jeton
 

@@ -526,7 +526,7 @@ def enregistrer_metier(
 @transaction.atomic
 def retirer_metier(metier: MetierOrganisation, par: Utilisateur) -> None:
     """Retire un métier propre (l'historique le garde) : le rattachement national reprend sa place."""
-    metier._history_user = par  # type: ignore[attr-defined]
+    metier._history_user = par  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
     organisation = metier.organisation
     metier.delete()
     reappliquer(organisation)

@@ -192,5 +192,5 @@ def changer_role(adhesion: Adhesion, role: str, par: Utilisateur) -> Adhesion:
 def retirer_membre(adhesion: Adhesion, par: Utilisateur) -> None:
     if adhesion.role == Role.ADMINISTRATEUR and not _reste_un_administrateur(adhesion):
         raise ValidationError("L'organisation doit garder au moins un administrateur.")
-    adhesion._history_user = par  # type: ignore[attr-defined]
+    adhesion._history_user = par  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
     adhesion.delete()

@@ -175,7 +175,7 @@ def avancer(travail: Travail, etape: str | None = None, avancement: int | None =
         travail.avancement = champs["avancement"] = (
             None if avancement is None else max(0, min(avancement, 100))
         )
-    travail._ecrit_a = maintenant  # type: ignore[attr-defined]
+    travail._ecrit_a = maintenant
     vivant = Travail.objects.filter(
         pk=travail.pk, etat=Travail.Etat.EN_COURS, annulation_demandee=False
     ).update(**champs)
