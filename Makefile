@@ -37,9 +37,11 @@ test: $(VENV)/.dev services-test lint test-sqlite test-postgres
 services-test:
 	bash scripts/services-test.sh
 
+# Style, règles de sécurité (ruff, règles S) et types (mypy + django-stubs, réglages dans pyproject.toml).
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test-sqlite:
 	$(VENV)/bin/pytest

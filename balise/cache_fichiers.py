@@ -18,6 +18,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
@@ -28,30 +29,34 @@ VERROU = "verrou-compteurs"  # sans le suffixe des entrées : ni compté, ni eff
 
 
 class CacheDeFichiers(FileBasedCache):
+    # Méthodes privées de FileBasedCache, absentes de django-stubs (qui n'en décrit que l'interface publique).
     def _cull(self) -> None:
-        if random.random() < PART:
-            super()._cull()
+        if random.random() < PART:  # noqa: S311 — tirage d'échantillonnage, pas un secret
+            super()._cull()  # type: ignore[misc]  # privée, absente des stubs
 
     @contextmanager
     def _verrou(self) -> Iterator[None]:
-        self._createdir()
-        with open(os.path.join(self._dir, VERROU), "ab") as f:
+        self._createdir()  # type: ignore[attr-defined]  # privée, absente des stubs
+        with open(os.path.join(self._dir, VERROU), "ab") as f:  # type: ignore[attr-defined]  # idem
             locks.lock(f, locks.LOCK_EX)
             try:
                 yield
             finally:
                 locks.unlock(f)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+    def add(
+        self, key: str, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         with self._verrou():
             return super().add(key, value, timeout, version)
 
-    def incr(self, key, delta: int = 1, version=None) -> int:
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
         with self._verrou():
             try:
-                with open(self._key_to_file(key, version), "rb") as f:
-                    expiration = pickle.load(f)
-                    valeur = pickle.loads(zlib.decompress(f.read()))
+                with open(self._key_to_file(key, version), "rb") as f:  # type: ignore[attr-defined]  # idem
+                    # Fichiers du cache lui-même, au format de FileBasedCache (pickle aussi chez Django).
+                    expiration = pickle.load(f)  # noqa: S301 — écrit par ce cache, pas une donnée reçue
+                    valeur = pickle.loads(zlib.decompress(f.read()))  # noqa: S301 — idem
             except (FileNotFoundError, EOFError):
                 raise ValueError(f"Clé « {key} » absente du cache.") from None
             maintenant = time.time()

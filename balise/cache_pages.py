@@ -17,11 +17,12 @@ leur place, comblé à chaque requête.
 import hashlib
 from collections.abc import Callable
 from functools import cache, wraps
-from typing import TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from django import template
 from django.contrib import messages
 from django.core.cache import cache as cache_django
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -52,7 +53,7 @@ def lire(organisation: Organisation, nature: str, produire: Callable[[], T]) -> 
 # Variable de gabarit → sa valeur pour une requête.
 _PROPRES_A_LA_REQUETE: dict[str, Callable[[HttpRequest], str]] = {
     "csrf_token": get_token,
-    "CSP_NONCE": lambda request: str(request.csp_nonce),  # type: ignore[attr-defined]
+    "CSP_NONCE": lambda request: str(request.csp_nonce),  # type: ignore[attr-defined]  # posé par django-csp
     # Le jeton à usage unique des formulaires de création (balise/envois) : un par affichage de page.
     "jeton_envoi": envois.jeton_de,
 }
@@ -75,7 +76,7 @@ def combler(html: str, request: HttpRequest) -> SafeString:
     for nom, trou in _trous().items():
         if trou in html:
             html = html.replace(trou, _PROPRES_A_LA_REQUETE[nom](request))
-    return mark_safe(html)
+    return mark_safe(html)  # noqa: S308 — rendu de gabarit (déjà échappé), trous comblés par Django
 
 
 def rendre(gabarit: str, contexte: dict) -> str:
@@ -97,7 +98,7 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
         contexte = {
             "organisation": organisation,
             "titre": morceaux["titre"],
-            "contenu": mark_safe(morceaux["contenu"]),
+            "contenu": mark_safe(morceaux["contenu"]),  # noqa: S308 — rendu de gabarit gardé en cache
         }
         return render(
             request, "page_en_cache.html", {**contexte, **_trous(), _POUR_LE_CACHE: True}
@@ -107,6 +108,8 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
         html = rendre_page()
     else:
         personne = request.user
+        if not personne.is_authenticated:  # une page connectée : l'adhésion vient d'être vérifiée
+            raise PermissionDenied
         html = lire(
             organisation, f"page|{nature}|{adhesion.role}|{personne.pk}|{personne.nom_affiche}", rendre_page
         )
@@ -120,7 +123,7 @@ def public(max_age: int) -> Callable[[Callable[..., HttpResponse]], Callable[...
 
     def decorer(vue: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(vue)
-        def envelopper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def envelopper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             reponse = vue(request, *args, **kwargs)
             if request.user.is_authenticated:
                 add_never_cache_headers(reponse)  # private, no-store…
@@ -152,7 +155,8 @@ class _Fragment(template.Node):
                 html = self.contenu.render(context)
             cache_django.set(cle, html, DUREE)
         if context.get(_POUR_LE_CACHE):
-            return mark_safe(html)  # page rendue pour le cache (`page`) : c'est elle qui comblera les trous
+            # Page rendue pour le cache (`page`) : c'est elle qui comblera les trous.
+            return mark_safe(html)  # noqa: S308 — rendu de gabarit (déjà échappé)
         return combler(html, request)
 
 

@@ -55,7 +55,7 @@ def lire(genre: Genre, pk: int, nature: str, produire: Callable[[], T]) -> T:
     if valeur is _ABSENT:
         valeur = produire()
         cache_local.set(cle, valeur, DUREES[genre])
-    return valeur  # type: ignore[return-value]
+    return valeur
 
 
 def renouveler(genre: Genre, *pks: int) -> None:

@@ -5,6 +5,7 @@ qualification) s'expliquent dans leur langue : « sections.0.items.2.poids : val
 """
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 _MESSAGES = {
     "missing": "champ obligatoire absent",
@@ -34,7 +35,7 @@ _MESSAGES = {
 }
 
 
-def _message(erreur: dict, racine: str) -> str:
+def _message(erreur: ErrorDetails, racine: str) -> str:
     chemin = ".".join(str(p) for p in erreur["loc"]) or racine
     if erreur["type"] == "value_error":
         texte = str(erreur["ctx"]["error"]) if "ctx" in erreur else erreur["msg"]

@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,13 +47,16 @@ def supprimer_base_pg(nom: str) -> None:
 
 def revision() -> str:
     """Commit mesuré, suffixé de « +modifs » si l'arbre de travail diffère du commit."""
+    git = shutil.which("git")
+    if git is None:
+        return "inconnue"
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=RACINE, capture_output=True, text=True, check=True
+        commit = subprocess.run(  # noqa: S603 — git du PATH résolu en chemin absolu, arguments fixes
+            [git, "rev-parse", "--short", "HEAD"], cwd=RACINE, capture_output=True, text=True, check=True
         ).stdout.strip()
-        modifie = subprocess.run(
+        modifie = subprocess.run(  # noqa: S603 — idem
             # Les résultats des bancs eux-mêmes ne comptent pas comme une modification du code mesuré.
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/resultats"],
+            [git, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/resultats"],
             cwd=RACINE,
             capture_output=True,
             text=True,
@@ -100,14 +104,12 @@ def ecrire_json(chemin: Path, document: dict[str, Any]) -> None:
 def nettoyer(base: str, dossier: Path, nom_pg: str) -> None:
     """Ferme les connexions de Django (s'il a été configuré), efface le dossier temporaire et, sur
     PostgreSQL, la base du banc."""
-    import shutil
+    import contextlib
 
-    try:
+    with contextlib.suppress(Exception):  # Django pas encore configuré : rien à fermer
         from django.db import connections
 
         connections.close_all()
-    except Exception:  # noqa: BLE001 — Django pas encore configuré
-        pass
     shutil.rmtree(dossier, ignore_errors=True)
     if base == "postgresql":
         supprimer_base_pg(nom_pg)

@@ -40,7 +40,7 @@ def test_incrementer_est_atomique_entre_processus_et_garde_l_expiration(tmp_path
     cache = _cache(tmp_path)
     cache.add("compteur", 0, timeout=3600)
     with open(cache._key_to_file("compteur"), "rb") as f:
-        expiration = pickle.load(f)
+        expiration = pickle.load(f)  # noqa: S301 — fichier écrit par le cache du test
     contexte = multiprocessing.get_context("fork")
     processus = [contexte.Process(target=_incrementer, args=(str(tmp_path), 50)) for _ in range(4)]
     for p in processus:
@@ -50,7 +50,7 @@ def test_incrementer_est_atomique_entre_processus_et_garde_l_expiration(tmp_path
         assert p.exitcode == 0
     assert cache.get("compteur") == 200
     with open(cache._key_to_file("compteur"), "rb") as f:
-        assert pickle.load(f) == pytest.approx(expiration, abs=1)
+        assert pickle.load(f) == pytest.approx(expiration, abs=1)  # noqa: S301 — idem
     assert not cache.add("compteur", 0)  # déjà là : `add` ne l'écrase pas
     with pytest.raises(ValueError):
         cache.incr("absente")

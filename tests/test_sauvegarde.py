@@ -309,6 +309,11 @@ REFUS = {
         lambda d: _reecrire_manifeste(d, comptes="beaucoup"),
         "manifeste.json n'est pas valide : comptes",
     ),
+    # Sans elle, pg_restore ne peut être comparé à pg_dump (la restauration échouait sur une AttributeError).
+    "outil sans version": (
+        lambda d: _reecrire_manifeste(d, outil="pg_dump"),
+        "manifeste.json n'est pas valide : outil",
+    ),
     "chemin hors du dossier": (_chemin_hors_du_dossier, "chemin de document invalide"),
 }
 
@@ -505,11 +510,11 @@ class Ecrivain(threading.Thread):
                     p = self.p
                     # Une transaction (ouverte d'elle-même par sqlite3 comme par psycopg).
                     base.execute(
-                        f"INSERT INTO django_session (session_key, session_data, expire_date) VALUES ({p}, 'x', {p})",
+                        f"INSERT INTO django_session (session_key, session_data, expire_date) VALUES ({p}, 'x', {p})",  # noqa: S608 — {p} est le marqueur de paramètre du pilote
                         (f"ecrivain{n:08d}", "2999-01-01 00:00:00+00"),
                     )
                     base.execute(
-                        f"INSERT INTO django_content_type (app_label, model) VALUES ('ecrivain', {p})",
+                        f"INSERT INTO django_content_type (app_label, model) VALUES ('ecrivain', {p})",  # noqa: S608 — idem
                         (f"m{n}",),
                     )
                     base.commit()
@@ -571,7 +576,7 @@ def _manage(url: str, dossier: Path):
     }
 
     def manage(*arguments: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
+        return subprocess.run(  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
             [sys.executable, str(RACINE / "manage.py"), *arguments],
             env=env,
             capture_output=True,

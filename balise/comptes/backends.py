@@ -6,6 +6,8 @@ Django relit la personne en base à chaque page ; ici elle est lue dans le cache
 compte désactivé ou supprimé valent dès la requête suivante (organisations/fraicheur.py).
 """
 
+from typing import Any
+
 from django.contrib.auth import login
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
@@ -25,7 +27,7 @@ class LimiteParAdresse:
     de connexion (Balise, /admin/). Sans `get_user` : ce n'est pas lui qui retrouve la personne d'une
     session (ni celui que choisit `Client.force_login`)."""
 
-    def authenticate(self, request: HttpRequest | None, **identifiants) -> None:
+    def authenticate(self, request: HttpRequest | None, **identifiants: Any) -> None:
         if request is not None and limites.CONNEXIONS_PAR_ADRESSE.atteinte(
             limites.adresse_du_client(request)
         ):
@@ -35,7 +37,7 @@ class LimiteParAdresse:
 
 
 def compter_connexion_manquee(
-    sender, credentials: dict, request: HttpRequest | None = None, **kwargs
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     """Signal `user_login_failed` : un échec de plus pour l'adresse. Ne compte pas les refus sans essai
     de mot de passe (adresse déjà bloquée, compte verrouillé par django-axes)."""

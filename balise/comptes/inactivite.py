@@ -15,6 +15,7 @@ avant un changement du réglage).
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
@@ -28,7 +29,7 @@ def pas_de_rafraichissement(inactivite: int) -> int:
     return max(1, min(300, inactivite // 10))
 
 
-def noter_connexion(sender, request: HttpRequest, user, **kwargs) -> None:
+def noter_connexion(sender: object, request: HttpRequest, user: object, **kwargs: Any) -> None:
     """Signal `user_logged_in` : l'activité est notée dans la session qu'enregistre la connexion, sans
     écriture de plus à la première page."""
     if request is not None and hasattr(request, "session"):

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -14,7 +15,7 @@ from simple_history.models import HistoricalRecords
 class UtilisateurManager(BaseUserManager["Utilisateur"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra) -> "Utilisateur":
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "Utilisateur":
         if not email:
             raise ValueError("L'adresse électronique est obligatoire.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -22,7 +23,7 @@ class UtilisateurManager(BaseUserManager["Utilisateur"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra) -> "Utilisateur":
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "Utilisateur":
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
@@ -30,12 +31,13 @@ class UtilisateurManager(BaseUserManager["Utilisateur"]):
 class Utilisateur(AbstractUser):
     """Une personne ; elle s'identifie par son adresse électronique et peut appartenir à plusieurs organisations."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # les stubs ne prévoient pas de retirer le champ
     email = models.EmailField("adresse électronique", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UtilisateurManager()  # type: ignore[misc]
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    # Les stubs annoncent le UserManager d'AbstractUser, qui crée par username : celui-ci crée par adresse.
+    objects: ClassVar[UtilisateurManager] = UtilisateurManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = "utilisateur"
@@ -109,7 +111,7 @@ class JetonAPI(models.Model):
             debut=secret[:12],
             expire_le=expire_le or echeance_par_defaut(),
         )
-        jeton._history_user = utilisateur  # type: ignore[attr-defined]
+        jeton._history_user = utilisateur  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
         jeton.save()
         return jeton, secret
 

@@ -1,8 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_save
 
+if TYPE_CHECKING:
+    from balise.registre.models import SystemeIA
 
-def _registre_modifie(sender, instance, raw=False, **kwargs) -> None:
+
+def _registre_modifie(sender: object, instance: SystemeIA, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         from .services import signaler_si_necessaire
 

@@ -29,7 +29,8 @@ def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str]) ->
         else:
             donnee = reponses.get(cle)
             permises = set(attendu) if isinstance(attendu, list) else {attendu}
-            donnees = set(donnee) if isinstance(donnee, list) else {donnee}
+            # Une question sans réponse donne {None}, qui ne rencontre aucune valeur permise.
+            donnees: set[str | None] = set(donnee) if isinstance(donnee, list) else {donnee}
             ok = bool(permises & donnees)
         if not ok:
             return False

@@ -183,7 +183,12 @@ class Regles(Strict):
             precedentes.add(c.id)
         for o in self.obligations:
             erreurs += _verifier_condition(o.si, f"obligation « {o.id} »", self, vues, precedentes)
-        for element in [*self.questions, *self.conclusions, *self.obligations]:
+        elements_cites: list[Question | Conclusion | Obligation] = [
+            *self.questions,
+            *self.conclusions,
+            *self.obligations,
+        ]
+        for element in elements_cites:
             erreurs += [
                 f"« {element.id} » cite la source inconnue « {r.source} »"
                 for r in element.references
@@ -206,9 +211,11 @@ class Regles(Strict):
                 for c in cas.conclusions
                 if c not in self.par_conclusion
             ]
-            ids = {o.id for o in self.obligations}
+            obligations = {o.id for o in self.obligations}
             erreurs += [
-                f"cas « {cas.nom} » : obligation inconnue « {o} »" for o in cas.obligations if o not in ids
+                f"cas « {cas.nom} » : obligation inconnue « {o} »"
+                for o in cas.obligations
+                if o not in obligations
             ]
         if erreurs:
             raise ValueError(" ; ".join(erreurs))

@@ -98,7 +98,7 @@ def obligations(
     ouvertes = base.exclude(statut__in=TERMINES)
     choix = {
         "toutes": base,
-        "en_retard": base.filter(en_retard=True),
+        "en_retard": base.filter(en_retard=True),  # type: ignore[misc]  # annotation de avec_retard, inconnue des stubs
         "a_echeance": ouvertes.filter(echeance__gte=aujourd_hui, echeance__lte=aujourd_hui + HORIZON),
         "a_venir": ouvertes.filter(echeance__gt=aujourd_hui + HORIZON),
         "terminees": base.filter(statut__in=TERMINES),

@@ -46,6 +46,7 @@ def jeton_de(request: HttpRequest) -> str:
     qui a plusieurs formulaires les distingue par leur adresse d'envoi)."""
     jeton = getattr(request, "_balise_jeton_envoi", None)
     if jeton is None:
+        # Gardé sur la requête : un seul jeton pour tous les formulaires d'une même page.
         jeton = request._balise_jeton_envoi = nouveau_jeton()  # type: ignore[attr-defined]
     return jeton
 
@@ -78,10 +79,10 @@ def une_seule_fois(request: HttpRequest, creer: Callable[[], M]) -> Resultat[M]:
             Envoi.objects.filter(cree_le__lt=timezone.now() - DUREE).delete()
             return Resultat(objet, False)
     premier = Envoi.objects.filter(**cle).first()
-    objet = premier.objet if premier is not None else None
+    existant: M | None = premier.objet if premier is not None else None
     messages.info(
         request,
         "Ce formulaire avait déjà été envoyé : rien n'a été créé de plus."
-        + (f" Voici « {objet} », créé par le premier envoi." if objet is not None else ""),
+        + (f" Voici « {existant} », créé par le premier envoi." if existant is not None else ""),
     )
-    return Resultat(objet, True)
+    return Resultat(existant, True)

@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _synchroniser(sender, **kwargs) -> None:
+def _synchroniser(sender: object, **kwargs: Any) -> None:
     from .services import synchroniser_definitions_livrees
 
     synchroniser_definitions_livrees()

@@ -50,7 +50,9 @@ class ResultatItem:
 
     @property
     def ecart(self) -> int | None:
-        return None if self.minimum is None else self.maximum - self.minimum
+        if self.minimum is None or self.maximum is None:
+            return None
+        return self.maximum - self.minimum
 
 
 @dataclass
@@ -91,7 +93,9 @@ def _moyenne(valeurs: list[int]) -> float | None:
     return sum(valeurs) / len(valeurs) if valeurs else None
 
 
-def _resultat_item(definition: Definition, item: Item, cotations: list[Cotation], profils: list[str]):
+def _resultat_item(
+    definition: Definition, item: Item, cotations: list[Cotation], profils: list[str]
+) -> ResultatItem:
     commentaires = [(c.profil, c.commentaire) for c in cotations if c.commentaire]
     if item.type == "choix":
         comptes = Counter(choix for c in cotations for choix in c.choix)
@@ -101,7 +105,7 @@ def _resultat_item(definition: Definition, item: Item, cotations: list[Cotation]
         )  # fmt: skip
     echelle = definition.echelle_de(item)
     notes = [c.valeur for c in cotations if c.valeur is not None]
-    comptes = Counter(notes)
+    par_note = Counter(notes)
     par_profil = {
         p: _moyenne([c.valeur for c in cotations if c.profil == p and c.valeur is not None]) for p in profils
     }
@@ -112,7 +116,7 @@ def _resultat_item(definition: Definition, item: Item, cotations: list[Cotation]
         moyenne=_moyenne(notes),
         minimum=min(notes, default=None),
         maximum=max(notes, default=None),
-        repartition={n.valeur: comptes.get(n.valeur, 0) for n in echelle.niveaux},
+        repartition={n.valeur: par_note.get(n.valeur, 0) for n in echelle.niveaux},
         choix={},
         desaccord=bool(notes) and max(notes) - min(notes) >= definition.seuil_desaccord,
         par_profil=par_profil,

@@ -47,7 +47,7 @@ def normaliser(saisie: str) -> str | None:
     return code
 
 
-def empreinte(code: str, secret: str | None = None) -> str:
+def empreinte(code: str, secret: str | bytes | None = None) -> str:
     return salted_hmac(_SEL, code, secret=secret, algorithm="sha256").hexdigest()
 
 

@@ -34,7 +34,8 @@ class Moment(StrEnum):
     BILAN = "bilan"
 
 
-LIBELLES_MOMENTS = {
+# Clés : les Moment, donc aussi leurs valeurs enregistrées en base (StrEnum : même hachage, égales).
+LIBELLES_MOMENTS: dict[str, str] = {
     Moment.AMONT: "En amont du projet",
     Moment.PREPARATION: "Pendant la préparation",
     Moment.AVANT_PRODUCTION: "Avant la mise en production",

@@ -180,7 +180,7 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     echelle = premiere.echelles[premiere.echelle] if premiere else None
     corps: list[str] = []
     resume = f"Radar « {premiere.titre} »" if premiere else "Radar"
-    if not n or echelle is None:
+    if premiere is None or echelle is None or not n:
         corps.append(ecrire(_RADAR_CX, 40, "Aucun item noté à représenter.", 14, "middle", GRIS_FONCE))
         return svg(id_, "radar", _RADAR_L, 60, resume + " : aucun item noté.", corps)
 
@@ -385,7 +385,8 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
         score, penche = rs.score, rs.penche if rs.score is not None else None
         note = f"{nombre(score)} / {nombre(echelle.maximum)}"
         if score is None:
-            couleur, bord, sens, longueur = GRIS_CLAIR, GRIS_MOYEN, 1, 90
+            couleur, bord, sens = GRIS_CLAIR, GRIS_MOYEN, 1
+            longueur: float = 90
             points = _planche(_GIR_MAT - 45, y_planche, longueur, 1, False)
             x_note, ancre_note, texte_note = _GIR_MAT + 55, "start", "non noté"
             x_titre, ancre_titre = _GIR_MAT + 14, "start"
@@ -489,8 +490,8 @@ def barres(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     par série, de longueur le score de la section sur l'échelle (du bas au haut de l'échelle)."""
     premiere = series[0][1].definition if series else None
     if premiere is None:
-        corps = [ecrire(_BAR_L / 2, 40, "Aucune évaluation à représenter.", 14, "middle", GRIS_FONCE)]
-        return svg(id_, "barres", _BAR_L, 60, "Barres : aucune évaluation.", corps)
+        vide = [ecrire(_BAR_L / 2, 40, "Aucune évaluation à représenter.", 14, "middle", GRIS_FONCE)]
+        return svg(id_, "barres", _BAR_L, 60, "Barres : aucune évaluation.", vide)
     echelle = premiere.echelles[premiere.echelle]
     etendue = (echelle.maximum - echelle.minimum) or 1
 
@@ -580,11 +581,9 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
     exact compte du côté haut). Un couple incomplet (None) est ignoré.
     """
     if len(definition.items_notes) < 2:
-        corps = [
-            ecrire(_MAT_L / 2, 40, "Il faut deux items notés pour la matrice.", 14, "middle", GRIS_FONCE)
-        ]
+        vide = [ecrire(_MAT_L / 2, 40, "Il faut deux items notés pour la matrice.", 14, "middle", GRIS_FONCE)]
         return svg(
-            id_, "matrice", _MAT_L, 60, f"Matrice « {definition.titre} » : deux items notés requis.", corps
+            id_, "matrice", _MAT_L, 60, f"Matrice « {definition.titre} » : deux items notés requis.", vide
         )
     item_x, item_y = definition.items_notes[:2]
     ech_x, ech_y = definition.echelle_de(item_x), definition.echelle_de(item_y)
@@ -600,7 +599,7 @@ def matrice(definition: Definition, points: list[tuple[int, int]], id_: str) -> 
     for cy in (1, 0):
         for cx in (0, 1):
             x = _MAT_X0 + cx * _MAT_CASE_L
-            y = _MAT_Y0 + (1 - cy) * _MAT_CASE_H
+            y: float = _MAT_Y0 + (1 - cy) * _MAT_CASE_H
             fond, opacite = _MAT_FONDS[(cx, cy)]
             n = comptes[(cx, cy)]
             corps.append(

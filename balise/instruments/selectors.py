@@ -3,6 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -246,7 +247,7 @@ class EntreeJournal:
     texte: str
 
 
-def _auteur(h) -> str:
+def _auteur(h: Any) -> str:  # une version historisée : simple-history n'a pas d'annotations
     return h.history_user.nom_affiche if h.history_user else "Système"
 
 
@@ -296,7 +297,7 @@ def journal(evaluation: Evaluation) -> list[EntreeJournal]:
     return sorted(entrees, key=lambda e: e.date, reverse=True)
 
 
-def _valeur_lisible(definition: Definition, item: Item | None, h) -> str:
+def _valeur_lisible(definition: Definition, item: Item | None, h: Any) -> str:
     if h.choix:
         return ", ".join(h.choix)
     if h.sans_objet:

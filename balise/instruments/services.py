@@ -62,7 +62,9 @@ def synchroniser_definitions_livrees() -> None:
             existante.save(update_fields=["contenu", "titre"])
 
 
-def adapter(organisation: Organisation, base: DefinitionInstrument, texte: str, par: Utilisateur):
+def adapter(
+    organisation: Organisation, base: DefinitionInstrument, texte: str, par: Utilisateur
+) -> DefinitionInstrument:
     """Enregistre l'adaptation d'un instrument par une organisation comme sa propre nouvelle version."""
     if base.organisation_id not in (None, organisation.pk):
         raise ValidationError("Cet instrument n'est pas disponible pour votre organisation.")
@@ -109,7 +111,9 @@ def _verifier_moment(instrument: DefinitionInstrument, moment: str) -> None:
         raise ValidationError("Ce moment n'est pas prévu par cet instrument.")
 
 
-def demarrer_evaluation(systeme: SystemeIA, instrument: DefinitionInstrument, moment: str, par: Utilisateur):
+def demarrer_evaluation(
+    systeme: SystemeIA, instrument: DefinitionInstrument, moment: str, par: Utilisateur
+) -> Evaluation:
     _verifier_instrument(systeme.organisation, instrument)
     _verifier_moment(instrument, moment)
     if systeme.archive_le is not None:
@@ -153,7 +157,9 @@ def _evaluation_ouverte(evaluation: Evaluation) -> Evaluation:
     return evaluation
 
 
-def inviter_evaluateur(evaluation: Evaluation, utilisateur: Utilisateur, profil: str, par: Utilisateur):
+def inviter_evaluateur(
+    evaluation: Evaluation, utilisateur: Utilisateur, profil: str, par: Utilisateur
+) -> Evaluateur:
     with transaction.atomic():
         evaluation = _evaluation_ouverte(evaluation)
         if not Adhesion.objects.filter(
@@ -262,7 +268,7 @@ def ouvrir_consultation(
     par: Utilisateur,
     mode: str = Consultation.Mode.CODES,
     echeance: date | None = None,
-):
+) -> Consultation:
     """Ouvre un questionnaire aux agents : par codes de participation (par défaut) ou par lien ouvert."""
     _verifier_instrument(systeme.organisation, instrument)
     if not instrument.definition.consultation:
@@ -400,7 +406,9 @@ def _tirer(groupe: GroupeCodes, nombre: int) -> list[str]:
     raise RuntimeError("Impossible de tirer des codes distincts : le générateur aléatoire est en cause.")
 
 
-def creer_groupe_de_codes(consultation: Consultation, libelle: str, nombre: int, par: Utilisateur):
+def creer_groupe_de_codes(
+    consultation: Consultation, libelle: str, nombre: int, par: Utilisateur
+) -> FeuilleDeCodes:
     """Crée un groupe d'agents (« Service des eaux ») et ses premiers codes ; renvoie la feuille à imprimer."""
     libelle = " ".join(str(libelle).split())
     if not libelle:
@@ -470,7 +478,9 @@ def _utiliser_code(consultation: Consultation, saisie: str | None) -> None:
         raise CodeRefuse()
 
 
-def repondre_anonymement(consultation: Consultation, saisies: dict[str, Saisie], code: str | None = None):
+def repondre_anonymement(
+    consultation: Consultation, saisies: dict[str, Saisie], code: str | None = None
+) -> None:
     """Enregistre les réponses d'un agent ; avec des codes, utilise le sien dans la même transaction.
 
     La réponse ne garde ni le code, ni son groupe, ni l'heure : seulement les valeurs et le jour.

@@ -64,9 +64,10 @@ def _nom(valeur: str | None) -> str:
 def _nombres(case: Case) -> tuple[int | Decimal | str, Decimal | str]:
     """Des nombres pour le tableur (il calcule avec) ; « secret » à la place d'un chiffre masqué.
     L'ETP est celui que montrent les pages (`Case.etp_arrondi`), en décimal : jamais un flottant."""
-    if case.masquee:
+    etp = case.etp_arrondi
+    if case.effectif is None or etp is None:  # case masquée (Case garantit : l'un ne va pas sans l'autre)
         return SECRET, SECRET
-    return case.effectif, case.etp_arrondi
+    return case.effectif, etp
 
 
 def xlsx(imp: ImportEffectifs, seuil: int) -> bytes:

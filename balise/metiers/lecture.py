@@ -383,7 +383,7 @@ def _convertir(contenu: bytes, nom_fichier: str, veille: Callable[[], None] | No
     L'enfant hérite de la priorité du processus qui le lance (abaissée dans le processus de fond)."""
     commande = [sys.executable, "-I", os.path.abspath(__file__), str(MAX_COLONNES), str(MAX_CELLULES)]
     debut = time.monotonic()
-    with subprocess.Popen(
+    with subprocess.Popen(  # noqa: S603 — cet interpréteur et ce fichier, arguments numériques, sans shell
         commande, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as enfant:
         entree: bytes | None = contenu

@@ -58,7 +58,7 @@ class MetierOrganisation(models.Model):
         return self.libelle
 
 
-class ImportQuerySet(models.QuerySet):
+class ImportQuerySet(models.QuerySet["ImportEffectifs"]):
     def sans_contenu(self) -> "ImportQuerySet":
         """Sans le fichier déposé (des mégaoctets), en sachant s'il est encore là (`a_son_fichier`)."""
         return self.defer("contenu").annotate(

@@ -27,7 +27,7 @@ déductibles, comme pour tout secret par cases masquées sans méthode d'optimis
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,7 +35,7 @@ SEUIL_PAR_DEFAUT = 5
 SEUIL_MINIMUM = 3
 
 # Mot affiché à la place d'un chiffre couvert par le secret statistique.
-SECRET = "secret"
+SECRET = "secret"  # noqa: S105 — un libellé affiché, pas un mot de passe
 PRIMAIRE = "primaire"
 SECONDAIRE = "secondaire"
 _ESPACE_FINE = "\u202f"  # espace fine insécable, séparateur des milliers
@@ -242,13 +242,17 @@ def _ponts(nl: int, nc: int, motifs: dict[tuple[int, int], str]) -> list[tuple[i
         voisins[i].append((nl + j, (i, j)))
         voisins[nl + j].append((i, (i, j)))
     ordre, bas = [-1] * (nl + nc), [0] * (nl + nc)
-    compteur, ponts = 0, []
+    compteur = 0
+    ponts: list[tuple[int, int]] = []
     for depart in range(nl + nc):
         if ordre[depart] != -1 or not voisins[depart]:
             continue
         ordre[depart] = bas[depart] = compteur
         compteur += 1
-        pile = [(depart, None, iter(voisins[depart]))]
+        # (sommet, arête par laquelle on y est venu — aucune pour le départ —, voisins restant à voir)
+        pile: list[tuple[int, tuple[int, int] | None, Iterator[tuple[int, tuple[int, int]]]]] = [
+            (depart, None, iter(voisins[depart]))
+        ]
         while pile:
             sommet, arete_parent, reste = pile[-1]
             for voisin, arete in reste:
@@ -265,7 +269,8 @@ def _ponts(nl: int, nc: int, motifs: dict[tuple[int, int], str]) -> list[tuple[i
                 if pile:
                     parent = pile[-1][0]
                     bas[parent] = min(bas[parent], bas[sommet])
-                    if bas[sommet] > ordre[parent]:
+                    # Sous le départ, chaque sommet a son arête d'arrivée.
+                    if bas[sommet] > ordre[parent] and arete_parent is not None:
                         ponts.append(arete_parent)
     return sorted(ponts)
 

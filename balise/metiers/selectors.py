@@ -3,8 +3,10 @@ secret statistique (`secret.proteger`) : les pages, le graphique et les exports 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -59,7 +61,9 @@ def etp_exact(somme: Decimal | None) -> Decimal:
     return ZERO if somme is None else Decimal(somme).quantize(_PRECISION_ETP_EN_BASE)
 
 
-def _valeurs(lignes, cle_ligne: str) -> dict[tuple[str, str], tuple[int, Decimal]]:
+def _valeurs(
+    lignes: Iterable[Mapping[str, Any]], cle_ligne: str
+) -> dict[tuple[str, str], tuple[int, Decimal]]:
     """(valeur de la ligne, niveau) → (effectif, ETP), en cumulant les lignes qui se confondent."""
     valeurs: dict[tuple[str, str], tuple[int, Decimal]] = {}
     for ligne in lignes:
@@ -69,7 +73,7 @@ def _valeurs(lignes, cle_ligne: str) -> dict[tuple[str, str], tuple[int, Decimal
     return valeurs
 
 
-def _groupes(imp: ImportEffectifs, *champs: str):
+def _groupes(imp: ImportEffectifs, *champs: str) -> QuerySet[GroupeEffectif, dict[str, Any]]:
     return (
         GroupeEffectif.objects.filter(import_effectifs=imp)
         .values(*champs, "libelle__niveau")
@@ -173,5 +177,5 @@ class Presentation:
     def pied(self) -> list[Case]:
         return [self.tableau.totaux_colonnes[c] for c in self.tableau.colonnes]
 
-    def __getattr__(self, nom: str):
+    def __getattr__(self, nom: str) -> Any:
         return getattr(self.tableau, nom)

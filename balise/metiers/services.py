@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks.base import Task
 
 from balise import versions
 from balise.organisations import journal
@@ -22,7 +25,7 @@ from balise.travaux.models import Travail
 from . import colonnes as col
 from . import taches
 from .correspondance import Apparieur, Statut, normaliser
-from .lecture import FichierIllisible, preparer, reconnaitre, relire
+from .lecture import FichierIllisible, Tableau, preparer, reconnaitre, relire
 from .models import (
     ActionAccompagnement,
     CorrespondanceRetenue,
@@ -34,6 +37,10 @@ from .models import (
     MetierOrganisation,
 )
 from .referentiel import ReferentielLocal, charger
+
+if TYPE_CHECKING:
+    from balise.comptes.models import Utilisateur
+    from balise.registre.models import SystemeIA
 
 # Un fichier déposé qui n'a pas été traité (colonnes jamais choisies…) est effacé après ce délai.
 DUREE_ATTENTE = timedelta(hours=24)
@@ -67,7 +74,9 @@ DEPOT_EFFACE = "Ce dépôt a été effacé entre-temps : déposez de nouveau le 
 _COMPRESSION = {"xlsx": 0, "ods": 0}
 
 
-def deposer(organisation: Organisation, par, nom_fichier: str, contenu: bytes) -> ImportEffectifs:
+def deposer(
+    organisation: Organisation, par: Utilisateur, nom_fichier: str, contenu: bytes
+) -> ImportEffectifs:
     """Vérifie ce qui se vérifie sans lire le fichier (taille, signature, début d'un CSV), le garde
     compressé et met sa lecture dans la file du processus de fond. Lève FichierIllisible."""
     format_ = reconnaitre(contenu)
@@ -88,7 +97,7 @@ def deposer(organisation: Organisation, par, nom_fichier: str, contenu: bytes) -
     return imp
 
 
-def relancer_lecture(imp: ImportEffectifs, par) -> ImportEffectifs:
+def relancer_lecture(imp: ImportEffectifs, par: Utilisateur) -> ImportEffectifs:
     """Relance la lecture d'un fichier dont la lecture a été annulée ou interrompue."""
     with transaction.atomic():
         imp = _verrouiller(imp)
@@ -98,7 +107,7 @@ def relancer_lecture(imp: ImportEffectifs, par) -> ImportEffectifs:
     return imp
 
 
-def choisir_colonnes(imp: ImportEffectifs, colonnes: dict[str, str], par) -> ImportEffectifs:
+def choisir_colonnes(imp: ImportEffectifs, colonnes: dict[str, str], par: Utilisateur) -> ImportEffectifs:
     """Retient les colonnes choisies et met le traitement dans la file (ou le relance après un échec ou
     une annulation). Lève ColonnesInvalides ou ImportDejaTraite sans rien changer."""
     with transaction.atomic():
@@ -121,7 +130,7 @@ def peut_choisir_colonnes(imp: ImportEffectifs) -> bool:
     return imp.etat == ImportEffectifs.Etat.TRAITEMENT and not imp.en_travail
 
 
-def annuler(imp: ImportEffectifs, par) -> Travail:
+def annuler(imp: ImportEffectifs, par: Utilisateur) -> Travail:
     """Annule la lecture ou le traitement en cours (ou en attente) : rien de ce qu'il aurait écrit ne l'est.
     Lève TravailTermine s'il n'y a plus rien à annuler."""
     if imp.travail is None or imp.etat not in (ImportEffectifs.Etat.LECTURE, ImportEffectifs.Etat.TRAITEMENT):
@@ -138,7 +147,7 @@ def _verrouiller(imp: ImportEffectifs) -> ImportEffectifs:
     )
 
 
-def _lancer(imp: ImportEffectifs, nature: str, tache, par) -> None:
+def _lancer(imp: ImportEffectifs, nature: str, tache: Task[..., Any], par: Utilisateur) -> None:
     """Dans la transaction de l'appelant : le travail, sa tâche et le lien de l'import, ou rien."""
     imp.travail = travaux.lancer(imp.organisation, par, nature, tache, imp.pk)
     imp.save(update_fields=["travail", "etat", "colonnes"])
@@ -245,7 +254,7 @@ class _Lecture:
     sans_quotite: int
 
 
-def _lire_les_lignes(imp: ImportEffectifs, tableau, travail: Travail, physiques: int) -> _Lecture:
+def _lire_les_lignes(imp: ImportEffectifs, tableau: Tableau, travail: Travail, physiques: int) -> _Lecture:
     position = {code: imp.entetes.index(entete) for code, entete in imp.colonnes.items()}
     i_metier, i_isco, i_quotite = position["metier"], position.get("isco"), position.get("quotite")
     # Une colonne n'a que quelques dizaines de valeurs distinctes : chacune n'est lue qu'une fois
@@ -378,7 +387,7 @@ def _appliquer(lib: LibelleImporte, ref: ReferentielLocal, metier: str, statut: 
 
 
 @transaction.atomic
-def reviser(imp: ImportEffectifs, choix: dict[int, str], par) -> int:
+def reviser(imp: ImportEffectifs, choix: dict[int, str], par: Utilisateur) -> int:
     """Applique les choix de la revue (libellé → métier, ou "" pour l'écarter) et les mémorise pour
     les imports suivants. Renvoie le nombre de libellés changés."""
     imp = ImportEffectifs.objects.select_for_update().get(pk=imp.pk)
@@ -422,14 +431,18 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par) -> int:
 
 
 @transaction.atomic
-def supprimer_import(imp: ImportEffectifs, par) -> None:
+def supprimer_import(imp: ImportEffectifs, par: Utilisateur) -> None:
     """Efface l'import et tout ce qui en vient (libellés, groupes d'agents, lignes rejetées) ; sa lecture
     ou son traitement en cours est annulé : il n'écrira rien. Le journal de l'organisation en garde la
     trace sans rien des agents : fichier, date, nombres de lignes, auteurs."""
-    travail = Travail.objects.filter(pk=imp.travail_id, etat__in=Travail.ACTIFS).first()
+    travail = (
+        None
+        if imp.travail_id is None
+        else Travail.objects.filter(pk=imp.travail_id, etat__in=Travail.ACTIFS).first()
+    )
     if travail is not None:
         travaux.annuler(travail, par)
-    lignes = (
+    lignes: dict[str, int | str] = (
         {
             "lignes_lues": imp.lignes_lues,
             "lignes_retenues": imp.lignes_retenues,
@@ -487,7 +500,11 @@ def reappliquer(organisation: Organisation) -> None:
 
 @transaction.atomic
 def enregistrer_metier(
-    organisation: Organisation, donnees: dict, par, pk: int | None = None, version: int | None = None
+    organisation: Organisation,
+    donnees: dict[str, Any],
+    par: Utilisateur,
+    pk: int | None = None,
+    version: int | None = None,
 ) -> MetierOrganisation:
     """Ajoute un métier ou corrige un rattachement pour l'organisation (verrou optimiste en modification)."""
     if pk is None:
@@ -507,9 +524,9 @@ def enregistrer_metier(
 
 
 @transaction.atomic
-def retirer_metier(metier: MetierOrganisation, par) -> None:
+def retirer_metier(metier: MetierOrganisation, par: Utilisateur) -> None:
     """Retire un métier propre (l'historique le garde) : le rattachement national reprend sa place."""
-    metier._history_user = par  # type: ignore[attr-defined]
+    metier._history_user = par  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
     organisation = metier.organisation
     metier.delete()
     reappliquer(organisation)
@@ -518,7 +535,9 @@ def retirer_metier(metier: MetierOrganisation, par) -> None:
 # --- Groupes suivis et actions ---------------------------------------------------------------------
 
 
-def suivre_groupe(organisation: Organisation, niveau: str, dimension: str, valeur: str, par) -> GroupeSuivi:
+def suivre_groupe(
+    organisation: Organisation, niveau: str, dimension: str, valeur: str, par: Utilisateur
+) -> GroupeSuivi:
     groupe = GroupeSuivi.objects.filter(
         organisation=organisation, niveau=niveau, dimension=dimension, valeur=valeur
     ).first()
@@ -532,7 +551,9 @@ def suivre_groupe(organisation: Organisation, niveau: str, dimension: str, valeu
 
 
 @transaction.atomic
-def modifier_groupe(groupe: GroupeSuivi, systemes, note: str, version: int, par) -> GroupeSuivi:
+def modifier_groupe(
+    groupe: GroupeSuivi, systemes: Iterable[SystemeIA], note: str, version: int | None, par: Utilisateur
+) -> GroupeSuivi:
     groupe = versions.verrouiller(
         GroupeSuivi.objects.filter(organisation=groupe.organisation), groupe.pk, version
     )
@@ -544,7 +565,11 @@ def modifier_groupe(groupe: GroupeSuivi, systemes, note: str, version: int, par)
 
 @transaction.atomic
 def enregistrer_action(
-    groupe: GroupeSuivi, donnees: dict, par, pk: int | None = None, version: int | None = None
+    groupe: GroupeSuivi,
+    donnees: dict[str, Any],
+    par: Utilisateur,
+    pk: int | None = None,
+    version: int | None = None,
 ) -> ActionAccompagnement:
     if pk is None:
         action = ActionAccompagnement(

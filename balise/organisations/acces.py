@@ -8,6 +8,10 @@ L'organisation est lue sous sa génération, l'adhésion de la personne sous la 
 l'organisation, un rôle ou un départ change (organisations/fraicheur.py).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -17,11 +21,18 @@ from . import selectors
 from .models import Adhesion
 from .roles import Permission, peut
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from balise.comptes.models import Utilisateur
+
 _INTROUVABLE = "Organisation introuvable."
 
 
-def adhesion(utilisateur, slug: str) -> Adhesion:
-    organisation = selectors.organisation_par_slug(slug) if utilisateur.is_authenticated else None
+def adhesion(utilisateur: Utilisateur | AnonymousUser, slug: str) -> Adhesion:
+    if not utilisateur.is_authenticated:
+        raise Http404(_INTROUVABLE)
+    organisation = selectors.organisation_par_slug(slug)
     if organisation is None:
         raise Http404(_INTROUVABLE)
     trouvee = generations.lire(
@@ -36,7 +47,7 @@ def adhesion(utilisateur, slug: str) -> Adhesion:
     return trouvee
 
 
-def exiger(utilisateur, slug: str, permission: Permission) -> Adhesion:
+def exiger(utilisateur: Utilisateur | AnonymousUser, slug: str, permission: Permission) -> Adhesion:
     trouvee = adhesion(utilisateur, slug)
     if not peut(trouvee.role, permission):
         raise PermissionDenied("Votre rôle dans cette organisation ne permet pas cette action.")

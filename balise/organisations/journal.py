@@ -6,13 +6,18 @@ et des informations de l'organisation (selectors.journal). Les instances à veni
 décisions, relances) y ajouteront leurs natures d'événements.
 """
 
+from __future__ import annotations
+
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import EvenementJournal
+
+if TYPE_CHECKING:
+    from balise.comptes.models import Utilisateur
 
 Nature = EvenementJournal.Nature
 
@@ -58,7 +63,9 @@ LIBELLES_DETAILS: dict[str, str] = {
 }
 
 
-def noter(organisation_id: int, par, nature: str, objet: str, **details: Any) -> EvenementJournal:
+def noter(
+    organisation_id: int, par: Utilisateur | None, nature: str, objet: str, **details: Any
+) -> EvenementJournal:
     """Ajoute un événement au journal de l'organisation (à appeler dans la transaction de l'opération)."""
     if nature not in CATEGORIES:
         raise ValueError(f"Nature d'événement inconnue : {nature!r}.")

@@ -1,7 +1,8 @@
 """Les organisations (locataires de Balise) et l'appartenance des personnes à chacune."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,13 +39,14 @@ def valider_siren(valeur: str) -> None:
 
 # Forme d'un identifiant d'adresse ; ce qui ne l'a pas ne désigne aucune organisation.
 FORME_SLUG = r"^[a-z0-9-]+$"
+LONGUEUR_SLUG = 80
 
 
 class Organisation(models.Model):
     nom = models.CharField("nom", max_length=200)
     slug = models.SlugField(
         "identifiant d'adresse",
-        max_length=80,
+        max_length=LONGUEUR_SLUG,
         unique=True,
         validators=[RegexValidator(FORME_SLUG, "Minuscules, chiffres et tirets uniquement.")],
         help_text="Utilisé dans l'adresse du registre public : /public/<identifiant>/",
@@ -108,7 +110,7 @@ def _jeton_invitation() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _expiration_invitation():
+def _expiration_invitation() -> datetime:
     return timezone.now() + timedelta(days=14)
 
 
@@ -139,14 +141,14 @@ class Invitation(models.Model):
         return self.acceptee_le is None and self.annulee_le is None and self.expire_le > timezone.now()
 
 
-class EvenementJournalQuerySet(models.QuerySet):
-    def update(self, **champs):
+class EvenementJournalQuerySet(models.QuerySet["EvenementJournal"]):
+    def update(self, **champs: Any) -> int:
         # Seule exception : Django efface l'auteur d'un compte supprimé (on_delete=SET_NULL).
         if champs.keys() != {"par"} or champs["par"] is not None:
             raise TypeError("Le journal ne se modifie pas : on y ajoute seulement.")
         return super().update(**champs)
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise TypeError("Le journal ne s'efface pas.")
 
 
@@ -191,10 +193,10 @@ class EvenementJournal(models.Model):
     def __str__(self) -> str:
         return f"{self.get_nature_display()} : {self.objet}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise TypeError("Le journal ne se modifie pas : on y ajoute seulement.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Le journal ne s'efface pas.")

@@ -13,11 +13,10 @@ from balise import generations, versions
 from balise.comptes.models import Utilisateur
 
 from . import journal
-from .models import FORME_SLUG, Adhesion, EvenementJournal, Invitation, Organisation
+from .models import FORME_SLUG, LONGUEUR_SLUG, Adhesion, EvenementJournal, Invitation, Organisation
 from .roles import Role
 
 _ROLES = dict(Role.choices)
-_LONGUEUR_SLUG = Organisation._meta.get_field("slug").max_length
 
 
 def organisation(pk: int) -> Organisation | None:
@@ -61,7 +60,7 @@ def organisation_par_slug(slug: str) -> Organisation | None:
     """L'organisation qui porte cet identifiant d'adresse. Le lien de l'identifiant à l'organisation
     est gardé sans génération, mais vérifié sur l'organisation lue sous la sienne : un identifiant
     repris ou changé est relu en base."""
-    if len(slug) > _LONGUEUR_SLUG or not re.fullmatch(FORME_SLUG, slug):
+    if len(slug) > LONGUEUR_SLUG or not re.fullmatch(FORME_SLUG, slug):
         return None  # aucune ne peut le porter : ni requête, ni clé de cache arbitraire
     cle = f"organisation-par-slug:{slug}"
     pk = cache.get(cle)
@@ -98,7 +97,7 @@ _NATURES_ADHESION = {"+": "Membre ajouté", "~": "Rôle changé", "-": "Membre r
 _NATURES_ORGANISATION = {"Création": "Organisation créée", "Modification": "Informations modifiées"}
 
 
-def _auteur(personne) -> str:
+def _auteur(personne: Utilisateur | None) -> str:
     return personne.nom_affiche if personne is not None else "Système"
 
 

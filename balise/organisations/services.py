@@ -1,10 +1,11 @@
 """Opérations sur les organisations et leurs membres."""
 
 import secrets
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -72,8 +73,10 @@ def creer_organisation(
         mot_de_passe = secrets.token_urlsafe(12)
         utilisateur = Utilisateur.objects.create_user(email, mot_de_passe)
     adhesion = Adhesion(utilisateur=utilisateur, organisation=organisation, role=Role.ADMINISTRATEUR)
-    for objet in (organisation, adhesion):
+    objets: tuple[models.Model, ...] = (organisation, adhesion)
+    for objet in objets:
         if par is None:
+            # Lu par simple-history à l'enregistrement (bibliothèque sans annotations).
             objet._change_reason = MOTIF_CREATION_HORS_LIGNE  # type: ignore[attr-defined]
         versions.attribuer(objet, par or utilisateur)
     return organisation, utilisateur, mot_de_passe
@@ -113,7 +116,13 @@ def modifier_organisation(
     return organisation
 
 
-def inviter(organisation: Organisation, email: str, role: str, par: Utilisateur, lien_absolu) -> Invitation:
+def inviter(
+    organisation: Organisation,
+    email: str,
+    role: str,
+    par: Utilisateur,
+    lien_absolu: Callable[[Invitation], str],
+) -> Invitation:
     email = email.strip().lower()
     if Adhesion.objects.filter(organisation=organisation, utilisateur__email=email).exists():
         raise ValidationError("Cette personne est déjà membre de l'organisation.")
@@ -225,7 +234,7 @@ def retirer_membre(adhesion: Adhesion, par: Utilisateur) -> None:
     adhesion = Adhesion.objects.select_for_update().get(pk=adhesion.pk)
     if adhesion.role == Role.ADMINISTRATEUR and not _reste_un_administrateur(adhesion):
         raise ValidationError(DERNIER_ADMINISTRATEUR)
-    adhesion._history_user = par  # type: ignore[attr-defined]
+    adhesion._history_user = par  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
     adhesion.delete()
 
 
@@ -233,5 +242,5 @@ def retirer_membre(adhesion: Adhesion, par: Utilisateur) -> None:
 def supprimer_organisation(organisation: Organisation, par: Utilisateur) -> None:
     """Supprime une organisation (administration de l'instance) ; son journal et l'historique de ses
     versions restent. Ce qu'elle a déclaré (fiches, qualifications…) protège sa suppression."""
-    organisation._history_user = par  # type: ignore[attr-defined]
+    organisation._history_user = par  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
     organisation.delete()

@@ -4,7 +4,10 @@ On ne se fie ni au nom ni au type annoncés par le navigateur : les premiers oct
 (signature) doivent correspondre au format attendu.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
@@ -12,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+
+if TYPE_CHECKING:
+    from .models import Document
 
 # extension → (types MIME reconnus par la signature, type MIME servi)
 # Les formats bureautiques OOXML/ODF sont des archives ZIP : leur signature est celle d'un ZIP.
@@ -89,7 +95,7 @@ def verifier(fichier: UploadedFile) -> FichierVerifie:
     return FichierVerifie(nom, servi, taille)
 
 
-def telechargement(document) -> FileResponse:
+def telechargement(document: Document) -> FileResponse:
     """Le fichier en pièce jointe, jamais affiché dans le navigateur (même un HTML déposé)."""
     try:
         flux = document.fichier.open("rb")

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 
 from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 
@@ -29,7 +30,9 @@ SECTIONS = [
     ("Coûts", ["cout_investissement", "cout_annuel"]),
     ("Registre public", ["contact"]),
 ]
-assert sorted(c for _, champs in SECTIONS for c in champs) == sorted(CHAMPS_SAISIS)
+# Chaque champ saisi est dans une section et une seule : vérifié au chargement, pas seulement en test.
+if sorted(c for _, champs in SECTIONS for c in champs) != sorted(CHAMPS_SAISIS):
+    raise ImproperlyConfigured("SECTIONS du formulaire de fiche et CHAMPS_SAISIS divergent.")
 
 
 class SystemeForm(FormulaireModele):

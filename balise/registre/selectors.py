@@ -2,7 +2,9 @@
 quel que soit le nombre de systèmes."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import django_filters
 from django import forms
@@ -46,7 +48,7 @@ class FiltreRegistre(django_filters.FilterSet):
         model = SystemeIA
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for champ in self.form.fields.values():
             est_liste = isinstance(champ.widget, forms.Select)
@@ -136,14 +138,16 @@ class Portefeuille:
     avec_donnees_personnelles: int
 
 
-def _compter(qs: QuerySet, champ: str, choix) -> list[tuple[str, str, int]]:
+def _compter(
+    qs: QuerySet[SystemeIA], champ: str, choix: Iterable[tuple[str, str]]
+) -> list[tuple[str, str, int]]:
     comptes = Counter(dict(qs.values_list(champ).annotate(n=Count("id")).order_by()))
     return [(valeur, libelle, comptes.get(valeur, 0)) for valeur, libelle in choix]
 
 
 def portefeuille(organisation: Organisation) -> Portefeuille:
     qs = registre(organisation)
-    quadrants = {
+    quadrants: dict[tuple[str, str], Quadrant] = {
         (p, c): Quadrant(p, c, colonne, ligne, [])
         for colonne, p in enumerate(Positionnement.values)
         for ligne, c in enumerate([Cible.USAGERS, Cible.AGENTS])

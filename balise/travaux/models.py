@@ -14,6 +14,9 @@ from balise.organisations.models import Organisation
 
 
 class Travail(models.Model):
+    # Heure (time.monotonic) de la dernière écriture de l'avancement par ce processus : en mémoire seulement.
+    _ecrit_a: float
+
     class Nature(models.TextChoices):
         LECTURE_EFFECTIFS = "effectifs.lecture", "Lecture d'un tableau des effectifs"
         TRAITEMENT_EFFECTIFS = "effectifs.traitement", "Traitement d'un tableau des effectifs"

@@ -22,13 +22,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django_tasks.base import Task
 
 from balise.organisations.models import Organisation
 
 from .models import Travail
+
+if TYPE_CHECKING:
+    from balise.comptes.models import Utilisateur
 
 journal = logging.getLogger(__name__)
 
@@ -70,7 +75,9 @@ class TravailTermine(ValueError):
 # --- Côté page -------------------------------------------------------------------------------------
 
 
-def lancer(organisation: Organisation, par, nature: str, tache, *arguments) -> Travail:
+def lancer(
+    organisation: Organisation, par: Utilisateur, nature: str, tache: Task[..., Any], *arguments: Any
+) -> Travail:
     """Crée le travail et met dans la file la tâche `tache` (une tâche django-tasks qui reçoit l'identifiant
     du travail, puis `arguments`). La tâche n'est visible du processus de fond qu'à la validation de
     la transaction englobante : lancer dans une transaction, c'est lancer avec elle ou pas du tout."""
@@ -85,7 +92,7 @@ def lancer(organisation: Organisation, par, nature: str, tache, *arguments) -> T
 
 
 @transaction.atomic
-def annuler(travail: Travail, par) -> Travail:
+def annuler(travail: Travail, par: Utilisateur) -> Travail:
     """Un travail en attente est annulé tout de suite ; un travail en cours l'est par son processus, au
     prochain `avancer` ou à `conclure` (rien n'est écrit). Lève TravailTermine s'il est déjà fini."""
     travail = Travail.objects.select_for_update().get(pk=travail.pk)
@@ -101,7 +108,7 @@ def annuler(travail: Travail, par) -> Travail:
     return travail
 
 
-def constater_abandons(travaux=None) -> int:
+def constater_abandons(travaux: models.QuerySet[Travail] | None = None) -> int:
     """Marque échoués, avec un motif en français, les travaux en cours dont le processus ne donne plus
     signe de vie depuis `SILENCE`. Appelée à chaque lecture de l'état d'un travail et par la commande
     `constater_abandons` (à planifier). Renvoie le nombre de travaux marqués."""
@@ -161,14 +168,14 @@ def avancer(travail: Travail, etape: str | None = None, avancement: int | None =
     nouvelle_etape = etape is not None and etape != travail.etape
     if not nouvelle_etape and maintenant - getattr(travail, "_ecrit_a", 0.0) < INTERVALLE:
         return
-    champs = {"battement": timezone.now()}
+    champs: dict[str, Any] = {"battement": timezone.now()}
     if etape is not None:
         travail.etape = champs["etape"] = etape[:120]
     if avancement is not None or nouvelle_etape:
         travail.avancement = champs["avancement"] = (
             None if avancement is None else max(0, min(avancement, 100))
         )
-    travail._ecrit_a = maintenant  # type: ignore[attr-defined]
+    travail._ecrit_a = maintenant
     vivant = Travail.objects.filter(
         pk=travail.pk, etat=Travail.Etat.EN_COURS, annulation_demandee=False
     ).update(**champs)
@@ -236,6 +243,6 @@ def _clore(travail: Travail, etat: str, message: str | None) -> None:
     travail.etat, travail.message = verrouille.etat, verrouille.message
 
 
-def _annule_par(personne) -> str:
+def _annule_par(personne: Utilisateur | None) -> str:
     qui = f" par {personne.nom_affiche}" if personne is not None else ""
     return f"Annulé{qui} ; rien n'a été enregistré."

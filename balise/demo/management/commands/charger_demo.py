@@ -4,10 +4,11 @@ from dataclasses import replace
 from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.core.cache import caches
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from balise import versions
@@ -18,6 +19,7 @@ from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
+from balise.metiers.models import ImportEffectifs
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services
 from balise.registre.models import SystemeIA
@@ -74,10 +76,10 @@ def charger(donnees: dict) -> list[Organisation]:
     return organisations
 
 
-def _saisie(note) -> Saisie:
+def _saisie(note: int | str | list[str]) -> Saisie:
     if isinstance(note, list):
         return Saisie(choix=tuple(note))
-    return Saisie(sans_objet=True) if note == "sans_objet" else Saisie(valeur=note)
+    return Saisie(sans_objet=True) if note == "sans_objet" else Saisie(valeur=int(note))
 
 
 def _systeme_et_pilote(ref: dict) -> tuple[SystemeIA, Utilisateur]:
@@ -140,6 +142,14 @@ def _qualifier(donnees: dict) -> None:
         conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
 
 
+def _executer(imp: ImportEffectifs) -> None:
+    """Le travail que l'import vient de lancer, exécuté ici (la démonstration en a besoin tout de suite)."""
+    if imp.travail is None:
+        raise CommandError(f"Import de démonstration {imp.nom_fichier} : aucun travail lancé.")
+    travaux.executer_ici(imp.travail)
+    imp.refresh_from_db()
+
+
 def _effectifs(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
     """Importe chaque tableau des effectifs par les mêmes services que les pages (la lecture et le
     traitement, travaux de fond, exécutés ici sans attendre le processus de fond), puis la revue, les
@@ -151,14 +161,13 @@ def _effectifs(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
             metiers.enregistrer_metier(organisation, m, par)
         contenu = (FICHIER.parent / e["fichier"]).read_bytes()
         imp = metiers.deposer(organisation, par, e["fichier"], contenu)
-        travaux.executer_ici(imp.travail)
-        imp.refresh_from_db()
+        _executer(imp)
         metiers.choisir_colonnes(imp, e["colonnes"], par)
         imp.refresh_from_db()
-        travaux.executer_ici(imp.travail)
-        imp.refresh_from_db()
+        _executer(imp)
         if imp.etat not in (imp.Etat.REVUE, imp.Etat.PRET):
-            raise CommandError(f"Import de démonstration {e['fichier']} non abouti : {imp.travail.message}")
+            message = imp.travail.message if imp.travail else ""
+            raise CommandError(f"Import de démonstration {e['fichier']} non abouti : {message}")
         libelles = {lib.libelle: lib.pk for lib in imp.libelles.all()}
         metiers.reviser(imp, {libelles[libelle]: metier for libelle, metier in e["revue"].items()}, par)
         for g in e.get("groupes", []):
@@ -172,10 +181,10 @@ def _effectifs(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
 class Command(BaseCommand):
     help = "Charge une agglomération fictive, deux communes, leurs systèmes d'IA et un compte par rôle."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default="8000")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         donnees = yaml.safe_load(FICHIER.read_text(encoding="utf-8"))
         premiere = donnees["organisations"][0]["slug"]
         if Organisation.objects.filter(slug=premiere).exists():
@@ -191,7 +200,7 @@ class Command(BaseCommand):
         for o in donnees["organisations"]:
             self.stdout.write(f"Registre public de {o['nom']} : {adresse}/public/{o['slug']}/")
         self.stdout.write(f"\nComptes de démonstration (mot de passe : {donnees['mot_de_passe']}) :")
-        roles = {}
+        roles: dict[str, list[str]] = {}
         for o in donnees["organisations"]:
             for email, role in o["membres"].items():
                 roles.setdefault(email, []).append(f"{role} ({o['slug']})")

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from balise.organisations import services
 from balise.organisations.models import TypeOrganisation
@@ -8,7 +10,7 @@ from balise.organisations.models import TypeOrganisation
 class Command(BaseCommand):
     help = "Crée une organisation et son premier administrateur (administrateur d'instance)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("nom")
         parser.add_argument("--type", required=True, choices=TypeOrganisation.values)
         parser.add_argument("--admin", required=True, help="adresse électronique du premier administrateur")
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--agents", type=int)
         parser.add_argument("--contact", default="", help="adresse de contact affichée au public")
 
-    def handle(self, *args, **o):
+    def handle(self, *args: Any, **o: Any) -> None:
         try:
             organisation, utilisateur, mot_de_passe = services.creer_organisation(
                 nom=o["nom"],

@@ -9,6 +9,8 @@ Voir docs/exploitation.md.
 """
 
 import os
+from argparse import ArgumentParser
+from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
@@ -20,7 +22,7 @@ class Command(DbWorker):
         "Exécute les travaux de fond de Balise (à lancer à côté du serveur web ; voir docs/exploitation.md)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--priorite",
@@ -30,7 +32,8 @@ class Command(DbWorker):
         )
         parser.set_defaults(reload=False)
 
-    def handle(self, *args, priorite: int, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
+        priorite: int = options.pop("priorite")
         if priorite > 0:
             os.nice(min(priorite, 19))
         abandonnes = constater_abandons()
