@@ -135,3 +135,33 @@ def test_aucune_cotation():
     assert r.evaluateurs == 0 and r.completude == 0
     assert all(s.score is None for s in r.sections)
     assert not r.items_en_desaccord
+
+
+# --- Frontières des seuils : l'écart qui atteint le seuil compte, celui juste en dessous non ---------
+
+
+@pytest.mark.parametrize(("basse", "haute", "desaccord"), [(1, 3, True), (1, 2, False), (2, 3, False)])
+def test_desaccord_d_un_item_des_que_l_ecart_atteint_le_seuil(basse, haute, desaccord):
+    girouet = LIVREES["girouet"]
+    assert girouet.seuil_desaccord == 2
+    r = calculer(girouet, _notes(1, {"autonomie": basse}) + _notes(2, {"autonomie": haute}))
+    assert r.sections[0].items[0].item.id == "autonomie"
+    assert r.sections[0].items[0].desaccord is desaccord
+
+
+@pytest.mark.parametrize(
+    ("agents", "encadrant", "divergents"),
+    [
+        ([1], 2, True),  # écart 1 : exactement la moitié du seuil (2)
+        ([1, 2], 2, False),  # écart 0,5 : en dessous
+        ([2], 2, False),
+    ],
+)
+def test_profils_divergents_des_la_moitie_du_seuil(agents, encadrant, divergents):
+    girouet = LIVREES["girouet"]
+    cotations = [c for i, note in enumerate(agents) for c in _notes(i + 1, {"autonomie": note}, "Agent")]
+    cotations += _notes(9, {"autonomie": encadrant}, "Encadrement")
+    engagement = calculer(girouet, cotations).sections[0]
+    assert engagement.profils_divergents is divergents
+    # Le désaccord d'item (seuil entier) n'est pas atteint : seule la règle des profils décide ici.
+    assert not engagement.items[0].desaccord
