@@ -22,12 +22,35 @@ from balise.metiers.models import ActionAccompagnement, GroupeSuivi, MetierOrgan
 from balise.organisations.models import Organisation
 from balise.registre import services as registre
 from balise.registre.models import SystemeIA
+from tests import fabrique
 from tests.test_conformite import _cas_avec_obligations
 
 
 def test_verrouiller_refuse_une_version_absente(systeme_a):
     with pytest.raises(versions.ConflitEdition, match="version"):
         versions.verrouiller(SystemeIA.objects.all(), systeme_a.pk, None)
+
+
+def test_changements_depuis_ne_cite_que_les_auteurs_des_versions_suivantes(org_a, referent_a, admin_a):
+    # Version 1 par la référente, 2 par Bruno, 3 par l'administrateur : qui a lu la version 2 (celle de
+    # Bruno) n'a manqué que le changement de l'administrateur, et Bruno n'en est pas l'auteur.
+    bruno = fabrique.membre(org_a, "referent", "bruno@exemple.fr")
+    bruno.first_name, bruno.last_name = "Bruno", "Lecteur"
+    bruno.save()
+    systeme = registre.modifier_systeme(
+        fabrique.systeme(org_a, referent_a).pk, {"finalite": "Version de Bruno"}, 1, bruno
+    )
+    registre.modifier_systeme(systeme.pk, {"nom": "Nom de l'administrateur"}, 2, admin_a)
+    systeme.refresh_from_db()
+    changements, auteurs = versions.changements_depuis(systeme, 2)
+    assert auteurs == [admin_a.nom_affiche] and bruno.nom_affiche not in auteurs
+    assert [c.champ for c in changements] == ["nom"]
+    changements, auteurs = versions.changements_depuis(systeme, 1)
+    assert auteurs == sorted([admin_a.nom_affiche, bruno.nom_affiche])
+    assert sorted(c.champ for c in changements) == ["finalite", "nom"]
+    with pytest.raises(versions.ConflitEdition) as conflit:
+        registre.modifier_systeme(systeme.pk, {"nom": "Autre"}, 2, bruno)
+    assert bruno.nom_affiche not in conflit.value.message and admin_a.nom_affiche in conflit.value.message
 
 
 def _obligation(systeme, par) -> ObligationSuivie:
