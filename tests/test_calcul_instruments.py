@@ -130,6 +130,42 @@ def test_questionnaire_repartition_et_choix():
     assert resultats[note.id].n == 1
 
 
+def test_resultat_complet_d_un_item_a_choix_et_d_un_item_note():
+    questionnaire = LIVREES["questionnaire-experimentation"]
+    usages = next(i for i in questionnaire.items if i.type == "choix")
+    note = questionnaire.items_notes[0]
+    echelle = questionnaire.echelle_de(note)
+    cotations = [
+        Cotation(1, usages.id, choix=(usages.choix[0],), profil="Agent", commentaire="Surtout le tri."),
+        Cotation(2, usages.id, profil="Encadrement"),
+        Cotation(1, note.id, valeur=echelle.minimum, profil="Agent"),
+        Cotation(2, note.id, valeur=echelle.minimum + 1, profil="Encadrement"),
+    ]
+    r = calculer(questionnaire, cotations)
+    assert r.definition is questionnaire and r.profils == ["Agent", "Encadrement"]
+    # Le choix compte comme une réponse donnée ; 2 évaluateurs × tous les items sont attendus.
+    assert r.completude == pytest.approx(3 / (2 * len(questionnaire.items)))
+    resultats = {i.item.id: i for s in r.sections for i in s.items}
+    choix = resultats[usages.id]
+    assert (choix.n, choix.sans_objet, choix.desaccord, choix.par_profil, choix.repartition) == (
+        0,
+        0,
+        False,
+        {},
+        {},
+    )
+    assert choix.commentaires == [("Agent", "Surtout le tri.")]
+    notee = resultats[note.id]
+    assert (notee.minimum, notee.maximum, notee.commentaires, notee.choix) == (
+        echelle.minimum,
+        echelle.minimum + 1,
+        [],
+        {},
+    )
+    attendue = {n.valeur: 0 for n in echelle.niveaux} | {echelle.minimum: 1, echelle.minimum + 1: 1}
+    assert notee.repartition == attendue
+
+
 def test_aucune_cotation():
     r = calculer(LIVREES["girouet"], [])
     assert r.evaluateurs == 0 and r.completude == 0
@@ -154,6 +190,7 @@ def test_desaccord_d_un_item_des_que_l_ecart_atteint_le_seuil(basse, haute, desa
     [
         ([1], 2, True),  # écart 1 : exactement la moitié du seuil (2)
         ([1, 2], 2, False),  # écart 0,5 : en dessous
+        ([1, 1, 1, 2], 2, False),  # écart 0,75 : en dessous aussi (un tiers du seuil ne suffit pas)
         ([2], 2, False),
     ],
 )

@@ -173,6 +173,14 @@ def test_motifs_d_une_negation_les_reponses_qui_la_rendent_vraie(regles):
     assert _motifs(q, "minimal") == ["systeme_ia", "usages"]
 
 
+def test_conclusions_par_regime_et_message_des_reponses_refusees(regles):
+    q = moteur.qualifier(regles, {"systeme_ia": "non", "donnees_perso": "non"})
+    assert [c.conclusion.id for c in q.par_regime("ai_act")] == ["pas_ia"] and q.par_regime("rgpd") == []
+    with pytest.raises(moteur.ReponsesInvalides) as exc:
+        moteur.verifier(regles, {"inventee": "oui", "systeme_ia": "peut-être"})
+    assert str(exc.value) == " ".join(exc.value.erreurs) and len(exc.value.erreurs) == 2
+
+
 def test_qualification_incomplete(regles):
     q = moteur.qualifier(regles, {"systeme_ia": "oui"})
     assert not q.complete
