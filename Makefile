@@ -7,7 +7,7 @@ PG_URL ?= postgres://root@/balise?host=/var/run/postgresql
 # Base Redis réservée aux tests (vidée par eux) ; Redis est démarré par scripts/services-test.sh.
 export BALISE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test test-sqlite test-postgres lint bench services-test
+.PHONY: demo test test-sqlite test-postgres lint bench services-test mutation
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ test-sqlite:
 
 test-postgres:
 	BALISE_DATABASE_URL='$(PG_URL)' $(VENV)/bin/pytest
+
+## Test de mutation des modules de règles purs (hors de `make test`, quelques minutes) : docs/tests.md
+mutation: $(VENV)/.dev
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2
+	$(PY) scripts/score_mutation.py
 
 bench: $(VENV)/.dev
 	$(PY) bench/registre.py

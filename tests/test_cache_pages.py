@@ -83,6 +83,53 @@ def test_liste_et_fiche_suivent_chaque_modification(org_a, admin_a, systeme_a):
     assert "(Camille Renommée)" in client.get(fiche).content.decode()
 
 
+def test_l_adresse_d_une_personne_sans_nom_renouvelle_les_pages(org_a, admin_a, systeme_a):
+    # Sans prénom ni nom, c'est l'adresse qui est affichée : en changer seule (update_fields) doit
+    # renouveler les pages de ses organisations, vues ici par une autre personne.
+    auteur = fabrique.membre(org_a, "referent", "sans-nom@exemple.fr")
+    services.changer_stade(systeme_a.pk, "etude", "", auteur, systeme_a.version)
+    client = _client(admin_a)
+    _, fiche = _pages(org_a, systeme_a)
+    assert "(sans-nom@exemple.fr)" in client.get(fiche).content.decode()
+    auteur.email = "nouvelle-adresse@exemple.fr"
+    auteur.save(update_fields=["email"])
+    html = client.get(fiche).content.decode()
+    assert "(nouvelle-adresse@exemple.fr)" in html and "(sans-nom@exemple.fr)" not in html
+
+
+def test_un_groupe_expose_relie_depuis_l_un_ou_l_autre_cote(org_a, admin_a, systeme_a):
+    """Le lien groupe ↔ système change sans que le groupe soit enregistré (`groupe.systemes`) ou depuis
+    le système (`systeme.groupes_exposes`) : la fiche en cache suit, le groupe garde chaque version."""
+    client = _client(admin_a)
+    _, fiche = _pages(org_a, systeme_a)
+    groupe = metiers.suivre_groupe(org_a, "Exposition forte", "direction", "Finances", admin_a)
+    assert "Agents concernés" not in client.get(fiche).content.decode()
+    systeme_a._history_user = admin_a
+    etapes = [
+        (lambda: systeme_a.groupes_exposes.add(groupe), True),
+        (lambda: systeme_a.groupes_exposes.remove(groupe), False),
+        (lambda: groupe.systemes.add(systeme_a), True),
+        (lambda: systeme_a.groupes_exposes.clear(), False),
+    ]
+    for changer, relie in etapes:
+        changer()
+        assert ("Agents concernés" in client.get(fiche).content.decode()) is relie
+    historique = groupe.history.order_by("history_date", "history_id")
+    assert [[s.systemeia_id for s in h.systemes.all()] for h in historique] == [
+        [],
+        [systeme_a.pk],
+        [],
+        [systeme_a.pk],
+        [],
+    ]
+    assert {h.history_user for h in historique} == {admin_a}
+    # Supprimer un groupe efface ses liens sans m2m_changed : c'est post_delete qui renouvelle.
+    groupe.systemes.add(systeme_a)
+    assert "Agents concernés" in client.get(fiche).content.decode()
+    groupe.delete()
+    assert "Agents concernés" not in client.get(fiche).content.decode()
+
+
 def test_une_connexion_ne_renouvelle_pas_les_pages(org_a, admin_a):
     avant = generations.jeton("organisation", org_a.pk)
     reponse = Client().post(

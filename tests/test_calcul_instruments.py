@@ -130,8 +130,75 @@ def test_questionnaire_repartition_et_choix():
     assert resultats[note.id].n == 1
 
 
+def test_resultat_complet_d_un_item_a_choix_et_d_un_item_note():
+    questionnaire = LIVREES["questionnaire-experimentation"]
+    usages = next(i for i in questionnaire.items if i.type == "choix")
+    note = questionnaire.items_notes[0]
+    echelle = questionnaire.echelle_de(note)
+    cotations = [
+        Cotation(1, usages.id, choix=(usages.choix[0],), profil="Agent", commentaire="Surtout le tri."),
+        Cotation(2, usages.id, profil="Encadrement"),
+        Cotation(1, note.id, valeur=echelle.minimum, profil="Agent"),
+        Cotation(2, note.id, valeur=echelle.minimum + 1, profil="Encadrement"),
+    ]
+    r = calculer(questionnaire, cotations)
+    assert r.definition is questionnaire and r.profils == ["Agent", "Encadrement"]
+    # Le choix compte comme une réponse donnée ; 2 évaluateurs × tous les items sont attendus.
+    assert r.completude == pytest.approx(3 / (2 * len(questionnaire.items)))
+    resultats = {i.item.id: i for s in r.sections for i in s.items}
+    choix = resultats[usages.id]
+    assert (choix.n, choix.sans_objet, choix.desaccord, choix.par_profil, choix.repartition) == (
+        0,
+        0,
+        False,
+        {},
+        {},
+    )
+    assert choix.commentaires == [("Agent", "Surtout le tri.")]
+    notee = resultats[note.id]
+    assert (notee.minimum, notee.maximum, notee.commentaires, notee.choix) == (
+        echelle.minimum,
+        echelle.minimum + 1,
+        [],
+        {},
+    )
+    attendue = {n.valeur: 0 for n in echelle.niveaux} | {echelle.minimum: 1, echelle.minimum + 1: 1}
+    assert notee.repartition == attendue
+
+
 def test_aucune_cotation():
     r = calculer(LIVREES["girouet"], [])
     assert r.evaluateurs == 0 and r.completude == 0
     assert all(s.score is None for s in r.sections)
     assert not r.items_en_desaccord
+
+
+# --- Frontières des seuils : l'écart qui atteint le seuil compte, celui juste en dessous non ---------
+
+
+@pytest.mark.parametrize(("basse", "haute", "desaccord"), [(1, 3, True), (1, 2, False), (2, 3, False)])
+def test_desaccord_d_un_item_des_que_l_ecart_atteint_le_seuil(basse, haute, desaccord):
+    girouet = LIVREES["girouet"]
+    assert girouet.seuil_desaccord == 2
+    r = calculer(girouet, _notes(1, {"autonomie": basse}) + _notes(2, {"autonomie": haute}))
+    assert r.sections[0].items[0].item.id == "autonomie"
+    assert r.sections[0].items[0].desaccord is desaccord
+
+
+@pytest.mark.parametrize(
+    ("agents", "encadrant", "divergents"),
+    [
+        ([1], 2, True),  # écart 1 : exactement la moitié du seuil (2)
+        ([1, 2], 2, False),  # écart 0,5 : en dessous
+        ([1, 1, 1, 2], 2, False),  # écart 0,75 : en dessous aussi (un tiers du seuil ne suffit pas)
+        ([2], 2, False),
+    ],
+)
+def test_profils_divergents_des_la_moitie_du_seuil(agents, encadrant, divergents):
+    girouet = LIVREES["girouet"]
+    cotations = [c for i, note in enumerate(agents) for c in _notes(i + 1, {"autonomie": note}, "Agent")]
+    cotations += _notes(9, {"autonomie": encadrant}, "Encadrement")
+    engagement = calculer(girouet, cotations).sections[0]
+    assert engagement.profils_divergents is divergents
+    # Le désaccord d'item (seuil entier) n'est pas atteint : seule la règle des profils décide ici.
+    assert not engagement.items[0].desaccord

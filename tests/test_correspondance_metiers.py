@@ -154,6 +154,13 @@ def apparieur() -> Apparieur:
     return Apparieur(m.metier for m in charger().metiers)
 
 
+@pytest.fixture(autouse=True)
+def _normalisation_recalculee():
+    # `normaliser` garde ses résultats (lru_cache) : sans cela, un test rejoué dans un processus qui
+    # les a déjà calculés (mutmut) ne verrait pas une règle de normalisation changée.
+    normaliser.cache_clear()
+
+
 # --- normaliser --------------------------------------------------------------------------------
 
 

@@ -66,6 +66,14 @@ obligations:
     echeance: {delai_jours: 30, applicable_le: 2026-08-02}
     responsable: dpo
     references: [{source: ria, article: art. 26(9)}]
+  - id: information
+    regime: rgpd
+    titre: Informer les candidats
+    description: Informer.
+    si: {un_de: [{usages: [entretien]}, {donnees_perso: oui}]}
+    echeance: {delai_jours: 30}
+    responsable: dpo
+    references: [{source: ria, article: art. 26(11)}]
 """
 
 
@@ -113,12 +121,64 @@ def test_conclusions_motifs_et_obligations(regles):
         ("domaine", "Emploi"),
         ("usages", "Tri, Entretien"),
     ]
-    # L'AIPD découle de la conclusion « haut risque » : ses motifs sont les réponses qui la fondent.
+    # L'AIPD découle de la conclusion « haut risque » : ses motifs sont les réponses qui la fondent,
+    # pas « données personnelles : non », l'autre branche du « un_de », qui n'a rien décidé.
     aipd = next(o for o in q.obligations if o.obligation.id == "aipd")
-    assert [m.question.id for m in aipd.motifs] == ["domaine", "usages", "donnees_perso"]
+    assert [m.question.id for m in aipd.motifs] == ["domaine", "usages"]
     echeances = {o.obligation.id: o.echeance for o in q.obligations}
     # La date du texte, ou le délai compté depuis la qualification : la plus tardive des deux.
-    assert echeances == {"maitrise": date(2025, 2, 2), "aipd": date(2026, 12, 22)}
+    assert echeances == {
+        "maitrise": date(2025, 2, 2),
+        "aipd": date(2026, 12, 22),
+        "information": date(2026, 12, 22),
+    }
+
+
+def _motifs(q, ident: str) -> list[str]:
+    retenus = [*q.conclusions, *q.obligations]
+    return [m.question.id for r in retenus if ident in _ids([r]) for m in r.motifs]
+
+
+def test_motifs_sans_reponse_devenue_sans_objet(regles):
+    # « Emploi, entretien » avait été répondu, puis ce n'est plus un système d'IA : ces réponses ne se
+    # posent plus. L'information est due pour les données personnelles, et pour elles seules.
+    q = moteur.qualifier(
+        regles, {"systeme_ia": "non", "domaine": "emploi", "usages": ["entretien"], "donnees_perso": "oui"}
+    )
+    assert _motifs(q, "information") == ["donnees_perso"]
+    assert _motifs(q, "aipd") == ["donnees_perso"]
+    assert _motifs(q, "pas_ia") == ["systeme_ia"]
+
+
+def test_motifs_d_un_un_de_seulement_les_branches_vraies(regles):
+    reponses = {"systeme_ia": "oui", "domaine": "emploi", "usages": ["entretien"], "donnees_perso": "oui"}
+    q = moteur.qualifier(regles, reponses)
+    assert _motifs(q, "information") == ["usages", "donnees_perso"]  # les deux branches sont vraies
+    q = moteur.qualifier(regles, reponses | {"donnees_perso": "non"})
+    assert _motifs(q, "information") == ["usages"]
+
+
+def test_motifs_d_une_negation_les_reponses_qui_la_rendent_vraie(regles):
+    # « Risque minimal » : un système d'IA, et pas à haut risque parce que le domaine n'est pas l'emploi
+    # (la question des usages ne se pose pas ; son ancienne réponse n'est pas citée).
+    q = moteur.qualifier(
+        regles, {"systeme_ia": "oui", "domaine": "autre", "usages": ["tri"], "donnees_perso": "non"}
+    )
+    assert [c.conclusion.id for c in q.conclusions] == ["minimal"]
+    assert _motifs(q, "minimal") == ["systeme_ia", "domaine"]
+    # Emploi, mais pas de tri : c'est la réponse « usages » qui écarte le haut risque, pas le domaine.
+    q = moteur.qualifier(
+        regles, {"systeme_ia": "oui", "domaine": "emploi", "usages": ["entretien"], "donnees_perso": "non"}
+    )
+    assert _motifs(q, "minimal") == ["systeme_ia", "usages"]
+
+
+def test_conclusions_par_regime_et_message_des_reponses_refusees(regles):
+    q = moteur.qualifier(regles, {"systeme_ia": "non", "donnees_perso": "non"})
+    assert [c.conclusion.id for c in q.par_regime("ai_act")] == ["pas_ia"] and q.par_regime("rgpd") == []
+    with pytest.raises(moteur.ReponsesInvalides) as exc:
+        moteur.verifier(regles, {"inventee": "oui", "systeme_ia": "peut-être"})
+    assert str(exc.value) == " ".join(exc.value.erreurs) and len(exc.value.erreurs) == 2
 
 
 def test_qualification_incomplete(regles):

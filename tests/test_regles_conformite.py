@@ -104,6 +104,16 @@ def test_cas_d_ecole_donne_exactement_ses_conclusions_et_ses_obligations(nom):
     assert sorted(produites) == sorted(cas.obligations), "le cas doit lister toutes les obligations produites"
 
 
+def test_motifs_de_l_aipd_obligatoire_la_seule_raison_qui_l_impose():
+    # Le logement social est sur la liste de la CNIL : c'est la raison, et la seule. « Données
+    # sensibles : non » et un seul critère européen n'ont rien décidé et ne sont pas des motifs.
+    cas = CAS["Tri des dossiers de demande de logement social dans une commune de 40 agents"]
+    assert cas.reponses["donnees_sensibles"] == "non" and cas.reponses["criteres_aipd"] == ["usage_innovant"]
+    qualification = moteur.qualifier(REGLES, cas.reponses)
+    aipd = next(c for c in qualification.conclusions if c.conclusion.id == "aipd_obligatoire")
+    assert [(m.question.id, m.reponse) for m in aipd.motifs] == [("liste_cnil", ["logement_social"])]
+
+
 def test_chaque_cas_qualifie_chaque_regime():
     """Classe AI Act (ou hors champ), rôle, RGPD et droit des algorithmes publics : toujours."""
     classes = {

@@ -6,9 +6,11 @@ ligne, outil qui rejoue un envoi, requête forgée) écrasait sans le dire le ch
 """
 
 import json
+import threading
 from html import unescape
 
 import pytest
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.test import Client
 
@@ -22,12 +24,76 @@ from balise.metiers.models import ActionAccompagnement, GroupeSuivi, MetierOrgan
 from balise.organisations.models import Organisation
 from balise.registre import services as registre
 from balise.registre.models import SystemeIA
+from tests import fabrique
 from tests.test_conformite import _cas_avec_obligations
+from tests.test_envois import _attendre_un_verrou
 
 
 def test_verrouiller_refuse_une_version_absente(systeme_a):
     with pytest.raises(versions.ConflitEdition, match="version"):
         versions.verrouiller(SystemeIA.objects.all(), systeme_a.pk, None)
+
+
+def test_changements_depuis_ne_cite_que_les_auteurs_des_versions_suivantes(org_a, referent_a, admin_a):
+    # Version 1 par la référente, 2 par Bruno, 3 par l'administrateur : qui a lu la version 2 (celle de
+    # Bruno) n'a manqué que le changement de l'administrateur, et Bruno n'en est pas l'auteur.
+    bruno = fabrique.membre(org_a, "referent", "bruno@exemple.fr")
+    bruno.first_name, bruno.last_name = "Bruno", "Lecteur"
+    bruno.save()
+    systeme = registre.modifier_systeme(
+        fabrique.systeme(org_a, referent_a).pk, {"finalite": "Version de Bruno"}, 1, bruno
+    )
+    registre.modifier_systeme(systeme.pk, {"nom": "Nom de l'administrateur"}, 2, admin_a)
+    systeme.refresh_from_db()
+    changements, auteurs = versions.changements_depuis(systeme, 2)
+    assert auteurs == [admin_a.nom_affiche] and bruno.nom_affiche not in auteurs
+    assert [c.champ for c in changements] == ["nom"]
+    changements, auteurs = versions.changements_depuis(systeme, 1)
+    assert auteurs == sorted([admin_a.nom_affiche, bruno.nom_affiche])
+    assert sorted(c.champ for c in changements) == ["finalite", "nom"]
+    with pytest.raises(versions.ConflitEdition) as conflit:
+        registre.modifier_systeme(systeme.pk, {"nom": "Autre"}, 2, bruno)
+    assert bruno.nom_affiche not in conflit.value.message and admin_a.nom_affiche in conflit.value.message
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="deux connexions simultanées : PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_deux_enregistrements_simultanes_de_la_meme_version_un_seul_passe(org_a, referent_a, admin_a):
+    """Deux personnes enregistrent en même temps la version 1. Le premier enregistrement tient le verrou
+    de la ligne (`select_for_update`) jusqu'à sa validation ; le second l'attend, relit la version 2 et
+    est refusé. Sans ce verrou, le second lisait encore la version 1 et écrasait le premier."""
+    systeme = fabrique.systeme(org_a, referent_a)
+    ecrit, valider = threading.Event(), threading.Event()
+    resultats: dict[str, object] = {}
+
+    def enregistrer(qui: str, par, attendre: bool) -> None:
+        try:
+            with transaction.atomic():
+                registre.modifier_systeme(systeme.pk, {"nom": f"Nom de {qui}"}, 1, par)
+                if attendre:  # la transaction reste ouverte, la ligne verrouillée
+                    ecrit.set()
+                    assert valider.wait(60)
+            resultats[qui] = "enregistré"
+        except versions.ConflitEdition as exc:
+            resultats[qui] = exc
+        finally:
+            connection.close()
+
+    premier = threading.Thread(target=enregistrer, args=("premier", referent_a, True))
+    premier.start()
+    assert ecrit.wait(60)
+    second = threading.Thread(target=enregistrer, args=("second", admin_a, False))
+    second.start()
+    _attendre_un_verrou()  # le second attend le premier (sur sa lecture, ou sur son écriture sans verrou)
+    valider.set()
+    premier.join(60)
+    second.join(60)
+    assert resultats["premier"] == "enregistré"
+    assert isinstance(resultats["second"], versions.ConflitEdition), resultats["second"]
+    assert [c.champ for c in resultats["second"].changements] == ["nom"]
+    systeme.refresh_from_db()
+    assert (systeme.nom, systeme.version) == ("Nom de premier", 2)
+    assert systeme.history.filter(version=2).count() == 1
 
 
 def _obligation(systeme, par) -> ObligationSuivie:

@@ -37,18 +37,34 @@ def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str]) ->
     return True
 
 
-def _questions_citees(regles: Regles, condition: dict[str, Any]) -> list[str]:
+def _decisives(
+    regles: Regles, condition: dict[str, Any], reponses: Reponses, retenues: set[str]
+) -> list[str]:
+    """Les questions dont les réponses donnent à la condition sa valeur, vraie ou fausse.
+
+    Seules comptent les parties qui ont cette même valeur : d'un « un_de » vrai, les branches
+    vraies ; d'un « tous » faux, les parties fausses. Une réponse qui n'a rien décidé (la branche
+    « données personnelles : non » d'une AIPD due pour une autre raison) n'est pas un motif.
+    """
+    valeur = _vraie(condition, reponses, retenues)
     citees: list[str] = []
-    for cle, valeur in condition.items():
+    for cle, attendu in condition.items():
+        # Plusieurs clés valent « toutes » : vraie, chacune compte ; fausse, seules les fausses.
+        if _vraie({cle: attendu}, reponses, retenues) != valeur:
+            continue
         if cle in ("tous", "un_de"):
-            for sous in valeur:
-                citees += _questions_citees(regles, sous)
+            citees += [
+                q
+                for sous in attendu
+                if _vraie(sous, reponses, retenues) == valeur
+                for q in _decisives(regles, sous, reponses, retenues)
+            ]
         elif cle == "non":
-            citees += _questions_citees(regles, valeur)
+            citees += _decisives(regles, attendu, reponses, retenues)
         elif cle == "conclusion":
             # Une conclusion ne cite que des conclusions écrites avant elle : la récursion s'arrête.
-            citees += _questions_citees(regles, regles.par_conclusion[valeur].si)
-        else:
+            citees += _decisives(regles, regles.par_conclusion[attendu].si, reponses, retenues)
+        elif cle in reponses:
             citees.append(cle)
     return citees
 
@@ -122,9 +138,10 @@ class Qualification:
         return [c for c in self.conclusions if c.conclusion.regime == regime]
 
 
-def _motifs(regles: Regles, condition: dict[str, Any], reponses: Reponses) -> list[Motif]:
-    """Les réponses qui fondent un résultat, y compris celles des conclusions sur lesquelles il s'appuie."""
-    vus = dict.fromkeys(q for q in _questions_citees(regles, condition) if q in reponses)
+def _motifs(regles: Regles, condition: dict[str, Any], reponses: Reponses, retenues: set[str]) -> list[Motif]:
+    """Les réponses qui fondent un résultat, y compris celles des conclusions sur lesquelles il
+    s'appuie ; `reponses` ne doit contenir que les réponses utiles (aux questions encore posées)."""
+    vus = dict.fromkeys(_decisives(regles, condition, reponses, retenues))
     return [Motif(regles.par_question[q], reponses[q]) for q in vus]
 
 
@@ -150,10 +167,12 @@ def qualifier(regles: Regles, reponses: Reponses, qualifiee_le: date | None = No
         if _vraie(c.si, utiles, retenues):
             retenues.add(c.id)
     conclusions = [
-        ConclusionRetenue(c, _motifs(regles, c.si, utiles)) for c in regles.conclusions if c.id in retenues
+        ConclusionRetenue(c, _motifs(regles, c.si, utiles, retenues))
+        for c in regles.conclusions
+        if c.id in retenues
     ]
     obligations = [
-        ObligationRetenue(o, echeance(o, qualifiee_le), _motifs(regles, o.si, utiles))
+        ObligationRetenue(o, echeance(o, qualifiee_le), _motifs(regles, o.si, utiles, retenues))
         for o in regles.obligations
         if _vraie(o.si, utiles, retenues)
     ]

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from balise.historiques import HistoriqueAvecLiensInverses
 from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 
@@ -243,7 +244,8 @@ class GroupeSuivi(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[systemes])
+    # Le lien se change aussi depuis le système (`systeme.groupes_exposes`) : balise/historiques.py.
+    history = HistoriqueAvecLiensInverses(m2m_fields=[systemes])
 
     class Meta:
         verbose_name = "groupe exposé suivi"

@@ -1,0 +1,44 @@
+"""Les droits de chaque rôle (balise/organisations/roles.py), seul endroit où un rôle donne un droit :
+la matrice entière, écrite ici en clair, pour qu'un droit ajouté ou retiré par mégarde se voie."""
+
+import pytest
+
+from balise.organisations.roles import DROITS, Permission, Role, peut
+
+P = Permission
+MATRICE = {
+    "administrateur": set(Permission),
+    "referent": {P.VOIR_REGISTRE, P.DECLARER, P.CHANGER_STADE, P.PUBLIER, P.EVALUER, P.QUALIFIER},
+    "dpo": {P.VOIR_REGISTRE, P.DECLARER, P.QUALIFIER},
+    "lecteur": {P.VOIR_REGISTRE},
+    "comite": {P.VOIR_REGISTRE},
+    "rh": {P.VOIR_REGISTRE, P.GERER_EFFECTIFS},
+}
+
+
+def test_les_valeurs_enregistrees_des_roles_et_des_permissions():
+    # Ces valeurs sont en base (adhésions, invitations) : les changer exigerait une migration.
+    assert [r.value for r in Role] == list(MATRICE)
+    assert [p.value for p in Permission] == [
+        "voir_registre",
+        "declarer",
+        "changer_stade",
+        "publier",
+        "archiver",
+        "evaluer",
+        "qualifier",
+        "gerer_effectifs",
+        "gerer_membres",
+    ]
+
+
+@pytest.mark.parametrize("role", list(MATRICE))
+@pytest.mark.parametrize("permission", list(Permission))
+def test_chaque_role_a_exactement_ses_droits(role, permission):
+    assert peut(role, permission) is (permission in MATRICE[role])
+    assert set(DROITS[role]) == MATRICE[role]
+
+
+@pytest.mark.parametrize("role", [None, "", "inconnu", "Administrateur"])
+def test_sans_role_connu_aucun_droit(role):
+    assert not any(peut(role, p) for p in Permission)
