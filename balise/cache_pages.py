@@ -37,6 +37,7 @@ from balise.envois import services as envois
 from balise.organisations.models import Adhesion, Organisation
 
 T = TypeVar("T")
+V = TypeVar("V", bound=Callable[..., HttpResponse])
 DUREE = generations.DUREES["organisation"]
 
 
@@ -116,6 +117,17 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
     return HttpResponse(combler(html, request))
 
 
+# Attribut posé sur les vues dont la réponse vient de ce cache (`en_cache`, `public`).
+MARQUE = "page_en_cache"
+
+
+def en_cache(vue: V) -> V:
+    """Marque une vue servie par ce cache : les tests la retrouvent par le résolveur d'URL et comparent,
+    après chaque écriture, ce qu'elle sert à un rendu sans cache (tests/fraicheur_pages.py)."""
+    setattr(vue, MARQUE, True)
+    return vue
+
+
 def public(max_age: int) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Une page publique, que les caches partagés (mandataires, CDN) peuvent garder `max_age` secondes…
     sauf servie à une personne connectée : son nom et son jeton CSRF sont dans l'en-tête de la page,
@@ -131,7 +143,7 @@ def public(max_age: int) -> Callable[[Callable[..., HttpResponse]], Callable[...
                 patch_cache_control(reponse, public=True, max_age=max_age)
             return reponse
 
-        return envelopper
+        return en_cache(envelopper)
 
     return decorer
 
@@ -143,16 +155,23 @@ class _Fragment(template.Node):
     def __init__(self, nom: str, variables: list[FilterExpression], contenu: template.NodeList) -> None:
         self.nom, self.variables, self.contenu = nom, variables, contenu
 
+    def cle(self, context: template.Context) -> str:
+        valeurs = repr([self.nom, *(v.resolve(context) for v in self.variables)])
+        return "fragment:" + hashlib.blake2b(valeurs.encode(), digest_size=20).hexdigest()
+
+    def rendre_sans_cache(self, context: template.Context) -> str:
+        """Le contenu tel qu'il est gardé : avec ses trous."""
+        with context.push(_trous()):
+            return self.contenu.render(context)
+
     def render(self, context: template.Context) -> str:
         request = context.get("request")
         if request is None:  # rendu hors requête (courriel, document) : rien à garder
             return self.contenu.render(context)
-        valeurs = repr([self.nom, *(v.resolve(context) for v in self.variables)])
-        cle = "fragment:" + hashlib.blake2b(valeurs.encode(), digest_size=20).hexdigest()
+        cle = self.cle(context)
         html = cache_django.get(cle)
         if html is None:
-            with context.push(_trous()):
-                html = self.contenu.render(context)
+            html = self.rendre_sans_cache(context)
             cache_django.set(cle, html, DUREE)
         if context.get(_POUR_LE_CACHE):
             # Page rendue pour le cache (`page`) : c'est elle qui comblera les trous.

@@ -1,6 +1,7 @@
 import pytest
 
 from tests import fabrique
+from tests.fraicheur_pages import VerificationFraicheur
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +65,9 @@ def _cache_propre(settings, tmp_path_factory):
         },
     }
     cache.clear()
+
+
+@pytest.fixture
+def pages_fraiches() -> VerificationFraicheur:
+    """Après une écriture, pages et fragments en cache comparés à leur rendu frais (tests/fraicheur_pages.py)."""
+    return VerificationFraicheur()

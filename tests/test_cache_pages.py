@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from balise import cache_pages, generations
 from balise.metiers import services as metiers
 from balise.registre import services
-from tests import fabrique
+from balise.registre.models import SystemeIA
+from tests import fabrique, fraicheur_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +249,50 @@ def test_chaque_page_et_chaque_filtre_de_la_liste_a_sa_propre_entree(org_a, admi
     assert "Système 29" in seconde and "Système 00" not in seconde and "Page précédente" in seconde
     filtree = client.get(liste + "?domaine=social").content.decode()
     assert "3 systèmes" in filtree and "Système 00" not in filtree
+
+
+# --- Le filet de tests/fraicheur_pages.py attrape bien ce qu'il doit --------------------------------
+
+
+def test_les_pages_en_cache_sont_trouvees_par_leur_marque():
+    assert fraicheur_pages.routes_en_cache() == [
+        "o/<slug:slug>/portefeuille/",
+        "o/<slug:slug>/registre/",
+        "o/<slug:slug>/registre/<int:pk>/",
+        "public/<slug:slug>/",
+        "public/<slug:slug>/registre.csv",
+        "public/<slug:slug>/registre.json",
+        "public/<slug:slug>/systemes/<uuid:uid>/",
+    ]
+
+
+def test_une_ecriture_sans_signal_fait_echouer_la_verification(
+    pages_fraiches, org_a, admin_a, lecteur_a, systeme_a
+):
+    pages_fraiches.chauffer(org_a, {"administrateur": admin_a, "lecteur": lecteur_a})
+    pages_fraiches.comparer("rien")  # témoin : sans écriture, le cache sert le rendu frais
+    # `QuerySet.update` n'envoie aucun signal : la fiche en cache reste l'ancienne.
+    SystemeIA.objects.filter(pk=systeme_a.pk).update(nom="Renommée sans signal")
+    with pytest.raises(AssertionError, match="Après « renommage sans signal »") as echec:
+        pages_fraiches.comparer("renommage sans signal")
+    message = str(echec.value)
+    assert f"Page /o/{org_a.slug}/registre/{systeme_a.pk}/, vue par lecteur" in message
+    assert "+<h1>Renommée sans signal</h1>" in message
+
+
+def test_un_fragment_sans_ses_variables_fait_echouer_la_verification(
+    monkeypatch, pages_fraiches, org_a, admin_a, lecteur_a, systeme_a
+):
+    # Des fragments dont la clé ne nomme aucune de leurs variables : le premier rendu sert à tous.
+    monkeypatch.setattr(cache_pages._Fragment, "cle", lambda fragment, context: "fragment:" + fragment.nom)
+    pages_fraiches.chauffer(org_a, {"administrateur": admin_a, "lecteur": lecteur_a})
+    with pytest.raises(AssertionError) as echec:
+        pages_fraiches.comparer("rien")
+    message = str(echec.value)
+    # Le lecteur reçoit l'en-tête de l'administrateur, qui l'a lu le premier (dans la page gardée
+    # en cache comme dans celle rendue à chaque fois)…
+    assert "— Page /o/commune-a/registre/, vue par lecteur" in message
+    assert "— Fragment « entete » de /public/commune-a/, vu par lecteur" in message
+    assert f">{admin_a.nom_affiche}</a></li>\n" in message.split("vu par lecteur")[1]
+    # … et la personne non connectée, l'encart de l'organisation réservé aux membres.
+    assert "— Fragment « organisation » de /public/commune-a/, vu par personne non connectée" in message

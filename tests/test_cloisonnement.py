@@ -33,6 +33,7 @@ from balise.registre import services
 from balise.registre.models import SystemeIA
 from balise.travaux.models import Travail
 from tests import fabrique, instantane, travailleur
+from tests.fraicheur_pages import exiger_la_marque, lectures_du_cache
 
 # --- Les adresses de l'application ---------------------------------------------------------------
 
@@ -363,8 +364,11 @@ def test_temoin_le_proprietaire_atteint_chaque_adresse(client, monde, admin_a, r
     client.force_login(admin_a)
     url = adresse(route, monde.slug_a, monde.a)
     for methode in ("GET", "POST"):
-        statut = requete(client, methode, url, route, monde.a["version"]).status_code
+        with lectures_du_cache() as lues:
+            reponse = requete(client, methode, url, route, monde.a["version"])
+        statut = reponse.status_code
         assert statut != 404 and statut < 500, f"{methode} {url} → {statut} pour l'administrateur de A"
+        exiger_la_marque(reponse, lues)
 
 
 # --- Une personne de B n'atteint rien de A --------------------------------------------------------
@@ -500,6 +504,12 @@ def _national(code: str) -> DefinitionInstrument:
 
 def _personne(org, role):
     return fabrique.membre(org, role, f"{role}-acteur@exemple.fr")
+
+
+def _lecteurs_temoins(org, role, acteur) -> dict:
+    """Qui relit les pages en cache autour d'une écriture (tests/fraicheur_pages.py) : son auteur,
+    puis un lecteur, dont les droits et le nom diffèrent."""
+    return {role: acteur, LECTEUR: fabrique.membre(org, LECTEUR, "lecteur-temoin@exemple.fr")}
 
 
 def _fiche_formulaire(**champs):
@@ -830,9 +840,10 @@ ACTIONS_PAGES = [
     ids=[a[0] for a in ACTIONS_PAGES],
 )
 def test_droits_des_roles_dans_les_pages(
-    client, scene, role, action, methode, chemin, donnees, ecrit, autorises
+    client, scene, pages_fraiches, role, action, methode, chemin, donnees, ecrit, autorises
 ):  # noqa: E501
-    client.force_login(_personne(scene.org, role))
+    acteur = _personne(scene.org, role)
+    client.force_login(acteur)
     url = f"/o/{scene.org.slug}/" + chemin.format(
         systeme=scene.systeme.pk,
         document=scene.document.pk,
@@ -847,6 +858,9 @@ def test_droits_des_roles_dans_les_pages(
         jeton=scene.jeton.pk,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
     )
+    ecriture = methode == "POST" and role in autorises
+    if ecriture:
+        pages_fraiches.chauffer(scene.org, _lecteurs_temoins(scene.org, role, acteur))
     avant = instantane.photo()
     reponse = client.post(url, donnees()) if methode == "POST" else client.get(url)
     apres = instantane.photo()
@@ -856,6 +870,8 @@ def test_droits_des_roles_dans_les_pages(
             assert avant != apres, (
                 f"{role} : « {action} » autorisé mais sans effet (données de test à revoir)"
             )
+        if ecriture:
+            pages_fraiches.comparer(f"{action} », par le rôle « {role}")
     else:
         assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
         assert avant == apres, (
@@ -878,10 +894,14 @@ ACTIONS_API = [
 @pytest.mark.parametrize(
     ("action", "methode", "suffixe", "corps", "autorises"), ACTIONS_API, ids=[a[0] for a in ACTIONS_API]
 )
-def test_droits_des_roles_dans_l_api(scene, role, action, methode, suffixe, corps, autorises):
-    _, secret = JetonAPI.emettre(_personne(scene.org, role), "jeton")
+def test_droits_des_roles_dans_l_api(scene, pages_fraiches, role, action, methode, suffixe, corps, autorises):
+    acteur = _personne(scene.org, role)
+    _, secret = JetonAPI.emettre(acteur, "jeton")
     base = f"/api/organisations/{scene.org.slug}/systemes"
     url = base if suffixe == "-liste" else f"{base}/{scene.systeme.pk}{suffixe}"
+    ecriture = methode != "GET" and role in autorises
+    if ecriture:
+        pages_fraiches.chauffer(scene.org, _lecteurs_temoins(scene.org, role, acteur))
     avant = instantane.photo()
     reponse = Client().generic(
         methode,
@@ -897,6 +917,8 @@ def test_droits_des_roles_dans_l_api(scene, role, action, methode, suffixe, corp
         )
         if methode != "GET":
             assert avant != apres
+        if ecriture:
+            pages_fraiches.comparer(f"{action} » par l'API, par le rôle « {role}")
     else:
         assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
         assert reponse.json()["message"] == "Votre rôle dans cette organisation ne permet pas cette action."
@@ -970,8 +992,10 @@ def test_aucune_adresse_publique_ne_montre_une_fiche_cachee(client, registre_pub
     slug = registre_public.org.slug
     cachees = [s.nom for s in registre_public.cachees] + [registre_public.de_b.nom]
     for fiche in [registre_public.visible, *registre_public.cachees, registre_public.de_b]:
-        reponse = client.get(adresse(route, slug, {"uid": fiche.uid}))
+        with lectures_du_cache() as lues:
+            reponse = client.get(adresse(route, slug, {"uid": fiche.uid}))
         assert reponse.status_code in (200, 404), f"{route} → {reponse.status_code}"
+        exiger_la_marque(reponse, lues)
         contenu = reponse.content.decode("utf-8-sig")
         assert not [n for n in cachees if n in contenu], f"{route} montre une fiche non publiée"
         assert str(fiche.uid) not in contenu or fiche == registre_public.visible

@@ -30,6 +30,7 @@ def _droits(adhesion) -> dict[str, bool]:
 
 
 @login_required
+@cache_pages.en_cache
 def liste(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     organisation = adhesion.organisation
@@ -74,6 +75,7 @@ def creer(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@cache_pages.en_cache
 def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
 
@@ -286,6 +288,7 @@ def restaurer_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) ->
 
 
 @login_required
+@cache_pages.en_cache
 def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     organisation = adhesion.organisation
