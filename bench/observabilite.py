@@ -9,8 +9,8 @@ client de test de Django (sans HTTP, pour que le bruit du réseau ne noie pas qu
 microsecondes) :
 
 - le registre public (`/public/<org>/`, page en cache), servi par deux piles d'intergiciels dans le
-  même processus : **avec** (les réglages de Balise) et **sans** (`Observation` et `MetriquesPermises`
-  retirés), en alternance par lots de `--lot` requêtes, `--tours` fois chacune, après une mise en
+  même processus : **avec** (les réglages de Balise), **sans** (`Observation` et `MetriquesPermises`
+  retirés) et **métriques seules** (la pile de Balise, ligne de journal coupée), en alternance par lots de `--lot` requêtes, `--tours` fois chacune, après une mise en
   température. La ligne de journal est écrite pour de vrai (JSON, dans un fichier : le banc vérifie
   qu'il y a une ligne par requête servie « avec ») ;
 - la collecte `/metriques` (registre des requêtes, compteurs, trois lectures en base des travaux) ;
@@ -125,11 +125,16 @@ def sous_mesure(tours: int, lot: int) -> dict:
         servir(sans, [])
     flux.flush()
     lignes_avant = journal.read_text(encoding="utf-8").count("\n")
-    durees: dict[str, list[float]] = {"avec": [], "sans": []}
+    # Trois bras en alternance (l'ordre tourne) : « metriques » est la pile complète, ligne de journal
+    # coupée comme par BALISE_JOURNAL_REQUETES=0.
+    durees: dict[str, list[float]] = {"avec": [], "sans": [], "metriques": []}
+    lignes_journal = logging.getLogger("balise.journal")
     for tour in range(tours):
-        ordre = ("avec", "sans") if tour % 2 == 0 else ("sans", "avec")
-        for nom in ordre:
-            servir(avec if nom == "avec" else sans, durees[nom])
+        ordre = ["avec", "sans", "metriques"]
+        for nom in ordre[tour % 3 :] + ordre[: tour % 3]:
+            lignes_journal.setLevel(logging.WARNING if nom == "metriques" else logging.INFO)
+            servir(sans if nom == "sans" else avec, durees[nom])
+    lignes_journal.setLevel(logging.INFO)
     flux.flush()
     lignes = journal.read_text(encoding="utf-8").splitlines()
     nouvelles = lignes[lignes_avant:]
@@ -170,11 +175,14 @@ def sous_mesure(tours: int, lot: int) -> dict:
     flux.close()
     taille_ligne = round(statistics.mean(len(ligne.encode()) + 1 for ligne in nouvelles))
     journal.unlink()
-    mesures = {"avec": _resume(durees["avec"]), "sans": _resume(durees["sans"])}
+    mesures = {nom: _resume(d) for nom, d in durees.items()}
     return {
         "registre_public": mesures,
         "surcout_p50_ms": round(mesures["avec"]["p50_ms"] - mesures["sans"]["p50_ms"], 3),
         "surcout_p95_ms": round(mesures["avec"]["p95_ms"] - mesures["sans"]["p95_ms"], 3),
+        "surcout_metriques_seules_p50_ms": round(
+            mesures["metriques"]["p50_ms"] - mesures["sans"]["p50_ms"], 3
+        ),
         "ligne_de_journal_octets": taille_ligne,
         "exemple_de_ligne": exemple,
         "collecte": {**_resume(collectes), "octets": len(corps), "series": len(series)},
@@ -230,12 +238,13 @@ def main() -> int:
         etalon.append(commun.etalon())
         charge.append(os.getloadavg()[0])
         print(f"\nRegistre public, {args.tours} × {args.lot} requêtes par pile, ms (p50 / p95) :")
-        print(f"{'mode':<8} {'sans':>16} {'avec':>16} {'surcoût p50':>12} {'surcoût p95':>12}")
+        print(f"{'mode':<8} {'sans':>16} {'avec':>16} {'métriques seules':>17} {'surcoût p50 / p95':>18}")
         for mode, m in modes.items():
-            a, s = m["registre_public"]["avec"], m["registre_public"]["sans"]
+            a, s, ms = (m["registre_public"][n] for n in ("avec", "sans", "metriques"))
             print(
                 f"{mode:<8} {s['p50_ms']:>7.3f} / {s['p95_ms']:<7.3f} {a['p50_ms']:>7.3f} / {a['p95_ms']:<7.3f}"
-                f" {m['surcout_p50_ms']:>12.3f} {m['surcout_p95_ms']:>12.3f}"
+                f" {ms['p50_ms']:>7.3f} / {ms['p95_ms']:<7.3f}"
+                f" {m['surcout_p50_ms']:>8.3f} / {m['surcout_p95_ms']:<8.3f}"
             )
             c = m["collecte"]
             print(
