@@ -25,7 +25,6 @@ journal_travaux = logging.getLogger("balise.journal.travaux")
 
 # Identifiant transmis par le mandataire (nginx : `proxy_set_header X-Request-ID $request_id;`) pour
 # relier ses lignes aux nôtres ; tiré au hasard s'il manque ou n'a pas une forme sage.
-CLE_IDENTIFIANT = "balise.requete"
 _IDENTIFIANT_SAGE = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
@@ -56,7 +55,7 @@ class Observation:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         debut = time.perf_counter()
-        ident = request.META[CLE_IDENTIFIANT] = identifiant(request)
+        ident = identifiant(request)
         response = self.get_response(request)
         duree = time.perf_counter() - debut
         route, organisation = route_et_organisation(request)
