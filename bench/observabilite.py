@@ -140,7 +140,7 @@ def sous_mesure(tours: int, lot: int) -> dict:
     nouvelles = lignes[lignes_avant:]
     assert len(nouvelles) == tours * lot, (len(nouvelles), tours * lot)
     exemple = json.loads(nouvelles[-1])
-    assert exemple["route"] == "public/<slug:slug>/" and exemple["statut"] == 200
+    assert exemple["route"] == "/public/<slug:slug>/" and exemple["statut"] == 200
 
     # La collecte, par une adresse permise.
     collectes: list[float] = []

@@ -59,7 +59,7 @@ def test_une_ligne_json_par_requete_avec_route_statut_duree_et_organisation(clie
     donnees = json.loads(ligne)
     assert donnees["message"] == "requête" and donnees["niveau"] == "INFO"
     assert donnees["source"] == "balise.journal.requetes" and donnees["date"]
-    assert donnees["methode"] == "GET" and donnees["route"] == "public/<slug:slug>/"
+    assert donnees["methode"] == "GET" and donnees["route"] == "/public/<slug:slug>/"
     assert donnees["statut"] == 200 and donnees["organisation"] == org_a.slug
     assert isinstance(donnees["duree_ms"], float) and donnees["duree_ms"] > 0
     assert donnees["requete_id"] == reponse["X-Request-ID"] and len(donnees["requete_id"]) == 32
@@ -88,9 +88,9 @@ def test_la_ligne_ne_livre_ni_jeton_ni_cookie_ni_adresse_electronique(client, ad
         assert secret not in texte
     routes = [json.loads(s)["route"] for s in sorties]
     assert routes == [
-        "o/<slug:slug>/registre/",
-        "questionnaire/<str:jeton>/",
-        "comptes/reinitialisation/<uidb64>/<token>/",
+        "/o/<slug:slug>/registre/",
+        "/questionnaire/<str:jeton>/",
+        "/comptes/reinitialisation/<uidb64>/<token>/",
         metriques.ROUTE_INCONNUE,
     ]
 
@@ -102,7 +102,9 @@ def test_identifiant_de_requete_transmis_par_le_mandataire_ou_tire(client, db, l
     # Une valeur qui n'a pas une forme sage (espaces, guillemets, trop longue) n'est pas reprise.
     for douteux in ('x" ; injection', "court", "a" * 65):
         assert client.get("/", HTTP_X_REQUEST_ID=douteux)["X-Request-ID"] != douteux
-    ids = [json.loads(s)["requete_id"] for s in lignes("balise.journal.requetes")]
+    donnees = [json.loads(s) for s in lignes("balise.journal.requetes")]
+    assert {d["route"] for d in donnees} == {"/"}  # l'accueil, motif vide
+    ids = [d["requete_id"] for d in donnees]
     assert ids[0] == "a1b2c3d4-e5f6-mandataire" and len(set(ids)) == 4
 
 
@@ -113,10 +115,10 @@ def test_journal_desactive_rien_n_est_ecrit(client, db, caplog):
 
 
 def test_les_sondes_ne_sont_ni_journalisees_ni_comptees(client, db, lignes):
-    avant = _valeur("balise_requetes_total", {"route": "healthz", "methode": "GET", "statut": "200"})
+    avant = _valeur("balise_requetes_total", {"route": "/healthz", "methode": "GET", "statut": "200"})
     assert client.get("/healthz").status_code == 200
     assert lignes("balise.journal.requetes") == []
-    assert _valeur("balise_requetes_total", {"route": "healthz", "methode": "GET", "statut": "200"}) == avant
+    assert _valeur("balise_requetes_total", {"route": "/healthz", "methode": "GET", "statut": "200"}) == avant
 
 
 def test_reglages_du_journal_par_variables_d_environnement():
@@ -177,8 +179,8 @@ def test_un_travail_annule_avant_de_commencer_n_a_pas_de_ligne(org_a, admin_a, l
 
 
 def test_les_compteurs_de_requetes_et_l_histogramme_bougent(client, org_a):
-    etiquettes = {"route": "public/<slug:slug>/", "methode": "GET", "statut": "200"}
-    duree = {"route": "public/<slug:slug>/", "methode": "GET"}
+    etiquettes = {"route": "/public/<slug:slug>/", "methode": "GET", "statut": "200"}
+    duree = {"route": "/public/<slug:slug>/", "methode": "GET"}
     avant, avant_n = (
         _valeur("balise_requetes_total", etiquettes),
         _valeur("balise_requetes_duree_secondes_count", duree),
@@ -189,9 +191,11 @@ def test_les_compteurs_de_requetes_et_l_histogramme_bougent(client, org_a):
     assert _valeur("balise_requetes_total", etiquettes) == avant + 3
     assert _valeur("balise_requetes_duree_secondes_count", duree) == avant_n + 4
     assert _valeur("balise_requetes_total", {**etiquettes, "statut": "404"}) >= 1
-    # Une méthode inventée ne crée pas de série à son nom.
-    client.generic("BROUTER", "/")
-    assert _valeur("balise_requetes_total", {"route": "", "methode": "BROUTER", "statut": "405"}) == 0
+    # Une méthode inventée ne crée pas de série à son nom : elle compte sous « autre ».
+    accueil = {"route": "/", "methode": "autre"}
+    statut = str(client.generic("BROUTER", "/").status_code)
+    assert _valeur("balise_requetes_total", {**accueil, "statut": statut}) >= 1
+    assert "BROUTER" not in metriques.exposition().decode()
 
 
 def _erreurs_base(nom: str) -> float:
@@ -320,7 +324,7 @@ def test_le_format_est_lu_par_le_parseur_de_prometheus(client, org_a, settings):
     assert familles["balise_requetes"].type == "counter"
     assert familles["balise_requetes_duree_secondes"].type == "histogram"
     echantillons = [s for s in familles["balise_requetes"].samples if s.name == "balise_requetes_total"]
-    assert any(s.labels["route"] == "public/<slug:slug>/" and s.value >= 1 for s in echantillons)
+    assert any(s.labels["route"] == "/public/<slug:slug>/" and s.value >= 1 for s in echantillons)
     # Aucune étiquette ne porte de chemin brut ni d'identifiant d'organisation.
     assert org_a.slug not in reponse.content.decode()
 

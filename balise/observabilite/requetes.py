@@ -1,7 +1,7 @@
 """Une ligne de journal et des compteurs par requête (intergiciel `Observation`), une ligne par travail.
 
 Ce qui est écrit est choisi pour ne rien livrer : le **motif** de la route
-(`questionnaire/<str:jeton>/`, jamais le chemin, qui porte des jetons de questionnaire, d'invitation ou
+(`/questionnaire/<str:jeton>/`, jamais le chemin, qui porte des jetons de questionnaire, d'invitation ou
 de réinitialisation), ni chaîne de requête, ni cookie, ni en-tête, ni adresse électronique, ni adresse
 IP (celle du client est dans le journal du mandataire). L'identifiant d'organisation de l'adresse, lui,
 est public (registre public).
@@ -43,7 +43,8 @@ def route_et_organisation(request: HttpRequest) -> tuple[str, str | None]:
         except Resolver404:
             return metriques.ROUTE_INCONNUE, None
     slug = correspondance.kwargs.get("slug")
-    return correspondance.route or metriques.ROUTE_INCONNUE, str(slug)[:80] if slug else None
+    # Écrit comme une adresse (`/public/<slug:slug>/`) : l'accueil, motif vide, devient `/`.
+    return "/" + correspondance.route, str(slug)[:80] if slug else None
 
 
 class Observation:
