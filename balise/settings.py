@@ -327,13 +327,15 @@ LOGGING = {
             "json_ensure_ascii": False,
         },
     },
+    "filters": {"chemin_en_route": {"()": "balise.observabilite.requetes.CheminEnRoute"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BALISE_LOG_LEVEL", "WARNING")},
     "loggers": {
         "balise.journal": {"level": "INFO" if _env_bool("BALISE_JOURNAL_REQUETES", True) else "WARNING"},
         # Django écrit chaque réponse 4xx avec le chemin brut (qui peut porter un jeton de questionnaire,
-        # d'invitation) : la ligne de Balise la dit déjà, sans lui. Les erreurs 500 restent, avec leur trace.
-        "django.request": {"level": "ERROR"},
+        # d'invitation) : la ligne de Balise la dit déjà, sans lui. Les erreurs 500 restent, avec leur
+        # trace, sous le motif de leur route.
+        "django.request": {"level": "ERROR", "filters": ["chemin_en_route"]},
     },
 }
 

@@ -16,13 +16,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings as reglages
 from django.db import DatabaseError, OperationalError, connection, transaction
-from django.test import Client
+from django.http import HttpResponseServerError
+from django.test import Client, RequestFactory
 from django.utils import timezone
+from django.utils.log import log_response
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
 from balise.metiers import services as metiers
-from balise.observabilite import acces, erreurs, metriques
+from balise.observabilite import acces, erreurs, metriques, requetes
 from balise.travaux import services as travaux
 from balise.travaux.models import Travail
 from tests import fabrique
@@ -106,6 +108,29 @@ def test_identifiant_de_requete_transmis_par_le_mandataire_ou_tire(client, db, l
     assert {d["route"] for d in donnees} == {"/"}  # l'accueil, motif vide
     ids = [d["requete_id"] for d in donnees]
     assert ids[0] == "a1b2c3d4-e5f6-mandataire" and len(set(ids)) == 4
+
+
+def test_une_erreur_500_est_journalisee_sans_le_chemin_brut(db, lignes, caplog):
+    """Le message de Django (« Internal Server Error: /chemin ») passe par le filtre des réglages."""
+    (filtre,) = logging.getLogger("django.request").filters
+    assert isinstance(filtre, requetes.CheminEnRoute)
+    requete = RequestFactory().get("/questionnaire/jeton-secret-du-questionnaire/?cle=secret-2")
+    try:
+        raise RuntimeError("panne")
+    except RuntimeError as erreur:  # comme django.core.handlers.exception.response_for_exception
+        reponse = HttpResponseServerError()
+        log_response(
+            "%s: %s", reponse.reason_phrase, requete.path, response=reponse, request=requete, exception=erreur
+        )
+    (ligne,) = [r for r in caplog.records if r.name == "django.request"]
+    formateur = logging.config.DictConfigurator(reglages.LOGGING).configure_formatter(
+        dict(reglages.LOGGING["formatters"]["json"])
+    )
+    texte = formateur.format(ligne)
+    assert "secret" not in texte and "WSGIRequest" not in texte
+    donnees = json.loads(texte)
+    assert donnees["message"] == "Internal Server Error: /questionnaire/<str:jeton>/"
+    assert donnees["niveau"] == "ERROR" and "RuntimeError: panne" in donnees["exc_info"]
 
 
 def test_journal_desactive_rien_n_est_ecrit(client, db, caplog):
@@ -428,7 +453,9 @@ def test_reglages_de_l_acces_verifies_au_demarrage():
 _PROCESSUS = """
 import os, sys, django
 django.setup()
-from django.test import Client
+from django.http import HttpResponseServerError
+from django.test import Client, RequestFactory
+from django.utils.log import log_response
 from prometheus_client.parser import text_string_to_metric_families
 client = Client()
 for _ in range(int(sys.argv[1])):

@@ -47,6 +47,18 @@ def route_et_organisation(request: HttpRequest) -> tuple[str, str | None]:
     return "/" + correspondance.route, str(slug)[:80] if slug else None
 
 
+class CheminEnRoute(logging.Filter):
+    """Pour `django.request`, qui écrit les erreurs 500 : le chemin brut de son message (« Internal Server
+    Error: /questionnaire/<un jeton>/ ») devient le motif de la route, et la requête n'est pas recopiée
+    dans la ligne."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        requete = record.__dict__.pop("request", None)
+        if isinstance(requete, HttpRequest) and isinstance(record.args, tuple) and len(record.args) == 2:
+            record.args = (record.args[0], route_et_organisation(requete)[0])
+        return True
+
+
 class Observation:
     """Juste après les sondes (qu'un répartiteur de charge appelle toutes les secondes : ni comptées ni
     journalisées) : mesure toute la pile, erreurs et redirections comprises."""
