@@ -36,6 +36,27 @@ PROXIES_DE_CONFIANCE = [
     str(r) for r in lire_reseaux(os.environ.get("BALISE_PROXIES_DE_CONFIANCE", "").split(","))
 ]
 
+# Métriques Prometheus (`/metriques`, balise/observabilite/acces.py) : servies aux seules adresses ou
+# réseaux de BALISE_METRIQUES_ADRESSES (adresse réelle du client, derrière les mandataires déclarés) et
+# à qui présente BALISE_METRIQUES_JETON (`Authorization: Bearer …`). Rien de configuré : fermées à tous
+# (un mandataire sur la même machine ferait passer chaque visiteur pour 127.0.0.1). docs/exploitation.md.
+METRIQUES_ACTIVES = _env_bool("BALISE_METRIQUES", True)
+try:
+    METRIQUES_ADRESSES = [
+        str(r) for r in lire_reseaux(os.environ.get("BALISE_METRIQUES_ADRESSES", "").split(","))
+    ]
+except ValueError:
+    raise RuntimeError(
+        "BALISE_METRIQUES_ADRESSES : adresses IP ou réseaux séparés par des virgules attendus "
+        "(exemple : 127.0.0.1,10.0.0.0/24)."
+    ) from None
+METRIQUES_JETON = os.environ.get("BALISE_METRIQUES_JETON", "").strip()
+if METRIQUES_JETON and len(METRIQUES_JETON) < 32:
+    raise RuntimeError(
+        "BALISE_METRIQUES_JETON : 32 caractères au moins (par exemple : python3 -c "
+        "'import secrets; print(secrets.token_urlsafe(32))')."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -63,15 +84,20 @@ INSTALLED_APPS = [
     "balise.envois",
     "balise.demo",
     "balise.exploitation",
+    "balise.observabilite",
 ]
 
 MIDDLEWARE = [
     # Les sondes d'abord : un répartiteur de charge sonde en HTTP, à l'adresse IP (balise/sondes.py).
     "balise.sondes.SondesAvantTout",
+    # Puis une ligne de journal et les compteurs de chaque requête, toute la pile mesurée.
+    "balise.observabilite.requetes.Observation",
     # Le premier : toute erreur sous /api/ répond du JSON, même celles des middlewares suivants.
     "balise.api.erreurs.ErreursEnJSON",
     # Puis l'adresse du client et le protocole, crus des seuls mandataires déclarés (balise/mandataires.py).
     "balise.mandataires.MandatairesDeConfiance",
+    # /metriques, aux adresses ou au jeton permis, avant la redirection HTTPS (balise/observabilite/acces.py).
+    "balise.observabilite.acces.MetriquesPermises",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,11 +157,12 @@ PG_BIN = os.environ.get("BALISE_PG_BIN", "")
 
 
 def _cache_partage(lieu: str) -> dict:
-    """Un dossier (cache de fichiers, une seule machine) ou l'adresse d'un serveur Redis (plusieurs)."""
+    """Un dossier (cache de fichiers, une seule machine) ou l'adresse d'un serveur Redis (plusieurs) ;
+    les backends de Django dont les erreurs sont comptées (balise/observabilite/erreurs.py)."""
     if lieu.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": lieu}
+        return {"BACKEND": "balise.observabilite.erreurs.RedisComptee", "LOCATION": lieu}
     return {
-        "BACKEND": "balise.cache_fichiers.CacheDeFichiers",
+        "BACKEND": "balise.observabilite.erreurs.FichiersComptee",
         "LOCATION": lieu,
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
@@ -261,6 +288,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = _env_bool("BALISE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("BALISE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# /metriques n'est redirigée vers HTTPS que pour qui n'a pas le droit de la lire (balise/observabilite/acces.py).
 # Pas de SECURE_PROXY_SSL_HEADER : Django croirait X-Forwarded-Proto de n'importe qui. Le protocole
 # d'origine est posé par balise.mandataires, pour les seuls mandataires de confiance.
 
@@ -283,11 +311,32 @@ CONTENT_SECURITY_POLICY = {
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 
+# Journaux sur la sortie d'erreur, une ligne JSON par événement (python-json-logger) : journald,
+# Docker ou Loki les recueillent tels quels (docs/exploitation.md, « Journaux et métriques »).
+# BALISE_JOURNAL_REQUETES=0 retire les lignes de chaque requête et de chaque travail de fond ;
+# BALISE_LOG_LEVEL règle le niveau du reste (WARNING par défaut).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "niveau", "name": "source"},
+            "timestamp": "date",
+            "json_ensure_ascii": False,
+        },
+    },
+    "filters": {"chemin_en_route": {"()": "balise.observabilite.requetes.CheminEnRoute"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BALISE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "balise.journal": {"level": "INFO" if _env_bool("BALISE_JOURNAL_REQUETES", True) else "WARNING"},
+        # Django écrit chaque réponse 4xx avec le chemin brut (qui peut porter un jeton de questionnaire,
+        # d'invitation) : la ligne de Balise la dit déjà, sans lui. Les erreurs 500 restent, avec leur
+        # trace, sous le motif de leur route.
+        "django.request": {"level": "ERROR", "filters": ["chemin_en_route"]},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -4,11 +4,14 @@ from django.urls import include, path
 from balise import vues_generales
 from balise.api.api import api
 from balise.instruments import views as instruments_views
+from balise.observabilite import acces as metriques
 
 urlpatterns = [
     path("", vues_generales.accueil, name="accueil"),
     path("healthz", vues_generales.healthz, name="healthz"),
     path("livez", vues_generales.livez, name="livez"),
+    # Servie plus tôt, aux seuls exploitants (balise/observabilite/acces.py) ; ici, le 404 des autres.
+    path("metriques", metriques.metriques_introuvables, name="metriques"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("comptes/", include("balise.comptes.urls")),

@@ -9,5 +9,7 @@ chargent dans un processus à part (tests/test_production.py).
 import os
 
 os.environ["BALISE_DEBUG"] = "1"
+# Tests silencieux : pas de ligne de journal par requête (les tests du journal l'activent par caplog).
+os.environ.setdefault("BALISE_JOURNAL_REQUETES", "0")
 
 from balise.settings import *  # noqa: E402, F403

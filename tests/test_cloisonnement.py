@@ -64,6 +64,35 @@ ROUTES_PRIVEES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PRIVES)]
 ROUTES_PUBLIQUES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PUBLICS)]
 ROUTES_A_IDENTIFIANT = [r for r in ROUTES_PRIVEES if len(list(_PARAMETRE.finditer(r))) > 1]
 METHODES = ["GET", "POST", "PATCH", "DELETE"]
+# Les adresses sans organisation, chacune rangée selon qui l'atteint. Une adresse nouvelle doit y être
+# classée (test plus bas) : celles de l'exploitation, surtout, ne doivent s'ouvrir à personne d'autre.
+ROUTES_HORS_ORGANISATION = {
+    "": "publique",
+    "participer/": "publique",
+    "public/schema/": "publique",
+    "questionnaire/<str:jeton>/": "lien secret",
+    "questionnaire/<str:jeton>/merci/": "lien secret",
+    "invitation/<str:jeton>/": "lien secret",
+    "comptes/reinitialisation/<uidb64>/<token>/": "lien secret",
+    "comptes/connexion/": "publique",
+    "comptes/mot-de-passe-oublie/": "publique",
+    "comptes/compte/": "compte",
+    "comptes/deconnexion/": "compte",
+    "comptes/mot-de-passe/": "compte",
+    "comptes/jetons/<int:pk>/revocation/": "compte",
+    "api/": "publique",
+    "api/docs": "publique",
+    "api/openapi.json": "publique",
+    "api/organisations": "compte",
+    "api/conformite/regles": "compte",
+    "api/conformite/qualification": "compte",
+    # Sondes : ne disent que « ok » (balise/sondes.py).
+    "healthz": "sonde",
+    "livez": "sonde",
+    # Adresses ou jeton déclarés par l'exploitant, aucun compte (balise/observabilite/acces.py).
+    "metriques": "exploitation",
+}
+PREFIXES_HORS_ORGANISATION = {"admin/": "administration de l'instance"}
 
 # Quel objet désigne un paramètre d'adresse, d'après le segment qui le précède.
 _OBJETS = {
@@ -326,6 +355,31 @@ def test_le_resolveur_liste_les_adresses_attendues():
     assert "o/<slug:slug>/registre/<int:pk>/" in ROUTES_PRIVEES
     assert "api/organisations/<slug>/systemes/<pk>" in ROUTES_PRIVEES
     assert len(ROUTES_PRIVEES) >= 20 and len(ROUTES_A_IDENTIFIANT) >= 12
+
+
+def test_toute_adresse_sans_organisation_est_classee():
+    sans_slug = [r for r in _routes() if not _prend_un_slug(r) and not r.startswith(PREFIXES_PUBLICS)]
+    non_classees = [
+        r
+        for r in sans_slug
+        if r not in ROUTES_HORS_ORGANISATION and not r.startswith(tuple(PREFIXES_HORS_ORGANISATION))
+    ]
+    assert not non_classees, f"Adresses à classer dans ROUTES_HORS_ORGANISATION : {non_classees}"
+    disparues = set(ROUTES_HORS_ORGANISATION) - set(_routes())
+    assert not disparues, f"Adresses classées qui n'existent plus : {disparues}"
+
+
+@pytest.mark.parametrize("route", [r for r, c in ROUTES_HORS_ORGANISATION.items() if c == "exploitation"])
+def test_les_adresses_d_exploitation_ne_s_ouvrent_a_aucun_compte(client, monde, admin_a, route):
+    """Ni anonyme, ni session d'administrateur (même de l'instance), ni jeton d'API : 404."""
+    url = "/" + route
+    assert client.get(url).status_code == 404
+    admin_a.is_superuser = admin_a.is_staff = True
+    admin_a.save()
+    client.force_login(admin_a)
+    assert client.get(url).status_code == 404
+    _, secret = JetonAPI.emettre(admin_a, "jeton de l'administrateur")
+    assert Client().get(url, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 404
 
 
 def test_toute_adresse_avec_slug_est_classee_et_constructible():

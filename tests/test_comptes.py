@@ -157,11 +157,15 @@ def test_documentation_de_l_api_sans_internet(client, db):
 
 def test_cache_partage_fichiers_ou_redis():
     """`BALISE_CACHE_PARTAGE` : un dossier (une machine) ou l'adresse d'un serveur Redis (plusieurs)."""
+    from balise.cache_fichiers import CacheDeFichiers
+    from balise.observabilite import erreurs
     from balise.settings import _cache_partage
 
-    assert _cache_partage("/srv/balise/cache")["BACKEND"] == "balise.cache_fichiers.CacheDeFichiers"
+    # Les backends de Django, dont les erreurs sont comptées (balise/observabilite/erreurs.py).
+    assert _cache_partage("/srv/balise/cache")["BACKEND"] == "balise.observabilite.erreurs.FichiersComptee"
+    assert issubclass(erreurs.FichiersComptee, CacheDeFichiers)
     redis = _cache_partage("redis://cache.interne:6379/0")
     assert redis == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "balise.observabilite.erreurs.RedisComptee",
         "LOCATION": "redis://cache.interne:6379/0",
     }

@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django_tasks.base import Task
 
+from balise.observabilite.requetes import noter_travail
 from balise.organisations.models import Organisation
 
 from .models import Travail
@@ -144,19 +145,25 @@ def executer(travail_id: int, corps: Callable[[Travail], None]) -> None:
     travail = _demarrer(travail_id)
     if travail is None:
         return
+    debut = time.monotonic()
     try:
         corps(travail)
     except Annule:
         _clore(travail, Travail.Etat.ANNULE, None)
     except Echec as echec:
         _clore(travail, Travail.Etat.ECHOUE, echec.message)
-    except BaseException:
+        noter_travail(travail, travail.etat, time.monotonic() - debut, echec)
+        return
+    except BaseException as erreur:
         # Y compris l'arrêt forcé du processus (SystemExit) ou un manque de mémoire.
         journal.exception("Travail %s (%s) interrompu.", travail.pk, travail.nature)
         _clore(travail, Travail.Etat.ECHOUE, INTERROMPU)
+        noter_travail(travail, travail.etat, time.monotonic() - debut, erreur, imprevue=True)
         raise
     else:
         _clore(travail, Travail.Etat.TERMINE, "")
+    # L'état final lu par `_clore` : un travail déjà clos entre-temps (abandon constaté) garde le sien.
+    noter_travail(travail, travail.etat, time.monotonic() - debut)
 
 
 def avancer(travail: Travail, etape: str | None = None, avancement: int | None = None) -> None:
@@ -231,6 +238,8 @@ def _clore(travail: Travail, etat: str, message: str | None) -> None:
             .first()
         )
         if verrouille is None or verrouille.etat != Travail.Etat.EN_COURS:
+            if verrouille is not None:  # clos entre-temps : l'objet en mémoire prend l'état final
+                travail.etat, travail.message = verrouille.etat, verrouille.message
             return
         if message is None:
             message = _annule_par(verrouille.annule_par)
