@@ -51,10 +51,10 @@ def revision() -> str:
     if git is None:
         return "inconnue"
     try:
-        commit = subprocess.run(  # noqa: S603 — git du PATH résolu en chemin absolu, arguments fixes
+        commit = subprocess.run(
             [git, "rev-parse", "--short", "HEAD"], cwd=RACINE, capture_output=True, text=True, check=True
         ).stdout.strip()
-        modifie = subprocess.run(  # noqa: S603 — idem
+        modifie = subprocess.run(
             # Les résultats des bancs eux-mêmes ne comptent pas comme une modification du code mesuré.
             [git, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/resultats"],
             cwd=RACINE,

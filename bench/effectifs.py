@@ -791,7 +791,7 @@ SOUS_MESURES: dict[str, Callable[[Path], dict[str, Any]]] = {
 
 def sous_mesure(mode: str, fichier: Path) -> dict[str, Any]:
     """Lance une sous-mesure dans un processus neuf (mêmes variables d'environnement) et lit son résultat."""
-    sortie = subprocess.run(  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+    sortie = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--sous-mesure", mode, "--fichier", str(fichier)],
         stdout=subprocess.PIPE,
         text=True,

@@ -451,7 +451,7 @@ def demarrer_serveur(env: dict[str, str], port: int, journal: Path) -> subproces
     ]
     with journal.open("wb") as sortie:
         # Nouvelle session de processus : on arrête le maître et ses travailleurs d'un seul signal.
-        serveur = subprocess.Popen(  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+        serveur = subprocess.Popen(
             commande, cwd=RACINE, env=env, stdout=sortie, stderr=subprocess.STDOUT, start_new_session=True
         )
     limite = time.monotonic() + 30

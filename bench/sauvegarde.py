@@ -110,7 +110,7 @@ def lancer(*arguments: str) -> dict[str, Any]:
     compris) et part des cœurs occupée pendant ce temps (le banc et la commande compris)."""
     avant = occupation()
     t0 = time.perf_counter()
-    resultat = subprocess.run(  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+    resultat = subprocess.run(
         [sys.executable, str(RACINE / "manage.py"), *arguments, "-v", "2"],
         capture_output=True,
         text=True,

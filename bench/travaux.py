@@ -311,7 +311,7 @@ def main() -> int:
             port = s.getsockname()[1]
         journal = dossier / "gunicorn.log"
         with journal.open("wb") as sortie:
-            serveur = subprocess.Popen(  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+            serveur = subprocess.Popen(
                 [
                     sys.executable,
                     "-m",

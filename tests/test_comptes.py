@@ -143,10 +143,10 @@ def test_reglages_de_production(tmp_path):
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "balise.settings", "BALISE_DEBUG": "0"}
     env.pop("BALISE_SECRET_KEY", None)
-    sans_cle = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+    sans_cle = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert sans_cle.returncode != 0 and "BALISE_SECRET_KEY" in sans_cle.stderr
     env["BALISE_SECRET_KEY"] = "cle-de-test-suffisamment-longue-pour-django"
-    sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+    sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert sortie.stdout.strip() == "[false, true, true, true, 31536000]"
 
 

@@ -31,7 +31,7 @@ def _environnement(**variables: str) -> dict[str, str]:
 
 
 def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
 
 
 def test_sans_variable_balise_est_en_production_et_exige_sa_cle():

@@ -576,7 +576,7 @@ def _manage(url: str, dossier: Path):
     }
 
     def manage(*arguments: str) -> subprocess.CompletedProcess:
-        return subprocess.run(  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+        return subprocess.run(
             [sys.executable, str(RACINE / "manage.py"), *arguments],
             env=env,
             capture_output=True,

@@ -329,7 +329,7 @@ def _base_du_processus(tmp_path) -> tuple[str, Path | None]:
 
 
 def _travailleur(env: dict, *options: str) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 — sys.executable et arguments fixés ici, sans shell
+    return subprocess.run(
         [sys.executable, "manage.py", "travailleur", "--batch", "--no-startup-delay", *options],
         cwd=RACINE,
         env=env,

@@ -96,7 +96,7 @@ def _comptee(origine: Callable[..., Any]) -> Callable[..., Any]:
 
 def avec_erreurs_comptees(classe: type) -> type:
     """Sous-classe du backend `classe` dont chaque opération compte ses erreurs de stockage."""
-    methodes = {nom: _comptee(getattr(classe, nom)) for nom in OPERATIONS}
+    methodes: dict[str, object] = {nom: _comptee(getattr(classe, nom)) for nom in OPERATIONS}
     methodes["alias_metriques"] = "partage"
     return type(classe.__name__ + "Comptee", (classe,), methodes)
 
