@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks.base import Task
 
-from balise import versions
+from balise import binaire, versions
 from balise.organisations import journal
 from balise.organisations.models import Organisation
 from balise.travaux import services as travaux
@@ -90,9 +90,10 @@ def deposer(
             referentiel=national.provenance.id,
             version_referentiel=national.provenance.version,
             etat=ImportEffectifs.Etat.LECTURE,
-            contenu=zlib.compress(contenu, _COMPRESSION.get(format_, 1)),
             cree_par=par,
         )
+        imp.contenu = zlib.compress(contenu, _COMPRESSION.get(format_, 1))
+        binaire.ecrire(ImportEffectifs, imp.pk, "contenu", imp.contenu)
         _lancer(imp, Travail.Nature.LECTURE_EFFECTIFS, taches.lire, par)
     return imp
 
@@ -190,17 +191,17 @@ def lire(import_id: int, travail: Travail) -> None:
         .first()
     )
     travaux.avancer(travail, "Enregistrement")
-    contenu = zlib.compress(prepare, 1) if classeur else imp.contenu  # un CSV se compresse d'un facteur 5
     with travaux.conclure(travail):
         lu = ImportEffectifs.objects.filter(pk=imp.pk, etat=ImportEffectifs.Etat.LECTURE).update(
             etat=ImportEffectifs.Etat.COLONNES,
             format=format_,
-            contenu=contenu,
             entetes=tableau.entetes,
             colonnes=col.proposer(tableau.entetes, precedent),
         )
         if not lu:
             raise travaux.Echec(DEPOT_EFFACE)
+        if classeur:  # le CSV converti remplace le classeur ; il se compresse d'un facteur 5
+            binaire.ecrire(ImportEffectifs, imp.pk, "contenu", zlib.compress(prepare, 1))
 
 
 def _oublier_le_fichier(imp: ImportEffectifs) -> None:
