@@ -141,6 +141,27 @@ def configurer_django(base: str, dossier: Path, nom_pg: str, hotes: str) -> None
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def publier_des_systemes(organisation: Any, par: Any, nombre: int) -> None:
+    """Déclare et publie `nombre` systèmes semblables : le registre public que lisent les bancs."""
+    from balise.registre import services
+
+    fiche = {
+        "finalite": "Répondre aux questions des usagers.",
+        "service": "Relation usagers",
+        "responsable": "Claire Petit",
+        "domaine": "relation_usagers",
+        "type_ia": "generative",
+        "cible": "usagers",
+        "positionnement": "innover",
+        "realisation": "prestataire",
+        "hebergement": "france",
+        "contribution_decision": "Aide ; un agent décide.",
+    }
+    for i in range(nombre):
+        systeme = services.creer_systeme(organisation, {**fiche, "nom": f"Système {i}"}, par)
+        services.publier(systeme.pk, True, par, systeme.version)
+
+
 def etalon() -> float:
     """Médiane (ms) de 5 exécutions d'une boucle Python fixe : la vitesse du processeur à cet instant.
     Sur une machine virtuelle, elle varie d'une minute à l'autre (voisins sur l'hôte, fréquence) sans

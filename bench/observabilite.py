@@ -44,26 +44,11 @@ SLUG = "commune-du-banc-observabilite"
 def peupler() -> None:
     from balise.comptes.models import Utilisateur
     from balise.organisations.models import Adhesion, Organisation
-    from balise.registre import services
 
     organisation = Organisation.objects.create(nom="Commune du banc", slug=SLUG, type="commune")
     referente = Utilisateur.objects.create_user("referente@banc.example", None)
     Adhesion.objects.create(utilisateur=referente, organisation=organisation, role="administrateur")
-    fiche = {
-        "finalite": "Répondre aux questions des usagers.",
-        "service": "Relation usagers",
-        "responsable": "Claire Petit",
-        "domaine": "relation_usagers",
-        "type_ia": "generative",
-        "cible": "usagers",
-        "positionnement": "innover",
-        "realisation": "prestataire",
-        "hebergement": "france",
-        "contribution_decision": "Aide ; un agent décide.",
-    }
-    for i in range(10):
-        systeme = services.creer_systeme(organisation, {**fiche, "nom": f"Système {i}"}, referente)
-        services.publier(systeme.pk, True, referente, systeme.version)
+    commun.publier_des_systemes(organisation, referente, 10)
 
 
 def _resume(durees_s: list[float]) -> dict[str, float]:

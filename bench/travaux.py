@@ -156,26 +156,11 @@ def peupler() -> str:
 
     from balise.comptes.models import Utilisateur
     from balise.organisations.models import Adhesion, Organisation
-    from balise.registre import services
 
     organisation = Organisation.objects.create(nom="Commune du banc", slug=SLUG, type="commune")
     rh = Utilisateur.objects.create_user(COURRIEL, "banc-" + uuid.uuid4().hex)
     Adhesion.objects.create(utilisateur=rh, organisation=organisation, role="administrateur")
-    fiche = {
-        "finalite": "Répondre aux questions des usagers.",
-        "service": "Relation usagers",
-        "responsable": "Claire Petit",
-        "domaine": "relation_usagers",
-        "type_ia": "generative",
-        "cible": "usagers",
-        "positionnement": "innover",
-        "realisation": "prestataire",
-        "hebergement": "france",
-        "contribution_decision": "Aide ; un agent décide.",
-    }
-    for i in range(10):
-        systeme = services.creer_systeme(organisation, {**fiche, "nom": f"Système {i}"}, rh)
-        services.publier(systeme.pk, True, rh, systeme.version)
+    commun.publier_des_systemes(organisation, rh, 10)
     session = SessionStore()
     session[SESSION_KEY] = str(rh.pk)
     session[BACKEND_SESSION_KEY] = "balise.comptes.backends.PersonneEnCache"
