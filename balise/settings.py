@@ -271,7 +271,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
-EMAIL_BACKEND = os.environ.get("BALISE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Les courriels partent par le processus de fond (balise/travaux/courriels.py), qui les envoie par
+# COURRIELS_BACKEND : SMTP en production (BALISE_EMAIL_BACKEND et les réglages EMAIL_HOST… de Django).
+EMAIL_BACKEND = "balise.travaux.courriels.ParLeTravailleur"
+COURRIELS_BACKEND = os.environ.get("BALISE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("BALISE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("BALISE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("BALISE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("BALISE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("BALISE_EMAIL_STARTTLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("BALISE_EMAIL_SSL", "0") == "1"
+EMAIL_TIMEOUT = 30  # le processus de fond n'attend pas indéfiniment un serveur muet
 DEFAULT_FROM_EMAIL = os.environ.get("BALISE_DEFAULT_FROM_EMAIL", "balise@localhost")
 
 # En-têtes de sécurité.

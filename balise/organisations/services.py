@@ -134,7 +134,6 @@ def inviter(
         f"(rôle : {invitation.get_role_display()}).\n\nPour accepter, ouvrez ce lien dans les 14 jours :\n{lien}\n",
         None,
         [email],
-        fail_silently=True,
     )
     return invitation
 
