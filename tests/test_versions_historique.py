@@ -1,6 +1,8 @@
 """Historique et changements lus par `balise/versions.py`, au niveau des services (rapides : le test de
 mutation les relance pour chaque mutant de versions.py, sans passer par les pages)."""
 
+import pytest
+
 from balise import versions
 from balise.registre import services as registre
 from balise.registre.models import SystemeIA
@@ -85,3 +87,11 @@ def test_historique_garde_le_motif_de_la_version(org_a, referent_a):
         "Erreur de saisie",
         [("nom", "Assistant de test", "Renommé")],
     )
+
+
+def test_verrouiller_refuse_une_version_booleenne_ou_texte(systeme_a):
+    # `True == 1` : sans ce refus, un booléen passerait pour la version 1.
+    for version in (True, "1"):
+        with pytest.raises(versions.VersionAbsente):
+            versions.verrouiller(SystemeIA.objects.all(), systeme_a.pk, version)
+    assert versions.verrouiller(SystemeIA.objects.all(), systeme_a.pk, 1) == systeme_a
