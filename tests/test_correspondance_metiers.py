@@ -488,5 +488,7 @@ def test_confiance_plafonnee_juste_sous_le_seuil_sur():
     assert (egalite.statut, egalite.confiance) == (DOUTEUX, SEUIL_SUR - 1)
     meme_forme = Apparieur(["Agent-e de voirie", "Agent de voirie"]).apparier("agent de voirie")
     assert (meme_forme.statut, meme_forme.confiance) == (DOUTEUX, SEUIL_SUR - 1)
-    # Rien au-dessus du plancher : inconnu, confiance nulle.
+    # Rien au-dessus du plancher, ou rien à comparer : inconnu, confiance nulle (apparieur neuf, sans
+    # réponse gardée d'un test précédent).
     assert Apparieur([A_90]).apparier("Jardinier") == Appariement(INCONNU, 0, ())
+    assert Apparieur([A_90]).apparier(" - ") == Appariement(INCONNU, 0, ())

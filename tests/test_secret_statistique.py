@@ -324,3 +324,18 @@ def test_proprietes_sur_des_tableaux_de_metiers():
         }
         t = verifier(effectifs, lignes, colonnes, hasard.choice([3, 5]), exact=len(lignes) <= 30)
         assert t == verifier(effectifs, lignes, colonnes, t.seuil, exact=False)  # déterministe
+
+
+def test_pont_vu_depuis_sa_ligne_et_sa_colonne():
+    # Tableau où les deux côtés d'un pont diffèrent : partir deux fois de sa colonne n'y trouve pas le pont.
+    rangs = [[1, 12, 0, 2], [0, 2, 2, 12], [2, 2, 2, 30], [2, 8, 30, 3]]
+    effectifs = {(f"l{i}", f"c{j}"): v for i, rang in enumerate(rangs) for j, v in enumerate(rang)}
+    verifier(effectifs, [f"l{i}" for i in range(4)], [f"c{j}" for j in range(4)], 3)
+
+
+def test_le_masque_complementaire_evite_les_marges():
+    # Masquer le total de la colonne c1 protégerait aussi, mais une case hors marges (l1, c0) est préférée.
+    rangs = [[2, 1, 2, 0], [8, 1, 0, 1], [30, 1, 0, 2]]
+    effectifs = {(f"l{i}", f"c{j}"): v for i, rang in enumerate(rangs) for j, v in enumerate(rang)}
+    t = verifier(effectifs, ["l0", "l1", "l2"], [f"c{j}" for j in range(4)], 3)
+    assert t.cases[("l1", "c0")].motif == S and t.totaux_colonnes["c1"].motif is None
