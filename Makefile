@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://root@/balise?host=/var/run/postgresql
+# Mutants essayés en même temps par `make mutation` (un par cœur libre).
+MUTATION_ENFANTS ?= 2
 # Base Redis réservée aux tests (vidée par eux) ; Redis est démarré par scripts/services-test.sh.
 export BALISE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
@@ -50,9 +52,10 @@ test-postgres:
 	BALISE_DATABASE_URL='$(PG_URL)' $(VENV)/bin/pytest
 
 ## Test de mutation des modules de règles purs (hors de `make test`, quelques minutes) : docs/tests.md
+mutation: export BALISE_MUTATION = 1
 mutation: $(VENV)/.dev
 	rm -rf mutants
-	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_ENFANTS)
 	$(PY) scripts/score_mutation.py
 
 bench: $(VENV)/.dev

@@ -21,6 +21,7 @@ from balise.metiers.correspondance import (
     Apparieur,
     Candidat,
     Statut,
+    _score,
     normaliser,
 )
 from balise.metiers.referentiel import charger
@@ -437,3 +438,57 @@ def test_forme_des_resultats(apparieur):
             assert resultat.confiance < SEUIL_DOUTEUX
         # Même réponse d'un apparieur à l'autre.
         assert Apparieur(m.metier for m in charger().metiers).apparier(libelle) == resultat
+
+
+# --- Frontières des seuils ------------------------------------------------------------------------
+# Chaînes sans mots du métier, pour que `_score` tombe exactement sur une valeur voulue
+# (fuzz.ratio = 2 × lettres communes / longueur totale ; la normalisation les laisse telles quelles).
+REQUETE = "abcdefghijklmnopqrst"
+A_90, A_85, A_70 = "abcdefphijklmnbpqrst", "lbcfefgfijklmnopqrst", "abcdefghigkltbppnkst"
+
+
+def test_les_seuils_sont_atteints_a_egalite():
+    assert [_score(REQUETE, x) for x in (A_90, A_85, A_70)] == [SEUIL_SUR, SEUIL_SUR - 5, SEUIL_DOUTEUX]
+    assert Apparieur([A_90]).apparier(REQUETE) == Appariement(SUR, SEUIL_SUR, (Candidat(A_90, 90),))
+    assert Apparieur([A_70]).apparier(REQUETE) == Appariement(DOUTEUX, SEUIL_DOUTEUX, (Candidat(A_70, 70),))
+    # Un écart d'exactement ECART_MINIMAL avec le second suffit au statut SUR.
+    assert ECART_MINIMAL == 5
+    assert Apparieur([A_85, A_90]).apparier(REQUETE) == Appariement(
+        SUR, SEUIL_SUR, (Candidat(A_90, 90), Candidat(A_85, 85))
+    )
+
+
+def test_tous_les_libelles_sont_classes_pas_seulement_les_cinq_meilleurs():
+    # Sept libellés au même score arrondi (86) : les trois premiers du référentiel sont proposés, même
+    # si rapidfuzz classe cinq des autres un peu plus haut avant arrondi (86,49 contre 85,71).
+    bas = ["abbcdecgphijklmnmpqrst", "abbcdedghijklmndpqrdst"]
+    hauts = [
+        "abbdeghijlmopqrst",
+        "abccegijklmnopqrt",
+        "abcdbfghjklmnopst",
+        "abcdbfgijmnopqrst",
+        "abcdbijklmnopqrst",
+    ]
+    assert {_score(REQUETE, x) < _score(REQUETE, hauts[0]) for x in bas} == {True}
+    resultat = Apparieur(bas + hauts).apparier(REQUETE)
+    assert resultat == Appariement(
+        DOUTEUX, 86, (Candidat(bas[0], 86), Candidat(bas[1], 86), Candidat(hauts[0], 86))
+    )
+
+
+def test_l_ordre_des_mots_n_empeche_pas_l_appariement():
+    # `fuzz.ratio` seul donne 64 : c'est `token_sort_ratio` qui reconnaît les mêmes mots dans un autre ordre.
+    resultat = Apparieur(["Chef jardinier", "Jardinier"]).apparier("Jardinier chef")
+    assert resultat.statut == SUR and resultat.candidats[0] == Candidat("Chef jardinier", 100)
+
+
+def test_confiance_plafonnee_juste_sous_le_seuil_sur():
+    # Quasi-égalité au-dessus du seuil, ou deux libellés de même forme : à trancher, confiance SEUIL_SUR - 1.
+    egalite = Apparieur([A_90, "abcdefghijklmnopqrxy"]).apparier(REQUETE)
+    assert (egalite.statut, egalite.confiance) == (DOUTEUX, SEUIL_SUR - 1)
+    meme_forme = Apparieur(["Agent-e de voirie", "Agent de voirie"]).apparier("agent de voirie")
+    assert (meme_forme.statut, meme_forme.confiance) == (DOUTEUX, SEUIL_SUR - 1)
+    # Rien au-dessus du plancher, ou rien à comparer : inconnu, confiance nulle (apparieur neuf, sans
+    # réponse gardée d'un test précédent).
+    assert Apparieur([A_90]).apparier("Jardinier") == Appariement(INCONNU, 0, ())
+    assert Apparieur([A_90]).apparier(" - ") == Appariement(INCONNU, 0, ())
