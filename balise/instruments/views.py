@@ -1,5 +1,7 @@
 """Pages des instruments et des évaluations : vues minces qui vérifient les droits puis lisent ou appellent les services."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -426,24 +428,36 @@ def _feuille(request: HttpRequest, organisation, feuille: services.FeuilleDeCode
     return reponse
 
 
+def _feuille_ou_refus(
+    request: HttpRequest, organisation, pk: int, form, creer: Callable[[], services.FeuilleDeCodes]
+) -> HttpResponse:
+    """Créer ou ajouter des codes : la feuille à imprimer, ou le retour à la consultation avec le refus."""
+    if form.is_valid():
+        try:
+            return _feuille(request, organisation, creer())
+        except ValidationError as erreur:
+            _refus(request, erreur)
+    else:
+        for message in _erreurs_de(form):
+            messages.error(request, message)
+    return redirect("instruments:consultation", slug=organisation.slug, pk=pk)
+
+
 @require_POST
 @login_required
 def generer_codes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
     choisie = selectors.consultation(adhesion.organisation, pk)
     form = GroupeCodesForm(request.POST)
-    if not form.is_valid():
-        for message in _erreurs_de(form):
-            messages.error(request, message)
-        return redirect("instruments:consultation", slug=slug, pk=pk)
-    try:
-        feuille = services.creer_groupe_de_codes(
+    return _feuille_ou_refus(
+        request,
+        adhesion.organisation,
+        pk,
+        form,
+        lambda: services.creer_groupe_de_codes(
             choisie, form.cleaned_data["libelle"], form.cleaned_data["nombre"], request.user
-        )
-    except ValidationError as erreur:
-        _refus(request, erreur)
-        return redirect("instruments:consultation", slug=slug, pk=pk)
-    return _feuille(request, adhesion.organisation, feuille)
+        ),
+    )
 
 
 @require_POST
@@ -452,16 +466,13 @@ def ajouter_codes(request: HttpRequest, slug: str, pk: int, groupe: int) -> Http
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
     choisi = selectors.groupe_de_codes(selectors.consultation(adhesion.organisation, pk), groupe)
     form = AjoutCodesForm(request.POST, groupe=choisi.pk)
-    if not form.is_valid():
-        for message in _erreurs_de(form):
-            messages.error(request, message)
-        return redirect("instruments:consultation", slug=slug, pk=pk)
-    try:
-        feuille = services.ajouter_codes(choisi, form.cleaned_data["nombre"], request.user)
-    except ValidationError as erreur:
-        _refus(request, erreur)
-        return redirect("instruments:consultation", slug=slug, pk=pk)
-    return _feuille(request, adhesion.organisation, feuille)
+    return _feuille_ou_refus(
+        request,
+        adhesion.organisation,
+        pk,
+        form,
+        lambda: services.ajouter_codes(choisi, form.cleaned_data["nombre"], request.user),
+    )
 
 
 @require_POST
