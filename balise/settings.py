@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "balise.registre",
     "balise.instruments",
     "balise.conformite",
+    "balise.gouvernance",
     "balise.metiers",
     "balise.travaux",
     "balise.envois",

@@ -8,11 +8,22 @@ from balise.organisations.roles import DROITS, Permission, Role, peut
 P = Permission
 MATRICE = {
     "administrateur": set(Permission),
-    "referent": {P.VOIR_REGISTRE, P.DECLARER, P.CHANGER_STADE, P.PUBLIER, P.EVALUER, P.QUALIFIER},
-    "dpo": {P.VOIR_REGISTRE, P.DECLARER, P.QUALIFIER},
-    "lecteur": {P.VOIR_REGISTRE},
-    "comite": {P.VOIR_REGISTRE},
-    "rh": {P.VOIR_REGISTRE, P.GERER_EFFECTIFS},
+    "referent": {
+        P.VOIR_REGISTRE,
+        P.DECLARER,
+        P.CHANGER_STADE,
+        P.PUBLIER,
+        P.EVALUER,
+        P.QUALIFIER,
+        P.GOUVERNER,
+        P.SIEGER,
+    },
+    "dpo": {P.VOIR_REGISTRE, P.DECLARER, P.QUALIFIER, P.SIEGER},
+    "lecteur": {P.VOIR_REGISTRE, P.SIEGER},
+    "comite": {P.VOIR_REGISTRE, P.SIEGER},
+    "rh": {P.VOIR_REGISTRE, P.GERER_EFFECTIFS, P.SIEGER},
+    # Un membre externe d'instance ne voit rien du registre : seulement ses séances.
+    "externe": {P.SIEGER},
 }
 
 
@@ -29,6 +40,9 @@ def test_les_valeurs_enregistrees_des_roles_et_des_permissions():
         "qualifier",
         "gerer_effectifs",
         "gerer_membres",
+        "gouverner",
+        "sieger",
+        "forcer_porte",
     ]
 
 

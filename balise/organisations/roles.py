@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     LECTEUR = "lecteur", "Lecteur (élus, direction)"
     COMITE = "comite", "Membre de comité"
     RH = "rh", "Ressources humaines (DRH)"
+    # Citoyen, expert, universitaire, représentant syndical… qui siège dans une instance sans être de
+    # l'organisation : il ne voit que ce qui est soumis aux instances où il siège (balise/gouvernance).
+    EXTERNE = "externe", "Membre externe d'instance"
 
 
 class Permission(StrEnum):
@@ -33,10 +36,19 @@ class Permission(StrEnum):
     # agrégés et protégés par le secret statistique, se lisent avec VOIR_REGISTRE.
     GERER_EFFECTIFS = "gerer_effectifs"
     GERER_MEMBRES = "gerer_membres"
+    # Gouvernance (balise/gouvernance) : créer et adapter les instances, en nommer les membres,
+    # programmer les séances, en fixer l'ordre du jour, consigner avis, décisions et conditions.
+    GOUVERNER = "gouverner"
+    # Siéger : voir les séances des instances où l'on siège, leurs dossiers, et y voter. Le droit
+    # n'ouvre rien à lui seul : il faut en plus être membre de l'instance (gouvernance/droits.py).
+    SIEGER = "sieger"
+    # Passer un stade dont la porte n'est pas franchie, en écrivant une justification (jamais une
+    # porte bloquante, comme celle d'une pratique interdite).
+    FORCER_PORTE = "forcer_porte"
 
 
 _TOUS = frozenset(Permission)
-_LECTURE = frozenset({Permission.VOIR_REGISTRE})
+_LECTURE = frozenset({Permission.VOIR_REGISTRE, Permission.SIEGER})
 
 DROITS: dict[str, frozenset[Permission]] = {
     Role.ADMINISTRATEUR: _TOUS,
@@ -48,14 +60,19 @@ DROITS: dict[str, frozenset[Permission]] = {
             Permission.PUBLIER,
             Permission.EVALUER,
             Permission.QUALIFIER,
+            Permission.GOUVERNER,
+            Permission.SIEGER,
         }
     ),
     # Le DPO complète les fiches (données personnelles, AIPD) mais ne pilote pas le projet.
-    Role.DPO: frozenset({Permission.VOIR_REGISTRE, Permission.DECLARER, Permission.QUALIFIER}),
+    Role.DPO: frozenset(
+        {Permission.VOIR_REGISTRE, Permission.DECLARER, Permission.QUALIFIER, Permission.SIEGER}
+    ),
     Role.LECTEUR: _LECTURE,
     Role.COMITE: _LECTURE,
     # La DRH ne déclare pas de système : elle apporte les effectifs et pilote l'accompagnement.
-    Role.RH: frozenset({Permission.VOIR_REGISTRE, Permission.GERER_EFFECTIFS}),
+    Role.RH: frozenset({Permission.VOIR_REGISTRE, Permission.GERER_EFFECTIFS, Permission.SIEGER}),
+    Role.EXTERNE: frozenset({Permission.SIEGER}),
 }
 
 

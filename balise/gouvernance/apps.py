@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GouvernanceConfig(AppConfig):
+    name = "balise.gouvernance"
+    verbose_name = "Gouvernance : instances, séances, avis, décisions, conditions, portes"
