@@ -466,3 +466,25 @@ def test_reevaluer_reprend_les_evaluateurs(client, evaluation, org_a, referent_a
     )
     assert [(e.utilisateur, e.profil) for e in nouvelle.evaluateurs.all()] == [(agent, "agent")]
     assert not Reponse.objects.filter(evaluateur__evaluation=nouvelle).exists()
+
+
+def test_dossier_pdf_montre_les_evaluations_en_cours_comme_provisoires(
+    client, evaluation, referent_a, org_a, systeme_a
+):
+    import io
+
+    from pypdf import PdfReader
+
+    services.inviter_evaluateur(evaluation, referent_a, "direction", referent_a)
+    services.coter(evaluation, referent_a, {"autonomie": Saisie(2, commentaire="Cadence encore mal connue.")})
+    client.force_login(referent_a)
+    reponse = client.get(_url(org_a, f"registre/{systeme_a.pk}/dossier.pdf"))
+    texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(reponse.content)).pages)
+    texte = " ".join(texte.split())
+    assert "en cours, résultats provisoires" in texte
+    assert "Cadence encore mal connue." in texte
+    services.finaliser(evaluation, referent_a)
+    reponse = client.get(_url(org_a, f"registre/{systeme_a.pk}/dossier.pdf"))
+    texte = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(reponse.content)).pages).split())
+    assert "en cours, résultats provisoires" not in texte
+    assert "Cadence encore mal connue." in texte

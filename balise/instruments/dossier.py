@@ -6,6 +6,7 @@ que dans les pages, de sorte que le papier et l'écran disent la même chose.
 """
 
 import gc
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,22 +18,30 @@ from balise.registre.models import SystemeIA
 from . import presentation, selectors
 
 
-def html(systeme: SystemeIA) -> str:
-    series = selectors.dernieres_finalisees(systeme)
-    evaluations = []
+def _presenter(series: list[selectors.Serie], prefixe: str, provisoire: bool) -> list[dict[str, Any]]:
+    presentees = []
     for n, serie in enumerate(series):
         points = (
             selectors.points_matrice(serie.evaluation)
             if serie.resultat.definition.visuel == "matrice"
             else None
         )
-        evaluations.append(
+        presentees.append(
             {
                 "serie": serie,
                 "r": serie.resultat,
-                "svg": presentation.graphique(serie.resultat, f"dossier-{n}", serie.libelle, points),
+                "provisoire": provisoire,
+                "svg": presentation.graphique(serie.resultat, f"{prefixe}-{n}", serie.libelle, points),
             }
         )
+    return presentees
+
+
+def html(systeme: SystemeIA) -> str:
+    evaluations = _presenter(selectors.dernieres_finalisees(systeme), "dossier", provisoire=False)
+    # Les évaluations encore ouvertes figurent aussi, marquées provisoires : le comité sait ce qui
+    # est en cours et ce que disent les cotations déjà reçues.
+    evaluations += _presenter(selectors.en_cours(systeme), "dossier-en-cours", provisoire=True)
     qualification = conformite.derniere_qualification(systeme)
     return render_to_string(
         "instruments/dossier.html",

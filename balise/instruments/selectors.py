@@ -144,6 +144,13 @@ def consultation_par_jeton(jeton: str) -> Consultation:
     )
 
 
+def _series(evaluations: list[Evaluation]) -> list[Serie]:
+    cotations = _cotations(evaluations)
+    return [
+        Serie(e, libelle_serie(e), calculer(e.instrument.definition, cotations[e.pk])) for e in evaluations
+    ]
+
+
 def comparaison(systeme: SystemeIA, code: str) -> list[Serie]:
     """Les évaluations finalisées d'un même instrument pour un système, de la plus ancienne à la plus récente."""
     finalisees = list(
@@ -151,10 +158,7 @@ def comparaison(systeme: SystemeIA, code: str) -> list[Serie]:
         .select_related("instrument")
         .order_by("finalisee_le", "pk")
     )
-    cotations = _cotations(finalisees)
-    return [
-        Serie(e, libelle_serie(e), calculer(e.instrument.definition, cotations[e.pk])) for e in finalisees
-    ]
+    return _series(finalisees)
 
 
 def dernieres_finalisees(systeme: SystemeIA) -> list[Serie]:
@@ -166,9 +170,14 @@ def dernieres_finalisees(systeme: SystemeIA) -> list[Serie]:
         .order_by("-finalisee_le", "-pk")
     ):
         dernieres.setdefault(e.instrument.code, e)
-    choisies = sorted(dernieres.values(), key=lambda e: e.instrument.titre)
-    cotations = _cotations(choisies)
-    return [Serie(e, libelle_serie(e), calculer(e.instrument.definition, cotations[e.pk])) for e in choisies]
+    return _series(sorted(dernieres.values(), key=lambda e: e.instrument.titre))
+
+
+def en_cours(systeme: SystemeIA) -> list[Serie]:
+    """Les évaluations encore ouvertes, avec leurs résultats du moment : le comité les voit comme
+    provisoires (des cotations peuvent encore arriver ou changer)."""
+    ouvertes = systeme.evaluations.filter(statut=Evaluation.Statut.EN_COURS).select_related("instrument")
+    return _series(list(ouvertes.order_by("instrument__titre", "cree_le", "pk")))
 
 
 def consultation(organisation: Organisation, pk: int) -> Consultation:
