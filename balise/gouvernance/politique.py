@@ -57,26 +57,25 @@ PORTES_PROTEGEES = ("experimentation", "production", "publication")
 NomPorte = Literal["etude", "experimentation", "decision", "production", "publication"]
 
 # Valeurs permises des paramètres : celles que connaissent la fiche, les instruments, les décisions.
-CHAMPS_FICHE = frozenset(
-    {
-        "finalite",
-        "service",
-        "responsable",
-        "fournisseur",
-        "modeles",
-        "hebergeur",
-        "donnees",
-        "sources_donnees",
-        "contribution_decision",
-        "regles_traitement",
-        "supervision_humaine",
-        "mode_degrade",
-        "cout_investissement",
-        "cout_annuel",
-        "benefices_attendus",
-        "contact",
-    }
-)
+# Les champs de la fiche qu'un critère `champs_renseignes` peut exiger, avec leur libellé.
+CHAMPS_FICHE: dict[str, str] = {
+    "finalite": "finalité",
+    "service": "service porteur",
+    "responsable": "responsable",
+    "fournisseur": "fournisseur",
+    "modeles": "modèles utilisés",
+    "hebergeur": "hébergeur",
+    "donnees": "données utilisées",
+    "sources_donnees": "sources des données",
+    "contribution_decision": "contribution aux décisions",
+    "regles_traitement": "règles du traitement",
+    "supervision_humaine": "supervision humaine",
+    "mode_degrade": "mode dégradé",
+    "cout_investissement": "coût d'investissement",
+    "cout_annuel": "coût annuel",
+    "benefices_attendus": "bénéfices attendus",
+    "contact": "contact pour le public",
+}
 MOMENTS = frozenset({"amont", "preparation", "avant_production", "bilan"})
 STATUTS_EVALUATION = frozenset({"en_cours", "finalisee"})
 SENS_DECISION = frozenset({"experimenter", "mettre_en_production", "poursuivre", "arreter", "abandonner"})

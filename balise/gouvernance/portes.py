@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .politique import Critere, Politique, Porte
+from .politique import CHAMPS_FICHE, Critere, Politique, Porte
 
 # Les stades du cycle de vie dans leur ordre (registre/cycle_de_vie.py), sans dépendre de Django.
 ORDRE_STADES = ("idee", "etude", "experimentation", "decision", "production")
@@ -88,7 +88,8 @@ class Controle:
 
 def _champs(critere: Critere, faits: Faits) -> tuple[bool, str, Cible, int | None]:
     vides = [c for c in critere.champs if c not in faits.champs_renseignes]
-    motif = "renseignés" if not vides else f"à renseigner : {', '.join(vides)}"
+    libelles = ", ".join(CHAMPS_FICHE.get(c, c) for c in vides)
+    motif = "renseignés" if not vides else f"à renseigner : {libelles}"
     return not vides, motif, "fiche", None
 
 
