@@ -13,6 +13,7 @@ from django.db.models import Count
 from balise.conformite import categories
 from balise.conformite.models import ObligationSuivie
 from balise.instruments.models import Evaluation
+from balise.registre import cycle_de_vie
 from balise.registre.models import SystemeIA
 
 from . import politique, portes
@@ -89,25 +90,38 @@ def faits_de(systeme: SystemeIA) -> portes.Faits:
 
 @dataclass(frozen=True)
 class Portes:
-    """Ce que les pages montrent des portes d'un système : catégorie, prochaine porte, publication."""
+    """Ce que les pages montrent des portes d'un système : catégorie, prochaine porte, publication,
+    et la porte de chaque stade où il peut passer maintenant."""
 
     categorie: categories.Categorie
     pratiques_interdites: tuple[str, ...]
     prochaine: portes.Controle | None
     publication: portes.Controle | None
+    suivants: dict[str, portes.Controle]
 
     @property
     def interdite(self) -> bool:
         return bool(self.pratiques_interdites)
 
+    @property
+    def a_justifier(self) -> bool:
+        """Un stade possible a une porte fermée qu'un administrateur peut passer en la justifiant."""
+        return any(not c.franchie and not c.bloquee for c in self.suivants.values())
+
 
 def _portes(systeme: SystemeIA, etat: Etat, regles: politique.Politique) -> Portes:
     nom = portes.prochaine_porte(regles, systeme.stade)
+    suivants = {
+        stade: controle
+        for stade in cycle_de_vie.suivants(systeme.stade)
+        if (controle := portes.controler(regles, stade, etat.faits)) is not None
+    }
     return Portes(
         categorie=etat.categorie,
         pratiques_interdites=etat.faits.pratiques_interdites,
         prochaine=portes.controler(regles, nom, etat.faits) if nom else None,
         publication=portes.controler(regles, portes.PUBLICATION, etat.faits),
+        suivants=suivants,
     )
 
 

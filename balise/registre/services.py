@@ -157,6 +157,11 @@ def _passer_la_porte(
     return controle
 
 
+def _raison(controle: portes.Controle, justification: str) -> str:
+    """La raison gardée dans l'historique de la fiche quand une porte est passée sans être franchie."""
+    return f"Porte « {controle.libelle} » passée sans être franchie. Justification : {justification}"[:100]
+
+
 def _clore_en_attente(systeme: SystemeIA, vers: str, motif: str, par: Utilisateur) -> None:
     """Un système arrêté ou abandonné n'a plus d'obligations ni de conditions en attente : elles
     deviennent « sans objet », avec la date, le motif et l'auteur, et sortent des listes en retard."""
@@ -169,12 +174,12 @@ def _clore_en_attente(systeme: SystemeIA, vers: str, motif: str, par: Utilisateu
     ):
         obligation.statut = ObligationSuivie.Statut.SANS_OBJET
         obligation.commentaire = f"{obligation.commentaire}\n{note}".strip()[:4000]
-        obligation._change_reason = note  # type: ignore[attr-defined]  # lu par simple-history
+        obligation._change_reason = note[:100]  # type: ignore[attr-defined]  # lu par simple-history
         versions.enregistrer(obligation, par)
     for condition in Condition.objects.select_for_update().filter(systeme=systeme).en_attente():
         condition.statut = Condition.Statut.SANS_OBJET
         condition.commentaire = f"{condition.commentaire}\n{note}".strip()[:4000]
-        condition._change_reason = note  # type: ignore[attr-defined]  # lu par simple-history
+        condition._change_reason = note[:100]  # type: ignore[attr-defined]  # lu par simple-history
         versions.enregistrer(condition, par)
 
 
@@ -203,6 +208,8 @@ def changer_stade(
         raise TransitionInterdite("Indiquez le motif de l'arrêt ou de l'abandon.")
     justification = justification.strip()
     forcee = _passer_la_porte(systeme, vers, justification, par)
+    if forcee:
+        systeme._change_reason = _raison(forcee, justification)  # type: ignore[attr-defined]  # simple-history
     systeme.stade = vers
     if vers in cycle_de_vie.MOTIF_OBLIGATOIRE:
         systeme.motif_fin = motif
@@ -242,6 +249,8 @@ def publier(
         else None
     )
     systeme.publie = publie
+    if forcee:
+        systeme._change_reason = _raison(forcee, justification)  # type: ignore[attr-defined]  # simple-history
     versions.enregistrer(systeme, par)
     if forcee:
         ChangementStade.objects.create(
