@@ -542,3 +542,16 @@ def test_api_pratique_interdite_jamais_forcee(systeme_a, referent_a, admin_a):
     assert reponse.status_code == 409 and reponse.json()["criteres_manquants"][0]["bloquant"]
     systeme_a.refresh_from_db()
     assert systeme_a.stade == "etude" and not systeme_a.publie
+
+
+def test_pages_en_cache_fraiches_apres_qualification_et_evaluation(client, systeme_a, referent_a):
+    client.force_login(referent_a)
+    fiche = f"/o/commune-a/registre/{systeme_a.pk}/"
+    assert "aucune évaluation" in client.get(fiche).content.decode()
+    assert "Non qualifié" in client.get("/o/commune-a/registre/").content.decode()
+    _radar_amont(systeme_a, referent_a)
+    assert "évaluation en cours" in client.get(fiche).content.decode()
+    _qualifier(systeme_a, INTERDIT, referent_a)
+    assert "fr-alert--error" in client.get(fiche).content.decode()
+    assert 'fr-badge--error">Pratique interdite' in client.get("/o/commune-a/registre/").content.decode()
+    assert "fr-alert--error" in client.get("/o/commune-a/portefeuille/").content.decode()
