@@ -28,6 +28,7 @@ from ninja.utils import check_csrf
 from balise import versions
 from balise.comptes.models import JetonAPI
 from balise.conformite import moteur
+from balise.gouvernance import faits, portes
 from balise.organisations import acces
 from balise.organisations.roles import Permission
 from balise.registre import documents, selectors, services
@@ -44,6 +45,7 @@ from .schemas import (
     ErreurValidation,
     HebergementT,
     OrganisationSortie,
+    PorteSortie,
     Publication,
     StadeT,
     SystemeEntree,
@@ -158,6 +160,12 @@ def document_trop_lourd(request, exc):
 @api.exception_handler(services.RefusEtat)
 def refus_etat(request, exc):
     return api.create_response(request, {"message": " ".join(exc.messages)}, status=409)
+
+
+@api.exception_handler(services.PorteNonFranchie)
+def porte_non_franchie(request, exc: services.PorteNonFranchie):
+    corps = {"message": " ".join(exc.messages), "criteres_manquants": exc.criteres}
+    return api.create_response(request, corps, status=409)
 
 
 @api.exception_handler(MultiPartParserError)
@@ -318,7 +326,9 @@ def modifier(request, slug: str, pk: int, corps: SystemeModification):
 )
 def changer_stade(request, slug: str, pk: int, corps: Transition):
     systeme = _systeme(request, slug, pk, Permission.CHANGER_STADE)
-    return services.changer_stade(systeme.pk, corps.vers, corps.motif, request.auth, corps.version)
+    return services.changer_stade(
+        systeme.pk, corps.vers, corps.motif, request.auth, corps.version, justification=corps.justification
+    )
 
 
 @registre.post(
@@ -328,7 +338,51 @@ def changer_stade(request, slug: str, pk: int, corps: Transition):
 )
 def publier(request, slug: str, pk: int, corps: Publication):
     systeme = _systeme(request, slug, pk, Permission.PUBLIER, archives=False)
-    return services.publier(systeme.pk, corps.publie, request.auth, corps.version)
+    return services.publier(
+        systeme.pk, corps.publie, request.auth, corps.version, justification=corps.justification
+    )
+
+
+def _controle(controle: portes.Controle | None) -> dict | None:
+    if controle is None:
+        return None
+    return {
+        "porte": controle.porte,
+        "libelle": controle.libelle,
+        "explication": controle.explication,
+        "franchie": controle.franchie,
+        "bloquee": controle.bloquee,
+        "criteres": [
+            {
+                "id": ligne.id,
+                "libelle": ligne.libelle,
+                "remplie": ligne.remplie,
+                "bloquant": ligne.bloquante,
+                "motif": ligne.motif,
+            }
+            for ligne in controle.lignes
+        ],
+    }
+
+
+@registre.get(
+    "/{slug}/systemes/{pk}/porte",
+    response={200: PorteSortie, **ERREURS},
+    summary="Lire la liste de contrôle des portes d'un système",
+    description="La catégorie AI Act du système, la liste de contrôle de la prochaine porte de son cycle "
+    "de vie (vide pour un système en production, arrêté ou abandonné) et celle de la publication au "
+    "registre public.",
+)
+def porte(request, slug: str, pk: int):
+    systeme = _systeme(request, slug, pk, Permission.VOIR_REGISTRE)
+    p = faits.portes_de(systeme)
+    return {
+        "categorie": p.categorie.value,
+        "categorie_libelle": str(p.categorie.label),
+        "pratiques_interdites": list(p.pratiques_interdites),
+        "prochaine": _controle(p.prochaine),
+        "publication": _controle(p.publication),
+    }
 
 
 @registre.delete(

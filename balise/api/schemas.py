@@ -255,12 +255,57 @@ class SystemeSortie(SystemeEntree):
 class Transition(Corps):
     vers: StadeT
     motif: Texte(2000) = ""  # type: ignore[valid-type]
+    # Administrateur seulement : passer une porte non franchie (jamais une porte bloquante).
+    justification: Texte(4000) = ""  # type: ignore[valid-type]
     version: VersionLue
 
 
 class Publication(Corps):
     publie: bool
+    # Administrateur seulement : publier malgré la porte de publication non franchie (jamais bloquante).
+    justification: Texte(4000) = ""  # type: ignore[valid-type]
     version: VersionLue
+
+
+class CritereSortie(Schema):
+    """Une ligne de la liste de contrôle d'une porte du cycle de vie."""
+
+    id: str
+    libelle: str
+    remplie: bool
+    bloquant: bool = Field(
+        description="Un critère bloquant non rempli ne se passe jamais, quel que soit le rôle."
+    )
+    motif: str
+
+
+class ControleSortie(Schema):
+    porte: str = Field(description="Stade visé, ou « publication » pour le registre public.")
+    libelle: str
+    explication: str
+    franchie: bool
+    bloquee: bool
+    criteres: list[CritereSortie]
+
+
+class PorteSortie(Schema):
+    """Les portes d'un système : sa catégorie AI Act, la prochaine porte de son cycle de vie et celle de
+    la publication au registre public."""
+
+    categorie: str = Field(
+        description="interdite, haut_risque, transparence, risque_minimal, hors_champ ou non_qualifie"
+    )
+    categorie_libelle: str
+    pratiques_interdites: list[str]
+    prochaine: ControleSortie | None
+    publication: ControleSortie | None
+
+
+class CritereManquant(Schema):
+    id: str
+    libelle: str
+    motif: str
+    bloquant: bool
 
 
 class OrganisationSortie(Schema):
@@ -302,6 +347,8 @@ class ConflitSortie(Schema):
     message: str
     version_actuelle: int | None = None
     changements: list[ChangementSortie] = []
+    # Porte du cycle de vie non franchie : les critères qui manquent.
+    criteres_manquants: list[CritereManquant] = []
 
 
 class DocumentSortie(Schema):

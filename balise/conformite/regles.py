@@ -93,6 +93,19 @@ class Conclusion(Strict):
     references: list[Reference] = Field(min_length=1)
     # Cette conclusion appelle la publication du système au registre public (CRPA).
     propose_publication: bool = False
+    # La catégorie AI Act que la conclusion donne au système (conformite/categories.py) : une
+    # pratique interdite, le haut risque, la transparence, le risque minimal, ou hors du champ.
+    categorie: Literal["interdite", "haut_risque", "transparence", "risque_minimal", "hors_champ"] | None = (
+        None
+    )
+
+    @model_validator(mode="after")
+    def _categorie_ai_act(self) -> Conclusion:
+        if self.categorie is not None and self.regime != "ai_act":
+            raise ValueError(
+                f"la conclusion « {self.id} » n'est pas de l'AI Act : elle ne donne pas de catégorie"
+            )
+        return self
 
 
 class Echeance(Strict):

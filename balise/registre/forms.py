@@ -80,10 +80,20 @@ class StadeForm(Formulaire):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    justification = forms.CharField(
+        label="Justification (administrateur : passer une porte non franchie)",
+        help_text="Obligatoire pour passer un stade dont la porte n'est pas franchie ; elle est gardée et "
+        "affichée dans la chronologie. Une pratique interdite ne se passe jamais.",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     version = ChampVersion()
 
-    def __init__(self, *args, systeme: SystemeIA, **kwargs):
+    def __init__(self, *args, systeme: SystemeIA, justifiable: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not justifiable:
+            del self.fields["justification"]
         # Aucun stade présélectionné : un clic distrait ne fait pas avancer le projet.
         self.fields["vers"].choices = [("", "Choisir le stade suivant")] + [
             (s, Stade(s).label) for s in suivants(systeme.stade)

@@ -141,12 +141,23 @@ class SystemeIA(models.Model):
 
 
 class ChangementStade(models.Model):
-    """Un passage d'un stade à un autre, avec son motif : la chronologie du projet."""
+    """Un passage d'un stade à un autre, avec son motif : la chronologie du projet. Une publication
+    au registre public qui a forcé sa porte y figure aussi (nature « publication », stade inchangé)."""
+
+    class Nature(models.TextChoices):
+        STADE = "stade", "Changement de stade"
+        PUBLICATION = "publication", "Publication au registre public"
 
     systeme = models.ForeignKey(SystemeIA, on_delete=models.CASCADE, related_name="changements_stade")
+    nature = models.CharField(max_length=20, choices=Nature.choices, default=Nature.STADE)
     depuis = models.CharField(max_length=20, choices=Stade.choices)
     vers = models.CharField(max_length=20, choices=Stade.choices)
     motif = models.TextField(blank=True)
+    # Porte du cycle de vie passée sans être franchie, par un administrateur qui l'a justifié
+    # (gouvernance/portes.py) : les critères qui manquaient sont gardés tels qu'ils étaient.
+    porte_forcee = models.BooleanField("porte passée sans être franchie", default=False)
+    justification = models.TextField("justification du passage", blank=True, max_length=4000)
+    criteres_manquants = models.JSONField("critères manquants", default=list, blank=True)
     par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     le = models.DateTimeField(default=timezone.now)
 

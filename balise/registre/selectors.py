@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from balise.conformite.categories import Categorie, categories
 from balise.organisations.models import Organisation
 
 from .cycle_de_vie import Stade
@@ -32,6 +33,9 @@ class FiltreRegistre(django_filters.FilterSet):
     donnees_personnelles = django_filters.BooleanFilter(label="Données personnelles", widget=_OUI_NON)
     cible = django_filters.ChoiceFilter(choices=Cible.choices, label="Tourné vers", empty_label="Tous")
     usage_non_declare = django_filters.BooleanFilter(label="Usage découvert (shadow)", widget=_OUI_NON)
+    categorie = django_filters.ChoiceFilter(
+        choices=Categorie.choices, label="Catégorie AI Act", empty_label="Toutes", method="par_categorie"
+    )
     tri = django_filters.OrderingFilter(
         fields=(("nom", "nom"), ("stade", "stade"), ("domaine", "domaine"), ("modifie_le", "modifie")),
         field_labels={
@@ -53,6 +57,12 @@ class FiltreRegistre(django_filters.FilterSet):
         for champ in self.form.fields.values():
             est_liste = isinstance(champ.widget, forms.Select)
             champ.widget.attrs["class"] = "fr-select" if est_liste else "fr-input"
+
+    def par_categorie(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # La catégorie se lit dans la qualification actuelle de chaque système (deux requêtes,
+        # quel que soit leur nombre) : conformite/categories.py est seul à la calculer.
+        ids = list(queryset.values_list("pk", flat=True))
+        return queryset.filter(pk__in=[pk for pk, c in categories(ids).items() if c == value])
 
     def rechercher(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         mots = value.split()[:8]
@@ -136,6 +146,8 @@ class Portefeuille:
     quadrants: list[Quadrant]
     usages_non_declares: int
     avec_donnees_personnelles: int
+    # Systèmes que leur qualification actuelle dit de pratique interdite (AI Act, art. 5).
+    pratiques_interdites: list[SystemeIA]
 
 
 def _compter(
@@ -152,8 +164,10 @@ def portefeuille(organisation: Organisation) -> Portefeuille:
         for colonne, p in enumerate(Positionnement.values)
         for ligne, c in enumerate([Cible.USAGERS, Cible.AGENTS])
     }
-    for s in qs.only("id", "nom", "positionnement", "cible", "stade").order_by("nom"):
+    systemes = list(qs.only("id", "nom", "positionnement", "cible", "stade").order_by("nom"))
+    for s in systemes:
         quadrants[(s.positionnement, s.cible)].systemes.append(s)
+    par_categorie = categories(s.pk for s in systemes)
     indicateurs = qs.aggregate(
         total=Count("id"),
         shadow=Count("id", filter=Q(usage_non_declare=True)),
@@ -167,6 +181,7 @@ def portefeuille(organisation: Organisation) -> Portefeuille:
         quadrants=list(quadrants.values()),
         usages_non_declares=indicateurs["shadow"],
         avec_donnees_personnelles=indicateurs["personnelles"],
+        pratiques_interdites=[s for s in systemes if par_categorie[s.pk] == Categorie.INTERDITE],
     )
 
 

@@ -13,8 +13,12 @@ from django.utils import timezone
 
 from balise import versions
 from balise.comptes.models import Utilisateur
+from balise.conformite.models import ObligationSuivie
+from balise.gouvernance import faits, politique, portes
+from balise.gouvernance.models import Condition
 from balise.organisations import journal
-from balise.organisations.models import Organisation
+from balise.organisations.models import Adhesion, Organisation
+from balise.organisations.roles import Permission, peut
 
 from . import cycle_de_vie, documents
 from .models import ChangementStade, Document, SystemeIA
@@ -100,10 +104,96 @@ def modifier_systeme(
     return systeme
 
 
+class PorteNonFranchie(RefusEtat):
+    """Une porte du cycle de vie n'est pas franchie (gouvernance/portes.py) ; `criteres` : ceux qui
+    manquent, pour l'API (409)."""
+
+    def __init__(self, message: str, controle: portes.Controle) -> None:
+        super().__init__(message)
+        self.controle = controle
+        self.criteres = _criteres_manquants(controle)
+
+
+def _criteres_manquants(controle: portes.Controle) -> list[dict[str, Any]]:
+    return [
+        {"id": ligne.id, "libelle": ligne.libelle, "motif": ligne.motif, "bloquant": ligne.bloquante}
+        for ligne in controle.manquants
+    ]
+
+
+def _passer_la_porte(
+    systeme: SystemeIA, porte: str, justification: str, par: Utilisateur
+) -> portes.Controle | None:
+    """Vérifie la porte `porte` ; renvoie sa liste de contrôle si elle est passée sans être franchie
+    (justifiée par un administrateur), None si elle est franchie ou s'il n'y en a pas.
+
+    Une porte dont un critère bloquant manque (pratique interdite) ne se passe jamais."""
+    controle = portes.controler(politique.en_vigueur(), porte, faits.faits_de(systeme))
+    if controle is None or controle.franchie:
+        return None
+    manque = controle.resume_manquants()
+    if controle.bloquee:
+        bloquants = " ; ".join(
+            f"{ligne.libelle} ({ligne.motif})" for ligne in controle.manquants if ligne.bloquante
+        )
+        raise PorteNonFranchie(
+            f"« {controle.libelle} » est impossible : {bloquants}. Cette porte ne se force pas, quel que "
+            "soit le rôle : requalifiez le système ou abandonnez-le.",
+            controle,
+        )
+    adhesion = Adhesion.objects.filter(organisation_id=systeme.organisation_id, utilisateur=par).first()
+    if not peut(adhesion.role if adhesion else None, Permission.FORCER_PORTE):
+        raise PorteNonFranchie(
+            f"« {controle.libelle} » : la porte n'est pas franchie. Il manque : {manque}. Seul un "
+            "administrateur peut la passer, en écrivant une justification.",
+            controle,
+        )
+    if not justification:
+        raise PorteNonFranchie(
+            f"« {controle.libelle} » : la porte n'est pas franchie. Il manque : {manque}. Pour la "
+            "passer quand même, écrivez une justification.",
+            controle,
+        )
+    return controle
+
+
+def _raison(controle: portes.Controle, justification: str) -> str:
+    """La raison gardée dans l'historique de la fiche quand une porte est passée sans être franchie."""
+    return f"Porte « {controle.libelle} » passée sans être franchie. Justification : {justification}"[:100]
+
+
+def _clore_en_attente(systeme: SystemeIA, vers: str, motif: str, par: Utilisateur) -> None:
+    """Un système arrêté ou abandonné n'a plus d'obligations ni de conditions en attente : elles
+    deviennent « sans objet », avec la date, le motif et l'auteur, et sortent des listes en retard."""
+    etape = cycle_de_vie.Stade(vers).label.lower()
+    note = f"Sans objet depuis le {timezone.localdate():%d/%m/%Y} : système passé en « {etape} » ({motif})."
+    for obligation in (
+        ObligationSuivie.objects.select_for_update()
+        .filter(systeme=systeme, applicable=True)
+        .exclude(statut__in=ObligationSuivie.TERMINES)
+    ):
+        obligation.statut = ObligationSuivie.Statut.SANS_OBJET
+        obligation.commentaire = f"{obligation.commentaire}\n{note}".strip()[:4000]
+        obligation._change_reason = note[:100]  # type: ignore[attr-defined]  # lu par simple-history
+        versions.enregistrer(obligation, par)
+    for condition in Condition.objects.select_for_update().filter(systeme=systeme).en_attente():
+        condition.statut = Condition.Statut.SANS_OBJET
+        condition.commentaire = f"{condition.commentaire}\n{note}".strip()[:4000]
+        condition._change_reason = note[:100]  # type: ignore[attr-defined]  # lu par simple-history
+        versions.enregistrer(condition, par)
+
+
 @transaction.atomic
 def changer_stade(
-    systeme_id: int, vers: str, motif: str, par: Utilisateur, version_attendue: int
+    systeme_id: int,
+    vers: str,
+    motif: str,
+    par: Utilisateur,
+    version_attendue: int,
+    justification: str = "",
 ) -> SystemeIA:
+    """Passe le système au stade `vers`. La porte de ce stade (politique des portes) doit être
+    franchie, ou passée par un administrateur qui écrit une justification ; jamais une porte bloquante."""
     systeme = _verrouiller(systeme_id, version_attendue)
     if systeme.archive:
         raise TransitionInterdite("Une fiche archivée ne change plus de stade.")
@@ -116,16 +206,32 @@ def changer_stade(
     motif = motif.strip()
     if vers in cycle_de_vie.MOTIF_OBLIGATOIRE and not motif:
         raise TransitionInterdite("Indiquez le motif de l'arrêt ou de l'abandon.")
+    justification = justification.strip()
+    forcee = _passer_la_porte(systeme, vers, justification, par)
+    if forcee:
+        systeme._change_reason = _raison(forcee, justification)  # type: ignore[attr-defined]  # simple-history
     systeme.stade = vers
     if vers in cycle_de_vie.MOTIF_OBLIGATOIRE:
         systeme.motif_fin = motif
+        _clore_en_attente(systeme, vers, motif, par)
     versions.enregistrer(systeme, par)
-    ChangementStade.objects.create(systeme=systeme, depuis=depuis, vers=vers, motif=motif, par=par)
+    ChangementStade.objects.create(
+        systeme=systeme,
+        depuis=depuis,
+        vers=vers,
+        motif=motif,
+        par=par,
+        porte_forcee=forcee is not None,
+        justification=justification if forcee else "",
+        criteres_manquants=_criteres_manquants(forcee) if forcee else [],
+    )
     return systeme
 
 
 @transaction.atomic
-def publier(systeme_id: int, publie: bool, par: Utilisateur, version_attendue: int) -> SystemeIA:
+def publier(
+    systeme_id: int, publie: bool, par: Utilisateur, version_attendue: int, justification: str = ""
+) -> SystemeIA:
     systeme = _verrouiller(systeme_id, version_attendue)
     if publie and not systeme.contribution_decision.strip():
         raise RefusEtat(
@@ -136,8 +242,27 @@ def publier(systeme_id: int, publie: bool, par: Utilisateur, version_attendue: i
             "Avant de publier un système qui intervient dans des décisions individuelles, décrivez les "
             "règles et les principaux paramètres du traitement (CRPA, art. L312-1-3)."
         )
+    justification = justification.strip()
+    forcee = (
+        _passer_la_porte(systeme, portes.PUBLICATION, justification, par)
+        if publie and not systeme.publie
+        else None
+    )
     systeme.publie = publie
+    if forcee:
+        systeme._change_reason = _raison(forcee, justification)  # type: ignore[attr-defined]  # simple-history
     versions.enregistrer(systeme, par)
+    if forcee:
+        ChangementStade.objects.create(
+            systeme=systeme,
+            nature=ChangementStade.Nature.PUBLICATION,
+            depuis=systeme.stade,
+            vers=systeme.stade,
+            par=par,
+            porte_forcee=True,
+            justification=justification,
+            criteres_manquants=_criteres_manquants(forcee),
+        )
     return systeme
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from balise import cache_pages, versions
 from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
+from balise.gouvernance import faits
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 
@@ -41,10 +42,12 @@ def liste(request: HttpRequest, slug: str) -> HttpResponse:
         filtre = selectors.FiltreRegistre(request.GET or None, queryset=systemes)
         qs = filtre.qs if filtre.is_valid() else systemes
         page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+        portes = faits.portes_en_lot(page.object_list)
         contexte = {
             "organisation": organisation,
             "filtre": filtre,
             "page": page,
+            "lignes": [(s, portes[s.pk]) for s in page],
             "archives": archives,
             "parametres": request.GET,
             "droits": _droits(adhesion),
@@ -81,11 +84,16 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
     def produire() -> cache_pages.Page:
         systeme = _systeme(adhesion, pk)
+        droits = _droits(adhesion)
+        portes = faits.portes_de(systeme)
         contexte = {
             "organisation": adhesion.organisation,
             "systeme": systeme,
-            "droits": _droits(adhesion),
-            "stade_form": StadeForm(systeme=systeme),
+            "droits": droits,
+            "portes": portes,
+            "stade_form": StadeForm(
+                systeme=systeme, justifiable=droits[Permission.FORCER_PORTE] and portes.a_justifier
+            ),
             "document_form": DocumentForm(),
             "documents": selectors.documents(systeme),
             "documents_archives": selectors.documents_archives(systeme),
@@ -159,7 +167,9 @@ def changer_stade(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         slug,
         pk,
-        lambda: services.changer_stade(systeme.pk, d["vers"], d["motif"], request.user, d["version"]),
+        lambda: services.changer_stade(
+            systeme.pk, d["vers"], d["motif"], request.user, d["version"], justification=d["justification"]
+        ),
         "Stade mis à jour.",
     )
 
@@ -174,7 +184,9 @@ def publier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         slug,
         pk,
-        lambda: services.publier(systeme.pk, publie, request.user, _version(request)),
+        lambda: services.publier(
+            systeme.pk, publie, request.user, _version(request), request.POST.get("justification", "")[:4000]
+        ),
         "Fiche publiée au registre public." if publie else "Fiche retirée du registre public.",
     )
 

@@ -65,7 +65,11 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         regles_traitement="Compare les débits nocturnes aux moyennes de chaque secteur ; aucun paramètre personnel.",
     )
     services.changer_stade(systeme.pk, "etude", "", admin_a, 1)
-    services.changer_stade(systeme.pk, "experimentation", "", referent_a, 2)
+    # La porte de l'expérimentation n'est pas franchie (ni note d'opportunité ni radar amont) :
+    # l'administrateur la passe en la justifiant, ce qui montre aussi la porte forcée sur la fiche.
+    services.changer_stade(
+        systeme.pk, "experimentation", "", admin_a, 2, justification="Pilote décidé en comité de direction."
+    )
     services.modifier_systeme(systeme.pk, {"service": "Direction de l'eau"}, 3, referent_a)
     services.publier(systeme.pk, True, admin_a, 4)
     fabrique.systeme(org_a, admin_a, nom="Assistant de rédaction", usage_non_declare=True, cible="agents")

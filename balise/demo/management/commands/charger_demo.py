@@ -27,6 +27,10 @@ from balise.travaux import services as travaux
 
 FICHIER = Path(__file__).resolve().parents[2] / "donnees.yaml"
 CHAMPS_DECIMAUX = {"cout_investissement", "cout_annuel"}
+JUSTIFICATION_REPRISE = (
+    "Projet engagé avant la mise en place des portes du cycle de vie dans Balise : passage repris "
+    "de l'historique du projet (données de démonstration)."
+)
 
 
 def charger(donnees: dict) -> list[Organisation]:
@@ -57,6 +61,9 @@ def charger(donnees: dict) -> list[Organisation]:
                 Adhesion(utilisateur=utilisateurs[email], organisation=organisation, role=role), instance
             )
         auteur = utilisateurs[next(e for e, r in o["membres"].items() if r in ("referent", "administrateur"))]
+        administrateur = utilisateurs[
+            next((e for e, r in o["membres"].items() if r == "administrateur"), auteur.email)
+        ]
         for s in o["systemes"]:
             fiche = {
                 k: (Decimal(v) if k in CHAMPS_DECIMAUX else v)
@@ -65,9 +72,22 @@ def charger(donnees: dict) -> list[Organisation]:
             }
             systeme = services.creer_systeme(organisation, fiche, auteur)
             for stade in s["parcours"]:
-                systeme = services.changer_stade(
-                    systeme.pk, stade, s.get("motif", ""), auteur, systeme.version
-                )
+                try:
+                    systeme = services.changer_stade(
+                        systeme.pk, stade, s.get("motif", ""), auteur, systeme.version
+                    )
+                except services.PorteNonFranchie:
+                    # Les parcours de la démonstration racontent des projets antérieurs à Balise :
+                    # l'administrateur passe la porte en le justifiant, comme le ferait une
+                    # collectivité qui reprend son existant (la justification reste à l'historique).
+                    systeme = services.changer_stade(
+                        systeme.pk,
+                        stade,
+                        s.get("motif", ""),
+                        administrateur,
+                        systeme.version,
+                        justification=JUSTIFICATION_REPRISE,
+                    )
             if s.get("publie"):
                 services.publier(systeme.pk, True, auteur, systeme.version)
     _evaluer(donnees, utilisateurs)

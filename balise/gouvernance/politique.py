@@ -1,0 +1,229 @@
+"""Le schéma de la politique des portes du cycle de vie et sa lecture.
+
+La politique est un fichier YAML versionné (`politiques/portes-v<N>.yaml`) : pour chaque stade visé
+(et pour la publication au registre public), les critères à remplir avant le passage. Chaque critère
+est d'un type que le moteur (`portes.py`) sait évaluer, paramétré par le fichier. Ce module ne fait
+que valider ; il garantit en particulier qu'aucune politique n'enlève le critère bloquant des
+pratiques interdites aux portes de l'expérimentation, de la production et de la publication.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from balise.conformite import regles
+from balise.validation import messages_en_francais
+
+DOSSIER = Path(__file__).parent / "politiques"
+
+Identifiant = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")]
+Texte = Annotated[str, Field(min_length=1, max_length=4000)]
+
+TypeCritere = Literal[
+    "champs_renseignes",
+    "evaluation",
+    "qualification_a_jour",
+    "obligation_remplie",
+    "decision",
+    "conditions_levees",
+    "aucune_pratique_interdite",
+]
+# Ce que chaque type de critère attend comme paramètres (les autres lui sont interdits).
+PARAMETRES: dict[str, frozenset[str]] = {
+    "champs_renseignes": frozenset({"champs"}),
+    "evaluation": frozenset({"instrument", "moments", "statuts"}),
+    "qualification_a_jour": frozenset(),
+    "obligation_remplie": frozenset({"obligations"}),
+    "decision": frozenset({"sens"}),
+    "conditions_levees": frozenset(),
+    "aucune_pratique_interdite": frozenset(),
+}
+OBLIGATOIRES: dict[str, frozenset[str]] = {
+    "champs_renseignes": frozenset({"champs"}),
+    "evaluation": frozenset({"instrument"}),
+    "obligation_remplie": frozenset({"obligations"}),
+    "decision": frozenset({"sens"}),
+}
+TOUS_PARAMETRES = ("champs", "instrument", "moments", "statuts", "obligations", "sens")
+
+# Les portes que toute politique doit avoir, chacune avec le critère bloquant des pratiques interdites.
+PORTES_PROTEGEES = ("experimentation", "production", "publication")
+NomPorte = Literal["etude", "experimentation", "decision", "production", "publication"]
+
+# Valeurs permises des paramètres : celles que connaissent la fiche, les instruments, les décisions.
+# Les champs de la fiche qu'un critère `champs_renseignes` peut exiger, avec leur libellé.
+CHAMPS_FICHE: dict[str, str] = {
+    "finalite": "finalité",
+    "service": "service porteur",
+    "responsable": "responsable",
+    "fournisseur": "fournisseur",
+    "modeles": "modèles utilisés",
+    "hebergeur": "hébergeur",
+    "donnees": "données utilisées",
+    "sources_donnees": "sources des données",
+    "contribution_decision": "contribution aux décisions",
+    "regles_traitement": "règles du traitement",
+    "supervision_humaine": "supervision humaine",
+    "mode_degrade": "mode dégradé",
+    "cout_investissement": "coût d'investissement",
+    "cout_annuel": "coût annuel",
+    "benefices_attendus": "bénéfices attendus",
+    "contact": "contact pour le public",
+}
+MOMENTS = frozenset({"amont", "preparation", "avant_production", "bilan"})
+STATUTS_EVALUATION = frozenset({"en_cours", "finalisee"})
+SENS_DECISION = frozenset({"experimenter", "mettre_en_production", "poursuivre", "arreter", "abandonner"})
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(Strict):
+    source: Identifiant
+    article: Texte
+
+
+class Source(Strict):
+    titre: Texte
+    url: str | None = None
+
+
+class Critere(Strict):
+    id: Identifiant
+    type: TypeCritere
+    libelle: Texte
+    # Un critère bloquant ne se passe jamais, même par un administrateur qui le justifie.
+    bloquant: bool = False
+    champs: list[str] = Field(default_factory=list, max_length=30)
+    instrument: Identifiant | None = None
+    moments: list[str] = Field(default_factory=list, max_length=4)
+    statuts: list[str] = Field(default_factory=list, max_length=2)
+    obligations: list[Identifiant] = Field(default_factory=list, max_length=20)
+    sens: list[str] = Field(default_factory=list, max_length=5)
+    references: list[Reference] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _parametres(self) -> Critere:
+        erreurs: list[str] = []
+        permis = PARAMETRES[self.type]
+        for nom in TOUS_PARAMETRES:
+            valeur = getattr(self, nom)
+            if valeur and nom not in permis:
+                erreurs.append(f"le critère « {self.id} » ({self.type}) ne prend pas de paramètre « {nom} »")
+        for nom in OBLIGATOIRES.get(self.type, frozenset()):
+            if not getattr(self, nom):
+                erreurs.append(f"le critère « {self.id} » ({self.type}) exige le paramètre « {nom} »")
+        for nom, connues in (
+            ("champs", CHAMPS_FICHE),
+            ("moments", MOMENTS),
+            ("statuts", STATUTS_EVALUATION),
+            ("sens", SENS_DECISION),
+        ):
+            erreurs += [
+                f"le critère « {self.id} » : « {v} » n'est pas une valeur possible de « {nom} »"
+                for v in getattr(self, nom)
+                if v not in connues
+            ]
+        if self.type == "aucune_pratique_interdite" and not self.bloquant:
+            erreurs.append(f"le critère « {self.id} » (pratique interdite) est toujours bloquant")
+        if erreurs:
+            raise ValueError(" ; ".join(erreurs))
+        return self
+
+
+class Porte(Strict):
+    libelle: Texte
+    explication: Texte
+    criteres: list[Critere] = Field(min_length=1, max_length=30)
+
+
+class Politique(Strict):
+    version: int = Field(ge=1)
+    titre: Texte
+    avertissement: Texte
+    mise_a_jour: date
+    sources: dict[Identifiant, Source]
+    portes: dict[NomPorte, Porte]
+
+    @model_validator(mode="after")
+    def _coherence(self) -> Politique:
+        erreurs: list[str] = []
+        for nom in PORTES_PROTEGEES:
+            porte = self.portes.get(nom)  # type: ignore[call-overload]  # clé littérale
+            if porte is None:
+                erreurs.append(f"la porte « {nom} » est obligatoire")
+            elif not any(c.type == "aucune_pratique_interdite" for c in porte.criteres):
+                erreurs.append(
+                    f"la porte « {nom} » doit garder le critère bloquant « aucune_pratique_interdite » "
+                    "(AI Act, art. 5)"
+                )
+        for nom, porte in self.portes.items():
+            ids = [c.id for c in porte.criteres]
+            erreurs += [
+                f"porte « {nom} » : critère « {i} » défini deux fois"
+                for i in sorted({i for i in ids if ids.count(i) > 1})
+            ]
+            erreurs += [
+                f"porte « {nom} » : « {c.id} » cite la source inconnue « {r.source} »"
+                for c in porte.criteres
+                for r in c.references
+                if r.source not in self.sources
+            ]
+            erreurs += [
+                f"porte « {nom} » : « {c.id} » cite l'obligation inconnue « {o} »"
+                for c in porte.criteres
+                for o in c.obligations
+                if o not in _obligations_connues()
+            ]
+        if erreurs:
+            raise ValueError(" ; ".join(erreurs))
+        return self
+
+
+def _obligations_connues() -> frozenset[str]:
+    """Les obligations des règles de qualification livrées (toutes versions)."""
+    return frozenset(o.id for n in regles.fichiers() for o in regles.version(n).obligations)
+
+
+class PolitiqueInvalide(ValueError):
+    def __init__(self, erreurs: list[str]) -> None:
+        self.erreurs = erreurs
+        super().__init__("; ".join(erreurs))
+
+
+def lire(texte: str) -> Politique:
+    try:
+        donnees = yaml.safe_load(texte)
+        return Politique.model_validate(donnees)
+    except yaml.YAMLError:
+        raise PolitiqueInvalide(["le fichier n'est pas du YAML valide"]) from None
+    except ValidationError as exc:
+        raise PolitiqueInvalide(messages_en_francais(exc, "politique")) from None
+
+
+@cache
+def fichiers() -> dict[int, Path]:
+    return {int(p.stem.rsplit("v", 1)[1]): p for p in DOSSIER.glob("portes-v*.yaml")}
+
+
+@cache
+def version(numero: int) -> Politique:
+    chemin = fichiers().get(numero)
+    if chemin is None:
+        raise LookupError(f"Politique des portes v{numero} introuvable.")
+    politique = lire(chemin.read_text(encoding="utf-8"))
+    if politique.version != numero:
+        raise PolitiqueInvalide([f"{chemin.name} déclare la version {politique.version}"])
+    return politique
+
+
+def en_vigueur() -> Politique:
+    """La politique livrée la plus récente (une organisation ne l'adapte pas encore)."""
+    return version(max(fichiers()))
