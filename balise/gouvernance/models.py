@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from balise.conformite.models import Qualification
 from balise.instruments.models import Evaluation
-from balise.organisations.models import Organisation
+from balise.organisations.models import Invitation, Organisation
 from balise.registre.models import Document, SystemeIA
 
 
@@ -123,6 +123,34 @@ class Membre(models.Model):
     @property
     def votant(self) -> bool:
         return self.fonction != self.Fonction.INVITE
+
+
+class InvitationSiege(models.Model):
+    """Le siège proposé à une personne extérieure invitée par courriel (invitation au rôle « membre
+    externe ») : à l'acceptation, elle reçoit ce siège (collège, fonction, qualité) dans l'instance."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="siege")
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="invitations")
+    college = models.ForeignKey(
+        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    fonction = models.CharField(
+        "fonction", max_length=20, choices=Membre.Fonction.choices, default=Membre.Fonction.MEMBRE
+    )
+    qualite = models.CharField(
+        "qualité (ex. citoyen, universitaire, représentant syndical)", max_length=200, blank=True
+    )
+    # Le siège créé à l'acceptation.
+    membre = models.OneToOneField(
+        Membre, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+
+    class Meta:
+        verbose_name = "invitation à siéger"
+        verbose_name_plural = "invitations à siéger"
+
+    def __str__(self) -> str:
+        return f"{self.invitation.email} → {self.instance}"
 
 
 class Seance(models.Model):
