@@ -27,6 +27,14 @@ from balise.organisations.models import Invitation, Organisation
 from balise.registre.models import Document, SystemeIA
 
 
+# simple-history donne à chaque version historisée une propriété `instance` (l'objet reconstitué) qui
+# masque un champ du même nom : une version d'un collège, d'un siège, d'une séance ou d'une décision ne
+# pouvait pas être enregistrée (« unexpected keyword arguments: 'instance_id' »). Le lien à l'instance
+# n'est donc pas historisé (il ne change pas : un collège, un siège, une séance restent dans la leur) ;
+# les tables d'historique n'avaient déjà pas cette colonne.
+HISTORIQUE_SANS_INSTANCE = ["instance"]
+
+
 class Instance(models.Model):
     """Un comité, un COPIL, un comité de direction, une formation du dialogue social…"""
 
@@ -72,7 +80,7 @@ class College(models.Model):
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="colleges")
     nom = models.CharField("nom", max_length=200)
     ordre = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["ordre", "pk"]
@@ -105,7 +113,7 @@ class Membre(models.Model):
     retire_le = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["college__ordre", "fonction", "pk"]
@@ -176,7 +184,7 @@ class Seance(models.Model):
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["-debut", "pk"]
@@ -320,7 +328,7 @@ class Decision(models.Model):
     cree_le = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["-decidee_le", "-pk"]
