@@ -26,7 +26,6 @@ from balise.instruments.models import Evaluation
 from balise.organisations.models import Invitation, Organisation
 from balise.registre.models import Document, SystemeIA
 
-
 # simple-history donne à chaque version historisée une propriété `instance` (l'objet reconstitué) qui
 # masque un champ du même nom : une version d'un collège, d'un siège, d'une séance ou d'une décision ne
 # pouvait pas être enregistrée (« unexpected keyword arguments: 'instance_id' »). Le lien à l'instance
