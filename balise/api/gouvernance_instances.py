@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
 
 from balise.gouvernance import selecteurs_instances as selecteurs
 from balise.gouvernance import services_instances as services
@@ -24,6 +24,7 @@ from .schemas import (
     ErreurValidation,
     Texte,
     VersionLue,
+    _entier,
     sans_defaut_nul,
 )
 
@@ -35,8 +36,13 @@ ERREURS_ECRITURE = {**ERREURS, 400: Erreur, 409: ConflitSortie, 413: Erreur}
 NatureT = Literal[tuple(Instance.Nature.values)]  # type: ignore[valid-type]
 RegleVoteT = Literal[tuple(Instance.RegleVote.values)]  # type: ignore[valid-type]
 FonctionT = Literal[tuple(Membre.Fonction.values)]  # type: ignore[valid-type]
-Quorum = Annotated[int, Field(ge=0, le=100, description="Quorum, en % des membres à voix délibérative.")]
-Identifiant = Annotated[int, Field(ge=1, le=2_000_000_000)]
+# Comme la version lue : 77.0 est un entier pour JSON Schema, accepté ; 77.5 et "77" ne le sont pas.
+Quorum = Annotated[
+    int,
+    Field(ge=0, le=100, description="Quorum, en % des membres à voix délibérative."),
+    BeforeValidator(_entier),
+]
+Identifiant = Annotated[int, Field(ge=1, le=2_000_000_000), BeforeValidator(_entier)]
 ModeleT = Literal[tuple(m.id for m in services.modeles_instances.en_vigueur().modeles)]  # type: ignore[valid-type]
 
 
