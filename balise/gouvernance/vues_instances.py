@@ -134,7 +134,7 @@ def nouvelle(request: HttpRequest, slug: str) -> HttpResponse:
         initial: dict[str, Any] = {"quorum_pourcent": 50, "modele": modele_id}
         if modele_id:
             valeurs = services.valeurs_du_modele(modele_id)
-            initial.update(valeurs, colleges="\n".join(valeurs["colleges"]), modele=modele_id)
+            initial = {**valeurs, "colleges": "\n".join(valeurs["colleges"]), "modele": modele_id}
         form = CreationForm(initial=initial)
     modele = modeles.par_id.get(modele_id)
     return render(
