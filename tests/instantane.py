@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from balise.comptes.models import JetonAPI
 from balise.conformite.models import ObligationSuivie, Qualification
+from balise.gouvernance.models import College, Instance, InvitationSiege, Membre
 from balise.instruments.models import (
     CodeParticipation,
     Consultation,
@@ -67,6 +68,10 @@ _MODELES = [
     ActionAccompagnement,
     Travail,
     DBTaskResult,  # la file des travaux de fond : un refus n'y met rien
+    Instance,
+    College,
+    Membre,
+    InvitationSiege,
 ]
 
 

@@ -22,6 +22,7 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.gouvernance import services_instances as gouvernance
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument, GroupeCodes
@@ -113,6 +114,9 @@ _OBJETS = {
     ("groupe_pk", "groupes"): "groupe",
     ("pk", "actions"): "action",
     ("pk", "jetons"): "jeton",
+    ("pk", "instances"): "instance",
+    ("membre_pk", "membres"): "membre",
+    ("college_pk", "colleges"): "college",
 }
 
 
@@ -166,8 +170,10 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         instrument, evaluation, consultation, groupe_codes = _evaluations(systeme, admin, lettre)
         obligation = _qualifier(systeme, admin)
         effectifs = _effectifs(systeme, admin, lettre)
+        gouvernance_ = _gouvernance(org, admin, membre, lettre)
         return {
             **effectifs,
+            **gouvernance_,
             "systeme": systeme.pk,
             "document": document.pk,
             "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
@@ -189,6 +195,25 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         slug_a=org_a.slug,
         slug_b=org_b.slug,
     )
+
+
+def _gouvernance(org, admin, membre, lettre):
+    """Une instance à collège, un membre de l'organisation et un membre externe qui y siègent, et une
+    invitation à siéger en attente : propres à l'organisation."""
+    instance = gouvernance.creer_instance(
+        org,
+        {"nom": f"Comité secret {lettre}", "mission": f"Mission secrète {lettre}", "nature": "consultative"},
+        admin,
+        colleges=[f"Collège secret {lettre}"],
+    )
+    college = instance.colleges.get()
+    siege = gouvernance.nommer_membre(
+        instance, membre.pk, admin, college_id=college.pk, qualite=f"Qualité secrète {lettre}"
+    )
+    externe = fabrique.membre(org, "externe", f"externe-{lettre}@exemple.fr")
+    gouvernance.nommer_membre(instance, externe.pk, admin, college_id=college.pk)
+    gouvernance.inviter_externe(instance, f"invite-siege-{lettre}@exemple.fr", admin, lambda i: "")
+    return {"instance": instance.pk, "membre": siege.pk, "college": college.pk, "externe": externe.pk}
 
 
 def _evaluations(systeme, admin, lettre):
@@ -293,7 +318,17 @@ def _formulaire(version: int) -> dict:
 
 def _corps_json(version: int) -> str:
     return json.dumps(
-        {**fabrique.FICHE_MINIMALE, "nom": "Piraté", "version": version, "vers": "etude", "publie": False}
+        {
+            **fabrique.FICHE_MINIMALE,
+            "nom": "Piraté",
+            "version": version,
+            "vers": "etude",
+            "publie": False,
+            # Instances de gouvernance : mission, nature, personne à nommer.
+            "mission": "Piratée",
+            "nature": "consultative",
+            "utilisateur": 1,
+        }
     )
 
 
@@ -325,6 +360,11 @@ SECRETS_A = [
     "depot-a.csv",
     "Jeton secret a",
     "Groupe de codes secret a",
+    "Comité secret a",
+    "Mission secrète a",
+    "Collège secret a",
+    "Qualité secrète a",
+    "invite-siege-a@exemple.fr",
 ]
 
 
@@ -403,6 +443,9 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "groupe": 12,
         "action": 13,
         "jeton": 14,
+        "instance": 15,
+        "membre": 16,
+        "college": 17,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -508,7 +551,11 @@ def test_anonyme_redirige_vers_la_connexion_ou_401(monde, route):
 # --- Les rôles -----------------------------------------------------------------------------------
 
 ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH = "administrateur", "referent", "dpo", "lecteur", "comite", "rh"
-ROLES = [ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH]
+EXTERNE = "externe"
+# Les rôles des personnes de l'organisation (elles voient le registre) ; le membre externe d'une
+# instance ne voit que les instances où il siège.
+MEMBRES = [ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH]
+ROLES = [*MEMBRES, EXTERNE]
 
 
 class Scene(SimpleNamespace):
@@ -535,8 +582,25 @@ def scene(org_a, admin_a, systeme_a):
     groupe_codes = instruments.creer_groupe_de_codes(consultation, "Service des eaux", 5, admin_a).groupe
     obligation = _qualifier(systeme_a, admin_a)
     effectifs = _effectifs(systeme_a, admin_a, "a")
+    instance = gouvernance.creer_instance(
+        org_a,
+        {"nom": "Comité d'éthique", "mission": "Rendre des avis.", "nature": "consultative"},
+        admin_a,
+        colleges=["Élus", "Experts", "Collège vide"],
+    )
+    siege = gouvernance.nommer_membre(instance, admin_a.pk, admin_a, college_id=instance.colleges.first().pk)
+    archivee = gouvernance.creer_instance(
+        org_a, {"nom": "Ancien comité", "mission": "Avis.", "nature": "consultative"}, admin_a
+    )
+    gouvernance.archiver_instance(org_a, archivee.pk, 1, admin_a)
     return Scene(
         **effectifs,
+        admin=admin_a,
+        instance=instance,
+        instance_archivee=archivee,
+        membre_instance=siege,
+        college=instance.colleges.get(nom="Experts"),
+        college_vide=instance.colleges.get(nom="Collège vide"),
         depot=_depot(org_a, admin_a, "a"),
         org=org_a,
         systeme=systeme_a,
@@ -572,9 +636,9 @@ def _fiche_formulaire(**champs):
 
 # (nom, méthode, chemin relatif à /o/<slug>/, données, écrit-il ?, rôles autorisés)
 ACTIONS_PAGES = [
-    ("voir le registre", "GET", "registre/", None, False, ROLES),
-    ("voir une fiche", "GET", "registre/{systeme}/", None, False, ROLES),
-    ("télécharger un document", "GET", "registre/{systeme}/documents/{document}/", None, False, ROLES),
+    ("voir le registre", "GET", "registre/", None, False, MEMBRES),
+    ("voir une fiche", "GET", "registre/{systeme}/", None, False, MEMBRES),
+    ("télécharger un document", "GET", "registre/{systeme}/documents/{document}/", None, False, MEMBRES),
     ("ouvrir le formulaire de création", "GET", "registre/nouveau/", None, False, [ADMIN, REFERENT, DPO]),
     (
         "créer une fiche",
@@ -647,11 +711,11 @@ ACTIONS_PAGES = [
     ("changer un rôle", "POST", "membres/{adhesion}/role/", lambda: {"role": ADMIN}, True, [ADMIN]),
     ("retirer un membre", "POST", "membres/{adhesion}/retrait/", dict, True, [ADMIN]),
     ("annuler une invitation", "POST", "invitations/{invitation}/annulation/", dict, True, [ADMIN]),
-    ("voir les instruments", "GET", "instruments/", None, False, ROLES),
-    ("voir les évaluations d'un système", "GET", "registre/{systeme}/evaluations/", None, False, ROLES),
-    ("voir une évaluation", "GET", "evaluations/{evaluation}/", None, False, ROLES),
-    ("voir un questionnaire", "GET", "consultations/{consultation}/", None, False, ROLES),
-    ("télécharger le dossier PDF", "GET", "registre/{systeme}/dossier.pdf", None, False, ROLES),
+    ("voir les instruments", "GET", "instruments/", None, False, MEMBRES),
+    ("voir les évaluations d'un système", "GET", "registre/{systeme}/evaluations/", None, False, MEMBRES),
+    ("voir une évaluation", "GET", "evaluations/{evaluation}/", None, False, MEMBRES),
+    ("voir un questionnaire", "GET", "consultations/{consultation}/", None, False, MEMBRES),
+    ("télécharger le dossier PDF", "GET", "registre/{systeme}/dossier.pdf", None, False, MEMBRES),
     (
         "ouvrir une évaluation",
         "POST",
@@ -751,9 +815,9 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
-    ("voir la qualification", "GET", "registre/{systeme}/qualification/", None, False, ROLES),
-    ("voir les obligations", "GET", "obligations/", None, False, ROLES),
-    ("voir une obligation", "GET", "obligations/{obligation}/", None, False, ROLES),
+    ("voir la qualification", "GET", "registre/{systeme}/qualification/", None, False, MEMBRES),
+    ("voir les obligations", "GET", "obligations/", None, False, MEMBRES),
+    ("voir une obligation", "GET", "obligations/{obligation}/", None, False, MEMBRES),
     (
         "ouvrir le questionnaire de qualification",
         "GET",
@@ -770,12 +834,12 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT, DPO],
     ),
-    ("voir l'impact sur les métiers", "GET", "metiers/", None, False, ROLES),
-    ("voir le référentiel des métiers", "GET", "metiers/referentiel/", None, False, ROLES),
-    ("voir les résultats d'un import", "GET", "metiers/imports/{import}/", None, False, ROLES),
-    ("exporter les résultats (CSV)", "GET", "metiers/imports/{import}/export.csv", None, False, ROLES),
-    ("exporter les résultats (XLSX)", "GET", "metiers/imports/{import}/export.xlsx", None, False, ROLES),
-    ("voir un groupe suivi", "GET", "metiers/groupes/{groupe}/", None, False, ROLES),
+    ("voir l'impact sur les métiers", "GET", "metiers/", None, False, MEMBRES),
+    ("voir le référentiel des métiers", "GET", "metiers/referentiel/", None, False, MEMBRES),
+    ("voir les résultats d'un import", "GET", "metiers/imports/{import}/", None, False, MEMBRES),
+    ("exporter les résultats (CSV)", "GET", "metiers/imports/{import}/export.csv", None, False, MEMBRES),
+    ("exporter les résultats (XLSX)", "GET", "metiers/imports/{import}/export.xlsx", None, False, MEMBRES),
+    ("voir un groupe suivi", "GET", "metiers/groupes/{groupe}/", None, False, MEMBRES),
     ("revoir les libellés", "GET", "metiers/imports/{import}/revue/", None, False, [ADMIN, RH]),
     ("voir les lignes écartées", "GET", "metiers/imports/{import}/rejets/", None, False, [ADMIN, RH]),
     (
@@ -875,6 +939,119 @@ ACTIONS_PAGES = [
     ),
     ("voir les jetons d'API des membres", "GET", "jetons/", None, False, [ADMIN]),
     ("révoquer le jeton d'un membre", "POST", "jetons/{jeton}/revocation/", dict, True, [ADMIN]),
+    ("voir les instances", "GET", "instances/", None, False, ROLES),
+    ("voir une instance", "GET", "instances/{instance}/", None, False, ROLES),
+    ("voir l'historique d'une instance", "GET", "instances/{instance}/historique/", None, False, ROLES),
+    ("ouvrir la création d'une instance", "GET", "instances/nouvelle/", None, False, [ADMIN, REFERENT]),
+    (
+        "créer une instance",
+        "POST",
+        "instances/nouvelle/",
+        lambda: {
+            "nom": "Comité de pilotage",
+            "mission": "Coordonner.",
+            "nature": "decisionnelle",
+            "quorum_pourcent": "50",
+            "regle_vote": "majorite_simple",
+            "colleges": "Direction\nMétiers",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "modifier une instance",
+        "POST",
+        "instances/{instance}/modifier/",
+        lambda: {
+            "nom": "Comité renommé",
+            "mission": "Rendre des avis.",
+            "nature": "consultative",
+            "quorum_pourcent": "60",
+            "regle_vote": "consensus",
+            "version": "1",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "voir la composition d'une instance",
+        "GET",
+        "instances/{instance}/composition/",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "nommer un membre d'instance",
+        "POST",
+        "instances/{instance}/composition/",
+        lambda: {
+            "utilisateur": Adhesion.objects.get(utilisateur__email="cible@exemple.fr").utilisateur_id,
+            "fonction": "secretaire",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "inviter un membre externe",
+        "POST",
+        "instances/{instance}/invitations/",
+        lambda: {
+            "externe-email": "experte@exemple.fr",
+            "externe-fonction": "membre",
+            "externe-qualite": "Juriste",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "retirer un membre d'instance",
+        "POST",
+        "instances/{instance}/membres/{membre_instance}/retrait/",
+        lambda: {"version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "ajouter un collège",
+        "POST",
+        "instances/{instance}/colleges/",
+        lambda: {"college-nom": "Société civile"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "renommer un collège",
+        "POST",
+        "instances/{instance}/colleges/{college}/",
+        lambda: {"nom": "Experts extérieurs"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "retirer un collège",
+        "POST",
+        "instances/{instance}/colleges/{college_vide}/retrait/",
+        dict,
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "archiver une instance",
+        "POST",
+        "instances/{instance}/archivage/",
+        lambda: {"version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "restaurer une instance",
+        "POST",
+        "instances/{instance_archivee}/restauration/",
+        lambda: {"version": "2"},
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -897,8 +1074,16 @@ def test_droits_des_roles_dans_les_pages(
     client, scene, pages_fraiches, role, action, methode, chemin, donnees, ecrit, autorises
 ):  # noqa: E501
     acteur = _personne(scene.org, role)
+    if role == EXTERNE:
+        # Un membre externe siège dans l'instance de la scène : il la voit, et rien d'autre.
+        gouvernance.nommer_membre(scene.instance, acteur.pk, scene.admin)
     client.force_login(acteur)
     url = f"/o/{scene.org.slug}/" + chemin.format(
+        instance=scene.instance.pk,
+        instance_archivee=scene.instance_archivee.pk,
+        membre_instance=scene.membre_instance.pk,
+        college=scene.college.pk,
+        college_vide=scene.college_vide.pk,
         systeme=scene.systeme.pk,
         document=scene.document.pk,
         document_archive=scene.document_archive.pk,
@@ -934,8 +1119,8 @@ def test_droits_des_roles_dans_les_pages(
 
 
 ACTIONS_API = [
-    ("lire", "GET", "", None, ROLES),
-    ("historique", "GET", "/historique", None, ROLES),
+    ("lire", "GET", "", None, MEMBRES),
+    ("historique", "GET", "/historique", None, MEMBRES),
     ("déclarer", "POST", "-liste", {**fabrique.FICHE_MINIMALE, "nom": "Par l'API"}, [ADMIN, REFERENT, DPO]),
     ("modifier", "PATCH", "", {"version": 1, "nom": "Renommée"}, [ADMIN, REFERENT, DPO]),
     ("changer de stade", "POST", "/stade", {"vers": "etude", "version": 1}, [ADMIN, REFERENT]),
@@ -977,6 +1162,118 @@ def test_droits_des_roles_dans_l_api(scene, pages_fraiches, role, action, method
         assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
         assert reponse.json()["message"] == "Votre rôle dans cette organisation ne permet pas cette action."
         assert avant == apres
+
+
+ACTIONS_API_INSTANCES = [
+    ("lire les instances", "GET", "", None, ROLES),
+    ("lire une instance", "GET", "/{instance}", None, ROLES),
+    (
+        "créer une instance",
+        "POST",
+        "",
+        lambda: {"nom": "Par l'API", "mission": "Avis.", "nature": "consultative"},
+        [ADMIN, REFERENT],
+    ),
+    (
+        "modifier une instance",
+        "PATCH",
+        "/{instance}",
+        lambda: {"version": 1, "nom": "Renommée"},
+        [ADMIN, REFERENT],
+    ),
+    (
+        "nommer un membre",
+        "POST",
+        "/{instance}/membres",
+        lambda: {"utilisateur": Adhesion.objects.get(utilisateur__email="cible@exemple.fr").utilisateur_id},
+        [ADMIN, REFERENT],
+    ),
+    ("retirer un membre", "DELETE", "/{instance}/membres/{membre}?version=1", None, [ADMIN, REFERENT]),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("action", "methode", "suffixe", "corps", "autorises"),
+    ACTIONS_API_INSTANCES,
+    ids=[a[0] for a in ACTIONS_API_INSTANCES],
+)
+def test_droits_des_roles_dans_l_api_des_instances(scene, role, action, methode, suffixe, corps, autorises):
+    acteur = _personne(scene.org, role)
+    if role == EXTERNE:
+        gouvernance.nommer_membre(scene.instance, acteur.pk, scene.admin)
+    _, secret = JetonAPI.emettre(acteur, "jeton")
+    url = f"/api/organisations/{scene.org.slug}/instances" + suffixe.format(
+        instance=scene.instance.pk, membre=scene.membre_instance.pk
+    )
+    avant = instantane.photo()
+    reponse = Client().generic(
+        methode,
+        url,
+        json.dumps(corps()) if corps is not None else "",
+        content_type="application/json",
+        headers={"authorization": f"Bearer {secret}"},
+    )
+    apres = instantane.photo()
+    if role in autorises:
+        assert reponse.status_code in (200, 201), (
+            f"{role} : {action} → {reponse.status_code} {reponse.content}"
+        )
+        assert (avant != apres) == (methode != "GET")
+    else:
+        assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
+        assert avant == apres
+
+
+# Ce qu'un membre externe atteint : les instances où il siège (liste, fiche, historique), rien d'autre.
+# Les pages de lecture répondent à toute méthode comme à GET (sans rien écrire : vérifié).
+ROUTES_DE_L_EXTERNE = {
+    "o/<slug:slug>/instances/": set(METHODES),
+    "o/<slug:slug>/instances/<int:pk>/": set(METHODES),
+    "o/<slug:slug>/instances/<int:pk>/historique/": set(METHODES),
+    "api/organisations/<slug>/instances": {"GET"},
+    "api/organisations/<slug>/instances/<pk>": {"GET"},
+}
+
+
+@pytest.mark.parametrize("route", ROUTES_PRIVEES)
+def test_un_membre_externe_n_atteint_que_ses_instances(client, monde, route):
+    """Le membre externe de A (il siège dans l'instance de A) : 403 sur toute autre page et tout autre
+    point d'API de son organisation, sans rien changer ; les pages de ses instances seulement en lecture."""
+    externe = Adhesion.objects.get(utilisateur_id=monde.a["externe"]).utilisateur
+    client.force_login(externe)
+    _, secret = JetonAPI.emettre(externe, "jeton de l'externe")
+    url = adresse(route, monde.slug_a, monde.a)
+    permises = ROUTES_DE_L_EXTERNE.get(route, set())
+    for methode in METHODES:
+        avant = instantane.photo()
+        if est_api(route):
+            reponse = requete(Client(), methode, url, route, monde.a["version"], jeton=secret)
+            refus = {403} if methode in methodes_declarees(route) else {405}
+        else:
+            reponse = requete(client, methode, url, route, monde.a["version"])
+            refus = {405} if requete(Client(), methode, url, route, 1).status_code == 405 else {403}
+        if methode in permises:
+            assert reponse.status_code == 200, f"{methode} {url} → {reponse.status_code}"
+        else:
+            assert reponse.status_code in refus, f"{methode} {url} → {reponse.status_code}"
+        assert instantane.photo() == avant, f"{methode} {url} a modifié quelque chose"
+
+
+def test_un_membre_externe_ne_voit_pas_une_instance_ou_il_ne_siege_pas(client, monde, org_a, admin_a):
+    autre = gouvernance.creer_instance(
+        org_a, {"nom": "Comité sans l'externe", "mission": "Avis.", "nature": "consultative"}, admin_a
+    )
+    externe = Adhesion.objects.get(utilisateur_id=monde.a["externe"]).utilisateur
+    client.force_login(externe)
+    for chemin in (f"instances/{autre.pk}/", f"instances/{autre.pk}/historique/"):
+        assert client.get(f"/o/{monde.slug_a}/{chemin}").status_code == 404
+    _, secret = JetonAPI.emettre(externe, "jeton")
+    entetes = {"authorization": f"Bearer {secret}"}
+    reponse = Client().get(f"/api/organisations/{monde.slug_a}/instances/{autre.pk}", headers=entetes)
+    assert reponse.status_code == 404
+    liste = Client().get(f"/api/organisations/{monde.slug_a}/instances", headers=entetes).json()
+    assert [i["id"] for i in liste] == [monde.a["instance"]]
 
 
 # --- Registre public : seulement les fiches publiées et non archivées -----------------------------

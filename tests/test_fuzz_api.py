@@ -26,6 +26,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
 from balise.comptes.models import JetonAPI
+from balise.gouvernance import services_instances as gouvernance
 from balise.registre import services
 from balise.registre.models import SystemeIA
 from tests import fabrique
@@ -33,7 +34,7 @@ from tests import fabrique
 SLUG = "commune-fuzz"
 APPLICATION = get_wsgi_application()
 # Une requête valable selon le schéma doit être acceptée (positive_data_acceptance) ; deux opérations
-# refusent en 400, comme leur document le dit, des données que nul schéma JSON ne peut décrire : le
+# (et celles des instances, plus bas) refusent en 400, comme leur document le dit, des données que nul schéma JSON ne peut décrire : le
 # contenu d'un fichier déposé (sa signature doit correspondre à son extension) et des réponses que les
 # règles de qualification ne connaissent pas (l'identifiant d'une question, les valeurs qu'elle admet).
 _REFUS_DOCUMENTES = {
@@ -44,6 +45,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
         "operations": [
             {"include-method": "POST", "include-path-regex": "/documents$", **_REFUS_DOCUMENTES},
             {"include-method": "POST", "include-path": "/conformite/qualification", **_REFUS_DOCUMENTES},
+            # Instances : un nom déjà pris, une personne qui n'est pas de l'organisation, un collège d'une
+            # autre instance, une présidence déjà occupée, un siège déjà retiré dépendent de l'état.
+            {"include-path-regex": "/instances", **_REFUS_DOCUMENTES},
         ]
     }
 )
@@ -112,6 +116,14 @@ def fuzz_donnees(db):
     services.publier(fiches[0].pk, True, admin, 1)
     services.changer_stade(fiches[1].pk, "etude", "", admin, 1)
     services.archiver(fiches[2].pk, admin, 1)
+    # Une instance à collège et un siège : les identifiants des fiches y mènent aussi (pk 1).
+    instance = gouvernance.creer_instance(
+        org,
+        {"nom": "Comité d'éthique", "mission": "Avis.", "nature": "consultative"},
+        admin,
+        colleges=["Élus"],
+    )
+    gouvernance.nommer_membre(instance, admin.pk, admin, college_id=instance.colleges.get().pk)
     _, secret = JetonAPI.emettre(admin, "fuzzing")
     _courant.update(ids=[f.pk for f in fiches], secret=secret, admin=admin)
     # Le gestionnaire WSGI de Django ferme la connexion en fin de requête (close_old_connections) ;

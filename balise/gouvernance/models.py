@@ -23,8 +23,15 @@ from simple_history.models import HistoricalRecords
 
 from balise.conformite.models import Qualification
 from balise.instruments.models import Evaluation
-from balise.organisations.models import Organisation
+from balise.organisations.models import Invitation, Organisation
 from balise.registre.models import Document, SystemeIA
+
+# simple-history donne à chaque version historisée une propriété `instance` (l'objet reconstitué) qui
+# masque un champ du même nom : une version d'un collège, d'un siège, d'une séance ou d'une décision ne
+# pouvait pas être enregistrée (« unexpected keyword arguments: 'instance_id' »). Le lien à l'instance
+# n'est donc pas historisé (il ne change pas : un collège, un siège, une séance restent dans la leur) ;
+# les tables d'historique n'avaient déjà pas cette colonne.
+HISTORIQUE_SANS_INSTANCE = ["instance"]
 
 
 class Instance(models.Model):
@@ -72,7 +79,7 @@ class College(models.Model):
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="colleges")
     nom = models.CharField("nom", max_length=200)
     ordre = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["ordre", "pk"]
@@ -105,7 +112,7 @@ class Membre(models.Model):
     retire_le = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["college__ordre", "fonction", "pk"]
@@ -123,6 +130,34 @@ class Membre(models.Model):
     @property
     def votant(self) -> bool:
         return self.fonction != self.Fonction.INVITE
+
+
+class InvitationSiege(models.Model):
+    """Le siège proposé à une personne extérieure invitée par courriel (invitation au rôle « membre
+    externe ») : à l'acceptation, elle reçoit ce siège (collège, fonction, qualité) dans l'instance."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="siege")
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="invitations")
+    college = models.ForeignKey(
+        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    fonction = models.CharField(
+        "fonction", max_length=20, choices=Membre.Fonction.choices, default=Membre.Fonction.MEMBRE
+    )
+    qualite = models.CharField(
+        "qualité (ex. citoyen, universitaire, représentant syndical)", max_length=200, blank=True
+    )
+    # Le siège créé à l'acceptation.
+    membre = models.OneToOneField(
+        Membre, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+
+    class Meta:
+        verbose_name = "invitation à siéger"
+        verbose_name_plural = "invitations à siéger"
+
+    def __str__(self) -> str:
+        return f"{self.invitation.email} → {self.instance}"
 
 
 class Seance(models.Model):
@@ -148,7 +183,7 @@ class Seance(models.Model):
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["-debut", "pk"]
@@ -292,7 +327,7 @@ class Decision(models.Model):
     cree_le = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=HISTORIQUE_SANS_INSTANCE)
 
     class Meta:
         ordering = ["-decidee_le", "-pk"]

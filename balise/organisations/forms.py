@@ -7,10 +7,14 @@ from .models import Organisation
 from .roles import Role
 from .services import CHAMPS_MODIFIABLES
 
+# Le rôle « membre externe » n'a de sens que lié à un siège : il s'attribue en invitant la personne
+# depuis la composition d'une instance (gouvernance), pas depuis la page des membres.
+ROLES_INVITABLES = [(valeur, libelle) for valeur, libelle in Role.choices if valeur != Role.EXTERNE]
+
 
 class InvitationForm(Formulaire):
     email = forms.EmailField(label="Adresse électronique")
-    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+    role = forms.ChoiceField(label="Rôle", choices=ROLES_INVITABLES)
 
 
 class FiltreJournalForm(Formulaire):

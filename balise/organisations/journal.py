@@ -29,12 +29,14 @@ class Categorie:
     ORGANISATION = "organisation"
     REGISTRE = "registre"
     EFFECTIFS = "effectifs"
+    GOUVERNANCE = "gouvernance"
 
     CHOIX = [
         (MEMBRES, "Membres et invitations"),
         (ORGANISATION, "Informations de l'organisation"),
         (REGISTRE, "Fiches et documents du registre"),
         (EFFECTIFS, "Imports des effectifs"),
+        (GOUVERNANCE, "Instances de gouvernance"),
     ]
 
 
@@ -46,6 +48,8 @@ CATEGORIES: dict[str, str] = {
     Nature.DOCUMENT_ARCHIVE: Categorie.REGISTRE,
     Nature.DOCUMENT_RESTAURE: Categorie.REGISTRE,
     Nature.IMPORT_EFFACE: Categorie.EFFECTIFS,
+    Nature.INSTANCE_ARCHIVEE: Categorie.GOUVERNANCE,
+    Nature.INSTANCE_RESTAUREE: Categorie.GOUVERNANCE,
 }
 
 # Libellés des détails notés ; une clé finissant par « _le » est une date.
@@ -60,6 +64,8 @@ LIBELLES_DETAILS: dict[str, str] = {
     "lignes_lues": "Lignes lues",
     "lignes_retenues": "Lignes retenues",
     "lignes_rejetees": "Lignes écartées",
+    "instance": "Instance",
+    "membres": "Membres en fonction",
 }
 
 

@@ -170,6 +170,8 @@ class EvenementJournal(models.Model):
         DOCUMENT_ARCHIVE = "document_archive", "Document archivé"
         DOCUMENT_RESTAURE = "document_restaure", "Document restauré"
         IMPORT_EFFACE = "import_efface", "Import des effectifs effacé"
+        INSTANCE_ARCHIVEE = "instance_archivee", "Instance archivée"
+        INSTANCE_RESTAUREE = "instance_restauree", "Instance restaurée"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

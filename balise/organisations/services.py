@@ -124,6 +124,11 @@ def inviter(
     lien_absolu: Callable[[Invitation], str],
 ) -> Invitation:
     email = email.strip().lower()
+    if role == Role.EXTERNE:
+        # Le rôle n'a de sens que lié à un siège : on invite depuis la page de l'instance.
+        raise ValidationError(
+            "Un membre externe s'invite depuis l'instance où il siège (Instances, puis « Composition »)."
+        )
     if Adhesion.objects.filter(organisation=organisation, utilisateur__email=email).exists():
         raise ValidationError("Cette personne est déjà membre de l'organisation.")
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invitee_par=par)
@@ -151,6 +156,11 @@ def accepter_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Adh
             utilisateur=utilisateur, organisation=invitation.organisation, role=invitation.role
         )
         versions.attribuer(adhesion, utilisateur)
+    # Une invitation à siéger dans une instance (membre externe) donne aussi le siège proposé ; la
+    # gouvernance dépend des organisations, d'où l'import ici.
+    from balise.gouvernance.services_instances import sieger_par_invitation
+
+    sieger_par_invitation(invitation, utilisateur)
     invitation.acceptee_le = timezone.now()
     invitation.save(update_fields=["acceptee_le"])
     return adhesion

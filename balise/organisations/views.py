@@ -19,7 +19,7 @@ from balise.versions import ConflitEdition
 from . import acces, selectors, services
 from .forms import AccepterInvitationForm, FiltreJournalForm, InvitationForm, OrganisationForm, RoleForm
 from .models import Adhesion
-from .roles import Permission
+from .roles import Permission, peut
 
 ENTREES_PAR_PAGE = 50
 
@@ -189,6 +189,14 @@ def revoquer_jeton(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("organisations:jetons", slug=slug)
 
 
+def _destination(slug: str, role: str) -> HttpResponse:
+    """Après l'acceptation : le portefeuille, ou, pour un membre externe qui ne voit pas le registre,
+    les instances où il siège."""
+    if peut(role, Permission.VOIR_REGISTRE):
+        return redirect("registre:portefeuille", slug=slug)
+    return redirect("gouvernance:instances", slug=slug)
+
+
 def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
     invitation = selectors.invitation_par_jeton(jeton)
     if invitation is None:
@@ -200,12 +208,12 @@ def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
             return redirect(f"{reverse('comptes:connexion')}?next={request.path}")
         if request.method == "POST":
             try:
-                services.accepter_invitation(invitation, request.user)
+                adhesion = services.accepter_invitation(invitation, request.user)
             except ValidationError as erreur:
                 messages.error(request, " ".join(erreur.messages))
             else:
                 messages.success(request, f"Vous avez rejoint {invitation.organisation.nom}.")
-                return redirect("registre:portefeuille", slug=invitation.organisation.slug)
+                return _destination(invitation.organisation.slug, adhesion.role)
     else:
         form = AccepterInvitationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -221,5 +229,5 @@ def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
             else:
                 ouvrir_session(request, utilisateur)
                 messages.success(request, f"Bienvenue ! Vous avez rejoint {invitation.organisation.nom}.")
-                return redirect("registre:portefeuille", slug=invitation.organisation.slug)
+                return _destination(invitation.organisation.slug, invitation.role)
     return render(request, "organisations/invitation.html", {"invitation": invitation, "form": form})
