@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('gouvernance', '0001_initial'),
-        ('travaux', '0002_seances'),
+        ('travaux', '0002_convocation_seance'),
     ]
 
     operations = [
