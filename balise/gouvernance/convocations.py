@@ -93,7 +93,9 @@ def _envoyer(seance: Seance, sujet: str, corps: str, methode: str, description: 
     envoyes = 0
     for destinataire in destinataires(seance):
         message = EmailMessage(sujet, corps, settings.DEFAULT_FROM_EMAIL, [destinataire.email])
-        message.attach("invitation.ics", calendrier(seance, methode, destinataire, description), "text/calendar")
+        message.attach(
+            "invitation.ics", calendrier(seance, methode, destinataire, description), "text/calendar"
+        )
         message.send()
         envoyes += 1
     return envoyes

@@ -41,7 +41,9 @@ def instance_visible(adhesion: Adhesion, pk: int) -> Instance:
 
 def seance(organisation: Organisation, pk: int) -> Seance:
     trouvee = (
-        Seance.objects.select_related("instance", "instance__organisation", "pv_approuve_par", "travail_convocation")
+        Seance.objects.select_related(
+            "instance", "instance__organisation", "pv_approuve_par", "travail_convocation"
+        )
         .filter(instance__organisation=organisation, pk=pk)
         .first()
     )

@@ -54,7 +54,11 @@ def _verifier_horaire(debut: Any, duree_minutes: Any, lieu: Any) -> None:
     erreurs: dict[str, str] = {}
     if not isinstance(debut, datetime) or timezone.is_naive(debut):
         erreurs["debut"] = "Indiquez la date et l'heure de la séance."
-    if isinstance(duree_minutes, bool) or not isinstance(duree_minutes, int) or not 1 <= duree_minutes <= DUREE_MAX:
+    if (
+        isinstance(duree_minutes, bool)
+        or not isinstance(duree_minutes, int)
+        or not 1 <= duree_minutes <= DUREE_MAX
+    ):
         erreurs["duree_minutes"] = f"La durée est un nombre de minutes entre 1 et {DUREE_MAX}."
     if not isinstance(lieu, str) or len(lieu) > 300:
         erreurs["lieu"] = "Le lieu ou le lien tient en 300 caractères au plus."
@@ -74,14 +78,22 @@ def programmer(instance: Instance, debut: Any, duree_minutes: Any, lieu: Any, pa
     _verifier_horaire(debut, duree_minutes, lieu)
     if instance.archive_le is not None:
         raise RefusSeance("Cette instance est archivée : on n'y programme plus de séance.")
-    seance = Seance(instance=instance, debut=debut, duree_minutes=duree_minutes, lieu=lieu.strip(), cree_par=par)
+    seance = Seance(
+        instance=instance, debut=debut, duree_minutes=duree_minutes, lieu=lieu.strip(), cree_par=par
+    )
     seance.full_clean()
     return versions.attribuer(seance, par)
 
 
 @transaction.atomic
 def modifier(
-    seance_id: int, debut: Any, duree_minutes: Any, lieu: Any, version: int | None, par: Utilisateur, adresse: str
+    seance_id: int,
+    debut: Any,
+    duree_minutes: Any,
+    lieu: Any,
+    version: int | None,
+    par: Utilisateur,
+    adresse: str,
 ) -> Seance:
     """Change la date, la durée ou le lieu. Une séance déjà convoquée l'est de nouveau : chaque membre
     reçoit une invitation de même UID et de SEQUENCE plus grande, qui remplace l'ancienne."""
@@ -92,7 +104,11 @@ def modifier(
     seance.debut, seance.duree_minutes, seance.lieu = debut, duree_minutes, lieu.strip()
     seance.full_clean()
     versions.enregistrer(seance, par)
-    if seance.statut == Seance.Statut.CONVOQUEE and avant != (seance.debut, seance.duree_minutes, seance.lieu):
+    if seance.statut == Seance.Statut.CONVOQUEE and avant != (
+        seance.debut,
+        seance.duree_minutes,
+        seance.lieu,
+    ):
         convocations.convoquer(seance, list(seance.points.order_by("ordre", "pk")), adresse, modifiee=True)
     return seance
 

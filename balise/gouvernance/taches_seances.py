@@ -10,4 +10,6 @@ from balise.travaux import services as travaux
 def convoquer(travail_id: int, seance_id: int, adresse: str) -> None:
     from . import services_seances
 
-    travaux.executer(travail_id, lambda travail: services_seances.executer_convocation(seance_id, adresse, travail))
+    travaux.executer(
+        travail_id, lambda travail: services_seances.executer_convocation(seance_id, adresse, travail)
+    )
