@@ -28,6 +28,12 @@ from balise.registre.models import Document, SystemeIA
 from balise.travaux.models import Travail
 
 
+# simple-history donne à chaque version historisée une propriété `instance` (l'objet reconstitué) : un
+# champ de ce nom n'y a pas de place. L'instance d'un collège, d'un siège ou d'une séance ne change
+# jamais ; elle est lue sur l'objet lui-même, et son historique garde tout le reste.
+SANS_INSTANCE = ["instance"]
+
+
 class Instance(models.Model):
     """Un comité, un COPIL, un comité de direction, une formation du dialogue social…"""
 
@@ -73,7 +79,7 @@ class College(models.Model):
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="colleges")
     nom = models.CharField("nom", max_length=200)
     ordre = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=SANS_INSTANCE)
 
     class Meta:
         ordering = ["ordre", "pk"]
@@ -106,7 +112,7 @@ class Membre(models.Model):
     retire_le = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=SANS_INSTANCE)
 
     class Meta:
         ordering = ["college__ordre", "fonction", "pk"]
@@ -155,7 +161,7 @@ class Seance(models.Model):
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=SANS_INSTANCE)
 
     class Meta:
         ordering = ["-debut", "pk"]
