@@ -27,7 +27,11 @@ ADRESSE = "https://balise.exemple.fr/o/commune-a/seances/1/"
 
 def _instance(org, nom="Comité d'éthique", quorum_pourcent=50) -> Instance:
     return Instance.objects.create(
-        organisation=org, nom=nom, mission="Rendre des avis.", nature="consultative", quorum_pourcent=quorum_pourcent
+        organisation=org,
+        nom=nom,
+        mission="Rendre des avis.",
+        nature="consultative",
+        quorum_pourcent=quorum_pourcent,
     )
 
 
@@ -37,7 +41,9 @@ def _sieger(instance, utilisateur, fonction=Membre.Fonction.MEMBRE) -> Membre:
 
 def _seance(instance, par, jours=7, **champs) -> Seance:
     debut = timezone.now().replace(microsecond=0) + timedelta(days=jours)
-    return services.programmer(instance, debut, champs.get("duree", 90), champs.get("lieu", "Salle du conseil"), par)
+    return services.programmer(
+        instance, debut, champs.get("duree", 90), champs.get("lieu", "Salle du conseil"), par
+    )
 
 
 @pytest.fixture
@@ -78,7 +84,9 @@ def test_quorum_se_dit_en_francais():
     assert quorum(0, 3, 0).texte == "quorum atteint : 0 présent sur 3 votants, aucun quorum requis"
 
 
-@pytest.mark.parametrize(("presents", "votants", "requis"), [(-1, 3, 50), (4, 3, 50), (1, 3, 101), (1, 3, -1)])
+@pytest.mark.parametrize(
+    ("presents", "votants", "requis"), [(-1, 3, 50), (4, 3, 50), (1, 3, 101), (1, 3, -1)]
+)
 def test_quorum_refuse_des_nombres_impossibles(presents, votants, requis):
     with pytest.raises(ValueError):
         quorum(presents, votants, requis)
@@ -176,9 +184,13 @@ def test_une_evaluation_en_cours_et_une_qualification_s_inscrivent(comite, admin
     offertes = selectors.propositions(comite)
     assert evaluation in offertes.evaluations and offertes.qualifications
     p = services.ajouter_point(seance.pk, "evaluation", admin_a, evaluation=evaluation.pk)
-    q = services.ajouter_point(seance.pk, "qualification", admin_a, qualification=offertes.qualifications[0].pk)
+    q = services.ajouter_point(
+        seance.pk, "qualification", admin_a, qualification=offertes.qualifications[0].pk
+    )
     assert p.systeme == systeme_a and "(en cours)" in p.titre
-    assert q.systeme == systeme_a and q.titre.startswith("Détection des fuites : qualification réglementaire du ")
+    assert q.systeme == systeme_a and q.titre.startswith(
+        "Détection des fuites : qualification réglementaire du "
+    )
 
 
 def test_un_point_ne_se_retire_plus_une_fois_la_seance_tenue(comite, admin_a):
@@ -209,7 +221,9 @@ def _evenement(cal: Calendar):
 def test_convocation_fige_les_dossiers_et_envoie_les_invitations(client, comite, admin_a, systeme_a):
     seance = _seance(comite, admin_a)
     services.ajouter_point(seance.pk, "porte", admin_a, systeme=systeme_a.pk, stade_vise="etude")
-    services.ajouter_point(seance.pk, "libre", admin_a, titre="Charte de l'IA", description="Projet de charte.")
+    services.ajouter_point(
+        seance.pk, "libre", admin_a, titre="Charte de l'IA", description="Projet de charte."
+    )
     with pytest.raises(versions.ConflitEdition):  # version périmée : refus sans rien lancer
         services.convoquer(seance.pk, seance.version + 5, admin_a, ADRESSE)
     travail = services.convoquer(seance.pk, seance.version, admin_a, ADRESSE)
@@ -340,7 +354,9 @@ def test_presences_quorum_et_proces_verbal(client, comite, admin_a, org_a):
 
     client.force_login(admin_a)
     base = f"/o/{org_a.slug}/seances/{seance.pk}/"
-    r = client.post(base + "proces-verbal/", {"proces_verbal": "Autre", "version": seance.version}, follow=True)
+    r = client.post(
+        base + "proces-verbal/", {"proces_verbal": "Autre", "version": seance.version}, follow=True
+    )
     assert "figé" in r.content.decode()
     pdf = client.get(base + "proces-verbal.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -379,7 +395,9 @@ def test_droits_sur_les_pages_de_seance(client, org_a, admin_a, comite):
     secretaire = fabrique.membre(org_a, "comite", "secretaire@exemple.fr")
     _sieger(comite, secretaire, Membre.Fonction.SECRETAIRE)
     client.force_login(secretaire)
-    r = client.post(base + "modifier/", {"debut": "2031-03-10T14:00", "duree_minutes": 60, "lieu": "", "version": 1})
+    r = client.post(
+        base + "modifier/", {"debut": "2031-03-10T14:00", "duree_minutes": 60, "lieu": "", "version": 1}
+    )
     assert r.status_code == 302
     seance.refresh_from_db()
     assert timezone.localtime(seance.debut).strftime("%Y-%m-%d %H:%M") == "2031-03-10 14:00"
@@ -393,7 +411,9 @@ def test_creer_une_seance_par_la_page(client, org_a, admin_a, comite):
     r = client.post(url, {"debut": "", "duree_minutes": 0, "lieu": ""})
     assert r.status_code == 200 and "rien n'a été enregistré" in r.content.decode()
     assert not Seance.objects.exists()
-    r = client.post(url, {"debut": "2031-03-10T14:00", "duree_minutes": 60, "lieu": "Mairie", "envoi": "j" * 20})
+    r = client.post(
+        url, {"debut": "2031-03-10T14:00", "duree_minutes": 60, "lieu": "Mairie", "envoi": "j" * 20}
+    )
     client.post(url, {"debut": "2031-03-10T14:00", "duree_minutes": 60, "lieu": "Mairie", "envoi": "j" * 20})
     seance = Seance.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/o/{org_a.slug}/seances/{seance.pk}/"
@@ -409,7 +429,9 @@ def _garnir(seance, instance, org, admin, n):
         _sieger(instance, fabrique.membre(org, "lecteur", f"m{seance.pk}-{i}@exemple.fr"))
 
 
-def test_la_page_de_seance_a_un_nombre_de_requetes_constant(client, org_a, admin_a, django_assert_max_num_queries):
+def test_la_page_de_seance_a_un_nombre_de_requetes_constant(
+    client, org_a, admin_a, django_assert_max_num_queries
+):
     petite_instance, grande_instance = _instance(org_a, "Petit"), _instance(org_a, "Grand")
     petite, grande = _seance(petite_instance, admin_a), _seance(grande_instance, admin_a)
     _garnir(petite, petite_instance, org_a, admin_a, 2)
@@ -423,3 +445,64 @@ def test_la_page_de_seance_a_un_nombre_de_requetes_constant(client, org_a, admin
         assert client.get(f"/o/{org_a.slug}/seances/{petite.pk}/").status_code == 200
     with django_assert_max_num_queries(len(petites.captured_queries)):
         assert client.get(f"/o/{org_a.slug}/seances/{grande.pk}/").status_code == 200
+
+
+# --- API -------------------------------------------------------------------------------------------
+
+
+def _api(utilisateur):
+    from django.test import Client
+
+    from balise.comptes.models import JetonAPI
+
+    _, secret = JetonAPI.emettre(utilisateur, "séances")
+    return Client(headers={"authorization": f"Bearer {secret}"})
+
+
+def test_api_des_seances(org_a, admin_a, comite, systeme_a):
+    api = _api(admin_a)
+    base = f"/api/organisations/{org_a.slug}"
+    r = api.post(
+        f"{base}/instances/{comite.pk}/seances",
+        {"debut": "2031-03-10T14:00:00+01:00", "duree_minutes": 60, "lieu": "Mairie"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    seance = r.json()
+    assert seance["statut"] == "prevue" and seance["debut"].startswith("2031-03-10T14:00:00+01:00")
+    assert (
+        api.post(
+            f"{base}/instances/{comite.pk}/seances",
+            {"debut": "2031-03-10T14:00:00"},  # sans fuseau
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    url = f"{base}/seances/{seance['id']}"
+    r = api.post(f"{url}/points", {"nature": "libre", "titre": ""}, content_type="application/json")
+    assert r.status_code == 400 and "intitulé" in r.json()["message"]
+    r = api.post(
+        f"{url}/points",
+        {"nature": "porte", "systeme": systeme_a.pk, "stade_vise": "etude"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["systeme"] == systeme_a.pk
+    assert api.post(f"{url}/convocation", {"version": 99}, content_type="application/json").status_code == 409
+    r = api.post(f"{url}/convocation", {"version": seance["version"]}, content_type="application/json")
+    assert r.status_code == 202 and r.json()["nature"] == "gouvernance.convocation"
+    executer_travaux()
+    lue = api.get(url).json()
+    assert lue["statut"] == "convoquee" and lue["points"][0]["dossier"].endswith("/dossier/")
+    assert lue["quorum"]["votants"] == 2 and len(lue["presences"]) == 2
+    assert [s["id"] for s in api.get(f"{base}/instances/{comite.pk}/seances").json()] == [seance["id"]]
+
+    # Un membre externe d'une autre instance : introuvable ; un lecteur : lecture seule.
+    autre = _instance(org_a, "COPIL")
+    externe_copil = fabrique.membre(org_a, "externe", "expert@exemple.fr")
+    _sieger(autre, externe_copil)
+    assert _api(externe_copil).get(url).status_code == 404
+    assert _api(externe_copil).get(f"{base}/instances/{comite.pk}/seances").status_code == 404
+    lecteur = _api(fabrique.membre(org_a, "lecteur", "lecteur@exemple.fr"))
+    assert lecteur.get(url).status_code == 200
+    r = lecteur.post(f"{url}/points", {"nature": "libre", "titre": "X"}, content_type="application/json")
+    assert r.status_code == 403 and Point.objects.count() == 1

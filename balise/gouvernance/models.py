@@ -27,7 +27,6 @@ from balise.organisations.models import Organisation
 from balise.registre.models import Document, SystemeIA
 from balise.travaux.models import Travail
 
-
 # simple-history donne à chaque version historisée une propriété `instance` (l'objet reconstitué) : un
 # champ de ce nom n'y a pas de place. L'instance d'un collège, d'un siège ou d'une séance ne change
 # jamais ; elle est lue sur l'objet lui-même, et son historique garde tout le reste.

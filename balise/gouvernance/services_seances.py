@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 ConflitEdition = versions.ConflitEdition
 
 DUREE_MAX = 24 * 60
+ANNEES = (2000, 2100)
 ETATS_PRESENCE = ("present", "excuse", "absent")
 
 
@@ -53,7 +54,9 @@ def _verrouiller(seance_id: int, version: int | None) -> Seance:
 def _verifier_horaire(debut: Any, duree_minutes: Any, lieu: Any) -> None:
     erreurs: dict[str, str] = {}
     if not isinstance(debut, datetime) or timezone.is_naive(debut):
-        erreurs["debut"] = "Indiquez la date et l'heure de la séance."
+        erreurs["debut"] = "Indiquez la date et l'heure de la séance (avec son fuseau horaire)."
+    elif not ANNEES[0] <= debut.year <= ANNEES[1]:
+        erreurs["debut"] = f"La séance a lieu entre {ANNEES[0]} et {ANNEES[1]}."
     if (
         isinstance(duree_minutes, bool)
         or not isinstance(duree_minutes, int)
