@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, vCalAddress, vText  # type: ignore[import-untyped]  # stubs non installés
 
 from .models import Membre, Point, Seance
 

@@ -130,7 +130,7 @@ def feuille(seance: Seance) -> list[LignePresence]:
     )
     lignes = []
     for m in membres:
-        ici = m.ici[0] if m.ici else None  # type: ignore[attr-defined]  # attribut posé par Prefetch(to_attr)
+        ici = m.ici[0] if m.ici else None  # attribut posé par Prefetch(to_attr)
         if m.retire_le is None or ici is not None:
             lignes.append(LignePresence(m, ici))
     return lignes

@@ -141,14 +141,12 @@ def annuler(seance_id: int, motif: Any, version: int | None, par: Utilisateur, a
 def _objet(modele: Any, pk: Any, organisation_id: int, libelle: str) -> Any:
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise ValidationError({libelle: "Choisissez dans la liste."})
-    trouve = (
-        modele.objects.select_related("systeme").filter(pk=pk, organisation_id=organisation_id).first()
-        if modele is not SystemeIA
-        else SystemeIA.objects.filter(pk=pk, organisation_id=organisation_id).first()
-    )
+    sur_systeme = modele is not SystemeIA
+    base = modele.objects.select_related("systeme") if sur_systeme else modele.objects
+    trouve = base.filter(pk=pk, organisation_id=organisation_id).first()
     if trouve is None:
         raise ValidationError({libelle: "Introuvable dans le registre de l'organisation de l'instance."})
-    systeme = trouve if modele is SystemeIA else trouve.systeme
+    systeme: SystemeIA = trouve.systeme if sur_systeme else trouve
     if systeme.archive_le is not None:
         raise ValidationError({libelle: "Ce système est archivé : il ne s'inscrit plus à l'ordre du jour."})
     return trouve
