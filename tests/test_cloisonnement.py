@@ -12,6 +12,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
@@ -22,6 +23,8 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.gouvernance import services_seances
+from balise.gouvernance.models import Instance
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument, GroupeCodes
@@ -113,6 +116,9 @@ _OBJETS = {
     ("groupe_pk", "groupes"): "groupe",
     ("pk", "actions"): "action",
     ("pk", "jetons"): "jeton",
+    ("instance_pk", "instances"): "instance_seances",
+    ("pk", "seances"): "seance",
+    ("point_pk", "points"): "point",
 }
 
 
@@ -166,8 +172,10 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         instrument, evaluation, consultation, groupe_codes = _evaluations(systeme, admin, lettre)
         obligation = _qualifier(systeme, admin)
         effectifs = _effectifs(systeme, admin, lettre)
+        seances = _seances(org, admin, lettre)
         return {
             **effectifs,
+            **seances,
             "systeme": systeme.pk,
             "document": document.pk,
             "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
@@ -189,6 +197,17 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         slug_a=org_a.slug,
         slug_b=org_b.slug,
     )
+
+
+def _seances(org, admin, lettre):
+    """Une instance, une séance et un point libre dont le dossier est figé (sans passer par WeasyPrint)."""
+    instance = Instance.objects.create(
+        organisation=org, nom=f"Instance des séances {lettre}", mission="Avis.", nature="consultative"
+    )
+    seance = services_seances.programmer(instance, timezone.now(), 60, f"Salle secrète {lettre}", admin)
+    point = services_seances.ajouter_point(seance.pk, "libre", admin, titre=f"Point secret {lettre}")
+    point.dossier.save(f"point-{lettre}.pdf", ContentFile(b"%PDF-1.4 dossier secret"), save=True)
+    return {"instance_seances": instance.pk, "seance": seance.pk, "point": point.pk}
 
 
 def _evaluations(systeme, admin, lettre):
@@ -293,7 +312,15 @@ def _formulaire(version: int) -> dict:
 
 def _corps_json(version: int) -> str:
     return json.dumps(
-        {**fabrique.FICHE_MINIMALE, "nom": "Piraté", "version": version, "vers": "etude", "publie": False}
+        {
+            **fabrique.FICHE_MINIMALE,
+            "nom": "Piraté",
+            "version": version,
+            "vers": "etude",
+            "publie": False,
+            "debut": "2031-03-10T14:00:00+01:00",
+            "nature": "libre",
+        }
     )
 
 
@@ -325,6 +352,8 @@ SECRETS_A = [
     "depot-a.csv",
     "Jeton secret a",
     "Groupe de codes secret a",
+    "Point secret a",
+    "Salle secrète a",
 ]
 
 
@@ -403,6 +432,9 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "groupe": 12,
         "action": 13,
         "jeton": 14,
+        "instance_seances": 15,
+        "seance": 16,
+        "point": 17,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
