@@ -44,6 +44,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
         "operations": [
             {"include-method": "POST", "include-path-regex": "/documents$", **_REFUS_DOCUMENTES},
             {"include-method": "POST", "include-path": "/conformite/qualification", **_REFUS_DOCUMENTES},
+            # Les séances : un objet d'une autre organisation, un stade visé impossible, un point libre
+            # sans intitulé (400) ; une séance sans point ni membre ne se convoque pas (409).
+            {"include-method": "POST", "include-path-regex": "/seances", **_REFUS_DOCUMENTES},
         ]
     }
 )

@@ -10,6 +10,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from ninja import Field, Router, Schema
+from pydantic import BeforeValidator
 
 from balise.gouvernance import droits
 from balise.gouvernance import selectors_seances as selectors
@@ -18,7 +19,7 @@ from balise.gouvernance.models import Point, Seance
 from balise.organisations import acces
 from balise.organisations.roles import Permission
 
-from .schemas import ConflitSortie, Corps, Erreur, ErreurValidation, StadeT, Texte, VersionLue
+from .schemas import ConflitSortie, Corps, Erreur, ErreurValidation, StadeT, Texte, VersionLue, _entier
 
 routeur = Router(tags=["Séances des instances"])
 
@@ -34,12 +35,15 @@ DateHeure = Annotated[
         description="Date et heure ISO 8601 avec fuseau (ex. 2031-03-10T14:00:00+01:00), entre 2000 et 2100.",
     ),
 ]
-Identifiant = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Identifiant = Annotated[int, Field(ge=1, le=2_147_483_647), BeforeValidator(_entier)]
+Duree = Annotated[
+    int, Field(ge=1, le=services.DUREE_MAX, description="Durée en minutes."), BeforeValidator(_entier)
+]
 
 
 class SeanceEntree(Corps):
     debut: DateHeure
-    duree_minutes: int = Field(120, ge=1, le=services.DUREE_MAX, description="Durée en minutes.")
+    duree_minutes: Duree = 120
     lieu: Texte(300) = Field("", description="Lieu ou lien de visioconférence.")  # type: ignore[valid-type]
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
 from balise.conformite.models import Qualification
 from balise.instruments.models import Evaluation
-from balise.organisations.roles import Permission, peut
 from balise.registre.models import SystemeIA
 
 from . import droits
@@ -79,17 +78,6 @@ def seances(instance: Instance) -> Seances:
     return Seances(
         a_venir=[s for s in toutes if s.debut >= maintenant],
         passees=[s for s in reversed(toutes) if s.debut < maintenant],
-    )
-
-
-def seances_visibles(adhesion: Adhesion, organisation: Organisation) -> QuerySet[Seance]:
-    """Les séances que la personne voit : toutes (droit de lire le registre), ou celles des instances
-    où elle siège (membre externe)."""
-    base = Seance.objects.filter(instance__organisation=organisation).select_related("instance")
-    if peut(adhesion.role, Permission.VOIR_REGISTRE):
-        return base
-    return base.filter(
-        instance__membres__utilisateur_id=adhesion.utilisateur_id, instance__membres__retire_le__isnull=True
     )
 
 
