@@ -506,3 +506,66 @@ def test_api_des_seances(org_a, admin_a, comite, systeme_a):
     assert lecteur.get(url).status_code == 200
     r = lecteur.post(f"{url}/points", {"nature": "libre", "titre": "X"}, content_type="application/json")
     assert r.status_code == 403 and Point.objects.count() == 1
+
+
+# --- Pages : ordre du jour, convocation, présences, fragment de la fiche d'instance ---------------
+
+
+def test_parcours_par_les_pages(client, org_a, admin_a, comite, systeme_a, systeme_b):
+    seance = _seance(comite, admin_a)
+    base = f"/o/{org_a.slug}/seances/{seance.pk}/"
+    client.force_login(admin_a)
+    formulaire = client.get(base + "points/nouveau/").content.decode()
+    assert "Détection des fuites" in formulaire and systeme_b.nom not in formulaire
+    r = client.post(
+        base + "points/nouveau/", {"nature": "porte", "systeme": systeme_b.pk, "stade_vise": "etude"}
+    )
+    assert r.status_code == 200 and not Point.objects.exists()  # hors de la liste : refusé
+    r = client.post(
+        base + "points/nouveau/", {"nature": "porte", "systeme": systeme_a.pk, "stade_vise": "production"}
+    )
+    assert "les stades possibles sont" in r.content.decode() and not Point.objects.exists()
+    r = client.post(
+        base + "points/nouveau/", {"nature": "porte", "systeme": systeme_a.pk, "stade_vise": "etude"}
+    )
+    assert r.status_code == 302 and Point.objects.count() == 1
+
+    r = client.post(base + "convocation/", {"version": seance.version}, follow=True)
+    assert "Convocation lancée" in r.content.decode()
+    executer_travaux()
+    page = client.get(base).content.decode()
+    assert "Dossier figé le" in page and "Convocation : terminé" in page and len(mail.outbox) == 2
+
+    president, externe = comite.membres.order_by("pk")
+    seance.refresh_from_db()
+    r = client.post(
+        base + "presences/",
+        {
+            "version": seance.version,
+            f"presence-{president.pk}": "present",
+            f"presence-{externe.pk}": "excuse",
+        },
+        follow=True,
+    )
+    assert "Quorum atteint : 1 présent sur 2 votants, 50 % requis" in r.content.decode()
+    assert (
+        Presence.objects.filter(present=True).count() == 1
+        and Presence.objects.filter(excuse=True).count() == 1
+    )
+
+
+def test_le_fragment_de_la_fiche_d_instance(rf, org_a, admin_a, comite):
+    from django.template.loader import render_to_string
+
+    _seance(comite, admin_a, jours=3, lieu="Salle à venir")
+    _seance(comite, admin_a, jours=-3, lieu="Salle passée")
+    html = render_to_string(
+        "gouvernance/seances/_liste_instance.html",
+        {"organisation": org_a, "instance": comite, "peut_instruire": True},
+    )
+    assert "Salle à venir" in html and "Salle passée" in html
+    assert f"/o/{org_a.slug}/instances/{comite.pk}/seances/nouvelle/" in html
+    sans_droit = render_to_string(
+        "gouvernance/seances/_liste_instance.html", {"organisation": org_a, "instance": comite}
+    )
+    assert "/seances/nouvelle/" not in sans_droit
