@@ -395,6 +395,7 @@ def test_droits_sur_les_pages_de_seance(client, org_a, admin_a, comite):
     secretaire = fabrique.membre(org_a, "comite", "secretaire@exemple.fr")
     _sieger(comite, secretaire, Membre.Fonction.SECRETAIRE)
     client.force_login(secretaire)
+    assert 'value="Salle du conseil"' in client.get(base + "modifier/").content.decode()
     r = client.post(
         base + "modifier/", {"debut": "2031-03-10T14:00", "duree_minutes": 60, "lieu": "", "version": 1}
     )

@@ -22,7 +22,7 @@ class SeanceForm(Formulaire):
     version = ChampVersion()
 
     def __init__(self, *args, seance=None, **kwargs):
-        if seance is not None and not args:
+        if seance is not None:  # sans effet sur un formulaire envoyé, qui montre la saisie
             kwargs.setdefault(
                 "initial",
                 {
