@@ -12,6 +12,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
@@ -23,6 +24,8 @@ from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
 from balise.gouvernance import services_instances as gouvernance
+from balise.gouvernance import services_seances
+from balise.gouvernance.models import Instance
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument, GroupeCodes
@@ -117,6 +120,9 @@ _OBJETS = {
     ("pk", "instances"): "instance",
     ("membre_pk", "membres"): "membre",
     ("college_pk", "colleges"): "college",
+    ("instance_pk", "instances"): "instance_seances",
+    ("pk", "seances"): "seance",
+    ("point_pk", "points"): "point",
 }
 
 
@@ -171,9 +177,11 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         obligation = _qualifier(systeme, admin)
         effectifs = _effectifs(systeme, admin, lettre)
         gouvernance_ = _gouvernance(org, admin, membre, lettre)
+        seances = _seances(org, admin, lettre)
         return {
             **effectifs,
             **gouvernance_,
+            **seances,
             "systeme": systeme.pk,
             "document": document.pk,
             "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
@@ -214,6 +222,15 @@ def _gouvernance(org, admin, membre, lettre):
     gouvernance.nommer_membre(instance, externe.pk, admin, college_id=college.pk)
     gouvernance.inviter_externe(instance, f"invite-siege-{lettre}@exemple.fr", admin, lambda i: "")
     return {"instance": instance.pk, "membre": siege.pk, "college": college.pk, "externe": externe.pk}
+def _seances(org, admin, lettre):
+    """Une instance, une séance et un point libre dont le dossier est figé (sans passer par WeasyPrint)."""
+    instance = Instance.objects.create(
+        organisation=org, nom=f"Instance des séances {lettre}", mission="Avis.", nature="consultative"
+    )
+    seance = services_seances.programmer(instance, timezone.now(), 60, f"Salle secrète {lettre}", admin)
+    point = services_seances.ajouter_point(seance.pk, "libre", admin, titre=f"Point secret {lettre}")
+    point.dossier.save(f"point-{lettre}.pdf", ContentFile(b"%PDF-1.4 dossier secret"), save=True)
+    return {"instance_seances": instance.pk, "seance": seance.pk, "point": point.pk}
 
 
 def _evaluations(systeme, admin, lettre):
@@ -316,7 +333,7 @@ def _formulaire(version: int) -> dict:
     }
 
 
-def _corps_json(version: int) -> str:
+def _corps_json(version: int, route: str) -> str:
     return json.dumps(
         {
             **fabrique.FICHE_MINIMALE,
@@ -328,7 +345,10 @@ def _corps_json(version: int) -> str:
             "mission": "Piratée",
             "nature": "consultative",
             "utilisateur": 1,
+            # Séances : date ; un point d'ordre du jour prend une autre nature (plus bas).
+            "debut": "2031-03-10T14:00:00+01:00",
         }
+        | ({"nature": "libre"} if route.endswith("/points") else {})
     )
 
 
@@ -339,7 +359,7 @@ def requete(client: Client, methode: str, url: str, route: str, version: int, je
         # refus vient du cloisonnement, pas de la validation des données.
         url = f"{url}?version={version}" if methode == "DELETE" else url
         return client.generic(
-            methode, url, _corps_json(version), content_type="application/json", headers=entetes
+            methode, url, _corps_json(version, route), content_type="application/json", headers=entetes
         )
     if methode == "POST":
         return client.post(url, _formulaire(version), headers=entetes)
@@ -365,6 +385,8 @@ SECRETS_A = [
     "Collège secret a",
     "Qualité secrète a",
     "invite-siege-a@exemple.fr",
+    "Point secret a",
+    "Salle secrète a",
 ]
 
 
@@ -446,6 +468,9 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "instance": 15,
         "membre": 16,
         "college": 17,
+        "instance_seances": 18,
+        "seance": 19,
+        "point": 20,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu

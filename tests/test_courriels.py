@@ -96,9 +96,16 @@ def test_le_message_traverse_la_file_intact():
     assert [tuple(v) for v in copie.alternatives] == [tuple(v) for v in message.alternatives]
 
 
-def test_une_piece_jointe_est_refusee_plutot_qu_envoyee_amputee():
+def test_une_piece_jointe_de_texte_traverse_la_file_intacte():
     message = EmailMultiAlternatives("S", "C", "balise@exemple.fr", ["a@exemple.fr"])
-    message.attach("f.txt", "x", "text/plain")
+    message.attach("invitation.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    copie = courriels.en_message(courriels.en_donnees(message))
+    assert [tuple(p) for p in copie.attachments] == [tuple(p) for p in message.attachments]
+
+
+def test_une_piece_jointe_binaire_est_refusee_plutot_qu_envoyee_amputee():
+    message = EmailMultiAlternatives("S", "C", "balise@exemple.fr", ["a@exemple.fr"])
+    message.attach("f.pdf", b"%PDF-1.7", "application/pdf")
     with pytest.raises(ValueError, match="pièce jointe"):
         courriels.en_donnees(message)
 

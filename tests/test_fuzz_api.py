@@ -48,6 +48,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # Instances : un nom déjà pris, une personne qui n'est pas de l'organisation, un collège d'une
             # autre instance, une présidence déjà occupée, un siège déjà retiré dépendent de l'état.
             {"include-path-regex": "/instances", **_REFUS_DOCUMENTES},
+            # Les séances : un objet d'une autre organisation, un stade visé impossible, un point libre
+            # sans intitulé (400) ; une séance sans point ni membre ne se convoque pas (409).
+            {"include-method": "POST", "include-path-regex": "/seances", **_REFUS_DOCUMENTES},
         ]
     }
 )

@@ -25,6 +25,7 @@ from balise.conformite.models import Qualification
 from balise.instruments.models import Evaluation
 from balise.organisations.models import Invitation, Organisation
 from balise.registre.models import Document, SystemeIA
+from balise.travaux.models import Travail
 
 # simple-history donne à chaque version historisée une propriété `instance` (l'objet reconstitué) qui
 # masque un champ du même nom : une version d'un collège, d'un siège, d'une séance ou d'une décision ne
@@ -173,6 +174,12 @@ class Seance(models.Model):
     lieu = models.CharField("lieu ou lien de visioconférence", max_length=300, blank=True)
     statut = models.CharField(max_length=20, choices=Statut.choices, default=Statut.PREVUE)
     convoquee_le = models.DateTimeField(null=True, blank=True, editable=False)
+    # Le travail de fond de la dernière convocation (dossiers figés, courriels) : son état se lit sur
+    # la page de séance.
+    travail_convocation = models.ForeignKey(
+        Travail, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    motif_annulation = models.TextField("motif de l'annulation", blank=True, max_length=2000)
     # Identifiant stable de l'invitation iCalendar (UID) : une convocation modifiée remplace l'ancienne.
     uid = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
     proces_verbal = models.TextField("procès-verbal", blank=True, max_length=100_000)

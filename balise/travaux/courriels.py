@@ -31,10 +31,15 @@ def envoyer(donnees: dict[str, Any]) -> None:
 
 
 def en_donnees(message: EmailMessage) -> dict[str, Any]:
-    """Ce que la file garde d'un message (du JSON). Balise n'envoie pas de pièce jointe : un message
-    qui en porte est refusé plutôt qu'envoyé amputé."""
-    if message.attachments:
-        raise ValueError("Un courriel avec pièce jointe ne passe pas par la file des courriels.")
+    """Ce que la file garde d'un message (du JSON). Seules des pièces jointes de texte passent (une
+    invitation iCalendar, par exemple) : un message qui porte un fichier binaire est refusé plutôt
+    qu'envoyé amputé (les dossiers se téléchargent depuis Balise, jamais par courriel)."""
+    pieces = []
+    for piece in message.attachments:
+        nom, contenu, type_mime = piece if isinstance(piece, tuple) else (None, None, None)
+        if not isinstance(nom, str) or not isinstance(contenu, str) or not isinstance(type_mime, str):
+            raise ValueError("Seule une pièce jointe de texte passe par la file des courriels.")
+        pieces.append([nom, contenu, type_mime])
     return {
         "sujet": message.subject,
         "corps": message.body,
@@ -45,6 +50,7 @@ def en_donnees(message: EmailMessage) -> dict[str, Any]:
         "repondre_a": list(message.reply_to),
         "entetes": dict(message.extra_headers),
         "variantes": [list(v) for v in getattr(message, "alternatives", [])],
+        "pieces": pieces,
     }
 
 
@@ -61,4 +67,6 @@ def en_message(donnees: dict[str, Any]) -> EmailMultiAlternatives:
     )
     for contenu, type_mime in donnees["variantes"]:
         message.attach_alternative(contenu, type_mime)
+    for nom, contenu, type_mime in donnees.get("pieces", []):
+        message.attach(nom, contenu, type_mime)
     return message

@@ -20,6 +20,7 @@ class Travail(models.Model):
     class Nature(models.TextChoices):
         LECTURE_EFFECTIFS = "effectifs.lecture", "Lecture d'un tableau des effectifs"
         TRAITEMENT_EFFECTIFS = "effectifs.traitement", "Traitement d'un tableau des effectifs"
+        CONVOCATION_SEANCE = "gouvernance.convocation", "Convocation d'une séance (dossiers et courriels)"
 
     class Etat(models.TextChoices):
         EN_ATTENTE = "en_attente", "En attente"
