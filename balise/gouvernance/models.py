@@ -27,6 +27,11 @@ from balise.organisations.models import Organisation
 from balise.registre.models import Document, SystemeIA
 
 
+# simple-history donne à chaque version historisée une propriété `instance` (l'objet d'origine), qui
+# masque un champ du même nom : le lien vers l'instance (qui ne change jamais) n'est pas historisé.
+_HORS_HISTORIQUE = ["instance"]
+
+
 class Instance(models.Model):
     """Un comité, un COPIL, un comité de direction, une formation du dialogue social…"""
 
@@ -72,7 +77,7 @@ class College(models.Model):
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="colleges")
     nom = models.CharField("nom", max_length=200)
     ordre = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=_HORS_HISTORIQUE)
 
     class Meta:
         ordering = ["ordre", "pk"]
@@ -105,7 +110,7 @@ class Membre(models.Model):
     retire_le = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=_HORS_HISTORIQUE)
 
     class Meta:
         ordering = ["college__ordre", "fonction", "pk"]
@@ -148,7 +153,7 @@ class Seance(models.Model):
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=_HORS_HISTORIQUE)
 
     class Meta:
         ordering = ["-debut", "pk"]
@@ -292,7 +297,7 @@ class Decision(models.Model):
     cree_le = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     modifie_le = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=_HORS_HISTORIQUE)
 
     class Meta:
         ordering = ["-decidee_le", "-pk"]
