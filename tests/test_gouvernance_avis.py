@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from balise import versions
@@ -489,8 +491,9 @@ def test_liste_des_conditions_en_requetes_constantes(client, comite, admin_a, dj
 
     ajouter(1)
     client.get(url)
-    with django_assert_max_num_queries(12) as premier:
+    with CaptureQueriesContext(connection) as premier:
         client.get(url)
+    assert len(premier.captured_queries) <= 6
     ajouter(8)
     client.get(url)  # les écritures ont renouvelé la génération : l'adhésion est relue une fois
     with django_assert_max_num_queries(len(premier.captured_queries)):

@@ -26,7 +26,6 @@ from balise.instruments.models import Evaluation
 from balise.organisations.models import Organisation
 from balise.registre.models import Document, SystemeIA
 
-
 # simple-history donne à chaque version historisée une propriété `instance` (l'objet d'origine), qui
 # masque un champ du même nom : le lien vers l'instance (qui ne change jamais) n'est pas historisé.
 _HORS_HISTORIQUE = ["instance"]
