@@ -493,10 +493,11 @@ def test_liste_des_conditions_en_requetes_constantes(client, comite, admin_a, dj
     client.get(url)
     with CaptureQueriesContext(connection) as premier:
         client.get(url)
-    assert len(premier.captured_queries) <= 6
+    nombre = len(premier.captured_queries)
+    assert 0 < nombre <= 6
     ajouter(8)
     client.get(url)  # les écritures ont renouvelé la génération : l'adhésion est relue une fois
-    with django_assert_max_num_queries(len(premier.captured_queries)):
+    with django_assert_max_num_queries(nombre):
         assert client.get(url).status_code == 200
 
 
