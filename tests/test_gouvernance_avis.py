@@ -574,3 +574,76 @@ def test_registre_public_ne_montre_que_le_public(client, comite, admin_a):
     page = client.get(f"/public/{comite.org.slug}/systemes/{systeme.uid}/").content.decode()
     assert "Motifs publics du comité" in page and "Décision publique" in page
     assert "Motifs confidentiels" not in page and "Décision interne" not in page
+
+
+# --- API : mêmes droits que les pages ----------------------------------------------------------------
+
+
+def _api(personne, methode, url, corps=None):
+    import json
+
+    from django.test import Client
+
+    from balise.comptes.models import JetonAPI
+
+    _, secret = JetonAPI.emettre(personne, "jeton")
+    return Client().generic(
+        methode,
+        "/api/organisations/" + url,
+        json.dumps(corps) if corps is not None else "",
+        content_type="application/json",
+        headers={"authorization": f"Bearer {secret}"},
+    )
+
+
+def test_api_vote_avis_et_conditions(comite, referent_a, lecteur_a, admin_a):
+    slug, pk = comite.org.slug, comite.point.pk
+    # Un membre externe vote, change son vote avec la version lue ; un non-votant est refusé.
+    vote = _api(comite.externe, "POST", f"{slug}/points/{pk}/vote", {"vote": "contre", "opinion": "Prudence"})
+    assert vote.status_code == 200 and vote.json()["college"] == "Académique"
+    assert _api(comite.externe, "POST", f"{slug}/points/{pk}/vote", {"vote": "pour"}).status_code == 409
+    change = _api(comite.externe, "POST", f"{slug}/points/{pk}/vote", {"vote": "pour", "version": 1})
+    assert change.status_code == 200 and change.json()["version"] == 2
+    assert _api(comite.invite, "POST", f"{slug}/points/{pk}/vote", {"vote": "pour"}).status_code == 403
+    assert _api(lecteur_a, "POST", f"{slug}/points/{pk}/vote", {"vote": "pour"}).status_code == 403
+    lu = _api(comite.externe, "GET", f"{slug}/points/{pk}").json()
+    assert lu["decompte"]["total"]["pour"] == 1 and lu["avis"] is None
+    # L'externe lit le point mais ne voit ni conditions ni décisions (VOIR_REGISTRE).
+    assert _api(comite.externe, "GET", f"{slug}/conditions").status_code == 403
+    # Avis : instructeur seulement ; réserves exigées ; elles deviennent des conditions.
+    corps = {"avis": "favorable_reserves", "motifs": "Utile"}
+    assert _api(comite.votant, "POST", f"{slug}/points/{pk}/avis", corps).status_code == 403
+    refus = _api(comite.presidente, "POST", f"{slug}/points/{pk}/avis", corps)
+    assert refus.status_code == 400 and "au moins une" in refus.json()["message"]
+    reserve = {"intitule": "Former", "echeance": "2030-01-01", "responsable_id": referent_a.pk}
+    avis = _api(comite.presidente, "POST", f"{slug}/points/{pk}/avis", {**corps, "reserves": [reserve]})
+    assert avis.status_code == 201, avis.content
+    condition = avis.json()["conditions"][0]
+    assert condition["responsable_id"] == referent_a.pk and condition["en_retard"] is False
+    # Condition : son responsable la lève avec une preuve ; un lecteur ne peut pas.
+    url = f"{slug}/conditions/{condition['id']}"
+    assert _api(lecteur_a, "PATCH", url, {"version": 1, "statut": "en_cours"}).status_code == 403
+    assert _api(referent_a, "PATCH", url, {"version": 1, "statut": "levee"}).status_code == 400
+    levee = _api(referent_a, "PATCH", url, {"version": 1, "statut": "levee", "preuve_lien": "https://x.fr/p"})
+    assert levee.status_code == 200 and levee.json()["statut"] == "levee"
+    # Correction de l'avis, historisée.
+    corrige = _api(admin_a, "PATCH", f"{slug}/avis/{avis.json()['id']}", {"version": 1, "public": True})
+    assert corrige.status_code == 200 and corrige.json()["public"] is True
+
+
+def test_api_decisions(comite, admin_a, lecteur_a):
+    slug = comite.org.slug
+    corps = {"decision": "experimenter", "motifs": "Critères fixés"}
+    refus = _api(admin_a, "POST", f"{slug}/points/{comite.point.pk}/decision", corps)
+    assert refus.status_code == 400 and "consultative" in refus.json()["message"]
+    assert _api(lecteur_a, "POST", f"{slug}/systemes/{comite.systeme.pk}/decisions", corps).status_code == 403
+    d = _api(admin_a, "POST", f"{slug}/systemes/{comite.systeme.pk}/decisions", {**corps, "public": True})
+    assert d.status_code == 201 and d.json()["instance_id"] is None
+    liste = _api(lecteur_a, "GET", f"{slug}/systemes/{comite.systeme.pk}/decisions").json()
+    assert [x["decision"] for x in liste] == ["experimenter"]
+    url = f"{slug}/decisions/{d.json()['id']}"
+    assert _api(lecteur_a, "PATCH", url, {"version": 1, "decision": "abandonner"}).status_code == 403
+    assert (
+        _api(admin_a, "PATCH", url, {"version": 1, "decision": "abandonner"}).json()["decision"]
+        == "abandonner"
+    )

@@ -33,7 +33,7 @@ from balise.organisations.roles import Permission
 from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
-from . import conformite, erreurs
+from . import conformite, erreurs, gouvernance_avis
 from .schemas import (
     OMISSIBLE,
     CibleT,
@@ -418,3 +418,4 @@ def telecharger_document(request, slug: str, pk: int, doc_pk: int):
 
 api.add_router("/organisations", registre)
 api.add_router("/conformite", conformite.routeur)
+api.add_router("/organisations", gouvernance_avis.routeur)
