@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from balise.comptes.models import JetonAPI
 from balise.conformite.models import ObligationSuivie, Qualification
+from balise.gouvernance.models import Avis, Condition, Decision, Vote
 from balise.instruments.models import (
     CodeParticipation,
     Consultation,
@@ -67,6 +68,11 @@ _MODELES = [
     ActionAccompagnement,
     Travail,
     DBTaskResult,  # la file des travaux de fond : un refus n'y met rien
+    # Gouvernance : votes, avis, décisions et conditions.
+    Vote,
+    Avis,
+    Decision,
+    Condition,
 ]
 
 

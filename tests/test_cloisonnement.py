@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -22,6 +23,9 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.gouvernance import services_avis as gouvernance
+from balise.gouvernance.models import Condition, Instance, Point, Seance
+from balise.gouvernance.services_avis import NouvelleCondition
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument, GroupeCodes
@@ -113,6 +117,11 @@ _OBJETS = {
     ("groupe_pk", "groupes"): "groupe",
     ("pk", "actions"): "action",
     ("pk", "jetons"): "jeton",
+    # Gouvernance : points (votes, avis, décision), avis, décisions et conditions.
+    ("pk", "points"): "avis_point",
+    ("pk", "avis"): "avis",
+    ("pk", "decisions"): "decision",
+    ("pk", "conditions"): "condition",
 }
 
 
@@ -166,8 +175,10 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         instrument, evaluation, consultation, groupe_codes = _evaluations(systeme, admin, lettre)
         obligation = _qualifier(systeme, admin)
         effectifs = _effectifs(systeme, admin, lettre)
+        gouvernance = _gouvernance(systeme, admin, lettre)
         return {
             **effectifs,
+            **gouvernance,
             "systeme": systeme.pk,
             "document": document.pk,
             "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
@@ -243,6 +254,35 @@ def _effectifs(systeme, admin, lettre):
     }
 
 
+def _gouvernance(systeme, admin, lettre) -> dict:
+    """Un comité consultatif, une séance, un point sur le système, son avis avec une réserve devenue
+    condition, et une décision directe : propres à l'organisation (clés préfixées, objets créés ici)."""
+    org = systeme.organisation
+    instance = Instance.objects.create(
+        organisation=org, nom=f"Comité secret {lettre}", mission="Avis.", nature="consultative"
+    )
+    seance = Seance.objects.create(instance=instance, debut=timezone.now(), cree_par=admin)
+    point = Point.objects.create(
+        seance=seance, nature="porte", titre=f"Point secret {lettre}", organisation=org, systeme=systeme
+    )
+    echeance = timezone.localdate() + timedelta(days=30)
+    avis = gouvernance.rendre_avis(
+        point,
+        {"sens": "favorable_reserves", "motifs": f"Motifs secrets {lettre}"},
+        [NouvelleCondition(f"Condition secrète {lettre}", admin, echeance)],
+        admin,
+    )
+    decision = gouvernance.prendre_decision(
+        systeme, {"sens": "experimenter", "motifs": f"Décision secrète {lettre}"}, [], admin
+    )
+    return {
+        "avis_point": point.pk,
+        "avis": avis.pk,
+        "decision": decision.pk,
+        "condition": Condition.objects.get(avis=avis).pk,
+    }
+
+
 def _depot(org, admin, lettre) -> int:
     """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
     passage du processus de fond dans la fixture."""
@@ -293,7 +333,18 @@ def _formulaire(version: int) -> dict:
 
 def _corps_json(version: int) -> str:
     return json.dumps(
-        {**fabrique.FICHE_MINIMALE, "nom": "Piraté", "version": version, "vers": "etude", "publie": False}
+        {
+            **fabrique.FICHE_MINIMALE,
+            "nom": "Piraté",
+            "version": version,
+            "vers": "etude",
+            "publie": False,
+            # Gouvernance : un vote, un avis, une décision bien formés.
+            "vote": "pour",
+            "avis": "favorable",
+            "decision": "abandonner",
+            "motifs": "intrusion",
+        }
     )
 
 
@@ -325,6 +376,10 @@ SECRETS_A = [
     "depot-a.csv",
     "Jeton secret a",
     "Groupe de codes secret a",
+    "Motifs secrets a",
+    "Condition secrète a",
+    "Décision secrète a",
+    "Point secret a",
 ]
 
 
@@ -403,6 +458,10 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "groupe": 12,
         "action": 13,
         "jeton": 14,
+        "avis_point": 15,
+        "avis": 16,
+        "decision": 17,
+        "condition": 18,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -537,6 +596,7 @@ def scene(org_a, admin_a, systeme_a):
     effectifs = _effectifs(systeme_a, admin_a, "a")
     return Scene(
         **effectifs,
+        **_gouvernance(systeme_a, admin_a, "a"),
         depot=_depot(org_a, admin_a, "a"),
         org=org_a,
         systeme=systeme_a,
@@ -873,6 +933,47 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, RH],
     ),
+    ("voir un point de séance", "GET", "points/{avis_point}/", None, False, ROLES),
+    ("voir les conditions", "GET", "conditions/", None, False, ROLES),
+    ("voir une décision", "GET", "decisions/{decision}/", None, False, ROLES),
+    (
+        "faire avancer une condition",
+        "POST",
+        "conditions/{condition}/",
+        lambda: {"statut": "en_cours", "echeance": "2030-01-01", "version": "1"},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "enregistrer une décision",
+        "POST",
+        "registre/{systeme}/decisions/nouvelle/",
+        lambda: {
+            "sens": "poursuivre",
+            "motifs": "Bilan favorable",
+            "decidee_le": "2026-03-01",
+            "conditions-TOTAL_FORMS": "1",
+            "conditions-INITIAL_FORMS": "0",
+            "conditions-0-intitule": "Bilan à six mois",
+            "conditions-0-echeance": "2026-09-01",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "corriger un avis",
+        "POST",
+        "avis/{avis}/",
+        lambda: {
+            "sens": "favorable_reserves",
+            "motifs": "Motifs corrigés",
+            "version": "1",
+            "conditions-TOTAL_FORMS": "0",
+            "conditions-INITIAL_FORMS": "0",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les jetons d'API des membres", "GET", "jetons/", None, False, [ADMIN]),
     ("révoquer le jeton d'un membre", "POST", "jetons/{jeton}/revocation/", dict, True, [ADMIN]),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
@@ -911,6 +1012,7 @@ def test_droits_des_roles_dans_les_pages(
         obligation=scene.obligation.pk,
         jeton=scene.jeton.pk,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
+        **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
     )
     ecriture = methode == "POST" and role in autorises
     if ecriture:
