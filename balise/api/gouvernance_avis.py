@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.conf import settings as reglages_ninja
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
 
 from balise.comptes.models import Utilisateur
 from balise.gouvernance import droits, selectors_avis, services_avis
@@ -27,7 +27,17 @@ from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
 from balise.registre.models import Document
 
-from .schemas import OMISSIBLE, Corps, DateISO, Erreur, ErreurValidation, Texte, VersionLue, sans_defaut_nul
+from .schemas import (
+    OMISSIBLE,
+    Corps,
+    DateISO,
+    Erreur,
+    ErreurValidation,
+    Texte,
+    VersionLue,
+    _entier,
+    sans_defaut_nul,
+)
 from .schemas import ConflitSortie as _Conflit
 
 ERREURS = {401: Erreur, 422: ErreurValidation, 403: Erreur, 404: Erreur}
@@ -39,7 +49,8 @@ SensVoteT = Literal[tuple(Vote.Sens.values)]  # type: ignore[valid-type]
 SensAvisT = Literal[tuple(Avis.Sens.values)]  # type: ignore[valid-type]
 SensDecisionT = Literal[tuple(Decision.Sens.values)]  # type: ignore[valid-type]
 StatutConditionT = Literal[tuple(Condition.Statut.values)]  # type: ignore[valid-type]
-Identifiant = Annotated[int, Field(ge=1, le=2_000_000_000)]
+# Un identifiant : un entier (195.0 en est un pour JSON Schema, comme pour `VersionLue`).
+Identifiant = Annotated[int, Field(ge=1, le=2_000_000_000), BeforeValidator(_entier)]
 
 
 # --- Schémas -----------------------------------------------------------------------------------------
