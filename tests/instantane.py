@@ -9,7 +9,16 @@ from django_tasks_db.models import DBTaskResult
 
 from balise.comptes.models import JetonAPI
 from balise.conformite.models import ObligationSuivie, Qualification
-from balise.gouvernance.models import College, Instance, InvitationSiege, Membre
+from balise.gouvernance.models import (
+    Avis,
+    College,
+    Condition,
+    Decision,
+    Instance,
+    InvitationSiege,
+    Membre,
+    Vote,
+)
 from balise.instruments.models import (
     CodeParticipation,
     Consultation,
@@ -68,10 +77,15 @@ _MODELES = [
     ActionAccompagnement,
     Travail,
     DBTaskResult,  # la file des travaux de fond : un refus n'y met rien
+    # Gouvernance : instances, sièges, votes, avis, décisions et conditions.
     Instance,
     College,
     Membre,
     InvitationSiege,
+    Vote,
+    Avis,
+    Decision,
+    Condition,
 ]
 
 

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -23,9 +24,10 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.gouvernance import services_avis, services_seances
 from balise.gouvernance import services_instances as gouvernance
-from balise.gouvernance import services_seances
-from balise.gouvernance.models import Instance
+from balise.gouvernance.models import Condition, Instance, Point, Seance
+from balise.gouvernance.services_avis import NouvelleCondition
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument, GroupeCodes
@@ -123,6 +125,11 @@ _OBJETS = {
     ("instance_pk", "instances"): "instance_seances",
     ("pk", "seances"): "seance",
     ("point_pk", "points"): "point",
+    # Gouvernance : points (votes, avis, décision), avis, décisions et conditions.
+    ("pk", "points"): "avis_point",
+    ("pk", "avis"): "avis",
+    ("pk", "decisions"): "decision",
+    ("pk", "conditions"): "condition",
 }
 
 
@@ -178,10 +185,12 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         effectifs = _effectifs(systeme, admin, lettre)
         gouvernance_ = _gouvernance(org, admin, membre, lettre)
         seances = _seances(org, admin, lettre)
+        avis = _avis(systeme, admin, lettre)
         return {
             **effectifs,
             **gouvernance_,
             **seances,
+            **avis,
             "systeme": systeme.pk,
             "document": document.pk,
             "adhesion": Adhesion.objects.get(utilisateur=membre).pk,
@@ -285,6 +294,35 @@ def _effectifs(systeme, admin, lettre):
     }
 
 
+def _avis(systeme, admin, lettre) -> dict:
+    """Un comité consultatif, une séance, un point sur le système, son avis avec une réserve devenue
+    condition, et une décision directe : propres à l'organisation (clés préfixées, objets créés ici)."""
+    org = systeme.organisation
+    instance = Instance.objects.create(
+        organisation=org, nom=f"Comité des avis secret {lettre}", mission="Avis.", nature="consultative"
+    )
+    seance = Seance.objects.create(instance=instance, debut=timezone.now(), cree_par=admin)
+    point = Point.objects.create(
+        seance=seance, nature="porte", titre=f"Point des avis secret {lettre}", organisation=org, systeme=systeme
+    )
+    echeance = timezone.localdate() + timedelta(days=30)
+    avis = services_avis.rendre_avis(
+        point,
+        {"sens": "favorable_reserves", "motifs": f"Motifs secrets {lettre}"},
+        [NouvelleCondition(f"Condition secrète {lettre}", admin, echeance)],
+        admin,
+    )
+    decision = services_avis.prendre_decision(
+        systeme, {"sens": "experimenter", "motifs": f"Décision secrète {lettre}"}, [], admin
+    )
+    return {
+        "avis_point": point.pk,
+        "avis": avis.pk,
+        "decision": decision.pk,
+        "condition": Condition.objects.get(avis=avis).pk,
+    }
+
+
 def _depot(org, admin, lettre) -> int:
     """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
     passage du processus de fond dans la fixture."""
@@ -347,6 +385,11 @@ def _corps_json(version: int, route: str) -> str:
             "utilisateur": 1,
             # Séances : date ; un point d'ordre du jour prend une autre nature (plus bas).
             "debut": "2031-03-10T14:00:00+01:00",
+            # Gouvernance : un vote, un avis, une décision bien formés.
+            "vote": "pour",
+            "avis": "favorable",
+            "decision": "abandonner",
+            "motifs": "intrusion",
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
     )
@@ -387,6 +430,11 @@ SECRETS_A = [
     "invite-siege-a@exemple.fr",
     "Point secret a",
     "Salle secrète a",
+    "Motifs secrets a",
+    "Condition secrète a",
+    "Décision secrète a",
+    "Point des avis secret a",
+    "Comité des avis secret a",
 ]
 
 
@@ -471,6 +519,10 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "instance_seances": 18,
         "seance": 19,
         "point": 20,
+        "avis_point": 21,
+        "avis": 22,
+        "decision": 23,
+        "condition": 24,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -626,6 +678,7 @@ def scene(org_a, admin_a, systeme_a):
         membre_instance=siege,
         college=instance.colleges.get(nom="Experts"),
         college_vide=instance.colleges.get(nom="Collège vide"),
+        **_avis(systeme_a, admin_a, "a"),
         depot=_depot(org_a, admin_a, "a"),
         org=org_a,
         systeme=systeme_a,
@@ -962,6 +1015,47 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, RH],
     ),
+    ("voir un point de séance", "GET", "points/{avis_point}/", None, False, ROLES),
+    ("voir les conditions", "GET", "conditions/", None, False, ROLES),
+    ("voir une décision", "GET", "decisions/{decision}/", None, False, ROLES),
+    (
+        "faire avancer une condition",
+        "POST",
+        "conditions/{condition}/",
+        lambda: {"statut": "en_cours", "echeance": "2030-01-01", "version": "1"},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "enregistrer une décision",
+        "POST",
+        "registre/{systeme}/decisions/nouvelle/",
+        lambda: {
+            "sens": "poursuivre",
+            "motifs": "Bilan favorable",
+            "decidee_le": "2026-03-01",
+            "conditions-TOTAL_FORMS": "1",
+            "conditions-INITIAL_FORMS": "0",
+            "conditions-0-intitule": "Bilan à six mois",
+            "conditions-0-echeance": "2026-09-01",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "corriger un avis",
+        "POST",
+        "avis/{avis}/",
+        lambda: {
+            "sens": "favorable_reserves",
+            "motifs": "Motifs corrigés",
+            "version": "1",
+            "conditions-TOTAL_FORMS": "0",
+            "conditions-INITIAL_FORMS": "0",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les jetons d'API des membres", "GET", "jetons/", None, False, [ADMIN]),
     ("révoquer le jeton d'un membre", "POST", "jetons/{jeton}/revocation/", dict, True, [ADMIN]),
     ("voir les instances", "GET", "instances/", None, False, ROLES),
@@ -1121,6 +1215,7 @@ def test_droits_des_roles_dans_les_pages(
         obligation=scene.obligation.pk,
         jeton=scene.jeton.pk,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
+        **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
     )
     ecriture = methode == "POST" and role in autorises
     if ecriture:

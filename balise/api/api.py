@@ -34,7 +34,7 @@ from balise.organisations.roles import Permission
 from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
-from . import conformite, erreurs, gouvernance_instances, gouvernance_seances
+from . import conformite, erreurs, gouvernance_avis, gouvernance_instances, gouvernance_seances
 from .schemas import (
     OMISSIBLE,
     CibleT,
@@ -474,3 +474,4 @@ api.add_router("/organisations", registre)
 api.add_router("/conformite", conformite.routeur)
 api.add_router("/organisations", gouvernance_instances.routeur)
 api.add_router("/organisations", gouvernance_seances.routeur)
+api.add_router("/organisations", gouvernance_avis.routeur)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balise import cache_pages, versions
@@ -102,8 +103,9 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         }
         return {"titre": systeme.nom, "contenu": cache_pages.rendre("registre/_detail.html", contexte)}
 
-    # Une fiche absente ou d'une autre organisation lève 404 dans `produire` : rien n'est gardé.
-    return cache_pages.page(request, adhesion, f"registre:detail|{pk}", produire)
+    # Une fiche absente ou d'une autre organisation lève 404 dans `produire` : rien n'est gardé. La date
+    # du jour est dans la clé : le retard des conditions (gouvernance) change à minuit, sans écriture.
+    return cache_pages.page(request, adhesion, f"registre:detail|{pk}|{timezone.localdate()}", produire)
 
 
 @login_required
