@@ -16,6 +16,7 @@ from django.db.models import Count
 
 from balise.comptes.models import Utilisateur
 from balise.registre.cycle_de_vie import ORDRE
+from balise.registre.cycle_de_vie import Stade as StadeCycle
 from balise.registre.models import SystemeIA
 
 from .a_traiter import conditions_a_suivre, obligations_a_suivre, systemes_en_attente_de_decision
@@ -40,6 +41,18 @@ class RetardsResponsable:
 
 
 @dataclass(frozen=True)
+class LigneSysteme:
+    """Une ligne du tableau des systèmes : lue par `values_list` (cinq cents lignes sans instancier de
+    modèle). Les colonnes de la catégorie AI Act et de l'état de porte s'y ajouteront (lot « portes »)."""
+
+    pk: int
+    nom: str
+    service: str
+    stade: str
+    libelle_stade: str
+
+
+@dataclass(frozen=True)
 class Stade:
     code: str
     libelle: str
@@ -50,7 +63,7 @@ class Stade:
 class Pilotage:
     aujourd_hui: date
     depuis: date  # début de la période des décisions montrées
-    systemes: list[SystemeIA]  # actifs, par stade (ordre du cycle de vie) puis par nom
+    systemes: list[LigneSysteme]  # actifs, par stade (ordre du cycle de vie) puis par nom
     stades: list[Stade]  # les stades qui comptent au moins un système
     retards: list[RetardsResponsable]  # le plus en retard d'abord
     decisions: list[Decision]  # la plus récente d'abord
@@ -98,11 +111,18 @@ def _retards(organisation: Organisation, aujourd_hui: date) -> list[RetardsRespo
 
 def pilotage(organisation: Organisation, aujourd_hui: date) -> Pilotage:
     rang: dict[str, int] = {str(code): i for i, code in enumerate(ORDRE)}
-    systemes = sorted(
+    libelles = dict(StadeCycle.choices)
+    lignes = (
         SystemeIA.objects.filter(organisation=organisation)
         .actifs()
-        .only("pk", "nom", "service", "stade", "publie", "organisation_id")
-        .order_by("nom", "pk"),
+        .order_by("nom", "pk")
+        .values_list("pk", "nom", "service", "stade")
+    )
+    systemes = sorted(
+        (
+            LigneSysteme(pk, nom, service, stade, libelles.get(stade, stade))
+            for pk, nom, service, stade in lignes
+        ),
         key=lambda s: rang.get(s.stade, len(rang)),
     )
     comptes: dict[str, int] = {}
