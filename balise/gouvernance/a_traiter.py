@@ -13,7 +13,7 @@ exactement ce que la personne a le droit de voir (organisations/roles.py, gouver
 Un membre externe (rôle EXTERNE : SIEGER seul) n'y voit que ses séances. Le retard suit la seule règle
 de `avec_retard` (obligations et conditions) : il dépend de la date passée en argument, jamais d'une
 écriture, et apparaît donc dès le lendemain de l'échéance. Le nombre de requêtes ne dépend pas des
-volumes (au plus une dizaine), et chaque liste est bornée à `LIMITE` éléments, ses totaux comptés à part.
+volumes (au plus `MAX_REQUETES`), et chaque liste est bornée à `LIMITE` éléments, ses totaux exacts.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 
 # « À échéance proche » : dans les 30 jours qui viennent (aujourd'hui compris).
 JOURS_PROCHES = 30
-# Au-delà, la page renvoie aux listes complètes (obligations, registre) : les totaux restent exacts.
-LIMITE = 50
+# Les plus urgents d'abord ; au-delà, la page renvoie aux listes complètes et les totaux restent exacts.
+LIMITE = 20
+# Deux par section au plus (la liste, puis son total si elle dépasse LIMITE), une pour les évaluations.
+MAX_REQUETES = 11
 # Séances annoncées : celles qui ne sont ni tenues ni annulées.
 SEANCES_A_VENIR = (Seance.Statut.PREVUE, Seance.Statut.CONVOQUEE)
 
@@ -163,9 +165,21 @@ def systemes_a_requalifier(organisation: Organisation) -> QuerySet[SystemeIA]:
     )
 
 
-def _compter(qs: QuerySet) -> tuple[int, int]:
+_CHAMPS_SYSTEME = ("systeme__nom", "systeme__organisation_id")
+
+
+def _premieres(qs: QuerySet, champs: tuple[str, ...]) -> tuple[list, int, int]:
+    """Les `LIMITE` premières (les plus urgentes), leur total et le nombre en retard : comptés sur la
+    liste quand elle tient dans la limite (le cas courant), par une requête d'agrégat sinon."""
+    lignes = list(
+        qs.select_related("systeme")
+        .only(*champs, *_CHAMPS_SYSTEME)
+        .order_by("echeance", "systeme__nom", "pk")[: LIMITE + 1]
+    )
+    if len(lignes) <= LIMITE:
+        return lignes, len(lignes), sum(1 for x in lignes if x.en_retard)
     totaux = qs.aggregate(total=Count("pk"), retard=Count("pk", filter=Q(en_retard=True)))
-    return totaux["total"], totaux["retard"]
+    return lignes[:LIMITE], totaux["total"], totaux["retard"]
 
 
 def _evaluations(utilisateur: Utilisateur, organisation: Organisation) -> list[EvaluationACoter]:
@@ -177,6 +191,15 @@ def _evaluations(utilisateur: Utilisateur, organisation: Organisation) -> list[E
             evaluation__systeme__archive_le__isnull=True,
         )
         .select_related("evaluation__systeme", "evaluation__instrument")
+        .only(
+            "evaluation__cree_le",
+            "evaluation__moment",
+            "evaluation__organisation_id",
+            "evaluation__systeme__nom",
+            "evaluation__systeme__organisation_id",
+            "evaluation__instrument__titre",
+            "evaluation__instrument__contenu",
+        )
         .annotate(cotes=Count("reponses"))
         .order_by("evaluation__cree_le", "pk")
     )
@@ -201,8 +224,15 @@ def _seances(utilisateur: Utilisateur, organisation: Organisation, aujourd_hui: 
             instance_id__in=instances, statut__in=SEANCES_A_VENIR, debut__gte=debut_du_jour(aujourd_hui)
         )
         .select_related("instance")
+        .only("pk", "debut", "lieu", "statut", "instance__nom", "instance__organisation_id")
         .prefetch_related(
-            Prefetch("points", queryset=Point.objects.order_by("ordre", "pk"), to_attr="ordre_du_jour")
+            Prefetch(
+                "points",
+                queryset=Point.objects.only("pk", "seance_id", "titre", "dossier", "ordre").order_by(
+                    "ordre", "pk"
+                ),
+                to_attr="ordre_du_jour",
+            )
         )
         .order_by("debut", "pk")[:LIMITE]
     )
@@ -230,20 +260,15 @@ def pour_personne(
     obligations = obligations_a_suivre(organisation, aujourd_hui).filter(
         responsable=utilisateur, echeance__lte=horizon
     )
-    resultat.nb_obligations, resultat.nb_obligations_en_retard = _compter(obligations)
-    if resultat.nb_obligations:
-        resultat.obligations = list(
-            obligations.select_related("systeme").order_by("echeance", "systeme__nom", "pk")[:LIMITE]
-        )
-
+    resultat.obligations, resultat.nb_obligations, resultat.nb_obligations_en_retard = _premieres(
+        obligations, ("titre", "echeance", "statut", "systeme")
+    )
     conditions = conditions_a_suivre(organisation, aujourd_hui).filter(
         responsable=utilisateur, echeance__lte=horizon
     )
-    resultat.nb_conditions, resultat.nb_conditions_en_retard = _compter(conditions)
-    if resultat.nb_conditions:
-        resultat.conditions = list(
-            conditions.select_related("systeme").order_by("echeance", "systeme__nom", "pk")[:LIMITE]
-        )
+    resultat.conditions, resultat.nb_conditions, resultat.nb_conditions_en_retard = _premieres(
+        conditions, ("intitule", "echeance", "statut", "systeme")
+    )
 
     resultat.evaluations = _evaluations(utilisateur, organisation)
 

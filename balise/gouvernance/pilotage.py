@@ -96,7 +96,11 @@ def _retards(organisation: Organisation, aujourd_hui: date) -> list[RetardsRespo
         .annotate(n=Count("pk"))
     )
     ids = {pk for pk in (*obligations, *conditions) if pk is not None}
-    personnes = {u.pk: u for u in Utilisateur.objects.filter(pk__in=ids)} if ids else {}
+    personnes = (
+        {u.pk: u for u in Utilisateur.objects.filter(pk__in=ids).only("email", "first_name", "last_name")}
+        if ids
+        else {}
+    )
     retards = [
         RetardsResponsable(
             personnes.get(pk) if pk is not None else None, obligations.get(pk, 0), conditions.get(pk, 0)
@@ -133,6 +137,16 @@ def pilotage(organisation: Organisation, aujourd_hui: date) -> Pilotage:
     decisions = list(
         Decision.objects.filter(organisation=organisation, decidee_le__gte=depuis)
         .select_related("systeme", "instance")
+        .only(
+            "sens",
+            "decidee_le",
+            "deliberation_numero",
+            "deliberation_date",
+            "systeme__nom",
+            "systeme__organisation_id",
+            "instance__nom",
+            "instance__organisation_id",
+        )
         .order_by("-decidee_le", "-pk")
     )
     return Pilotage(
