@@ -51,6 +51,19 @@ class LigneSysteme:
     stade: str
     libelle_stade: str
 
+    @property
+    def badge(self) -> str:
+        """La classe DSFR du badge de stade (mêmes couleurs que registre/_badge_stade.html)."""
+        return _BADGES.get(self.stade, "fr-badge--info")
+
+
+_BADGES = {
+    "production": "fr-badge--success",
+    "abandon": "fr-badge--error",
+    "arret": "fr-badge--error",
+    "experimentation": "fr-badge--new",
+}
+
 
 @dataclass(frozen=True)
 class Stade:
