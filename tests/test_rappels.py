@@ -219,6 +219,74 @@ def test_composer_un_recapitulatif_coute_autant_de_requetes_quel_que_soit_le_vol
     assert requetes(1) == requetes(20)
 
 
+def _resume(a):
+    return {
+        "droits": (a.voit_registre, a.gouverne, a.qualifie),
+        "obligations": (
+            [(o.pk, o.en_retard) for o in a.obligations],
+            a.nb_obligations,
+            a.nb_obligations_en_retard,
+        ),
+        "conditions": (
+            [(c.pk, c.en_retard) for c in a.conditions],
+            a.nb_conditions,
+            a.nb_conditions_en_retard,
+        ),
+        "evaluations": [(e.evaluation.pk, e.cotes, e.items) for e in a.evaluations],
+        "seances": [(s.seance.pk, [p.pk for p in s.dossiers], s.points) for s in a.seances],
+        "decisions": ([s.pk for s in a.decisions_attendues], a.nb_decisions_attendues),
+        "requalifier": ([s.pk for s in a.a_requalifier], a.nb_a_requalifier),
+    }
+
+
+def test_le_calcul_par_lot_rend_exactement_pour_personne(
+    org_a, org_b, systeme_a, systeme_b, admin_a, admin_b
+):
+    """Une seule règle de ce qui est dû : le calcul groupé de la tournée (rappels/lots.py) rend, pour
+    chaque personne et organisation, ce que rend `pour_personne` (la page « À traiter »)."""
+    from balise.gouvernance.a_traiter import pour_personne
+    from balise.rappels.lots import pour_lot
+
+    aujourd_hui = _aujourd_hui()
+    referent = fabrique.membre(org_a, "referent", "ref@exemple.fr")
+    lecteur = fabrique.membre(org_a, "lecteur", "lec@exemple.fr")
+    externe = fabrique.membre(org_a, "externe", "ext@exemple.fr")
+    dpo = fabrique.membre(org_a, "dpo", "dpo@exemple.fr")
+    Adhesion.objects.create(utilisateur=referent, organisation=org_b, role="lecteur")
+    for i in range(3):
+        g.obligation(systeme_a, referent, aujourd_hui + JOUR * (i * 20 - 5))
+        g.condition(systeme_a, referent, aujourd_hui + JOUR * (i * 20 - 5))
+        g.obligation(systeme_b, referent, aujourd_hui - JOUR * i)
+        g.condition(systeme_a, externe, aujourd_hui - JOUR)  # invisible à un membre externe
+        g.obligation(systeme_a, lecteur, aujourd_hui + JOUR * i)
+    g.obligation(systeme_a, dpo, aujourd_hui, statut="faite")
+    comite = g.instance(org_a)
+    for personne in (externe, lecteur, referent):
+        g.sieger(comite, personne)
+    seance = g.seance(comite, g.dans(3), admin_a)
+    g.point(seance, "Dossier prêt", systeme_a, dossier="dossiers/x.pdf")
+    g.point(seance, "Point libre")
+    g.seance(comite, g.dans(-3), admin_a)
+    g.seance(g.instance(org_b, "COPIL"), g.dans(2), admin_b)
+    g.evaluation(systeme_a, admin_a, [referent, lecteur, externe])
+    autre = fabrique.systeme(org_a, admin_a, nom="En attente", contribution_decision="Aide.")
+    g.passer_en_decision(autre, admin_a)
+    g.qualification(autre, admin_a, a_requalifier=True)
+
+    adhesions = list(Adhesion.objects.select_related("organisation", "utilisateur"))
+    groupe = pour_lot(adhesions, aujourd_hui)
+    assert len(groupe) == len(adhesions) >= 8
+    non_vides = 0
+    for a in adhesions:
+        attendu = _resume(pour_personne(a.utilisateur, a.organisation, a.role, aujourd_hui))
+        assert _resume(groupe[(a.utilisateur_id, a.organisation_id)]) == attendu, (
+            a.utilisateur,
+            a.organisation,
+        )
+        non_vides += any(v for k, v in attendu.items() if k != "droits")
+    assert non_vides >= 5
+
+
 # --- Planification ---------------------------------------------------------------------------------
 
 
@@ -457,7 +525,7 @@ def test_un_serveur_injoignable_laisse_le_lot_en_echec_et_la_personne_a_reprendr
     _tournee()
     echec = DBTaskResult.objects.get(task_path__endswith="taches.lot")
     assert echec.status == "FAILED"
-    assert not EnvoiRecapitulatif.objects.exists()
+    assert not EnvoiRecapitulatif.objects.filter(utilisateur=dus).exists()  # réservation levée
     settings.COURRIELS_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     taches.lancer_lots(_aujourd_hui())
     executer_travaux()

@@ -91,6 +91,8 @@ class EnvoiRecapitulatif(models.Model):
     periode = models.CharField(max_length=12)
     elements = models.PositiveIntegerField(default=0)
     le = models.DateTimeField(default=timezone.now)
+    # L'exécution du lot qui l'a réservé (taches.py) : seul ce lot-là envoie le courriel.
+    lot = models.CharField(max_length=32, blank=True)
 
     class Meta:
         verbose_name = "récapitulatif envoyé"

@@ -13,13 +13,16 @@ est passée). D'où un ordonnanceur en trois pièces, sans service de plus :
    s'arrête sans rien faire. Puis elle choisit les personnes dont le récapitulatif est dû pour la
    période (le jour ; la semaine à partir du jour `RAPPELS_JOUR`) et pas encore traité, et met en file
    un `lot` par tranche de `RAPPELS_LOT` personnes.
-3. `lot` : pour chaque personne, compose son récapitulatif (recapitulatif.py) et, dans une même
-   transaction, écrit la ligne `EnvoiRecapitulatif` (personne, période) — unique — et l'envoie par
-   `COURRIELS_BACKEND`, une connexion SMTP par lot. Une tournée rejouée, un lot exécuté deux fois ou deux
-   travailleurs sur le même lot n'envoient rien deux fois : la seconde écriture heurte la contrainte
-   (sous PostgreSQL, elle attend la validation de la première). Un envoi refusé annule sa ligne : la
-   personne sera reprise à la tournée suivante de la même période ; le lot finit en échec, visible
-   dans la file et dans /metriques, après avoir tenté toutes ses personnes.
+3. `lot` : calcule ce qui attend chaque personne du lot (lots.py : la règle de gouvernance/a_traiter.py
+   en requêtes groupées), compose les courriels (recapitulatif.py), puis **réserve** : une seule
+   transaction écrit une ligne `EnvoiRecapitulatif` par personne et période — unique — marquée de ce
+   lot, sans remplacer celles qui existent ; le lot n'envoie que les lignes qu'il a réservées, par
+   `COURRIELS_BACKEND`, une connexion SMTP pour tout le lot. Une tournée rejouée, un lot exécuté deux
+   fois ou deux travailleurs sur le même lot n'envoient rien deux fois (sous PostgreSQL, la seconde
+   réservation attend la validation de la première). Un envoi refusé lève sa réservation : la personne
+   sera reprise à la tournée suivante de la même période ; le lot finit en échec, visible dans la file
+   et dans /metriques, après avoir tenté toutes ses personnes. Un processus tué entre la réservation
+   et l'envoi perd les récapitulatifs de ce lot pour la période (au plus une fois, jamais deux).
 
 Les rappels passent après les courriels d'une requête (priorité plus basse dans la file).
 """
@@ -27,12 +30,13 @@ Les rappels passent après les courriels d'une requête (priorité plus basse da
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -40,9 +44,10 @@ from django_tasks import TaskContext, task
 from django_tasks_db.models import DBTaskResult
 
 from balise.comptes.models import Utilisateur
-from balise.gouvernance.a_traiter import pour_personne
+from balise.gouvernance.a_traiter import ATraiter
 from balise.organisations.models import Adhesion
 
+from .lots import pour_lot
 from .models import EnvoiRecapitulatif, Frequence, Planification, PreferenceRappel
 from .recapitulatif import composer
 
@@ -159,9 +164,9 @@ def lancer_lots(jour: date) -> int:
 
 @task(priority=PRIORITE_LOT)
 def lot(personnes: list[int], periodes: list[str]) -> int:
-    """Compose et envoie le récapitulatif de chaque personne pour sa période ; renvoie le nombre de
-    courriels envoyés. Requêtes : quelques-unes pour le lot, puis celles de `pour_personne` par
-    personne et par organisation, et une écriture par personne."""
+    """Compose le récapitulatif de chaque personne pour sa période, réserve les envois, puis envoie ;
+    renvoie le nombre de courriels envoyés. Requêtes en nombre constant pour le lot (lots.py), quel que
+    soit le nombre de personnes ou d'éléments dus, hors une par organisation du lot pour ses listes propres."""
     aujourd_hui = timezone.localdate()
     periode_de = dict(zip(personnes, periodes, strict=True))
     frequences = dict(
@@ -174,39 +179,71 @@ def lot(personnes: list[int], periodes: list[str]) -> int:
             utilisateur_id__in=personnes, periode__in=set(periodes)
         ).values_list("utilisateur_id", "periode")
     )
-    adhesions: dict[int, list[Adhesion]] = defaultdict(list)
-    for adhesion in (
-        Adhesion.objects.filter(utilisateur_id__in=personnes)
+
+    def encore_due(personne: Utilisateur) -> bool:
+        periode = periode_de[personne.pk]
+        attendue = Frequence.QUOTIDIENNE if periode.startswith("J") else Frequence.HEBDOMADAIRE
+        # Déjà traitée, ou fréquence changée (désabonnement) depuis la tournée : rien.
+        return (personne.pk, periode) not in deja and frequences.get(
+            personne.pk, Frequence.HEBDOMADAIRE
+        ) == attendue
+
+    dues = [
+        p
+        for p in Utilisateur.objects.filter(pk__in=personnes, is_active=True).order_by("pk")
+        if encore_due(p)
+    ]
+    adhesions = list(
+        Adhesion.objects.filter(utilisateur_id__in=[p.pk for p in dues])
         .select_related("organisation")
-        .order_by("organisation__nom")
-    ):
-        adhesions[adhesion.utilisateur_id].append(adhesion)
-    envoyes, refuses = 0, 0
-    with get_connection(settings.COURRIELS_BACKEND) as connexion:
-        for personne in Utilisateur.objects.filter(pk__in=personnes, is_active=True).order_by("pk"):
-            periode = periode_de[personne.pk]
-            frequence = frequences.get(personne.pk, Frequence.HEBDOMADAIRE)
-            attendue = Frequence.QUOTIDIENNE if periode.startswith("J") else Frequence.HEBDOMADAIRE
-            if (personne.pk, periode) in deja or frequence != attendue:
-                continue  # déjà traitée, ou fréquence changée depuis la tournée
-            a_traiter = [
-                pour_personne(personne, a.organisation, a.role, aujourd_hui) for a in adhesions[personne.pk]
-            ]
-            message, nombre = composer(personne, a_traiter, frequence, aujourd_hui)
-            try:
-                with transaction.atomic():
-                    EnvoiRecapitulatif.objects.create(utilisateur=personne, periode=periode, elements=nombre)
-                    if message is not None:
-                        connexion.send_messages([message])
-            except IntegrityError:
-                continue  # un autre travailleur l'a traitée
-            except Exception:
-                journal.exception("Récapitulatif de la personne %s (%s) non envoyé.", personne.pk, periode)
-                refuses += 1
-                continue
-            envoyes += message is not None
-    if refuses:
-        raise EnvoisRefuses(
-            f"{refuses} récapitulatif(s) sur {len(personnes)} non envoyé(s) ; repris à la tournée suivante."
+        .order_by("organisation__nom", "pk")
+    )
+    a_traiter = pour_lot(adhesions, aujourd_hui)
+    sections: dict[int, list[ATraiter]] = defaultdict(list)
+    for adhesion in adhesions:
+        sections[adhesion.utilisateur_id].append(
+            a_traiter[(adhesion.utilisateur_id, adhesion.organisation_id)]
         )
-    return envoyes
+    composes = {
+        p.pk: composer(p, sections[p.pk], frequences.get(p.pk, Frequence.HEBDOMADAIRE), aujourd_hui)
+        for p in dues
+    }
+
+    # Réservation : une ligne par personne et période, marquée de ce lot ; une ligne déjà là (autre
+    # travailleur, tournée rejouée) n'est pas remplacée, et ce lot n'envoie que ce qu'il a réservé.
+    marque = uuid.uuid4().hex
+    with transaction.atomic():
+        EnvoiRecapitulatif.objects.bulk_create(
+            [
+                EnvoiRecapitulatif(utilisateur_id=pk, periode=periode_de[pk], elements=nombre, lot=marque)
+                for pk, (_, nombre) in composes.items()
+            ],
+            ignore_conflicts=True,
+        )
+        reserves = set(EnvoiRecapitulatif.objects.filter(lot=marque).values_list("utilisateur_id", flat=True))
+    a_envoyer = {
+        pk: message for pk, (message, _) in composes.items() if pk in reserves and message is not None
+    }
+
+    envoyes: set[int] = set()
+    refuses: set[int] = set()
+    try:
+        with get_connection(settings.COURRIELS_BACKEND) as connexion:
+            for pk, message in a_envoyer.items():
+                try:
+                    connexion.send_messages([message])
+                except Exception:
+                    journal.exception("Récapitulatif de la personne %s (%s) non envoyé.", pk, periode_de[pk])
+                    refuses.add(pk)
+                else:
+                    envoyes.add(pk)
+    except Exception:  # la connexion elle-même (serveur injoignable, fermeture)
+        journal.exception("Connexion au serveur de courrier impossible pour un lot de récapitulatifs.")
+        refuses |= set(a_envoyer) - envoyes
+    if refuses:
+        # Réservations levées : ces personnes seront reprises à la tournée suivante de la même période.
+        EnvoiRecapitulatif.objects.filter(lot=marque, utilisateur_id__in=refuses).delete()
+        raise EnvoisRefuses(
+            f"{len(refuses)} récapitulatif(s) sur {len(a_envoyer)} non envoyé(s) ; repris à la tournée suivante."
+        )
+    return len(envoyes)
