@@ -44,3 +44,9 @@ def jetons_des_membres(organisation: Organisation) -> QuerySet[JetonAPI]:
 def jetons_des_membres_actifs_et_recents(organisation: Organisation) -> tuple[list[JetonAPI], list[JetonAPI]]:
     jetons = jetons_des_membres(organisation).order_by("utilisateur__email", "-cree_le")
     return list(_actifs(jetons)), list(_inactifs_recents(jetons.order_by("-cree_le")))
+
+
+def seule_organisation(utilisateur: Utilisateur) -> Organisation | None:
+    """L'organisation de la personne si elle n'en a qu'une (elle y arrive après sa connexion)."""
+    adhesions = list(utilisateur.adhesions.select_related("organisation").order_by("pk")[:2])
+    return adhesions[0].organisation if len(adhesions) == 1 else None

@@ -5,7 +5,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from balise import limites
@@ -27,6 +27,14 @@ class Connexion(auth_views.LoginView):
     template_name = "comptes/connexion.html"
     authentication_form = ConnexionForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Sans adresse de retour explicite (`next`) : la page « À traiter » de la personne qui n'a
+        qu'une organisation, l'accueil (ses organisations) sinon."""
+        organisation = selectors.seule_organisation(self.request.user)
+        if organisation is not None:
+            return reverse("gouvernance:a_traiter", args=[organisation.slug])
+        return super().get_default_redirect_url()
 
     def form_invalid(self, form: ConnexionForm) -> HttpResponse:
         if getattr(self.request, ADRESSE_BLOQUEE, False):

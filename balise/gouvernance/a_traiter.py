@@ -201,17 +201,12 @@ def _seances(utilisateur: Utilisateur, organisation: Organisation, aujourd_hui: 
             instance_id__in=instances, statut__in=SEANCES_A_VENIR, debut__gte=debut_du_jour(aujourd_hui)
         )
         .select_related("instance")
-        .annotate(nb_points=Count("points"))
         .prefetch_related(
-            Prefetch(
-                "points",
-                queryset=Point.objects.exclude(dossier="").order_by("ordre", "pk"),
-                to_attr="dossiers",
-            )
+            Prefetch("points", queryset=Point.objects.order_by("ordre", "pk"), to_attr="ordre_du_jour")
         )
         .order_by("debut", "pk")[:LIMITE]
     )
-    return [SeanceAVenir(s, s.dossiers, s.nb_points) for s in seances]
+    return [SeanceAVenir(s, [p for p in s.ordre_du_jour if p.dossier], len(s.ordre_du_jour)) for s in seances]
 
 
 def pour_personne(

@@ -1,5 +1,10 @@
-"""Adresses de la gouvernance : a_traiter (rempli par son lot)."""
+"""Adresses de la gouvernance : « À traiter » et la vue d'ensemble de l'organisation (pilotage)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import vues_a_traiter as vues
+
+urlpatterns: list[URLPattern] = [
+    path("a-traiter/", vues.a_traiter, name="a_traiter"),
+    path("pilotage/", vues.pilotage, name="pilotage"),
+]
