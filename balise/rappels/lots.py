@@ -5,12 +5,14 @@ nombre de requêtes qui ne dépend ni du nombre de personnes ni du nombre d'él�
 `pour_personne` fait une dizaine de requêtes par personne et par organisation : pour 10 000 personnes,
 100 000 allers-retours, la première dépense d'une tournée. Ici, une requête par catégorie pour tout le
 lot (obligations, conditions : totaux groupés et listes bornées à `LIMITE` par une fonction de fenêtre ;
-évaluations ; sièges et séances), et les listes propres à une organisation (décisions attendues,
-systèmes à requalifier) par les fonctions mêmes de a_traiter.py, une fois par organisation du lot.
+évaluations ; sièges et séances ; décisions attendues et systèmes à requalifier, listes propres à
+chaque organisation, partagées par ses personnes).
 
 La règle de ce qui est dû reste celle de a_traiter.py : ses constantes (`JOURS_PROCHES`, `LIMITE`,
-`SEANCES_A_VENIR`), ses ensembles de départ (`obligations_a_suivre`, `conditions_a_suivre`, dont on
-ne change que l'organisation : toutes celles du lot) et ses droits. tests/test_rappels.py vérifie que
+`SEANCES_A_VENIR`), ses droits, et ses ensembles de départ (`obligations_a_suivre`,
+`conditions_a_suivre`, `systemes_en_attente_de_decision`, `systemes_a_requalifier`) recopiés ici à un
+seul changement près : le filtre sur une organisation devient un filtre sur celles du lot. Qui change
+l'une change l'autre : tests/test_rappels.py vérifie que
 les deux donnent le même résultat sur des personnes de tous les rôles.
 """
 
@@ -20,16 +22,18 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
-from balise.conformite.models import ObligationSuivie
+from balise.conformite.models import ObligationSuivie, Qualification
 from balise.gouvernance import a_traiter as regle
 from balise.gouvernance.a_traiter import ATraiter, EvaluationACoter, SeanceAVenir
-from balise.gouvernance.models import Condition, Membre, Point, Seance
+from balise.gouvernance.models import Condition, Decision, Membre, Point, Seance
 from balise.instruments.models import Evaluateur, Evaluation
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
+from balise.registre.cycle_de_vie import Stade
+from balise.registre.models import ChangementStade, SystemeIA
 
 Cle = tuple[int, int]  # (personne, organisation)
 
@@ -139,23 +143,66 @@ def _seances(siegent: set[Cle], personnes: list[int], aujourd_hui: date) -> dict
             debut__gte=regle.debut_du_jour(aujourd_hui),
         )
         .select_related("instance")
-        .annotate(nb_points=Count("points"))
-        # Comme a_traiter.py : les points dont le dossier est prêt, à lire avant la séance.
+        # Comme a_traiter.py : l'ordre du jour lu une fois ; ses points au dossier prêt sont à lire.
         .prefetch_related(
-            Prefetch(
-                "points",
-                queryset=Point.objects.exclude(dossier="").order_by("ordre", "pk"),
-                to_attr="dossiers",
-            )
+            Prefetch("points", queryset=Point.objects.order_by("ordre", "pk"), to_attr="ordre_du_jour")
         )
         .order_by("debut", "pk")
     )
     return {
-        cle: [SeanceAVenir(s, s.dossiers, s.nb_points) for s in seances if s.instance_id in instances][
-            : regle.LIMITE
-        ]
+        cle: [
+            SeanceAVenir(s, [p for p in s.ordre_du_jour if p.dossier], len(s.ordre_du_jour))
+            for s in seances
+            if s.instance_id in instances
+        ][: regle.LIMITE]
         for cle, instances in instances_de.items()
     }
+
+
+def _en_attente_de_decision(organisations: list[int]) -> QuerySet[SystemeIA]:
+    """`a_traiter.systemes_en_attente_de_decision`, pour toutes les organisations du lot."""
+    entree = (
+        ChangementStade.objects.filter(systeme=OuterRef("pk"), vers=Stade.DECISION)
+        .order_by("-le", "-pk")
+        .values("le")[:1]
+    )
+    decidee = Decision.objects.filter(systeme=OuterRef("pk"), cree_le__gte=OuterRef("entree"))
+    return (
+        SystemeIA.objects.filter(organisation_id__in=organisations, stade=Stade.DECISION)
+        .actifs()
+        .annotate(entree=Coalesce(Subquery(entree), F("cree_le")))
+        .filter(~Exists(decidee))
+        .only("pk", "nom", "service", "stade", "organisation_id", "cree_le")
+    )
+
+
+def _a_requalifier(organisations: list[int]) -> QuerySet[SystemeIA]:
+    """`a_traiter.systemes_a_requalifier`, pour toutes les organisations du lot."""
+    signalees = Qualification.objects.filter(systeme=OuterRef("pk"), a_requalifier=True)
+    return (
+        SystemeIA.objects.filter(organisation_id__in=organisations)
+        .actifs()
+        .filter(Exists(signalees))
+        .only("pk", "nom", "service", "stade", "organisation_id")
+    )
+
+
+def _par_organisation(qs: QuerySet[SystemeIA], ordre: list[str]) -> dict[int, tuple[list[SystemeIA], int]]:
+    """Les `LIMITE` premiers de chaque organisation, dans l'ordre de a_traiter.py, et leur total exact."""
+    partition = [F("organisation_id")]
+    lignes = (
+        qs.annotate(
+            rang=Window(RowNumber(), partition_by=partition, order_by=[F(c).asc() for c in ordre]),
+            total=Window(Count("pk"), partition_by=partition),
+        )
+        .filter(rang__lte=regle.LIMITE)
+        .order_by(*ordre)
+    )
+    trouves: dict[int, tuple[list[SystemeIA], int]] = {}
+    for systeme in lignes:
+        liste, _ = trouves.setdefault(systeme.organisation_id, ([], systeme.total))
+        liste.append(systeme)
+    return trouves
 
 
 def pour_lot(adhesions: list[Adhesion], aujourd_hui: date) -> dict[Cle, ATraiter]:
@@ -196,28 +243,16 @@ def pour_lot(adhesions: list[Adhesion], aujourd_hui: date) -> dict[Cle, ATraiter
         for cle, evaluations in _evaluations(resultats, personnes, registre).items():
             resultats[cle].evaluations = evaluations
 
-    # Listes propres à l'organisation : une fois par organisation, partagées par ses personnes.
-    par_organisation: dict[tuple[int, str], tuple[list[Any], int]] = {}
-    for r in resultats.values():
-        org = r.organisation
+    # Listes propres à l'organisation, partagées par ses personnes : une requête pour tout le lot.
+    gouvernees = sorted({o for (_, o), r in resultats.items() if r.gouverne})
+    qualifiees = sorted({o for (_, o), r in resultats.items() if r.qualifie})
+    decisions = (
+        _par_organisation(_en_attente_de_decision(gouvernees), ["entree", "nom", "pk"]) if gouvernees else {}
+    )
+    requalifier = _par_organisation(_a_requalifier(qualifiees), ["nom", "pk"]) if qualifiees else {}
+    for (_, org), r in resultats.items():
         if r.gouverne:
-            if (org.pk, "decision") not in par_organisation:
-                attendues = list(regle.systemes_en_attente_de_decision(org)[: regle.LIMITE + 1])
-                nb = (
-                    len(attendues)
-                    if len(attendues) <= regle.LIMITE
-                    else regle.systemes_en_attente_de_decision(org).count()
-                )
-                par_organisation[(org.pk, "decision")] = (attendues[: regle.LIMITE], nb)
-            r.decisions_attendues, r.nb_decisions_attendues = par_organisation[(org.pk, "decision")]
+            r.decisions_attendues, r.nb_decisions_attendues = decisions.get(org, ([], 0))
         if r.qualifie:
-            if (org.pk, "requalifier") not in par_organisation:
-                requalifier = list(regle.systemes_a_requalifier(org)[: regle.LIMITE + 1])
-                nb = (
-                    len(requalifier)
-                    if len(requalifier) <= regle.LIMITE
-                    else regle.systemes_a_requalifier(org).count()
-                )
-                par_organisation[(org.pk, "requalifier")] = (requalifier[: regle.LIMITE], nb)
-            r.a_requalifier, r.nb_a_requalifier = par_organisation[(org.pk, "requalifier")]
+            r.a_requalifier, r.nb_a_requalifier = requalifier.get(org, ([], 0))
     return resultats

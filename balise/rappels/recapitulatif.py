@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -55,11 +56,22 @@ def _url(nom: str, *arguments: object) -> str:
     return adresse_absolue(reverse(nom, args=list(arguments)))
 
 
+# Une tournée construit des dizaines de milliers de liens vers quelques pages : l'adresse d'une page
+# d'objet est résolue une fois par organisation, avec un identifiant témoin remplacé ensuite.
+_TEMOIN = 987654321
+
+
+@lru_cache(maxsize=2048)
+def _gabarit(nom: str, slug: str) -> str:
+    return reverse(nom, args=[slug, _TEMOIN])
+
+
+def _url_objet(nom: str, slug: str, pk: int) -> str:
+    return adresse_absolue(_gabarit(nom, slug).replace(str(_TEMOIN), str(pk)))
+
+
 def _page_a_traiter(slug: str) -> str:
-    try:
-        return _url("gouvernance:a_traiter", slug)
-    except NoReverseMatch:  # la page « À traiter » n'est pas encore installée : le registre
-        return _url("registre:liste", slug)
+    return _url("gouvernance:a_traiter", slug)
 
 
 T = TypeVar("T")
@@ -81,7 +93,7 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
         etat = "en retard depuis le" if retard else "échéance le"
         return Ligne(
             f"{o.titre} — {o.systeme.nom} ({etat} {_jour(o.echeance)})",
-            _url("conformite:obligation", slug, o.pk),
+            _url_objet("conformite:obligation", slug, o.pk),
             retard,
         )
 
@@ -90,14 +102,14 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
         etat = "en retard depuis le" if retard else "échéance le"
         return Ligne(
             f"{c.intitule} — {c.systeme.nom} ({etat} {_jour(c.echeance)})",
-            _url("registre:detail", slug, c.systeme_id),
+            _url_objet("registre:detail", slug, c.systeme_id),
             retard,
         )
 
     def evaluation(e: EvaluationACoter) -> Ligne:
         return Ligne(
             f"{e.evaluation.systeme.nom} — {e.cotes} item(s) coté(s) sur {e.items}",
-            _url("instruments:coter", slug, e.evaluation.pk),
+            _url_objet("instruments:coter", slug, e.evaluation.pk),
         )
 
     def seance(s: SeanceAVenir) -> Ligne:
@@ -106,7 +118,7 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
         return Ligne(f"{s.seance.instance.nom} — le {quand}{lire}", page)
 
     def systeme(s: SystemeIA) -> Ligne:
-        return Ligne(s.nom, _url("registre:detail", slug, s.pk))
+        return Ligne(s.nom, _url_objet("registre:detail", slug, s.pk))
 
     liste_obligations = _url("conformite:obligations", slug)
     candidates = [
