@@ -416,6 +416,8 @@ def test_le_flux_icalendar_relu_par_icalendar(
     s = evenements[f"{seance.uid}@balise"]
     assert s.decoded("dtstart") == seance.debut and str(s["location"]) == "Salle du conseil"
     assert str(s["summary"]) == "Séance — Comité d'éthique"
+    assert s["dtstart"].to_ical().endswith(b"Z") and s["dtend"].to_ical().endswith(b"Z")  # en UTC
+    assert str(s["url"]) == f"{URL}/o/{org_a.slug}/a-traiter/"
     o = evenements[f"obligation-{obligation.pk}@balise"]
     assert o.decoded("dtstart") == obligation.echeance  # une journée entière (VALUE=DATE)
     assert o.decoded("dtend") == obligation.echeance + JOUR

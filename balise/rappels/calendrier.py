@@ -12,7 +12,7 @@ registre ; aucune par événement.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -68,16 +68,23 @@ def calendrier(utilisateur: Utilisateur, aujourd_hui: date | None = None) -> byt
         Seance.objects.filter(
             instance_id__in=sieges, debut__gte=debut_du_jour(aujourd_hui - timedelta(days=PASSE))
         )
-        .select_related("instance")
+        .select_related("instance__organisation")
         .order_by("debut", "pk")
     )
     for seance in seances:
         evenement = Event()
         evenement.add("uid", f"{seance.uid}@{DOMAINE_UID}")
         evenement.add("dtstamp", maintenant)
-        evenement.add("dtstart", seance.debut)
-        evenement.add("dtend", seance.debut + timedelta(minutes=seance.duree_minutes))
+        # En UTC (« Z ») : compris de tous les agendas, sans composant VTIMEZONE.
+        debut = seance.debut.astimezone(UTC)
+        evenement.add("dtstart", debut)
+        evenement.add("dtend", debut + timedelta(minutes=seance.duree_minutes))
         evenement.add("summary", f"Séance — {seance.instance.nom}")
+        page = adresse_absolue(reverse("gouvernance:a_traiter", args=[seance.instance.organisation.slug]))
+        evenement.add(
+            "description", f"{seance.instance.organisation.nom} — {seance.get_statut_display()}\n{page}"
+        )
+        evenement.add("url", page)
         if seance.lieu:
             evenement.add("location", seance.lieu)
         evenement.add("status", "CANCELLED" if seance.statut == Seance.Statut.ANNULEE else "CONFIRMED")
