@@ -310,6 +310,9 @@ def main() -> None:
             "destinataires_en_double": doublons,
             "messages_sans_list_unsubscribe_post": puits.sans_desabonnement,
             "debit_par_s": round(puits.recus / duree, 1) if duree else None,
+            # Démarrage du travailleur (Django, planification, tournée, premier lot) puis envois.
+            "premier_message_s": round(puits.premier - debut, 2) if puits.premier else None,
+            "dernier_message_s": round(puits.dernier - debut, 2) if puits.dernier else None,
             "memoire": memoire,
             "maxrss_enfants_ko": maxrss_ko,
             "charge_1min_avant": charge_avant,
@@ -324,6 +327,10 @@ def main() -> None:
             f"{doublons} en double) en {duree:.1f} s — {resultat['debit_par_s']}/s ; objectif < {OBJECTIF_S:.0f} s : "
             f"{'OK' if resultat['objectif_atteint'] else 'KO'}"
         )
+        if puits.premier and puits.dernier:
+            print(
+                f"  premier message à {puits.premier - debut:.1f} s, dernier à {puits.dernier - debut:.1f} s"
+            )
         for pid, m in memoire.items():
             print(
                 f"  travailleur {pid} : RSS {m['rss_apres_un_dixieme_ko'] / 1024:.0f} Mo après un dixième, "

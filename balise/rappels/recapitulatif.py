@@ -52,12 +52,18 @@ def _jour(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def _url(nom: str, *arguments: object) -> str:
-    return adresse_absolue(reverse(nom, args=list(arguments)))
+@lru_cache(maxsize=2048)
+def _chemin(nom: str, arguments: tuple[str, ...]) -> str:
+    return reverse(nom, args=list(arguments))
 
 
-# Une tournée construit des dizaines de milliers de liens vers quelques pages : l'adresse d'une page
-# d'objet est résolue une fois par organisation, avec un identifiant témoin remplacé ensuite.
+def _url(nom: str, *arguments: str) -> str:
+    return adresse_absolue(_chemin(nom, arguments))
+
+
+# Une tournée construit des dizaines de milliers de liens vers quelques pages : chaque adresse est
+# résolue une fois (par organisation), celle d'une page d'objet avec un identifiant témoin remplacé
+# ensuite. Les chemins seuls sont gardés : l'adresse de l'instance est ajoutée à chaque lien.
 _TEMOIN = 987654321
 
 
