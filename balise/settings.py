@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "balise.instruments",
     "balise.conformite",
     "balise.gouvernance",
+    "balise.rappels",
     "balise.metiers",
     "balise.travaux",
     "balise.envois",
@@ -284,6 +285,21 @@ EMAIL_USE_TLS = os.environ.get("BALISE_EMAIL_STARTTLS", "0") == "1"
 EMAIL_USE_SSL = os.environ.get("BALISE_EMAIL_SSL", "0") == "1"
 EMAIL_TIMEOUT = 30  # le processus de fond n'attend pas indéfiniment un serveur muet
 DEFAULT_FROM_EMAIL = os.environ.get("BALISE_DEFAULT_FROM_EMAIL", "balise@localhost")
+
+# Adresse publique de l'instance (schéma et nom d'hôte, sans barre finale) : les liens des courriels
+# envoyés par le processus de fond, qui n'a pas de requête dont lire l'hôte (balise/rappels).
+URL_PUBLIQUE = os.environ.get("BALISE_URL_PUBLIQUE", "http://localhost:8000").rstrip("/")
+if not URL_PUBLIQUE.startswith(("http://", "https://")):
+    raise RuntimeError("BALISE_URL_PUBLIQUE : une adresse http:// ou https:// est attendue.")
+# Récapitulatifs par courriel (balise/rappels/taches.py, docs/exploitation.md) : la tournée part chaque
+# jour à RAPPELS_HEURE (heure de Paris) ; le récapitulatif hebdomadaire, le jour RAPPELS_JOUR (0 lundi…
+# 6 dimanche) ou, si le processus de fond était arrêté ce jour-là, au premier jour suivant de la semaine.
+RAPPELS_HEURE = int(os.environ.get("BALISE_RAPPELS_HEURE", "7"))
+RAPPELS_JOUR = int(os.environ.get("BALISE_RAPPELS_JOUR", "0"))
+if not (0 <= RAPPELS_HEURE <= 23 and 0 <= RAPPELS_JOUR <= 6):
+    raise RuntimeError("BALISE_RAPPELS_HEURE : 0 à 23 ; BALISE_RAPPELS_JOUR : 0 (lundi) à 6 (dimanche).")
+# Personnes par lot de la tournée : un lot est une tâche de la file, qui compose et envoie leurs courriels.
+RAPPELS_LOT = int(os.environ.get("BALISE_RAPPELS_LOT", "100"))
 
 # En-têtes de sécurité.
 SECURE_CONTENT_TYPE_NOSNIFF = True

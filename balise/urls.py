@@ -28,4 +28,5 @@ urlpatterns = [
     path("participer/", instruments_views.participer, name="participer"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("public/", include("balise.registre.urls_public")),
+    path("", include("balise.rappels.urls")),
 ]

@@ -86,6 +86,13 @@ ROUTES_HORS_ORGANISATION = {
     "comptes/deconnexion/": "compte",
     "comptes/mot-de-passe/": "compte",
     "comptes/jetons/<int:pk>/revocation/": "compte",
+    # Rappels (balise/rappels) : réglages de la personne connectée ; désabonnement par lien signé et
+    # calendrier personnel par jeton secret, sans connexion (404 pour un lien inconnu ou révoqué).
+    "rappels/frequence/": "compte",
+    "rappels/calendrier/": "compte",
+    "rappels/calendrier/revocation/": "compte",
+    "rappels/desabonnement/<str:jeton>/": "lien secret",
+    "calendrier/<str:jeton>.ics": "lien secret",
     "api/": "publique",
     "api/docs": "publique",
     "api/openapi.json": "publique",

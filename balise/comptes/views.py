@@ -9,6 +9,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from balise import limites
+from balise.rappels import selectors as rappels
 
 from . import selectors, services
 from .backends import ADRESSE_BLOQUEE
@@ -114,6 +115,7 @@ def compte(request: HttpRequest) -> HttpResponse:
             "jetons": actifs,
             "inactifs": inactifs,
             "adhesions": request.user.adhesions.select_related("organisation"),
+            "rappels": rappels.reglages_compte(request.user),
         },
     )
 

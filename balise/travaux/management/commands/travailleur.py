@@ -14,6 +14,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
+from balise.rappels.taches import planifier
 from balise.travaux.services import constater_abandons
 
 
@@ -41,4 +42,9 @@ class Command(DbWorker):
             self.stdout.write(
                 f"{abandonnes} travail(aux) laissé(s) en cours par un processus arrêté : marqué(s) échoué(s)."
             )
+        # django-tasks n'a pas d'ordonnanceur : la tournée des rappels se replanifie elle-même, et chaque
+        # démarrage garantit qu'une, et une seule, attend dans la file (balise/rappels/taches.py).
+        plan = planifier()
+        if options["verbosity"] > 1:
+            self.stdout.write(f"Prochaine tournée des rappels : {plan.prevue_le:%d/%m/%Y %H:%M}.")
         super().handle(*args, **options)
