@@ -238,6 +238,8 @@ def _gouvernance(org, admin, membre, lettre):
     gouvernance.nommer_membre(instance, externe.pk, admin, college_id=college.pk)
     gouvernance.inviter_externe(instance, f"invite-siege-{lettre}@exemple.fr", admin, lambda i: "")
     return {"instance": instance.pk, "membre": siege.pk, "college": college.pk, "externe": externe.pk}
+
+
 def _seances(org, admin, lettre):
     """Une instance, une séance et un point libre dont le dossier est figé (sans passer par WeasyPrint)."""
     instance = Instance.objects.create(
@@ -310,7 +312,11 @@ def _avis(systeme, admin, lettre) -> dict:
     )
     seance = Seance.objects.create(instance=instance, debut=timezone.now(), cree_par=admin)
     point = Point.objects.create(
-        seance=seance, nature="porte", titre=f"Point des avis secret {lettre}", organisation=org, systeme=systeme
+        seance=seance,
+        nature="porte",
+        titre=f"Point des avis secret {lettre}",
+        organisation=org,
+        systeme=systeme,
     )
     echeance = timezone.localdate() + timedelta(days=30)
     avis = services_avis.rendre_avis(
