@@ -183,7 +183,8 @@ def corriger_avis(
     ne se supprime pas ; ses conditions déjà créées se suivent (ou se déclarent sans objet) à part."""
     valides = _valider_avis(donnees)
     with transaction.atomic():
-        avis = versions.verrouiller(Avis.objects.select_related("point__systeme"), pk, version)
+        # Sans jointure : PostgreSQL refuse FOR UPDATE sur le côté facultatif d'une jointure externe.
+        avis = versions.verrouiller(Avis.objects.all(), pk, version)
         _verifier_reserves(valides["sens"], avis.point, reserves, deja=avis.conditions.count())
         for champ, valeur in valides.items():
             setattr(avis, champ, valeur)
@@ -278,7 +279,7 @@ def corriger_decision(
     """Corrige une décision (historisée, attribuée) ; des conditions peuvent s'y ajouter."""
     valides = _valider_decision(donnees)
     with transaction.atomic():
-        decision = versions.verrouiller(Decision.objects.select_related("systeme"), pk, version)
+        decision = versions.verrouiller(Decision.objects.all(), pk, version)
         for champ, valeur in valides.items():
             setattr(decision, champ, valeur)
         versions.enregistrer(decision, par)
