@@ -70,7 +70,11 @@ class SeanceAVenir:
 @dataclass
 class ATraiter:
     """Ce qui attend une personne. Les listes sont triées (la plus urgente d'abord) et bornées à
-    `LIMITE` ; les nombres `nb_…` sont les totaux exacts."""
+    `LIMITE` ; les nombres `nb_…` sont les totaux exacts. Les objets ne portent que les champs
+    affichés (`only`) : obligations (titre, echeance, statut, en_retard, systeme.nom), conditions
+    (intitule, echeance, statut, en_retard, systeme.nom), séances (debut, lieu, statut, instance.nom)
+    et leurs points (titre, dossier), systèmes (nom, service, stade) ; lire un autre champ coûte une
+    requête par objet."""
 
     organisation: Organisation
     aujourd_hui: date
