@@ -96,6 +96,7 @@ def test_hebdomadaire_par_defaut_puis_choix_dans_mon_compte_avec_historique(clie
     historique = list(preference.history.order_by("history_id"))
     assert [h.frequence for h in historique] == ["quotidienne", "aucune"]
     assert {h.history_user_id for h in historique} == {referent_a.pk}
+    assert "Chaque jour → Jamais" in client.get("/comptes/compte/").content.decode()
 
 
 @pytest.mark.parametrize("valeur", ["", "mensuelle", "x" * 5000])
@@ -342,7 +343,13 @@ def test_desabonnement_en_un_clic_get_confirme_post_desabonne(client, dus):
     assert r.status_code == 200 and "Désabonnement enregistré" in r.content.decode()
     preference = PreferenceRappel.objects.get(utilisateur=dus)
     assert preference.frequence == Frequence.AUCUNE
-    assert preference.history.get().history_user_id == dus.pk
+    (version,) = preference.history.all()
+    assert version.history_user_id == dus.pk
+    assert version.history_change_reason == "Désabonnement par le lien d'un courriel"
+    client.force_login(dus)
+    page = client.get("/comptes/compte/").content.decode()
+    assert 'value="aucune" checked' in page and "Désabonnement par le lien d&#x27;un courriel" in page
+    client.logout()
     assert "ne recevez plus" in client.get(lien).content.decode()
     EnvoiRecapitulatif.objects.all().delete()
     mail.outbox.clear()

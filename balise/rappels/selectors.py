@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from balise import versions
 from balise.comptes.models import Utilisateur
 
 from .models import FluxCalendrier, Frequence, PreferenceRappel, empreinte
@@ -69,9 +70,12 @@ def personne_du_desabonnement(jeton: str) -> Utilisateur | None:
 
 
 def reglages_compte(utilisateur: Utilisateur) -> dict[str, object]:
-    """Ce que la section « Rappels » de « Mon compte » affiche."""
+    """Ce que la section « Rappels » de « Mon compte » affiche : fréquence, ses derniers changements,
+    adresse de calendrier active."""
+    preference = PreferenceRappel.objects.filter(utilisateur=utilisateur).first()
     return {
-        "frequence": frequence_de(utilisateur),
+        "frequence": preference.frequence if preference else Frequence.HEBDOMADAIRE,
         "choix": Frequence.choices,
+        "historique": versions.historique(preference, limite=5) if preference else [],
         "flux": flux_actif(utilisateur),
     }

@@ -15,17 +15,20 @@ from .models import FluxCalendrier, Frequence, PreferenceRappel, empreinte
 
 @transaction.atomic
 def choisir_frequence(
-    utilisateur: Utilisateur, frequence: str, par: Utilisateur | None = None
+    utilisateur: Utilisateur, frequence: str, par: Utilisateur | None = None, motif: str = ""
 ) -> PreferenceRappel:
-    """Enregistre la fréquence du récapitulatif (une valeur de `Frequence`). `par` : qui l'a changée
-    (la personne elle-même, ou personne pour un désabonnement depuis un courriel)."""
+    """Enregistre la fréquence du récapitulatif (une valeur de `Frequence`), attribuée à `par` dans
+    l'historique avec `motif` (par exemple : désabonnement depuis un courriel)."""
     if frequence not in Frequence.values:
         raise ValidationError("Choisissez une fréquence proposée : chaque semaine, chaque jour ou jamais.")
     preference = PreferenceRappel.objects.select_for_update().filter(utilisateur=utilisateur).first()
     if preference is None:
-        return versions.attribuer(PreferenceRappel(utilisateur=utilisateur, frequence=frequence), par)
+        preference = PreferenceRappel(utilisateur=utilisateur, frequence=frequence)
+        preference._change_reason = motif  # type: ignore[attr-defined]  # lu par simple-history
+        return versions.attribuer(preference, par)
     if preference.frequence != frequence:
         preference.frequence = frequence
+        preference._change_reason = motif  # type: ignore[attr-defined]  # lu par simple-history
         versions.enregistrer(preference, par)
     return preference
 
@@ -33,7 +36,9 @@ def choisir_frequence(
 def desabonner(utilisateur: Utilisateur) -> PreferenceRappel:
     """Le désabonnement en un clic (lien du courriel ou client de messagerie, RFC 8058) : plus aucun
     récapitulatif. Attribué à la personne elle-même, que le lien signé désigne."""
-    return choisir_frequence(utilisateur, Frequence.AUCUNE, par=utilisateur)
+    return choisir_frequence(
+        utilisateur, Frequence.AUCUNE, par=utilisateur, motif="Désabonnement par le lien d'un courriel"
+    )
 
 
 @transaction.atomic
