@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "balise.gouvernance.contexte.menu",
             ],
             "libraries": {"cache_pages": "balise.cache_pages"},
         },

@@ -61,8 +61,6 @@ def _gouverner(request: HttpRequest, slug: str) -> Adhesion:
 def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
     return {
         "organisation": adhesion.organisation,
-        # Un membre externe ne voit que les instances : le menu ne lui propose rien d'autre.
-        "externe": not peut(adhesion.role, Permission.VOIR_REGISTRE),
         "peut_gouverner": peut(adhesion.role, Permission.GOUVERNER),
         **autres,
     }

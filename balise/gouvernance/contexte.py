@@ -1,0 +1,25 @@
+"""Ce que le squelette commun (base.html) doit savoir de la personne dans l'organisation de l'adresse.
+
+Un membre externe d'instance (sans VOIR_REGISTRE) n'a dans son menu que « À traiter » et
+« Instances » ; toutes les pages d'une organisation le savent ainsi sans que chaque vue le dise.
+L'adhésion est lue sous sa génération (organisations/acces.py) : la vue l'a déjà lue, sans requête.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from balise.organisations import acces
+from balise.organisations.roles import Permission, peut
+
+
+def menu(request: HttpRequest) -> dict[str, Any]:
+    correspondance = request.resolver_match
+    slug = correspondance.kwargs.get("slug") if correspondance else None
+    if not slug or not request.user.is_authenticated:
+        return {}
+    try:
+        adhesion = acces.adhesion(request.user, slug)
+    except Http404:
+        return {}
+    return {"externe": not peut(adhesion.role, Permission.VOIR_REGISTRE)}
