@@ -1366,7 +1366,22 @@ ROUTES_DE_L_EXTERNE = {
     "o/<slug:slug>/instances/<int:pk>/historique/": set(METHODES),
     "api/organisations/<slug>/instances": {"GET"},
     "api/organisations/<slug>/instances/<pk>": {"GET"},
+    # Sa page « À traiter » : ses séances et les dossiers à lire (gouvernance/a_traiter.py).
+    "o/<slug:slug>/a-traiter/": set(METHODES),
 }
+
+
+# Les objets propres à une instance : le membre externe de A ne siège pas dans celles du monde qui les
+# portent (il siège dans « Comité secret a ») ; ce qu'il voit dans son instance est vérifié ailleurs.
+_OBJETS_D_INSTANCE = {"instance_seances", "seance", "point", "avis_point", "avis", "decision", "condition"}
+
+
+def _objets_de(route: str) -> list[str]:
+    def objet(m: re.Match) -> str | None:
+        segment = route[: m.start()].rstrip("/").rsplit("/", 1)[-1]
+        return _OBJETS.get((m.group("nom"), segment))
+
+    return [o for o in map(objet, _PARAMETRE.finditer(route)) if o]
 
 
 @pytest.mark.parametrize("route", ROUTES_PRIVEES)
@@ -1386,6 +1401,9 @@ def test_un_membre_externe_n_atteint_que_ses_instances(client, monde, route):
         else:
             reponse = requete(client, methode, url, route, monde.a["version"])
             refus = {405} if requete(Client(), methode, url, route, 1).status_code == 405 else {403}
+        if _OBJETS_D_INSTANCE & set(_objets_de(route)):
+            # Une séance, un point, un avis d'une instance où il ne siège pas : introuvable pour lui.
+            refus = refus | {404}
         if methode in permises:
             assert reponse.status_code == 200, f"{methode} {url} → {reponse.status_code}"
         else:
