@@ -13,6 +13,7 @@ from django.db import transaction
 
 from balise import versions
 from balise.comptes.models import Utilisateur
+from balise.demo import gouvernance
 from balise.conformite import services as conformite
 from balise.conformite.regles import en_vigueur
 from balise.instruments import services as instruments
@@ -33,7 +34,10 @@ JUSTIFICATION_REPRISE = (
 )
 
 
-def charger(donnees: dict) -> list[Organisation]:
+def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouvernance.Externe]:
+    """Charge la démonstration ; renvoie les membres externes d'instances créés (pour la liste des
+    comptes). L'ordre suit la vie des projets : fiches, évaluations (le radar en amont précède
+    l'expérimentation), passages de stade, qualifications, puis la gouvernance (avis, décisions)."""
     mot_de_passe = donnees["mot_de_passe"]
     utilisateurs = {}
     for u in donnees["utilisateurs"]:
@@ -51,11 +55,10 @@ def charger(donnees: dict) -> list[Organisation]:
     instance = utilisateurs[
         next(u["email"] for u in donnees["utilisateurs"] if u.get("administrateur_instance"))
     ]
-    organisations = []
+    parcours = []
     for o in donnees["organisations"]:
         champs = {k: v for k, v in o.items() if k not in ("membres", "systemes")}
         organisation = versions.attribuer(Organisation(**champs), instance)
-        organisations.append(organisation)
         for email, role in o["membres"].items():
             versions.attribuer(
                 Adhesion(utilisateur=utilisateurs[email], organisation=organisation, role=role), instance
@@ -70,30 +73,37 @@ def charger(donnees: dict) -> list[Organisation]:
                 for k, v in s.items()
                 if k not in ("parcours", "motif", "publie")
             }
-            systeme = services.creer_systeme(organisation, fiche, auteur)
-            for stade in s["parcours"]:
-                try:
-                    systeme = services.changer_stade(
-                        systeme.pk, stade, s.get("motif", ""), auteur, systeme.version
-                    )
-                except services.PorteNonFranchie:
-                    # Les parcours de la démonstration racontent des projets antérieurs à Balise :
-                    # l'administrateur passe la porte en le justifiant, comme le ferait une
-                    # collectivité qui reprend son existant (la justification reste à l'historique).
-                    systeme = services.changer_stade(
-                        systeme.pk,
-                        stade,
-                        s.get("motif", ""),
-                        administrateur,
-                        systeme.version,
-                        justification=JUSTIFICATION_REPRISE,
-                    )
-            if s.get("publie"):
-                services.publier(systeme.pk, True, auteur, systeme.version)
+            parcours.append((services.creer_systeme(organisation, fiche, auteur), s, auteur, administrateur))
     _evaluer(donnees, utilisateurs)
-    _qualifier(donnees)
+    for systeme, s, auteur, administrateur in parcours:
+        _parcourir(systeme, s, auteur, administrateur)
+    _qualifier(donnees.get("qualifications", []))
+    externes = gouvernance.charger(donnees, utilisateurs, mot_de_passe, adresse)
+    _qualifier(donnees.get("requalifications", []))
     _effectifs(donnees, utilisateurs)
-    return organisations
+    return externes
+
+
+def _parcourir(systeme: SystemeIA, s: dict, auteur: Utilisateur, administrateur: Utilisateur) -> None:
+    """Les stades déjà parcourus par le projet, chacun par sa porte."""
+    systeme.refresh_from_db()
+    for stade in s["parcours"]:
+        try:
+            systeme = services.changer_stade(systeme.pk, stade, s.get("motif", ""), auteur, systeme.version)
+        except services.PorteNonFranchie:
+            # Les parcours de la démonstration racontent des projets antérieurs à Balise :
+            # l'administrateur passe la porte en le justifiant, comme le ferait une
+            # collectivité qui reprend son existant (la justification reste à l'historique).
+            systeme = services.changer_stade(
+                systeme.pk,
+                stade,
+                s.get("motif", ""),
+                administrateur,
+                systeme.version,
+                justification=JUSTIFICATION_REPRISE,
+            )
+    if s.get("publie"):
+        services.publier(systeme.pk, True, auteur, systeme.version)
 
 
 def _saisie(note: int | str | list[str]) -> Saisie:
@@ -154,10 +164,10 @@ def _consulter(c: dict) -> None:
         )
 
 
-def _qualifier(donnees: dict) -> None:
+def _qualifier(qualifications: list[dict]) -> None:
     regles = en_vigueur()
     cas = {c.nom: c for c in regles.cas}
-    for q in donnees.get("qualifications", []):
+    for q in qualifications:
         systeme, pilote = _systeme_et_pilote(q)
         conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
 
@@ -207,15 +217,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         donnees = yaml.safe_load(FICHIER.read_text(encoding="utf-8"))
         premiere = donnees["organisations"][0]["slug"]
+        adresse = f"http://127.0.0.1:{options['port']}"
         if Organisation.objects.filter(slug=premiere).exists():
             self.stdout.write("Démonstration déjà chargée.")
         else:
             with transaction.atomic():
-                charger(donnees)
+                charger(donnees, adresse)
             # Base neuve : les jetons de génération et les sessions d'une base précédente ne valent plus.
             caches["partage"].clear()
             self.stdout.write("Démonstration chargée.")
-        adresse = f"http://127.0.0.1:{options['port']}"
         self.stdout.write(f"\nBalise : {adresse}/")
         for o in donnees["organisations"]:
             self.stdout.write(f"Registre public de {o['nom']} : {adresse}/public/{o['slug']}/")
@@ -226,4 +236,14 @@ class Command(BaseCommand):
                 roles.setdefault(email, []).append(f"{role} ({o['slug']})")
         for u in donnees["utilisateurs"]:
             detail = ", ".join(roles.get(u["email"], [])) or "administrateur de l'instance (/admin/)"
-            self.stdout.write(f"  {u['email']:34} {detail}")
+            self.stdout.write(f"  {u['email']:40} {detail}")
+        # Les membres externes sont lus dans les données (pas dans la base) : la liste est la même que
+        # la démonstration vienne d'être chargée ou non.
+        g = donnees.get("gouvernance") or {}
+        for i in g.get("instances", []):
+            for e in i.get("externes", []):
+                siege = ", ".join(x for x in (e.get("qualite"), e.get("college")) if x)
+                self.stdout.write(
+                    f"  {e['email']:40} membre externe ({g['organisation']}) : {siege}, "
+                    f"{i.get('nom', i['modele'])}"
+                )
