@@ -172,14 +172,20 @@ def _point(ctx: Contexte, seance: Seance, p: dict[str, Any], par: Utilisateur) -
         )
     if "systeme" in p:
         return services_seances.ajouter_point(
-            seance.pk, Point.Nature.PORTE, par, systeme=ctx.systeme(p["systeme"]).pk, stade_vise=p["stade_vise"]
+            seance.pk,
+            Point.Nature.PORTE,
+            par,
+            systeme=ctx.systeme(p["systeme"]).pk,
+            stade_vise=p["stade_vise"],
         )
     return services_seances.ajouter_point(
         seance.pk, Point.Nature.LIBRE, par, titre=p["titre"], description=p.get("description", "")
     )
 
 
-def _deliberer(ctx: Contexte, point: Point, p: dict[str, Any], secretaire: Utilisateur, debut: datetime) -> None:
+def _deliberer(
+    ctx: Contexte, point: Point, p: dict[str, Any], secretaire: Utilisateur, debut: datetime
+) -> None:
     """Votes et avis (instance consultative), ou décision et passage de stade (instance qui arbitre)."""
     for email, (sens, *opinion) in p.get("votes", {}).items():
         services_avis.voter(point, ctx.adhesion(email), sens, "".join(opinion), None, ctx.personne(email))
@@ -201,11 +207,18 @@ def _deliberer(ctx: Contexte, point: Point, p: dict[str, Any], secretaire: Utili
         d["decidee_le"] = timezone.localdate(debut)
         if d.get("deliberation_numero"):
             d["deliberation_date"] = timezone.localdate(debut)
-        services_avis.prendre_decision(point.systeme, d, [], secretaire, point=point)  # type: ignore[arg-type]  # point sur un système
+        services_avis.prendre_decision(_systeme_du_point(point), d, [], secretaire, point=point)
     if "passage" in p:
-        systeme = SystemeIA.objects.get(pk=point.systeme_id)
+        systeme = _systeme_du_point(point)
         # Sans justification : la porte doit être franchie (décision, conditions levées…).
         registre.changer_stade(systeme.pk, p["passage"], p.get("motif", ""), secretaire, systeme.version)
+
+
+def _systeme_du_point(point: Point) -> SystemeIA:
+    """Le système du point, relu (sa version a pu changer depuis l'inscription à l'ordre du jour)."""
+    if point.systeme is None:
+        raise CommandError(f"Démonstration : le point « {point.titre} » ne porte sur aucun système.")
+    return SystemeIA.objects.get(pk=point.systeme.pk)
 
 
 def _suivre(ctx: Contexte, condition: Condition, r: dict[str, Any]) -> None:

@@ -13,9 +13,9 @@ from django.db import transaction
 
 from balise import versions
 from balise.comptes.models import Utilisateur
-from balise.demo import gouvernance
 from balise.conformite import services as conformite
 from balise.conformite.regles import en_vigueur
+from balise.demo import gouvernance
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
