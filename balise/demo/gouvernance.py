@@ -4,9 +4,10 @@ séances (ordre du jour, présences, votes, avis, procès-verbal), décisions, c
 stade gouvernés par les portes. Tout est attribué et historisé comme si chaque personne l'avait fait.
 
 Les séances et les échéances sont datées par rapport au jour du chargement. Les services datent à
-l'instant présent ce qui se fait en séance (vote, avis, approbation du procès-verbal, nomination) :
-pour une séance passée, ces dates sont ensuite reportées à celle de la séance (`_dater`), sans
-nouvelle version ; l'historique garde l'heure réelle du chargement.
+l'instant présent ce qui se fait en séance (vote, avis, réserves, décision, approbation du
+procès-verbal, nomination) et le passage de stade qui suit une décision : pour une séance passée, ces
+dates sont ensuite reportées à celle de la séance (`_dater`, et le passage au lendemain), sans nouvelle
+version ; l'historique garde l'heure réelle du chargement.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from django.utils import timezone
 
 from balise.comptes.models import Utilisateur
 from balise.gouvernance import services_avis, services_instances, services_seances
-from balise.gouvernance.models import Avis, Condition, Instance, Membre, Point, Seance, Vote
+from balise.gouvernance.models import Avis, Condition, Decision, Instance, Membre, Point, Seance, Vote
 from balise.instruments.models import Evaluation
 from balise.organisations import services as organisations
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services as registre
-from balise.registre.models import SystemeIA
+from balise.registre.models import ChangementStade, SystemeIA
 from balise.travaux import services as travaux
 
 
@@ -212,6 +213,9 @@ def _deliberer(
         systeme = _systeme_du_point(point)
         # Sans justification : la porte doit être franchie (décision, conditions levées…).
         registre.changer_stade(systeme.pk, p["passage"], p.get("motif", ""), secretaire, systeme.version)
+        ChangementStade.objects.filter(systeme=systeme, vers=p["passage"]).update(
+            le=debut + timedelta(days=1)
+        )
 
 
 def _systeme_du_point(point: Point) -> SystemeIA:
@@ -238,6 +242,8 @@ def _dater(seance: Seance, debut: datetime) -> None:
     fin = debut + timedelta(minutes=seance.duree_minutes)
     Vote.objects.filter(point__seance=seance).update(le=debut)
     Avis.objects.filter(point__seance=seance).update(rendu_le=fin)
+    Condition.objects.filter(avis__point__seance=seance).update(cree_le=fin)
+    Decision.objects.filter(point__seance=seance).update(cree_le=fin)
     Seance.objects.filter(pk=seance.pk, pv_approuve_le__isnull=False).update(
         pv_approuve_le=fin + timedelta(days=7)
     )

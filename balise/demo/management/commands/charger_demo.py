@@ -1,6 +1,7 @@
 """Charge la démonstration décrite dans balise/demo/donnees.yaml (sans effet si elle est déjà chargée)."""
 
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
@@ -10,10 +11,13 @@ import yaml
 from django.core.cache import caches
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.conformite import services as conformite
+from balise.conformite.models import Qualification
 from balise.conformite.regles import en_vigueur
 from balise.demo import gouvernance
 from balise.instruments import services as instruments
@@ -23,7 +27,7 @@ from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services
-from balise.registre.models import SystemeIA
+from balise.registre.models import ChangementStade, SystemeIA
 from balise.travaux import services as travaux
 
 FICHIER = Path(__file__).resolve().parents[2] / "donnees.yaml"
@@ -32,6 +36,12 @@ JUSTIFICATION_REPRISE = (
     "Projet engagé avant la mise en place des portes du cycle de vie dans Balise : passage repris "
     "de l'historique du projet (données de démonstration)."
 )
+# Les passages des parcours racontent le passé des projets : ils sont datés à ECART_PASSAGES jours
+# d'intervalle, le dernier il y a ECART_PASSAGES jours ; les qualifications initiales, il y a
+# ANCIENNETE_QUALIFICATIONS jours. Les deux précèdent la première séance de la gouvernance (il y a
+# six semaines, donnees.yaml), qui examine ces systèmes.
+ECART_PASSAGES = 60
+ANCIENNETE_QUALIFICATIONS = 50
 
 
 def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouvernance.Externe]:
@@ -77,7 +87,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     _evaluer(donnees, utilisateurs)
     for systeme, s, auteur, administrateur in parcours:
         _parcourir(systeme, s, auteur, administrateur)
-    _qualifier(donnees.get("qualifications", []))
+    _qualifier(donnees.get("qualifications", []), ANCIENNETE_QUALIFICATIONS)
     externes = gouvernance.charger(donnees, utilisateurs, mot_de_passe, adresse)
     _qualifier(donnees.get("requalifications", []))
     _effectifs(donnees, utilisateurs)
@@ -87,7 +97,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
 def _parcourir(systeme: SystemeIA, s: dict, auteur: Utilisateur, administrateur: Utilisateur) -> None:
     """Les stades déjà parcourus par le projet, chacun par sa porte."""
     systeme.refresh_from_db()
-    for stade in s["parcours"]:
+    for rang, stade in enumerate(s["parcours"]):
         try:
             systeme = services.changer_stade(systeme.pk, stade, s.get("motif", ""), auteur, systeme.version)
         except services.PorteNonFranchie:
@@ -102,6 +112,11 @@ def _parcourir(systeme: SystemeIA, s: dict, auteur: Utilisateur, administrateur:
                 systeme.version,
                 justification=JUSTIFICATION_REPRISE,
             )
+        _antidater(
+            ChangementStade.objects.filter(systeme=systeme, vers=stade).order_by("-pk")[:1],
+            "le",
+            timedelta(days=ECART_PASSAGES * (len(s["parcours"]) - rang)),
+        )
     if s.get("publie"):
         services.publier(systeme.pk, True, auteur, systeme.version)
 
@@ -164,12 +179,23 @@ def _consulter(c: dict) -> None:
         )
 
 
-def _qualifier(qualifications: list[dict]) -> None:
+def _qualifier(qualifications: list[dict], anciennete: int = 0) -> None:
     regles = en_vigueur()
     cas = {c.nom: c for c in regles.cas}
     for q in qualifications:
         systeme, pilote = _systeme_et_pilote(q)
-        conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
+        qualification = conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
+        if anciennete:
+            _antidater(
+                Qualification.objects.filter(pk=qualification.pk), "cree_le", timedelta(days=anciennete)
+            )
+
+
+def _antidater(objets: QuerySet[Any], champ: str, il_y_a: timedelta) -> None:
+    """Reporte dans le passé une date que le service a fixée à l'instant du chargement (sans nouvelle
+    version : l'historique garde l'heure réelle du chargement)."""
+    Model = objets.model  # noqa: N806
+    Model.objects.filter(pk__in=[o.pk for o in objets]).update(**{champ: timezone.now() - il_y_a})
 
 
 def _executer(imp: ImportEffectifs) -> None:
