@@ -74,7 +74,10 @@ def test_la_demonstration_montre_la_gouvernance(client, db, capsys):
     comptes_rendus = decision.systeme
     assert comptes_rendus.stade == "production" and not comptes_rendus.conditions.en_attente().exists()
     passages = ChangementStade.objects.filter(systeme=comptes_rendus)
-    assert passages.filter(vers="production", porte_forcee=False).exists()
+    production = passages.get(vers="production")
+    assert not production.porte_forcee
+    # Les dates racontent l'histoire dans l'ordre : avis, décision, puis passage en production.
+    assert avis.rendu_le.date() < decision.decidee_le < timezone.localdate(production.le) < aujourd_hui
     assert not passages.filter(porte_forcee=True).exists()
 
     # L'avis défavorable est un vrai avis, suivi de la décision d'abandon.
