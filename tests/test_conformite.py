@@ -88,6 +88,8 @@ def test_le_registre_change_le_systeme_est_a_requalifier(systeme_a, referent_a):
     registre.changer_stade(systeme_a.pk, "etude", "", referent_a, systeme_a.version)
     qualification.refresh_from_db()
     assert qualification.a_requalifier and "stade" in qualification.motif_requalification
+    # Hors requête (service appelé par une commande), le signalement est attribué à qui a changé la fiche.
+    assert qualification.history.latest().history_user == referent_a
     assert list(selectors.a_requalifier(systeme_a.organisation)) == [qualification]
     # Requalifier efface le signalement.
     services.qualifier(systeme_a, REGLES, cas.reponses, referent_a)

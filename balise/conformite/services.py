@@ -148,6 +148,11 @@ def signaler_si_necessaire(systeme: SystemeIA) -> bool:
     derniere.motif_requalification = (
         "Données du registre modifiées depuis la qualification : " + ", ".join(changes) + "."
     )
+    # Le signalement est attribué à qui a changé la fiche, même hors d'une requête (démonstration,
+    # commande) ; dans une requête sans auteur connu, le middleware de simple-history y pourvoit.
+    auteur = getattr(systeme, "_history_user", None)
+    if auteur is not None:
+        derniere._history_user = auteur  # type: ignore[attr-defined]  # lu par simple-history
     derniere.save(update_fields=["a_requalifier", "motif_requalification"])
     return True
 

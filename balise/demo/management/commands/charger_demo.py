@@ -1,6 +1,7 @@
 """Charge la démonstration décrite dans balise/demo/donnees.yaml (sans effet si elle est déjà chargée)."""
 
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
@@ -10,11 +11,15 @@ import yaml
 from django.core.cache import caches
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.conformite import services as conformite
+from balise.conformite.models import Qualification
 from balise.conformite.regles import en_vigueur
+from balise.demo import gouvernance
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
@@ -22,7 +27,7 @@ from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services
-from balise.registre.models import SystemeIA
+from balise.registre.models import ChangementStade, SystemeIA
 from balise.travaux import services as travaux
 
 FICHIER = Path(__file__).resolve().parents[2] / "donnees.yaml"
@@ -31,9 +36,18 @@ JUSTIFICATION_REPRISE = (
     "Projet engagé avant la mise en place des portes du cycle de vie dans Balise : passage repris "
     "de l'historique du projet (données de démonstration)."
 )
+# Les passages des parcours racontent le passé des projets : ils sont datés à ECART_PASSAGES jours
+# d'intervalle, le dernier il y a ECART_PASSAGES jours ; les qualifications initiales, il y a
+# ANCIENNETE_QUALIFICATIONS jours. Les deux précèdent la première séance de la gouvernance (il y a
+# six semaines, donnees.yaml), qui examine ces systèmes.
+ECART_PASSAGES = 60
+ANCIENNETE_QUALIFICATIONS = 50
 
 
-def charger(donnees: dict) -> list[Organisation]:
+def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouvernance.Externe]:
+    """Charge la démonstration ; renvoie les membres externes d'instances créés (pour la liste des
+    comptes). L'ordre suit la vie des projets : fiches, évaluations (le radar en amont précède
+    l'expérimentation), passages de stade, qualifications, puis la gouvernance (avis, décisions)."""
     mot_de_passe = donnees["mot_de_passe"]
     utilisateurs = {}
     for u in donnees["utilisateurs"]:
@@ -51,11 +65,10 @@ def charger(donnees: dict) -> list[Organisation]:
     instance = utilisateurs[
         next(u["email"] for u in donnees["utilisateurs"] if u.get("administrateur_instance"))
     ]
-    organisations = []
+    parcours = []
     for o in donnees["organisations"]:
         champs = {k: v for k, v in o.items() if k not in ("membres", "systemes")}
         organisation = versions.attribuer(Organisation(**champs), instance)
-        organisations.append(organisation)
         for email, role in o["membres"].items():
             versions.attribuer(
                 Adhesion(utilisateur=utilisateurs[email], organisation=organisation, role=role), instance
@@ -70,30 +83,42 @@ def charger(donnees: dict) -> list[Organisation]:
                 for k, v in s.items()
                 if k not in ("parcours", "motif", "publie")
             }
-            systeme = services.creer_systeme(organisation, fiche, auteur)
-            for stade in s["parcours"]:
-                try:
-                    systeme = services.changer_stade(
-                        systeme.pk, stade, s.get("motif", ""), auteur, systeme.version
-                    )
-                except services.PorteNonFranchie:
-                    # Les parcours de la démonstration racontent des projets antérieurs à Balise :
-                    # l'administrateur passe la porte en le justifiant, comme le ferait une
-                    # collectivité qui reprend son existant (la justification reste à l'historique).
-                    systeme = services.changer_stade(
-                        systeme.pk,
-                        stade,
-                        s.get("motif", ""),
-                        administrateur,
-                        systeme.version,
-                        justification=JUSTIFICATION_REPRISE,
-                    )
-            if s.get("publie"):
-                services.publier(systeme.pk, True, auteur, systeme.version)
+            parcours.append((services.creer_systeme(organisation, fiche, auteur), s, auteur, administrateur))
     _evaluer(donnees, utilisateurs)
-    _qualifier(donnees)
+    for systeme, s, auteur, administrateur in parcours:
+        _parcourir(systeme, s, auteur, administrateur)
+    _qualifier(donnees.get("qualifications", []), ANCIENNETE_QUALIFICATIONS)
+    externes = gouvernance.charger(donnees, utilisateurs, mot_de_passe, adresse)
+    _qualifier(donnees.get("requalifications", []))
     _effectifs(donnees, utilisateurs)
-    return organisations
+    return externes
+
+
+def _parcourir(systeme: SystemeIA, s: dict, auteur: Utilisateur, administrateur: Utilisateur) -> None:
+    """Les stades déjà parcourus par le projet, chacun par sa porte."""
+    systeme.refresh_from_db()
+    for rang, stade in enumerate(s["parcours"]):
+        try:
+            systeme = services.changer_stade(systeme.pk, stade, s.get("motif", ""), auteur, systeme.version)
+        except services.PorteNonFranchie:
+            # Les parcours de la démonstration racontent des projets antérieurs à Balise :
+            # l'administrateur passe la porte en le justifiant, comme le ferait une
+            # collectivité qui reprend son existant (la justification reste à l'historique).
+            systeme = services.changer_stade(
+                systeme.pk,
+                stade,
+                s.get("motif", ""),
+                administrateur,
+                systeme.version,
+                justification=JUSTIFICATION_REPRISE,
+            )
+        _antidater(
+            ChangementStade.objects.filter(systeme=systeme, vers=stade).order_by("-pk")[:1],
+            "le",
+            timedelta(days=ECART_PASSAGES * (len(s["parcours"]) - rang)),
+        )
+    if s.get("publie"):
+        services.publier(systeme.pk, True, auteur, systeme.version)
 
 
 def _saisie(note: int | str | list[str]) -> Saisie:
@@ -154,12 +179,23 @@ def _consulter(c: dict) -> None:
         )
 
 
-def _qualifier(donnees: dict) -> None:
+def _qualifier(qualifications: list[dict], anciennete: int = 0) -> None:
     regles = en_vigueur()
     cas = {c.nom: c for c in regles.cas}
-    for q in donnees.get("qualifications", []):
+    for q in qualifications:
         systeme, pilote = _systeme_et_pilote(q)
-        conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
+        qualification = conformite.qualifier(systeme, regles, cas[q["cas"]].reponses, pilote)
+        if anciennete:
+            _antidater(
+                Qualification.objects.filter(pk=qualification.pk), "cree_le", timedelta(days=anciennete)
+            )
+
+
+def _antidater(objets: QuerySet[Any], champ: str, il_y_a: timedelta) -> None:
+    """Reporte dans le passé une date que le service a fixée à l'instant du chargement (sans nouvelle
+    version : l'historique garde l'heure réelle du chargement)."""
+    Model = objets.model  # noqa: N806
+    Model.objects.filter(pk__in=[o.pk for o in objets]).update(**{champ: timezone.now() - il_y_a})
 
 
 def _executer(imp: ImportEffectifs) -> None:
@@ -207,15 +243,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         donnees = yaml.safe_load(FICHIER.read_text(encoding="utf-8"))
         premiere = donnees["organisations"][0]["slug"]
+        adresse = f"http://127.0.0.1:{options['port']}"
         if Organisation.objects.filter(slug=premiere).exists():
             self.stdout.write("Démonstration déjà chargée.")
         else:
             with transaction.atomic():
-                charger(donnees)
+                charger(donnees, adresse)
             # Base neuve : les jetons de génération et les sessions d'une base précédente ne valent plus.
             caches["partage"].clear()
             self.stdout.write("Démonstration chargée.")
-        adresse = f"http://127.0.0.1:{options['port']}"
         self.stdout.write(f"\nBalise : {adresse}/")
         for o in donnees["organisations"]:
             self.stdout.write(f"Registre public de {o['nom']} : {adresse}/public/{o['slug']}/")
@@ -226,4 +262,14 @@ class Command(BaseCommand):
                 roles.setdefault(email, []).append(f"{role} ({o['slug']})")
         for u in donnees["utilisateurs"]:
             detail = ", ".join(roles.get(u["email"], [])) or "administrateur de l'instance (/admin/)"
-            self.stdout.write(f"  {u['email']:34} {detail}")
+            self.stdout.write(f"  {u['email']:40} {detail}")
+        # Les membres externes sont lus dans les données (pas dans la base) : la liste est la même que
+        # la démonstration vienne d'être chargée ou non.
+        g = donnees.get("gouvernance") or {}
+        for i in g.get("instances", []):
+            for e in i.get("externes", []):
+                siege = ", ".join(x for x in (e.get("qualite"), e.get("college")) if x)
+                self.stdout.write(
+                    f"  {e['email']:40} membre externe ({g['organisation']}) : {siege}, "
+                    f"{i.get('nom', i['modele'])}"
+                )
