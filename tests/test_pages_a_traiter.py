@@ -196,3 +196,20 @@ def test_menu_a_traiter(client, referent_a):
     client.force_login(referent_a)
     html = client.get("/o/commune-a/registre/").content.decode()
     assert 'href="/o/commune-a/a-traiter/"' in html
+
+
+def test_pilotage_montre_la_categorie_et_alerte_sur_une_pratique_interdite(
+    client, org_a, lecteur_a, referent_a, monde
+):
+    from balise.conformite import services as conformite
+    from balise.conformite.regles import en_vigueur
+
+    regles = en_vigueur()
+    interdit = next(c for c in regles.cas if any(x.startswith("interdit_") for x in c.conclusions))
+    systeme = fabrique.systeme(org_a, referent_a, nom="Notation des usagers")
+    conformite.qualifier(systeme, regles, interdit.reponses, referent_a)
+    client.force_login(lecteur_a)
+    html = client.get("/o/commune-a/pilotage/").content.decode()
+    assert "Catégorie AI Act" in html and "Non qualifié" in html
+    alerte = html.split("fr-alert--error", 1)[1].split("</div>", 1)[0]
+    assert "Notation des usagers" in alerte and "Tri du courrier" not in alerte

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count
 
 from balise.comptes.models import Utilisateur
+from balise.conformite.categories import Categorie, categories
 from balise.registre.cycle_de_vie import ORDRE
 from balise.registre.cycle_de_vie import Stade as StadeCycle
 from balise.registre.models import SystemeIA
@@ -43,13 +44,19 @@ class RetardsResponsable:
 @dataclass(frozen=True)
 class LigneSysteme:
     """Une ligne du tableau des systèmes : lue par `values_list` (cinq cents lignes sans instancier de
-    modèle). Les colonnes de la catégorie AI Act et de l'état de porte s'y ajouteront (lot « portes »)."""
+    modèle), avec la catégorie AI Act de sa qualification actuelle (conformite/categories.py). L'état
+    de porte se lit dans la liste du registre, qui le calcule page par page."""
 
     pk: int
     nom: str
     service: str
     stade: str
     libelle_stade: str
+    categorie: Categorie
+
+    @property
+    def interdite(self) -> bool:
+        return self.categorie == Categorie.INTERDITE
 
     @property
     def badge(self) -> str:
@@ -81,6 +88,10 @@ class Pilotage:
     retards: list[RetardsResponsable]  # le plus en retard d'abord
     decisions: list[Decision]  # la plus récente d'abord
     en_attente_de_decision: list[SystemeIA]
+
+    @property
+    def pratiques_interdites(self) -> list[LigneSysteme]:
+        return [s for s in self.systemes if s.interdite]
 
     @property
     def total_retards(self) -> int:
@@ -135,10 +146,12 @@ def pilotage(organisation: Organisation, aujourd_hui: date) -> Pilotage:
         .order_by("nom", "pk")
         .values_list("pk", "nom", "service", "stade")
     )
+    lues = list(lignes)
+    par_categorie = categories(pk for pk, *_ in lues)
     systemes = sorted(
         (
-            LigneSysteme(pk, nom, service, stade, libelles.get(stade, stade))
-            for pk, nom, service, stade in lignes
+            LigneSysteme(pk, nom, service, stade, libelles.get(stade, stade), par_categorie[pk])
+            for pk, nom, service, stade in lues
         ),
         key=lambda s: rang.get(s.stade, len(rang)),
     )
