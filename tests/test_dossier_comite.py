@@ -185,3 +185,19 @@ def test_dossier_en_requetes_constantes(
     with django_assert_max_num_queries(len(une.captured_queries)):
         html = dossier.html(systeme_a)
     assert html.count("Avis favorable avec réserves") == 5 and html.count("Bilan intermédiaire") == 5
+
+
+def test_decomptes_en_lot_comme_point_par_point(comite, systeme_a, admin_a):
+    from balise.gouvernance import selectors_avis
+    from balise.gouvernance.models import Presence
+
+    Instance.objects.filter(pk=comite.instance.pk).update(regle_vote=Instance.RegleVote.MAJORITE_ABSOLUE)
+    avec_votes, sans_votes = _point(comite, systeme_a, admin_a), _point(comite, systeme_a, admin_a)
+    for membre in comite.instance.membres.all():
+        Presence.objects.create(seance=avec_votes.seance, membre=membre, present=True)
+    _voter(comite, avec_votes, systeme_a.organisation)
+    avec_votes = Point.objects.select_related("seance__instance").get(pk=avec_votes.pk)
+    lot = selectors_avis.decomptes([avec_votes, sans_votes])
+    assert list(lot) == [avec_votes.pk]
+    assert lot[avec_votes.pk] == selectors_avis.decompte_du_point(avec_votes)
+    assert lot[avec_votes.pk].presents == 2
