@@ -202,8 +202,21 @@ def remplir(alea: random.Random) -> Jeu:
             membres.append(personne)
         profils = alea.choices(list(PROFILS), weights=list(PROFILS.values()), k=NB_EVALUATEURS)
         systeme = registre.creer_systeme(org, FICHE, pilote)
-        for stade in ("etude", "experimentation"):
-            systeme = registre.changer_stade(systeme.pk, stade, "", pilote, systeme.version)
+        # La porte de l'expérimentation attend un radar amont : une administratrice la passe en le
+        # justifiant (le dossier montre alors cette justification, comme dans la vie).
+        administratrice = Utilisateur.objects.create_user(
+            "dgs@banc-instruments.example", None, first_name="Anne", last_name="Roux"
+        )
+        Adhesion.objects.create(utilisateur=administratrice, organisation=org, role="administrateur")
+        systeme = registre.changer_stade(systeme.pk, "etude", "", pilote, systeme.version)
+        systeme = registre.changer_stade(
+            systeme.pk,
+            "experimentation",
+            "",
+            administratrice,
+            systeme.version,
+            justification="Expérimentation décidée en comité de direction ; radar amont à faire.",
+        )
 
     def instrument(code: str) -> DefinitionInstrument:
         return DefinitionInstrument.objects.filter(organisation=None, code=code).order_by("-version").first()

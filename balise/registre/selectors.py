@@ -15,7 +15,7 @@ from balise.conformite.categories import Categorie, categories
 from balise.organisations.models import Organisation
 
 from .cycle_de_vie import Stade
-from .models import Document, SystemeIA
+from .models import ChangementStade, Document, SystemeIA
 from .referentiels import Cible, Domaine, Hebergement, Positionnement, TypeIA
 
 _OUI_NON = forms.Select(choices=[("", "Tous"), ("true", "Oui"), ("false", "Non")])
@@ -99,6 +99,12 @@ def documents(systeme: SystemeIA) -> QuerySet[Document]:
 
 def documents_archives(systeme: SystemeIA) -> QuerySet[Document]:
     return systeme.documents.filter(archive_le__isnull=False).order_by("-archive_le")
+
+
+def portes_forcees(systeme: SystemeIA) -> QuerySet[ChangementStade]:
+    """Les portes passées sans être franchies (changements de stade et publications), du plus ancien au
+    plus récent, avec leur justification et les critères qui manquaient."""
+    return systeme.changements_stade.filter(porte_forcee=True).select_related("par").order_by("le", "pk")
 
 
 def registre(organisation: Organisation, archives: bool = False) -> QuerySet[SystemeIA]:
