@@ -1,10 +1,17 @@
-"""Les erreurs de validation pydantic en français, avec le chemin du champ fautif.
+"""Les fichiers de données versionnés et leurs erreurs de validation, en français, avec le chemin du
+champ fautif.
 
 Les fichiers de données que lisent des non-développeurs (définitions d'instruments, règles de
 qualification) s'expliquent dans leur langue : « sections.0.items.2.poids : valeur trop petite ».
 """
 
-from pydantic import ValidationError
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 _MESSAGES = {
@@ -48,3 +55,68 @@ def _message(erreur: ErrorDetails, racine: str) -> str:
 
 def messages_en_francais(exc: ValidationError, racine: str, limite: int = 30) -> list[str]:
     return [_message(e, racine) for e in exc.errors()[:limite]]
+
+
+class DonneesInvalides(ValueError):
+    """Un fichier de données refusé : la liste de ses erreurs, en français."""
+
+    def __init__(self, erreurs: list[str]) -> None:
+        self.erreurs = erreurs
+        super().__init__("; ".join(erreurs))
+
+
+class AUneVersion(Protocol):
+    version: int
+
+
+S = TypeVar("S", bound=BaseModel)
+
+
+def lire_yaml(texte: str, schema: type[S], racine: str, erreur: type[DonneesInvalides]) -> S:
+    """Un texte YAML validé par son schéma ; `erreur` porte les messages en français."""
+    try:
+        return schema.model_validate(yaml.safe_load(texte))
+    except yaml.YAMLError:
+        raise erreur(["le fichier n'est pas du YAML valide"]) from None
+    except ValidationError as exc:
+        raise erreur(messages_en_francais(exc, racine)) from None
+
+
+V = TypeVar("V", bound=AUneVersion)
+
+
+class FichiersVersionnes(Generic[V]):
+    """Les versions livrées d'un fichier de données, `<prefixe>-v<N>.yaml` dans un dossier : règles de
+    qualification, politique des portes, modèles d'instances. Les fichiers ne changent pas pendant que
+    l'application tourne : chaque version est lue une fois."""
+
+    def __init__(
+        self,
+        dossier: Path,
+        prefixe: str,
+        lire: Callable[[str], V],
+        erreur: type[DonneesInvalides],
+        introuvable: str,
+    ) -> None:
+        self._dossier, self._prefixe, self._lire, self._erreur = dossier, prefixe, lire, erreur
+        self._introuvable = introuvable  # message, avec {numero}
+        self._lues: dict[int, V] = {}
+
+    @cached_property
+    def fichiers(self) -> dict[int, Path]:
+        motif = f"{self._prefixe}-v*.yaml"
+        return {int(p.stem.rsplit("v", 1)[1]): p for p in self._dossier.glob(motif)}
+
+    def version(self, numero: int) -> V:
+        if numero not in self._lues:
+            chemin = self.fichiers.get(numero)
+            if chemin is None:
+                raise LookupError(self._introuvable.format(numero=numero))
+            lue = self._lire(chemin.read_text(encoding="utf-8"))
+            if lue.version != numero:
+                raise self._erreur([f"{chemin.name} déclare la version {lue.version}"])
+            self._lues[numero] = lue
+        return self._lues[numero]
+
+    def en_vigueur(self) -> V:
+        return self.version(max(self.fichiers))

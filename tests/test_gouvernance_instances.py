@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from balise.comptes.models import JetonAPI
-from balise.gouvernance import selecteurs_instances as selecteurs
+from balise.gouvernance import selectors_instances as selecteurs
 from balise.gouvernance import services_instances as services
 from balise.gouvernance.models import College, Instance, InvitationSiege, Membre
 from balise.organisations import services as organisations

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator, ConfigDict
 
-from balise.gouvernance import selecteurs_instances as selecteurs
+from balise.gouvernance import selectors_instances as selecteurs
 from balise.gouvernance import services_instances as services
 from balise.gouvernance.models import Instance, Membre
 from balise.organisations import acces

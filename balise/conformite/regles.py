@@ -20,14 +20,13 @@ raisonnement est dans `moteur.py`.
 from __future__ import annotations
 
 from datetime import date
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from balise.validation import messages_en_francais
+from balise.validation import DonneesInvalides, FichiersVersionnes, lire_yaml
 
 DOSSIER = Path(__file__).parent / "regles"
 
@@ -274,40 +273,29 @@ def _verifier_condition(
     return erreurs
 
 
-class ReglesInvalides(ValueError):
-    def __init__(self, erreurs: list[str]) -> None:
-        self.erreurs = erreurs
-        super().__init__("; ".join(erreurs))
+class ReglesInvalides(DonneesInvalides):
+    pass
 
 
 def lire(texte: str) -> Regles:
-    try:
-        donnees = yaml.safe_load(texte)
-        return Regles.model_validate(donnees)
-    except yaml.YAMLError:
-        raise ReglesInvalides(["le fichier n'est pas du YAML valide"]) from None
-    except ValidationError as exc:
-        raise ReglesInvalides(messages_en_francais(exc, "règles")) from None
+    return lire_yaml(texte, Regles, "règles", ReglesInvalides)
 
 
-@cache
+_VERSIONS = FichiersVersionnes(
+    DOSSIER, "qualification", lire, ReglesInvalides, "Règles de qualification v{numero} introuvables."
+)
+
+
 def fichiers() -> dict[int, Path]:
     """Les versions livrées (les fichiers ne changent pas pendant que l'application tourne)."""
-    return {int(p.stem.rsplit("v", 1)[1]): p for p in DOSSIER.glob("qualification-v*.yaml")}
+    return _VERSIONS.fichiers
 
 
-@cache
 def version(numero: int) -> Regles:
     """Une version des règles : une qualification se relit avec celle qui l'a produite."""
-    chemin = fichiers().get(numero)
-    if chemin is None:
-        raise LookupError(f"Règles de qualification v{numero} introuvables.")
-    regles = lire(chemin.read_text(encoding="utf-8"))
-    if regles.version != numero:
-        raise ReglesInvalides([f"{chemin.name} déclare la version {regles.version}"])
-    return regles
+    return _VERSIONS.version(numero)
 
 
 def en_vigueur() -> Regles:
     """La version la plus récente des règles (les qualifications gardent celle qu'elles ont utilisée)."""
-    return version(max(fichiers()))
+    return _VERSIONS.en_vigueur()

@@ -9,15 +9,14 @@ fichier incohérent avec un message en français (balise/validation.py).
 from __future__ import annotations
 
 from datetime import date
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-import yaml
 from django.core.exceptions import ImproperlyConfigured
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from balise.validation import messages_en_francais
+from balise.validation import DonneesInvalides, FichiersVersionnes, lire_yaml
 
 from .models import Instance, Membre
 
@@ -116,36 +115,26 @@ class Modeles(Strict):
         return citees
 
 
-class ModelesInvalides(ValueError):
-    def __init__(self, erreurs: list[str]) -> None:
-        self.erreurs = erreurs
-        super().__init__("; ".join(erreurs))
+class ModelesInvalides(DonneesInvalides):
+    pass
 
 
 def lire(texte: str) -> Modeles:
-    try:
-        donnees = yaml.safe_load(texte)
-        return Modeles.model_validate(donnees)
-    except yaml.YAMLError:
-        raise ModelesInvalides(["le fichier n'est pas du YAML valide"]) from None
-    except ValidationError as exc:
-        raise ModelesInvalides(messages_en_francais(exc, "modèles d'instances")) from None
+    return lire_yaml(texte, Modeles, "modèles d'instances", ModelesInvalides)
 
 
-@cache
+_VERSIONS = FichiersVersionnes(
+    DOSSIER, "instances", lire, ModelesInvalides, "Modèles d'instances v{numero} introuvables."
+)
+
+
 def fichiers() -> dict[int, Path]:
-    return {int(p.stem.rsplit("v", 1)[1]): p for p in DOSSIER.glob("instances-v*.yaml")}
+    return _VERSIONS.fichiers
 
 
-@cache
 def en_vigueur() -> Modeles:
     """La version la plus récente des modèles (une instance garde l'identifiant de son modèle)."""
-    numero = max(fichiers())
-    chemin = fichiers()[numero]
-    modeles = lire(chemin.read_text(encoding="utf-8"))
-    if modeles.version != numero:
-        raise ModelesInvalides([f"{chemin.name} déclare la version {modeles.version}"])
-    return modeles
+    return _VERSIONS.en_vigueur()
 
 
 # Les valeurs du schéma sont celles des modèles Django : vérifié au chargement, pas seulement en test.

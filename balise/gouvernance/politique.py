@@ -10,15 +10,13 @@ pratiques interdites aux portes de l'expérimentation, de la production et de la
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from balise.conformite import regles
-from balise.validation import messages_en_francais
+from balise.validation import DonneesInvalides, FichiersVersionnes, lire_yaml
 
 DOSSIER = Path(__file__).parent / "politiques"
 
@@ -192,38 +190,27 @@ def _obligations_connues() -> frozenset[str]:
     return frozenset(o.id for n in regles.fichiers() for o in regles.version(n).obligations)
 
 
-class PolitiqueInvalide(ValueError):
-    def __init__(self, erreurs: list[str]) -> None:
-        self.erreurs = erreurs
-        super().__init__("; ".join(erreurs))
+class PolitiqueInvalide(DonneesInvalides):
+    pass
 
 
 def lire(texte: str) -> Politique:
-    try:
-        donnees = yaml.safe_load(texte)
-        return Politique.model_validate(donnees)
-    except yaml.YAMLError:
-        raise PolitiqueInvalide(["le fichier n'est pas du YAML valide"]) from None
-    except ValidationError as exc:
-        raise PolitiqueInvalide(messages_en_francais(exc, "politique")) from None
+    return lire_yaml(texte, Politique, "politique", PolitiqueInvalide)
 
 
-@cache
+_VERSIONS = FichiersVersionnes(
+    DOSSIER, "portes", lire, PolitiqueInvalide, "Politique des portes v{numero} introuvable."
+)
+
+
 def fichiers() -> dict[int, Path]:
-    return {int(p.stem.rsplit("v", 1)[1]): p for p in DOSSIER.glob("portes-v*.yaml")}
+    return _VERSIONS.fichiers
 
 
-@cache
 def version(numero: int) -> Politique:
-    chemin = fichiers().get(numero)
-    if chemin is None:
-        raise LookupError(f"Politique des portes v{numero} introuvable.")
-    politique = lire(chemin.read_text(encoding="utf-8"))
-    if politique.version != numero:
-        raise PolitiqueInvalide([f"{chemin.name} déclare la version {politique.version}"])
-    return politique
+    return _VERSIONS.version(numero)
 
 
 def en_vigueur() -> Politique:
     """La politique livrée la plus récente (une organisation ne l'adapte pas encore)."""
-    return version(max(fichiers()))
+    return _VERSIONS.en_vigueur()

@@ -28,9 +28,9 @@ from balise.organisations.models import Adhesion, Invitation
 from balise.organisations.roles import Permission, peut
 
 from . import modeles_instances
-from . import selecteurs_instances as selecteurs
+from . import selectors_instances as selecteurs
 from . import services_instances as services
-from .formulaires_instances import (
+from .forms_instances import (
     ChoixModeleForm,
     CollegeForm,
     CreationForm,
