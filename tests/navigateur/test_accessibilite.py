@@ -554,3 +554,29 @@ def test_pages_du_membre_externe_accessibles(nouveau_contexte, gouvernance):
         invitee, {"invitation à siéger": "/invitation/{g.jeton_invitation}/"}, gouvernance
     )
     assert not rapports, "\n\n".join(rapports)
+
+
+def test_formulaires_de_la_gouvernance_en_erreur_accessibles(nouveau_contexte, gouvernance, admin_a):
+    """Avis « favorable avec réserves » sans réserve, réserve sans échéance, instance sans nom : les
+    messages d'erreur des champs et des lignes de réserves restent accessibles."""
+    page = nouveau_contexte().new_page()
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{gouvernance.slug}/points/{gouvernance.point_ouvert}/avis/")
+    page.get_by_label("Favorable avec réserves").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Ce champ est obligatoire").first.wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+    page.get_by_label("Motifs").fill("Allège l'accueil.")
+    page.locator("#id_conditions-0-intitule").fill("Former les agents")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Fixez l'échéance de cette condition.").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+    page.goto(f"/o/{gouvernance.slug}/instances/nouvelle/?modele=cst")
+    page.get_by_role("textbox", name="Nom", exact=True).fill("")
+    page.get_by_role("button", name="Créer l'instance").click()
+    page.get_by_text("Le formulaire contient des erreurs").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
