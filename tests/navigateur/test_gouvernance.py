@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.regles import en_vigueur
+from balise.gouvernance import services_instances, services_seances
 from balise.gouvernance.models import Avis, Condition, Decision, Instance, Membre, Vote
 from balise.registre.models import SystemeIA
 from tests import fabrique, travailleur
@@ -129,8 +130,19 @@ def test_comite_d_ethique_du_modele_a_la_production(
     admin.reload()
     expect(admin.get_by_role("link", name=re.compile("Dossier figé le"))).to_be_visible()
 
+    # Une autre instance, où le membre externe ne siège pas, a aussi sa séance.
+    copil = services_instances.creer_instance(
+        org_a, {"nom": "COPIL IA", "mission": "Piloter.", "nature": "decisionnelle"}, admin_a
+    )
+    seance_copil = services_seances.programmer(copil, debut, 60, "Salle B", admin_a)
+
     # 3. Le membre externe, dans son navigateur : sa séance, le dossier du point, rien du registre.
     externe.goto(f"/o/{slug}/a-traiter/")
+    expect(externe.get_by_role("link", name=re.compile("^Comité d'éthique et scientifique —"))).to_have_count(
+        1
+    )
+    expect(externe.get_by_role("link", name=re.compile("^COPIL IA"))).to_have_count(0)
+    assert externe.request.get(f"/o/{slug}/seances/{seance_copil.pk}/").status == 404
     nav = externe.get_by_role("navigation", name=re.compile("Menu principal", re.I))
     expect(nav.get_by_role("link", name="Registre")).to_have_count(0)
     assert externe.request.get(f"/o/{slug}/registre/").status == 403
