@@ -405,6 +405,35 @@ def test_droits_sur_les_pages_de_seance(client, org_a, admin_a, comite):
     assert client.get(f"/o/{org_a.slug}/seances/{seance_autre.pk}/modifier/").status_code == 403
 
 
+def test_la_page_de_seance_mene_a_chaque_point(client, org_a, admin_a, comite):
+    """Un membre (externe compris) rejoint un point depuis sa séance pour y voter : le titre du point
+    est un lien vers sa page (votes, avis, décision)."""
+    seance = _seance(comite, admin_a)
+    point = services.ajouter_point(seance.pk, "libre", admin_a, titre="Charte de l'IA")
+    externe = comite.membres.get(fonction=Membre.Fonction.MEMBRE).utilisateur
+    client.force_login(externe)
+    page = client.get(f"/o/{org_a.slug}/seances/{seance.pk}/").content.decode()
+    assert f'href="/o/{org_a.slug}/points/{point.pk}/">Charte de l&#x27;IA</a>' in page
+    assert client.get(f"/o/{org_a.slug}/points/{point.pk}/").status_code == 200
+
+
+def test_le_menu_d_un_membre_externe_ne_propose_que_ses_instances(client, org_a, admin_a, comite):
+    """Sur « À traiter », la séance et le point, le menu d'un membre externe ne montre ni le registre ni
+    le reste de l'organisation (il n'y a pas accès) : seulement « À traiter » et « Instances »."""
+    seance = _seance(comite, admin_a)
+    point = services.ajouter_point(seance.pk, "libre", admin_a, titre="Charte")
+    externe = comite.membres.get(fonction=Membre.Fonction.MEMBRE).utilisateur
+    client.force_login(externe)
+    for adresse in ("a-traiter/", f"seances/{seance.pk}/", f"points/{point.pk}/"):
+        page = client.get(f"/o/{org_a.slug}/{adresse}").content.decode()
+        menu = page.split('aria-label="Menu principal"')[1].split("</nav>")[0]
+        assert f'href="/o/{org_a.slug}/instances/"' in menu, adresse
+        assert "/registre/" not in menu and "/portefeuille/" not in menu, adresse
+    client.force_login(admin_a)
+    menu = client.get(f"/o/{org_a.slug}/seances/{seance.pk}/").content.decode().split("Menu principal")[1]
+    assert f'href="/o/{org_a.slug}/registre/"' in menu
+
+
 def test_creer_une_seance_par_la_page(client, org_a, admin_a, comite):
     client.force_login(admin_a)
     url = f"/o/{org_a.slug}/instances/{comite.pk}/seances/nouvelle/"

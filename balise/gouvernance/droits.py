@@ -33,6 +33,11 @@ def siege(adhesion: Adhesion, instance: Instance) -> Membre | None:
     ).first()
 
 
+def externe(adhesion: Adhesion) -> bool:
+    """Un membre externe (sans VOIR_REGISTRE) : le menu ne lui propose que « À traiter » et ses instances."""
+    return not peut(adhesion.role, Permission.VOIR_REGISTRE)
+
+
 def peut_voir(adhesion: Adhesion, instance: Instance) -> bool:
     return peut(adhesion.role, Permission.VOIR_REGISTRE) or siege(adhesion, instance) is not None
 

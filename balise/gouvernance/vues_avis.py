@@ -67,6 +67,7 @@ def point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/point.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "point": p,
             "instance": instance,
             "votes": votes,
@@ -140,6 +141,7 @@ def rendre_avis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/avis_formulaire.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "point": p,
             "form": form,
             "formset": formset,
@@ -180,6 +182,7 @@ def avis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/avis_formulaire.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "point": p,
             "avis": rendu,
             "form": form,
@@ -217,6 +220,7 @@ def _decider(request: HttpRequest, adhesion, systeme, p=None) -> HttpResponse:
         "gouvernance/avis/decision_formulaire.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "systeme": systeme,
             "point": p,
             "form": form,
@@ -281,6 +285,7 @@ def decision(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/decision.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "decision": d,
             "conditions": d.conditions.select_related("responsable"),
             "form": form if corriger else None,
@@ -308,6 +313,7 @@ def conditions(request: HttpRequest, slug: str) -> HttpResponse:
         "gouvernance/avis/conditions.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "page": page,
             "filtre": filtre,
             "filtres": selectors_avis.FILTRES_CONDITIONS,
@@ -345,6 +351,7 @@ def condition(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/condition.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "condition": c,
             "form": form if suivre else None,
             "conflit": conflit,

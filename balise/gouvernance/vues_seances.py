@@ -79,6 +79,7 @@ def liste(request: HttpRequest, slug: str, instance_pk: int) -> HttpResponse:
         "gouvernance/seances/liste.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "instance": instance,
             "seances": selectors.seances(instance),
             "peut_instruire": droits.peut_instruire(adhesion, instance),
@@ -112,7 +113,12 @@ def creer(request: HttpRequest, slug: str, instance_pk: int) -> HttpResponse:
     return render(
         request,
         "gouvernance/seances/formulaire.html",
-        {"organisation": adhesion.organisation, "instance": instance, "form": form},
+        {
+            "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
+            "instance": instance,
+            "form": form,
+        },
     )
 
 
@@ -130,6 +136,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/seances/seance.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "seance": seance,
             "instance": seance.instance,
             "points": points,
@@ -180,6 +187,7 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/seances/formulaire.html",
         {
             "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
             "instance": seance.instance,
             "seance": seance,
             "form": form,
@@ -239,7 +247,13 @@ def ajouter_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "gouvernance/seances/point.html",
-        {"organisation": adhesion.organisation, "seance": seance, "instance": seance.instance, "form": form},
+        {
+            "organisation": adhesion.organisation,
+            "externe": droits.externe(adhesion),
+            "seance": seance,
+            "instance": seance.instance,
+            "form": form,
+        },
     )
 
 

@@ -354,3 +354,229 @@ def test_colonnes_en_erreur_accessibles(page, donnees, admin_a):
     page.get_by_text("Ce champ est obligatoire").first.wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
+
+
+# --- Gouvernance (issue 13) ------------------------------------------------------------------------
+
+
+@dataclass
+class Gouvernance:
+    slug: str
+    instance: int
+    seance: int
+    point: int  # votes, avis favorable avec réserves, décision
+    point_ouvert: int  # un vote enregistré, l'avis pas encore rendu
+    condition: int
+    decision: int
+    systeme: int  # à la porte de production : liste de contrôle, chronologie
+    interdit: int  # pratique interdite : alerte rouge
+    externe: str  # adresse du membre externe
+    jeton_invitation: str  # invitation à siéger en attente
+
+
+@pytest.fixture
+def gouvernance(org_a, admin_a, referent_a, lecteur_a) -> Gouvernance:
+    """Un comité d'éthique créé depuis son modèle, un membre externe, une séance convoquée (dossiers
+    figés) avec un point voté et avisé avec réserve, une décision, un système bloqué (pratique interdite)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balise.conformite.regles import en_vigueur as regles_en_vigueur
+    from balise.gouvernance import services_avis, services_instances, services_seances
+    from balise.gouvernance.services_avis import NouvelleCondition
+    from balise.organisations.models import Adhesion
+    from balise.registre.models import SystemeIA
+
+    regles = regles_en_vigueur()
+    cas = {c.nom: c for c in regles.cas}
+    valeurs = services_instances.valeurs_du_modele("comite_ethique_colleges")
+    colleges = valeurs.pop("colleges")
+    instance = services_instances.creer_instance(
+        org_a,
+        {**valeurs, "regle_vote": "majorite_simple"},
+        admin_a,
+        modele="comite_ethique_colleges",
+        colleges=colleges,
+    )
+    civile = instance.colleges.get(nom="Collège de la société civile")
+    services_instances.nommer_membre(instance, lecteur_a.pk, admin_a, fonction="president")
+    externe = fabrique.membre(org_a, "externe", "claire.citoyenne@exemple.fr")
+    services_instances.nommer_membre(instance, externe.pk, admin_a, college_id=civile.pk, qualite="Citoyenne")
+    invitation = services_instances.inviter_externe(
+        instance, "expert@exemple.fr", admin_a, lambda i: f"http://testserver/invitation/{i.jeton}/"
+    ).invitation
+
+    systeme = fabrique.systeme(org_a, referent_a, nom="Tri du courrier entrant")
+    SystemeIA.objects.filter(pk=systeme.pk).update(stade="decision")
+    systeme.refresh_from_db()
+    conformite.qualifier(
+        systeme, regles, cas["Détection des fuites sur les canalisations d'eau potable"].reponses, referent_a
+    )
+    autre = fabrique.systeme(org_a, referent_a, nom="Aide à l'instruction des aides sociales")
+    SystemeIA.objects.filter(pk=autre.pk).update(stade="experimentation")
+    interdit = fabrique.systeme(org_a, referent_a, nom="Relances des impayés")
+    conformite.qualifier(
+        interdit,
+        regles,
+        cas["Relances d'impayés conçues pour exploiter la détresse financière des familles"].reponses,
+        referent_a,
+    )
+
+    seance = services_seances.programmer(
+        instance, timezone.now().replace(microsecond=0) + timedelta(days=10), 120, "Salle du conseil", admin_a
+    )
+    point = services_seances.ajouter_point(
+        seance.pk, "porte", admin_a, systeme=systeme.pk, stade_vise="production"
+    )
+    ouvert = services_seances.ajouter_point(
+        seance.pk, "porte", admin_a, systeme=autre.pk, stade_vise="decision"
+    )
+    seance.refresh_from_db()
+    services_seances.convoquer(seance.pk, seance.version, admin_a, "http://testserver/")
+    travailleur.executer_travaux()
+
+    adhesion_externe = Adhesion.objects.get(organisation=org_a, utilisateur=externe)
+    adhesion_president = Adhesion.objects.get(organisation=org_a, utilisateur=lecteur_a)
+    for p in (point, ouvert):
+        services_avis.voter(p, adhesion_externe, "pour", "Sous réserve de former les agents.", None, externe)
+    services_avis.voter(point, adhesion_president, "abstention", "", None, lecteur_a)
+    avis = services_avis.rendre_avis(
+        point,
+        {
+            "sens": "favorable_reserves",
+            "motifs": "Allège l'accueil.",
+            "opinions_divergentes": "Une abstention.",
+        },
+        [
+            NouvelleCondition(
+                "Former les agents du courrier", referent_a, timezone.localdate() + timedelta(days=14)
+            ),
+            NouvelleCondition("Publier la notice", None, timezone.localdate() - timedelta(days=3)),
+        ],
+        lecteur_a,
+    )
+    decision = services_avis.prendre_decision(
+        systeme,
+        {
+            "sens": "mettre_en_production",
+            "motifs": "Après l'avis du comité d'éthique.",
+            "decidee_le": timezone.localdate(),
+            "deliberation_numero": "2026-118",
+        },
+        [NouvelleCondition("Bilan à six mois", referent_a, timezone.localdate() + timedelta(days=180))],
+        admin_a,
+    )
+    return Gouvernance(
+        org_a.slug,
+        instance.pk,
+        seance.pk,
+        point.pk,
+        ouvert.pk,
+        avis.conditions.order_by("pk").first().pk,
+        decision.pk,
+        systeme.pk,
+        interdit.pk,
+        externe.email,
+        invitation.invitation.jeton,
+    )
+
+
+PAGES_GOUVERNANCE = {
+    "instances": "/o/{g.slug}/instances/",
+    "créer une instance": "/o/{g.slug}/instances/nouvelle/",
+    "créer une instance depuis un modèle": "/o/{g.slug}/instances/nouvelle/?modele=comite_ethique_colleges",
+    "fiche d'instance": "/o/{g.slug}/instances/{g.instance}/",
+    "composition d'une instance": "/o/{g.slug}/instances/{g.instance}/composition/",
+    "historique d'une instance": "/o/{g.slug}/instances/{g.instance}/historique/",
+    "modifier une instance": "/o/{g.slug}/instances/{g.instance}/modifier/",
+    "séances d'une instance": "/o/{g.slug}/instances/{g.instance}/seances/",
+    "programmer une séance": "/o/{g.slug}/instances/{g.instance}/seances/nouvelle/",
+    "séance": "/o/{g.slug}/seances/{g.seance}/",
+    "inscrire un point": "/o/{g.slug}/seances/{g.seance}/points/nouveau/",
+    "point avisé et décidé": "/o/{g.slug}/points/{g.point}/",
+    "point en cours de vote": "/o/{g.slug}/points/{g.point_ouvert}/",
+    "consigner l'avis": "/o/{g.slug}/points/{g.point_ouvert}/avis/",
+    "corriger l'avis": "/o/{g.slug}/points/{g.point}/avis/",
+    "enregistrer une décision": "/o/{g.slug}/registre/{g.systeme}/decisions/nouvelle/",
+    "décision": "/o/{g.slug}/decisions/{g.decision}/",
+    "conditions": "/o/{g.slug}/conditions/",
+    "conditions en retard": "/o/{g.slug}/conditions/?filtre=en_retard",
+    "condition": "/o/{g.slug}/conditions/{g.condition}/",
+    "à traiter": "/o/{g.slug}/a-traiter/",
+    "pilotage": "/o/{g.slug}/pilotage/",
+    "fiche à la porte de production": "/o/{g.slug}/registre/{g.systeme}/",
+    "fiche d'une pratique interdite": "/o/{g.slug}/registre/{g.interdit}/",
+    "registre avec une pratique interdite": "/o/{g.slug}/registre/",
+    "portefeuille avec une pratique interdite": "/o/{g.slug}/portefeuille/",
+}
+
+PAGES_EXTERNE = {
+    "à traiter (membre externe)": "/o/{g.slug}/a-traiter/",
+    "instances (membre externe)": "/o/{g.slug}/instances/",
+    "fiche d'instance (membre externe)": "/o/{g.slug}/instances/{g.instance}/",
+    "séance (membre externe)": "/o/{g.slug}/seances/{g.seance}/",
+    "point à voter (membre externe)": "/o/{g.slug}/points/{g.point_ouvert}/",
+    "point avisé (membre externe)": "/o/{g.slug}/points/{g.point}/",
+}
+
+
+def _violations(page: Page, pages: dict[str, str], g: Gouvernance) -> list[str]:
+    """Toutes les pages d'une liste en une fois (une seule mise en place, coûteuse) : chaque page
+    en erreur ou en violation est rapportée, pas seulement la première."""
+    rapports = []
+    for nom, modele in pages.items():
+        adresse = modele.format(g=g)
+        reponse = page.goto(adresse)
+        if reponse is None or not reponse.ok:
+            rapports.append(f"{nom} ({adresse}) : HTTP {reponse and reponse.status}")
+            continue
+        resultats = _axe.run(page)
+        if resultats.violations_count:
+            rapports.append(f"{nom} ({adresse})\n{resultats.generate_report()}")
+    return rapports
+
+
+def test_pages_de_la_gouvernance_accessibles(nouveau_contexte, gouvernance, admin_a):
+    page = nouveau_contexte().new_page()
+    connecter(page, admin_a.email)
+    rapports = _violations(page, PAGES_GOUVERNANCE, gouvernance)
+    assert not rapports, "\n\n".join(rapports)
+
+
+def test_pages_du_membre_externe_accessibles(nouveau_contexte, gouvernance):
+    page = nouveau_contexte().new_page()
+    connecter(page, gouvernance.externe)
+    rapports = _violations(page, PAGES_EXTERNE, gouvernance)
+    # L'invitation à siéger, ouverte par une personne qui n'a pas encore de compte.
+    invitee = nouveau_contexte().new_page()
+    rapports += _violations(
+        invitee, {"invitation à siéger": "/invitation/{g.jeton_invitation}/"}, gouvernance
+    )
+    assert not rapports, "\n\n".join(rapports)
+
+
+def test_formulaires_de_la_gouvernance_en_erreur_accessibles(nouveau_contexte, gouvernance, admin_a):
+    """Avis « favorable avec réserves » sans réserve, réserve sans échéance, instance sans nom : les
+    messages d'erreur des champs et des lignes de réserves restent accessibles."""
+    page = nouveau_contexte().new_page()
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{gouvernance.slug}/points/{gouvernance.point_ouvert}/avis/")
+    page.get_by_label("Favorable avec réserves").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Ce champ est obligatoire").first.wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+    page.get_by_label("Motifs").fill("Allège l'accueil.")
+    page.locator("#id_conditions-0-intitule").fill("Former les agents")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Fixez l'échéance de cette condition.").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+    page.goto(f"/o/{gouvernance.slug}/instances/nouvelle/?modele=cst")
+    page.get_by_role("textbox", name="Nom", exact=True).fill("")
+    page.get_by_role("button", name="Créer l'instance").click()
+    page.get_by_text("Le formulaire contient des erreurs").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
