@@ -152,6 +152,23 @@ def rendre_avis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def _corriger(request, form, formset, corriger, pk):
+    """Enregistre la correction d'un avis ou d'une décision, avec ses nouvelles conditions : renvoie
+    (enregistrée, conflit d'édition éventuel) ; une saisie refusée reste dans le formulaire."""
+    if not (request.method == "POST" and form.is_valid() and formset.is_valid()):
+        return False, None
+    donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        corriger(pk, donnees, conditions_saisies(formset), form.cleaned_data["version"], request.user)
+    except versions.ConflitEdition as erreur:
+        reprendre_apres_conflit(form, erreur)
+        return False, erreur
+    except ValidationError as erreur:
+        form.add_error(None, erreur)
+        return False, None
+    return True, None
+
+
 @login_required
 def avis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Corriger un avis rendu : historisé et attribué, jamais supprimé."""
@@ -162,21 +179,10 @@ def avis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initial = {c: getattr(rendu, c) for c in services_avis.CHAMPS_AVIS} | {"version": rendu.version}
     form = AvisForm(request.POST or None, initial=initial)
     formset = _formset(request, p.organisation)
-    conflit = None
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services_avis.corriger_avis(
-                rendu.pk, donnees, conditions_saisies(formset), form.cleaned_data["version"], request.user
-            )
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
-            messages.success(request, "L'avis est corrigé.")
-            return redirect("gouvernance:point", slug=slug, pk=p.pk)
+    fait, conflit = _corriger(request, form, formset, services_avis.corriger_avis, rendu.pk)
+    if fait:
+        messages.success(request, "L'avis est corrigé.")
+        return redirect("gouvernance:point", slug=slug, pk=p.pk)
     return render(
         request,
         "gouvernance/avis/avis_formulaire.html",
@@ -265,21 +271,10 @@ def decision(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initial = {c: getattr(d, c) for c in services_avis.CHAMPS_DECISION} | {"version": d.version}
     form = DecisionForm(request.POST or None, initial=initial)
     formset = _formset(request, adhesion.organisation)
-    conflit = None
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services_avis.corriger_decision(
-                d.pk, donnees, conditions_saisies(formset), form.cleaned_data["version"], request.user
-            )
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
-            messages.success(request, "La décision est corrigée.")
-            return redirect("gouvernance:decision", slug=slug, pk=pk)
+    fait, conflit = _corriger(request, form, formset, services_avis.corriger_decision, d.pk)
+    if fait:
+        messages.success(request, "La décision est corrigée.")
+        return redirect("gouvernance:decision", slug=slug, pk=pk)
     return render(
         request,
         "gouvernance/avis/decision.html",
