@@ -1207,8 +1207,11 @@ def test_droits_des_roles_dans_les_pages(
 ):  # noqa: E501
     acteur = _personne(scene.org, role)
     if role == EXTERNE:
-        # Un membre externe siège dans l'instance de la scène : il la voit, et rien d'autre.
+        # Un membre externe siège dans l'instance de la scène et dans celle du point soumis à avis :
+        # il les voit, et rien d'autre.
         gouvernance.nommer_membre(scene.instance, acteur.pk, scene.admin)
+        instance_du_point = Point.objects.get(pk=scene.avis_point).seance.instance
+        gouvernance.nommer_membre(instance_du_point, acteur.pk, scene.admin)
     client.force_login(acteur)
     url = f"/o/{scene.org.slug}/" + chemin.format(
         instance=scene.instance.pk,

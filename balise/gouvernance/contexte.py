@@ -10,7 +10,8 @@ from typing import Any
 from django.http import Http404, HttpRequest
 
 from balise.organisations import acces
-from balise.organisations.roles import Permission, peut
+
+from . import droits
 
 
 def menu(request: HttpRequest) -> dict[str, Any]:
@@ -22,4 +23,4 @@ def menu(request: HttpRequest) -> dict[str, Any]:
         adhesion = acces.adhesion(request.user, slug)
     except Http404:
         return {}
-    return {"externe": not peut(adhesion.role, Permission.VOIR_REGISTRE)}
+    return {"externe": droits.externe(adhesion)}

@@ -16,7 +16,6 @@ from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 
 from . import a_traiter as selecteur
-from . import droits
 from . import pilotage as vue_d_ensemble
 
 
@@ -31,7 +30,6 @@ def a_traiter(request: HttpRequest, slug: str) -> HttpResponse:
         "gouvernance/a_traiter/a_traiter.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "t": donnees,
             "jours_proches": selecteur.JOURS_PROCHES,
             "limite": selecteur.LIMITE,
@@ -48,7 +46,6 @@ def pilotage(request: HttpRequest, slug: str) -> HttpResponse:
         "gouvernance/a_traiter/pilotage.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "p": vue_d_ensemble.pilotage(adhesion.organisation, timezone.localdate()),
             "mois": vue_d_ensemble.MOIS_DECISIONS,
         },

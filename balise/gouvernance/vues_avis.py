@@ -67,7 +67,6 @@ def point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/point.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "point": p,
             "instance": instance,
             "votes": votes,
@@ -141,7 +140,6 @@ def rendre_avis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/avis_formulaire.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "point": p,
             "form": form,
             "formset": formset,
@@ -188,7 +186,6 @@ def avis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/avis_formulaire.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "point": p,
             "avis": rendu,
             "form": form,
@@ -226,7 +223,6 @@ def _decider(request: HttpRequest, adhesion, systeme, p=None) -> HttpResponse:
         "gouvernance/avis/decision_formulaire.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "systeme": systeme,
             "point": p,
             "form": form,
@@ -280,7 +276,6 @@ def decision(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/decision.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "decision": d,
             "conditions": d.conditions.select_related("responsable"),
             "form": form if corriger else None,
@@ -308,7 +303,6 @@ def conditions(request: HttpRequest, slug: str) -> HttpResponse:
         "gouvernance/avis/conditions.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "page": page,
             "filtre": filtre,
             "filtres": selectors_avis.FILTRES_CONDITIONS,
@@ -346,7 +340,6 @@ def condition(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/avis/condition.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "condition": c,
             "form": form if suivre else None,
             "conflit": conflit,

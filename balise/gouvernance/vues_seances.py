@@ -79,7 +79,6 @@ def liste(request: HttpRequest, slug: str, instance_pk: int) -> HttpResponse:
         "gouvernance/seances/liste.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "instance": instance,
             "seances": selectors.seances(instance),
             "peut_instruire": droits.peut_instruire(adhesion, instance),
@@ -115,7 +114,6 @@ def creer(request: HttpRequest, slug: str, instance_pk: int) -> HttpResponse:
         "gouvernance/seances/formulaire.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "instance": instance,
             "form": form,
         },
@@ -136,7 +134,6 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/seances/seance.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "seance": seance,
             "instance": seance.instance,
             "points": points,
@@ -187,7 +184,6 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/seances/formulaire.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "instance": seance.instance,
             "seance": seance,
             "form": form,
@@ -249,7 +245,6 @@ def ajouter_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "gouvernance/seances/point.html",
         {
             "organisation": adhesion.organisation,
-            "externe": droits.externe(adhesion),
             "seance": seance,
             "instance": seance.instance,
             "form": form,
