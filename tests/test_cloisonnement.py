@@ -1387,31 +1387,34 @@ def _objets_de(route: str) -> list[str]:
     return [o for o in map(objet, _PARAMETRE.finditer(route)) if o]
 
 
-@pytest.mark.parametrize("route", ROUTES_PRIVEES)
-def test_un_membre_externe_n_atteint_que_ses_instances(client, monde, route):
+def test_un_membre_externe_n_atteint_que_ses_instances(client, monde):
     """Le membre externe de A (il siège dans l'instance de A) : 403 sur toute autre page et tout autre
-    point d'API de son organisation, sans rien changer ; les pages de ses instances seulement en lecture."""
+    point d'API de son organisation, sans rien changer ; les pages de ses instances seulement en lecture.
+    Toutes les adresses dans un seul test (un seul `monde` à construire) : les écarts sont tous dits."""
     externe = Adhesion.objects.get(utilisateur_id=monde.a["externe"]).utilisateur
     client.force_login(externe)
     _, secret = JetonAPI.emettre(externe, "jeton de l'externe")
-    url = adresse(route, monde.slug_a, monde.a)
-    permises = ROUTES_DE_L_EXTERNE.get(route, set())
-    for methode in METHODES:
-        avant = instantane.photo()
-        if est_api(route):
-            reponse = requete(Client(), methode, url, route, monde.a["version"], jeton=secret)
-            refus = {403} if methode in methodes_declarees(route) else {405}
-        else:
-            reponse = requete(client, methode, url, route, monde.a["version"])
-            refus = {405} if requete(Client(), methode, url, route, 1).status_code == 405 else {403}
-        if _OBJETS_D_INSTANCE & set(_objets_de(route)):
-            # Une séance, un point, un avis d'une instance où il ne siège pas : introuvable pour lui.
-            refus = refus | {404}
-        if methode in permises:
-            assert reponse.status_code == 200, f"{methode} {url} → {reponse.status_code}"
-        else:
-            assert reponse.status_code in refus, f"{methode} {url} → {reponse.status_code}"
-        assert instantane.photo() == avant, f"{methode} {url} a modifié quelque chose"
+    ecarts = []
+    for route in ROUTES_PRIVEES:
+        url = adresse(route, monde.slug_a, monde.a)
+        permises = ROUTES_DE_L_EXTERNE.get(route, set())
+        for methode in METHODES:
+            avant = instantane.photo()
+            if est_api(route):
+                reponse = requete(Client(), methode, url, route, monde.a["version"], jeton=secret)
+                refus = {403} if methode in methodes_declarees(route) else {405}
+            else:
+                reponse = requete(client, methode, url, route, monde.a["version"])
+                refus = {405} if requete(Client(), methode, url, route, 1).status_code == 405 else {403}
+            if _OBJETS_D_INSTANCE & set(_objets_de(route)):
+                # Une séance, un point, un avis d'une instance où il ne siège pas : introuvable pour lui.
+                refus = refus | {404}
+            attendus = {200} if methode in permises else refus
+            if reponse.status_code not in attendus:
+                ecarts.append(f"{methode} {url} → {reponse.status_code} (attendu : {sorted(attendus)})")
+            if instantane.photo() != avant:
+                ecarts.append(f"{methode} {url} a modifié quelque chose")
+    assert not ecarts, "\n".join(ecarts)
 
 
 def test_un_membre_externe_ne_voit_pas_une_instance_ou_il_ne_siege_pas(client, monde, org_a, admin_a):
