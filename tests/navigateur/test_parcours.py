@@ -13,10 +13,12 @@ from tests.navigateur.conftest import connecter
 pytestmark = pytest.mark.navigateur
 
 
-def _changer_de_stade(page: Page, vers: str, motif: str = "") -> None:
+def _changer_de_stade(page: Page, vers: str, motif: str = "", justification: str = "") -> None:
     page.get_by_label("Nouveau stade").select_option(label=vers)
     if motif:
         page.get_by_label("Motif").fill(motif)
+    if justification:
+        page.get_by_label("Justification").fill(justification)
     page.get_by_role("button", name="Changer de stade").click()
 
 
@@ -31,8 +33,10 @@ def test_connexion(page, admin_a):
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_text("Adresse électronique ou mot de passe incorrect.")).to_be_visible()
 
+    # Une seule organisation : on arrive sur ce qu'on a à traiter.
     connecter(page, admin_a.email)
-    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page).to_have_url(re.compile(r"/o/commune-a/a-traiter/$"))
+    page.goto("/")
     expect(page.get_by_role("heading", name="Mes organisations")).to_be_visible()
     expect(page.get_by_role("link", name="Commune A")).to_be_visible()
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
@@ -87,8 +91,16 @@ def test_cycle_de_vie_jusqu_a_l_arret(page, admin_a, systeme_a):
     badge = page.locator("main .fr-badge").first
     expect(badge).to_have_text("Idée")
 
-    for stade in ("Étude d'opportunité", "Expérimentation / POC", "Décision", "Production"):
-        _changer_de_stade(page, stade)
+    # Une porte non franchie (ni note d'opportunité complète, ni radar, ni décision) refuse le passage ;
+    # l'administrateur la passe en écrivant pourquoi, et la justification reste dans la chronologie.
+    _changer_de_stade(page, "Étude d'opportunité")
+    expect(badge).to_have_text("Étude d'opportunité")
+    _changer_de_stade(page, "Expérimentation / POC")
+    expect(page.get_by_role("alert")).to_contain_text("porte")
+    expect(badge).to_have_text("Étude d'opportunité")
+    justification = "Reprise d'un projet déjà expérimenté avant Balise."
+    for stade in ("Expérimentation / POC", "Décision", "Production"):
+        _changer_de_stade(page, stade, justification=justification if stade != "Décision" else "")
         expect(page.get_by_role("status")).to_contain_text("Stade mis à jour.")
         expect(badge).to_have_text(stade)
 
@@ -104,6 +116,7 @@ def test_cycle_de_vie_jusqu_a_l_arret(page, admin_a, systeme_a):
     chronologie = page.locator("main ol")
     expect(chronologie).to_contain_text("Production → Arrêt (admin-a@exemple.fr) — Coût de fonctionnement")
     expect(chronologie).to_contain_text("Idée → Étude d'opportunité")
+    expect(chronologie).to_contain_text(justification)
 
     systeme_a.refresh_from_db()
     assert systeme_a.stade == "arret"
