@@ -1029,8 +1029,8 @@ ACTIONS_PAGES = [
         [ADMIN, RH],
     ),
     ("voir un point de séance", "GET", "points/{avis_point}/", None, False, ROLES),
-    ("voir les conditions", "GET", "conditions/", None, False, ROLES),
-    ("voir une décision", "GET", "decisions/{decision}/", None, False, ROLES),
+    ("voir les conditions", "GET", "conditions/", None, False, MEMBRES),
+    ("voir une décision", "GET", "decisions/{decision}/", None, False, MEMBRES),
     (
         "faire avancer une condition",
         "POST",
