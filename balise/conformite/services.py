@@ -150,10 +150,12 @@ def signaler_si_necessaire(systeme: SystemeIA) -> bool:
     )
     # Le signalement est attribué à qui a changé la fiche, même hors d'une requête (démonstration,
     # commande) ; dans une requête sans auteur connu, le middleware de simple-history y pourvoit.
+    champs = ["a_requalifier", "motif_requalification"]
     auteur = getattr(systeme, "_history_user", None)
     if auteur is not None:
-        derniere._history_user = auteur  # type: ignore[attr-defined]  # lu par simple-history
-    derniere.save(update_fields=["a_requalifier", "motif_requalification"])
+        versions.attribuer(derniere, auteur, update_fields=champs)
+    else:
+        derniere.save(update_fields=champs)
     return True
 
 
