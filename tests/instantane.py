@@ -1,10 +1,12 @@
 """Outils partagés des tests de sécurité : photographie de la base, fichiers types, documents déposés."""
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from balise.comptes.models import JetonAPI
@@ -102,15 +104,30 @@ def _tous_les_modeles():
             yield historique.model
 
 
+@cache
+def _requetes() -> list[tuple[str, str]]:
+    """Une requête SQL par table photographiée : ses colonnes (sauf celles qu'un refus peut changer),
+    lignes par clé primaire. Écrites une fois : l'ORM coûterait dix fois plus à chaque photo, et la
+    matrice des rôles en prend plus de mille."""
+    q = connection.ops.quote_name
+    requetes = []
+    for modele in _tous_les_modeles():
+        meta = modele._meta
+        colonnes = ", ".join(q(f.column) for f in meta.concrete_fields if f.attname not in _NON_PHOTOGRAPHIES)
+        # Noms tirés des modèles, jamais d'une saisie.
+        sql = f"SELECT {colonnes} FROM {q(meta.db_table)} ORDER BY {q(meta.pk.column)}"  # noqa: S608
+        requetes.append((meta.label, sql))
+    return requetes
+
+
 def photo() -> dict[str, Any]:
-    """Toutes les lignes des données d'organisation (et leurs versions historisées), plus les fichiers déposés."""
-    etat: dict[str, Any] = {
-        m._meta.label: [
-            {k: v for k, v in ligne.items() if k not in _NON_PHOTOGRAPHIES}
-            for ligne in m.objects.order_by("pk").values()
-        ]
-        for m in _tous_les_modeles()
-    }
+    """Toutes les lignes des données d'organisation (et leurs versions historisées), telles que la base
+    les rend, plus les fichiers déposés."""
+    etat: dict[str, Any] = {}
+    with connection.cursor() as curseur:
+        for table, sql in _requetes():
+            curseur.execute(sql)
+            etat[table] = curseur.fetchall()
     racine = Path(settings.MEDIA_ROOT)
     etat["fichiers"] = (
         sorted(str(p.relative_to(racine)) for p in racine.rglob("*")) if racine.exists() else []

@@ -13,8 +13,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache, caches
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
@@ -39,7 +41,7 @@ from balise.registre import services
 from balise.registre.models import SystemeIA
 from balise.travaux.models import Travail
 from tests import fabrique, instantane, travailleur
-from tests.fraicheur_pages import exiger_la_marque, lectures_du_cache
+from tests.fraicheur_pages import VerificationFraicheur, exiger_la_marque, lectures_du_cache
 
 # --- Les adresses de l'application ---------------------------------------------------------------
 
@@ -546,43 +548,54 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
 # --- Le propriétaire atteint bien chaque adresse (sinon un 404 ne prouverait rien) --------------
 
 
-@pytest.mark.parametrize("route", ROUTES_PRIVEES)
-def test_temoin_le_proprietaire_atteint_chaque_adresse(client, monde, admin_a, route):
-    client.force_login(admin_a)
-    url = adresse(route, monde.slug_a, monde.a)
-    for methode in ("GET", "POST"):
-        with lectures_du_cache() as lues:
-            reponse = requete(client, methode, url, route, monde.a["version"])
-        statut = reponse.status_code
-        assert statut != 404 and statut < 500, f"{methode} {url} → {statut} pour l'administrateur de A"
-        exiger_la_marque(reponse, lues)
+def _chacun(elements, verifier) -> None:
+    """Vérifie chaque élément (adresse, rôle) sur le même monde, chacun dans un point de sauvegarde
+    annulé ensuite, caches vidés : ce qu'un élément écrit n'existe plus pour le suivant, et le monde,
+    le plus coûteux à construire, ne l'est qu'une fois par test. Tous les écarts sont dits."""
+    ecarts = []
+    for element in elements:
+        cache.clear()
+        caches["partage"].clear()
+        try:
+            with transaction.atomic():
+                try:
+                    verifier(element)
+                finally:
+                    transaction.set_rollback(True)
+        except AssertionError as erreur:
+            ecarts.append(f"{element} : {erreur}")
+    assert not ecarts, "\n".join(ecarts)
+
+
+def test_temoin_le_proprietaire_atteint_chaque_adresse(monde, admin_a):
+    """Sans ce témoin, un refus pour tous (404 d'une adresse mal construite) passerait pour du
+    cloisonnement. L'administrateur de A écrit peut-être : chaque adresse dans son point de sauvegarde."""
+
+    def atteindre(route):
+        client = Client()
+        client.force_login(admin_a)
+        url = adresse(route, monde.slug_a, monde.a)
+        for methode in ("GET", "POST"):
+            with lectures_du_cache() as lues:
+                reponse = requete(client, methode, url, route, monde.a["version"])
+            statut = reponse.status_code
+            assert statut != 404 and statut < 500, f"{methode} {url} → {statut} pour l'administrateur de A"
+            exiger_la_marque(reponse, lues)
+
+    _chacun(ROUTES_PRIVEES, atteindre)
 
 
 # --- Une personne de B n'atteint rien de A --------------------------------------------------------
 
 
-def _pour_chaque_adresse(routes, verifier) -> None:
-    """Vérifie chaque adresse dans un seul test (un seul `monde` à construire, le plus coûteux) et dit
-    tous les écarts. Réservé aux refus : rien n'y change la base, une adresse ne gêne pas la suivante."""
-    ecarts = []
-    for route in routes:
-        try:
-            verifier(route)
-        except AssertionError as erreur:
-            ecarts.append(f"{route} : {erreur}")
-    assert not ecarts, "\n".join(ecarts)
-
-
 def test_membre_d_une_autre_organisation_par_session(client, monde, admin_b):
     client.force_login(admin_b)
-    _pour_chaque_adresse(
-        ROUTES_PRIVEES, lambda r: _verifier_refus(client, r, adresse(r, monde.slug_a, monde.a), monde)
-    )
+    _chacun(ROUTES_PRIVEES, lambda r: _verifier_refus(client, r, adresse(r, monde.slug_a, monde.a), monde))
 
 
 def test_membre_d_une_autre_organisation_par_jeton(monde, admin_b):
     _, secret = JetonAPI.emettre(admin_b, "jeton de B")
-    _pour_chaque_adresse(
+    _chacun(
         [r for r in ROUTES_PRIVEES if est_api(r)],
         lambda r: _verifier_refus(Client(), r, adresse(r, monde.slug_a, monde.a), monde, jeton=secret),
     )
@@ -598,7 +611,7 @@ def test_identifiants_de_a_sous_le_slug_de_b(client, monde, admin_b):
         if est_api(route):
             _verifier_refus(Client(), route, adresse(route, monde.slug_b, monde.a), monde, jeton=secret)
 
-    _pour_chaque_adresse(ROUTES_A_IDENTIFIANT, verifier)
+    _chacun(ROUTES_A_IDENTIFIANT, verifier)
 
 
 def test_personne_d_une_autre_organisation_n_annule_pas_une_lecture(client, monde, admin_b):
@@ -636,7 +649,7 @@ def test_liste_d_api_ne_montre_que_ses_organisations(monde, admin_b):
 
 
 def test_anonyme_redirige_vers_la_connexion_ou_401(monde):
-    _pour_chaque_adresse(ROUTES_PRIVEES, lambda route: _anonyme_refuse(route, monde))
+    _chacun(ROUTES_PRIVEES, lambda route: _anonyme_refuse(route, monde))
 
 
 def _anonyme_refuse(route, monde):
@@ -1217,15 +1230,22 @@ ACTIONS_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("action", "methode", "chemin", "donnees", "ecrit", "autorises"),
     ACTIONS_PAGES,
     ids=[a[0] for a in ACTIONS_PAGES],
 )
-def test_droits_des_roles_dans_les_pages(
-    client, scene, pages_fraiches, role, action, methode, chemin, donnees, ecrit, autorises
-):  # noqa: E501
+def test_droits_des_roles_dans_les_pages(scene, action, methode, chemin, donnees, ecrit, autorises):
+    _chacun(
+        ROLES,
+        lambda role: _droits_du_role_dans_les_pages(
+            scene, role, action, methode, chemin, donnees, ecrit, autorises
+        ),
+    )
+
+
+def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees, ecrit, autorises):
+    client, pages_fraiches = Client(), VerificationFraicheur()
     acteur = _personne(scene.org, role)
     if role == EXTERNE:
         # Un membre externe siège dans l'instance de la scène et dans celle du point soumis à avis :
@@ -1286,11 +1306,18 @@ ACTIONS_API = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("action", "methode", "suffixe", "corps", "autorises"), ACTIONS_API, ids=[a[0] for a in ACTIONS_API]
 )
-def test_droits_des_roles_dans_l_api(scene, pages_fraiches, role, action, methode, suffixe, corps, autorises):
+def test_droits_des_roles_dans_l_api(scene, action, methode, suffixe, corps, autorises):
+    _chacun(
+        ROLES,
+        lambda role: _droits_du_role_dans_l_api(scene, role, action, methode, suffixe, corps, autorises),
+    )
+
+
+def _droits_du_role_dans_l_api(scene, role, action, methode, suffixe, corps, autorises):
+    pages_fraiches = VerificationFraicheur()
     acteur = _personne(scene.org, role)
     _, secret = JetonAPI.emettre(acteur, "jeton")
     base = f"/api/organisations/{scene.org.slug}/systemes"
@@ -1349,13 +1376,21 @@ ACTIONS_API_INSTANCES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("action", "methode", "suffixe", "corps", "autorises"),
     ACTIONS_API_INSTANCES,
     ids=[a[0] for a in ACTIONS_API_INSTANCES],
 )
-def test_droits_des_roles_dans_l_api_des_instances(scene, role, action, methode, suffixe, corps, autorises):
+def test_droits_des_roles_dans_l_api_des_instances(scene, action, methode, suffixe, corps, autorises):
+    _chacun(
+        ROLES,
+        lambda role: _droits_du_role_dans_l_api_des_instances(
+            scene, role, action, methode, suffixe, corps, autorises
+        ),
+    )
+
+
+def _droits_du_role_dans_l_api_des_instances(scene, role, action, methode, suffixe, corps, autorises):
     acteur = _personne(scene.org, role)
     if role == EXTERNE:
         gouvernance.nommer_membre(scene.instance, acteur.pk, scene.admin)
