@@ -7,6 +7,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from balise.conformite.models import Qualification
 from balise.organisations.models import Adhesion
 from tests import fabrique
 from tests import gouvernance_fabrique as g
@@ -102,7 +103,7 @@ def test_pilotage(client, org_a, lecteur_a, referent_a, monde):
     r = client.get("/o/commune-a/pilotage/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "Tri du courrier" in html and "Décision" in html
+    assert "par stade et par catégorie AI Act" in html and "Décision" in html
     assert "2026-042" in html and "2020-001" not in html  # décisions des 6 derniers mois seulement
     assert referent_a.nom_affiche in html and "Sans responsable désigné" in html
     assert "2 en retard" in html  # une obligation et une condition du référent
@@ -210,6 +211,27 @@ def test_pilotage_montre_la_categorie_et_alerte_sur_une_pratique_interdite(
     conformite.qualifier(systeme, regles, interdit.reponses, referent_a)
     client.force_login(lecteur_a)
     html = client.get("/o/commune-a/pilotage/").content.decode()
-    assert "Catégorie AI Act" in html and "Non qualifié" in html
+    assert "par stade et par catégorie AI Act" in html and "Non qualifié" in html
     alerte = html.split("fr-alert--error", 1)[1].split("</div>", 1)[0]
     assert "Notation des usagers" in alerte and "Tri du courrier" not in alerte
+
+
+def test_pilotage_tableau_croise_stade_et_categorie(client, org_a, lecteur_a, referent_a):
+    """Des comptes par stade et par catégorie, chacun menant à la liste du registre ainsi filtrée, et
+    qui tombent juste avec elle ; les pratiques interdites nommées à part."""
+    interdit = fabrique.systeme(org_a, referent_a, nom="Notation des usagers")
+    g.qualification(interdit, referent_a)
+    Qualification.objects.filter(systeme=interdit).update(conclusions=["interdit_notation_sociale"])
+    for nom in ("Tri du courrier", "Résumé des comptes rendus"):
+        fabrique.systeme(org_a, referent_a, nom=nom)
+    client.force_login(lecteur_a)
+    html = client.get("/o/commune-a/pilotage/").content.decode()
+    assert "3 systèmes d&#x27;IA au registre" in html or "3 systèmes d'IA au registre" in html
+    interdits = "/o/commune-a/registre/?stade=idee&amp;categorie=interdite"
+    non_qualifies = "/o/commune-a/registre/?stade=idee&amp;categorie=non_qualifie"
+    assert f'href="{interdits}" class="fr-badge fr-badge--sm fr-badge--error">1<' in html
+    assert f'href="{non_qualifies}">2<' in html
+    assert "Notation des usagers</a></li>" in html  # l'alerte des pratiques interdites
+    liste = client.get(non_qualifies.replace("&amp;", "&")).content.decode()
+    assert "Tri du courrier" in liste and "Résumé des comptes rendus" in liste
+    assert "Notation des usagers" not in liste

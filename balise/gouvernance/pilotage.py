@@ -1,13 +1,16 @@
 """La vue d'ensemble d'une organisation (pilotage) : pour la direction générale et les élus.
 
-Les systèmes et leur stade, ce qui est en retard par responsable (obligations et conditions, même
-règle du retard que partout : `avec_retard`), les décisions des `MOIS_DECISIONS` derniers mois et les
-systèmes qui attendent une décision. Requêtes en nombre constant (six), quels que soient les volumes.
+Les systèmes actifs comptés par stade et par catégorie AI Act (chaque case mène à la liste du
+registre filtrée, qui montre aussi la porte de chacun), les pratiques interdites, ce qui est en
+retard par responsable (obligations et conditions, même règle du retard que partout :
+`avec_retard`), les décisions des `MOIS_DECISIONS` derniers mois et les systèmes qui attendent une
+décision. Requêtes en nombre constant (six), quels que soient les volumes.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -15,9 +18,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count
 
 from balise.comptes.models import Utilisateur
-from balise.conformite.categories import Categorie, categories
+from balise.conformite.categories import GRAVITE, Categorie, categories
 from balise.registre.cycle_de_vie import ORDRE
-from balise.registre.cycle_de_vie import Stade as StadeCycle
 from balise.registre.models import SystemeIA
 
 from .a_traiter import conditions_a_suivre, obligations_a_suivre, systemes_en_attente_de_decision
@@ -41,57 +43,52 @@ class RetardsResponsable:
         return self.obligations + self.conditions
 
 
+# Les colonnes du tableau croisé : de la plus grave à la moins grave, puis les systèmes non qualifiés.
+COLONNES: list[Categorie] = [*GRAVITE, Categorie.NON_QUALIFIE]
+
+
 @dataclass(frozen=True)
-class LigneSysteme:
-    """Une ligne du tableau des systèmes : lue par `values_list` (cinq cents lignes sans instancier de
-    modèle), avec la catégorie AI Act de sa qualification actuelle (conformite/categories.py). L'état
-    de porte se lit dans la liste du registre, qui le calcule page par page."""
-
-    pk: int
-    nom: str
-    service: str
-    stade: str
-    libelle_stade: str
+class Cellule:
     categorie: Categorie
-
-    @property
-    def interdite(self) -> bool:
-        return self.categorie == Categorie.INTERDITE
-
-    @property
-    def badge(self) -> str:
-        """La classe DSFR du badge de stade (mêmes couleurs que registre/_badge_stade.html)."""
-        return _BADGES.get(self.stade, "fr-badge--info")
-
-
-_BADGES = {
-    "production": "fr-badge--success",
-    "abandon": "fr-badge--error",
-    "arret": "fr-badge--error",
-    "experimentation": "fr-badge--new",
-}
+    nombre: int
 
 
 @dataclass(frozen=True)
 class Stade:
+    """Une ligne du tableau croisé : un stade et ses systèmes actifs par catégorie AI Act."""
+
     code: str
     libelle: str
-    nombre: int
+    cellules: list[Cellule]  # dans l'ordre de COLONNES
+
+    @property
+    def nombre(self) -> int:
+        return sum(c.nombre for c in self.cellules)
+
+
+@dataclass(frozen=True)
+class SystemeInterdit:
+    pk: int
+    nom: str
 
 
 @dataclass(frozen=True)
 class Pilotage:
     aujourd_hui: date
     depuis: date  # début de la période des décisions montrées
-    systemes: list[LigneSysteme]  # actifs, par stade (ordre du cycle de vie) puis par nom
-    stades: list[Stade]  # les stades qui comptent au moins un système
+    stades: list[Stade]  # les stades qui comptent au moins un système actif, dans l'ordre du cycle de vie
+    pratiques_interdites: list[SystemeInterdit]  # par nom
     retards: list[RetardsResponsable]  # le plus en retard d'abord
     decisions: list[Decision]  # la plus récente d'abord
     en_attente_de_decision: list[SystemeIA]
 
     @property
-    def pratiques_interdites(self) -> list[LigneSysteme]:
-        return [s for s in self.systemes if s.interdite]
+    def colonnes(self) -> list[Categorie]:
+        return COLONNES
+
+    @property
+    def total_systemes(self) -> int:
+        return sum(s.nombre for s in self.stades)
 
     @property
     def total_retards(self) -> int:
@@ -137,28 +134,29 @@ def _retards(organisation: Organisation, aujourd_hui: date) -> list[RetardsRespo
     )
 
 
-def pilotage(organisation: Organisation, aujourd_hui: date) -> Pilotage:
-    rang: dict[str, int] = {str(code): i for i, code in enumerate(ORDRE)}
-    libelles = dict(StadeCycle.choices)
-    lignes = (
+def _tableau(organisation: Organisation) -> tuple[list[Stade], list[SystemeInterdit]]:
+    """Les systèmes actifs comptés par stade et par catégorie (taille fixe quel que soit leur nombre :
+    chaque case mène à la liste du registre filtrée), et ceux qui relèvent d'une pratique interdite."""
+    lus = list(
         SystemeIA.objects.filter(organisation=organisation)
         .actifs()
         .order_by("nom", "pk")
-        .values_list("pk", "nom", "service", "stade")
+        .values_list("pk", "nom", "stade")
     )
-    lues = list(lignes)
-    par_categorie = categories(pk for pk, *_ in lues)
-    systemes = sorted(
-        (
-            LigneSysteme(pk, nom, service, stade, libelles.get(stade, stade), par_categorie[pk])
-            for pk, nom, service, stade in lues
-        ),
-        key=lambda s: rang.get(s.stade, len(rang)),
-    )
-    comptes: dict[str, int] = {}
-    for s in systemes:
-        comptes[s.stade] = comptes.get(s.stade, 0) + 1
-    stades = [Stade(code, code.label, comptes[code]) for code in ORDRE if code in comptes]
+    par_categorie = categories(pk for pk, _, _ in lus)
+    comptes = Counter((stade, par_categorie[pk]) for pk, _, stade in lus)
+    presents = {stade for _, _, stade in lus}
+    stades = [
+        Stade(code, code.label, [Cellule(c, comptes[(code, c)]) for c in COLONNES])
+        for code in ORDRE
+        if code in presents
+    ]
+    interdits = [SystemeInterdit(pk, nom) for pk, nom, _ in lus if par_categorie[pk] == Categorie.INTERDITE]
+    return stades, interdits
+
+
+def pilotage(organisation: Organisation, aujourd_hui: date) -> Pilotage:
+    stades, interdits = _tableau(organisation)
     depuis = mois_avant(aujourd_hui, MOIS_DECISIONS)
     decisions = list(
         Decision.objects.filter(organisation=organisation, decidee_le__gte=depuis)
@@ -178,8 +176,8 @@ def pilotage(organisation: Organisation, aujourd_hui: date) -> Pilotage:
     return Pilotage(
         aujourd_hui=aujourd_hui,
         depuis=depuis,
-        systemes=systemes,
         stades=stades,
+        pratiques_interdites=interdits,
         retards=_retards(organisation, aujourd_hui),
         decisions=decisions,
         en_attente_de_decision=list(systemes_en_attente_de_decision(organisation)),
