@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
-
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -223,7 +221,12 @@ class Politique(Strict):
 
 def _obligations_connues() -> frozenset[str]:
     """Les obligations des règles de qualification livrées (toutes versions)."""
-    return frozenset(o.id for n in regles.fichiers() for o in regles.version(n).obligations)
+    return frozenset(obligations_connues())
+
+
+def obligations_connues() -> dict[str, str]:
+    """Les obligations qu'un critère peut citer, avec leur titre (la version la plus récente l'emporte)."""
+    return {o.id: o.titre for n in sorted(regles.fichiers()) for o in regles.version(n).obligations}
 
 
 class PolitiqueInvalide(DonneesInvalides):
@@ -288,6 +291,15 @@ def _differences_critere(avant: Critere, apres: Critere) -> list[str]:
     return changes
 
 
+def parametres_lisibles(critere: Critere) -> list[str]:
+    """Les paramètres d'un critère en clair (« champs : finalité, coût annuel »), pour les pages."""
+    return [
+        f"{_NOMS_PARAMETRES[nom]} : {_valeurs(nom, getattr(critere, nom))}"
+        for nom in TOUS_PARAMETRES
+        if getattr(critere, nom)
+    ]
+
+
 def differences(avant: Politique, apres: Politique) -> list[str]:
     """Ce qui change d'une politique à l'autre, en phrases : portes et critères ajoutés ou retirés,
     libellés, caractère bloquant, paramètres. Vide si elles disent la même chose."""
@@ -317,7 +329,9 @@ def differences(avant: Politique, apres: Politique) -> list[str]:
         for c in porte_b.criteres:
             if c.id not in ids_a:
                 bloquant = ", bloquant" if c.bloquant else ""
-                lignes.append(f"{titre} : critère « {c.libelle} » ajouté ({LIBELLES_TYPES[c.type]}{bloquant}).")
+                lignes.append(
+                    f"{titre} : critère « {c.libelle} » ajouté ({LIBELLES_TYPES[c.type]}{bloquant})."
+                )
             elif changes := _differences_critere(ids_a[c.id], c):
                 lignes.append(f"{titre} : critère « {c.libelle} » : {' ; '.join(changes)}.")
     return lignes

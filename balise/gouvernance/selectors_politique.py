@@ -107,8 +107,9 @@ def applicables(organisations: Iterable[int]) -> dict[int, Applicable]:
     )
     lues = {
         v.organisation_id: _applicable(v)
-        for v in PolitiquePortes.objects.filter(organisation_id__in=ids, numero=Subquery(plus_recente))
-        .select_related("cree_par")
+        for v in PolitiquePortes.objects.filter(
+            organisation_id__in=ids, numero=Subquery(plus_recente)
+        ).select_related("cree_par")
     }
     return {pk: lues.get(pk) or _nationale() for pk in ids}
 
@@ -137,9 +138,7 @@ def historique(organisation: Organisation | int) -> list[VersionLue]:
         courante = lire_contenu(v.contenu)
         if precedente is None:
             precedente = _nationale_de_depart(v.base_version)
-        resultat.append(
-            VersionLue(v, courante, politique.differences(precedente, courante), v is lues[-1])
-        )
+        resultat.append(VersionLue(v, courante, politique.differences(precedente, courante), v is lues[-1]))
         precedente = courante
     return resultat[::-1]
 

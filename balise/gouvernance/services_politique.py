@@ -121,7 +121,9 @@ def _enregistrer(
         raise ConflitPolitique(actuelle, depuis_numero)
     en_vigueur = selecteurs.applicable(organisation)
     if nature == PolitiquePortes.Nature.ADAPTATION and _sans_date(en_vigueur.politique) == _sans_date(lue):
-        raise ValidationError("Cette politique est identique à celle en vigueur : aucune version n'a été ajoutée.")
+        raise ValidationError(
+            "Cette politique est identique à celle en vigueur : aucune version n'a été ajoutée."
+        )
     try:
         # Deux enregistrements partis de la même version se heurtent à la contrainte d'unicité du
         # numéro : le second est refusé, comme une version périmée.
@@ -138,6 +140,14 @@ def _enregistrer(
             )
     except IntegrityError:
         raise ConflitPolitique(selecteurs.derniere_version(organisation), depuis_numero) from None
+
+
+def verifier_politique(organisation: Organisation, contenu: dict[str, Any]) -> politique.Politique:
+    """La politique telle qu'elle serait enregistrée, validée, sans rien écrire (aperçu)."""
+    actuelle = selecteurs.derniere_version(organisation)
+    return _valider(
+        organisation, contenu, actuelle.base_version if actuelle else politique.en_vigueur().version
+    )
 
 
 @transaction.atomic
