@@ -17,6 +17,7 @@ from balise.gouvernance.models import (
     Instance,
     InvitationSiege,
     Membre,
+    PolitiquePortes,
     Vote,
 )
 from balise.instruments.models import (
@@ -77,7 +78,7 @@ _MODELES = [
     ActionAccompagnement,
     Travail,
     DBTaskResult,  # la file des travaux de fond : un refus n'y met rien
-    # Gouvernance : instances, sièges, votes, avis, décisions et conditions.
+    # Gouvernance : instances, sièges, votes, avis, décisions et conditions, politique des portes.
     Instance,
     College,
     Membre,
@@ -86,6 +87,7 @@ _MODELES = [
     Avis,
     Decision,
     Condition,
+    PolitiquePortes,
 ]
 
 

@@ -314,23 +314,9 @@ def test_membre_externe_ne_voit_pas_la_politique(client, org_a):
 
 
 def _saisie_initiale(client) -> dict:
-    """Ce qu'envoie le formulaire tel qu'il s'affiche (valeurs initiales de chaque champ)."""
-    reponse = client.get("/o/commune-a/politique-portes/adapter/")
-    assert reponse.status_code == 200
-    form = reponse.context["form"]
-    donnees: dict = {}
-    for nom, champ in form.fields.items():
-        if champ.disabled:
-            continue
-        valeur = form[nom].value()
-        if isinstance(valeur, bool):
-            if valeur:
-                donnees[nom] = "on"
-        elif isinstance(valeur, list | tuple):
-            donnees[nom] = list(valeur)
-        elif valeur is not None:
-            donnees[nom] = str(valeur)
-    return donnees
+    """Ce qu'envoie le formulaire tel qu'il s'affiche, après avoir vérifié qu'il s'affiche."""
+    assert client.get("/o/commune-a/politique-portes/adapter/").status_code == 200
+    return fabrique.saisie_politique()
 
 
 def test_adapter_par_le_formulaire_puis_lire_l_historique(client, org_a, referent_a, lecteur_a):
