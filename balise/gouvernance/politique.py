@@ -259,9 +259,12 @@ def en_donnees(politique: Politique) -> dict[str, Any]:
 def _valeurs(nom: str, valeurs: list[str] | str | None) -> str:
     if not valeurs:
         return "aucun"
-    libelles = {"champs": CHAMPS_FICHE, "moments": LIBELLES_MOMENTS, "statuts": LIBELLES_STATUTS}.get(
-        nom, LIBELLES_SENS if nom == "sens" else {}
-    )
+    libelles = {
+        "champs": CHAMPS_FICHE,
+        "moments": LIBELLES_MOMENTS,
+        "statuts": LIBELLES_STATUTS,
+        "sens": LIBELLES_SENS,
+    }.get(nom) or (obligations_connues() if nom == "obligations" else {})
     liste = [valeurs] if isinstance(valeurs, str) else valeurs
     return ", ".join(libelles.get(v, v) for v in liste)
 

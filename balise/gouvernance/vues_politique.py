@@ -122,8 +122,8 @@ def adapter(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@login_required
 def revenir(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GOUVERNER)
     try:
