@@ -593,3 +593,17 @@ def test_api_porte_d_un_systeme_selon_sa_politique(org_a, org_b, referent_a, adm
     # B ne lit pas la politique de A.
     assert _api(admin_b, "GET", slug="commune-b").json()["libelle"] == "nationale v1"
     assert _api(admin_b, "GET", slug="commune-a").status_code == 404
+
+
+def test_deux_enregistrements_simultanes_le_second_refuse(org_a, referent_a, admin_a, monkeypatch):
+    """Entre la vérification du numéro et l'écriture, une autre version est enregistrée : la contrainte
+    d'unicité refuse la seconde, en conflit clair, et la transaction reste utilisable (PostgreSQL)."""
+    services.adapter_politique(org_a, _sans_radar(), "Enregistrée juste avant.", admin_a, 0)
+    lue_avant = politiques.derniere_version
+    monkeypatch.setattr(politiques, "derniere_version", lambda org: None)  # elle n'a pas vu la n° 1
+    with pytest.raises(services.ConflitPolitique):
+        contenu = _nationale()
+        _critere(contenu, "production", "conditions_levees")["bloquant"] = True
+        services.adapter_politique(org_a, contenu, "Partie de la nationale.", referent_a, 0)
+    monkeypatch.setattr(politiques, "derniere_version", lue_avant)
+    assert [v.motif for v in PolitiquePortes.objects.all()] == ["Enregistrée juste avant."]
