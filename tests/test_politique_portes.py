@@ -328,7 +328,10 @@ def test_adapter_par_le_formulaire_puis_lire_l_historique(client, org_a, referen
     donnees["experimentation.note_opportunite.champs"] = ["finalite", "cout_annuel"]
     donnees["motif"] = "Délibération du 12 mars : pas de radar pour les petits projets."
     # L'aperçu n'écrit rien et dit les différences.
-    apercu = client.post("/o/commune-a/politique-portes/adapter/", {**donnees, "action": "apercu"})
+    # L'aperçu n'exige pas encore le motif.
+    apercu = client.post(
+        "/o/commune-a/politique-portes/adapter/", {**donnees, "motif": "", "action": "apercu"}
+    )
     assert apercu.status_code == 200 and not PolitiquePortes.objects.exists()
     texte = apercu.content.decode()
     assert "Aperçu : rien n'est encore enregistré" in texte
@@ -408,7 +411,8 @@ def test_ajouter_un_critere_et_une_porte_avec_une_decision_de_l_organisation(cli
             lambda d: d.update({"experimentation.radar_amont.libelle": "nul\x00"}),
             "Le caractère nul n’est pas autorisé",
         ),
-        (lambda d: d.update(motif=""), "Ce champ est obligatoire"),
+        (lambda d: d.update(motif=""), "Indiquez le motif de ce changement"),
+        (lambda d: d.update(motif="   "), "Indiquez le motif de ce changement"),
         (lambda d: d.update(motif="m" * 5000), "2000"),
         (
             lambda d: d.update(

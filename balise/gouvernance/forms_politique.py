@@ -92,8 +92,10 @@ class AdaptationForm(Formulaire):
     depuis_numero = ChampNumero()
     motif = forms.CharField(
         label="Motif de l'adaptation",
-        help_text="Obligatoire : garde avec la version (ex. délibération, décision du comité de pilotage).",
+        help_text="Obligatoire pour enregistrer : gardé avec la version (ex. délibération, décision du "
+        "comité de pilotage).",
         max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -313,6 +315,10 @@ class AdaptationForm(Formulaire):
 
     def clean(self) -> dict[str, Any]:
         donnees = super().clean() or {}
+        # L'aperçu des différences n'enregistre rien : le motif n'est exigé que pour enregistrer.
+        motif_absent = not (donnees.get("motif") or "").strip() and "motif" not in self.errors
+        if self.data.get("action") != "apercu" and motif_absent:
+            self.add_error("motif", "Indiquez le motif de ce changement : il est gardé avec la version.")
         sources = {cle: s.model_dump(mode="json") for cle, s in self.politique.sources.items()}
         portes: dict[str, Any] = {}
         for nom in LIBELLES_PORTES:

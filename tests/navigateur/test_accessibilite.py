@@ -590,7 +590,7 @@ def test_formulaires_de_la_gouvernance_en_erreur_accessibles(nouveau_contexte, g
 
     # Politique des portes : l'aperçu des différences, puis un critère ajouté sans libellé ni référence.
     page.goto(f"/o/{gouvernance.slug}/politique-portes/adapter/")
-    page.locator("#id_production\\.conditions_levees\\.bloquant").check()
+    page.locator('label[for="id_production.conditions_levees.bloquant"]').click()
     page.get_by_role("button", name="Voir les différences").click()
     page.get_by_text("Aperçu : rien n'est encore enregistré").wait_for()
     resultats = _axe.run(page)
