@@ -611,3 +611,9 @@ def test_deux_enregistrements_simultanes_le_second_refuse(org_a, referent_a, adm
         services.adapter_politique(org_a, contenu, "Partie de la nationale.", referent_a, 0)
     monkeypatch.setattr(politiques, "derniere_version", lue_avant)
     assert [v.motif for v in PolitiquePortes.objects.all()] == ["Enregistrée juste avant."]
+
+
+def test_une_adaptation_qui_redonne_la_nationale_est_un_retour(org_a, referent_a):
+    services.adapter_politique(org_a, _sans_radar(), "Sans radar.", referent_a, 0)
+    version = services.adapter_politique(org_a, _nationale(), "Le radar revient.", referent_a, 1)
+    assert version.nature == "nationale" and politiques.applicable(org_a).libelle == "n° 2 : nationale v1"

@@ -124,6 +124,9 @@ def _enregistrer(
         raise ValidationError(
             "Cette politique est identique à celle en vigueur : aucune version n'a été ajoutée."
         )
+    if _sans_date(lue) == _sans_date(politique.en_vigueur()):
+        # Une adaptation qui redonne exactement la politique nationale est un retour à la nationale.
+        nature = PolitiquePortes.Nature.NATIONALE
     try:
         # Deux enregistrements partis de la même version se heurtent à la contrainte d'unicité du
         # numéro : le second est refusé, comme une version périmée.
