@@ -84,10 +84,14 @@ def derniere_version(organisation: Organisation | int) -> PolitiquePortes | None
     )
 
 
+def applicable_de(version: PolitiquePortes | None) -> Applicable:
+    """La politique qu'établit la dernière version lue (None : aucune, la nationale s'applique)."""
+    return _applicable(version) if version else _nationale()
+
+
 def applicable(organisation: Organisation | int) -> Applicable:
     """La politique de l'organisation et sa provenance, en une requête."""
-    version = derniere_version(organisation)
-    return _applicable(version) if version else _nationale()
+    return applicable_de(derniere_version(organisation))
 
 
 def de_l_organisation(organisation: Organisation | int) -> politique.Politique:

@@ -119,7 +119,7 @@ def _enregistrer(
     numero_actuel = actuelle.numero if actuelle else 0
     if depuis_numero is None or depuis_numero != numero_actuel:
         raise ConflitPolitique(actuelle, depuis_numero)
-    en_vigueur = selecteurs.applicable(organisation)
+    en_vigueur = selecteurs.applicable_de(actuelle)
     if nature == PolitiquePortes.Nature.ADAPTATION and _sans_date(en_vigueur.politique) == _sans_date(lue):
         raise ValidationError(
             "Cette politique est identique à celle en vigueur : aucune version n'a été ajoutée."
