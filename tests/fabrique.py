@@ -47,3 +47,30 @@ def membre(org: Organisation, role: str, email: str | None = None) -> Utilisateu
 def systeme(org: Organisation, par: Utilisateur | None = None, **champs) -> SystemeIA:
     par = par or utilisateur()
     return services.creer_systeme(org, {**FICHE_MINIMALE, **champs}, par)
+
+
+def saisie_politique(politique=None, depuis_numero: int = 0) -> dict[str, Any]:
+    """Ce qu'envoie le formulaire d'adaptation de la politique des portes tel qu'il s'affiche (valeurs
+    initiales de chaque champ modifiable), à partir de `politique` (la nationale par défaut)."""
+    from balise.gouvernance import politique as politiques
+    from balise.gouvernance.forms_politique import AdaptationForm
+
+    form = AdaptationForm(
+        initial={"depuis_numero": depuis_numero},
+        politique=politique or politiques.en_vigueur(),
+        instruments={},
+        obligations=politiques.obligations_connues(),
+        nom_organisation="Commune",
+    )
+    donnees: dict[str, Any] = {}
+    for nom, champ in form.fields.items():
+        valeur = form[nom].value()
+        if champ.disabled or valeur is None or valeur is False:
+            continue
+        if valeur is True:
+            donnees[nom] = "on"
+        elif isinstance(valeur, list | tuple):
+            donnees[nom] = list(valeur)
+        else:
+            donnees[nom] = str(valeur)
+    return donnees

@@ -19,6 +19,7 @@ from balise.gouvernance.models import (
     Instance,
     InvitationSiege,
     Membre,
+    PolitiquePortes,
     Vote,
 )
 from balise.instruments.models import (
@@ -79,7 +80,7 @@ _MODELES = [
     ActionAccompagnement,
     Travail,
     DBTaskResult,  # la file des travaux de fond : un refus n'y met rien
-    # Gouvernance : instances, sièges, votes, avis, décisions et conditions.
+    # Gouvernance : instances, sièges, votes, avis, décisions et conditions, politique des portes.
     Instance,
     College,
     Membre,
@@ -88,6 +89,7 @@ _MODELES = [
     Avis,
     Decision,
     Condition,
+    PolitiquePortes,
 ]
 
 

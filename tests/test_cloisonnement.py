@@ -26,7 +26,7 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
-from balise.gouvernance import services_avis, services_seances
+from balise.gouvernance import politique, services_avis, services_politique, services_seances
 from balise.gouvernance import services_instances as gouvernance
 from balise.gouvernance.models import Condition, Instance, Point, Seance
 from balise.gouvernance.services_avis import NouvelleCondition
@@ -195,6 +195,7 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         gouvernance_ = _gouvernance(org, admin, membre, lettre)
         seances = _seances(org, admin, lettre)
         avis = _avis(systeme, admin, lettre)
+        _politique(org, admin, lettre)
         return {
             **effectifs,
             **gouvernance_,
@@ -338,6 +339,14 @@ def _avis(systeme, admin, lettre) -> dict:
     }
 
 
+def _politique(org, admin, lettre) -> None:
+    """Une politique des portes adaptée : le libellé d'un critère et le motif sont propres à l'organisation."""
+    contenu = politique.en_donnees(politique.en_vigueur())
+    radar = next(c for c in contenu["portes"]["experimentation"]["criteres"] if c["id"] == "radar_amont")
+    radar["libelle"] = f"Radar secret {lettre}"
+    services_politique.adapter_politique(org, contenu, f"Motif de politique secret {lettre}", admin, 0)
+
+
 def _depot(org, admin, lettre) -> int:
     """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
     passage du processus de fond dans la fixture."""
@@ -405,6 +414,10 @@ def _corps_json(version: int, route: str) -> str:
             "avis": "favorable",
             "decision": "abandonner",
             "motifs": "intrusion",
+            # Politique des portes : un contenu (validé après le contrôle d'accès), son motif, la version lue.
+            "contenu": {"portes": {}},
+            "motif": "intrusion",
+            "depuis_numero": 0,
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
     )
@@ -450,6 +463,8 @@ SECRETS_A = [
     "Décision secrète a",
     "Point des avis secret a",
     "Comité des avis secret a",
+    "Radar secret a",
+    "Motif de politique secret a",
 ]
 
 
@@ -1218,6 +1233,24 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    ("voir la politique des portes", "GET", "politique-portes/", None, False, MEMBRES),
+    ("ouvrir l'adaptation des portes", "GET", "politique-portes/adapter/", None, False, [ADMIN, REFERENT]),
+    (
+        "adapter la politique des portes",
+        "POST",
+        "politique-portes/adapter/",
+        lambda: {
+            **{
+                k: v
+                for k, v in fabrique.saisie_politique().items()
+                if k != "experimentation.radar_amont.garder"
+            },
+            "motif": "Sans radar.",
+            "action": "enregistrer",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1412,6 +1445,58 @@ def _droits_du_role_dans_l_api_des_instances(scene, role, action, methode, suffi
             f"{role} : {action} → {reponse.status_code} {reponse.content}"
         )
         assert (avant != apres) == (methode != "GET")
+    else:
+        assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
+        assert avant == apres
+
+
+ACTIONS_API_POLITIQUE = [
+    ("lire la politique des portes", "GET", "", None, MEMBRES),
+    ("lire ses versions", "GET", "/versions", None, MEMBRES),
+    (
+        "adapter la politique des portes",
+        "POST",
+        "",
+        lambda: {
+            "contenu": politique.en_donnees(politique.en_vigueur()) | {"titre": "Portes de la commune"},
+            "motif": "Par l'API.",
+            "depuis_numero": 0,
+        },
+        [ADMIN, REFERENT],
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("action", "methode", "suffixe", "corps", "autorises"),
+    ACTIONS_API_POLITIQUE,
+    ids=[a[0] for a in ACTIONS_API_POLITIQUE],
+)
+def test_droits_des_roles_dans_l_api_de_la_politique(
+    scene, pages_fraiches, role, action, methode, suffixe, corps, autorises
+):
+    acteur = _personne(scene.org, role)
+    _, secret = JetonAPI.emettre(acteur, "jeton")
+    ecriture = methode != "GET" and role in autorises
+    if ecriture:
+        pages_fraiches.chauffer(scene.org, _lecteurs_temoins(scene.org, role, acteur))
+    avant = instantane.photo()
+    reponse = Client().generic(
+        methode,
+        f"/api/organisations/{scene.org.slug}/politique-portes{suffixe}",
+        json.dumps(corps()) if corps is not None else "",
+        content_type="application/json",
+        headers={"authorization": f"Bearer {secret}"},
+    )
+    apres = instantane.photo()
+    if role in autorises:
+        assert reponse.status_code in (200, 201), (
+            f"{role} : {action} → {reponse.status_code} {reponse.content}"
+        )
+        assert (avant != apres) == (methode != "GET")
+        if ecriture:
+            pages_fraiches.comparer(f"{action} » par l'API, par le rôle « {role}")
     else:
         assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
         assert avant == apres

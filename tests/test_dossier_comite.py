@@ -134,6 +134,9 @@ def test_dossier_montre_portes_gouvernance_et_porte_forcee(
         "Test décidé en comité de direction avant l'été.",
         "Critères manquants à cette date :",
         "par Alice Martin.",
+        # La politique des portes selon laquelle la porte a été passée, et celle des listes de contrôle.
+        "Politique des portes appliquée : nationale v1.",
+        "selon la politique des portes de l'organisation en vigueur (nationale v1)",
         # Avis, décision, conditions.
         "Avis, décisions et conditions",
         "Avis favorable avec réserves — Comité d'éthique",

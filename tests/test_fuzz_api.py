@@ -51,6 +51,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # Les séances : un objet d'une autre organisation, un stade visé impossible, un point libre
             # sans intitulé (400) ; une séance sans point ni membre ne se convoque pas (409).
             {"include-method": "POST", "include-path-regex": "/seances", **_REFUS_DOCUMENTES},
+            # La politique des portes : un contenu que seul le schéma de la politique valide (critère
+            # bloquant gardé, valeurs connues) : 400 ; partie d'une version périmée : 409.
+            {"include-method": "POST", "include-path-regex": "/politique-portes$", **_REFUS_DOCUMENTES},
         ]
     }
 )

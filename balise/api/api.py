@@ -28,13 +28,20 @@ from ninja.utils import check_csrf
 from balise import versions
 from balise.comptes.models import JetonAPI
 from balise.conformite import moteur
-from balise.gouvernance import faits, portes
+from balise.gouvernance import faits, portes, services_politique
 from balise.organisations import acces
 from balise.organisations.roles import Permission
 from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
-from . import conformite, erreurs, gouvernance_avis, gouvernance_instances, gouvernance_seances
+from . import (
+    conformite,
+    erreurs,
+    gouvernance_avis,
+    gouvernance_instances,
+    gouvernance_politique,
+    gouvernance_seances,
+)
 from .schemas import (
     OMISSIBLE,
     CibleT,
@@ -165,6 +172,12 @@ def refus_etat(request, exc):
 @api.exception_handler(services.PorteNonFranchie)
 def porte_non_franchie(request, exc: services.PorteNonFranchie):
     corps = {"message": " ".join(exc.messages), "criteres_manquants": exc.criteres}
+    return api.create_response(request, corps, status=409)
+
+
+@api.exception_handler(services_politique.ConflitPolitique)
+def conflit_politique(request, exc: services_politique.ConflitPolitique):
+    corps = {"message": " ".join(exc.messages), "numero_actuel": exc.numero_actuel}
     return api.create_response(request, corps, status=409)
 
 
@@ -475,3 +488,4 @@ api.add_router("/conformite", conformite.routeur)
 api.add_router("/organisations", gouvernance_instances.routeur)
 api.add_router("/organisations", gouvernance_seances.routeur)
 api.add_router("/organisations", gouvernance_avis.routeur)
+api.add_router("/organisations", gouvernance_politique.routeur)

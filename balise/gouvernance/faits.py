@@ -17,6 +17,7 @@ from balise.registre import cycle_de_vie
 from balise.registre.models import SystemeIA
 
 from . import politique, portes
+from . import selectors_politique as politiques
 from .models import Condition, Decision
 
 
@@ -98,6 +99,8 @@ class Portes:
     prochaine: portes.Controle | None
     publication: portes.Controle | None
     suivants: dict[str, portes.Controle]
+    # La politique qui a établi ces listes de contrôle : « nationale v1 », « adaptée n° 2 ».
+    politique: str = ""
 
     @property
     def interdite(self) -> bool:
@@ -109,7 +112,8 @@ class Portes:
         return any(not c.franchie and not c.bloquee for c in self.suivants.values())
 
 
-def _portes(systeme: SystemeIA, etat: Etat, regles: politique.Politique) -> Portes:
+def _portes(systeme: SystemeIA, etat: Etat, applicable: politiques.Applicable) -> Portes:
+    regles = applicable.politique
     nom = portes.prochaine_porte(regles, systeme.stade)
     suivants = {
         stade: controle
@@ -122,14 +126,21 @@ def _portes(systeme: SystemeIA, etat: Etat, regles: politique.Politique) -> Port
         prochaine=portes.controler(regles, nom, etat.faits) if nom else None,
         publication=portes.controler(regles, portes.PUBLICATION, etat.faits),
         suivants=suivants,
+        politique=applicable.libelle,
     )
 
 
 def portes_de(systeme: SystemeIA) -> Portes:
-    return _portes(systeme, etats([systeme])[systeme.pk], politique.en_vigueur())
+    """Les portes d'un système selon la politique de son organisation."""
+    applicable = politiques.applicable(systeme.organisation_id)
+    return _portes(systeme, etats([systeme])[systeme.pk], applicable)
 
 
 def portes_en_lot(systemes: Sequence[SystemeIA]) -> dict[int, Portes]:
-    regles = politique.en_vigueur()
+    """Les portes de chaque système, chacun selon la politique de son organisation : une requête pour
+    les politiques, quel que soit le nombre de systèmes (et d'organisations)."""
+    if not systemes:
+        return {}
+    applicables = politiques.applicables({s.organisation_id for s in systemes})
     lus = etats(systemes)
-    return {s.pk: _portes(s, lus[s.pk], regles) for s in systemes}
+    return {s.pk: _portes(s, lus[s.pk], applicables[s.organisation_id]) for s in systemes}

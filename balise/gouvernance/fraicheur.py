@@ -2,7 +2,7 @@
 portefeuille du registre, registre public) : la catégorie AI Act et les portes du cycle de vie y
 lisent la qualification, les obligations, les évaluations, les décisions et les conditions ; la fiche
 montre la chronologie des avis, décisions et conditions ; le registre public, ses avis et décisions
-publics. Chaque écriture renouvelle la génération des pages de l'organisation du système
+publics ; toutes les listes de contrôle, la politique des portes de l'organisation. Chaque écriture renouvelle la génération des pages de l'organisation du système
 (balise/generations.py), comme registre/fraicheur.py. Les votes n'y sont pas montrés."""
 
 from typing import Any
@@ -14,7 +14,7 @@ from balise import generations
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.instruments.models import Evaluation
 
-from .models import Avis, Condition, Decision, Point
+from .models import Avis, Condition, Decision, Point, PolitiquePortes
 
 
 @receiver([post_save, post_delete], sender=Qualification)
@@ -39,3 +39,9 @@ def _avis(sender: object, instance: Avis, **kwargs: Any) -> None:
     )
     if organisation_id is not None:
         generations.renouveler("organisation", organisation_id)
+
+
+@receiver(post_save, sender=PolitiquePortes)
+def _politique(sender: object, instance: PolitiquePortes, **kwargs: Any) -> None:
+    # Une nouvelle version de la politique des portes change les listes de contrôle de chaque fiche.
+    generations.renouveler("organisation", instance.organisation_id)

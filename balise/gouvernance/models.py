@@ -14,6 +14,7 @@ qu'ils concernent, distincte de celle de l'instance.
 
 import uuid
 from datetime import date
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -399,3 +400,64 @@ class Condition(models.Model):
 
     def __str__(self) -> str:
         return self.intitule
+
+
+_NI_MODIFIEE = "Une version de la politique des portes ne se modifie pas : on en ajoute une nouvelle."
+_NI_SUPPRIMEE = "Une version de la politique des portes ne se supprime pas : elle reste dans l'historique."
+
+
+class PolitiquePortesQuerySet(models.QuerySet["PolitiquePortes"]):
+    def update(self, **champs: Any) -> int:
+        raise TypeError(_NI_MODIFIEE)
+
+    def delete(self) -> NoReturn:
+        raise TypeError(_NI_SUPPRIMEE)
+
+
+class PolitiquePortes(models.Model):
+    """Une version de la politique des portes adaptée par une organisation (gouvernance/politique.py).
+
+    Sans aucune ligne, l'organisation suit la politique nationale livrée (`politique.en_vigueur()`).
+    Chaque adaptation, et chaque retour à la politique nationale, ajoute une ligne numérotée 1, 2…
+    dans l'organisation, attribuée et motivée ; une ligne n'est jamais modifiée ni supprimée. La plus
+    récente s'applique. `contenu` est validé par le schéma `Politique` avant d'être écrit : le critère
+    bloquant des pratiques interdites n'en peut donc jamais être retiré.
+    """
+
+    class Nature(models.TextChoices):
+        ADAPTATION = "adaptation", "Adaptation par l'organisation"
+        NATIONALE = "nationale", "Retour à la politique nationale"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="politiques_portes")
+    numero = models.PositiveIntegerField("numéro")
+    nature = models.CharField(max_length=20, choices=Nature.choices, default=Nature.ADAPTATION)
+    # La version nationale (portes-v<N>.yaml) dont l'organisation est partie.
+    base_version = models.PositiveIntegerField("version nationale de départ")
+    contenu = models.JSONField("politique validée")
+    motif = models.TextField("motif", max_length=2000)
+    # D'où vient le contenu quand il n'a pas été rédigé dans l'organisation : plus tard, la politique
+    # qu'un organisme de mutualisation propose à ses communes (vide : rédigé ici).
+    origine = models.CharField("origine", max_length=200, blank=True)
+    cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PolitiquePortesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "version de la politique des portes"
+        ordering = ["organisation", "-numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "numero"], name="politique_portes_numero_unique"),
+            models.CheckConstraint(condition=Q(numero__gte=1), name="politique_portes_numero_positif"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Politique des portes n° {self.numero} ({self.organisation_id})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(_NI_MODIFIEE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(_NI_SUPPRIMEE)

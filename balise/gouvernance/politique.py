@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from balise.conformite import regles
-from balise.validation import DonneesInvalides, FichiersVersionnes, lire_yaml
+from balise.validation import DonneesInvalides, FichiersVersionnes, lire_yaml, messages_en_francais
 
 DOSSIER = Path(__file__).parent / "politiques"
 
@@ -77,6 +77,40 @@ CHAMPS_FICHE: dict[str, str] = {
 MOMENTS = frozenset({"amont", "preparation", "avant_production", "bilan"})
 STATUTS_EVALUATION = frozenset({"en_cours", "finalisee"})
 SENS_DECISION = frozenset({"experimenter", "mettre_en_production", "poursuivre", "arreter", "abandonner"})
+# Les mêmes, avec leur libellé, dans l'ordre où les pages les proposent.
+LIBELLES_MOMENTS: dict[str, str] = {
+    "amont": "en amont du projet",
+    "preparation": "pendant la préparation",
+    "avant_production": "avant la mise en production",
+    "bilan": "bilan",
+}
+LIBELLES_STATUTS: dict[str, str] = {"en_cours": "en cours", "finalisee": "finalisée"}
+LIBELLES_SENS: dict[str, str] = {
+    "experimenter": "expérimenter",
+    "mettre_en_production": "mettre en production",
+    "poursuivre": "poursuivre",
+    "arreter": "arrêter",
+    "abandonner": "abandonner",
+}
+LIBELLES_TYPES: dict[str, str] = {
+    "champs_renseignes": "champs de la fiche renseignés",
+    "evaluation": "évaluation par un instrument",
+    "qualification_a_jour": "qualification réglementaire à jour",
+    "obligation_remplie": "obligations remplies",
+    "decision": "décision de l'instance",
+    "conditions_levees": "réserves et conditions levées",
+    "aucune_pratique_interdite": "aucune pratique interdite (AI Act, art. 5)",
+}
+LIBELLES_PORTES: dict[str, str] = {
+    "etude": "Passer à l'étude",
+    "experimentation": "Entrer en expérimentation",
+    "decision": "Passer à la décision",
+    "production": "Mettre en production",
+    "publication": "Publier au registre public",
+}
+# La source d'un critère qu'une organisation fixe elle-même (délibération, note de la direction…) :
+# une politique adaptée la déclare dès qu'un critère la cite.
+SOURCE_ORGANISATION = "organisation"
 
 
 class Strict(BaseModel):
@@ -187,7 +221,12 @@ class Politique(Strict):
 
 def _obligations_connues() -> frozenset[str]:
     """Les obligations des règles de qualification livrées (toutes versions)."""
-    return frozenset(o.id for n in regles.fichiers() for o in regles.version(n).obligations)
+    return frozenset(obligations_connues())
+
+
+def obligations_connues() -> dict[str, str]:
+    """Les obligations qu'un critère peut citer, avec leur titre (la version la plus récente l'emporte)."""
+    return {o.id: o.titre for n in sorted(regles.fichiers()) for o in regles.version(n).obligations}
 
 
 class PolitiqueInvalide(DonneesInvalides):
@@ -203,6 +242,104 @@ _VERSIONS = FichiersVersionnes(
 )
 
 
+def valider(donnees: Any) -> Politique:
+    """Une politique reçue en données (JSON d'une adaptation, contenu gardé en base), validée par le
+    même schéma que les fichiers livrés ; `PolitiqueInvalide` porte les erreurs en français."""
+    try:
+        return Politique.model_validate(donnees)
+    except ValidationError as exc:
+        raise PolitiqueInvalide(messages_en_francais(exc, "politique")) from None
+
+
+def en_donnees(politique: Politique) -> dict[str, Any]:
+    """La politique en JSON (dates en texte), telle que la garde une version adaptée."""
+    return politique.model_dump(mode="json")
+
+
+def _valeurs(nom: str, valeurs: list[str] | str | None) -> str:
+    if not valeurs:
+        return "aucun"
+    libelles = {
+        "champs": CHAMPS_FICHE,
+        "moments": LIBELLES_MOMENTS,
+        "statuts": LIBELLES_STATUTS,
+        "sens": LIBELLES_SENS,
+    }.get(nom) or (obligations_connues() if nom == "obligations" else {})
+    liste = [valeurs] if isinstance(valeurs, str) else valeurs
+    return ", ".join(libelles.get(v, v) for v in liste)
+
+
+_NOMS_PARAMETRES = {
+    "champs": "champs",
+    "instrument": "instrument",
+    "moments": "moments",
+    "statuts": "statuts",
+    "obligations": "obligations",
+    "sens": "sens de la décision",
+}
+
+
+def _differences_critere(avant: Critere, apres: Critere) -> list[str]:
+    changes = []
+    if avant.libelle != apres.libelle:
+        changes.append(f"libellé « {avant.libelle} » devenu « {apres.libelle} »")
+    if avant.bloquant != apres.bloquant:
+        changes.append("devient bloquant" if apres.bloquant else "n'est plus bloquant")
+    for nom in TOUS_PARAMETRES:
+        a, b = getattr(avant, nom), getattr(apres, nom)
+        if a != b:
+            changes.append(f"{_NOMS_PARAMETRES[nom]} : {_valeurs(nom, a)} → {_valeurs(nom, b)}")
+    if avant.references != apres.references:
+        changes.append("références changées")
+    return changes
+
+
+def parametres_lisibles(critere: Critere) -> list[str]:
+    """Les paramètres d'un critère en clair (« champs : finalité, coût annuel »), pour les pages."""
+    return [
+        f"{_NOMS_PARAMETRES[nom]} : {_valeurs(nom, getattr(critere, nom))}"
+        for nom in TOUS_PARAMETRES
+        if getattr(critere, nom)
+    ]
+
+
+def differences(avant: Politique, apres: Politique) -> list[str]:
+    """Ce qui change d'une politique à l'autre, en phrases : portes et critères ajoutés ou retirés,
+    libellés, caractère bloquant, paramètres. Vide si elles disent la même chose."""
+    lignes: list[str] = []
+    for nom in LIBELLES_PORTES:
+        porte_a = avant.portes.get(nom)  # type: ignore[call-overload]  # clé littérale
+        porte_b = apres.portes.get(nom)  # type: ignore[call-overload]  # clé littérale
+        if porte_a is None and porte_b is None:
+            continue
+        if porte_a is None:
+            criteres = " ; ".join(c.libelle for c in porte_b.criteres)
+            lignes.append(f"Porte « {porte_b.libelle} » ajoutée, avec : {criteres}.")
+            continue
+        if porte_b is None:
+            lignes.append(f"Porte « {porte_a.libelle} » retirée.")
+            continue
+        titre = f"Porte « {porte_b.libelle} »"
+        if porte_a.libelle != porte_b.libelle:
+            lignes.append(f"{titre} : libellé « {porte_a.libelle} » changé.")
+        if porte_a.explication != porte_b.explication:
+            lignes.append(f"{titre} : explication changée.")
+        ids_a = {c.id: c for c in porte_a.criteres}
+        ids_b = {c.id: c for c in porte_b.criteres}
+        for c in porte_a.criteres:
+            if c.id not in ids_b:
+                lignes.append(f"{titre} : critère « {c.libelle} » retiré.")
+        for c in porte_b.criteres:
+            if c.id not in ids_a:
+                bloquant = ", bloquant" if c.bloquant else ""
+                lignes.append(
+                    f"{titre} : critère « {c.libelle} » ajouté ({LIBELLES_TYPES[c.type]}{bloquant})."
+                )
+            elif changes := _differences_critere(ids_a[c.id], c):
+                lignes.append(f"{titre} : critère « {c.libelle} » : {' ; '.join(changes)}.")
+    return lignes
+
+
 def fichiers() -> dict[int, Path]:
     return _VERSIONS.fichiers
 
@@ -212,5 +349,6 @@ def version(numero: int) -> Politique:
 
 
 def en_vigueur() -> Politique:
-    """La politique livrée la plus récente (une organisation ne l'adapte pas encore)."""
+    """La politique nationale livrée la plus récente : celle d'une organisation qui ne l'a pas adaptée.
+    Pour évaluer un système, lire celle de son organisation (`selectors_politique.de_l_organisation`)."""
     return _VERSIONS.en_vigueur()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("balise.gouvernance.urls_seances")),
     path("", include("balise.gouvernance.urls_avis")),
     path("", include("balise.gouvernance.urls_a_traiter")),
+    path("", include("balise.gouvernance.urls_politique")),
 ]

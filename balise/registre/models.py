@@ -158,6 +158,9 @@ class ChangementStade(models.Model):
     porte_forcee = models.BooleanField("porte passée sans être franchie", default=False)
     justification = models.TextField("justification du passage", blank=True, max_length=4000)
     criteres_manquants = models.JSONField("critères manquants", default=list, blank=True)
+    # La politique des portes qui s'appliquait au passage (« nationale v1 », « adaptée n° 2 ») ; vide
+    # pour les passages enregistrés avant que les organisations puissent l'adapter.
+    politique = models.CharField("politique des portes appliquée", max_length=60, blank=True)
     par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     le = models.DateTimeField(default=timezone.now)
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.conformite.models import ObligationSuivie
-from balise.gouvernance import faits, politique, portes
+from balise.gouvernance import faits, portes
+from balise.gouvernance import selectors_politique as politiques
 from balise.gouvernance.models import Condition
 from balise.organisations import journal
 from balise.organisations.models import Adhesion, Organisation
@@ -122,13 +123,18 @@ def _criteres_manquants(controle: portes.Controle) -> list[dict[str, Any]]:
 
 
 def _passer_la_porte(
-    systeme: SystemeIA, porte: str, justification: str, par: Utilisateur
+    systeme: SystemeIA,
+    porte: str,
+    justification: str,
+    par: Utilisateur,
+    applicable: politiques.Applicable,
 ) -> portes.Controle | None:
-    """Vérifie la porte `porte` ; renvoie sa liste de contrôle si elle est passée sans être franchie
-    (justifiée par un administrateur), None si elle est franchie ou s'il n'y en a pas.
+    """Vérifie la porte `porte` selon la politique de l'organisation du système ; renvoie sa liste de
+    contrôle si elle est passée sans être franchie (justifiée par un administrateur), None si elle est
+    franchie ou s'il n'y en a pas.
 
     Une porte dont un critère bloquant manque (pratique interdite) ne se passe jamais."""
-    controle = portes.controler(politique.en_vigueur(), porte, faits.faits_de(systeme))
+    controle = portes.controler(applicable.politique, porte, faits.faits_de(systeme))
     if controle is None or controle.franchie:
         return None
     manque = controle.resume_manquants()
@@ -207,7 +213,8 @@ def changer_stade(
     if vers in cycle_de_vie.MOTIF_OBLIGATOIRE and not motif:
         raise TransitionInterdite("Indiquez le motif de l'arrêt ou de l'abandon.")
     justification = justification.strip()
-    forcee = _passer_la_porte(systeme, vers, justification, par)
+    applicable = politiques.applicable(systeme.organisation_id)
+    forcee = _passer_la_porte(systeme, vers, justification, par, applicable)
     if forcee:
         systeme._change_reason = _raison(forcee, justification)  # type: ignore[attr-defined]  # simple-history
     systeme.stade = vers
@@ -224,6 +231,7 @@ def changer_stade(
         porte_forcee=forcee is not None,
         justification=justification if forcee else "",
         criteres_manquants=_criteres_manquants(forcee) if forcee else [],
+        politique=applicable.libelle,
     )
     return systeme
 
@@ -243,9 +251,10 @@ def publier(
             "règles et les principaux paramètres du traitement (CRPA, art. L312-1-3)."
         )
     justification = justification.strip()
+    applicable = politiques.applicable(systeme.organisation_id) if publie and not systeme.publie else None
     forcee = (
-        _passer_la_porte(systeme, portes.PUBLICATION, justification, par)
-        if publie and not systeme.publie
+        _passer_la_porte(systeme, portes.PUBLICATION, justification, par, applicable)
+        if applicable is not None
         else None
     )
     systeme.publie = publie
@@ -262,6 +271,7 @@ def publier(
             porte_forcee=True,
             justification=justification,
             criteres_manquants=_criteres_manquants(forcee),
+            politique=applicable.libelle if applicable else "",
         )
     return systeme
 

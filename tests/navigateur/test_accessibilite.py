@@ -383,7 +383,13 @@ def gouvernance(org_a, admin_a, referent_a, lecteur_a) -> Gouvernance:
     from django.utils import timezone
 
     from balise.conformite.regles import en_vigueur as regles_en_vigueur
-    from balise.gouvernance import services_avis, services_instances, services_seances
+    from balise.gouvernance import (
+        politique,
+        services_avis,
+        services_instances,
+        services_politique,
+        services_seances,
+    )
     from balise.gouvernance.services_avis import NouvelleCondition
     from balise.organisations.models import Adhesion
     from balise.registre.models import SystemeIA
@@ -467,6 +473,12 @@ def gouvernance(org_a, admin_a, referent_a, lecteur_a) -> Gouvernance:
         [NouvelleCondition("Bilan à six mois", referent_a, timezone.localdate() + timedelta(days=180))],
         admin_a,
     )
+    # Une politique des portes adaptée (sans radar amont) : la page montre son historique et le retour
+    # à la nationale.
+    contenu = politique.en_donnees(politique.en_vigueur())
+    experimentation = contenu["portes"]["experimentation"]
+    experimentation["criteres"] = [c for c in experimentation["criteres"] if c["id"] != "radar_amont"]
+    services_politique.adapter_politique(org_a, contenu, "Délibération n° 2026-045.", admin_a, 0)
     return Gouvernance(
         org_a.slug,
         instance.pk,
@@ -509,6 +521,8 @@ PAGES_GOUVERNANCE = {
     "fiche d'une pratique interdite": "/o/{g.slug}/registre/{g.interdit}/",
     "registre avec une pratique interdite": "/o/{g.slug}/registre/",
     "portefeuille avec une pratique interdite": "/o/{g.slug}/portefeuille/",
+    "politique des portes adaptée": "/o/{g.slug}/politique-portes/",
+    "adapter la politique des portes": "/o/{g.slug}/politique-portes/adapter/",
 }
 
 PAGES_EXTERNE = {
@@ -571,6 +585,19 @@ def test_formulaires_de_la_gouvernance_en_erreur_accessibles(nouveau_contexte, g
     page.locator("#id_conditions-0-intitule").fill("Former les agents")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("Fixez l'échéance de cette condition.").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+    # Politique des portes : l'aperçu des différences, puis un critère ajouté sans libellé ni référence.
+    page.goto(f"/o/{gouvernance.slug}/politique-portes/adapter/")
+    page.locator('label[for="id_production.conditions_levees.bloquant"]').click()
+    page.get_by_role("button", name="Voir les différences").click()
+    page.get_by_text("Aperçu : rien n'est encore enregistré").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+    page.locator("#id_decision\\.nouveau\\.type").select_option("conditions_levees")
+    page.get_by_role("button", name="Enregistrer la nouvelle version").click()
+    page.get_by_text("Donnez un libellé au critère ajouté.").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
 

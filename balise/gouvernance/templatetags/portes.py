@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 
+from balise.gouvernance.politique import LIBELLES_TYPES, Critere, parametres_lisibles
 from balise.gouvernance.portes import Ligne
 from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
@@ -24,3 +25,14 @@ def lien_critere(ligne: Ligne, organisation: Organisation, systeme: SystemeIA) -
     if ligne.cible == "obligation" and ligne.cible_pk is not None:
         return reverse("conformite:obligation", args=[slug, ligne.cible_pk])
     return ""
+
+
+@register.filter
+def parametres(critere: Critere) -> list[str]:
+    """Les paramètres d'un critère de la politique, en clair."""
+    return parametres_lisibles(critere)
+
+
+@register.filter
+def type_critere(critere: Critere) -> str:
+    return LIBELLES_TYPES.get(critere.type, critere.type)
