@@ -1467,15 +1467,22 @@ ACTIONS_API_POLITIQUE = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("action", "methode", "suffixe", "corps", "autorises"),
     ACTIONS_API_POLITIQUE,
     ids=[a[0] for a in ACTIONS_API_POLITIQUE],
 )
-def test_droits_des_roles_dans_l_api_de_la_politique(
-    scene, pages_fraiches, role, action, methode, suffixe, corps, autorises
-):
+def test_droits_des_roles_dans_l_api_de_la_politique(scene, action, methode, suffixe, corps, autorises):
+    _chacun(
+        ROLES,
+        lambda role: _droits_du_role_dans_l_api_de_la_politique(
+            scene, role, action, methode, suffixe, corps, autorises
+        ),
+    )
+
+
+def _droits_du_role_dans_l_api_de_la_politique(scene, role, action, methode, suffixe, corps, autorises):
+    pages_fraiches = VerificationFraicheur()
     acteur = _personne(scene.org, role)
     _, secret = JetonAPI.emettre(acteur, "jeton")
     ecriture = methode != "GET" and role in autorises
