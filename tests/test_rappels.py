@@ -9,6 +9,7 @@ from datetime import timedelta
 from email import policy
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import connection
@@ -297,13 +298,15 @@ def _tournees_en_attente():
 
 def test_le_demarrage_du_travailleur_laisse_une_seule_tournee_en_attente(settings, db):
     settings.RAPPELS_HEURE = 23
-    maintenant = timezone.make_aware(timezone.datetime.combine(_aujourd_hui(), timezone.datetime.min.time()))
-    taches.planifier(maintenant)
-    taches.planifier(maintenant)
-    (attendue,) = _tournees_en_attente()
-    assert attendue.run_after == taches.heure_de_tournee(_aujourd_hui())
-    assert Planification.objects.get().tache == str(attendue.id)
-    assert executer_travaux() == 0  # pas avant son heure
+    # À 8 h : la tournée de 23 h est à venir (sans horloge fixée, le test échouait entre 23 h et minuit).
+    huit_heures = timezone.make_aware(timezone.datetime(2026, 5, 4, 8, 0))
+    with time_machine.travel(huit_heures, tick=False):
+        taches.planifier(huit_heures)
+        taches.planifier(huit_heures)
+        (attendue,) = _tournees_en_attente()
+        assert attendue.run_after == taches.heure_de_tournee(huit_heures.date())
+        assert Planification.objects.get().tache == str(attendue.id)
+        assert executer_travaux() == 0  # pas avant son heure
 
 
 def test_la_tournee_se_replanifie_et_un_doublon_s_arrete(dus):
