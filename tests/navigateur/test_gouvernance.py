@@ -299,3 +299,48 @@ def test_pratique_interdite_ni_production_ni_publication(nouveau_contexte, org_a
         refuser(personne, "publication", {"publie": True})
     systeme.refresh_from_db()
     assert systeme.stade == "decision" and not systeme.publie
+
+
+def test_une_organisation_adapte_sa_politique_des_portes(page, org_a, referent_a):
+    """La porte de l'expérimentation refuse faute de radar ; la référente adapte la politique de son
+    organisation (sans radar en amont, motif écrit, différences vues avant d'enregistrer), et la même
+    porte s'ouvre. La chronologie dit quelle politique s'appliquait."""
+    systeme = fabrique.systeme(
+        org_a,
+        referent_a,
+        nom="Aide à la rédaction des arrêtés",
+        benefices_attendus="Deux heures gagnées par semaine au service juridique.",
+        cout_investissement=4000,
+        cout_annuel=1200,
+    )
+    _au_stade(systeme, "etude")
+    connecter(page, referent_a.email)
+    page.goto(f"/o/commune-a/registre/{systeme.pk}/")
+    page.get_by_label("Nouveau stade").select_option(label="Expérimentation / POC")
+    page.get_by_role("button", name="Changer de stade").click()
+    expect(page.get_by_role("alert")).to_contain_text("Radar")
+
+    page.get_by_role("link", name="voir la politique des portes").click()
+    expect(page.get_by_role("heading", name="Politique nationale, version 1")).to_be_visible()
+    page.get_by_role("link", name="Adapter la politique").click()
+    radar = page.locator("#critere-experimentation-radar_amont")
+    radar.get_by_text("Garder ce critère").click()  # la case DSFR se coche par son libellé
+    expect(radar.get_by_label("Garder ce critère")).not_to_be_checked()
+    interdit = page.locator("#critere-experimentation-aucune_pratique_interdite")
+    expect(interdit.get_by_label("Garder ce critère")).to_be_disabled()
+    page.get_by_label("Motif de l'adaptation").fill("Le radar se passe en comité, après le premier essai.")
+    page.get_by_role("button", name="Voir les différences").click()
+    expect(page.locator("#apercu")).to_contain_text("Radar")
+    page.get_by_role("button", name="Enregistrer la nouvelle version").click()
+    _message(page, "La politique des portes adaptée n° 1 est en vigueur.")
+    expect(page.get_by_role("heading", name="Politique adaptée n° 1")).to_be_visible()
+
+    page.goto(f"/o/commune-a/registre/{systeme.pk}/")
+    page.get_by_label("Nouveau stade").select_option(label="Expérimentation / POC")
+    page.get_by_role("button", name="Changer de stade").click()
+    _message(page, "Stade mis à jour.")
+    expect(page.locator("main .fr-badge").first).to_have_text("Expérimentation / POC")
+    expect(page.locator("main")).to_contain_text("adaptée n° 1")
+    systeme.refresh_from_db()
+    assert systeme.stade == "experimentation"
+    assert systeme.changements_stade.first().politique == "adaptée n° 1"
