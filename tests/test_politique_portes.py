@@ -16,6 +16,7 @@ from balise.gouvernance import faits, politique
 from balise.gouvernance import selectors_politique as politiques
 from balise.gouvernance import services_politique as services
 from balise.gouvernance.models import PolitiquePortes
+from balise.organisations.models import EvenementJournal
 from balise.registre import services as registre
 from balise.registre.models import ChangementStade, SystemeIA
 from tests import fabrique
@@ -140,6 +141,12 @@ def test_versions_successives_attribuees_et_gardees(org_a, referent_a, admin_a):
     assert historique[1].differences == [
         "Porte « Entrer en expérimentation » : critère « Radar de décision passé en amont du projet "
         "(en cours ou finalisé) » retiré."
+    ]
+    # Et au journal de l'organisation, attribuées, avec leur motif.
+    notes = EvenementJournal.objects.filter(organisation_id=org_a.pk, nature="politique_portes")
+    assert [(e.objet, e.par, e.details["motif"]) for e in notes.order_by("pk")] == [
+        ("Politique des portes adaptée n° 1", referent_a, "Pas de radar pour les petits projets."),
+        ("Politique des portes adaptée n° 2", admin_a, "Délibération n° 2026-12."),
     ]
 
 

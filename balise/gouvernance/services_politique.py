@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from balise.instruments.models import DefinitionInstrument
+from balise.organisations import journal
 
 from . import politique
 from . import selectors_politique as selecteurs
@@ -131,7 +132,7 @@ def _enregistrer(
         # Deux enregistrements partis de la même version se heurtent à la contrainte d'unicité du
         # numéro : le second est refusé, comme une version périmée.
         with transaction.atomic():
-            return PolitiquePortes.objects.create(
+            version = PolitiquePortes.objects.create(
                 organisation=organisation,
                 numero=numero_actuel + 1,
                 nature=nature,
@@ -143,6 +144,10 @@ def _enregistrer(
             )
     except IntegrityError:
         raise ConflitPolitique(selecteurs.derniere_version(organisation), depuis_numero) from None
+    # Au journal aussi : c'est là qu'une direction relit ce qui a changé dans l'organisation.
+    objet = f"Politique des portes {selecteurs.applicable_de(version).libelle}"
+    journal.noter(organisation.pk, par, journal.Nature.POLITIQUE_PORTES, objet, motif=motif[:500])
+    return version
 
 
 def verifier_politique(organisation: Organisation, contenu: dict[str, Any]) -> politique.Politique:

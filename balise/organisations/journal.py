@@ -36,7 +36,7 @@ class Categorie:
         (ORGANISATION, "Informations de l'organisation"),
         (REGISTRE, "Fiches et documents du registre"),
         (EFFECTIFS, "Imports des effectifs"),
-        (GOUVERNANCE, "Instances de gouvernance"),
+        (GOUVERNANCE, "Gouvernance : instances, politique des portes"),
     ]
 
 
@@ -50,6 +50,7 @@ CATEGORIES: dict[str, str] = {
     Nature.IMPORT_EFFACE: Categorie.EFFECTIFS,
     Nature.INSTANCE_ARCHIVEE: Categorie.GOUVERNANCE,
     Nature.INSTANCE_RESTAUREE: Categorie.GOUVERNANCE,
+    Nature.POLITIQUE_PORTES: Categorie.GOUVERNANCE,
 }
 
 # Libellés des détails notés ; une clé finissant par « _le » est une date.
@@ -66,6 +67,7 @@ LIBELLES_DETAILS: dict[str, str] = {
     "lignes_rejetees": "Lignes écartées",
     "instance": "Instance",
     "membres": "Membres en fonction",
+    "motif": "Motif",
 }
 
 

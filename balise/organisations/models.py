@@ -172,6 +172,7 @@ class EvenementJournal(models.Model):
         IMPORT_EFFACE = "import_efface", "Import des effectifs effacé"
         INSTANCE_ARCHIVEE = "instance_archivee", "Instance archivée"
         INSTANCE_RESTAUREE = "instance_restauree", "Instance restaurée"
+        POLITIQUE_PORTES = "politique_portes", "Politique des portes changée"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
