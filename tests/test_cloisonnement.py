@@ -1350,11 +1350,16 @@ def test_droits_des_roles_dans_l_api(scene, action, methode, suffixe, corps, aut
 
 
 def _droits_du_role_dans_l_api(scene, role, action, methode, suffixe, corps, autorises):
-    pages_fraiches = VerificationFraicheur()
-    acteur = _personne(scene.org, role)
-    _, secret = JetonAPI.emettre(acteur, "jeton")
     base = f"/api/organisations/{scene.org.slug}/systemes"
     url = base if suffixe == "-liste" else f"{base}/{scene.systeme.pk}{suffixe}"
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
+def _role_par_l_api(scene, acteur, role, action, methode, url, corps, autorises) -> None:
+    """Un appel d'API par le jeton de `acteur` : autorisé, il aboutit, n'écrit que s'il n'est pas une
+    lecture et laisse les pages en cache fraîches ; refusé, 403 en français et rien de changé."""
+    pages_fraiches = VerificationFraicheur()
+    _, secret = JetonAPI.emettre(acteur, "jeton")
     ecriture = methode != "GET" and role in autorises
     if ecriture:
         pages_fraiches.chauffer(scene.org, _lecteurs_temoins(scene.org, role, acteur))
@@ -1362,7 +1367,7 @@ def _droits_du_role_dans_l_api(scene, role, action, methode, suffixe, corps, aut
     reponse = Client().generic(
         methode,
         url,
-        json.dumps(corps) if corps is not None else "",
+        json.dumps(corps() if callable(corps) else corps) if corps is not None else "",
         content_type="application/json",
         headers={"authorization": f"Bearer {secret}"},
     )
@@ -1371,8 +1376,7 @@ def _droits_du_role_dans_l_api(scene, role, action, methode, suffixe, corps, aut
         assert reponse.status_code in (200, 201), (
             f"{role} : {action} → {reponse.status_code} {reponse.content}"
         )
-        if methode != "GET":
-            assert avant != apres
+        assert (avant != apres) == (methode != "GET")
         if ecriture:
             pages_fraiches.comparer(f"{action} » par l'API, par le rôle « {role}")
     else:
@@ -1427,27 +1431,10 @@ def _droits_du_role_dans_l_api_des_instances(scene, role, action, methode, suffi
     acteur = _personne(scene.org, role)
     if role == EXTERNE:
         gouvernance.nommer_membre(scene.instance, acteur.pk, scene.admin)
-    _, secret = JetonAPI.emettre(acteur, "jeton")
     url = f"/api/organisations/{scene.org.slug}/instances" + suffixe.format(
         instance=scene.instance.pk, membre=scene.membre_instance.pk
     )
-    avant = instantane.photo()
-    reponse = Client().generic(
-        methode,
-        url,
-        json.dumps(corps()) if corps is not None else "",
-        content_type="application/json",
-        headers={"authorization": f"Bearer {secret}"},
-    )
-    apres = instantane.photo()
-    if role in autorises:
-        assert reponse.status_code in (200, 201), (
-            f"{role} : {action} → {reponse.status_code} {reponse.content}"
-        )
-        assert (avant != apres) == (methode != "GET")
-    else:
-        assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
-        assert avant == apres
+    _role_par_l_api(scene, acteur, role, action, methode, url, corps, autorises)
 
 
 ACTIONS_API_POLITIQUE = [
@@ -1482,31 +1469,8 @@ def test_droits_des_roles_dans_l_api_de_la_politique(scene, action, methode, suf
 
 
 def _droits_du_role_dans_l_api_de_la_politique(scene, role, action, methode, suffixe, corps, autorises):
-    pages_fraiches = VerificationFraicheur()
-    acteur = _personne(scene.org, role)
-    _, secret = JetonAPI.emettre(acteur, "jeton")
-    ecriture = methode != "GET" and role in autorises
-    if ecriture:
-        pages_fraiches.chauffer(scene.org, _lecteurs_temoins(scene.org, role, acteur))
-    avant = instantane.photo()
-    reponse = Client().generic(
-        methode,
-        f"/api/organisations/{scene.org.slug}/politique-portes{suffixe}",
-        json.dumps(corps()) if corps is not None else "",
-        content_type="application/json",
-        headers={"authorization": f"Bearer {secret}"},
-    )
-    apres = instantane.photo()
-    if role in autorises:
-        assert reponse.status_code in (200, 201), (
-            f"{role} : {action} → {reponse.status_code} {reponse.content}"
-        )
-        assert (avant != apres) == (methode != "GET")
-        if ecriture:
-            pages_fraiches.comparer(f"{action} » par l'API, par le rôle « {role}")
-    else:
-        assert reponse.status_code == 403, f"{role} : {action} → {reponse.status_code}"
-        assert avant == apres
+    url = f"/api/organisations/{scene.org.slug}/politique-portes{suffixe}"
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
 # Ce qu'un membre externe atteint : les instances où il siège (liste, fiche, historique), rien d'autre.
