@@ -1339,16 +1339,6 @@ ACTIONS_API = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("action", "methode", "suffixe", "corps", "autorises"), ACTIONS_API, ids=[a[0] for a in ACTIONS_API]
-)
-def test_droits_des_roles_dans_l_api(scene, action, methode, suffixe, corps, autorises):
-    _chacun(
-        ROLES,
-        lambda role: _droits_du_role_dans_l_api(scene, role, action, methode, suffixe, corps, autorises),
-    )
-
-
 def _droits_du_role_dans_l_api(scene, role, action, methode, suffixe, corps, autorises):
     base = f"/api/organisations/{scene.org.slug}/systemes"
     url = base if suffixe == "-liste" else f"{base}/{scene.systeme.pk}{suffixe}"
@@ -1413,20 +1403,6 @@ ACTIONS_API_INSTANCES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("action", "methode", "suffixe", "corps", "autorises"),
-    ACTIONS_API_INSTANCES,
-    ids=[a[0] for a in ACTIONS_API_INSTANCES],
-)
-def test_droits_des_roles_dans_l_api_des_instances(scene, action, methode, suffixe, corps, autorises):
-    _chacun(
-        ROLES,
-        lambda role: _droits_du_role_dans_l_api_des_instances(
-            scene, role, action, methode, suffixe, corps, autorises
-        ),
-    )
-
-
 def _droits_du_role_dans_l_api_des_instances(scene, role, action, methode, suffixe, corps, autorises):
     acteur = _personne(scene.org, role)
     if role == EXTERNE:
@@ -1454,23 +1430,24 @@ ACTIONS_API_POLITIQUE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("action", "methode", "suffixe", "corps", "autorises"),
-    ACTIONS_API_POLITIQUE,
-    ids=[a[0] for a in ACTIONS_API_POLITIQUE],
-)
-def test_droits_des_roles_dans_l_api_de_la_politique(scene, action, methode, suffixe, corps, autorises):
-    _chacun(
-        ROLES,
-        lambda role: _droits_du_role_dans_l_api_de_la_politique(
-            scene, role, action, methode, suffixe, corps, autorises
-        ),
-    )
-
-
 def _droits_du_role_dans_l_api_de_la_politique(scene, role, action, methode, suffixe, corps, autorises):
     url = f"/api/organisations/{scene.org.slug}/politique-portes{suffixe}"
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
+# Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
+_ACTIONS_API_TOUTES = [
+    *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
+    *((_droits_du_role_dans_l_api_des_instances, a) for a in ACTIONS_API_INSTANCES),
+    *((_droits_du_role_dans_l_api_de_la_politique, a) for a in ACTIONS_API_POLITIQUE),
+]
+
+
+@pytest.mark.parametrize(
+    ("verifier", "action"), _ACTIONS_API_TOUTES, ids=[a[0] for _, a in _ACTIONS_API_TOUTES]
+)
+def test_droits_des_roles_dans_l_api(scene, verifier, action):
+    _chacun(ROLES, lambda role: verifier(scene, role, *action))
 
 
 # Ce qu'un membre externe atteint : les instances où il siège (liste, fiche, historique), rien d'autre.
