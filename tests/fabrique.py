@@ -1,9 +1,12 @@
 """Fabrique de données de test : des organisations, des personnes avec un rôle, des fiches complètes."""
 
+import json
 from itertools import count
 from typing import Any
 
-from balise.comptes.models import Utilisateur
+from django.test import Client
+
+from balise.comptes.models import JetonAPI, Utilisateur
 from balise.organisations.models import Adhesion, Organisation
 from balise.registre import services
 from balise.registre.models import SystemeIA
@@ -74,3 +77,16 @@ def saisie_politique(politique=None, depuis_numero: int = 0) -> dict[str, Any]:
         else:
             donnees[nom] = str(valeur)
     return donnees
+
+
+def appel_api(personne: Utilisateur, methode: str, adresse: str, corps: Any = None):
+    """Un appel à l'API (`adresse` après /api/organisations/) avec un jeton neuf de `personne`, par un
+    client qui vérifie le CSRF comme un navigateur : un jeton doit s'en passer."""
+    _, secret = JetonAPI.emettre(personne, "jeton de test")
+    return Client(enforce_csrf_checks=True).generic(
+        methode,
+        "/api/organisations/" + adresse,
+        "" if corps is None else json.dumps(corps),
+        content_type="application/json",
+        headers={"authorization": f"Bearer {secret}"},
+    )

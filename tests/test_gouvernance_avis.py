@@ -580,20 +580,7 @@ def test_registre_public_ne_montre_que_le_public(client, comite, admin_a):
 
 
 def _api(personne, methode, url, corps=None):
-    import json
-
-    from django.test import Client
-
-    from balise.comptes.models import JetonAPI
-
-    _, secret = JetonAPI.emettre(personne, "jeton")
-    return Client().generic(
-        methode,
-        "/api/organisations/" + url,
-        json.dumps(corps) if corps is not None else "",
-        content_type="application/json",
-        headers={"authorization": f"Bearer {secret}"},
-    )
+    return fabrique.appel_api(personne, methode, url, corps)
 
 
 def test_api_vote_avis_et_conditions(comite, referent_a, lecteur_a, admin_a):

@@ -533,14 +533,7 @@ def test_fiche_du_systeme_renvoie_a_la_politique_et_se_rafraichit(client, org_a,
 
 
 def _api(personne, methode, chemin="", corps=None, slug="commune-a"):
-    jeton = JetonAPI.emettre(personne, "test de la politique")[1]
-    return Client(enforce_csrf_checks=True).generic(
-        methode,
-        f"/api/organisations/{slug}/politique-portes{chemin}",
-        "" if corps is None else json.dumps(corps),
-        content_type="application/json",
-        headers={"authorization": f"Bearer {jeton}"},
-    )
+    return fabrique.appel_api(personne, methode, f"{slug}/politique-portes{chemin}", corps)
 
 
 def test_api_lire_adapter_et_versions(org_a, referent_a, lecteur_a):

@@ -1,19 +1,16 @@
 """Les portes du cycle de vie (issue 13, point 4) : politique en données, moteur pur, catégorie AI Act,
 application dans les services, les pages et l'API."""
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from balise.comptes.models import JetonAPI
 from balise.conformite import categories
 from balise.conformite import selectors as conformite_selectors
 from balise.conformite import services as conformite
@@ -487,14 +484,7 @@ def test_liste_en_nombre_constant_de_requetes(client, org_a, referent_a):
 
 
 def _api(personne, methode, chemin, corps=None):
-    jeton = JetonAPI.emettre(personne, "test des portes")[1]
-    return Client(enforce_csrf_checks=True).generic(
-        methode,
-        f"/api/organisations/commune-a/systemes{chemin}",
-        "" if corps is None else json.dumps(corps),
-        content_type="application/json",
-        headers={"authorization": f"Bearer {jeton}"},
-    )
+    return fabrique.appel_api(personne, methode, f"commune-a/systemes{chemin}", corps)
 
 
 def test_api_liste_de_controle(systeme_a, referent_a, lecteur_a):
