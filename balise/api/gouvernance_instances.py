@@ -1,7 +1,7 @@
 """API des instances de gouvernance : lire les instances et leur composition, créer et modifier une
-instance, nommer et retirer un membre. Mêmes droits que les pages (balise/gouvernance/vues_instances.py) :
-lire, toute personne de l'organisation (un membre externe : seulement les instances où il siège, 404
-pour une autre) ; écrire, GOUVERNER.
+instance, nommer un membre, changer sa fonction, son collège ou sa qualité, le retirer. Mêmes droits
+que les pages (balise/gouvernance/vues_instances.py) : lire, toute personne de l'organisation (un
+membre externe : seulement les instances où il siège, 404 pour une autre) ; écrire, GOUVERNER.
 """
 
 from datetime import date, datetime
@@ -122,6 +122,18 @@ class MembreEntree(Corps):
     qualite: Texte(200) = ""  # type: ignore[valid-type]
 
 
+class MembreModification(Corps):
+    """Modification partielle d'un siège : seuls les champs fournis changent ; `version` est la version
+    lue du membre. `college` à `null` : sans collège."""
+
+    model_config = ConfigDict(json_schema_extra=sans_defaut_nul)
+
+    version: VersionLue
+    fonction: FonctionT = OMISSIBLE
+    college: Identifiant | None = Field(None, description="Un collège de l'instance, ou null : aucun.")
+    qualite: Texte(200) = OMISSIBLE  # type: ignore[valid-type]
+
+
 class FiltreInstances(Schema):
     archives: bool = False
 
@@ -199,6 +211,23 @@ def nommer(request, slug: str, pk: int, corps: MembreEntree):
         qualite=corps.qualite,
     )
     return 201, selecteurs.membre(instance, membre.pk)
+
+
+@routeur.patch(
+    "/{slug}/instances/{pk}/membres/{membre_pk}",
+    response={200: MembreSortie, **ERREURS_ECRITURE},
+    summary="Modifier un membre",
+    description="Change la fonction, le collège ou la qualité d'un membre en fonction. Une seule "
+    "présidence : la confier à un membre quand un autre l'exerce, un collège d'une autre instance, un "
+    "membre retiré ou une instance archivée sont refusés (400) ; une version périmée, 409.",
+)
+def modifier_membre(request, slug: str, pk: int, membre_pk: int, corps: MembreModification):
+    adhesion = acces.exiger(request.auth, slug, Permission.GOUVERNER)
+    instance = selecteurs.instance(adhesion, pk)
+    membre = selecteurs.membre(instance, membre_pk)
+    donnees = corps.dict(exclude_unset=True, exclude={"version"})
+    services.modifier_membre(instance, membre.pk, donnees, corps.version, request.auth)
+    return selecteurs.membre(instance, membre.pk)
 
 
 @routeur.delete(

@@ -108,3 +108,31 @@ class InvitationExterneForm(Formulaire):
         super().__init__(*args, **kwargs)
         choix_colleges: list[tuple[Any, str]] = [("", "Sans collège")]
         _choix(self, "college").choices = choix_colleges + [(c.pk, c.nom) for c in colleges]
+
+
+class MembreForm(Formulaire):
+    """Changer la fonction, le collège ou la qualité d'un membre en fonction (verrou optimiste)."""
+
+    version = ChampVersion()
+    fonction = forms.ChoiceField(label="Fonction", choices=Membre.Fonction.choices)
+    college = forms.TypedChoiceField(label="Collège", coerce=int, required=False, empty_value=None)
+    qualite = forms.CharField(
+        label="Qualité (facultatif)",
+        max_length=200,
+        required=False,
+        help_text="Par exemple : représentant syndical, directrice des ressources humaines.",
+    )
+
+    def __init__(self, *args: Any, membre: Membre, colleges: list[College], **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": membre.version,
+                "fonction": membre.fonction,
+                "college": membre.college_id,
+                "qualite": membre.qualite,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        choix_colleges: list[tuple[Any, str]] = [("", "Sans collège")]
+        _choix(self, "college").choices = choix_colleges + [(c.pk, c.nom) for c in colleges]

@@ -231,6 +231,8 @@ def retirer_college(instance: Instance, college_id: int, par: Utilisateur) -> No
 def _college(instance: Instance, college_id: int | None) -> College | None:
     if college_id is None:
         return None
+    if isinstance(college_id, bool) or not isinstance(college_id, int):
+        raise ValidationError({"college": "Ce collège n'appartient pas à cette instance."})
     college = College.objects.filter(instance=instance, pk=college_id).first()
     if college is None:
         raise ValidationError({"college": "Ce collège n'appartient pas à cette instance."})
@@ -238,12 +240,14 @@ def _college(instance: Instance, college_id: int | None) -> College | None:
 
 
 def _fonction(fonction: str) -> str:
-    if fonction not in Membre.Fonction.values:
+    if not isinstance(fonction, str) or fonction not in Membre.Fonction.values:
         raise ValidationError({"fonction": "Fonction inconnue."})
     return fonction
 
 
 def _qualite(qualite: str) -> str:
+    if not isinstance(qualite, str) or "\x00" in qualite:
+        raise ValidationError({"qualite": "La qualité est un texte, sans caractère nul."})
     qualite = qualite.strip()
     if len(qualite) > 200:
         raise ValidationError({"qualite": "La qualité ne dépasse pas 200 caractères."})
@@ -272,6 +276,7 @@ def _sieger(
     qualite: str,
     par: Utilisateur,
     depuis: date | None = None,
+    motif: str = "",
 ) -> Membre:
     if instance.membres.filter(utilisateur_id=utilisateur_id, retire_le__isnull=True).exists():
         raise ValidationError("Cette personne siège déjà dans cette instance.")
@@ -283,6 +288,8 @@ def _sieger(
         qualite=qualite,
         depuis=depuis or timezone.localdate(),
     )
+    if motif:
+        membre._change_reason = motif  # type: ignore[attr-defined]  # lu par simple-history
     return versions.attribuer(membre, par)
 
 
@@ -321,11 +328,14 @@ def modifier_membre(
     version_attendue: int | None,
     par: Utilisateur,
 ) -> Membre:
-    """Change la fonction, le collège ou la qualité d'un membre en fonction."""
+    """Change la fonction, le collège ou la qualité d'un membre en fonction (les clés absentes de
+    `donnees` ne changent pas ; `college` à None : sans collège). Rien n'est écrit si rien ne change :
+    la version reste celle lue."""
     instance = _instance_active(instance)
     membre = versions.verrouiller(Membre.objects.filter(instance=instance), membre_id, version_attendue)
     if membre.retire_le is not None:
         raise ValidationError("Ce membre a été retiré de l'instance : nommez-le de nouveau s'il le faut.")
+    avant = (membre.fonction, membre.college_id, membre.qualite)
     if "fonction" in donnees:
         membre.fonction = _fonction(donnees["fonction"])
         _presidence_libre(instance, membre.fonction, sauf=membre)
@@ -333,7 +343,8 @@ def modifier_membre(
         membre.college = _college(instance, donnees["college"])
     if "qualite" in donnees:
         membre.qualite = _qualite(donnees["qualite"])
-    versions.enregistrer(membre, par)
+    if (membre.fonction, membre.college_id, membre.qualite) != avant:
+        versions.enregistrer(membre, par)
     return membre
 
 
@@ -422,9 +433,18 @@ def inviter_externe(
     return ResultatInvitation(invitation=siege)
 
 
+# Noté dans l'historique du siège (history_change_reason, 100 caractères au plus).
+MOTIF_PRESIDENCE_OCCUPEE = "Invitation à la présidence : déjà exercée à l'acceptation, siège comme membre"
+
+
 def sieger_par_invitation(invitation: Invitation, utilisateur: Utilisateur) -> Membre | None:
     """À l'acceptation d'une invitation (organisations.services), donne à la personne le siège qui lui
-    était proposé, s'il y en a un. Appelé dans la transaction de l'acceptation."""
+    était proposé, s'il y en a un. Appelé dans la transaction de l'acceptation.
+
+    La présidence est revérifiée : si quelqu'un d'autre l'exerce désormais (nommé après l'envoi de
+    l'invitation), la personne siège quand même, comme « membre » : son invitation n'échoue pas pour
+    une raison qui ne dépend pas d'elle. L'écart est noté dans l'historique du siège et dit par
+    `ecart_a_l_acceptation`."""
     siege = InvitationSiege.objects.select_related("instance").filter(invitation=invitation).first()
     if siege is None:
         return None
@@ -435,7 +455,31 @@ def sieger_par_invitation(invitation: Invitation, utilisateur: Utilisateur) -> M
         )
     membre = instance.membres.filter(utilisateur=utilisateur, retire_le__isnull=True).first()
     if membre is None:
-        membre = _sieger(instance, utilisateur.pk, siege.college, siege.fonction, siege.qualite, utilisateur)
+        fonction, motif = siege.fonction, ""
+        try:
+            _presidence_libre(instance, fonction)
+        except ValidationError:
+            fonction, motif = Membre.Fonction.MEMBRE, MOTIF_PRESIDENCE_OCCUPEE
+        membre = _sieger(
+            instance, utilisateur.pk, siege.college, fonction, siege.qualite, utilisateur, motif=motif
+        )
     siege.membre = membre
     siege.save(update_fields=["membre"])
     return membre
+
+
+def ecart_a_l_acceptation(invitation: Invitation) -> str:
+    """Ce qu'il faut dire à la personne qui vient d'accepter son invitation à siéger si elle ne siège
+    pas à la fonction proposée (présidence exercée entre-temps par une autre personne) ; "" sinon."""
+    siege = (
+        InvitationSiege.objects.select_related("instance", "membre").filter(invitation=invitation).first()
+    )
+    if siege is None or siege.membre is None:
+        return ""
+    if not siege.membre.history.filter(history_change_reason=MOTIF_PRESIDENCE_OCCUPEE).exists():
+        return ""
+    return (
+        f"Votre invitation proposait la présidence de « {siege.instance.nom} », mais une autre personne "
+        "l'exerce désormais : vous y siégez comme membre. Les responsables de l'instance peuvent "
+        "changer votre fonction."
+    )

@@ -15,6 +15,11 @@ urlpatterns = [
     path("instances/<int:pk>/composition/", vues.composition, name="instance_composition"),
     path("instances/<int:pk>/invitations/", vues.inviter_externe, name="instance_inviter"),
     path(
+        "instances/<int:pk>/membres/<int:membre_pk>/",
+        vues.modifier_membre,
+        name="instance_membre",
+    ),
+    path(
         "instances/<int:pk>/membres/<int:membre_pk>/retrait/",
         vues.retirer_membre,
         name="instance_retirer_membre",

@@ -9,6 +9,7 @@ services_instances.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from django.contrib import messages
@@ -36,9 +37,10 @@ from .forms_instances import (
     CreationForm,
     InstanceForm,
     InvitationExterneForm,
+    MembreForm,
     NominationForm,
 )
-from .models import Instance, InvitationSiege
+from .models import College, Instance, InvitationSiege, Membre
 
 HISTORIQUE_SUR_LA_FICHE = 10
 
@@ -352,6 +354,76 @@ def inviter_externe(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _objet(resultat: services.ResultatInvitation) -> Any:
     return resultat.invitation or resultat.membre
+
+
+def _historique_du_siege(membre: Membre, colleges: list[College]) -> list[versions.EntreeHistorique]:
+    """L'historique d'un siège, le collège nommé (l'historique n'en garde que l'identifiant)."""
+    noms = {str(c.pk): c.nom for c in colleges}
+    libelles = {"college": "Collège", "retire le": "Retiré le"}
+
+    def lisible(libelle: str, valeur: str) -> str:
+        return noms.get(valeur, valeur) if libelle == "college" else valeur
+
+    return [
+        replace(
+            e,
+            changements=[
+                (libelles.get(libelle, libelle), lisible(libelle, avant), lisible(libelle, apres))
+                for libelle, avant, apres in e.changements
+            ],
+        )
+        for e in versions.historique(membre)
+    ]
+
+
+@login_required
+def modifier_membre(request: HttpRequest, slug: str, pk: int, membre_pk: int) -> HttpResponse:
+    """Changer la fonction, le collège ou la qualité d'un membre en fonction, sous verrou optimiste."""
+    adhesion = _gouverner(request, slug)
+    instance = selecteurs.instance(adhesion, pk)
+    membre = selecteurs.membre(instance, membre_pk)
+    colleges = list(instance.colleges.all())
+    form = MembreForm(request.POST or None, membre=membre, colleges=colleges)
+    conflit = None
+    statut = 200
+    if request.method == "POST":
+        statut = 400
+        if form.is_valid():
+            donnees = {c: form.cleaned_data[c] for c in ("fonction", "college", "qualite")}
+            try:
+                modifie = services.modifier_membre(
+                    instance, membre.pk, donnees, form.cleaned_data["version"], _personne(request)
+                )
+            except versions.ConflitEdition as erreur:
+                conflit, statut = erreur, 409
+                reprendre_apres_conflit(form, erreur)
+            except ValidationError as erreur:
+                _erreurs_dans(form, erreur)
+            else:
+                if modifie.version == form.cleaned_data["version"]:
+                    messages.info(request, "Aucun changement : rien n'a été enregistré.")
+                else:
+                    messages.success(
+                        request,
+                        f"Siège de {membre.utilisateur.nom_affiche} modifié : "
+                        f"{modifie.get_fonction_display().lower()}"
+                        + (f", {modifie.college.nom}" if modifie.college else ", sans collège")
+                        + ".",
+                    )
+                return redirect("gouvernance:instance_composition", slug=slug, pk=pk)
+    return render(
+        request,
+        "gouvernance/instances/membre.html",
+        _contexte(
+            adhesion,
+            instance=instance,
+            membre=membre,
+            form=form,
+            conflit=conflit,
+            historique=_historique_du_siege(membre, colleges),
+        ),
+        status=statut,
+    )
 
 
 @require_POST

@@ -18,7 +18,7 @@ from balise.versions import ConflitEdition
 
 from . import acces, selectors, services
 from .forms import AccepterInvitationForm, FiltreJournalForm, InvitationForm, OrganisationForm, RoleForm
-from .models import Adhesion
+from .models import Adhesion, Invitation
 from .roles import Permission, peut
 
 ENTREES_PAR_PAGE = 50
@@ -197,6 +197,17 @@ def _destination(slug: str, role: str) -> HttpResponse:
     return redirect("gouvernance:instances", slug=slug)
 
 
+def _ecart_de_siege(request: HttpRequest, invitation: Invitation) -> None:
+    """Une invitation à siéger acceptée à une autre fonction que celle proposée (présidence exercée
+    entre-temps) : la personne le lit tout de suite. La gouvernance dépend des organisations, d'où
+    l'import ici (comme dans services.accepter_invitation)."""
+    from balise.gouvernance.services_instances import ecart_a_l_acceptation
+
+    ecart = ecart_a_l_acceptation(invitation)
+    if ecart:
+        messages.warning(request, ecart)
+
+
 def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
     invitation = selectors.invitation_par_jeton(jeton)
     if invitation is None:
@@ -213,6 +224,7 @@ def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
                 messages.error(request, " ".join(erreur.messages))
             else:
                 messages.success(request, f"Vous avez rejoint {invitation.organisation.nom}.")
+                _ecart_de_siege(request, invitation)
                 return _destination(invitation.organisation.slug, adhesion.role)
     else:
         form = AccepterInvitationForm(request.POST or None)
@@ -229,5 +241,6 @@ def accepter_invitation(request: HttpRequest, jeton: str) -> HttpResponse:
             else:
                 ouvrir_session(request, utilisateur)
                 messages.success(request, f"Bienvenue ! Vous avez rejoint {invitation.organisation.nom}.")
+                _ecart_de_siege(request, invitation)
                 return _destination(invitation.organisation.slug, invitation.role)
     return render(request, "organisations/invitation.html", {"invitation": invitation, "form": form})
