@@ -42,7 +42,11 @@ def _messages(reponse) -> list[str]:
 def test_modifier_fonction_college_qualite_garde_l_historique(comite, siege, admin_a, referent_a):
     experts = _college(comite, "Collège des experts")
     membre = services.modifier_membre(
-        comite, siege.pk, {"fonction": "secretaire", "college": experts.pk, "qualite": " Juriste "}, 1, admin_a
+        comite,
+        siege.pk,
+        {"fonction": "secretaire", "college": experts.pk, "qualite": " Juriste "},
+        1,
+        admin_a,
     )
     membre.refresh_from_db()
     assert (membre.fonction, membre.college, membre.qualite, membre.version) == (
@@ -148,7 +152,13 @@ def test_verrou_optimiste_la_seconde_modification_depuis_la_meme_version_est_ref
 def test_invitee_a_la_presidence_prise_entre_temps_siege_comme_membre(comite, admin_a, referent_a):
     societe = _college(comite, "Collège de la société civile")
     invitation = services.inviter_externe(
-        comite, "experte@exemple.fr", admin_a, _lien, fonction="president", college_id=societe.pk, qualite="Élue"
+        comite,
+        "experte@exemple.fr",
+        admin_a,
+        _lien,
+        fonction="president",
+        college_id=societe.pk,
+        qualite="Élue",
     ).invitation
     # Avant l'acceptation, une autre personne est nommée à la présidence.
     services.nommer_membre(comite, referent_a.pk, admin_a, fonction="president")
@@ -221,7 +231,12 @@ def test_modifier_un_membre_par_la_page(client, comite, siege, org_a, admin_a, l
     assert reponse.status_code == 302 and reponse["Location"] == base + "composition/"
     assert any("modifié : secrétaire, Collège des experts" in m for m in _messages(reponse))
     siege.refresh_from_db()
-    assert (siege.fonction, siege.college, siege.qualite, siege.version) == ("secretaire", experts, "Juriste", 2)
+    assert (siege.fonction, siege.college, siege.qualite, siege.version) == (
+        "secretaire",
+        experts,
+        "Juriste",
+        2,
+    )
     # L'historique du siège nomme le collège, pas son identifiant.
     historique = client.get(url).content.decode()
     assert "Collège des experts" in historique and "Secrétaire" in historique

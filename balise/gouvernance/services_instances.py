@@ -471,9 +471,7 @@ def sieger_par_invitation(invitation: Invitation, utilisateur: Utilisateur) -> M
 def ecart_a_l_acceptation(invitation: Invitation) -> str:
     """Ce qu'il faut dire à la personne qui vient d'accepter son invitation à siéger si elle ne siège
     pas à la fonction proposée (présidence exercée entre-temps par une autre personne) ; "" sinon."""
-    siege = (
-        InvitationSiege.objects.select_related("instance", "membre").filter(invitation=invitation).first()
-    )
+    siege = InvitationSiege.objects.select_related("instance", "membre").filter(invitation=invitation).first()
     if siege is None or siege.membre is None:
         return ""
     if not siege.membre.history.filter(history_change_reason=MOTIF_PRESIDENCE_OCCUPEE).exists():
