@@ -372,6 +372,7 @@ class Gouvernance:
     interdit: int  # pratique interdite : alerte rouge
     externe: str  # adresse du membre externe
     jeton_invitation: str  # invitation à siéger en attente
+    membre: int  # le siège du membre externe (la présidence est à une autre personne)
 
 
 @pytest.fixture
@@ -408,7 +409,9 @@ def gouvernance(org_a, admin_a, referent_a, lecteur_a) -> Gouvernance:
     civile = instance.colleges.get(nom="Collège de la société civile")
     services_instances.nommer_membre(instance, lecteur_a.pk, admin_a, fonction="president")
     externe = fabrique.membre(org_a, "externe", "claire.citoyenne@exemple.fr")
-    services_instances.nommer_membre(instance, externe.pk, admin_a, college_id=civile.pk, qualite="Citoyenne")
+    siege_externe = services_instances.nommer_membre(
+        instance, externe.pk, admin_a, college_id=civile.pk, qualite="Citoyenne"
+    )
     invitation = services_instances.inviter_externe(
         instance, "expert@exemple.fr", admin_a, lambda i: f"http://testserver/invitation/{i.jeton}/"
     ).invitation
@@ -491,6 +494,7 @@ def gouvernance(org_a, admin_a, referent_a, lecteur_a) -> Gouvernance:
         interdit.pk,
         externe.email,
         invitation.invitation.jeton,
+        siege_externe.pk,
     )
 
 
@@ -500,6 +504,7 @@ PAGES_GOUVERNANCE = {
     "créer une instance depuis un modèle": "/o/{g.slug}/instances/nouvelle/?modele=comite_ethique_colleges",
     "fiche d'instance": "/o/{g.slug}/instances/{g.instance}/",
     "composition d'une instance": "/o/{g.slug}/instances/{g.instance}/composition/",
+    "modifier un membre d'instance": "/o/{g.slug}/instances/{g.instance}/membres/{g.membre}/",
     "historique d'une instance": "/o/{g.slug}/instances/{g.instance}/historique/",
     "modifier une instance": "/o/{g.slug}/instances/{g.instance}/modifier/",
     "séances d'une instance": "/o/{g.slug}/instances/{g.instance}/seances/",
@@ -598,6 +603,14 @@ def test_formulaires_de_la_gouvernance_en_erreur_accessibles(nouveau_contexte, g
     page.locator("#id_decision\\.nouveau\\.type").select_option("conditions_levees")
     page.get_by_role("button", name="Enregistrer la nouvelle version").click()
     page.get_by_text("Donnez un libellé au critère ajouté.").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+    # Une seconde présidence : refusée, le message au champ de la fonction.
+    page.goto(f"/o/{gouvernance.slug}/instances/{gouvernance.instance}/membres/{gouvernance.membre}/")
+    page.get_by_label("Fonction").select_option("president")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("L'instance a déjà une présidence").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
 
