@@ -420,3 +420,15 @@ def test_api_refus_college_d_une_autre_instance_membre_retire_droits(
     services.retirer_membre(comite, siege.pk, 1, admin_a)
     reponse = _patch(client, url, {"version": 2, "fonction": "invite"})
     assert reponse.status_code == 400 and "a été retiré" in reponse.json()["message"]
+
+
+def test_la_page_d_une_instance_archivee_ne_propose_pas_le_formulaire(client, comite, siege, org_a, admin_a):
+    services.archiver_instance(org_a, comite.pk, 1, admin_a)
+    client.force_login(admin_a)
+    url = f"/o/{org_a.slug}/instances/{comite.pk}/membres/{siege.pk}/"
+    page = client.get(url).content.decode()
+    assert "restaurez-la" in page and 'name="fonction"' not in page
+    avant = instantane.photo()
+    reponse = client.post(url, {"version": "1", "fonction": "secretaire", "college": "", "qualite": ""})
+    assert reponse.status_code == 400 and "archivée" in reponse.content.decode()
+    assert instantane.photo() == avant
