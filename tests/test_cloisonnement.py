@@ -3,6 +3,11 @@
 La liste des adresses vérifiées est tirée du résolveur d'URL de Django : une page ou un point d'API
 ajouté plus tard sous /o/<slug>/ ou /api/organisations/<slug>/ est couvert sans rien changer ici, et
 une adresse qui prend l'identifiant d'une organisation ailleurs fait échouer le test de classement.
+
+Durée : construire le monde (deux organisations remplies par les services) coûte plus que les
+requêtes vérifiées. Chaque test le construit donc une fois et vérifie chaque adresse, ou chaque rôle
+d'une action, dans un point de sauvegarde annulé ensuite (`_chacun`), en disant tous les écarts ; la
+photo de la base (tests/instantane.py) est une requête SQL par table, écrite une fois.
 """
 
 import csv
