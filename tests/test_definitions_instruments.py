@@ -385,22 +385,146 @@ def test_matrice_deux_axes_oui_non():
 
 
 # --- Check-list des agents (seed 003, Éditions WEKA) --------------------------------------------------
+# Les règles viennent de la source, leur formulation est celle de Balise : chaque point de la v2 répond
+# à un point de la source, au même rang, et aucun texte livré ne reprend une suite de mots de la source.
+
+SEED_WEKA = "seeds/003_968ea394f4c50c5d.txt"
+SUITE_INTERDITE = 6  # mots consécutifs communs avec la source à partir desquels un texte la recopie
+# Les noms d'une fonction ou d'une chose, libres comme les noms propres : chacun compte pour un seul mot.
+NOMS_LIBRES = ("délégué à la protection des données",)
+
+# Pour chaque point, dans l'ordre de sa colonne : un terme du point de la source, et le terme qui porte
+# le même fait dans la formulation de Balise.
+CHECKLIST_CORRESPONDANCES = {
+    "a_faire": [
+        ("s_emparer_du_sujet", "mise à jour", "mises à jour"),
+        ("associer_directions", "charte informatique", "charte informatique"),
+        ("assistant_gain_de_temps", "délibérations", "délibérations"),
+        ("securiser_donnees", "confidentielle", "confidentielle"),
+        ("integrer_processus_metiers", "urbanisme", "urbanisme"),
+        ("transparence", "transparence", "transparence"),
+        ("former_equipes", "les biais", "biais"),
+        ("tester_environnement_controle", "environnement contrôlé", "cadre restreint"),
+        ("outils_france_europe", "france", "france"),
+        ("pas_de_discrimination", "candidatures", "candidatures"),
+        ("accompagner_missions", "service public", "service public"),
+    ],
+    "a_ne_pas_faire": [
+        ("croire_bloquer_usages", "plateformes", "plateformes"),
+        ("usages_sans_garde_fou", "garde-fou", "règles de protection"),
+        ("resultats_non_relus", "relire", "relecture"),
+        ("donnees_sans_anonymisation", "anonymisation", "anonymisées"),
+        ("deleguer_decision_finale", "décision finale", "trancher"),
+        ("tromper_destinataires", "destinataires", "destinataires"),
+        ("agents_sans_accompagnement", "déontologie", "déontologiques"),
+        ("deploiement_sans_analyse", "souveraineté", "souveraineté"),
+        ("ia_grand_public_sans_vigilance", "grand public", "grand public"),
+        ("algorithmes_non_audites", "non audités", "audité"),
+        ("ia_sans_accompagnement_humain", "économies", "économies"),
+    ],
+}
 
 
 def _colonne(signe: str) -> list[str]:
+    return [normaliser(t) for t in re.findall(rf"<p>{signe}\s*(.*?)</p>", _seed_brut(SEED_WEKA), re.S)]
+
+
+def mots(texte: str) -> list[str]:
+    """Les mots d'un texte, en minuscules, sans ponctuation (apostrophes et tirets séparent les mots)."""
+    texte = " ".join(re.findall(r"\w+", texte.replace("’", "'").casefold()))
+    for nom in NOMS_LIBRES:
+        texte = texte.replace(nom, nom.replace(" ", "_"))
+    return texte.split()
+
+
+def suites(texte: str, n: int = SUITE_INTERDITE) -> set[tuple[str, ...]]:
+    m = mots(texte)
+    return {tuple(m[i : i + n]) for i in range(len(m) - n + 1)}
+
+
+def _suites_weka() -> set[tuple[str, ...]]:
+    """Les suites de la source : l'extrait du dépôt, et le texte complet quand il est là."""
+    textes = [_seed_brut(SEED_WEKA)]
+    complet = SEEDS_COMPLETS / Path(SEED_WEKA).name
+    if complet.is_file():
+        textes.append(complet.read_text(encoding="utf-8"))
+    return set().union(*(suites(t) for t in textes))
+
+
+def textes_livres(donnees, chemin: str = "") -> list[tuple[str, str]]:
+    """Tous les textes d'une définition (titres, résumé, descriptions, libellés, questions, choix de
+    transcription…), sauf la référence de la source, qui cite le titre de l'œuvre."""
+    if isinstance(donnees, str):
+        return [(chemin, donnees)]
+    if isinstance(donnees, dict):
+        return [
+            t for cle, v in donnees.items() if cle != "source" for t in textes_livres(v, f"{chemin}.{cle}")
+        ]
+    if isinstance(donnees, list):
+        return [t for i, v in enumerate(donnees) for t in textes_livres(v, f"{chemin}[{i}]")]
+    return []
+
+
+def reprises_de_la_source(donnees) -> list[str]:
+    weka = _suites_weka()
     return [
-        normaliser(t) for t in re.findall(rf"<p>{signe}\s*(.*?)</p>", seed_brut("checklist-agents"), re.S)
+        f"{chemin} : « {' '.join(suite)} »"
+        for chemin, texte in textes_livres(donnees)
+        for suite in sorted(suites(texte) & weka)
     ]
 
 
-def test_checklist_onze_a_faire_et_onze_a_ne_pas_faire_mot_pour_mot_dans_l_ordre():
+def test_checklist_chaque_point_repond_a_un_point_de_la_source_dans_l_ordre():
     d = definition("checklist-agents")
-    a_faire, a_ne_pas_faire = d.sections
-    assert (a_faire.id, a_ne_pas_faire.id) == ("a_faire", "a_ne_pas_faire")
-    assert len(a_faire.items) == len(a_ne_pas_faire.items) == 11
-    assert [normaliser(i.libelle) for i in a_faire.items] == _colonne("✔")
-    assert [normaliser(i.libelle) for i in a_ne_pas_faire.items] == _colonne("✘")
-    assert not any(i.libelle.startswith(("✔", "✘")) for i in d.items)
+    assert d.version == 2
+    colonnes = {"a_faire": _colonne("✔"), "a_ne_pas_faire": _colonne("✘")}
+    assert [s.id for s in d.sections] == list(CHECKLIST_CORRESPONDANCES)
+    for section in d.sections:
+        source = colonnes[section.id]
+        attendus = CHECKLIST_CORRESPONDANCES[section.id]
+        assert len(section.items) == len(source) == len(attendus) == 11
+        for rang, (item_v2, point_source, (identifiant, terme_source, terme_v2)) in enumerate(
+            zip(section.items, source, attendus, strict=True)
+        ):
+            assert item_v2.id == identifiant, rang
+            # Le terme désigne ce point-là de la source et aucun autre de sa colonne : l'appariement est un à un.
+            assert [terme_source in p for p in source].count(True) == 1, terme_source
+            assert terme_source in point_source, (rang, terme_source)
+            assert terme_v2 in item_v2.libelle.casefold(), (identifiant, terme_v2)
+
+
+def test_aucun_texte_livre_ne_reprend_six_mots_de_la_check_list_weka():
+    reprises = [
+        f"{fichier.name} {r}"
+        for fichier in sorted(DOSSIER_DEFINITIONS.glob("*.yaml"))
+        for r in reprises_de_la_source(yaml.safe_load(fichier.read_text(encoding="utf-8")))
+    ]
+    assert reprises == []
+
+
+def test_la_recherche_de_reprises_reconnait_un_libelle_de_la_source():
+    # Le garde-fou du test précédent : un libellé de la version 1 (le texte de l'éditeur) serait refusé.
+    d = yaml.safe_load((DOSSIER_DEFINITIONS / "checklist-agents-v2.yaml").read_text(encoding="utf-8"))
+    ancien = re.search(r"<p>✘\s*(.*?)</p>", _seed_brut(SEED_WEKA), re.S)
+    assert ancien is not None
+    d["sections"][1]["items"][0]["libelle"] = ancien.group(1)
+    assert reprises_de_la_source(d)
+    # Une reprise de six mots suffit, même noyée dans une phrase de Balise.
+    d["sections"][1]["items"][0]["libelle"] = "À éviter : déléguer à l'IA la prise de décision finale."
+    assert set(reprises_de_la_source(d)) == {
+        ".sections[1].items[0].libelle : « déléguer à l ia la prise »",
+        ".sections[1].items[0].libelle : « à l ia la prise de »",
+        ".sections[1].items[0].libelle : « l ia la prise de décision »",
+        ".sections[1].items[0].libelle : « ia la prise de décision finale »",
+    }
+    # Le nom d'une fonction n'est pas une reprise.
+    d["sections"][1]["items"][0]["libelle"] = "Consulter le délégué à la protection des données."
+    assert reprises_de_la_source(d) == []
+
+
+def test_checklist_version_1_n_est_plus_livree():
+    assert not (DOSSIER_DEFINITIONS / "checklist-agents-v1.yaml").exists()
+    assert [d.version for d in _definitions().values() if d.id == "checklist-agents"] == [2]
 
 
 def test_checklist_echelle_respect_et_licence():
@@ -409,10 +533,14 @@ def test_checklist_echelle_respect_et_licence():
     assert d.echelle == "respect" and echelle.sans_objet
     assert [(n.valeur, n.libelle) for n in echelle.niveaux] == [(0, "Non respecté"), (1, "Respecté")]
     assert d.seuil_desaccord == 1 and d.visuel == "barres"
-    assert "Copyright © Éditions WEKA – Tous droits réservés" in d.source.licence
+    assert d.source.licence.startswith("Formulation de Balise, sous la licence du projet")
+    assert "© Éditions WEKA" in d.source.licence and "Tous droits réservés" not in d.source.licence
     assert "copyright © éditions weka – tous droits réservés" in seed("checklist-agents")
     assert "philippe jacquemoire" in seed("checklist-agents") and "Philippe Jacquemoire" in d.source.auteurs
+    assert not any("mot pour mot" in choix for choix in d.choix_de_transcription)
+    assert not any(i.libelle.startswith(("✔", "✘")) for i in d.items)
     assert "évite" in d.sections[1].description
+    assert all(i.questions == ["L'usage examiné respecte-t-il ce point ?"] for i in d.sections[0].items)
     assert all(i.questions == ["L'usage examiné évite-t-il cet écueil ?"] for i in d.sections[1].items)
 
 
