@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from balise.instruments import selectors, services
 from balise.instruments.models import (
@@ -59,6 +60,64 @@ def test_une_version_livree_inutilisee_suit_son_fichier(girouet):
     services.synchroniser_definitions_livrees()
     girouet.refresh_from_db()
     assert girouet.contenu["titre"] != "Ancien titre"
+
+
+@pytest.fixture
+def checklist_v1_retiree(db):
+    """Une base qui a connu la check-list v1 (son fichier n'est plus livré) : sa ligne reste en base."""
+    v2 = _national("checklist-agents")
+    contenu = {**v2.contenu, "version": 1, "titre": "Check-list v1"}
+    contenu["sections"] = [dict(s) for s in contenu["sections"]]
+    contenu["sections"][0]["items"] = [
+        {**contenu["sections"][0]["items"][0], "libelle": "Libellé de la v1"},
+        *contenu["sections"][0]["items"][1:],
+    ]
+    return DefinitionInstrument.objects.create(
+        code="checklist-agents", version=1, titre="Check-list v1", contenu=contenu
+    )
+
+
+def test_une_version_livree_retiree_reste_lisible(checklist_v1_retiree, systeme_a, referent_a, org_a):
+    v1 = checklist_v1_retiree
+    ancienne = services.demarrer_evaluation(systeme_a, v1, "amont", referent_a)
+    services.inviter_evaluateur(ancienne, referent_a, "direction", referent_a)
+    services.coter(ancienne, referent_a, {"s_emparer_du_sujet": Saisie(1)})
+    contenu = dict(v1.contenu)
+    services.synchroniser_definitions_livrees()  # le fichier v1 absent n'est ni une erreur ni une suppression
+    v1.refresh_from_db()
+    assert v1.contenu == contenu
+    r = selectors.resultat(Evaluation.objects.get(pk=ancienne.pk))
+    assert r.definition.version == 1 and r.definition.items[0].libelle == "Libellé de la v1"
+    assert r.sections[0].items[0].moyenne == 1
+
+
+def test_demarrer_une_evaluation_propose_la_derniere_version_livree(
+    client, checklist_v1_retiree, systeme_a, referent_a, org_a
+):
+    v2 = DefinitionInstrument.objects.get(organisation=None, code="checklist-agents", version=2)
+    courants = selectors.instruments_courants(org_a)
+    assert [i.pk for i in courants if i.code == "checklist-agents"] == [v2.pk]
+    client.force_login(referent_a)
+    page = client.get(_url(org_a, f"registre/{systeme_a.pk}/evaluations/")).content.decode()
+    assert escape(f"{v2.titre} (v2)") in page and "Check-list v1" not in page
+    # La v1 ne se démarre plus par la page : elle n'est pas parmi les choix.
+    nouvelle = _url(org_a, f"registre/{systeme_a.pk}/evaluations/nouvelle/")
+    client.post(nouvelle, {"evaluation-instrument": checklist_v1_retiree.pk, "evaluation-moment": "amont"})
+    assert not Evaluation.objects.exists()
+    client.post(nouvelle, {"evaluation-instrument": v2.pk, "evaluation-moment": "amont"})
+    assert Evaluation.objects.get().instrument == v2
+
+
+def test_a_version_egale_l_adaptation_de_l_organisation_passe_devant(checklist_v1_retiree, org_a, referent_a):
+    # L'organisation avait adapté la v1 (son adaptation porte le numéro 2) avant que la v2 nationale soit livrée.
+    v1 = checklist_v1_retiree
+    contenu = {**v1.contenu, "version": 2, "titre": "Notre check-list"}
+    adaptee = DefinitionInstrument.objects.create(
+        organisation=org_a, code=v1.code, version=2, titre="Notre check-list", contenu=contenu, base=v1
+    )
+    assert [i.pk for i in selectors.instruments_courants(org_a) if i.code == v1.code] == [adaptee.pk]
+    versions = [(i.version, i.organisation_id) for i in selectors.instruments(org_a) if i.code == v1.code]
+    assert versions == [(2, org_a.pk), (2, None), (1, None)]
 
 
 # --- Cotation ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from balise.comptes.models import Utilisateur
@@ -22,11 +22,14 @@ SEUIL_ANONYMAT = 5
 
 
 def instruments(organisation: Organisation) -> QuerySet[DefinitionInstrument]:
-    """Toutes les versions visibles par l'organisation : nationales et ses propres adaptations."""
+    """Toutes les versions visibles par l'organisation : nationales et ses propres adaptations.
+
+    À numéro égal (une adaptation de la v1 numérotée 2, puis une v2 nationale livrée), l'adaptation de
+    l'organisation passe devant, sur toutes les bases : c'est elle que l'organisation a choisie."""
     return (
         DefinitionInstrument.objects.filter(Q(organisation=None) | Q(organisation=organisation))
         .select_related("organisation", "base")
-        .order_by("code", "-version", "organisation_id")
+        .order_by("code", "-version", F("organisation_id").asc(nulls_last=True))
     )
 
 
