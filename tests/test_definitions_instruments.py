@@ -413,7 +413,7 @@ CHECKLIST_CORRESPONDANCES = {
         ("croire_bloquer_usages", "plateformes", "plateformes"),
         ("usages_sans_garde_fou", "garde-fou", "règles de protection"),
         ("resultats_non_relus", "relire", "relecture"),
-        ("donnees_sans_anonymisation", "anonymisation", "anonymisées"),
+        ("donnees_sans_anonymisation", "anonymisation", "sans anonymisation"),
         ("deleguer_decision_finale", "décision finale", "trancher"),
         ("tromper_destinataires", "destinataires", "destinataires"),
         ("agents_sans_accompagnement", "déontologie", "déontologiques"),
