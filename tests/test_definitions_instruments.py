@@ -10,6 +10,7 @@ que les extraits de tests/sources en sont des copies exactes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from functools import cache
@@ -70,8 +71,20 @@ def normaliser(texte: str) -> str:
 
 
 @cache
+def _texte_source(document: str) -> str | None:
+    """L'extrait du dépôt, sinon le texte complet quand il est là ; None si ni l'un ni l'autre (un texte
+    sous droits réservés n'est pas recopié dans le dépôt : seules ses empreintes y sont)."""
+    for chemin in (EXTRAITS / Path(document).name, SEEDS_COMPLETS / Path(document).name):
+        if chemin.is_file():
+            return chemin.read_text(encoding="utf-8")
+    return None
+
+
 def _seed_brut(document: str) -> str:
-    return (EXTRAITS / Path(document).name).read_text(encoding="utf-8")
+    texte = _texte_source(document)
+    if texte is None:
+        pytest.skip(f"{document} : texte sous droits réservés, hors du dépôt, et dossier complet absent")
+    return texte
 
 
 @pytest.mark.parametrize("extrait", sorted(EXTRAITS.glob("*.txt")), ids=lambda p: p.name)
@@ -130,8 +143,10 @@ def test_les_definitions_livrees_se_valident():
 
 
 def test_les_textes_sources_existent():
+    """Un extrait par définition, ou, pour un texte sous droits réservés, ses empreintes seulement."""
     for d in _definitions().values():
-        assert seed_brut(d.id).strip()
+        nom = Path(d.source.document)
+        assert (EXTRAITS / nom.name).is_file() or (EXTRAITS / f"{nom.stem}.empreintes").is_file(), d.id
 
 
 def test_echelles_de_1_a_4_favorables_en_haut():
@@ -442,13 +457,32 @@ def suites(texte: str, n: int = SUITE_INTERDITE) -> set[tuple[str, ...]]:
     return {tuple(m[i : i + n]) for i in range(len(m) - n + 1)}
 
 
-def _suites_weka() -> set[tuple[str, ...]]:
-    """Les suites de la source : l'extrait du dépôt, et le texte complet quand il est là."""
-    textes = [_seed_brut(SEED_WEKA)]
+def empreinte(suite: tuple[str, ...]) -> str:
+    return hashlib.sha256(" ".join(suite).encode()).hexdigest()[:16]
+
+
+EMPREINTES_WEKA = EXTRAITS / f"{Path(SEED_WEKA).stem}.empreintes"
+
+
+@cache
+def _empreintes_weka() -> frozenset[str]:
+    """Les empreintes des suites de 6 mots de la source (lignes 405–460), gardées dans le dépôt à la
+    place du texte, qui est sous droits réservés ; plus celles du texte complet quand il est là."""
+    lignes = EMPREINTES_WEKA.read_text(encoding="utf-8").splitlines()
+    gardees = {ligne for ligne in lignes if ligne and not ligne.startswith("#")}
+    complet = _texte_source(SEED_WEKA)
+    return frozenset(gardees | ({empreinte(s) for s in suites(complet)} if complet else set()))
+
+
+def test_les_empreintes_weka_viennent_du_texte_source():
     complet = SEEDS_COMPLETS / Path(SEED_WEKA).name
-    if complet.is_file():
-        textes.append(complet.read_text(encoding="utf-8"))
-    return set().union(*(suites(t) for t in textes))
+    if not complet.is_file():
+        pytest.skip(f"texte source complet absent : {complet}")
+    lignes = complet.read_text(encoding="utf-8").splitlines()[404:460]
+    gardees = {
+        ligne for ligne in EMPREINTES_WEKA.read_text(encoding="utf-8").splitlines() if ligne[:1] != "#"
+    }
+    assert gardees == {empreinte(s) for s in suites("\n".join(lignes))}
 
 
 def textes_livres(donnees, chemin: str = "") -> list[tuple[str, str]]:
@@ -466,11 +500,12 @@ def textes_livres(donnees, chemin: str = "") -> list[tuple[str, str]]:
 
 
 def reprises_de_la_source(donnees) -> list[str]:
-    weka = _suites_weka()
+    weka = _empreintes_weka()
     return [
         f"{chemin} : « {' '.join(suite)} »"
         for chemin, texte in textes_livres(donnees)
-        for suite in sorted(suites(texte) & weka)
+        for suite in sorted(suites(texte))
+        if empreinte(suite) in weka
     ]
 
 
@@ -505,10 +540,6 @@ def test_aucun_texte_livre_ne_reprend_six_mots_de_la_check_list_weka():
 def test_la_recherche_de_reprises_reconnait_un_libelle_de_la_source():
     # Le garde-fou du test précédent : un libellé de la version 1 (le texte de l'éditeur) serait refusé.
     d = yaml.safe_load((DOSSIER_DEFINITIONS / "checklist-agents-v2.yaml").read_text(encoding="utf-8"))
-    ancien = re.search(r"<p>✘\s*(.*?)</p>", _seed_brut(SEED_WEKA), re.S)
-    assert ancien is not None
-    d["sections"][1]["items"][0]["libelle"] = ancien.group(1)
-    assert reprises_de_la_source(d)
     # Une reprise de six mots suffit, même noyée dans une phrase de Balise.
     d["sections"][1]["items"][0]["libelle"] = "À éviter : déléguer à l'IA la prise de décision finale."
     assert set(reprises_de_la_source(d)) == {
@@ -535,13 +566,17 @@ def test_checklist_echelle_respect_et_licence():
     assert d.seuil_desaccord == 1 and d.visuel == "barres"
     assert d.source.licence.startswith("Formulation de Balise, sous la licence du projet")
     assert "© Éditions WEKA" in d.source.licence and "Tous droits réservés" not in d.source.licence
-    assert "copyright © éditions weka – tous droits réservés" in seed("checklist-agents")
-    assert "philippe jacquemoire" in seed("checklist-agents") and "Philippe Jacquemoire" in d.source.auteurs
+    assert "Philippe Jacquemoire" in d.source.auteurs
     assert not any("mot pour mot" in choix for choix in d.choix_de_transcription)
     assert not any(i.libelle.startswith(("✔", "✘")) for i in d.items)
     assert "évite" in d.sections[1].description
     assert all(i.questions == ["L'usage examiné respecte-t-il ce point ?"] for i in d.sections[0].items)
     assert all(i.questions == ["L'usage examiné évite-t-il cet écueil ?"] for i in d.sections[1].items)
+
+
+def test_checklist_source_sous_droits_reserves():
+    assert "copyright © éditions weka – tous droits réservés" in seed("checklist-agents")
+    assert "philippe jacquemoire" in seed("checklist-agents")
 
 
 # --- Questionnaire d'expérimentation (seed 002, évaluation de Delibia à Rouen) ------------------------
