@@ -17,11 +17,14 @@ MATRICE = {
         P.QUALIFIER,
         P.GOUVERNER,
         P.SIEGER,
+        P.PILOTER_PROGRAMME,
+        P.GERER_FORMATIONS,
+        P.PRODUIRE_RAPPORTS,
     },
     "dpo": {P.VOIR_REGISTRE, P.DECLARER, P.QUALIFIER, P.SIEGER},
     "lecteur": {P.VOIR_REGISTRE, P.SIEGER},
     "comite": {P.VOIR_REGISTRE, P.SIEGER},
-    "rh": {P.VOIR_REGISTRE, P.GERER_EFFECTIFS, P.SIEGER},
+    "rh": {P.VOIR_REGISTRE, P.GERER_EFFECTIFS, P.SIEGER, P.GERER_FORMATIONS, P.PRODUIRE_RAPPORTS},
     # Un membre externe d'instance ne voit rien du registre : seulement ses séances.
     "externe": {P.SIEGER},
 }
@@ -43,6 +46,9 @@ def test_les_valeurs_enregistrees_des_roles_et_des_permissions():
         "gouverner",
         "sieger",
         "forcer_porte",
+        "piloter_programme",
+        "gerer_formations",
+        "produire_rapports",
     ]
 
 

@@ -45,6 +45,16 @@ class Permission(StrEnum):
     # Passer un stade dont la porte n'est pas franchie, en écrivant une justification (jamais une
     # porte bloquante, comme celle d'une pratique interdite).
     FORCER_PORTE = "forcer_porte"
+    # Programme de l'organisation : composer la charte et les règles d'usage, les soumettre et les
+    # faire adopter, définir les indicateurs et saisir leurs mesures, tenir la feuille de route, les
+    # actions de sensibilisation et la veille. Tout cela se lit avec VOIR_REGISTRE.
+    PILOTER_PROGRAMME = "piloter_programme"
+    # Formation et acculturation (AI Act, art. 4) : populations et effectifs, offres, sessions et
+    # présences, information des agents sur les règles d'usage.
+    GERER_FORMATIONS = "gerer_formations"
+    # Produire les rapports (rapport annuel, dossier du dialogue social) : un travail de fond. Les
+    # rapports produits et les exports se lisent avec VOIR_REGISTRE, comme les pages.
+    PRODUIRE_RAPPORTS = "produire_rapports"
 
 
 _TOUS = frozenset(Permission)
@@ -62,6 +72,9 @@ DROITS: dict[str, frozenset[Permission]] = {
             Permission.QUALIFIER,
             Permission.GOUVERNER,
             Permission.SIEGER,
+            Permission.PILOTER_PROGRAMME,
+            Permission.GERER_FORMATIONS,
+            Permission.PRODUIRE_RAPPORTS,
         }
     ),
     # Le DPO complète les fiches (données personnelles, AIPD) mais ne pilote pas le projet.
@@ -70,8 +83,17 @@ DROITS: dict[str, frozenset[Permission]] = {
     ),
     Role.LECTEUR: _LECTURE,
     Role.COMITE: _LECTURE,
-    # La DRH ne déclare pas de système : elle apporte les effectifs et pilote l'accompagnement.
-    Role.RH: frozenset({Permission.VOIR_REGISTRE, Permission.GERER_EFFECTIFS, Permission.SIEGER}),
+    # La DRH ne déclare pas de système : elle apporte les effectifs, pilote l'accompagnement et la
+    # formation, et prépare le dossier du dialogue social.
+    Role.RH: frozenset(
+        {
+            Permission.VOIR_REGISTRE,
+            Permission.GERER_EFFECTIFS,
+            Permission.SIEGER,
+            Permission.GERER_FORMATIONS,
+            Permission.PRODUIRE_RAPPORTS,
+        }
+    ),
     Role.EXTERNE: frozenset({Permission.SIEGER}),
 }
 
