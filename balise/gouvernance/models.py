@@ -225,6 +225,7 @@ class Point(models.Model):
         EVALUATION = "evaluation", "Évaluation"
         QUALIFICATION = "qualification", "Qualification réglementaire"
         LIBRE = "libre", "Point libre"
+        CHARTE = "charte", "Charte de l'IA (consultation)"
 
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="points")
     ordre = models.PositiveSmallIntegerField(default=0)
@@ -241,6 +242,10 @@ class Point(models.Model):
     )
     qualification = models.ForeignKey(
         Qualification, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # La version de la charte soumise à la consultation de l'instance (balise/chartes).
+    version_charte = models.ForeignKey(
+        "chartes.VersionCharte", null=True, blank=True, on_delete=models.PROTECT, related_name="points"
     )
     # Le stade visé, pour un système présenté à un passage de stade.
     stade_vise = models.CharField(max_length=20, blank=True)

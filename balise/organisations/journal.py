@@ -51,6 +51,7 @@ CATEGORIES: dict[str, str] = {
     Nature.INSTANCE_ARCHIVEE: Categorie.GOUVERNANCE,
     Nature.INSTANCE_RESTAUREE: Categorie.GOUVERNANCE,
     Nature.POLITIQUE_PORTES: Categorie.GOUVERNANCE,
+    Nature.CHARTE_ADOPTEE: Categorie.GOUVERNANCE,
 }
 
 # Libellés des détails notés ; une clé finissant par « _le » est une date.
@@ -68,6 +69,10 @@ LIBELLES_DETAILS: dict[str, str] = {
     "instance": "Instance",
     "membres": "Membres en fonction",
     "motif": "Motif",
+    "mode_adoption": "Mode d'adoption",
+    "date_adoption": "Date d'adoption",
+    "deliberation": "Délibération",
+    "remplace": "Remplace",
 }
 
 

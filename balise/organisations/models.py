@@ -173,6 +173,7 @@ class EvenementJournal(models.Model):
         INSTANCE_ARCHIVEE = "instance_archivee", "Instance archivée"
         INSTANCE_RESTAUREE = "instance_restauree", "Instance restaurée"
         POLITIQUE_PORTES = "politique_portes", "Politique des portes changée"
+        CHARTE_ADOPTEE = "charte_adoptee", "Charte de l'IA adoptée"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
