@@ -21,6 +21,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.conformite.urls")),
     path("o/<slug:slug>/", include("balise.metiers.urls")),
     path("o/<slug:slug>/", include("balise.gouvernance.urls")),
+    path("o/<slug:slug>/", include("balise.chartes.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path(
         "questionnaire/<str:jeton>/merci/", instruments_views.questionnaire_merci, name="questionnaire_merci"
@@ -28,5 +29,6 @@ urlpatterns = [
     path("participer/", instruments_views.participer, name="participer"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("public/", include("balise.registre.urls_public")),
+    path("public/", include("balise.chartes.urls_public")),
     path("", include("balise.rappels.urls")),
 ]

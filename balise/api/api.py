@@ -35,6 +35,7 @@ from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
 from . import (
+    chartes,
     conformite,
     erreurs,
     gouvernance_avis,
@@ -489,3 +490,4 @@ api.add_router("/organisations", gouvernance_instances.routeur)
 api.add_router("/organisations", gouvernance_seances.routeur)
 api.add_router("/organisations", gouvernance_avis.routeur)
 api.add_router("/organisations", gouvernance_politique.routeur)
+api.add_router("/organisations", chartes.routeur)

@@ -51,12 +51,14 @@ class PointEntree(Corps):
     nature: NatureT = Field(
         ...,
         description="porte : système à un passage de stade (systeme, stade_vise) ; evaluation ; "
-        "qualification ; libre (titre obligatoire).",
+        "qualification ; charte (version_charte : une version brouillon ou soumise de la charte, qui "
+        "devient soumise) ; libre (titre obligatoire).",
     )
     systeme: Identifiant | None = None
     stade_vise: StadeT | None = None
     evaluation: Identifiant | None = None
     qualification: Identifiant | None = None
+    version_charte: Identifiant | None = None
     titre: Texte(300) = ""  # type: ignore[valid-type]
     description: Texte(10_000) = ""  # type: ignore[valid-type]
 
@@ -90,6 +92,7 @@ class PointSortie(Schema):
     stade_vise: str
     evaluation: int | None
     qualification: int | None
+    version_charte: int | None = None
     dossier_fige_le: datetime | None
     dossier: str | None = Field(
         ..., description="Adresse du dossier figé à la convocation (PDF), s'il l'est."
@@ -156,6 +159,7 @@ def _point_json(slug: str, p: Point) -> dict:
         "stade_vise": p.stade_vise,
         "evaluation": p.evaluation_id,
         "qualification": p.qualification_id,
+        "version_charte": p.version_charte_id,
         "dossier_fige_le": p.dossier_fige_le,
         "dossier": dossier,
     }
@@ -250,6 +254,7 @@ def ajouter_point(request, slug: str, pk: int, corps: PointEntree):
         stade_vise=corps.stade_vise or "",
         evaluation=corps.evaluation,
         qualification=corps.qualification,
+        version_charte=corps.version_charte,
         titre=corps.titre,
         description=corps.description,
     )

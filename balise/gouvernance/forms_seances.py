@@ -55,6 +55,9 @@ class PointForm(Formulaire):
     qualification = forms.TypedChoiceField(
         label="Qualification réglementaire", coerce=int, required=False, choices=()
     )
+    version_charte = forms.TypedChoiceField(
+        label="Version de la charte (consultation)", coerce=int, required=False, choices=()
+    )
     titre = forms.CharField(
         label="Intitulé (obligatoire pour un point libre ; sinon composé d'après l'objet)",
         max_length=300,
@@ -78,6 +81,9 @@ class PointForm(Formulaire):
         self.fields["qualification"].choices = [("", "Choisir")] + [
             (q.pk, f"{q.systeme.nom} — {timezone.localtime(q.cree_le):%d/%m/%Y}")
             for q in propositions.qualifications
+        ]
+        self.fields["version_charte"].choices = [("", "Choisir")] + [
+            (v.pk, f"{v} — {v.get_statut_display().lower()}") for v in propositions.chartes
         ]
 
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from balise.chartes.models import VersionCharte
 from balise.conformite.models import Qualification
 from balise.instruments.models import Evaluation
 from balise.registre.models import SystemeIA
@@ -84,7 +85,7 @@ def seances(instance: Instance) -> Seances:
 def points(seance: Seance) -> list[Point]:
     return list(
         Point.objects.filter(seance=seance)
-        .select_related("systeme", "evaluation__instrument", "qualification", "avis")
+        .select_related("systeme", "evaluation__instrument", "qualification", "version_charte", "avis")
         .order_by("ordre", "pk")
     )
 
@@ -137,6 +138,7 @@ class Propositions:
     systemes: list[SystemeIA] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     qualifications: list[Qualification] = field(default_factory=list)
+    chartes: list[VersionCharte] = field(default_factory=list)
 
 
 def propositions(instance: Instance) -> Propositions:
@@ -152,5 +154,11 @@ def propositions(instance: Instance) -> Propositions:
             Qualification.objects.filter(organisation_id=org, systeme__archive_le__isnull=True)
             .select_related("systeme")
             .order_by("systeme__nom", "-cree_le")[:200]
+        ),
+        chartes=list(
+            VersionCharte.objects.filter(
+                organisation_id=org,
+                statut__in=(VersionCharte.Statut.BROUILLON, VersionCharte.Statut.SOUMISE),
+            ).order_by("-numero")[:50]
         ),
     )

@@ -162,11 +162,13 @@ def ajouter_point(
     stade_vise: Any = "",
     evaluation: Any = None,
     qualification: Any = None,
+    version_charte: Any = None,
     titre: Any = "",
     description: Any = "",
 ) -> Point:
     """Inscrit un point : un système présenté à un passage de stade, une évaluation, une qualification
-    (toujours de l'organisation de l'instance), ou un point libre (intitulé et présentation)."""
+    (toujours de l'organisation de l'instance), une version de la charte soumise à la consultation
+    (balise/chartes), ou un point libre (intitulé et présentation)."""
     seance = Seance.objects.select_for_update().select_related("instance").get(pk=seance_id)
     _modifiable(seance)
     org = seance.instance.organisation_id
@@ -197,6 +199,12 @@ def ajouter_point(
         point.titre = titre or (
             f"{q.systeme.nom} : qualification réglementaire du {timezone.localtime(q.cree_le):%d/%m/%Y}"
         )
+    elif nature == Point.Nature.CHARTE:
+        from balise.chartes import services as chartes
+
+        v = chartes.inscrire_au_point(version_charte, org, par)
+        point.version_charte = v
+        point.titre = titre or f"Charte de l'IA : {v}"
     elif nature == Point.Nature.LIBRE:
         if not titre:
             raise ValidationError({"titre": "Indiquez l'intitulé du point."})

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
-from balise.organisations.roles import Permission
+from balise.organisations.roles import Permission, peut
 from balise.travaux import services as travaux
 
 from . import droits, pdf_seances
@@ -140,6 +140,9 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "feuille": feuille,
             "quorum": selectors.quorum_de(seance, feuille),
             "peut_instruire": droits.peut_instruire(adhesion, seance.instance),
+            # Le lien vers une version de la charte (balise/chartes) : pour qui lit le registre ; un
+            # membre externe en lit le texte dans le dossier figé du point.
+            "peut_lire_charte": peut(adhesion.role, Permission.VOIR_REGISTRE),
             "travail": travail,
             "modifiable": seance.statut in (Seance.Statut.PREVUE, Seance.Statut.CONVOQUEE),
             "pv_form": PvForm(initial={"proces_verbal": seance.proces_verbal, "version": seance.version}),
@@ -230,6 +233,7 @@ def ajouter_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     stade_vise=d["stade_vise"],
                     evaluation=d["evaluation"] or None,
                     qualification=d["qualification"] or None,
+                    version_charte=d["version_charte"] or None,
                     titre=d["titre"],
                     description=d["description"],
                 ),

@@ -15,7 +15,8 @@ from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisati
 from .selectors import registre_public
 
 SCHEMA_NOM = "balise-registre-public"
-SCHEMA_VERSION = "1.1"  # 1.1 : ajout de regles_traitement (CRPA, art. L312-1-3)
+# 1.1 : ajout de regles_traitement (CRPA, art. L312-1-3) ; 1.2 : ajout de charte (JSON seulement).
+SCHEMA_VERSION = "1.2"
 
 # (nom du champ, description) — l'ordre est celui des colonnes du CSV.
 CHAMPS: list[tuple[str, str]] = [
@@ -53,6 +54,41 @@ CHAMPS: list[tuple[str, str]] = [
     ),
 ]
 NOMS_CHAMPS = [nom for nom, _ in CHAMPS]
+
+# L'objet `charte` du JSON (null tant qu'aucune charte n'est adoptée). Depuis la version 1.2.
+CHAMPS_CHARTE: list[tuple[str, str]] = [
+    ("titre", "Titre de la charte de l'IA adoptée."),
+    ("numero", "Numéro de la version adoptée (1, 2…) ; une nouvelle version adoptée remplace la précédente."),
+    ("adoptee_le", "Date d'adoption (AAAA-MM-JJ)."),
+    ("mode_adoption", "direction (comité de direction) ou deliberation."),
+    ("deliberation_numero", "Numéro de la délibération (vide pour une adoption par le comité de direction)."),
+    ("perimetre", "À qui et à quoi s'applique la charte."),
+    ("principes", "Liste des principes : objets {titre, explication}."),
+    ("engagements", "Liste des engagements (textes)."),
+    ("lignes_rouges", "Liste des lignes rouges : ce que la collectivité s'interdit (textes)."),
+    ("adresse", "Page publique de la charte (le PDF est à la même adresse, terminée par charte.pdf)."),
+]
+
+
+def charte(organisation: Organisation, adresse: str = "") -> dict[str, Any] | None:
+    """La charte adoptée de l'organisation, au format `CHAMPS_CHARTE`, ou None (une requête)."""
+    from balise.chartes.selectors import adoptee
+
+    v = adoptee(organisation)
+    if v is None:
+        return None
+    return {
+        "titre": v.titre,
+        "numero": v.numero,
+        "adoptee_le": v.adoptee_le.isoformat() if v.adoptee_le else None,
+        "mode_adoption": v.mode_adoption,
+        "deliberation_numero": v.deliberation_numero,
+        "perimetre": v.perimetre,
+        "principes": [{"titre": p["titre"], "explication": p["explication"]} for p in v.principes],
+        "engagements": list(v.engagements),
+        "lignes_rouges": list(v.lignes_rouges),
+        "adresse": adresse,
+    }
 
 _LIBELLES = {
     "domaine": dict(Domaine.choices),
@@ -126,7 +162,9 @@ def lignes(organisation: Organisation) -> list[dict[str, Any]]:
     return resultat
 
 
-def document_json(organisation: Organisation, adresse_schema: str) -> dict[str, Any]:
+def document_json(
+    organisation: Organisation, adresse_schema: str, adresse_charte: str = ""
+) -> dict[str, Any]:
     return {
         "schema": {"nom": SCHEMA_NOM, "version": SCHEMA_VERSION, "documentation": adresse_schema},
         "organisation": {
@@ -136,6 +174,7 @@ def document_json(organisation: Organisation, adresse_schema: str) -> dict[str, 
             "type": organisation.type,
             "contact": organisation.contact_public,
         },
+        "charte": charte(organisation, adresse_charte),
         "systemes": lignes(organisation),
     }
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from balise import cache_pages
+from balise.chartes import selectors as chartes
 from balise.organisations import selectors as organisations
 from balise.organisations.models import Organisation
 
@@ -30,9 +31,8 @@ def registre(request: HttpRequest, slug: str) -> HttpResponse:
         systemes = selectors.registre_public(organisation).only(
             "uid", "nom", "finalite", "service", "domaine", "type_ia", "stade", "decision_individuelle"
         )
-        return render_to_string(
-            "public/_registre_contenu.html", {"organisation": organisation, "systemes": systemes}
-        )
+        contexte = {"organisation": organisation, "systemes": systemes, "charte": chartes.adoptee(organisation)}
+        return render_to_string("public/_registre_contenu.html", contexte)
 
     contenu = cache_pages.lire(organisation, "public:page", produire)
     return render(
@@ -53,11 +53,14 @@ def fiche(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 def registre_json(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
     schema = request.build_absolute_uri(reverse("public:schema"))
+    adresse_charte = request.build_absolute_uri(reverse("charte_publique:page", args=[organisation.slug]))
     corps = cache_pages.lire(
         organisation,
         f"public:json:{schema}",
         lambda: json.dumps(
-            opendata.document_json(organisation, schema), ensure_ascii=False, cls=DjangoJSONEncoder
+            opendata.document_json(organisation, schema, adresse_charte),
+            ensure_ascii=False,
+            cls=DjangoJSONEncoder,
         ),
     )
     reponse = HttpResponse(corps, content_type="application/json")
@@ -82,5 +85,10 @@ def schema(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/schema.html",
-        {"champs": opendata.CHAMPS, "nom": opendata.SCHEMA_NOM, "version": opendata.SCHEMA_VERSION},
+        {
+            "champs": opendata.CHAMPS,
+            "champs_charte": opendata.CHAMPS_CHARTE,
+            "nom": opendata.SCHEMA_NOM,
+            "version": opendata.SCHEMA_VERSION,
+        },
     )
