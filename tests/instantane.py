@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from balise.chartes.models import VersionCharte
 from balise.comptes.models import JetonAPI
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.gouvernance.models import (
@@ -90,6 +91,8 @@ _MODELES = [
     Decision,
     Condition,
     PolitiquePortes,
+    # Charte de l'IA (balise/chartes).
+    VersionCharte,
 ]
 
 

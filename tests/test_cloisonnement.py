@@ -31,6 +31,7 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.chartes import services as chartes
 from balise.gouvernance import politique, services_avis, services_politique, services_seances
 from balise.gouvernance import services_instances as gouvernance
 from balise.gouvernance.models import Condition, Instance, Point, Seance
@@ -144,6 +145,8 @@ _OBJETS = {
     ("pk", "avis"): "avis",
     ("pk", "decisions"): "decision",
     ("pk", "conditions"): "condition",
+    # Charte de l'IA (balise/chartes) : une version.
+    ("pk", "versions"): "charte",
 }
 
 
@@ -201,7 +204,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         seances = _seances(org, admin, lettre)
         avis = _avis(systeme, admin, lettre)
         _politique(org, admin, lettre)
+        charte = _charte(org, admin, lettre)
         return {
+            "charte": charte,
             **effectifs,
             **gouvernance_,
             **seances,
@@ -352,6 +357,12 @@ def _politique(org, admin, lettre) -> None:
     services_politique.adapter_politique(org, contenu, f"Motif de politique secret {lettre}", admin, 0)
 
 
+def _charte(org, admin, lettre) -> int:
+    """Une version brouillon de la charte, au titre propre à l'organisation."""
+    donnees = {"titre": f"Charte secrète {lettre}", "principes": ["sndgct/transparence"]}
+    return chartes.composer(org, donnees, admin).pk
+
+
 def _depot(org, admin, lettre) -> int:
     """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
     passage du processus de fond dans la fixture."""
@@ -423,8 +434,14 @@ def _corps_json(version: int, route: str) -> str:
             "contenu": {"portes": {}},
             "motif": "intrusion",
             "depuis_numero": 0,
+            # Charte : une séance, une adoption bien formée ; des principes livrés pour composer (plus bas).
+            "titre": "Piraté",
+            "seance": 1,
+            "mode_adoption": "direction",
+            "adoptee_le": "2026-01-01",
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
+        | ({"principes": ["sndgct/sobriete"]} if route.endswith("/charte/versions") else {})
     )
 
 
@@ -470,6 +487,7 @@ SECRETS_A = [
     "Comité des avis secret a",
     "Radar secret a",
     "Motif de politique secret a",
+    "Charte secrète a",
 ]
 
 
@@ -552,6 +570,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "membre": 16,
         "college": 17,
         "instance_seances": 18,
+        "charte": 40,
         "seance": 19,
         "point": 20,
         "avis_point": 21,
@@ -758,6 +777,7 @@ def scene(org_a, admin_a, systeme_a):
         evaluation=evaluation,
         consultation=consultation,
         groupe_codes=groupe_codes,
+        charte=_charte(org_a, admin_a, "a"),
     )
 
 
@@ -1272,6 +1292,27 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    ("voir la charte", "GET", "charte/", None, False, MEMBRES),
+    ("voir les jeux de principes", "GET", "charte/principes/", None, False, MEMBRES),
+    ("voir une version de la charte", "GET", "charte/versions/{charte}/", None, False, MEMBRES),
+    ("ouvrir la composition de la charte", "GET", "charte/composer/", None, False, [ADMIN, REFERENT]),
+    (
+        "composer une charte",
+        "POST",
+        "charte/composer/",
+        lambda: {"titre": "Charte", "principes": ["sndgct/sobriete"]},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "modifier une version de la charte",
+        "POST",
+        "charte/versions/{charte}/modifier/",
+        lambda: {"titre": "Charte modifiée", "principes": "Transparence", "version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    ("reprendre une version de la charte", "POST", "charte/versions/{charte}/reprendre/", dict, True, [ADMIN, REFERENT]),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1325,6 +1366,7 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         girouet=_national("girouet").pk,
         obligation=scene.obligation.pk,
         jeton=scene.jeton.pk,
+        charte=scene.charte,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
     )
@@ -1463,11 +1505,32 @@ def _droits_du_role_dans_l_api_de_la_politique(scene, role, action, methode, suf
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
+ACTIONS_API_CHARTE = [
+    ("lire les jeux de principes", "GET", "/jeux", None, MEMBRES),
+    ("lire les versions de la charte", "GET", "/versions", None, MEMBRES),
+    ("lire une version de la charte", "GET", "/versions/{charte}", None, MEMBRES),
+    (
+        "composer une charte",
+        "POST",
+        "/versions",
+        {"titre": "Charte", "principes": ["sndgct/sobriete"]},
+        [ADMIN, REFERENT],
+    ),
+    ("modifier la charte", "PATCH", "/versions/{charte}", {"titre": "Par l'API", "version": 1}, [ADMIN, REFERENT]),
+]
+
+
+def _droits_du_role_dans_l_api_de_la_charte(scene, role, action, methode, suffixe, corps, autorises):
+    url = f"/api/organisations/{scene.org.slug}/charte" + suffixe.format(charte=scene.charte)
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
 # Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
 _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
     *((_droits_du_role_dans_l_api_des_instances, a) for a in ACTIONS_API_INSTANCES),
     *((_droits_du_role_dans_l_api_de_la_politique, a) for a in ACTIONS_API_POLITIQUE),
+    *((_droits_du_role_dans_l_api_de_la_charte, a) for a in ACTIONS_API_CHARTE),
 ]
 
 
