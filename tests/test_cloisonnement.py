@@ -27,11 +27,11 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from balise.api.api import api
+from balise.chartes import services as chartes
 from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
-from balise.chartes import services as chartes
 from balise.gouvernance import politique, services_avis, services_politique, services_seances
 from balise.gouvernance import services_instances as gouvernance
 from balise.gouvernance.models import Condition, Instance, Point, Seance
@@ -1312,7 +1312,14 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
-    ("reprendre une version de la charte", "POST", "charte/versions/{charte}/reprendre/", dict, True, [ADMIN, REFERENT]),
+    (
+        "reprendre une version de la charte",
+        "POST",
+        "charte/versions/{charte}/reprendre/",
+        dict,
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1516,7 +1523,13 @@ ACTIONS_API_CHARTE = [
         {"titre": "Charte", "principes": ["sndgct/sobriete"]},
         [ADMIN, REFERENT],
     ),
-    ("modifier la charte", "PATCH", "/versions/{charte}", {"titre": "Par l'API", "version": 1}, [ADMIN, REFERENT]),
+    (
+        "modifier la charte",
+        "PATCH",
+        "/versions/{charte}",
+        {"titre": "Par l'API", "version": 1},
+        [ADMIN, REFERENT],
+    ),
 ]
 
 

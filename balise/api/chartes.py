@@ -63,7 +63,7 @@ class VersionSortie(Schema):
     id: int
     numero: int
     titre: str
-    statut: StatutT
+    statut: StatutT  # type: ignore[valid-type]
     perimetre: str
     principes: list[Principe]
     engagements: list[str]
@@ -100,20 +100,26 @@ class Modification(Corps):
 
     titre: Texte(services.LONGUEUR_TITRE, obligatoire=True) = None  # type: ignore[valid-type]
     perimetre: Texte(services.LONGUEUR_PERIMETRE) = None  # type: ignore[valid-type]
-    principes: list[Principe] = Field(None, min_length=1, max_length=services.NOMBRE_MAX)
-    engagements: list[Element] = Field(None, max_length=services.NOMBRE_MAX)  # type: ignore[valid-type]
-    lignes_rouges: list[Element] = Field(None, max_length=services.NOMBRE_MAX)  # type: ignore[valid-type]
+    principes: list[Principe] = Field(None, min_length=1, max_length=services.NOMBRE_MAX)  # type: ignore[arg-type]
+    engagements: list[Element] = Field(None, max_length=services.NOMBRE_MAX)  # type: ignore[valid-type,arg-type]
+    lignes_rouges: list[Element] = Field(None, max_length=services.NOMBRE_MAX)  # type: ignore[valid-type,arg-type]
     version: VersionLue
 
 
 class Soumission(Corps):
-    seance: Identifiant = Field(..., description="Séance (prévue ou convoquée) d'une instance de l'organisation.")
+    seance: Identifiant = Field(
+        ..., description="Séance (prévue ou convoquée) d'une instance de l'organisation."
+    )
     version: VersionLue
 
 
 class Adoption(Corps):
-    mode_adoption: ModeT = Field(..., description="direction (comité de direction) ou deliberation.")
-    adoptee_le: DateISO = Field(..., description="Date d'adoption : ni future, ni antérieure à la soumission.")
+    mode_adoption: ModeT = Field(  # type: ignore[valid-type]
+        ..., description="direction (comité de direction) ou deliberation."
+    )
+    adoptee_le: DateISO = Field(
+        ..., description="Date d'adoption : ni future, ni antérieure à la soumission."
+    )
     deliberation_numero: Texte(60) = Field("", description="Obligatoire pour une délibération.")  # type: ignore[valid-type]
     version: VersionLue
 

@@ -22,7 +22,9 @@ def lignes(texte: str) -> list[str]:
 
 
 def principes_en_texte(principes: list[dict[str, str]]) -> str:
-    return "\n".join(f"{p['titre']} : {p['explication']}" if p["explication"] else p["titre"] for p in principes)
+    return "\n".join(
+        f"{p['titre']} : {p['explication']}" if p["explication"] else p["titre"] for p in principes
+    )
 
 
 def principes_du_texte(texte: str, anciens: list[dict[str, str]]) -> list[dict[str, str]]:

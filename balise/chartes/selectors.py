@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 def adoptee(organisation: Organisation) -> VersionCharte | None:
     """La version adoptée de la charte (principes, engagements, lignes_rouges, perimetre, adoptee_le,
     mode_adoption, deliberation_numero), ou None. Une requête."""
-    return VersionCharte.objects.filter(organisation=organisation, statut=VersionCharte.Statut.ADOPTEE).first()
+    return VersionCharte.objects.filter(
+        organisation=organisation, statut=VersionCharte.Statut.ADOPTEE
+    ).first()
 
 
 def versions(organisation: Organisation) -> list[VersionCharte]:
@@ -29,7 +31,9 @@ def versions(organisation: Organisation) -> list[VersionCharte]:
 
 
 def version(organisation: Organisation, pk: int) -> VersionCharte:
-    trouvee = VersionCharte.objects.select_related("cree_par").filter(organisation=organisation, pk=pk).first()
+    trouvee = (
+        VersionCharte.objects.select_related("cree_par").filter(organisation=organisation, pk=pk).first()
+    )
     if trouvee is None:
         raise Http404("Version de la charte introuvable.")
     return trouvee

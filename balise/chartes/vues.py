@@ -4,6 +4,8 @@ PILOTER_PROGRAMME (organisations/roles.py)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from balise import versions as historiques
+from balise.comptes.models import Utilisateur
 from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
@@ -21,9 +24,14 @@ from . import jeux, selectors, services
 from .forms import AdopterForm, ComposerForm, ModifierForm, SoumettreForm
 
 
+def _personne(request: HttpRequest) -> Utilisateur:
+    # Les vues sont sous @login_required : la personne est connectée.
+    return cast(Utilisateur, request.user)
+
+
 @login_required
 def accueil(request: HttpRequest, slug: str) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    adhesion = acces.exiger(_personne(request), slug, Permission.VOIR_REGISTRE)
     organisation = adhesion.organisation
     toutes = selectors.versions(organisation)
     return render(
@@ -40,25 +48,28 @@ def accueil(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def bibliotheque(request: HttpRequest, slug: str) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
-    return render(
-        request, "chartes/jeux.html", {"organisation": adhesion.organisation, "jeux": jeux.tous()}
-    )
+    adhesion = acces.exiger(_personne(request), slug, Permission.VOIR_REGISTRE)
+    return render(request, "chartes/jeux.html", {"organisation": adhesion.organisation, "jeux": jeux.tous()})
 
 
 @login_required
 def composer(request: HttpRequest, slug: str) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
+    adhesion = acces.exiger(_personne(request), slug, Permission.PILOTER_PROGRAMME)
     form = ComposerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             envoi = une_seule_fois(
-                request, lambda: services.composer(adhesion.organisation, form.donnees(), request.user)
+                request, lambda: services.composer(adhesion.organisation, form.donnees(), _personne(request))
             )
         except ValidationError as erreur:
             form.add_error(None, erreur.messages)
         else:
-            messages.success(request, "Version brouillon créée : relisez-la, puis soumettez-la à la consultation.")
+            if envoi.objet is None:
+                return redirect("chartes:accueil", slug=slug)
+            if not envoi.doublon:
+                messages.success(
+                    request, "Version brouillon créée : relisez-la, puis soumettez-la à la consultation."
+                )
             return redirect("chartes:version", slug=slug, pk=envoi.objet.pk)
     return render(
         request,
@@ -69,7 +80,7 @@ def composer(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    adhesion = acces.exiger(_personne(request), slug, Permission.VOIR_REGISTRE)
     organisation = adhesion.organisation
     v = selectors.version(organisation, pk)
     pilote = peut(adhesion.role, Permission.PILOTER_PROGRAMME)
@@ -96,13 +107,13 @@ def version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
+    adhesion = acces.exiger(_personne(request), slug, Permission.PILOTER_PROGRAMME)
     v = selectors.version(adhesion.organisation, pk)
     form = ModifierForm(request.POST or None, charte=v)
     conflit = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.modifier(v.pk, form.donnees(), form.cleaned_data["version"], request.user)
+            services.modifier(v.pk, form.donnees(), form.cleaned_data["version"], _personne(request))
         except services.ConflitEdition as erreur:
             conflit = erreur
             reprendre_apres_conflit(form, erreur)
@@ -130,14 +141,16 @@ def _apres_refus(request: HttpRequest, erreur: Exception) -> None:
 @require_POST
 @login_required
 def soumettre(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
+    adhesion = acces.exiger(_personne(request), slug, Permission.PILOTER_PROGRAMME)
     v = selectors.version(adhesion.organisation, pk)
     form = SoumettreForm(request.POST, seances=selectors.seances_proposees(adhesion.organisation))
     if not form.is_valid():
         messages.error(request, "Choisissez une séance à venir d'une instance de l'organisation.")
         return redirect("chartes:version", slug=slug, pk=v.pk)
     try:
-        point = services.soumettre(v.pk, form.cleaned_data["seance"], form.cleaned_data["version"], request.user)
+        point = services.soumettre(
+            v.pk, form.cleaned_data["seance"], form.cleaned_data["version"], _personne(request)
+        )
     except (services.ConflitEdition, ValidationError) as erreur:
         _apres_refus(request, erreur)
     else:
@@ -148,11 +161,11 @@ def soumettre(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def adopter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
+    adhesion = acces.exiger(_personne(request), slug, Permission.PILOTER_PROGRAMME)
     v = selectors.version(adhesion.organisation, pk)
     form = AdopterForm(request.POST)
     if not form.is_valid():
-        erreurs = [m for liste in form.errors.values() for m in liste]
+        erreurs = [str(m) for liste in form.errors.values() for m in liste]
         messages.error(request, "Adoption non enregistrée : " + " ".join(erreurs))
         return redirect("chartes:version", slug=slug, pk=v.pk)
     d = form.cleaned_data
@@ -162,7 +175,7 @@ def adopter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             d["mode_adoption"],
             d["adoptee_le"],
             d["version"],
-            request.user,
+            _personne(request),
             deliberation_numero=d["deliberation_numero"],
         )
     except (services.ConflitEdition, ValidationError) as erreur:
@@ -175,8 +188,11 @@ def adopter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def reprendre(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
+    adhesion = acces.exiger(_personne(request), slug, Permission.PILOTER_PROGRAMME)
     v = selectors.version(adhesion.organisation, pk)
-    envoi = une_seule_fois(request, lambda: services.reprendre(v.pk, request.user))
-    messages.success(request, "Nouvelle version brouillon, reprise de la précédente.")
+    envoi = une_seule_fois(request, lambda: services.reprendre(v.pk, _personne(request)))
+    if envoi.objet is None:
+        return redirect("chartes:accueil", slug=slug)
+    if not envoi.doublon:
+        messages.success(request, "Nouvelle version brouillon, reprise de la précédente.")
     return redirect("chartes:version", slug=slug, pk=envoi.objet.pk)

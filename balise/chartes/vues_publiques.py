@@ -39,7 +39,9 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_pages.public(max_age=300)
 def document_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     organisation, charte = _charte(slug)
-    corps = cache_pages.lire(organisation, f"public:charte.pdf:{charte.pk}:{charte.version}", lambda: pdf.pdf(charte))
+    corps = cache_pages.lire(
+        organisation, f"public:charte.pdf:{charte.pk}:{charte.version}", lambda: pdf.pdf(charte)
+    )
     reponse = HttpResponse(corps, content_type="application/pdf")
     reponse["Content-Disposition"] = f'inline; filename="charte-ia-{organisation.slug}.pdf"'
     return reponse

@@ -53,7 +53,10 @@ def charger(donnees: dict[str, Any], utilisateurs: dict[str, Utilisateur]) -> Ve
     )
     services_seances.declarer_tenue(seance.pk, seance.version, secretaire)
     avis = services_avis.rendre_avis(
-        point, {"sens": c["consultation"]["avis"], "motifs": c["consultation"]["motifs"], "public": True}, [], secretaire
+        point,
+        {"sens": c["consultation"]["avis"], "motifs": c["consultation"]["motifs"], "public": True},
+        [],
+        secretaire,
     )
     Avis.objects.filter(pk=avis.pk).update(rendu_le=debut + timedelta(minutes=90))
     VersionCharte.objects.filter(pk=v.pk).update(soumise_le=debut - timedelta(days=14))

@@ -90,6 +90,7 @@ def charte(organisation: Organisation, adresse: str = "") -> dict[str, Any] | No
         "adresse": adresse,
     }
 
+
 _LIBELLES = {
     "domaine": dict(Domaine.choices),
     "type_ia": dict(TypeIA.choices),

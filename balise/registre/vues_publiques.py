@@ -31,7 +31,11 @@ def registre(request: HttpRequest, slug: str) -> HttpResponse:
         systemes = selectors.registre_public(organisation).only(
             "uid", "nom", "finalite", "service", "domaine", "type_ia", "stade", "decision_individuelle"
         )
-        contexte = {"organisation": organisation, "systemes": systemes, "charte": chartes.adoptee(organisation)}
+        contexte = {
+            "organisation": organisation,
+            "systemes": systemes,
+            "charte": chartes.adoptee(organisation),
+        }
         return render_to_string("public/_registre_contenu.html", contexte)
 
     contenu = cache_pages.lire(organisation, "public:page", produire)

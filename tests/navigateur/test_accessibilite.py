@@ -4,13 +4,16 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import Page
 
+from balise.chartes import services as chartes
 from balise.comptes.models import JetonAPI
 from balise.comptes.services import revoquer_jeton
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.gouvernance import services_avis
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
@@ -19,6 +22,7 @@ from balise.organisations import services as organisations
 from balise.organisations.models import Invitation
 from balise.registre import services
 from tests import fabrique, instantane, travailleur
+from tests import gouvernance_fabrique as gf
 from tests.navigateur.conftest import connecter
 from tests.test_effectifs import COLONNES, DESORDONNE
 
@@ -50,6 +54,9 @@ class Donnees:
     consultation_lien: int = 0  # en lien ouvert, ouverte avant les codes
     jeton_lien: str = ""
     code_libre: str = ""  # un code de participation encore inutilisé
+    charte: int = 0  # la charte adoptée, consultée avec avis
+    charte_soumise: int = 0  # le formulaire d'adoption
+    charte_brouillon: int = 0  # le formulaire de soumission, la modification
 
 
 @pytest.fixture
@@ -97,7 +104,25 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         document_archive=archive.pk,
     )
     donnees.consultation_lien, donnees.jeton_lien, donnees.code_libre = _consultations(systeme, admin_a)
+    donnees.charte, donnees.charte_soumise, donnees.charte_brouillon = _chartes(org_a, admin_a)
     return donnees
+
+
+def _chartes(org, admin) -> tuple[int, int, int]:
+    seance = gf.seance(gf.instance(org, "Comité social territorial"), gf.dans(7), admin)
+    donnees = {
+        "titre": "Charte de l'IA",
+        "principes": ["sndgct/transparence", "sndgct/sobriete"],
+        "engagements": ["Former les agents."],
+        "lignes_rouges": ["Aucune décision sans agent."],
+    }
+    adoptee = chartes.composer(org, donnees, admin)
+    point = chartes.soumettre(adoptee.pk, seance.pk, 1, admin)
+    services_avis.rendre_avis(point, {"sens": "favorable", "motifs": "Charte claire."}, [], admin)
+    chartes.adopter(adoptee.pk, "deliberation", timezone.localdate(), 2, admin, deliberation_numero="D-1")
+    soumise = chartes.composer(org, donnees, admin)
+    chartes.soumettre(soumise.pk, seance.pk, 1, admin)
+    return adoptee.pk, soumise.pk, chartes.composer(org, donnees, admin).pk
 
 
 def _consultations(systeme, admin) -> tuple:
@@ -201,6 +226,7 @@ PAGES_PUBLIQUES = {
     "registre public": "/public/{d.slug}/",
     "fiche publique": "/public/{d.slug}/systemes/{d.uid}/",
     "schéma des données ouvertes": "/public/schema/",
+    "charte publique": "/public/{d.slug}/charte/",
     "questionnaire par codes : saisie du code": "/questionnaire/{d.jeton}/",
     "questionnaire en lien ouvert": "/questionnaire/{d.jeton_lien}/",
     "adresse courte des codes de participation": "/participer/",
@@ -252,6 +278,13 @@ PAGES_CONNECTEES = {
     "groupe suivi": "/o/{d.slug}/metiers/groupes/{d.groupe}/",
     "action d'accompagnement": "/o/{d.slug}/metiers/actions/{d.action}/",
     "métier propre": "/o/{d.slug}/metiers/referentiel/metiers/{d.metier}/",
+    "charte de l'IA": "/o/{d.slug}/charte/",
+    "jeux de principes": "/o/{d.slug}/charte/principes/",
+    "composer une charte": "/o/{d.slug}/charte/composer/",
+    "charte adoptée et ses avis": "/o/{d.slug}/charte/versions/{d.charte}/",
+    "charte soumise, à adopter": "/o/{d.slug}/charte/versions/{d.charte_soumise}/",
+    "charte brouillon, à soumettre": "/o/{d.slug}/charte/versions/{d.charte_brouillon}/",
+    "modifier une charte": "/o/{d.slug}/charte/versions/{d.charte_brouillon}/modifier/",
 }
 
 
