@@ -56,11 +56,11 @@ def test_composer_soumettre_adopter_publier(nouveau_contexte, org_a, referent_a)
     page.get_by_role("link", name="Voir la version de la charte").click()
 
     # 3. Adopter par délibération : sans numéro, refus ; avec, adoptée.
-    page.get_by_label("Par délibération").check()
+    page.get_by_role("radio", name="Par délibération").check()
     page.get_by_label("Date d'adoption").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Adopter").click()
     _message(page, "Numéro de la délibération")
-    page.get_by_label("Par délibération").check()
+    page.get_by_role("radio", name="Par délibération").check()
     page.get_by_label("Date d'adoption").fill(timezone.localdate().isoformat())
     page.get_by_label("Numéro de la délibération (adoption par délibération)").fill("DEL-2026-045")
     page.get_by_role("button", name="Adopter").click()
