@@ -54,6 +54,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # La politique des portes : un contenu que seul le schéma de la politique valide (critère
             # bloquant gardé, valeurs connues) : 400 ; partie d'une version périmée : 409.
             {"include-method": "POST", "include-path-regex": "/politique-portes$", **_REFUS_DOCUMENTES},
+            # La charte : un principe absent des jeux livrés, un texte qui commencerait une formule, une
+            # séance d'une autre organisation, une date future (400) ; l'état de la version (409).
+            {"include-path-regex": "/charte/versions", **_REFUS_DOCUMENTES},
         ]
     }
 )
