@@ -469,3 +469,26 @@ def test_api_parcours_et_droits(monde):
     assert lue["consultations"][0]["seance"] == seance.pk
     autre = fabrique.membre(fabrique.organisation("Commune B"), "administrateur", "x@b.fr")
     assert fabrique.appel_api(autre, "GET", base).status_code == 404
+
+
+def test_pages_en_nombre_de_requetes_constant(monde, client):
+    org, referent, _, inst, seance = monde
+
+    def compter(nom, *args):
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(reverse(nom, args=[org.slug, *args])).status_code == 200
+        return len(requetes)
+
+    client.force_login(referent)
+    v = _composer(org, referent)
+    services.soumettre(v.pk, seance.pk, v.version, referent)
+    compter("chartes:version", v.pk)  # caches chauds
+    une = (compter("chartes:accueil"), compter("chartes:version", v.pk))
+    v.refresh_from_db()
+    for n in range(3):
+        autre = gf.seance(gf.instance(org, f"Instance {n}"), gf.dans(20 + n), referent)
+        point = services.soumettre(v.pk, autre.pk, v.version, referent)
+        services_avis.rendre_avis(point, {"sens": "favorable", "motifs": f"Avis {n}."}, [], referent)
+        _composer(org, referent)
+    compter("chartes:version", v.pk)
+    assert (compter("chartes:accueil"), compter("chartes:version", v.pk)) == une
