@@ -289,6 +289,8 @@ def test_les_avis_rendus_sur_le_point_sont_sur_la_page_de_la_version(monde, clie
     client.force_login(referent)
     seance_page = client.get(reverse("gouvernance:seance", args=[org.slug, seance.pk])).content.decode()
     assert reverse("chartes:version", args=[org.slug, v.pk]) in seance_page
+    point_page = client.get(reverse("gouvernance:point", args=[org.slug, point.pk])).content.decode()
+    assert reverse("chartes:version", args=[org.slug, v.pk]) in point_page
 
 
 def test_le_point_charte_s_inscrit_aussi_depuis_la_seance(monde, client):
