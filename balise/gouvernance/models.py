@@ -225,6 +225,7 @@ class Point(models.Model):
         EVALUATION = "evaluation", "Évaluation"
         QUALIFICATION = "qualification", "Qualification réglementaire"
         LIBRE = "libre", "Point libre"
+        INDICATEURS = "indicateurs", "Revue des indicateurs"
 
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="points")
     ordre = models.PositiveSmallIntegerField(default=0)

@@ -197,6 +197,10 @@ def ajouter_point(
         point.titre = titre or (
             f"{q.systeme.nom} : qualification réglementaire du {timezone.localtime(q.cree_le):%d/%m/%Y}"
         )
+    elif nature == Point.Nature.INDICATEURS:
+        # La revue des indicateurs de l'organisation (PDCA, graine 001:1059–1065) : la page de revue
+        # liste leurs mesures et leurs écarts (balise/indicateurs/vues.py).
+        point.titre = titre or "Revue des indicateurs"
     elif nature == Point.Nature.LIBRE:
         if not titre:
             raise ValidationError({"titre": "Indiquez l'intitulé du point."})
