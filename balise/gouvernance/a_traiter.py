@@ -268,7 +268,11 @@ def indicateurs_a_suivre(qs: QuerySet, aujourd_hui: date) -> list[indicateurs.Su
             qs.filter(archive_le__isnull=True).select_related("systeme").order_by("pk")
         )
     ]
-    retenus = [s for s in suivis if s.etat.due or (s.hors_cible and not s.indicateur.derniere_analysee)]
+    retenus = [
+        s
+        for s in suivis
+        if s.etat.due or (s.hors_cible and not getattr(s.indicateur, "derniere_analysee", False))
+    ]
     return sorted(
         retenus, key=lambda s: (not s.etat.en_retard, not s.hors_cible, s.etat.echeance, s.indicateur.pk)
     )

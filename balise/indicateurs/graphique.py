@@ -27,8 +27,8 @@ X0, X1, Y0, Y1 = 64, 620, 24, 230
 def courbe(indicateur: Indicateur, mesures: list[Mesure], id_: str) -> Markup:
     cible = float(indicateur.cible)
     if not mesures:
-        corps = [ecrire(L / 2, 60, "Aucune mesure saisie.", 14, "middle", GRIS_FONCE)]
-        return svg(id_, "indicateur", L, 90, f"{indicateur.intitule} : aucune mesure saisie.", corps)
+        vide = [ecrire(L / 2, 60, "Aucune mesure saisie.", 14, "middle", GRIS_FONCE)]
+        return svg(id_, "indicateur", L, 90, f"{indicateur.intitule} : aucune mesure saisie.", vide)
     valeurs = [float(m.valeur) for m in mesures]
     bas, haut = min([*valeurs, cible, 0.0]), max([*valeurs, cible])
     if haut == bas:

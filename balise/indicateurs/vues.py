@@ -182,11 +182,16 @@ def revue(request: HttpRequest, slug: str, point_pk: int) -> HttpResponse:
     if request.method == "POST":
         if not peut_revoir:
             raise PermissionDenied("Votre rôle ne permet pas d'enregistrer l'analyse des écarts.")
-        mesure = get_object_or_404(
-            Mesure, pk=request.POST.get("mesure") or 0, organisation=adhesion.organisation
+        saisie = request.POST.get("mesure", "")
+        mesure = (
+            Mesure.objects.filter(pk=int(saisie), organisation=adhesion.organisation).first()
+            if saisie.isdigit() and len(saisie) < 19
+            else None
         )
         version = request.POST.get("version")
         try:
+            if mesure is None:
+                raise ValidationError({"mesure": "Choisissez une mesure hors cible de la période."})
             services.enregistrer_ecart(
                 point,
                 mesure,
