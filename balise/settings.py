@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "balise.conformite",
     "balise.gouvernance",
     "balise.chartes",
+    "balise.indicateurs",
     "balise.rappels",
     "balise.metiers",
     "balise.travaux",

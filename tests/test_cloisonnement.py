@@ -147,6 +147,9 @@ _OBJETS = {
     ("pk", "conditions"): "condition",
     # Charte de l'IA (balise/chartes) : une version.
     ("pk", "versions"): "charte",
+    # Indicateurs : un indicateur (avec une mesure) et un point de revue des indicateurs.
+    ("pk", "indicateurs"): "indicateur",
+    ("point_pk", "revue"): "point_revue",
 }
 
 
@@ -205,8 +208,10 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         avis = _avis(systeme, admin, lettre)
         _politique(org, admin, lettre)
         charte = _charte(org, admin, lettre)
+        indicateurs_ = _indicateurs(org, admin, membre, lettre)
         return {
             "charte": charte,
+            **indicateurs_,
             **effectifs,
             **gouvernance_,
             **seances,
@@ -251,6 +256,32 @@ def _gouvernance(org, admin, membre, lettre):
     gouvernance.nommer_membre(instance, externe.pk, admin, college_id=college.pk)
     gouvernance.inviter_externe(instance, f"invite-siege-{lettre}@exemple.fr", admin, lambda i: "")
     return {"instance": instance.pk, "membre": siege.pk, "college": college.pk, "externe": externe.pk}
+
+
+def _indicateurs(org, admin, membre, lettre):
+    """Un indicateur dont le lecteur est responsable, une mesure hors cible et un point de revue."""
+    from balise.indicateurs import services as indicateurs
+
+    i = indicateurs.creer_indicateur(
+        org,
+        {
+            "objectif": f"Objectif secret {lettre}",
+            "intitule": f"Indicateur secret {lettre}",
+            "unite": "jours",
+            "cible": "10",
+            "sens": "au_plus",
+            "frequence": "mensuelle",
+            "responsable": membre.pk,
+        },
+        admin,
+    )
+    indicateurs.enregistrer_mesure(i, {"periode": timezone.localdate(), "valeur": "40"}, admin)
+    instance = Instance.objects.create(
+        organisation=org, nom=f"Revue secrète {lettre}", mission="Revue.", nature="consultative"
+    )
+    seance = services_seances.programmer(instance, timezone.now(), 60, "Salle", admin)
+    point = services_seances.ajouter_point(seance.pk, "indicateurs", admin)
+    return {"indicateur": i.pk, "point_revue": point.pk}
 
 
 def _seances(org, admin, lettre):
@@ -577,6 +608,8 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "avis": 22,
         "decision": 23,
         "condition": 24,
+        "indicateur": 25,
+        "point_revue": 26,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu

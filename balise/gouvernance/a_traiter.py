@@ -8,7 +8,10 @@ exactement ce que la personne a le droit de voir (organisations/roles.py, gouver
 - les évaluations en cours où elle est invitée et qu'elle n'a pas fini de coter ;
 - les séances à venir des instances où elle siège, avec les points dont le dossier est à lire ;
 - les systèmes au stade « décision » sans décision enregistrée depuis qu'ils y sont (GOUVERNER) ;
-- les systèmes à requalifier (QUALIFIER).
+- les systèmes à requalifier (QUALIFIER) ;
+- les indicateurs dont elle est responsable, si elle voit le registre : mesure due (la période est
+  finie) ou en retard (indicateurs/echeances.py), ou dernière mesure hors cible dont l'écart n'a pas
+  encore été analysé en revue.
 
 Un membre externe (rôle EXTERNE : SIEGER seul) n'y voit que ses séances. Le retard suit la seule règle
 de `avec_retard` (obligations et conditions) : il dépend de la date passée en argument, jamais d'une
@@ -27,6 +30,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from balise.conformite.models import ObligationSuivie, Qualification
+
+# Import tardif évité : l'application des indicateurs dépend de la gouvernance (points de revue), pas
+# l'inverse ; seul ce module et les rappels lisent ses modèles.
+from balise.indicateurs import selectors as indicateurs  # noqa: E402
 from balise.instruments.models import Evaluateur, Evaluation
 from balise.organisations.roles import Permission, peut
 from balise.registre.cycle_de_vie import Stade
@@ -43,7 +50,7 @@ JOURS_PROCHES = 30
 # Les plus urgents d'abord ; au-delà, la page renvoie aux listes complètes et les totaux restent exacts.
 LIMITE = 20
 # Deux par section au plus (la liste, puis son total si elle dépasse LIMITE), une pour les évaluations.
-MAX_REQUETES = 11
+MAX_REQUETES = 12  # + 1 : les indicateurs de la personne
 # Séances annoncées : celles qui ne sont ni tenues ni annulées.
 SEANCES_A_VENIR = (Seance.Statut.PREVUE, Seance.Statut.CONVOQUEE)
 
@@ -94,6 +101,13 @@ class ATraiter:
     nb_decisions_attendues: int = 0
     a_requalifier: list[SystemeIA] = field(default_factory=list)
     nb_a_requalifier: int = 0
+    # Indicateurs dont la personne est responsable : mesure due, en retard, ou hors cible.
+    mesures: list[indicateurs.Suivi] = field(default_factory=list)
+    nb_mesures: int = 0
+
+    @property
+    def nb_mesures_en_retard(self) -> int:
+        return sum(1 for m in self.mesures if m.etat.en_retard)
 
     @property
     def en_retard(self) -> int:
@@ -108,6 +122,7 @@ class ATraiter:
             or self.seances
             or self.nb_decisions_attendues
             or self.nb_a_requalifier
+            or self.nb_mesures
         )
 
 
@@ -243,6 +258,26 @@ def _seances(utilisateur: Utilisateur, organisation: Organisation, aujourd_hui: 
     return [SeanceAVenir(s, [p for p in s.ordre_du_jour if p.dossier], len(s.ordre_du_jour)) for s in seances]
 
 
+def indicateurs_a_suivre(qs: QuerySet, aujourd_hui: date) -> list[indicateurs.Suivi]:
+    """Parmi les indicateurs de `qs`, ceux qui attendent leur responsable : mesure due ou en retard, ou
+    dernière mesure hors cible dont l'écart n'a pas été analysé en revue. Les plus urgents d'abord
+    (en retard, puis hors cible, puis par échéance). Une requête."""
+    suivis = [
+        indicateurs.suivi(i, aujourd_hui)
+        for i in indicateurs.avec_derniere(
+            qs.filter(archive_le__isnull=True).select_related("systeme").order_by("pk")
+        )
+    ]
+    retenus = [
+        s
+        for s in suivis
+        if s.etat.due or (s.hors_cible and not getattr(s.indicateur, "derniere_analysee", False))
+    ]
+    return sorted(
+        retenus, key=lambda s: (not s.etat.en_retard, not s.hors_cible, s.etat.echeance, s.indicateur.pk)
+    )
+
+
 def pour_personne(
     utilisateur: Utilisateur, organisation: Organisation, role: str, aujourd_hui: date
 ) -> ATraiter:
@@ -275,6 +310,11 @@ def pour_personne(
     )
 
     resultat.evaluations = _evaluations(utilisateur, organisation)
+
+    mesures = indicateurs_a_suivre(
+        indicateurs.Indicateur.objects.filter(organisation=organisation, responsable=utilisateur), aujourd_hui
+    )
+    resultat.mesures, resultat.nb_mesures = mesures[:LIMITE], len(mesures)
 
     if resultat.gouverne:
         attendues = list(systemes_en_attente_de_decision(organisation)[: LIMITE + 1])

@@ -226,6 +226,7 @@ class Point(models.Model):
         QUALIFICATION = "qualification", "Qualification réglementaire"
         LIBRE = "libre", "Point libre"
         CHARTE = "charte", "Charte de l'IA (consultation)"
+        INDICATEURS = "indicateurs", "Revue des indicateurs"
 
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="points")
     ordre = models.PositiveSmallIntegerField(default=0)

@@ -205,6 +205,10 @@ def ajouter_point(
         v = chartes.inscrire_au_point(version_charte, org, par)
         point.version_charte = v
         point.titre = titre or f"Charte de l'IA : {v}"
+    elif nature == Point.Nature.INDICATEURS:
+        # La revue des indicateurs de l'organisation (PDCA, graine 001:1059–1065) : la page de revue
+        # liste leurs mesures et leurs écarts (balise/indicateurs/vues.py).
+        point.titre = titre or "Revue des indicateurs"
     elif nature == Point.Nature.LIBRE:
         if not titre:
             raise ValidationError({"titre": "Indiquez l'intitulé du point."})

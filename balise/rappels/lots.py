@@ -243,6 +243,17 @@ def pour_lot(adhesions: list[Adhesion], aujourd_hui: date) -> dict[Cle, ATraiter
         for cle, evaluations in _evaluations(resultats, personnes, registre).items():
             resultats[cle].evaluations = evaluations
 
+        # Indicateurs dont la personne est responsable (a_traiter.indicateurs_a_suivre) : une requête.
+        qs = regle.indicateurs.Indicateur.objects.filter(
+            organisation_id__in=registre, responsable_id__in=personnes
+        )
+        mesures: dict[Cle, list[Any]] = defaultdict(list)
+        for s in regle.indicateurs_a_suivre(qs, aujourd_hui):
+            mesures[(s.indicateur.responsable_id, s.indicateur.organisation_id)].append(s)
+        for cle, liste in mesures.items():
+            if cle in resultats and resultats[cle].voit_registre:
+                resultats[cle].mesures, resultats[cle].nb_mesures = liste[: regle.LIMITE], len(liste)
+
     # Listes propres à l'organisation, partagées par ses personnes : une requête pour tout le lot.
     gouvernees = sorted({o for (_, o), r in resultats.items() if r.gouverne})
     qualifiees = sorted({o for (_, o), r in resultats.items() if r.qualifie})

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -126,6 +126,15 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
     def systeme(s: SystemeIA) -> Ligne:
         return Ligne(s.nom, _url_objet("registre:detail", slug, s.pk))
 
+    def mesure(s: Any) -> Ligne:
+        i = s.indicateur
+        if s.etat.due:
+            quand = "en retard depuis le" if s.etat.en_retard else "à saisir avant le"
+            texte = f"{i.intitule} — mesure {quand} {_jour(s.etat.echeance)}"
+        else:
+            texte = f"{i.intitule} — dernière mesure hors cible"
+        return Ligne(texte, _url_objet("indicateurs:fiche", slug, i.pk), s.etat.en_retard)
+
     liste_obligations = _url("conformite:obligations", slug)
     candidates = [
         _rubrique(
@@ -152,6 +161,13 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
             page,
         ),
         _rubrique("Systèmes à requalifier", a.a_requalifier, a.nb_a_requalifier, systeme, page),
+        _rubrique(
+            _avec_retard("Indicateurs à mesurer ou hors cible", a.nb_mesures, a.nb_mesures_en_retard),
+            a.mesures,
+            a.nb_mesures,
+            mesure,
+            page,
+        ),
     ]
     return [r for r in candidates if r is not None]
 
@@ -168,6 +184,7 @@ def elements(a: ATraiter) -> int:
         + len(a.seances)
         + a.nb_decisions_attendues
         + a.nb_a_requalifier
+        + a.nb_mesures
     )
 
 

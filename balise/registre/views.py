@@ -13,6 +13,7 @@ from balise import cache_pages, versions
 from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit
 from balise.gouvernance import faits
+from balise.indicateurs import selectors as indicateurs_selectors
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 
@@ -100,6 +101,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "documents_archives": selectors.documents_archives(systeme),
             "changements": systeme.changements_stade.select_related("par")[:20],
             "groupes_exposes": systeme.groupes_exposes.all(),
+            "indicateurs": indicateurs_selectors.du_systeme(systeme, timezone.localdate()),
         }
         return {"titre": systeme.nom, "contenu": cache_pages.rendre("registre/_detail.html", contexte)}
 

@@ -1,0 +1,246 @@
+"""Indicateurs : services, saisies hostiles, droits, À traiter, revue en séance, sélecteur du tableau."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from balise import versions
+from balise.gouvernance import a_traiter, services_seances
+from balise.gouvernance.models import Instance, Point
+from balise.indicateurs import echeances, modeles, selectors, services
+from balise.indicateurs.models import Ecart, Indicateur, Mesure
+from tests import fabrique, instantane
+
+
+def _donnees(responsable, **autres):
+    return {
+        "objectif": "Réduction des délais de traitement",
+        "intitule": "Temps moyen par dossier",
+        "unite": "jours",
+        "cible": "10",
+        "sens": "au_plus",
+        "frequence": "mensuelle",
+        "responsable": responsable.pk,
+        **autres,
+    }
+
+
+@pytest.fixture
+def indicateur(org_a, referent_a, lecteur_a):
+    i = services.creer_indicateur(org_a, _donnees(lecteur_a), referent_a)
+    Indicateur.objects.filter(pk=i.pk).update(cree_le=timezone.now() - timedelta(days=400))
+    i.refresh_from_db()
+    return i
+
+
+def _mois(n):
+    """Le premier jour du mois, n mois avant celui-ci."""
+    return echeances.decaler(echeances.periode_de(timezone.localdate(), "mensuelle"), "mensuelle", -n)
+
+
+def test_le_modele_de_depart_cite_la_graine_001():
+    m = modeles.en_vigueur()
+    tableau = [x for x in m.indicateurs if x.portee == "organisation"]
+    assert [x.intitule for x in tableau] == [
+        "Temps moyen par dossier",
+        "Score de satisfaction",
+        "Taux de conformité RGPD",
+        "Nombre de décisions explicables",
+    ]
+    assert [x.frequence.value for x in tableau] == ["mensuelle", "trimestrielle", "semestrielle", "mensuelle"]
+    assert all(m.citer(x).startswith("graine 001:10") for x in tableau)
+    with pytest.raises(modeles.ModelesInvalides):
+        modeles.lire("version: 1\nmise_a_jour: 2026-01-01\nsources: {}\nindicateurs: []\n")
+
+
+def test_creer_depuis_le_modele_et_historique(org_a, referent_a, lecteur_a, systeme_a):
+    i = services.depuis_modele(org_a, "satisfaction_usagers", referent_a, lecteur_a.pk)
+    assert i.frequence == "trimestrielle" and i.source == "graine 001:1024" and i.systeme is None
+    with pytest.raises(ValidationError):
+        services.depuis_modele(org_a, "temps_gagne", referent_a, lecteur_a.pk)  # type de système sans système
+    s = services.depuis_modele(org_a, "temps_gagne", referent_a, lecteur_a.pk, systeme_a.pk)
+    assert s.systeme_id == systeme_a.pk
+    modifie = services.modifier_indicateur(org_a, i.pk, _donnees(lecteur_a, cible="8"), referent_a, 1)
+    assert modifie.version == 2 and modifie.history.count() == 2
+    with pytest.raises(versions.ConflitEdition):
+        services.modifier_indicateur(org_a, i.pk, _donnees(lecteur_a, cible="9"), referent_a, 1)
+
+
+@pytest.mark.parametrize(
+    ("champ", "valeur"),
+    [
+        ("valeur", "douze"),
+        ("valeur", "=cmd|' /C calc'!A0"),
+        ("valeur", "1e400"),
+        ("valeur", "NaN"),
+        ("valeur", "Infinity"),
+        ("valeur", "999999999999999"),
+        ("valeur", "1" * 5000),
+        ("valeur", True),
+        ("periode", "2025-13"),
+        ("periode", "hier"),
+        ("periode", "1850-01"),
+        ("periode", "2999-01"),
+        ("commentaire", "x" * 2001),
+    ],
+)
+def test_saisies_hostiles_refusees_sans_rien_changer(indicateur, lecteur_a, champ, valeur):
+    donnees = {"periode": _mois(1).isoformat(), "valeur": "12", "commentaire": "", champ: valeur}
+    avant = instantane.photo()
+    with pytest.raises(ValidationError) as exc:
+        services.enregistrer_mesure(indicateur, donnees, lecteur_a)
+    assert exc.value.messages and all(isinstance(m, str) for m in exc.value.messages)
+    assert not Mesure.objects.exists()
+    assert instantane.photo() == avant
+
+
+def test_formule_dans_un_nom_gardee_comme_texte(org_a, referent_a, lecteur_a):
+    i = services.creer_indicateur(org_a, _donnees(lecteur_a, intitule='=HYPERLINK("x")'), referent_a)
+    assert i.intitule == '=HYPERLINK("x")'
+    with pytest.raises(ValidationError):
+        services.creer_indicateur(org_a, _donnees(lecteur_a, intitule="x" * 301), referent_a)
+    with pytest.raises(ValidationError):
+        services.creer_indicateur(org_a, _donnees(lecteur_a, frequence="hebdomadaire"), referent_a)
+
+
+def test_mesure_normalisee_et_unique(indicateur, lecteur_a):
+    m = services.enregistrer_mesure(
+        indicateur, {"periode": _mois(1) + timedelta(days=9), "valeur": "12,5"}, lecteur_a
+    )
+    assert m.periode == _mois(1) and m.valeur == Decimal("12.5")
+    with pytest.raises(ValidationError):
+        services.enregistrer_mesure(indicateur, {"periode": _mois(1).isoformat(), "valeur": "3"}, lecteur_a)
+    m = services.modifier_mesure(m.pk, indicateur, {"valeur": "9"}, lecteur_a, 1)
+    assert m.version == 2
+    with pytest.raises(versions.ConflitEdition):
+        services.modifier_mesure(m.pk, indicateur, {"valeur": "8"}, lecteur_a, 1)
+
+
+def test_a_traiter_mesure_due_puis_hors_cible_puis_analysee(org_a, indicateur, referent_a, lecteur_a):
+    aujourd_hui = timezone.localdate()
+    # Aucune mesure depuis plus d'un an : la mesure est due (en retard) pour le responsable seul.
+    r = a_traiter.pour_personne(lecteur_a, org_a, "lecteur", aujourd_hui)
+    assert r.nb_mesures == 1 and r.mesures[0].etat.en_retard and not r.vide
+    assert a_traiter.pour_personne(referent_a, org_a, "referent", aujourd_hui).nb_mesures == 0
+    # Les mesures à jour, dans la cible : plus rien.
+    for n in range(13, 0, -1):
+        services.enregistrer_mesure(indicateur, {"periode": _mois(n), "valeur": "8"}, lecteur_a)
+    assert a_traiter.pour_personne(lecteur_a, org_a, "lecteur", aujourd_hui).nb_mesures == 0
+    # Une mesure qui manque la cible (au plus 10) : elle apparaît, hors cible.
+    Mesure.objects.filter(periode=_mois(1)).delete()
+    mesure = services.enregistrer_mesure(indicateur, {"periode": _mois(1), "valeur": "14"}, lecteur_a)
+    r = a_traiter.pour_personne(lecteur_a, org_a, "lecteur", aujourd_hui)
+    assert r.nb_mesures == 1 and r.mesures[0].hors_cible and not r.mesures[0].etat.due
+    # Analysée en revue : elle quitte « À traiter ».
+    instance = Instance.objects.create(
+        organisation=org_a, nom="Comité", mission="Revue.", nature="consultative"
+    )
+    seance = services_seances.programmer(
+        instance, timezone.now() + timedelta(days=3), 60, "Salle", referent_a
+    )
+    point = services_seances.ajouter_point(seance.pk, Point.Nature.INDICATEURS, referent_a)
+    assert point.titre == "Revue des indicateurs"
+    ecart = services.enregistrer_ecart(
+        point,
+        mesure,
+        {"analyse": "Pic saisonnier.", "action": "Renfort.", "responsable": lecteur_a.pk},
+        referent_a,
+    )
+    assert a_traiter.pour_personne(lecteur_a, org_a, "lecteur", aujourd_hui).nb_mesures == 0
+    services.enregistrer_ecart(point, mesure, {"analyse": "Pic saisonnier confirmé."}, referent_a, 1)
+    with pytest.raises(versions.ConflitEdition):
+        services.enregistrer_ecart(point, mesure, {"analyse": "Autre."}, referent_a, 1)
+    assert Ecart.objects.get(pk=ecart.pk).history.count() == 2
+
+
+def test_a_traiter_requetes_plates(org_a, referent_a, lecteur_a, django_assert_max_num_queries):
+    def peupler(n):
+        for _ in range(n):
+            i = services.creer_indicateur(org_a, _donnees(lecteur_a), referent_a)
+            services.enregistrer_mesure(i, {"periode": _mois(2), "valeur": "20"}, lecteur_a)
+
+    peupler(1)
+    with django_assert_max_num_queries(a_traiter.MAX_REQUETES):
+        a_traiter.pour_personne(lecteur_a, org_a, "lecteur", timezone.localdate())
+    peupler(25)
+    with django_assert_max_num_queries(a_traiter.MAX_REQUETES):
+        r = a_traiter.pour_personne(lecteur_a, org_a, "lecteur", timezone.localdate())
+    assert r.nb_mesures == 26 and len(r.mesures) == a_traiter.LIMITE
+
+
+def test_tableau_en_requetes_constantes(org_a, indicateur, referent_a, lecteur_a, django_assert_num_queries):
+    for n in range(1, 4):
+        services.enregistrer_mesure(indicateur, {"periode": _mois(n), "valeur": str(5 * n)}, lecteur_a)
+    autre = services.creer_indicateur(org_a, _donnees(lecteur_a, sens="au_moins"), referent_a)
+    services.enregistrer_mesure(autre, {"periode": _mois(1), "valeur": "3"}, lecteur_a)
+    with django_assert_num_queries(2):
+        lignes = selectors.tableau(org_a, _mois(2), _mois(1))
+    par_pk = {lig.indicateur.pk: lig for lig in lignes}
+    assert [m.valeur for m in par_pk[indicateur.pk].mesures] == [Decimal(10), Decimal(5)]
+    assert par_pk[indicateur.pk].cible_atteinte is True
+    assert par_pk[autre.pk].cible_atteinte is False and par_pk[autre.pk].derniere_valeur == 3
+
+
+def test_droits_des_pages(org_a, indicateur, referent_a, lecteur_a):
+    rh = fabrique.membre(org_a, "rh", "rh@exemple.fr")
+    dpo = fabrique.membre(org_a, "dpo", "dpo@exemple.fr")
+    slug = org_a.slug
+    saisir = reverse("indicateurs:saisir", args=[slug, indicateur.pk])
+    corps = {"periode": _mois(1).isoformat(), "valeur": "11"}
+    for personne, attendu in [(rh, 403), (dpo, 403)]:
+        c = Client()
+        c.force_login(personne)
+        assert c.get(reverse("indicateurs:liste", args=[slug])).status_code == 200
+        assert c.post(saisir, corps).status_code == attendu
+        assert c.post(reverse("indicateurs:creer", args=[slug]), _donnees(personne)).status_code == 403
+    assert not Mesure.objects.exists()
+    c = Client()
+    c.force_login(lecteur_a)  # le responsable saisit, même lecteur
+    assert c.post(saisir, corps).status_code == 302
+    assert c.post(saisir, {"periode": "2025-13", "valeur": "x"}).status_code == 400
+    page = c.get(reverse("indicateurs:fiche", args=[slug, indicateur.pk])).content.decode()
+    assert 'role="img"' in page and "<title" in page and "cible" in page and "<caption>" in page
+    accueil = c.get(reverse("gouvernance:a_traiter", args=[slug])).content.decode()
+    assert "Temps moyen par dossier" in accueil and "hors cible" in accueil
+
+
+def test_cloisonnement_d_une_autre_organisation(org_a, org_b, indicateur, admin_b):
+    c = Client()
+    c.force_login(admin_b)
+    assert c.get(reverse("indicateurs:fiche", args=[org_b.slug, indicateur.pk])).status_code == 404
+    assert c.get(reverse("indicateurs:fiche", args=[org_a.slug, indicateur.pk])).status_code == 404
+    assert (
+        c.post(reverse("indicateurs:saisir", args=[org_b.slug, indicateur.pk]), {"valeur": "1"}).status_code
+        == 404
+    )
+    assert not Mesure.objects.exists()
+
+
+def test_revue_en_seance(org_a, indicateur, referent_a, lecteur_a):
+    mesure = services.enregistrer_mesure(indicateur, {"periode": _mois(1), "valeur": "30"}, lecteur_a)
+    instance = Instance.objects.create(
+        organisation=org_a, nom="Comité", mission="Revue.", nature="consultative"
+    )
+    seance = services_seances.programmer(
+        instance, timezone.now() + timedelta(days=3), 60, "Salle", referent_a
+    )
+    point = services_seances.ajouter_point(seance.pk, "indicateurs", referent_a)
+    c = Client()
+    c.force_login(referent_a)
+    page = c.get(reverse("gouvernance:seance", args=[org_a.slug, seance.pk])).content.decode()
+    assert reverse("indicateurs:revue", args=[org_a.slug, point.pk]) in page
+    url = reverse("indicateurs:revue", args=[org_a.slug, point.pk])
+    assert "Écart" in c.get(url).content.decode()
+    echeance = (date.today() + timedelta(days=30)).isoformat()
+    r = c.post(url, {"mesure": mesure.pk, "analyse": "Absences.", "action": "Renfort.", "echeance": echeance})
+    assert r.status_code == 302 and Ecart.objects.get().action == "Renfort."
+    assert c.post(url, {"mesure": mesure.pk, "analyse": "", "version": "1"}).status_code == 400
+    lecteur = Client()
+    lecteur.force_login(lecteur_a)
+    assert lecteur.post(url, {"mesure": mesure.pk, "analyse": "Non."}).status_code == 403
+    assert Ecart.objects.get().analyse == "Absences."
