@@ -20,6 +20,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.instruments.urls")),
     path("o/<slug:slug>/", include("balise.conformite.urls")),
     path("o/<slug:slug>/", include("balise.metiers.urls")),
+    path("o/<slug:slug>/", include("balise.formations.urls")),
     path("o/<slug:slug>/", include("balise.gouvernance.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path(
