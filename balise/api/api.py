@@ -37,6 +37,7 @@ from balise.registre.models import SystemeIA
 from . import (
     conformite,
     erreurs,
+    formations,
     gouvernance_avis,
     gouvernance_instances,
     gouvernance_politique,
@@ -489,3 +490,4 @@ api.add_router("/organisations", gouvernance_instances.routeur)
 api.add_router("/organisations", gouvernance_seances.routeur)
 api.add_router("/organisations", gouvernance_avis.routeur)
 api.add_router("/organisations", gouvernance_politique.routeur)
+api.add_router("/organisations", formations.routeur)
