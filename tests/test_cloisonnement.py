@@ -31,6 +31,7 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.formations import services as formations
 from balise.gouvernance import politique, services_avis, services_politique, services_seances
 from balise.gouvernance import services_instances as gouvernance
 from balise.gouvernance.models import Condition, Instance, Point, Seance
@@ -144,6 +145,10 @@ _OBJETS = {
     ("pk", "avis"): "avis",
     ("pk", "decisions"): "decision",
     ("pk", "conditions"): "condition",
+    # Formation (balise/formations) : populations, offres de l'organisation, sessions.
+    ("pk", "populations"): "population",
+    ("pk", "offres"): "offre_formation",
+    ("pk", "sessions"): "session_formation",
 }
 
 
@@ -201,7 +206,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         seances = _seances(org, admin, lettre)
         avis = _avis(systeme, admin, lettre)
         _politique(org, admin, lettre)
+        formation = _formations(org, admin, systeme, lettre)
         return {
+            **formation,
             **effectifs,
             **gouvernance_,
             **seances,
@@ -352,6 +359,42 @@ def _politique(org, admin, lettre) -> None:
     services_politique.adapter_politique(org, contenu, f"Motif de politique secret {lettre}", admin, 0)
 
 
+def _formations(org, admin, systeme, lettre) -> dict:
+    """Des populations (l'une liée au système), une offre propre et une session comptée : propres à
+    l'organisation."""
+    formations.initialiser_populations(org, admin)
+    population = formations.enregistrer_population(
+        org,
+        {"titre": f"Population secrète {lettre}", "palier": "acculturation", "cible": 50, "effectif_saisi": 20},
+        admin,
+        systemes=[systeme],
+    )
+    offre = formations.enregistrer_offre(
+        org,
+        {
+            "titre": f"Offre secrète {lettre}",
+            "organisme": "Interne",
+            "format": "atelier",
+            "public": "Agents",
+            "palier": "acculturation",
+        },
+        admin,
+    )
+    session = formations.enregistrer_session(
+        org,
+        {
+            "date": timezone.localdate() - timedelta(days=1),
+            "palier": "acculturation",
+            "offre_catalogue": "",
+            "offre": offre,
+            "commentaire": f"Session secrète {lettre}",
+        },
+        [formations.Ligne(population.pk, 3, f"Service secret {lettre}")],
+        admin,
+    )
+    return {"population": population.pk, "offre_formation": offre.pk, "session_formation": session.pk}
+
+
 def _depot(org, admin, lettre) -> int:
     """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
     passage du processus de fond dans la fixture."""
@@ -423,6 +466,14 @@ def _corps_json(version: int, route: str) -> str:
             "contenu": {"portes": {}},
             "motif": "intrusion",
             "depuis_numero": 0,
+            # Formation : une offre et une session bien formées.
+            "titre": "Piraté",
+            "organisme": "Pirate",
+            "format": "atelier",
+            "public_cible": "Agents",
+            "palier": "acculturation",
+            "date": "2020-01-01",
+            "participants": [{"population": 1, "nombre": 1}],
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
     )
@@ -470,6 +521,10 @@ SECRETS_A = [
     "Comité des avis secret a",
     "Radar secret a",
     "Motif de politique secret a",
+    "Population secrète a",
+    "Offre secrète a",
+    "Session secrète a",
+    "Service secret a",
 ]
 
 
@@ -558,6 +613,9 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "avis": 22,
         "decision": 23,
         "condition": 24,
+        "population": 25,
+        "offre_formation": 26,
+        "session_formation": 27,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu

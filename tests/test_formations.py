@@ -478,7 +478,7 @@ def test_api_sessions_offres_couverture(org_a, admin_a, lecteur_a):
         "titre": "Atelier maison",
         "organisme": "DSI",
         "format": "atelier",
-        "public": "Agents",
+        "public_cible": "Agents",
         "palier": "socle_commun",
     }
     creee = fabrique.appel_api(admin_a, "POST", f"{org_a.slug}/formations/offres", offre)

@@ -59,7 +59,7 @@ class OffreSortie(Schema):
     titre: str
     organisme: str
     format: str
-    public: str
+    public_cible: str
     palier: str
     duree_heures: Decimal | None
     description: str
@@ -75,7 +75,7 @@ class OffreEntree(Corps):
     titre: Texte(200, obligatoire=True)  # type: ignore[valid-type]
     organisme: Texte(200, obligatoire=True)  # type: ignore[valid-type]
     format: FormatT
-    public: Texte(200, obligatoire=True)  # type: ignore[valid-type]
+    public_cible: Texte(200, obligatoire=True) = Field(description="Le public visé.")  # type: ignore[valid-type]
     palier: Texte(40, obligatoire=True)  # type: ignore[valid-type]
     duree_heures: Annotated[float, Field(gt=0, le=500, strict=False)] | None = None
     description: Texte(2000) = ""  # type: ignore[valid-type]
@@ -145,7 +145,7 @@ def _offre(o: OffreFormation) -> dict[str, Any]:
         "titre": o.titre,
         "organisme": o.organisme,
         "format": o.format,
-        "public": o.public,
+        "public_cible": o.public,
         "palier": o.palier,
         "duree_heures": o.duree_heures,
         "description": o.description,
@@ -216,7 +216,7 @@ def offres(request: Any, slug: str) -> dict[str, Any]:
 )
 def creer_offre(request: Any, slug: str, corps: OffreEntree) -> tuple[int, dict[str, Any]]:
     adhesion = acces.exiger(request.auth, slug, Permission.GERER_FORMATIONS)
-    donnees = corps.dict()
+    donnees = {**corps.dict(exclude={"public_cible"}), "public": corps.public_cible}
     donnees["duree_heures"] = (
         None if corps.duree_heures is None else Decimal(str(round(corps.duree_heures, 1)))
     )
@@ -232,7 +232,7 @@ def creer_offre(request: Any, slug: str, corps: OffreEntree) -> tuple[int, dict[
 def modifier_offre(request: Any, slug: str, pk: int, corps: OffreModification) -> dict[str, Any]:
     adhesion = acces.exiger(request.auth, slug, Permission.GERER_FORMATIONS)
     selectors.offre_de(adhesion.organisation, pk)
-    donnees = corps.dict(exclude={"version"})
+    donnees = {**corps.dict(exclude={"version", "public_cible"}), "public": corps.public_cible}
     donnees["duree_heures"] = (
         None if corps.duree_heures is None else Decimal(str(round(corps.duree_heures, 1)))
     )

@@ -73,8 +73,8 @@ def accueil(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@login_required
 def initialiser(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_FORMATIONS)
     creees = services.initialiser_populations(adhesion.organisation, request.user)
