@@ -365,7 +365,12 @@ def _formations(org, admin, systeme, lettre) -> dict:
     formations.initialiser_populations(org, admin)
     population = formations.enregistrer_population(
         org,
-        {"titre": f"Population secrète {lettre}", "palier": "acculturation", "cible": 50, "effectif_saisi": 20},
+        {
+            "titre": f"Population secrète {lettre}",
+            "palier": "acculturation",
+            "cible": 50,
+            "effectif_saisi": 20,
+        },
         admin,
         systemes=[systeme],
     )
