@@ -54,6 +54,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # La politique des portes : un contenu que seul le schéma de la politique valide (critère
             # bloquant gardé, valeurs connues) : 400 ; partie d'une version périmée : 409.
             {"include-method": "POST", "include-path-regex": "/politique-portes$", **_REFUS_DOCUMENTES},
+            # Formation : une population d'une autre organisation ou inconnue, une date future, plus de
+            # participants que d'agents, un palier ou une offre inconnus (400) ; version périmée (409).
+            {"include-path-regex": "/formations/(sessions|offres)", **_REFUS_DOCUMENTES},
         ]
     }
 )
