@@ -50,6 +50,10 @@ class Donnees:
     consultation_lien: int = 0  # en lien ouvert, ouverte avant les codes
     jeton_lien: str = ""
     code_libre: str = ""  # un code de participation encore inutilisé
+    population: int = 0  # formation : une population liée au système et au groupe exposé
+    offre_formation: int = 0
+    session_formation: int = 0
+    obligation_formation: int = 0  # l'obligation de formation (art. 4) et ses preuves
 
 
 @pytest.fixture
@@ -97,7 +101,59 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
         document_archive=archive.pk,
     )
     donnees.consultation_lien, donnees.jeton_lien, donnees.code_libre = _consultations(systeme, admin_a)
+    _formations(donnees, systeme, admin_a)
     return donnees
+
+
+def _formations(donnees: Donnees, systeme, admin) -> None:
+    """Les populations de référence, l'une liée au système et au groupe exposé, une offre propre et une
+    session : la page d'accueil montre tableau, graphique et groupes ; l'obligation art. 4, ses preuves."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balise.formations import services as formations
+    from balise.formations.models import Population
+
+    org = systeme.organisation
+    formations.initialiser_populations(org, admin)
+    referents = Population.objects.get(organisation=org, code="referents_ia")
+    formations.enregistrer_population(
+        org,
+        {"titre": referents.titre, "palier": "acculturation", "cible": 80, "effectif_saisi": 10},
+        admin,
+        referents.pk,
+        referents.version,
+        systemes=[systeme],
+    )
+    offre = formations.enregistrer_offre(
+        org,
+        {
+            "titre": "Atelier maison",
+            "organisme": "DSI",
+            "format": "atelier",
+            "public": "Agents",
+            "palier": "acculturation",
+        },
+        admin,
+    )
+    session = formations.enregistrer_session(
+        org,
+        {
+            "date": timezone.localdate() - timedelta(days=3),
+            "palier": "acculturation",
+            "offre_catalogue": "",
+            "offre": offre,
+        },
+        [formations.Ligne(referents.pk, 4, "Direction de l'eau")],
+        admin,
+    )
+    donnees.population, donnees.offre_formation, donnees.session_formation = (
+        referents.pk,
+        offre.pk,
+        session.pk,
+    )
+    donnees.obligation_formation = ObligationSuivie.objects.get(systeme=systeme, code="former_agents_ia").pk
 
 
 def _consultations(systeme, admin) -> tuple:
@@ -252,6 +308,15 @@ PAGES_CONNECTEES = {
     "groupe suivi": "/o/{d.slug}/metiers/groupes/{d.groupe}/",
     "action d'accompagnement": "/o/{d.slug}/metiers/actions/{d.action}/",
     "métier propre": "/o/{d.slug}/metiers/referentiel/metiers/{d.metier}/",
+    "formation et acculturation": "/o/{d.slug}/formations/",
+    "population à former": "/o/{d.slug}/formations/populations/{d.population}/",
+    "nouvelle population": "/o/{d.slug}/formations/populations/nouvelle/",
+    "catalogue des offres": "/o/{d.slug}/formations/offres/",
+    "offre de l'organisation": "/o/{d.slug}/formations/offres/{d.offre_formation}/",
+    "sessions de formation": "/o/{d.slug}/formations/sessions/",
+    "nouvelle session": "/o/{d.slug}/formations/sessions/nouvelle/",
+    "session de formation": "/o/{d.slug}/formations/sessions/{d.session_formation}/",
+    "obligation de formation et ses preuves": "/o/{d.slug}/obligations/{d.obligation_formation}/",
 }
 
 
