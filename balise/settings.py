@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "balise.demo",
     "balise.exploitation",
     "balise.observabilite",
+    "balise.formations",
 ]
 
 MIDDLEWARE = [

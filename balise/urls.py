@@ -20,6 +20,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.instruments.urls")),
     path("o/<slug:slug>/", include("balise.conformite.urls")),
     path("o/<slug:slug>/", include("balise.metiers.urls")),
+    path("o/<slug:slug>/", include("balise.formations.urls")),
     path("o/<slug:slug>/", include("balise.gouvernance.urls")),
     path("o/<slug:slug>/", include("balise.chartes.urls")),
     path("o/<slug:slug>/", include("balise.indicateurs.urls")),

@@ -32,6 +32,7 @@ from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie
 from balise.conformite.regles import en_vigueur
+from balise.formations import services as formations
 from balise.gouvernance import politique, services_avis, services_politique, services_seances
 from balise.gouvernance import services_instances as gouvernance
 from balise.gouvernance.models import Condition, Instance, Point, Seance
@@ -150,6 +151,10 @@ _OBJETS = {
     # Indicateurs : un indicateur (avec une mesure) et un point de revue des indicateurs.
     ("pk", "indicateurs"): "indicateur",
     ("point_pk", "revue"): "point_revue",
+    # Formation (balise/formations) : populations, offres de l'organisation, sessions.
+    ("pk", "populations"): "population",
+    ("pk", "offres"): "offre_formation",
+    ("pk", "sessions"): "session_formation",
 }
 
 
@@ -212,6 +217,8 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         return {
             "charte": charte,
             **indicateurs_,
+            **formation,
+        formation = _formations(org, admin, systeme, lettre)
             **effectifs,
             **gouvernance_,
             **seances,
@@ -392,6 +399,45 @@ def _charte(org, admin, lettre) -> int:
     """Une version brouillon de la charte, au titre propre à l'organisation."""
     donnees = {"titre": f"Charte secrète {lettre}", "principes": ["sndgct/transparence"]}
     return chartes.composer(org, donnees, admin).pk
+def _formations(org, admin, systeme, lettre) -> dict:
+    """Des populations (l'une liée au système), une offre propre et une session comptée : propres à
+    l'organisation."""
+    formations.initialiser_populations(org, admin)
+    population = formations.enregistrer_population(
+        org,
+        {
+            "titre": f"Population secrète {lettre}",
+            "palier": "acculturation",
+            "cible": 50,
+            "effectif_saisi": 20,
+        },
+        admin,
+        systemes=[systeme],
+    )
+    offre = formations.enregistrer_offre(
+        org,
+        {
+            "titre": f"Offre secrète {lettre}",
+            "organisme": "Interne",
+            "format": "atelier",
+            "public": "Agents",
+            "palier": "acculturation",
+        },
+        admin,
+    )
+    session = formations.enregistrer_session(
+        org,
+        {
+            "date": timezone.localdate() - timedelta(days=1),
+            "palier": "acculturation",
+            "offre_catalogue": "",
+            "offre": offre,
+            "commentaire": f"Session secrète {lettre}",
+        },
+        [formations.Ligne(population.pk, 3, f"Service secret {lettre}")],
+        admin,
+    )
+    return {"population": population.pk, "offre_formation": offre.pk, "session_formation": session.pk}
 
 
 def _depot(org, admin, lettre) -> int:
@@ -470,6 +516,13 @@ def _corps_json(version: int, route: str) -> str:
             "seance": 1,
             "mode_adoption": "direction",
             "adoptee_le": "2026-01-01",
+            # Formation : une offre et une session bien formées.
+            "organisme": "Pirate",
+            "format": "atelier",
+            "public_cible": "Agents",
+            "palier": "acculturation",
+            "date": "2020-01-01",
+            "participants": [{"population": 1, "nombre": 1}],
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
         | ({"principes": ["sndgct/sobriete"]} if route.endswith("/charte/versions") else {})
@@ -519,6 +572,10 @@ SECRETS_A = [
     "Radar secret a",
     "Motif de politique secret a",
     "Charte secrète a",
+    "Population secrète a",
+    "Offre secrète a",
+    "Session secrète a",
+    "Service secret a",
 ]
 
 
@@ -610,6 +667,9 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "condition": 24,
         "indicateur": 25,
         "point_revue": 26,
+        "population": 27,
+        "offre_formation": 28,
+        "session_formation": 29,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu

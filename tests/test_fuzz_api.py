@@ -57,6 +57,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # La charte : un principe absent des jeux livrés, un texte qui commencerait une formule, une
             # séance d'une autre organisation, une date future (400) ; l'état de la version (409).
             {"include-path-regex": "/charte/versions", **_REFUS_DOCUMENTES},
+            # Formation : une population d'une autre organisation ou inconnue, une date future, plus de
+            # participants que d'agents, un palier ou une offre inconnus (400) ; version périmée (409).
+            {"include-path-regex": "/formations/(sessions|offres)", **_REFUS_DOCUMENTES},
         ]
     }
 )

@@ -38,6 +38,7 @@ from . import (
     chartes,
     conformite,
     erreurs,
+    formations,
     gouvernance_avis,
     gouvernance_instances,
     gouvernance_politique,
@@ -491,3 +492,4 @@ api.add_router("/organisations", gouvernance_seances.routeur)
 api.add_router("/organisations", gouvernance_avis.routeur)
 api.add_router("/organisations", gouvernance_politique.routeur)
 api.add_router("/organisations", chartes.routeur)
+api.add_router("/organisations", formations.routeur)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from balise import versions
 from balise.comptes.models import Utilisateur
+from balise.formations import services as formations
 from balise.organisations.models import Adhesion
 from balise.registre.models import SystemeIA
 
@@ -104,6 +105,8 @@ def qualifier(
             if code not in produites and suivie.applicable:
                 suivie.applicable = False
                 versions.attribuer(suivie, par, update_fields=["applicable", "modifie_le"])
+        # L'obligation de formation (art. 4) naît dans l'état que donne déjà la couverture de formation.
+        formations.suivre_obligations(systeme.organisation, par, [systeme.pk])
         return qualification
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from balise import versions
 from balise.envois.services import une_seule_fois
+from balise.formations import selectors as formations
 from balise.formulaires import reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
@@ -152,6 +153,13 @@ def obligation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form if peut_modifier else None,
             "conflit": conflit,
             "historique": versions.historique(suivie),
+            # Obligation de formation (art. 4) : les populations qui utilisent le système, leur
+            # couverture et les sessions qui en sont la preuve (balise/formations).
+            "preuves_formation": formations.preuves(
+                adhesion.organisation, suivie.systeme_id, timezone.localdate()
+            )
+            if suivie.code == formations.CODE_OBLIGATION
+            else None,
         },
         status=409 if conflit else (400 if form.errors else 200),
     )

@@ -57,6 +57,10 @@ class Donnees:
     charte: int = 0  # la charte adoptée, consultée avec avis
     charte_soumise: int = 0  # le formulaire d'adoption
     charte_brouillon: int = 0  # le formulaire de soumission, la modification
+    population: int = 0  # formation : une population liée au système et au groupe exposé
+    offre_formation: int = 0
+    session_formation: int = 0
+    obligation_formation: int = 0  # l'obligation de formation (art. 4) et ses preuves
 
 
 @pytest.fixture
@@ -105,6 +109,7 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
     )
     donnees.consultation_lien, donnees.jeton_lien, donnees.code_libre = _consultations(systeme, admin_a)
     donnees.charte, donnees.charte_soumise, donnees.charte_brouillon = _chartes(org_a, admin_a)
+    _formations(donnees, systeme, admin_a)
     return donnees
 
 
@@ -123,6 +128,57 @@ def _chartes(org, admin) -> tuple[int, int, int]:
     soumise = chartes.composer(org, donnees, admin)
     chartes.soumettre(soumise.pk, seance.pk, 1, admin)
     return adoptee.pk, soumise.pk, chartes.composer(org, donnees, admin).pk
+
+
+def _formations(donnees: Donnees, systeme, admin) -> None:
+    """Les populations de référence, l'une liée au système et au groupe exposé, une offre propre et une
+    session : la page d'accueil montre tableau, graphique et groupes ; l'obligation art. 4, ses preuves."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balise.formations import services as formations
+    from balise.formations.models import Population
+
+    org = systeme.organisation
+    formations.initialiser_populations(org, admin)
+    referents = Population.objects.get(organisation=org, code="referents_ia")
+    formations.enregistrer_population(
+        org,
+        {"titre": referents.titre, "palier": "acculturation", "cible": 80, "effectif_saisi": 10},
+        admin,
+        referents.pk,
+        referents.version,
+        systemes=[systeme],
+    )
+    offre = formations.enregistrer_offre(
+        org,
+        {
+            "titre": "Atelier maison",
+            "organisme": "DSI",
+            "format": "atelier",
+            "public": "Agents",
+            "palier": "acculturation",
+        },
+        admin,
+    )
+    session = formations.enregistrer_session(
+        org,
+        {
+            "date": timezone.localdate() - timedelta(days=3),
+            "palier": "acculturation",
+            "offre_catalogue": "",
+            "offre": offre,
+        },
+        [formations.Ligne(referents.pk, 4, "Direction de l'eau")],
+        admin,
+    )
+    donnees.population, donnees.offre_formation, donnees.session_formation = (
+        referents.pk,
+        offre.pk,
+        session.pk,
+    )
+    donnees.obligation_formation = ObligationSuivie.objects.get(systeme=systeme, code="former_agents_ia").pk
 
 
 def _consultations(systeme, admin) -> tuple:
@@ -285,6 +341,15 @@ PAGES_CONNECTEES = {
     "charte soumise, à adopter": "/o/{d.slug}/charte/versions/{d.charte_soumise}/",
     "charte brouillon, à soumettre": "/o/{d.slug}/charte/versions/{d.charte_brouillon}/",
     "modifier une charte": "/o/{d.slug}/charte/versions/{d.charte_brouillon}/modifier/",
+    "formation et acculturation": "/o/{d.slug}/formations/",
+    "population à former": "/o/{d.slug}/formations/populations/{d.population}/",
+    "nouvelle population": "/o/{d.slug}/formations/populations/nouvelle/",
+    "catalogue des offres": "/o/{d.slug}/formations/offres/",
+    "offre de l'organisation": "/o/{d.slug}/formations/offres/{d.offre_formation}/",
+    "sessions de formation": "/o/{d.slug}/formations/sessions/",
+    "nouvelle session": "/o/{d.slug}/formations/sessions/nouvelle/",
+    "session de formation": "/o/{d.slug}/formations/sessions/{d.session_formation}/",
+    "obligation de formation et ses preuves": "/o/{d.slug}/obligations/{d.obligation_formation}/",
 }
 
 

@@ -19,7 +19,7 @@ from balise.comptes.models import Utilisateur
 from balise.conformite import services as conformite
 from balise.conformite.models import Qualification
 from balise.conformite.regles import en_vigueur
-from balise.demo import chartes, gouvernance
+from balise.demo import chartes, formations, gouvernance
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
@@ -92,6 +92,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     chartes.charger(donnees, utilisateurs)
     _qualifier(donnees.get("requalifications", []))
     _effectifs(donnees, utilisateurs)
+    formations.charger(utilisateurs)
     return externes
 
 

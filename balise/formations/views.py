@@ -1,0 +1,244 @@
+"""Pages de la formation et de l'acculturation : vues minces au-dessus de services et selectors.
+Lire : VOIR_REGISTRE ; écrire (populations, offres, sessions) : GERER_FORMATIONS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from balise import versions
+from balise.envois.services import une_seule_fois
+from balise.formulaires import reprendre_apres_conflit
+from balise.organisations import acces
+from balise.organisations.models import Adhesion
+from balise.organisations.roles import Permission, peut
+
+from . import graphiques, referentiel, selectors, services
+from .forms import OffreForm, PopulationForm, SessionForm
+
+
+def _donnees(request: HttpRequest) -> tuple:
+    return (request.POST,) if request.method == "POST" else ()
+
+
+def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
+    return {
+        "organisation": adhesion.organisation,
+        "peut_gerer": peut(adhesion.role, Permission.GERER_FORMATIONS),
+        "paliers": referentiel.populations().paliers,
+        **autres,
+    }
+
+
+def _ecrire(request: HttpRequest, pk: int | None, enregistrer: Callable[[], Model]) -> bool:
+    """Création : envoi unique (balise/envois) ; modification : verrou optimiste. Faux pour un doublon."""
+    if pk is None:
+        return not une_seule_fois(request, enregistrer).doublon
+    enregistrer()
+    return True
+
+
+def _exiger(request: HttpRequest, slug: str) -> Adhesion:
+    """Les pages de saisie (création, modification) : gérer les formations, même pour les afficher."""
+    return acces.exiger(request.user, slug, Permission.GERER_FORMATIONS)
+
+
+@login_required
+def accueil(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    organisation = adhesion.organisation
+    aujourd_hui = timezone.localdate()
+    lignes = selectors.couverture(organisation, aujourd_hui)
+    return render(
+        request,
+        "formations/accueil.html",
+        _contexte(
+            adhesion,
+            lignes=lignes,
+            aujourd_hui=aujourd_hui,
+            graphique=graphiques.couverture_dans_le_temps(lignes, aujourd_hui, "couverture-formation"),
+            groupes=selectors.groupes_exposes(organisation, lignes),
+            sessions=selectors.sessions(organisation)[:10],
+            trajectoire=referentiel.populations().source_trajectoire,
+        ),
+    )
+
+
+@require_POST
+@login_required
+def initialiser(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_FORMATIONS)
+    creees = services.initialiser_populations(adhesion.organisation, request.user)
+    messages.success(request, f"{len(creees)} population(s) de référence créée(s).")
+    return redirect("formations:accueil", slug=slug)
+
+
+@login_required
+def population(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    adhesion = _exiger(request, slug)
+    organisation = adhesion.organisation
+    instance = selectors.population_de(organisation, pk) if pk is not None else None
+    form = PopulationForm(*_donnees(request), instance=instance, organisation=organisation)
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        donnees = {c: form.cleaned_data[c] for c in services.CHAMPS_POPULATION}
+        try:
+            _ecrire(
+                request,
+                pk,
+                lambda: services.enregistrer_population(
+                    organisation,
+                    donnees,
+                    request.user,
+                    pk,
+                    form.cleaned_data["version"],
+                    form.cleaned_data["systemes"],
+                ),
+            )
+        except versions.ConflitEdition as erreur:
+            conflit = erreur
+            reprendre_apres_conflit(form, erreur)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(request, "Population enregistrée.")
+            return redirect("formations:accueil", slug=slug)
+    return render(
+        request,
+        "formations/population.html",
+        _contexte(
+            adhesion,
+            population=instance,
+            form=form,
+            conflit=conflit,
+            historique=versions.historique(instance, 20) if instance else [],
+        ),
+        status=409 if conflit else 400 if form.errors else 200,
+    )
+
+
+@login_required
+def offres(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    formats = dict(referentiel.choix_formats())
+    return render(
+        request,
+        "formations/offres.html",
+        _contexte(
+            adhesion,
+            catalogue=referentiel.catalogue(),
+            offres_catalogue=[(o, formats[o.format]) for o in referentiel.catalogue().offres],
+            propres=selectors.offres(adhesion.organisation),
+        ),
+    )
+
+
+@login_required
+def offre(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    adhesion = _exiger(request, slug)
+    organisation = adhesion.organisation
+    instance = selectors.offre_de(organisation, pk) if pk is not None else None
+    form = OffreForm(*_donnees(request), instance=instance)
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        donnees = {c: form.cleaned_data[c] for c in services.CHAMPS_OFFRE}
+        try:
+            _ecrire(
+                request,
+                pk,
+                lambda: services.enregistrer_offre(
+                    organisation, donnees, request.user, pk, form.cleaned_data["version"]
+                ),
+            )
+        except versions.ConflitEdition as erreur:
+            conflit = erreur
+            reprendre_apres_conflit(form, erreur)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(request, "Offre enregistrée.")
+            return redirect("formations:offres", slug=slug)
+    return render(
+        request,
+        "formations/offre.html",
+        _contexte(
+            adhesion,
+            offre=instance,
+            form=form,
+            conflit=conflit,
+            historique=versions.historique(instance, 20) if instance else [],
+        ),
+        status=409 if conflit else 400 if form.errors else 200,
+    )
+
+
+@login_required
+def sessions(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    return render(
+        request,
+        "formations/sessions.html",
+        _contexte(adhesion, sessions=selectors.sessions(adhesion.organisation)[:500]),
+    )
+
+
+@login_required
+def session(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    adhesion = _exiger(request, slug)
+    organisation = adhesion.organisation
+    instance = selectors.session_de(organisation, pk) if pk is not None else None
+    form = SessionForm(
+        *_donnees(request),
+        populations=list(selectors.populations(organisation)),
+        offres=list(selectors.offres(organisation)),
+        session=instance,
+    )
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        donnees = {
+            "date": d["date"],
+            "palier": d["palier"],
+            "commentaire": d["commentaire"],
+            "offre_catalogue": d["offre_catalogue"],
+            "offre": d["offre_organisation"],
+        }
+        try:
+            _ecrire(
+                request,
+                pk,
+                lambda: services.enregistrer_session(
+                    organisation, donnees, d["lignes"], request.user, pk, d["version"]
+                ),
+            )
+        except versions.ConflitEdition as erreur:
+            conflit = erreur
+            reprendre_apres_conflit(form, erreur)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(
+                request, "Session enregistrée ; la couverture et les obligations de formation sont à jour."
+            )
+            return redirect("formations:accueil", slug=slug)
+    return render(
+        request,
+        "formations/session.html",
+        _contexte(
+            adhesion,
+            session=instance,
+            form=form,
+            conflit=conflit,
+            historique=versions.historique(instance, 20) if instance else [],
+        ),
+        status=409 if conflit else 400 if form.errors else 200,
+    )
