@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "balise.instruments",
     "balise.conformite",
     "balise.gouvernance",
+    "balise.regles_usage",
     "balise.rappels",
     "balise.metiers",
     "balise.travaux",
