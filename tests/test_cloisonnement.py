@@ -44,6 +44,7 @@ from balise.metiers.models import ImportEffectifs, LibelleImporte
 from balise.organisations.models import Adhesion, Invitation
 from balise.registre import services
 from balise.registre.models import SystemeIA
+from balise.regles_usage import services as regles_usage
 from balise.travaux.models import Travail
 from tests import fabrique, instantane, travailleur
 from tests.fraicheur_pages import VerificationFraicheur, exiger_la_marque, lectures_du_cache
@@ -144,6 +145,8 @@ _OBJETS = {
     ("pk", "avis"): "avis",
     ("pk", "decisions"): "decision",
     ("pk", "conditions"): "condition",
+    # Règles d'usage (balise/regles_usage) : une version (le brouillon de l'organisation).
+    ("pk", "regles-usage"): "version_regles",
 }
 
 
@@ -201,7 +204,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         seances = _seances(org, admin, lettre)
         avis = _avis(systeme, admin, lettre)
         _politique(org, admin, lettre)
+        regles = _regles_usage(org, admin, lettre)
         return {
+            **regles,
             **effectifs,
             **gouvernance_,
             **seances,
@@ -352,6 +357,27 @@ def _politique(org, admin, lettre) -> None:
     services_politique.adapter_politique(org, contenu, f"Motif de politique secret {lettre}", admin, 0)
 
 
+def _regles_usage(org, admin, lettre) -> dict:
+    """Des règles d'usage publiées (une règle propre secrète), l'information d'un service, une prise de
+    connaissance, et le brouillon suivant (l'objet des adresses à identifiant)."""
+    v = regles_usage.creer_brouillon(org, admin)
+    regles = [*v.regles, {"sens": "faire", "texte": f"Règle secrète {lettre}"}]
+    regles_usage.modifier_brouillon(org, v.pk, {"regles": regles}, admin, 1)
+    regles_usage.publier(org, v.pk, admin, 2)
+    regles_usage.enregistrer_information(
+        org,
+        {
+            "service": f"Service secret {lettre}",
+            "effectif_informe": 4,
+            "date": timezone.localdate(),
+            "moyen": "reunion",
+        },
+        admin,
+    )
+    regles_usage.prendre_connaissance(org, admin)
+    return {"version_regles": regles_usage.creer_brouillon(org, admin).pk}
+
+
 def _depot(org, admin, lettre) -> int:
     """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
     passage du processus de fond dans la fixture."""
@@ -423,6 +449,11 @@ def _corps_json(version: int, route: str) -> str:
             "contenu": {"portes": {}},
             "motif": "intrusion",
             "depuis_numero": 0,
+            # Règles d'usage : l'information d'un service.
+            "service": "Piraté",
+            "effectif_informe": 5,
+            "date": "2020-01-01",
+            "moyen": "reunion",
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
     )
@@ -470,6 +501,8 @@ SECRETS_A = [
     "Comité des avis secret a",
     "Radar secret a",
     "Motif de politique secret a",
+    "Règle secrète a",
+    "Service secret a",
 ]
 
 
@@ -558,6 +591,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "avis": 22,
         "decision": 23,
         "condition": 24,
+        "version_regles": 25,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -747,6 +781,7 @@ def scene(org_a, admin_a, systeme_a):
         college_vide=instance.colleges.get(nom="Collège vide"),
         **_avis(systeme_a, admin_a, "a"),
         depot=_depot(org_a, admin_a, "a"),
+        **_regles_usage(org_a, admin_a, "a"),
         org=org_a,
         systeme=systeme_a,
         obligation=obligation,
@@ -1272,6 +1307,44 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    # Règles d'usage (balise/regles_usage) : lire, composer et publier (PILOTER_PROGRAMME), informer un
+    # service (GERER_FORMATIONS). Exception : prendre connaissance des règles est une écriture permise à
+    # tout membre qui voit le registre, lecteur et comité compris — chacun n'écrit que sa propre prise
+    # de connaissance (une fois par version), rien d'autre de l'organisation.
+    ("voir les règles d'usage", "GET", "regles-usage/", None, False, MEMBRES),
+    ("voir une version des règles", "GET", "regles-usage/{version_regles}/", None, False, MEMBRES),
+    ("télécharger les règles (PDF)", "GET", "regles-usage/{version_regles}/regles.pdf", None, False, MEMBRES),
+    ("voir l'information des agents", "GET", "regles-usage/information/", None, False, MEMBRES),
+    (
+        "composer les règles",
+        "POST",
+        "regles-usage/{version_regles}/",
+        lambda: {"version": "1", "titre": "Nos règles"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "publier les règles",
+        "POST",
+        "regles-usage/{version_regles}/publication/",
+        lambda: {"version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "enregistrer l'information d'un service",
+        "POST",
+        "regles-usage/information/",
+        lambda: {
+            "service": "Accueil",
+            "effectif_informe": "3",
+            "date": timezone.localdate().isoformat(),
+            "moyen": "affichage",
+        },
+        True,
+        [ADMIN, REFERENT, RH],
+    ),
+    ("prendre connaissance des règles", "POST", "regles-usage/prise-de-connaissance/", dict, True, MEMBRES),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1327,6 +1400,7 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         jeton=scene.jeton.pk,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
+        version_regles=scene.version_regles,
     )
     ecriture = methode == "POST" and role in autorises
     if ecriture:
@@ -1463,11 +1537,48 @@ def _droits_du_role_dans_l_api_de_la_politique(scene, role, action, methode, suf
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
+ACTIONS_API_REGLES = [
+    ("lire les règles publiées", "GET", "", None, MEMBRES),
+    ("lire les versions des règles", "GET", "/versions", None, MEMBRES),
+    ("suivre l'information des agents", "GET", "/informations", None, MEMBRES),
+    (
+        "modifier le brouillon des règles",
+        "PATCH",
+        "/{version_regles}",
+        {"version": 1, "titre": "Par l'API"},
+        [ADMIN, REFERENT],
+    ),
+    ("publier les règles", "POST", "/{version_regles}/publication", {"version": 1}, [ADMIN, REFERENT]),
+    (
+        "informer un service",
+        "POST",
+        "/informations",
+        lambda: {
+            "service": "Accueil",
+            "effectif_informe": 3,
+            "date": timezone.localdate().isoformat(),
+            "moyen": "courriel",
+        },
+        [ADMIN, REFERENT, RH],
+    ),
+    # L'exception documentée plus haut (ACTIONS_PAGES) : sa propre prise de connaissance, tout membre.
+    ("prendre connaissance des règles", "POST", "/prise-de-connaissance", {}, MEMBRES),
+]
+
+
+def _droits_du_role_dans_l_api_des_regles(scene, role, action, methode, suffixe, corps, autorises):
+    url = f"/api/organisations/{scene.org.slug}/regles-usage" + suffixe.format(
+        version_regles=scene.version_regles
+    )
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
 # Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
 _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
     *((_droits_du_role_dans_l_api_des_instances, a) for a in ACTIONS_API_INSTANCES),
     *((_droits_du_role_dans_l_api_de_la_politique, a) for a in ACTIONS_API_POLITIQUE),
+    *((_droits_du_role_dans_l_api_des_regles, a) for a in ACTIONS_API_REGLES),
 ]
 
 

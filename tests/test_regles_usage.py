@@ -302,7 +302,7 @@ def test_information_par_service_et_taux(org_a, admin_a):
         org_a, _info(service="Accueil", effectif_informe=3, effectif_service=None), admin_a
     )
     s = selectors.suivi(org_a)
-    lignes = {l.service: l for l in s.services}
+    lignes = {ligne.service: ligne for ligne in s.services}
     finances = lignes["Direction des finances"]
     assert (finances.informes, finances.effectif, finances.taux) == (22, 20, 100)
     assert finances.moyens == ["Courriel", "Réunion"]

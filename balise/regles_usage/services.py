@@ -283,7 +283,7 @@ def enregistrer_information(
     service = _texte(donnees.get("service"), "Service", LONGUEUR_SERVICE)
     if ressemble_a_une_formule(service):
         raise ValidationError(f"Service : formule de tableur refusée (« {service[:40]} »).")
-    informes = _entier(donnees.get("effectif_informe"), "Agents informés")
+    informes = _entier(donnees.get("effectif_informe"), "Agents informés") or 0
     effectif = _entier(donnees.get("effectif_service"), "Effectif du service", obligatoire=False)
     if effectif is not None and informes is not None and informes > effectif:
         raise ValidationError(f"Agents informés : {informes}, plus que l'effectif du service ({effectif}).")

@@ -156,8 +156,10 @@ def depart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         n = services.ajouter_depart(
             adhesion.organisation, v.pk, cast(Utilisateur, request.user), _entier(request.POST.get("version"))
         )
-    except ValidationError as erreur:  # ConflitEdition compris
-        messages.error(request, " ".join(erreur.messages) if hasattr(erreur, "messages") else str(erreur))
+    except versions.ConflitEdition as exc:
+        messages.error(request, exc.message)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
     else:
         messages.success(
             request,
