@@ -54,6 +54,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # La politique des portes : un contenu que seul le schéma de la politique valide (critère
             # bloquant gardé, valeurs connues) : 400 ; partie d'une version périmée : 409.
             {"include-method": "POST", "include-path-regex": "/politique-portes$", **_REFUS_DOCUMENTES},
+            # Règles d'usage : un seul brouillon à la fois, seul un brouillon se modifie, une information
+            # exige des règles publiées et une date d'après leur rédaction (400) ; version périmée (409).
+            {"include-path-regex": "/regles-usage", **_REFUS_DOCUMENTES},
         ]
     }
 )
