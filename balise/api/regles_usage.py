@@ -163,7 +163,7 @@ def ouvrir(request: Any, slug: str) -> tuple[int, dict[str, Any]]:
 
 
 @routeur.patch(
-    "/{slug}/regles-usage/{pk}",
+    "/{slug}/regles-usage/{int:pk}",
     response={200: VersionSortie, **ERREURS_ECRITURE},
     summary="Modifier un brouillon des règles d'usage",
     description="Titre, introduction et liste complète des règles (champs absents : inchangés). Version lue "
@@ -179,7 +179,7 @@ def modifier(request: Any, slug: str, pk: int, corps: ModificationEntree) -> dic
 
 
 @routeur.post(
-    "/{slug}/regles-usage/{pk}/publication",
+    "/{slug}/regles-usage/{int:pk}/publication",
     response={200: VersionSortie, **ERREURS_ECRITURE},
     summary="Publier un brouillon des règles d'usage",
     description="Le brouillon devient la version en vigueur ; la précédente est remplacée.",

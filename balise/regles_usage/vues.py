@@ -79,11 +79,15 @@ def nouvelle(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("regles_usage:version", slug=slug, pk=brouillon.pk)
 
 
-def _regles_saisies(data: Any, nombre: int) -> list[dict[str, Any]]:
-    """Les règles du formulaire de composition : celles du brouillon (sauf les retirées), puis la nouvelle."""
+def _regles_saisies(data: Any, actuelles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Les règles du formulaire de composition : celles du brouillon (sauf les retirées ; une règle dont
+    le formulaire n'envoie pas le texte reste telle quelle), puis la nouvelle."""
     regles = []
-    for i in range(min(nombre, jeu.NOMBRE_MAX_REGLES)):
+    for i, actuelle in enumerate(actuelles[: jeu.NOMBRE_MAX_REGLES]):
         if data.get(f"r{i}-retirer"):
+            continue
+        if f"r{i}-texte" not in data:
+            regles.append(actuelle)
             continue
         regles.append(
             {
@@ -113,7 +117,7 @@ def version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         donnees = {
             "titre": request.POST.get("titre", ""),
             "introduction": request.POST.get("introduction", ""),
-            "regles": _regles_saisies(request.POST, len(v.regles)),
+            "regles": _regles_saisies(request.POST, v.regles),
         }
         try:
             v = services.modifier_brouillon(
