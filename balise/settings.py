@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "balise.gouvernance",
     "balise.chartes",
     "balise.indicateurs",
+    "balise.regles_usage",
     "balise.rappels",
     "balise.metiers",
     "balise.travaux",

@@ -46,6 +46,7 @@ from balise.metiers.models import (
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
+from balise.regles_usage.models import InformationService, PriseDeConnaissance, VersionRegles
 from balise.travaux.models import Travail
 
 # Un PDF minimal que la détection par signature reconnaît (« %PDF- »).
@@ -93,6 +94,10 @@ _MODELES = [
     PolitiquePortes,
     # Charte de l'IA (balise/chartes).
     VersionCharte,
+    # Règles d'usage : versions, informations des services, prises de connaissance.
+    VersionRegles,
+    InformationService,
+    PriseDeConnaissance,
 ]
 
 

@@ -46,6 +46,7 @@ from balise.metiers.models import ImportEffectifs, LibelleImporte
 from balise.organisations.models import Adhesion, Invitation
 from balise.registre import services
 from balise.registre.models import SystemeIA
+from balise.regles_usage import services as regles_usage
 from balise.travaux.models import Travail
 from tests import fabrique, instantane, travailleur
 from tests.fraicheur_pages import VerificationFraicheur, exiger_la_marque, lectures_du_cache
@@ -155,6 +156,8 @@ _OBJETS = {
     ("pk", "populations"): "population",
     ("pk", "offres"): "offre_formation",
     ("pk", "sessions"): "session_formation",
+    # Règles d'usage (balise/regles_usage) : une version (le brouillon de l'organisation).
+    ("pk", "regles-usage"): "version_regles",
 }
 
 
@@ -214,11 +217,13 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         _politique(org, admin, lettre)
         charte = _charte(org, admin, lettre)
         indicateurs_ = _indicateurs(org, admin, membre, lettre)
+        formation = _formations(org, admin, systeme, lettre)
+        regles = _regles_usage(org, admin, lettre)
         return {
             "charte": charte,
             **indicateurs_,
             **formation,
-        formation = _formations(org, admin, systeme, lettre)
+            **regles,
             **effectifs,
             **gouvernance_,
             **seances,
@@ -399,6 +404,8 @@ def _charte(org, admin, lettre) -> int:
     """Une version brouillon de la charte, au titre propre à l'organisation."""
     donnees = {"titre": f"Charte secrète {lettre}", "principes": ["sndgct/transparence"]}
     return chartes.composer(org, donnees, admin).pk
+
+
 def _formations(org, admin, systeme, lettre) -> dict:
     """Des populations (l'une liée au système), une offre propre et une session comptée : propres à
     l'organisation."""
@@ -438,6 +445,27 @@ def _formations(org, admin, systeme, lettre) -> dict:
         admin,
     )
     return {"population": population.pk, "offre_formation": offre.pk, "session_formation": session.pk}
+
+
+def _regles_usage(org, admin, lettre) -> dict:
+    """Des règles d'usage publiées (une règle propre secrète), l'information d'un service, une prise de
+    connaissance, et le brouillon suivant (l'objet des adresses à identifiant)."""
+    v = regles_usage.creer_brouillon(org, admin)
+    regles = [*v.regles, {"sens": "faire", "texte": f"Règle secrète {lettre}"}]
+    regles_usage.modifier_brouillon(org, v.pk, {"regles": regles}, admin, 1)
+    regles_usage.publier(org, v.pk, admin, 2)
+    regles_usage.enregistrer_information(
+        org,
+        {
+            "service": f"Service secret {lettre}",
+            "effectif_informe": 4,
+            "date": timezone.localdate(),
+            "moyen": "reunion",
+        },
+        admin,
+    )
+    regles_usage.prendre_connaissance(org, admin)
+    return {"version_regles": regles_usage.creer_brouillon(org, admin).pk}
 
 
 def _depot(org, admin, lettre) -> int:
@@ -523,6 +551,10 @@ def _corps_json(version: int, route: str) -> str:
             "palier": "acculturation",
             "date": "2020-01-01",
             "participants": [{"population": 1, "nombre": 1}],
+            # Règles d'usage : l'information d'un service.
+            "service": "Piraté",
+            "effectif_informe": 5,
+            "moyen": "reunion",
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
         | ({"principes": ["sndgct/sobriete"]} if route.endswith("/charte/versions") else {})
@@ -575,6 +607,7 @@ SECRETS_A = [
     "Population secrète a",
     "Offre secrète a",
     "Session secrète a",
+    "Règle secrète a",
     "Service secret a",
 ]
 
@@ -670,6 +703,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "population": 27,
         "offre_formation": 28,
         "session_formation": 29,
+        "version_regles": 30,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -859,6 +893,7 @@ def scene(org_a, admin_a, systeme_a):
         college_vide=instance.colleges.get(nom="Collège vide"),
         **_avis(systeme_a, admin_a, "a"),
         depot=_depot(org_a, admin_a, "a"),
+        **_regles_usage(org_a, admin_a, "a"),
         org=org_a,
         systeme=systeme_a,
         obligation=obligation,
@@ -1394,25 +1429,62 @@ ACTIONS_PAGES = [
         "POST",
         "charte/composer/",
         lambda: {"titre": "Charte", "principes": ["sndgct/sobriete"]},
-        True,
-        [ADMIN, REFERENT],
-    ),
-    (
-        "modifier une version de la charte",
+        # Règles d'usage (balise/regles_usage) : lire, composer et publier (PILOTER_PROGRAMME), informer un
+        # service (GERER_FORMATIONS). Exception : prendre connaissance des règles est une écriture permise à
+        # tout membre qui voit le registre, lecteur et comité compris — chacun n'écrit que sa propre prise
+        # de connaissance (une fois par version), rien d'autre de l'organisation.
+        ("voir les règles d'usage", "GET", "regles-usage/", None, False, MEMBRES),
+        ("voir une version des règles", "GET", "regles-usage/{version_regles}/", None, False, MEMBRES),
+        (
+            "télécharger les règles (PDF)",
+            "GET",
+            "regles-usage/{version_regles}/regles.pdf",
+            None,
+            False,
+            MEMBRES,
+        ),
+        ("voir l'information des agents", "GET", "regles-usage/information/", None, False, MEMBRES),
+        (
+            "composer les règles",
+            "POST",
+            "regles-usage/{version_regles}/",
+            lambda: {"version": "1", "titre": "Nos règles"},
+            True,
+            [ADMIN, REFERENT],
+        ),
+        (
+            "modifier une version de la charte",
+            "POST",
+            "charte/versions/{charte}/modifier/",
+            lambda: {"titre": "Charte modifiée", "principes": "Transparence", "version": "1"},
+            "publier les règles",
+            "POST",
+            "regles-usage/{version_regles}/publication/",
+            lambda: {"version": "1"},
+            True,
+            [ADMIN, REFERENT],
+        ),
+        (
+            "reprendre une version de la charte",
+            "POST",
+            "charte/versions/{charte}/reprendre/",
+            dict,
+            True,
+            [ADMIN, REFERENT],
+        ),
+        "enregistrer l'information d'un service",
         "POST",
-        "charte/versions/{charte}/modifier/",
-        lambda: {"titre": "Charte modifiée", "principes": "Transparence", "version": "1"},
+        "regles-usage/information/",
+        lambda: {
+            "service": "Accueil",
+            "effectif_informe": "3",
+            "date": timezone.localdate().isoformat(),
+            "moyen": "affichage",
+        },
         True,
-        [ADMIN, REFERENT],
+        [ADMIN, REFERENT, RH],
     ),
-    (
-        "reprendre une version de la charte",
-        "POST",
-        "charte/versions/{charte}/reprendre/",
-        dict,
-        True,
-        [ADMIN, REFERENT],
-    ),
+    ("prendre connaissance des règles", "POST", "regles-usage/prise-de-connaissance/", dict, True, MEMBRES),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1469,6 +1541,7 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         charte=scene.charte,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
+        version_regles=scene.version_regles,
     )
     ecriture = methode == "POST" and role in autorises
     if ecriture:
@@ -1631,12 +1704,49 @@ def _droits_du_role_dans_l_api_de_la_charte(scene, role, action, methode, suffix
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
+ACTIONS_API_REGLES = [
+    ("lire les règles publiées", "GET", "", None, MEMBRES),
+    ("lire les versions des règles", "GET", "/versions", None, MEMBRES),
+    ("suivre l'information des agents", "GET", "/informations", None, MEMBRES),
+    (
+        "modifier le brouillon des règles",
+        "PATCH",
+        "/{version_regles}",
+        {"version": 1, "titre": "Par l'API"},
+        [ADMIN, REFERENT],
+    ),
+    ("publier les règles", "POST", "/{version_regles}/publication", {"version": 1}, [ADMIN, REFERENT]),
+    (
+        "informer un service",
+        "POST",
+        "/informations",
+        lambda: {
+            "service": "Accueil",
+            "effectif_informe": 3,
+            "date": timezone.localdate().isoformat(),
+            "moyen": "courriel",
+        },
+        [ADMIN, REFERENT, RH],
+    ),
+    # L'exception documentée plus haut (ACTIONS_PAGES) : sa propre prise de connaissance, tout membre.
+    ("prendre connaissance des règles", "POST", "/prise-de-connaissance", {}, MEMBRES),
+]
+
+
+def _droits_du_role_dans_l_api_des_regles(scene, role, action, methode, suffixe, corps, autorises):
+    url = f"/api/organisations/{scene.org.slug}/regles-usage" + suffixe.format(
+        version_regles=scene.version_regles
+    )
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
 # Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
 _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
     *((_droits_du_role_dans_l_api_des_instances, a) for a in ACTIONS_API_INSTANCES),
     *((_droits_du_role_dans_l_api_de_la_politique, a) for a in ACTIONS_API_POLITIQUE),
     *((_droits_du_role_dans_l_api_de_la_charte, a) for a in ACTIONS_API_CHARTE),
+    *((_droits_du_role_dans_l_api_des_regles, a) for a in ACTIONS_API_REGLES),
 ]
 
 

@@ -60,6 +60,9 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # Formation : une population d'une autre organisation ou inconnue, une date future, plus de
             # participants que d'agents, un palier ou une offre inconnus (400) ; version périmée (409).
             {"include-path-regex": "/formations/(sessions|offres)", **_REFUS_DOCUMENTES},
+            # Règles d'usage : un seul brouillon à la fois, seul un brouillon se modifie, une information
+            # exige des règles publiées et une date d'après leur rédaction (400) ; version périmée (409).
+            {"include-path-regex": "/regles-usage", **_REFUS_DOCUMENTES},
         ]
     }
 )

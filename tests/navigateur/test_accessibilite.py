@@ -718,3 +718,45 @@ def test_formulaires_de_la_gouvernance_en_erreur_accessibles(nouveau_contexte, g
     page.get_by_text("Le formulaire contient des erreurs").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
+
+
+# --- Règles d'usage (balise/regles_usage) --------------------------------------------------------
+
+
+def test_pages_des_regles_d_usage_accessibles(page, org_a, admin_a, lecteur_a):
+    """Règles publiées, version publiée, brouillon en composition, information des agents (avec un
+    service informé), conflit de composition : sans violation."""
+    from django.utils import timezone
+
+    from balise.regles_usage import services as regles
+
+    v = regles.creer_brouillon(org_a, admin_a)
+    regles.publier(org_a, v.pk, admin_a, 1)
+    regles.enregistrer_information(
+        org_a,
+        {
+            "service": "Accueil",
+            "effectif_informe": 3,
+            "effectif_service": 4,
+            "date": timezone.localdate(),
+            "moyen": "reunion",
+        },
+        admin_a,
+    )
+    brouillon = regles.creer_brouillon(org_a, admin_a)
+    connecter(page, admin_a.email)
+    for adresse in (
+        f"/o/{org_a.slug}/regles-usage/",
+        f"/o/{org_a.slug}/regles-usage/{v.pk}/",
+        f"/o/{org_a.slug}/regles-usage/{brouillon.pk}/",
+        f"/o/{org_a.slug}/regles-usage/information/",
+    ):
+        _verifier(page, adresse)
+    regles.modifier_brouillon(org_a, brouillon.pk, {"titre": "Changé entre-temps"}, admin_a, 1)
+    page.get_by_role("link", name="Règles d'usage").first.click()
+    page.goto(f"/o/{org_a.slug}/regles-usage/{brouillon.pk}/")
+    regles.modifier_brouillon(org_a, brouillon.pk, {"titre": "Changé encore"}, admin_a, 2)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.locator("#conflit").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
