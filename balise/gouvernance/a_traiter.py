@@ -8,7 +8,9 @@ exactement ce que la personne a le droit de voir (organisations/roles.py, gouver
 - les évaluations en cours où elle est invitée et qu'elle n'a pas fini de coter ;
 - les séances à venir des instances où elle siège, avec les points dont le dossier est à lire ;
 - les systèmes au stade « décision » sans décision enregistrée depuis qu'ils y sont (GOUVERNER) ;
-- les systèmes à requalifier (QUALIFIER).
+- les systèmes à requalifier (QUALIFIER) ;
+- ses actions de la feuille de route du programme (elle en est responsable), ouvertes, en retard ou à
+  échéance dans les `JOURS_PROCHES` jours, si elle voit le registre (une requête : totaux par fenêtre).
 
 Un membre externe (rôle EXTERNE : SIEGER seul) n'y voit que ses séances. Le retard suit la seule règle
 de `avec_retard` (obligations et conditions) : il dépend de la date passée en argument, jamais d'une
@@ -22,13 +24,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.instruments.models import Evaluateur, Evaluation
 from balise.organisations.roles import Permission, peut
+from balise.programme.models import Action
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.models import ChangementStade, SystemeIA
 
@@ -42,8 +59,9 @@ if TYPE_CHECKING:
 JOURS_PROCHES = 30
 # Les plus urgents d'abord ; au-delà, la page renvoie aux listes complètes et les totaux restent exacts.
 LIMITE = 20
-# Deux par section au plus (la liste, puis son total si elle dépasse LIMITE), une pour les évaluations.
-MAX_REQUETES = 11
+# Deux par section au plus (la liste, puis son total si elle dépasse LIMITE), une pour les évaluations,
+# une pour les actions du programme (liste et totaux par fonction de fenêtre).
+MAX_REQUETES = 12
 # Séances annoncées : celles qui ne sont ni tenues ni annulées.
 SEANCES_A_VENIR = (Seance.Statut.PREVUE, Seance.Statut.CONVOQUEE)
 
@@ -94,10 +112,13 @@ class ATraiter:
     nb_decisions_attendues: int = 0
     a_requalifier: list[SystemeIA] = field(default_factory=list)
     nb_a_requalifier: int = 0
+    actions: list[Action] = field(default_factory=list)  # chacune porte `en_retard`
+    nb_actions: int = 0
+    nb_actions_en_retard: int = 0
 
     @property
     def en_retard(self) -> int:
-        return self.nb_obligations_en_retard + self.nb_conditions_en_retard
+        return self.nb_obligations_en_retard + self.nb_conditions_en_retard + self.nb_actions_en_retard
 
     @property
     def vide(self) -> bool:
@@ -108,6 +129,7 @@ class ATraiter:
             or self.seances
             or self.nb_decisions_attendues
             or self.nb_a_requalifier
+            or self.nb_actions
         )
 
 
@@ -167,6 +189,30 @@ def systemes_a_requalifier(organisation: Organisation) -> QuerySet[SystemeIA]:
         .only("pk", "nom", "service", "stade", "organisation_id")
         .order_by("nom", "pk")
     )
+
+
+def actions_a_suivre(organisation: Organisation, aujourd_hui: date) -> QuerySet[Action]:
+    """Les actions ouvertes (ni faites ni abandonnées) de la feuille de route, avec `en_retard`."""
+    return Action.objects.filter(organisation=organisation).ouvertes().avec_retard(aujourd_hui)
+
+
+CHAMPS_ACTION = ("pk", "intitule", "echeance", "etat", "etape", "organisation_id", "responsable_id")
+
+
+def premieres_actions(qs: QuerySet[Action]) -> tuple[list[Action], int, int]:
+    """Les `LIMITE` actions les plus urgentes, leur total et le nombre en retard, en une requête : les
+    totaux sont lus sur chaque ligne par des fonctions de fenêtre calculées avant la limite."""
+    lignes = list(
+        qs.only(*CHAMPS_ACTION)
+        .annotate(
+            total=Window(Count("pk")),
+            retard=Window(Sum(Case(When(en_retard=True, then=Value(1)), default=Value(0)))),
+        )
+        .order_by("echeance", "intitule", "pk")[:LIMITE]
+    )
+    if not lignes:
+        return [], 0, 0
+    return list[Action](lignes), lignes[0].total, lignes[0].retard or 0
 
 
 _CHAMPS_SYSTEME = ("systeme__nom", "systeme__organisation_id")
@@ -275,6 +321,11 @@ def pour_personne(
     )
 
     resultat.evaluations = _evaluations(utilisateur, organisation)
+
+    actions = actions_a_suivre(organisation, aujourd_hui).filter(
+        responsable=utilisateur, echeance__lte=horizon
+    )
+    resultat.actions, resultat.nb_actions, resultat.nb_actions_en_retard = premieres_actions(actions)
 
     if resultat.gouverne:
         attendues = list(systemes_en_attente_de_decision(organisation)[: LIMITE + 1])

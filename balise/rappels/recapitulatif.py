@@ -27,6 +27,7 @@ from balise.comptes.models import Utilisateur
 from balise.conformite.models import ObligationSuivie
 from balise.gouvernance.a_traiter import ATraiter, EvaluationACoter, SeanceAVenir
 from balise.gouvernance.models import Condition
+from balise.programme.models import Action
 from balise.registre.models import SystemeIA
 
 from .models import Frequence
@@ -126,6 +127,15 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
     def systeme(s: SystemeIA) -> Ligne:
         return Ligne(s.nom, _url_objet("registre:detail", slug, s.pk))
 
+    def action(x: Action) -> Ligne:
+        retard = bool(getattr(x, "en_retard", False))
+        etat = "en retard depuis le" if retard else "échéance le"
+        return Ligne(
+            f"{x.intitule} ({etat} {_jour(x.echeance) if x.echeance else '—'})",
+            _url_objet("programme:action", slug, x.pk),
+            retard,
+        )
+
     liste_obligations = _url("conformite:obligations", slug)
     candidates = [
         _rubrique(
@@ -152,6 +162,13 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
             page,
         ),
         _rubrique("Systèmes à requalifier", a.a_requalifier, a.nb_a_requalifier, systeme, page),
+        _rubrique(
+            _avec_retard("Actions du programme", a.nb_actions, a.nb_actions_en_retard),
+            a.actions,
+            a.nb_actions,
+            action,
+            page,
+        ),
     ]
     return [r for r in candidates if r is not None]
 
@@ -168,6 +185,7 @@ def elements(a: ATraiter) -> int:
         + len(a.seances)
         + a.nb_decisions_attendues
         + a.nb_a_requalifier
+        + a.nb_actions
     )
 
 
