@@ -25,8 +25,24 @@ def personnes(organisation: Organisation) -> Any:
     )
 
 
+class VersionEtape(forms.IntegerField):
+    """La version lue d'une étape : 0 pour une étape jamais renseignée (ChampVersion commence à 1).
+    Illisible, elle vaut None, que le service refuse comme une version absente."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=0, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            return None
+
+
 class EtapeForm(Formulaire):
-    version = ChampVersion()
+    version = VersionEtape()
     etat = forms.ChoiceField(label="État", choices=EtatEtape.Etat.choices)
     commentaire = forms.CharField(
         label="Commentaire (facultatif)",
@@ -34,11 +50,6 @@ class EtapeForm(Formulaire):
         max_length=services.LONGUEUR_TEXTE,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Une étape jamais renseignée est à la version 0 : ChampVersion commence à 1.
-        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 class ActionForm(Formulaire):
