@@ -542,7 +542,7 @@ def test_api_actions_lecture_creation_modification_avec_version(org_a, referent_
         "budget": "15000.00",
         "etp": 0.5,
         "echeance": "2026-06-30",
-        "responsable": referent_a.pk,
+        "responsable_id": referent_a.pk,
     }
     reponse = fabrique.appel_api(referent_a, "POST", f"{slug}/programme/actions", corps)
     assert reponse.status_code == 201, reponse.content
@@ -562,7 +562,7 @@ def test_api_actions_lecture_creation_modification_avec_version(org_a, referent_
     assert fabrique.appel_api(lecteur_a, "PATCH", adresse, {"version": 2, "etat": "faite"}).status_code == 403
     assert fabrique.appel_api(admin_b, "GET", adresse).status_code == 404
     assert fabrique.appel_api(admin_b, "PATCH", adresse, {"version": 2, "etat": "faite"}).status_code == 404
-    etranger = fabrique.appel_api(referent_a, "PATCH", adresse, {"version": 2, "responsable": admin_b.pk})
+    etranger = fabrique.appel_api(referent_a, "PATCH", adresse, {"version": 2, "responsable_id": admin_b.pk})
     assert etranger.status_code == 400
     assert (
         fabrique.appel_api(lecteur_a, "GET", f"{slug}/programme/actions?etat=en_cours").json()[0]["id"]
@@ -577,7 +577,7 @@ def test_api_etapes_sensibilisation_veille(org_a, referent_a):
     assert [e["version"] for e in etapes] == [0] * 5
     reponse = fabrique.appel_api(
         referent_a,
-        "PUT",
+        "PATCH",
         f"{slug}/programme/etapes/diagnostic",
         {"etat": "faite", "commentaire": "", "version": 0},
     )

@@ -73,10 +73,14 @@ class EtapeSortie(Schema):
     version: int = Field(description="0 : l'étape n'a jamais été renseignée.")
 
 
-class EtapeEntree(Corps):
-    etat: EtatEtapeT  # type: ignore[valid-type]
-    commentaire: Texte(services.LONGUEUR_TEXTE) = ""  # type: ignore[valid-type]
+class EtapeModification(Corps):
+    """`etat` et `commentaire` : ceux qui sont fournis changent ; `version` est celle lue."""
+
+    model_config = ConfigDict(json_schema_extra=sans_defaut_nul)
+
     version: VersionEtape
+    etat: EtatEtapeT = OMISSIBLE  # type: ignore[valid-type]
+    commentaire: Texte(services.LONGUEUR_TEXTE) = OMISSIBLE  # type: ignore[valid-type]
 
 
 def _etapes(organisation: Any) -> list[dict[str, Any]]:
@@ -105,18 +109,27 @@ def etapes(request: Any, slug: str) -> list[dict[str, Any]]:
     return _etapes(adhesion.organisation)
 
 
-@routeur.put(
+@routeur.patch(
     "/{slug}/programme/etapes/{etape}",
     response={200: EtapeSortie, **ERREURS_ECRITURE},
     summary="Fixer l'état d'une étape",
-    description="`version` : celle lue (0 pour une étape jamais renseignée) ; périmée, 409.",
+    description="`version` : celle lue (0 pour une étape jamais renseignée) ; périmée, 409. Les champs "
+    "absents gardent leur valeur.",
 )
-def fixer_etape(request: Any, slug: str, etape: EtapeT, corps: EtapeEntree) -> dict[str, Any]:  # type: ignore[valid-type]
+def fixer_etape(request: Any, slug: str, etape: EtapeT, corps: EtapeModification) -> dict[str, Any]:  # type: ignore[valid-type]
     adhesion = acces.exiger(request.auth, slug, Permission.PILOTER_PROGRAMME)
+    organisation = adhesion.organisation
+    actuelle = next(e for e in _etapes(organisation) if e["id"] == etape)
+    donnees = corps.dict(exclude_unset=True)
     services.changer_etape(
-        adhesion.organisation, etape, corps.etat, corps.commentaire, corps.version, request.auth
+        organisation,
+        etape,
+        donnees.get("etat", actuelle["etat"]),
+        donnees.get("commentaire", actuelle["commentaire"]),
+        corps.version,
+        request.auth,
     )
-    return next(e for e in _etapes(adhesion.organisation) if e["id"] == etape)
+    return next(e for e in _etapes(organisation) if e["id"] == etape)
 
 
 # --- Actions ----------------------------------------------------------------------------------------
@@ -131,7 +144,7 @@ class ActionSortie(Schema):
     etp: Decimal | None
     moyens: str
     echeance: date | None
-    responsable: int | None = Field(description="Identifiant de la personne responsable.")
+    responsable_id: int | None = Field(description="Identifiant de la personne responsable.")
     responsable_nom: str | None
     parties_prenantes: str
     etat: EtatActionT  # type: ignore[valid-type]
@@ -148,7 +161,9 @@ class ActionEntree(Corps):
     etp: Etp | None = None
     moyens: Texte(services.LONGUEUR_TEXTE) = ""  # type: ignore[valid-type]
     echeance: Jour | None = None
-    responsable: Identifiant | None = Field(None, description="Une personne de l'organisation (sinon 400).")
+    responsable_id: Identifiant | None = Field(
+        None, description="Une personne de l'organisation (sinon 400)."
+    )
     parties_prenantes: Texte(services.LONGUEUR_TEXTE) = ""  # type: ignore[valid-type]
     etat: EtatActionT = "a_faire"  # type: ignore[valid-type]
 
@@ -166,7 +181,7 @@ class ActionModification(Corps):
     etp: Etp | None = Field(None, description="null : aucun ETP.")
     moyens: Texte(services.LONGUEUR_TEXTE) = OMISSIBLE  # type: ignore[valid-type]
     echeance: Jour | None = Field(None, description="null : sans échéance.")
-    responsable: Identifiant | None = Field(None, description="null : sans responsable.")
+    responsable_id: Identifiant | None = Field(None, description="null : sans responsable.")
     parties_prenantes: Texte(services.LONGUEUR_TEXTE) = OMISSIBLE  # type: ignore[valid-type]
     etat: EtatActionT = OMISSIBLE  # type: ignore[valid-type]
 
@@ -187,7 +202,7 @@ def _action(a: Action) -> dict[str, Any]:
         "etp": a.etp,
         "moyens": a.moyens,
         "echeance": a.echeance,
-        "responsable": a.responsable_id,
+        "responsable_id": a.responsable_id,
         "responsable_nom": a.responsable.nom_affiche if a.responsable else None,
         "parties_prenantes": a.parties_prenantes,
         "etat": a.etat,
@@ -208,8 +223,8 @@ def _personne(organisation: Any, pk: int | None) -> Utilisateur | None:
 
 def _donnees_action(organisation: Any, corps: Corps, partielle: bool) -> dict[str, Any]:
     donnees = corps.dict(exclude_unset=partielle, exclude={"version"})
-    if "responsable" in donnees:
-        donnees["responsable"] = _personne(organisation, donnees["responsable"])
+    if "responsable_id" in donnees:
+        donnees["responsable"] = _personne(organisation, donnees.pop("responsable_id"))
     return donnees
 
 
@@ -227,13 +242,13 @@ def actions(request: Any, slug: str, filtre: Query[FiltreActions]) -> list[dict[
 
 
 @routeur.get(
-    "/{slug}/programme/actions/{pk}",
+    "/{slug}/programme/actions/{action_pk}",
     response={200: ActionSortie, **ERREURS},
     summary="Lire une action de la feuille de route",
 )
-def lire_action(request: Any, slug: str, pk: int) -> dict[str, Any]:
+def lire_action(request: Any, slug: str, action_pk: int) -> dict[str, Any]:
     adhesion = acces.exiger(request.auth, slug, Permission.VOIR_REGISTRE)
-    return _action(selectors.action(adhesion.organisation, pk, timezone.localdate()))
+    return _action(selectors.action(adhesion.organisation, action_pk, timezone.localdate()))
 
 
 @routeur.post(
@@ -249,18 +264,18 @@ def creer_action(request: Any, slug: str, corps: ActionEntree) -> tuple[int, dic
 
 
 @routeur.patch(
-    "/{slug}/programme/actions/{pk}",
+    "/{slug}/programme/actions/{action_pk}",
     response={200: ActionSortie, **ERREURS_ECRITURE},
     summary="Modifier une action de la feuille de route",
     description="Seuls les champs fournis changent ; une version périmée : 409, rien n'est écrit.",
 )
-def modifier_action(request: Any, slug: str, pk: int, corps: ActionModification) -> dict[str, Any]:
+def modifier_action(request: Any, slug: str, action_pk: int, corps: ActionModification) -> dict[str, Any]:
     adhesion = acces.exiger(request.auth, slug, Permission.PILOTER_PROGRAMME)
     organisation = adhesion.organisation
-    get_object_or_404(Action.objects.filter(organisation=organisation), pk=pk)
+    get_object_or_404(Action.objects.filter(organisation=organisation), pk=action_pk)
     donnees = _donnees_action(organisation, corps, True)
-    services.modifier_action(organisation, pk, donnees, corps.version, request.auth)
-    return _action(selectors.action(organisation, pk, timezone.localdate()))
+    services.modifier_action(organisation, action_pk, donnees, corps.version, request.auth)
+    return _action(selectors.action(organisation, action_pk, timezone.localdate()))
 
 
 # --- Sensibilisation --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ urlpatterns = [
     path("programme/", vues.accueil, name="accueil"),
     path("programme/etapes/<slug:etape_id>/", vues.etape, name="etape"),
     path("programme/actions/nouvelle/", vues.action_nouvelle, name="action_nouvelle"),
-    path("programme/actions/<int:pk>/", vues.action, name="action"),
+    path("programme/actions/<int:action_pk>/", vues.action, name="action"),
     path(
         "programme/sensibilisation/nouvelle/", vues.sensibilisation_nouvelle, name="sensibilisation_nouvelle"
     ),

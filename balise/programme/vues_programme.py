@@ -220,10 +220,10 @@ def action_nouvelle(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def action(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def action(request: HttpRequest, slug: str, action_pk: int) -> HttpResponse:
     adhesion = _lire(request, slug)
     aujourd_hui = timezone.localdate()
-    objet = selectors.action(adhesion.organisation, pk, aujourd_hui)
+    objet = selectors.action(adhesion.organisation, action_pk, aujourd_hui)
     form = ActionForm(request.POST or None, organisation=adhesion.organisation, action=objet)
     conflit, statut = None, 200
     if request.method == "POST":
@@ -248,7 +248,7 @@ def action(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     messages.info(request, "Aucun changement : rien n'a été enregistré.")
                 else:
                     messages.success(request, f"Action « {modifiee.intitule} » enregistrée.")
-                return redirect("programme:action", slug=slug, pk=objet.pk)
+                return redirect("programme:action", slug=slug, action_pk=objet.pk)
     ref = referentiel.en_vigueur()
     return render(
         request,
