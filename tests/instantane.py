@@ -43,6 +43,7 @@ from balise.metiers.models import (
     MetierOrganisation,
 )
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
+from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
 from balise.travaux.models import Travail
@@ -90,6 +91,12 @@ _MODELES = [
     Decision,
     Condition,
     PolitiquePortes,
+    # Programme : étapes, feuille de route, sensibilisation, veille.
+    EtatEtape,
+    Action,
+    Sensibilisation,
+    Participants,
+    NoteVeille,
 ]
 
 
