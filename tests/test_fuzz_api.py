@@ -54,6 +54,10 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # La politique des portes : un contenu que seul le schéma de la politique valide (critère
             # bloquant gardé, valeurs connues) : 400 ; partie d'une version périmée : 409.
             {"include-method": "POST", "include-path-regex": "/politique-portes$", **_REFUS_DOCUMENTES},
+            # Le programme : un responsable qui n'est pas de l'organisation, des valeurs d'appropriation sans
+            # mesure ou une note au-delà de 10, un public cité deux fois, une adresse web que le motif
+            # laisse passer mais que le validateur d'URL refuse (400) ; une version périmée (409).
+            {"include-path-regex": "/programme/", **_REFUS_DOCUMENTES},
         ]
     }
 )

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
 from balise.comptes.models import Utilisateur
 from balise.organisations import acces
@@ -54,9 +54,17 @@ VersionEtape = Annotated[
     Field(ge=0, le=2_000_000_000, description="La version lue de l'étape (0 : jamais renseignée)."),
     BeforeValidator(_entier),
 ]
-Jour = Annotated[DateISO, Field(ge=services.DATE_MIN, le=services.DATE_MAX)]
-Etp = Annotated[Decimal, Field(ge=0, le=Decimal("9999.99"), max_digits=6, decimal_places=2, strict=False)]
-Appropriation = Annotated[Decimal, Field(ge=0, le=100, max_digits=4, decimal_places=1, strict=False)]
+# Une date AAAA-MM-JJ ; sa vraisemblance (entre 2000 et 2100) est vérifiée par le service (400).
+Jour = DateISO
+# Un nombre positif (ou une chaîne de chiffres) : son plafond et ses décimales sont vérifiés par le
+# service (400, message en français), comme pour les pages.
+_NOMBRE = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+Nombre_decimal = Annotated[
+    Any,
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _NOMBRE}]}),
+]
+Etp = Nombre_decimal
+Appropriation = Nombre_decimal
 
 
 # --- Étapes -----------------------------------------------------------------------------------------
