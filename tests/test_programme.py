@@ -611,3 +611,21 @@ def test_api_etapes_sensibilisation_veille(org_a, referent_a):
     assert fabrique.appel_api(referent_a, "POST", f"{slug}/programme/veille", note).status_code == 422
     note["source"] = "https://www.cnil.fr/fr/intelligence-artificielle"
     assert fabrique.appel_api(referent_a, "POST", f"{slug}/programme/veille", note).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "champs",
+    [
+        {"etp": "abc"},
+        {"etp": True},
+        {"etp": 1.234},
+        {"echeance": "1900-01-01"},
+        {"intitule": "x" * 301},
+        {"etape": "=cmd|' /C calc'!A0"},
+    ],
+)
+def test_api_saisies_hostiles_refusees_sans_rien_ecrire(org_a, referent_a, champs):
+    corps = {"intitule": "Action", "etape": "diagnostic", **champs}
+    reponse = fabrique.appel_api(referent_a, "POST", f"{org_a.slug}/programme/actions", corps)
+    assert reponse.status_code in (400, 422) and reponse.json()["message"]
+    assert not Action.objects.exists()
