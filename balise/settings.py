@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "balise.exploitation",
     "balise.observabilite",
     "balise.formations",
+    "balise.programme",
 ]
 
 MIDDLEWARE = [

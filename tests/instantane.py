@@ -44,6 +44,7 @@ from balise.metiers.models import (
     MetierOrganisation,
 )
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
+from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
 from balise.regles_usage.models import InformationService, PriseDeConnaissance, VersionRegles
@@ -98,6 +99,12 @@ _MODELES = [
     VersionRegles,
     InformationService,
     PriseDeConnaissance,
+    # Programme : étapes, feuille de route, sensibilisation, veille.
+    EtatEtape,
+    Action,
+    Sensibilisation,
+    Participants,
+    NoteVeille,
 ]
 
 

@@ -44,6 +44,7 @@ from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs, LibelleImporte
 from balise.organisations.models import Adhesion, Invitation
+from balise.programme import services as programme
 from balise.registre import services
 from balise.registre.models import SystemeIA
 from balise.regles_usage import services as regles_usage
@@ -78,7 +79,14 @@ PREFIXES_PRIVES = ("o/", "api/organisations/")
 PREFIXES_PUBLICS = ("public/",)
 ROUTES_PRIVEES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PRIVES)]
 ROUTES_PUBLIQUES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PUBLICS)]
-ROUTES_A_IDENTIFIANT = [r for r in ROUTES_PRIVEES if len(list(_PARAMETRE.finditer(r))) > 1]
+# Paramètres qui désignent une entrée d'un référentiel livré, la même pour toutes les organisations
+# (une étape du programme) : sous le slug de B, ils désignent l'objet de B, pas celui de A.
+PARAMETRES_DE_REFERENTIEL = {"etape_id", "etape"}
+ROUTES_A_IDENTIFIANT = [
+    r
+    for r in ROUTES_PRIVEES
+    if len([m for m in _PARAMETRE.finditer(r) if m.group("nom") not in PARAMETRES_DE_REFERENTIEL]) > 1
+]
 METHODES = ["GET", "POST", "PATCH", "DELETE"]
 # Les adresses sans organisation, chacune rangée selon qui l'atteint. Une adresse nouvelle doit y être
 # classée (test plus bas) : celles de l'exploitation, surtout, ne doivent s'ouvrir à personne d'autre.
@@ -158,6 +166,10 @@ _OBJETS = {
     ("pk", "sessions"): "session_formation",
     # Règles d'usage (balise/regles_usage) : une version (le brouillon de l'organisation).
     ("pk", "regles-usage"): "version_regles",
+    # Programme : une action de la feuille de route, une étape (identifiant du référentiel).
+    ("action_pk", "actions"): "action_programme",
+    ("etape_id", "etapes"): "etape",
+    ("etape", "etapes"): "etape",
 }
 
 
@@ -219,11 +231,13 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         indicateurs_ = _indicateurs(org, admin, membre, lettre)
         formation = _formations(org, admin, systeme, lettre)
         regles = _regles_usage(org, admin, lettre)
+        programme_ = _programme(org, admin, lettre)
         return {
             "charte": charte,
             **indicateurs_,
             **formation,
             **regles,
+            **programme_,
             **effectifs,
             **gouvernance_,
             **seances,
@@ -468,6 +482,35 @@ def _regles_usage(org, admin, lettre) -> dict:
     return {"version_regles": regles_usage.creer_brouillon(org, admin).pk}
 
 
+def _programme(org, admin, lettre) -> dict:
+    """L'état d'une étape, une action de la feuille de route, une action de sensibilisation et une note
+    de veille : propres à l'organisation."""
+    programme.changer_etape(org, "diagnostic", "faite", f"Étape secrète {lettre}", 0, admin)
+    action = programme.creer_action(
+        org,
+        {"intitule": f"Action du programme secrète {lettre}", "etape": "diagnostic", "responsable": admin},
+        admin,
+    )
+    programme.creer_sensibilisation(
+        org,
+        {"format": "cafe_ia", "intitule": f"Café secret {lettre}", "date": "2026-01-15"},
+        {"agents": 9},
+        admin,
+    )
+    programme.creer_note(
+        org,
+        {
+            "date": "2026-01-10",
+            "titre": f"Veille secrète {lettre}",
+            "resume": "Résumé.",
+            "source": "https://exemple.fr/veille",
+            "etiquettes": f"étiquette secrète {lettre}",
+        },
+        admin,
+    )
+    return {"action_programme": action.pk, "etape": "diagnostic"}
+
+
 def _depot(org, admin, lettre) -> int:
     """Un fichier déposé dont la lecture attend le processus de fond (annulable), déposé après tout
     passage du processus de fond dans la fixture."""
@@ -555,9 +598,21 @@ def _corps_json(version: int, route: str) -> str:
             "service": "Piraté",
             "effectif_informe": 5,
             "moyen": "reunion",
+            # Programme : une action, l'état d'une étape, une sensibilisation, une note de veille.
+            "intitule": "Piratée",
+            "etape": "diagnostic",
+            "etat": "faite",
+            "resume": "Piège",
+            "source": "https://pirate.example/",
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
         | ({"principes": ["sndgct/sobriete"]} if route.endswith("/charte/versions") else {})
+        # Programme : un format de sensibilisation et des participants comptés par public.
+        | (
+            {"format": "cafe_ia", "participants": [{"public": "agents", "nombre": 1}]}
+            if "/programme/" in route
+            else {}
+        )
     )
 
 
@@ -609,6 +664,11 @@ SECRETS_A = [
     "Session secrète a",
     "Règle secrète a",
     "Service secret a",
+    "Étape secrète a",
+    "Action du programme secrète a",
+    "Café secret a",
+    "Veille secrète a",
+    "étiquette secrète a",
 ]
 
 
@@ -704,6 +764,8 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "offre_formation": 28,
         "session_formation": 29,
         "version_regles": 30,
+        "action_programme": 25,
+        "etape": "diagnostic",
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -894,6 +956,7 @@ def scene(org_a, admin_a, systeme_a):
         **_avis(systeme_a, admin_a, "a"),
         depot=_depot(org_a, admin_a, "a"),
         **_regles_usage(org_a, admin_a, "a"),
+        action_programme=_programme(org_a, admin_a, "a")["action_programme"],
         org=org_a,
         systeme=systeme_a,
         obligation=obligation,
@@ -1485,6 +1548,56 @@ ACTIONS_PAGES = [
         [ADMIN, REFERENT, RH],
     ),
     ("prendre connaissance des règles", "POST", "regles-usage/prise-de-connaissance/", dict, True, MEMBRES),
+    ("voir le programme", "GET", "programme/", None, False, MEMBRES),
+    ("voir une étape du programme", "GET", "programme/etapes/diagnostic/", None, False, MEMBRES),
+    (
+        "fixer l'état d'une étape",
+        "POST",
+        "programme/etapes/acculturation/",
+        lambda: {"etat": "en_cours", "version": "0"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    ("voir une action du programme", "GET", "programme/actions/{action_programme}/", None, False, MEMBRES),
+    (
+        "modifier une action du programme",
+        "POST",
+        "programme/actions/{action_programme}/",
+        lambda: {
+            "intitule": "Renommée",
+            "etape": "diagnostic",
+            "priorite": "haute",
+            "etat": "en_cours",
+            "version": "1",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    ("ouvrir la création d'une action", "GET", "programme/actions/nouvelle/", None, False, [ADMIN, REFERENT]),
+    (
+        "ajouter une action au programme",
+        "POST",
+        "programme/actions/nouvelle/",
+        lambda: {"intitule": "Nouvelle", "etape": "experimentation", "priorite": "basse", "etat": "a_faire"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "enregistrer une sensibilisation",
+        "POST",
+        "programme/sensibilisation/nouvelle/",
+        lambda: {"format": "webinaire", "intitule": "Webinaire", "date": "2026-02-01", "public_elus": "4"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "ajouter une note de veille",
+        "POST",
+        "programme/veille/nouvelle/",
+        lambda: {"date": "2026-02-01", "titre": "Note", "resume": "R.", "source": "https://exemple.fr/n"},
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1542,6 +1655,7 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
         version_regles=scene.version_regles,
+        action_programme=scene.action_programme,
     )
     ecriture = methode == "POST" and role in autorises
     if ecriture:
@@ -1740,6 +1854,62 @@ def _droits_du_role_dans_l_api_des_regles(scene, role, action, methode, suffixe,
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
+ACTIONS_API_PROGRAMME = [
+    ("lire les étapes", "GET", "/etapes", None, MEMBRES),
+    (
+        "fixer l'état d'une étape",
+        "PATCH",
+        "/etapes/acculturation",
+        {"etat": "en_cours", "commentaire": "", "version": 0},
+        [ADMIN, REFERENT],
+    ),
+    ("lire les actions", "GET", "/actions", None, MEMBRES),
+    ("lire une action", "GET", "/actions/{action_programme}", None, MEMBRES),
+    (
+        "ajouter une action",
+        "POST",
+        "/actions",
+        {"intitule": "Par l'API", "etape": "deploiement"},
+        [ADMIN, REFERENT],
+    ),
+    (
+        "modifier une action",
+        "PATCH",
+        "/actions/{action_programme}",
+        {"version": 1, "etat": "en_cours"},
+        [ADMIN, REFERENT],
+    ),
+    ("lire la sensibilisation", "GET", "/sensibilisations", None, MEMBRES),
+    (
+        "enregistrer une sensibilisation",
+        "POST",
+        "/sensibilisations",
+        {
+            "format": "atelier_pratique",
+            "intitule": "Atelier",
+            "date": "2026-02-01",
+            "participants": [{"public": "agents", "nombre": 8}],
+        },
+        [ADMIN, REFERENT],
+    ),
+    ("lire la veille", "GET", "/veille", None, MEMBRES),
+    (
+        "ajouter une note de veille",
+        "POST",
+        "/veille",
+        {"date": "2026-02-01", "titre": "T", "resume": "R.", "source": "https://exemple.fr/n"},
+        [ADMIN, REFERENT],
+    ),
+]
+
+
+def _droits_du_role_dans_l_api_du_programme(scene, role, action, methode, suffixe, corps, autorises):
+    url = f"/api/organisations/{scene.org.slug}/programme" + suffixe.format(
+        action_programme=scene.action_programme
+    )
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
 # Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
 _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
@@ -1747,6 +1917,7 @@ _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api_de_la_politique, a) for a in ACTIONS_API_POLITIQUE),
     *((_droits_du_role_dans_l_api_de_la_charte, a) for a in ACTIONS_API_CHARTE),
     *((_droits_du_role_dans_l_api_des_regles, a) for a in ACTIONS_API_REGLES),
+    *((_droits_du_role_dans_l_api_du_programme, a) for a in ACTIONS_API_PROGRAMME),
 ]
 
 

@@ -63,6 +63,10 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # Règles d'usage : un seul brouillon à la fois, seul un brouillon se modifie, une information
             # exige des règles publiées et une date d'après leur rédaction (400) ; version périmée (409).
             {"include-path-regex": "/regles-usage", **_REFUS_DOCUMENTES},
+            # Le programme : un responsable qui n'est pas de l'organisation, des valeurs d'appropriation sans
+            # mesure ou une note au-delà de 10, un public cité deux fois, une adresse web que le motif
+            # laisse passer mais que le validateur d'URL refuse (400) ; une version périmée (409).
+            {"include-path-regex": "/programme/", **_REFUS_DOCUMENTES},
         ]
     }
 )

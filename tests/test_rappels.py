@@ -238,6 +238,7 @@ def _resume(a):
         "seances": [(s.seance.pk, [p.pk for p in s.dossiers], s.points) for s in a.seances],
         "decisions": ([s.pk for s in a.decisions_attendues], a.nb_decisions_attendues),
         "requalifier": ([s.pk for s in a.a_requalifier], a.nb_a_requalifier),
+        "actions": ([(x.pk, x.en_retard) for x in a.actions], a.nb_actions, a.nb_actions_en_retard),
     }
 
 
@@ -274,6 +275,23 @@ def test_le_calcul_par_lot_rend_exactement_pour_personne(
     autre = fabrique.systeme(org_a, admin_a, nom="En attente", contribution_decision="Aide.")
     g.passer_en_decision(autre, admin_a)
     g.qualification(autre, admin_a, a_requalifier=True)
+    # Actions du programme : en retard, proches, lointaines, faites ; d'un responsable externe.
+    from balise.programme import services as programme
+
+    for i, (personne, org, par) in enumerate(
+        [(referent, org_a, admin_a)] * 3 + [(lecteur, org_a, admin_a), (referent, org_b, admin_b)]
+    ):
+        action = programme.creer_action(
+            org,
+            {
+                "intitule": f"Action {i}",
+                "etape": "diagnostic",
+                "responsable": personne,
+                "echeance": aujourd_hui + JOUR * (i * 25 - 10),
+            },
+            par,
+        )
+    programme.modifier_action(org_b, action.pk, {"etat": "faite"}, 1, admin_b)
 
     adhesions = list(Adhesion.objects.select_related("organisation", "utilisateur"))
     groupe = pour_lot(adhesions, aujourd_hui)

@@ -43,6 +43,7 @@ from . import (
     gouvernance_instances,
     gouvernance_politique,
     gouvernance_seances,
+    programme,
     regles_usage,
 )
 from .schemas import (
@@ -495,3 +496,4 @@ api.add_router("/organisations", gouvernance_politique.routeur)
 api.add_router("/organisations", chartes.routeur)
 api.add_router("/organisations", formations.routeur)
 api.add_router("/organisations", regles_usage.routeur)
+api.add_router("/organisations", programme.routeur)

@@ -12,6 +12,8 @@ exactement ce que la personne a le droit de voir (organisations/roles.py, gouver
 - les indicateurs dont elle est responsable, si elle voit le registre : mesure due (la période est
   finie) ou en retard (indicateurs/echeances.py), ou dernière mesure hors cible dont l'écart n'a pas
   encore été analysé en revue.
+- ses actions de la feuille de route du programme (elle en est responsable), ouvertes, en retard ou à
+  échéance dans les `JOURS_PROCHES` jours, si elle voit le registre (une requête : totaux par fenêtre).
 
 Un membre externe (rôle EXTERNE : SIEGER seul) n'y voit que ses séances. Le retard suit la seule règle
 de `avec_retard` (obligations et conditions) : il dépend de la date passée en argument, jamais d'une
@@ -25,7 +27,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -36,6 +52,7 @@ from balise.conformite.models import ObligationSuivie, Qualification
 from balise.indicateurs import selectors as indicateurs  # noqa: E402
 from balise.instruments.models import Evaluateur, Evaluation
 from balise.organisations.roles import Permission, peut
+from balise.programme.models import Action
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.models import ChangementStade, SystemeIA
 
@@ -49,8 +66,10 @@ if TYPE_CHECKING:
 JOURS_PROCHES = 30
 # Les plus urgents d'abord ; au-delà, la page renvoie aux listes complètes et les totaux restent exacts.
 LIMITE = 20
-# Deux par section au plus (la liste, puis son total si elle dépasse LIMITE), une pour les évaluations.
-MAX_REQUETES = 12  # + 1 : les indicateurs de la personne
+# Deux par section au plus (la liste, puis son total si elle dépasse LIMITE), une pour les évaluations,
+# une pour les indicateurs de la personne, une pour les actions du programme (liste et totaux par
+# fonction de fenêtre).
+MAX_REQUETES = 13
 # Séances annoncées : celles qui ne sont ni tenues ni annulées.
 SEANCES_A_VENIR = (Seance.Statut.PREVUE, Seance.Statut.CONVOQUEE)
 
@@ -109,9 +128,13 @@ class ATraiter:
     def nb_mesures_en_retard(self) -> int:
         return sum(1 for m in self.mesures if m.etat.en_retard)
 
+    actions: list[Action] = field(default_factory=list)  # chacune porte `en_retard`
+    nb_actions: int = 0
+    nb_actions_en_retard: int = 0
+
     @property
     def en_retard(self) -> int:
-        return self.nb_obligations_en_retard + self.nb_conditions_en_retard
+        return self.nb_obligations_en_retard + self.nb_conditions_en_retard + self.nb_actions_en_retard
 
     @property
     def vide(self) -> bool:
@@ -123,6 +146,7 @@ class ATraiter:
             or self.nb_decisions_attendues
             or self.nb_a_requalifier
             or self.nb_mesures
+            or self.nb_actions
         )
 
 
@@ -182,6 +206,30 @@ def systemes_a_requalifier(organisation: Organisation) -> QuerySet[SystemeIA]:
         .only("pk", "nom", "service", "stade", "organisation_id")
         .order_by("nom", "pk")
     )
+
+
+def actions_a_suivre(organisation: Organisation, aujourd_hui: date) -> QuerySet[Action]:
+    """Les actions ouvertes (ni faites ni abandonnées) de la feuille de route, avec `en_retard`."""
+    return Action.objects.filter(organisation=organisation).ouvertes().avec_retard(aujourd_hui)
+
+
+CHAMPS_ACTION = ("pk", "intitule", "echeance", "etat", "etape", "organisation_id", "responsable_id")
+
+
+def premieres_actions(qs: QuerySet[Action]) -> tuple[list[Action], int, int]:
+    """Les `LIMITE` actions les plus urgentes, leur total et le nombre en retard, en une requête : les
+    totaux sont lus sur chaque ligne par des fonctions de fenêtre calculées avant la limite."""
+    lignes = list(
+        qs.only(*CHAMPS_ACTION)
+        .annotate(
+            total=Window(Count("pk")),
+            retard=Window(Sum(Case(When(en_retard=True, then=Value(1)), default=Value(0)))),
+        )
+        .order_by("echeance", "intitule", "pk")[:LIMITE]
+    )
+    if not lignes:
+        return [], 0, 0
+    return list[Action](lignes), lignes[0].total, lignes[0].retard or 0
 
 
 _CHAMPS_SYSTEME = ("systeme__nom", "systeme__organisation_id")
@@ -315,6 +363,10 @@ def pour_personne(
         indicateurs.Indicateur.objects.filter(organisation=organisation, responsable=utilisateur), aujourd_hui
     )
     resultat.mesures, resultat.nb_mesures = mesures[:LIMITE], len(mesures)
+    actions = actions_a_suivre(organisation, aujourd_hui).filter(
+        responsable=utilisateur, echeance__lte=horizon
+    )
+    resultat.actions, resultat.nb_actions, resultat.nb_actions_en_retard = premieres_actions(actions)
 
     if resultat.gouverne:
         attendues = list(systemes_en_attente_de_decision(organisation)[: LIMITE + 1])

@@ -6,11 +6,12 @@ nombre de requêtes qui ne dépend ni du nombre de personnes ni du nombre d'él�
 100 000 allers-retours, la première dépense d'une tournée. Ici, une requête par catégorie pour tout le
 lot (obligations, conditions : totaux groupés et listes bornées à `LIMITE` par une fonction de fenêtre ;
 évaluations ; sièges et séances ; décisions attendues et systèmes à requalifier, listes propres à
-chaque organisation, partagées par ses personnes).
+chaque organisation, partagées par ses personnes ; actions du programme).
 
 La règle de ce qui est dû reste celle de a_traiter.py : ses constantes (`JOURS_PROCHES`, `LIMITE`,
 `SEANCES_A_VENIR`), ses droits, et ses ensembles de départ (`obligations_a_suivre`,
-`conditions_a_suivre`, `systemes_en_attente_de_decision`, `systemes_a_requalifier`) recopiés ici à un
+`conditions_a_suivre`, `systemes_en_attente_de_decision`, `systemes_a_requalifier`,
+`actions_a_suivre`) recopiés ici à un
 seul changement près : le filtre sur une organisation devient un filtre sur celles du lot. Qui change
 l'une change l'autre : tests/test_rappels.py vérifie que
 les deux donnent le même résultat sur des personnes de tous les rôles.
@@ -22,7 +23,21 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from balise.conformite.models import ObligationSuivie, Qualification
@@ -32,6 +47,7 @@ from balise.gouvernance.models import Condition, Decision, Membre, Point, Seance
 from balise.instruments.models import Evaluateur, Evaluation
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
+from balise.programme.models import Action
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.models import ChangementStade, SystemeIA
 
@@ -89,6 +105,42 @@ def _dus(
         for cle, (total, retard) in totaux.items()
         if cle in resultats and resultats[cle].voit_registre
     }
+
+
+def _actions(
+    resultats: dict[Cle, ATraiter], personnes: list[int], organisations: list[int], aujourd_hui: date
+) -> dict[Cle, tuple[int, int, list[Action]]]:
+    """`a_traiter.actions_a_suivre` du responsable, pour tout le lot : une requête, les totaux et le
+    rang par fonctions de fenêtre partagées par (responsable, organisation)."""
+    horizon = aujourd_hui + timedelta(days=regle.JOURS_PROCHES)
+    partition = [F("responsable_id"), F("organisation_id")]
+    qs = (
+        Action.objects.filter(organisation_id__in=organisations, responsable_id__in=personnes)
+        .ouvertes()
+        .avec_retard(aujourd_hui)
+        .filter(echeance__lte=horizon)
+        .only(*regle.CHAMPS_ACTION)
+        .annotate(
+            rang=Window(
+                RowNumber(),
+                partition_by=partition,
+                order_by=[F("echeance").asc(), F("intitule").asc(), F("pk").asc()],
+            ),
+            total=Window(Count("pk"), partition_by=partition),
+            retard=Window(
+                Sum(Case(When(en_retard=True, then=Value(1)), default=Value(0))), partition_by=partition
+            ),
+        )
+    )
+    trouvees: dict[Cle, tuple[int, int, list[Action]]] = {}
+    for a in qs.filter(rang__lte=regle.LIMITE).order_by("echeance", "intitule", "pk"):
+        cle = (a.responsable_id or 0, a.organisation_id)
+        if cle not in resultats or not resultats[cle].voit_registre:
+            continue
+        # `total` et `retard` : annotations des fonctions de fenêtre, portées par chaque ligne.
+        totaux = (getattr(a, "total", 0), getattr(a, "retard", 0) or 0)
+        trouvees.setdefault(cle, (*totaux, []))[2].append(a)
+    return trouvees
 
 
 def _evaluations(
@@ -242,6 +294,9 @@ def pour_lot(adhesions: list[Adhesion], aujourd_hui: date) -> dict[Cle, ATraiter
             r.nb_conditions, r.nb_conditions_en_retard, r.conditions = total, retard, liste
         for cle, evaluations in _evaluations(resultats, personnes, registre).items():
             resultats[cle].evaluations = evaluations
+        for cle, (total, retard, liste) in _actions(resultats, personnes, registre, aujourd_hui).items():
+            r = resultats[cle]
+            r.nb_actions, r.nb_actions_en_retard, r.actions = total, retard, liste
 
         # Indicateurs dont la personne est responsable (a_traiter.indicateurs_a_suivre) : une requête.
         qs = regle.indicateurs.Indicateur.objects.filter(

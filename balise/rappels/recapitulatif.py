@@ -27,6 +27,7 @@ from balise.comptes.models import Utilisateur
 from balise.conformite.models import ObligationSuivie
 from balise.gouvernance.a_traiter import ATraiter, EvaluationACoter, SeanceAVenir
 from balise.gouvernance.models import Condition
+from balise.programme.models import Action
 from balise.registre.models import SystemeIA
 
 from .models import Frequence
@@ -135,6 +136,15 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
             texte = f"{i.intitule} — dernière mesure hors cible"
         return Ligne(texte, _url_objet("indicateurs:fiche", slug, i.pk), s.etat.en_retard)
 
+    def action(x: Action) -> Ligne:
+        retard = bool(getattr(x, "en_retard", False))
+        etat = "en retard depuis le" if retard else "échéance le"
+        return Ligne(
+            f"{x.intitule} ({etat} {_jour(x.echeance) if x.echeance else '—'})",
+            _url_objet("programme:action", slug, x.pk),
+            retard,
+        )
+
     liste_obligations = _url("conformite:obligations", slug)
     candidates = [
         _rubrique(
@@ -168,6 +178,13 @@ def rubriques(a: ATraiter) -> list[Rubrique]:
             mesure,
             page,
         ),
+        _rubrique(
+            _avec_retard("Actions du programme", a.nb_actions, a.nb_actions_en_retard),
+            a.actions,
+            a.nb_actions,
+            action,
+            page,
+        ),
     ]
     return [r for r in candidates if r is not None]
 
@@ -185,6 +202,7 @@ def elements(a: ATraiter) -> int:
         + a.nb_decisions_attendues
         + a.nb_a_requalifier
         + a.nb_mesures
+        + a.nb_actions
     )
 
 

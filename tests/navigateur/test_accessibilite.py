@@ -760,3 +760,104 @@ def test_pages_des_regles_d_usage_accessibles(page, org_a, admin_a, lecteur_a):
     page.locator("#conflit").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
+
+
+# --- Programme (issue 14, point 5) -----------------------------------------------------------------
+
+
+@pytest.fixture
+def programme_rempli(org_a, admin_a, referent_a):
+    """Une étape renseignée, des actions (dont une en retard, de la responsabilité de l'administrateur),
+    un café IA avec sa mesure d'appropriation, une note de veille étiquetée."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from balise.programme import services as programme
+
+    programme.changer_etape(org_a, "diagnostic", "faite", "Questionnaire aux agents mené.", 0, admin_a)
+    programme.changer_etape(org_a, "experimentation", "en_cours", "", 0, admin_a)
+    retard = programme.creer_action(
+        org_a,
+        {
+            "intitule": "Former les encadrants",
+            "etape": "acculturation",
+            "priorite": "haute",
+            "budget": "8000",
+            "echeance": timezone.localdate() - timedelta(days=3),
+            "responsable": admin_a,
+            "parties_prenantes": "DRH, CNFPT",
+        },
+        referent_a,
+    )
+    programme.modifier_action(org_a, retard.pk, {"etat": "en_cours"}, 1, referent_a)
+    programme.creer_action(org_a, {"intitule": "Bilan du pilote", "etape": "experimentation"}, referent_a)
+    programme.creer_sensibilisation(
+        org_a,
+        {
+            "format": "cafe_ia",
+            "intitule": "Café IA",
+            "date": timezone.localdate(),
+            "mesure": "note",
+            "avant": "4",
+            "apres": "7",
+        },
+        {"agents": 20, "elus": 2},
+        referent_a,
+    )
+    programme.creer_note(
+        org_a,
+        {
+            "date": timezone.localdate(),
+            "titre": "CNIL : recommandations",
+            "resume": "Fiches pratiques.",
+            "source": "https://www.cnil.fr/fr/intelligence-artificielle",
+            "etiquettes": "CNIL, RGPD",
+        },
+        referent_a,
+    )
+    return SimpleNamespace(slug=org_a.slug, action=retard.pk)
+
+
+PAGES_PROGRAMME = {
+    "programme": "/o/{g.slug}/programme/",
+    "programme filtré (en retard)": "/o/{g.slug}/programme/?etape=acculturation&etat=en_cours&en_retard=1#actions",
+    "programme filtré (veille)": "/o/{g.slug}/programme/?etiquette=cnil#veille",
+    "étape du programme": "/o/{g.slug}/programme/etapes/diagnostic/",
+    "étape jamais renseignée": "/o/{g.slug}/programme/etapes/deploiement/",
+    "action de la feuille de route": "/o/{g.slug}/programme/actions/{g.action}/",
+    "nouvelle action": "/o/{g.slug}/programme/actions/nouvelle/",
+    "nouvelle sensibilisation": "/o/{g.slug}/programme/sensibilisation/nouvelle/",
+    "nouvelle note de veille": "/o/{g.slug}/programme/veille/nouvelle/",
+    "à traiter avec une action en retard": "/o/{g.slug}/a-traiter/",
+}
+
+
+def test_pages_du_programme_accessibles(nouveau_contexte, programme_rempli, admin_a, lecteur_a):
+    page = nouveau_contexte().new_page()
+    connecter(page, admin_a.email)
+    rapports = _violations(page, PAGES_PROGRAMME, programme_rempli)
+    # Le formulaire en erreur (source javascript:, intitulé manquant).
+    page.goto(f"/o/{programme_rempli.slug}/programme/veille/nouvelle/")
+    page.get_by_label("Titre").fill("Note")
+    page.get_by_label("Résumé").fill("Résumé.")
+    page.get_by_label("Source (adresse web)").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Enregistrer la note").click()
+    page.get_by_text("Le formulaire contient des erreurs").wait_for()
+    resultats = _axe.run(page)
+    if resultats.violations_count:
+        rapports.append(f"note de veille en erreur\n{resultats.generate_report()}")
+    # Le lecteur : les mêmes pages sans formulaires.
+    lecteur = nouveau_contexte().new_page()
+    connecter(lecteur, lecteur_a.email)
+    rapports += _violations(
+        lecteur,
+        {
+            k: v
+            for k, v in PAGES_PROGRAMME.items()
+            if k in ("programme", "étape du programme", "action de la feuille de route")
+        },
+        programme_rempli,
+    )
+    assert not rapports, "\n\n".join(rapports)
