@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "balise.demo",
     "balise.exploitation",
     "balise.observabilite",
+    "balise.rapports",
 ]
 
 MIDDLEWARE = [

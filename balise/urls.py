@@ -21,6 +21,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.conformite.urls")),
     path("o/<slug:slug>/", include("balise.metiers.urls")),
     path("o/<slug:slug>/", include("balise.gouvernance.urls")),
+    path("o/<slug:slug>/", include("balise.rapports.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path(
         "questionnaire/<str:jeton>/merci/", instruments_views.questionnaire_merci, name="questionnaire_merci"
