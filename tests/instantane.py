@@ -43,6 +43,7 @@ from balise.metiers.models import (
     MetierOrganisation,
 )
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
+from balise.rapports.models import Rapport
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
 from balise.travaux.models import Travail
@@ -90,12 +91,25 @@ _MODELES = [
     Decision,
     Condition,
     PolitiquePortes,
+    # Rapports produits (balise/rapports).
+    Rapport,
 ]
 
 
 # La dernière utilisation d'un jeton change à chaque appel authentifié, refusé ou non : ce n'est pas
 # une donnée qu'un refus doit laisser intacte.
 _NON_PHOTOGRAPHIES = {"utilise_le"}
+
+
+def rapport(org: Organisation, par, genre: str = "annuel", annee: int = 2025) -> Rapport:
+    """Un rapport déjà produit (fichiers minimes) : sans passer par le processus de fond."""
+    from django.utils import timezone
+
+    return Rapport.objects.create(
+        organisation=org, genre=genre, annee=annee, debut=f"{annee}-01-01", fin=f"{annee}-12-31",
+        version=1, titre=f"Rapport secret {org.slug}", demande_par=par, produit_le=timezone.now(),
+        pdf=PDF, odt=b"PK odt", docx=b"PK docx",
+    )  # fmt: skip
 
 
 def _tous_les_modeles():

@@ -39,7 +39,10 @@ def tableaux_odt(contenu: bytes) -> list[Grille]:
 
 def titres_odt(contenu: bytes) -> list[tuple[int, str]]:
     doc = opendocument.load(io.BytesIO(contenu))
-    return [(int(h.getAttribute("outlinelevel")), teletype.extractText(h)) for h in doc.getElementsByType(odf_text.H)]
+    return [
+        (int(h.getAttribute("outlinelevel")), teletype.extractText(h))
+        for h in doc.getElementsByType(odf_text.H)
+    ]
 
 
 def texte_pdf(contenu: bytes) -> str:

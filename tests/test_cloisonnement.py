@@ -75,7 +75,11 @@ PREFIXES_PRIVES = ("o/", "api/organisations/")
 PREFIXES_PUBLICS = ("public/",)
 ROUTES_PRIVEES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PRIVES)]
 ROUTES_PUBLIQUES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PUBLICS)]
-ROUTES_A_IDENTIFIANT = [r for r in ROUTES_PRIVEES if len(list(_PARAMETRE.finditer(r))) > 1]
+# Paramètres qui ne désignent pas un objet d'une organisation (le nom d'un export, un format de fichier).
+_PARAMETRES_SANS_OBJET = {"slug", "nom", "format_"}
+ROUTES_A_IDENTIFIANT = [
+    r for r in ROUTES_PRIVEES if {m.group("nom") for m in _PARAMETRE.finditer(r)} - _PARAMETRES_SANS_OBJET
+]
 METHODES = ["GET", "POST", "PATCH", "DELETE"]
 # Les adresses sans organisation, chacune rangée selon qui l'atteint. Une adresse nouvelle doit y être
 # classée (test plus bas) : celles de l'exploitation, surtout, ne doivent s'ouvrir à personne d'autre.
@@ -144,6 +148,13 @@ _OBJETS = {
     ("pk", "avis"): "avis",
     ("pk", "decisions"): "decision",
     ("pk", "conditions"): "condition",
+    # Rapports et exports : un rapport produit, un de ses formats ; un export et un de ses formats.
+    ("pk", "rapports"): "rapport",
+    ("format_", "<int:pk>"): "format_rapport",
+    ("format_", "<pk>"): "format_rapport",
+    ("nom", "exports"): "export",
+    ("format_", "<str:nom>."): "format_export",
+    ("format_", "<nom>"): "format_export",
 }
 
 
@@ -217,6 +228,10 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
             "groupe_codes": groupe_codes.pk,
             "obligation": obligation.pk,
             "jeton": jeton.pk,
+            "rapport": instantane.rapport(org, admin).pk,
+            "format_rapport": "pdf",
+            "export": "registre",
+            "format_export": "csv",
         }
 
     a, b = peupler(org_a, admin_a, systeme_a, "a"), peupler(org_b, admin_b, systeme_b, "b")
@@ -423,6 +438,9 @@ def _corps_json(version: int, route: str) -> str:
             "contenu": {"portes": {}},
             "motif": "intrusion",
             "depuis_numero": 0,
+            # Rapports : un genre et une année valides.
+            "genre": "annuel",
+            "annee": 2025,
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
     )
@@ -469,6 +487,7 @@ SECRETS_A = [
     "Point des avis secret a",
     "Comité des avis secret a",
     "Radar secret a",
+    "Rapport secret commune-a",
     "Motif de politique secret a",
 ]
 
@@ -758,6 +777,7 @@ def scene(org_a, admin_a, systeme_a):
         evaluation=evaluation,
         consultation=consultation,
         groupe_codes=groupe_codes,
+        rapport=instantane.rapport(org_a, admin_a).pk,
     )
 
 
@@ -1272,6 +1292,21 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    # Rapports et exports (balise/rapports) : lire et télécharger avec VOIR_REGISTRE, produire avec
+    # PRODUIRE_RAPPORTS (administrateur, référent, DRH).
+    ("voir les rapports et exports", "GET", "rapports/", None, False, MEMBRES),
+    ("télécharger un rapport (DOCX)", "GET", "rapports/{rapport}/docx/", None, False, MEMBRES),
+    ("exporter le registre (CSV)", "GET", "exports/registre.csv", None, False, MEMBRES),
+    ("exporter les obligations (ODS)", "GET", "exports/obligations.ods", None, False, MEMBRES),
+    ("exporter les conditions (XLSX)", "GET", "exports/conditions.xlsx", None, False, MEMBRES),
+    (
+        "produire un rapport",
+        "POST",
+        "rapports/production/",
+        lambda: {"genre": "dialogue_social", "annee": str(timezone.localdate().year - 1)},
+        True,
+        [ADMIN, REFERENT, RH],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1325,6 +1360,7 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         girouet=_national("girouet").pk,
         obligation=scene.obligation.pk,
         jeton=scene.jeton.pk,
+        rapport=scene.rapport,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
     )
@@ -1463,11 +1499,31 @@ def _droits_du_role_dans_l_api_de_la_politique(scene, role, action, methode, suf
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
+ACTIONS_API_RAPPORTS = [
+    ("lister les rapports", "GET", "rapports", None, MEMBRES),
+    ("télécharger un rapport", "GET", "rapports/{rapport}/pdf", None, MEMBRES),
+    ("exporter le registre", "GET", "exports/registre/xlsx", None, MEMBRES),
+    (
+        "lancer un rapport",
+        "POST",
+        "rapports",
+        lambda: {"genre": "annuel", "annee": timezone.localdate().year - 1},
+        [ADMIN, REFERENT, RH],
+    ),
+]
+
+
+def _droits_du_role_dans_l_api_des_rapports(scene, role, action, methode, suffixe, corps, autorises):
+    url = f"/api/organisations/{scene.org.slug}/" + suffixe.format(rapport=scene.rapport)
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
 # Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
 _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
     *((_droits_du_role_dans_l_api_des_instances, a) for a in ACTIONS_API_INSTANCES),
     *((_droits_du_role_dans_l_api_de_la_politique, a) for a in ACTIONS_API_POLITIQUE),
+    *((_droits_du_role_dans_l_api_des_rapports, a) for a in ACTIONS_API_RAPPORTS),
 ]
 
 

@@ -54,23 +54,27 @@ def portefeuille(org_a, referent_a):
     """Quatre systèmes d'avant et de l'année, des passages de stade, décisions, obligations, conditions."""
     ancien = fabrique.systeme(org_a, referent_a, nom="Ancien chatbot")
     SystemeIA.objects.filter(pk=ancien.pk).update(cree_le=_le(date(ANNEE - 2, 3, 1)), stade=Stade.PRODUCTION)
-    nouveaux = [
-        fabrique.systeme(org_a, referent_a, nom=f"Système {i}", cible=Cible.AGENTS)
-        for i in range(3)
-    ]
+    nouveaux = [fabrique.systeme(org_a, referent_a, nom=f"Système {i}", cible=Cible.AGENTS) for i in range(3)]
     for s in nouveaux:
         SystemeIA.objects.filter(pk=s.pk).update(cree_le=_le(DANS_L_ANNEE), stade=Stade.EXPERIMENTATION)
         ChangementStade.objects.create(
             systeme=s, depuis=Stade.IDEE, vers=Stade.EXPERIMENTATION, par=referent_a, le=_le(DANS_L_ANNEE)
         )
     # Un passage de l'année suivante et une décision de l'année précédente n'y figurent pas.
-    ChangementStade.objects.create(systeme=ancien, depuis=Stade.DECISION, vers=Stade.PRODUCTION, par=referent_a)
+    ChangementStade.objects.create(
+        systeme=ancien, depuis=Stade.DECISION, vers=Stade.PRODUCTION, par=referent_a
+    )
     gf.decision(ancien, referent_a, Decision.Sens.PRODUCTION, decidee_le=date(ANNEE - 1, 5, 1))
     gf.decision(nouveaux[0], referent_a, Decision.Sens.EXPERIMENTER, decidee_le=DANS_L_ANNEE)
-    gf.obligation(ancien, referent_a, date(ANNEE, 3, 1), titre="=HYPERLINK(\"x\")")  # en retard
+    gf.obligation(ancien, referent_a, date(ANNEE, 3, 1), titre='=HYPERLINK("x")')  # en retard
     gf.obligation(nouveaux[0], referent_a, date(ANNEE, 3, 1), ObligationSuivie.Statut.FAITE)
     gf.obligation(nouveaux[1], referent_a, date(ANNEE + 5, 1, 1))
-    gf.condition(nouveaux[2], referent_a, date(ANNEE, 9, 1), origine=gf.decision(nouveaux[2], referent_a, decidee_le=date(ANNEE - 1, 1, 1)))
+    gf.condition(
+        nouveaux[2],
+        referent_a,
+        date(ANNEE, 9, 1),
+        origine=gf.decision(nouveaux[2], referent_a, decidee_le=date(ANNEE - 1, 1, 1)),
+    )
     return ancien, nouveaux
 
 
@@ -141,8 +145,12 @@ def test_requetes_en_nombre_constant(org_a, referent_a):
 
     def ajouter(n: int) -> None:
         for i in range(n):
-            s = fabrique.systeme(org_a, referent_a, nom=f"S{i}-{SystemeIA.objects.count()}", cible=Cible.AGENTS)
-            ChangementStade.objects.create(systeme=s, depuis=Stade.IDEE, vers=Stade.ETUDE, par=referent_a, le=_le(DANS_L_ANNEE))
+            s = fabrique.systeme(
+                org_a, referent_a, nom=f"S{i}-{SystemeIA.objects.count()}", cible=Cible.AGENTS
+            )
+            ChangementStade.objects.create(
+                systeme=s, depuis=Stade.IDEE, vers=Stade.ETUDE, par=referent_a, le=_le(DANS_L_ANNEE)
+            )
             gf.decision(s, referent_a, decidee_le=DANS_L_ANNEE)
             gf.obligation(s, referent_a, date(ANNEE, 2, 1))
             gf.condition(s, referent_a, date(ANNEE, 2, 1))
@@ -154,10 +162,14 @@ def test_requetes_en_nombre_constant(org_a, referent_a):
 
 
 def test_ajouter_une_section_a_un_genre(org_a, monkeypatch):
-    genres = {g: sections.Genre(m.titre, m.destinataires, list(m.sections)) for g, m in sections.GENRES.items()}
+    genres = {
+        g: sections.Genre(m.titre, m.destinataires, list(m.sections)) for g, m in sections.GENRES.items()
+    }
     monkeypatch.setattr(sections, "GENRES", genres)
     sections.ajouter(sections.ANNUEL, "charte", lambda o, d, f: Section("Charte", []), apres="portefeuille")
-    sections.ajouter(sections.ANNUEL, "charte", lambda o, d, f: Section("Charte v2", []), apres="portefeuille")
+    sections.ajouter(
+        sections.ANNUEL, "charte", lambda o, d, f: Section("Charte v2", []), apres="portefeuille"
+    )
     assert [c for c, _ in genres[sections.ANNUEL].sections][:2] == ["portefeuille", "charte"]
     debut, fin = services.periode(ANNEE)
     assert services.construire(org_a, sections.ANNUEL, debut, fin).sections[1].titre == "Charte v2"
@@ -208,12 +220,16 @@ def test_echec_en_francais_sans_version(org_a, referent_a, monkeypatch):
     def casse(o, d, f):
         raise RuntimeError("panne")
 
-    genres = {g: sections.Genre(m.titre, m.destinataires, [("casse", casse)]) for g, m in sections.GENRES.items()}
+    genres = {
+        g: sections.Genre(m.titre, m.destinataires, [("casse", casse)]) for g, m in sections.GENRES.items()
+    }
     monkeypatch.setattr(sections, "GENRES", genres)
     rapport = services.lancer(org_a, referent_a, sections.ANNUEL, ANNEE)
     travailleur.executer_travaux()
     rapport = Rapport.objects.select_related("travail").get(pk=rapport.pk)
-    assert rapport.travail.etat == Travail.Etat.ECHOUE and "rien n'a été enregistré" in rapport.travail.message
+    assert (
+        rapport.travail.etat == Travail.Etat.ECHOUE and "rien n'a été enregistré" in rapport.travail.message
+    )
     assert rapport.version is None and rapport.pdf is None
 
 
@@ -255,7 +271,9 @@ def test_secret_statistique_dans_les_trois_formats(org_a, drh_a, genre):
     docx_, odt_ = tableaux_docx(bytes(rapport.docx)), tableaux_odt(bytes(rapport.odt))
     pdf_ = jetons(texte_pdf(bytes(rapport.pdf)))
     brut: dict[tuple[str, str], int] = {}
-    for g in GroupeEffectif.objects.filter(import_effectifs=imp).values("categorie", "libelle__niveau", "effectif"):
+    for g in GroupeEffectif.objects.filter(import_effectifs=imp).values(
+        "categorie", "libelle__niveau", "effectif"
+    ):
         cle = (g["categorie"], g["libelle__niveau"])
         brut[cle] = brut.get(cle, 0) + g["effectif"]
     for premiere in ("Niveau", "Catégorie"):
@@ -292,7 +310,9 @@ def test_sans_import_l_exposition_le_dit(org_a, referent_a):
 
 def test_girouet_et_organisation_du_travail(org_a, referent_a, portefeuille):
     _, nouveaux = portefeuille
-    instrument = DefinitionInstrument.objects.filter(organisation__isnull=True, code="girouet").latest("version")
+    instrument = DefinitionInstrument.objects.filter(organisation__isnull=True, code="girouet").latest(
+        "version"
+    )
     ev = Evaluation.objects.create(
         organisation=org_a, systeme=nouveaux[1], instrument=instrument, moment="amont", cree_par=referent_a,
         statut=Evaluation.Statut.FINALISEE, finalisee_le=_le(DANS_L_ANNEE),
@@ -300,7 +320,9 @@ def test_girouet_et_organisation_du_travail(org_a, referent_a, portefeuille):
     items = instrument.definition.items
     for n, note in enumerate((1, 2)):
         personne = fabrique.membre(org_a, "lecteur", f"eval{n}@exemple.fr")
-        e = Evaluateur.objects.create(evaluation=ev, utilisateur=personne, profil="agent", invite_par=referent_a)
+        e = Evaluateur.objects.create(
+            evaluation=ev, utilisateur=personne, profil="agent", invite_par=referent_a
+        )
         for item in items:
             Reponse.objects.create(evaluateur=e, item=item.id, valeur=note)
     debut, fin = services.periode(ANNEE)

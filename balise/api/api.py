@@ -41,6 +41,7 @@ from . import (
     gouvernance_instances,
     gouvernance_politique,
     gouvernance_seances,
+    rapports,
 )
 from .schemas import (
     OMISSIBLE,
@@ -489,3 +490,4 @@ api.add_router("/organisations", gouvernance_instances.routeur)
 api.add_router("/organisations", gouvernance_seances.routeur)
 api.add_router("/organisations", gouvernance_avis.routeur)
 api.add_router("/organisations", gouvernance_politique.routeur)
+api.add_router("/organisations", rapports.routeur)

@@ -27,9 +27,7 @@ def _page(request: HttpRequest, adhesion, form: ProductionForm) -> HttpResponse:
             "rapports": selectors.rapports(organisation),
             "peut_produire": peut(adhesion.role, Permission.PRODUIRE_RAPPORTS),
             "form": form,
-            "exports": [
-                (nom, e) for nom, e in exports.EXPORTS.items() if peut(adhesion.role, e.permission)
-            ],
+            "exports": [(nom, e) for nom, e in exports.EXPORTS.items() if peut(adhesion.role, e.permission)],
             "formats_exports": list(exports.FORMATS),
             "formats": list(FORMATS),
         },
@@ -43,8 +41,8 @@ def accueil(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, adhesion, ProductionForm())
 
 
-@login_required
 @require_POST
+@login_required
 def lancer(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.PRODUIRE_RAPPORTS)
     form = ProductionForm(request.POST)
@@ -83,7 +81,11 @@ def exporter(request: HttpRequest, slug: str, nom: str, format_: str) -> HttpRes
         raise Http404("Export inconnu.")
     adhesion = acces.exiger(request.user, slug, export.permission)
     organisation = adhesion.organisation
-    reponse = HttpResponse(exports.produire(organisation, nom, format_), content_type=exports.FORMATS[format_])
-    reponse["Content-Disposition"] = f'attachment; filename="{exports.nom_fichier(organisation, nom, format_)}"'
+    reponse = HttpResponse(
+        exports.produire(organisation, nom, format_), content_type=exports.FORMATS[format_]
+    )
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="{exports.nom_fichier(organisation, nom, format_)}"'
+    )
     reponse["Cache-Control"] = "no-store"
     return reponse
