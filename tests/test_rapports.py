@@ -4,7 +4,7 @@ versions, droits, saisies hostiles, requêtes en nombre constant."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from balise.conformite.models import ObligationSuivie
-from balise.gouvernance.models import Condition, Decision
+from balise.gouvernance.models import Decision
 from balise.instruments.models import DefinitionInstrument, Evaluateur, Evaluation, Reponse
 from balise.metiers.models import GroupeEffectif
 from balise.rapports import sections, services
@@ -210,7 +210,7 @@ def test_production_versionnee_et_trois_formats_lus(org_a, referent_a, portefeui
     assert tableaux_odt(o) == grilles
     # PDF : le texte de chaque tableau, dans l'ordre.
     p = texte_pdf(bytes(second.pdf))
-    assert titre.split(" — ")[0] in p and f"Version 2, produite le" in p
+    assert titre.split(" — ")[0] in p and "Version 2, produite le" in p
     assert "Ancien chatbot" in p and "Système 2" in p
     # La version 1 reste téléchargeable, inchangée.
     assert "Version 1, produite le" in texte_pdf(bytes(Rapport.objects.get(pk=premier.pk).pdf))
@@ -332,3 +332,83 @@ def test_girouet_et_organisation_du_travail(org_a, referent_a, portefeuille):
     assert {c.texte for c in girouet.lignes[0][3:]} == {"1,5"} and len(girouet.entetes) == 3 + 4
     travail = _tableau(contenu.sections[2], "Décisions touchant l'organisation du travail")
     assert [r[1].texte for r in travail.lignes] == ["Système 0"]  # tourné vers les agents, dans l'année
+
+
+# --- Pages et API -------------------------------------------------------------------------------------
+
+
+def test_page_produire_suivre_telecharger(client, org_a, referent_a, lecteur_a, portefeuille):
+    client.force_login(referent_a)
+    page = client.get("/o/commune-a/rapports/")
+    assert page.status_code == 200 and "Produire un rapport" in page.content.decode()
+    reponse = client.post("/o/commune-a/rapports/production/", {"genre": "annuel", "annee": str(ANNEE)})
+    assert reponse.status_code == 302
+    assert "En attente de traitement" in client.get("/o/commune-a/rapports/").content.decode()
+    travailleur.executer_travaux()
+    rapport = Rapport.objects.get()
+    page = client.get("/o/commune-a/rapports/").content.decode()
+    assert "Fait le" in page and f"/o/commune-a/rapports/{rapport.pk}/odt/" in page
+    client.force_login(lecteur_a)
+    assert "Produire un rapport" not in client.get("/o/commune-a/rapports/").content.decode()
+    for format_, debut in (("pdf", b"%PDF"), ("odt", b"PK"), ("docx", b"PK")):
+        fichier = client.get(f"/o/commune-a/rapports/{rapport.pk}/{format_}/")
+        assert fichier.status_code == 200 and fichier.content.startswith(debut)
+        assert f'filename="rapport-annuel-commune-a-{ANNEE}-v1.{format_}"' in fichier["Content-Disposition"]
+    assert client.get(f"/o/commune-a/rapports/{rapport.pk}/exe/").status_code == 404
+
+
+def test_page_saisie_hostile_rien_de_lance(client, org_a, referent_a):
+    client.force_login(referent_a)
+    for donnees in (
+        {"genre": "annuel", "annee": str(timezone.localdate().year + 3)},
+        {"genre": "=cmd", "annee": "2024"},
+        {"genre": "annuel", "annee": "deux mille"},
+        {},
+    ):
+        reponse = client.post("/o/commune-a/rapports/production/", donnees)
+        assert reponse.status_code == 400
+    assert (
+        "année à venir"
+        in client.post(
+            "/o/commune-a/rapports/production/", {"genre": "annuel", "annee": "3000"}
+        ).content.decode()
+    )
+    assert not Rapport.objects.exists() and not Travail.objects.exists()
+
+
+def test_api_lancer_lister_telecharger(org_a, referent_a, lecteur_a):
+    reponse = fabrique.appel_api(
+        referent_a, "POST", "commune-a/rapports", {"genre": "dialogue_social", "annee": ANNEE}
+    )
+    assert reponse.status_code == 201 and reponse.json()["etat"] == "en_attente"
+    travailleur.executer_travaux()
+    liste = fabrique.appel_api(lecteur_a, "GET", "commune-a/rapports").json()
+    assert [(r["version"], r["etat"], r["formats"]) for r in liste] == [
+        (1, "termine", ["pdf", "odt", "docx"])
+    ]
+    fichier = fabrique.appel_api(lecteur_a, "GET", f"commune-a/rapports/{liste[0]['id']}/docx")
+    assert (
+        fichier.status_code == 200 and "dossier-dialogue-social-commune-a" in fichier["Content-Disposition"]
+    )
+    refus = fabrique.appel_api(referent_a, "POST", "commune-a/rapports", {"genre": "annuel", "annee": 3000})
+    assert refus.status_code == 400 and "année à venir" in refus.json()["message"]
+
+
+def test_liste_en_nombre_constant_de_requetes(client, org_a, referent_a):
+    from balise.rapports import selectors
+    from tests import instantane
+
+    instantane.rapport(org_a, referent_a)
+
+    def compter() -> int:
+        with CaptureQueriesContext(connection) as requetes:
+            list(selectors.rapports(org_a))
+            client.get("/o/commune-a/rapports/")
+        return len(requetes)
+
+    client.force_login(referent_a)
+    compter()  # la première page ouvre la session
+    une = compter()
+    for annee in range(2019, 2024):
+        instantane.rapport(org_a, fabrique.membre(org_a, "lecteur"), annee=annee)
+    assert compter() == une
