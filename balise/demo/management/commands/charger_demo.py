@@ -20,6 +20,7 @@ from balise.conformite import services as conformite
 from balise.conformite.models import Qualification
 from balise.conformite.regles import en_vigueur
 from balise.demo import gouvernance
+from balise.demo import rapports as demo_rapports
 from balise.instruments import services as instruments
 from balise.instruments.models import DefinitionInstrument
 from balise.instruments.services import Saisie
@@ -91,6 +92,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     externes = gouvernance.charger(donnees, utilisateurs, mot_de_passe, adresse)
     _qualifier(donnees.get("requalifications", []))
     _effectifs(donnees, utilisateurs)
+    demo_rapports.charger(donnees, utilisateurs)
     return externes
 
 
