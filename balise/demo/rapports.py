@@ -17,6 +17,10 @@ def charger(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> Rapport:
     organisation = Organisation.objects.get(slug=o["slug"])
     par = utilisateurs[next(e for e, r in o["membres"].items() if r in ("referent", "administrateur"))]
     rapport = services.lancer(organisation, par, Rapport.Genre.ANNUEL, timezone.localdate().year - 1)
-    assert rapport.travail is not None
+    if rapport.travail is None:
+        raise RuntimeError("Le rapport de démonstration n'a pas de travail de fond.")
     travaux.executer_ici(rapport.travail)
+    rapport.refresh_from_db()
+    if rapport.version is None:
+        raise RuntimeError("Le rapport annuel de démonstration n'a pas été produit.")
     return rapport

@@ -68,7 +68,7 @@ def _registre(organisation: Organisation) -> Iterable[list[Valeur]]:
     )
     champs = SystemeIA._meta
     libelles = {
-        nom: dict(champs.get_field(nom).choices or [])  # type: ignore[union-attr, arg-type]
+        nom: dict(champs.get_field(nom).choices or [])  # type: ignore[union-attr]
         for nom in ("domaine", "type_ia", "cible", "stade", "realisation", "hebergement")
     }
     for (
@@ -105,7 +105,7 @@ def _obligations(organisation: Organisation) -> Iterable[list[Valeur]]:
     for o in suivies.iterator(chunk_size=2000):
         yield [
             o.systeme.nom, o.titre, o.regime, o.echeance, o.get_statut_display(),
-            "oui" if o.en_retard else "non", "oui" if o.applicable else "non",
+            "oui" if o.en_retard else "non",  # type: ignore[attr-defined]  # annotation de avec_retard "oui" if o.applicable else "non",
             o.responsable.nom_affiche if o.responsable else "", o.preuve_lien,
         ]  # fmt: skip
 
@@ -120,7 +120,7 @@ def _conditions(organisation: Organisation) -> Iterable[list[Valeur]]:
     for c in toutes.iterator(chunk_size=2000):
         yield [
             c.systeme.nom, c.intitule, "réserve d'un avis" if c.avis_id else "condition d'une décision",
-            c.echeance, c.get_statut_display(), "oui" if c.en_retard else "non",
+            c.echeance, c.get_statut_display(), "oui" if c.en_retard else "non",  # type: ignore[attr-defined]
             c.responsable.nom_affiche if c.responsable else "", c.commentaire,
         ]  # fmt: skip
 

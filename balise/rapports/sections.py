@@ -243,7 +243,9 @@ def obligations(organisation: Organisation, debut: date, fin: date) -> Section:
         )
     )
     retard = list(
-        suivies.filter(en_retard=True).select_related("systeme").order_by("echeance", "systeme__nom", "pk")
+        suivies.filter(en_retard=True)  # type: ignore[misc]  # annotation de avec_retard
+        .select_related("systeme")
+        .order_by("echeance", "systeme__nom", "pk")
     )
     section.paragraphe(
         f"Au {fin:%d/%m/%Y}, {len(retard)} obligation{'s' if len(retard) > 1 else ''} "
@@ -283,7 +285,11 @@ def conditions(organisation: Organisation, debut: date, fin: date) -> Section:
             pied=[Cellule("Total"), _n(sum(comptes.values()))],
         )
     )
-    retard = list(toutes.filter(en_retard=True).select_related("systeme").order_by("echeance", "pk"))
+    retard = list(
+        toutes.filter(en_retard=True)  # type: ignore[misc]  # annotation de avec_retard
+        .select_related("systeme")
+        .order_by("echeance", "pk")
+    )
     if retard:
         section.blocs.append(
             Tableau(

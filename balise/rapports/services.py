@@ -4,7 +4,8 @@ est numérotée et les fichiers écrits dans la transaction finale du travail (`
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -48,8 +49,8 @@ def construire(
     debut: date,
     fin: date,
     version: int = 1,
-    produit_le=None,
-    avancer=None,
+    produit_le: datetime | None = None,
+    avancer: Callable[[int, int], None] | None = None,
 ) -> Contenu:
     """Le contenu du rapport (contenu.py), section après section, dans l'ordre de `sections.GENRES`."""
     modele = sections.GENRES[genre]
