@@ -54,6 +54,8 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # La politique des portes : un contenu que seul le schéma de la politique valide (critère
             # bloquant gardé, valeurs connues) : 400 ; partie d'une version périmée : 409.
             {"include-method": "POST", "include-path-regex": "/politique-portes$", **_REFUS_DOCUMENTES},
+            # Les rapports : une année à venir ou trop ancienne, une production déjà en cours : 400.
+            {"include-method": "POST", "include-path-regex": "/rapports$", **_REFUS_DOCUMENTES},
         ]
     }
 )

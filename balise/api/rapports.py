@@ -6,17 +6,18 @@
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic import BeforeValidator
 
 from balise.organisations import acces
 from balise.organisations.roles import Permission
 from balise.rapports import exports, selectors, services
 from balise.rapports.models import FORMATS, Rapport
 
-from .schemas import Corps, Erreur, ErreurValidation
+from .schemas import Corps, Erreur, ErreurValidation, _entier
 
 ERREURS = {401: Erreur, 422: ErreurValidation, 403: Erreur, 404: Erreur}
 routeur = Router(tags=["Rapports et exports"])
@@ -36,7 +37,10 @@ _BINAIRE = {
 
 class ProductionEntree(Corps):
     genre: GenreT
-    annee: int = Field(..., ge=1, le=9999, description="L'année civile sur laquelle porte le rapport.")
+    # Un entier (2025.0 en est un pour JSON Schema, comme pour les identifiants de gouvernance_avis.py).
+    annee: Annotated[int, Field(ge=1, le=9999), BeforeValidator(_entier)] = Field(
+        ..., description="L'année civile sur laquelle porte le rapport."
+    )
 
 
 class RapportSortie(Schema):
