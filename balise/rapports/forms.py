@@ -7,7 +7,7 @@ from .models import Rapport
 
 
 class ProductionForm(Formulaire):
-    genre = forms.ChoiceField(label="Rapport", choices=Rapport.Genre.choices)
+    genre = forms.ChoiceField(label="Document à produire", choices=Rapport.Genre.choices)
     annee = forms.IntegerField(
         label="Année",
         help_text="Le rapport porte sur l'année civile ; celle en cours s'arrête à aujourd'hui.",
