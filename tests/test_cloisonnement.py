@@ -577,6 +577,10 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "avis": 22,
         "decision": 23,
         "condition": 24,
+        "rapport": 25,
+        "format_rapport": "pdf",
+        "export": "registre",
+        "format_export": "csv",
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
