@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "balise.observabilite",
     "balise.formations",
     "balise.programme",
+    "balise.rapports",
 ]
 
 MIDDLEWARE = [

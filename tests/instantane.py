@@ -45,6 +45,7 @@ from balise.metiers.models import (
 )
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
 from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
+from balise.rapports.models import Rapport
 from balise.registre import services
 from balise.registre.models import ChangementStade, Document, SystemeIA
 from balise.regles_usage.models import InformationService, PriseDeConnaissance, VersionRegles
@@ -105,12 +106,25 @@ _MODELES = [
     Sensibilisation,
     Participants,
     NoteVeille,
+    # Rapports produits (balise/rapports).
+    Rapport,
 ]
 
 
 # La dernière utilisation d'un jeton change à chaque appel authentifié, refusé ou non : ce n'est pas
 # une donnée qu'un refus doit laisser intacte.
 _NON_PHOTOGRAPHIES = {"utilise_le"}
+
+
+def rapport(org: Organisation, par, genre: str = "annuel", annee: int = 2025) -> Rapport:
+    """Un rapport déjà produit (fichiers minimes) : sans passer par le processus de fond."""
+    from django.utils import timezone
+
+    return Rapport.objects.create(
+        organisation=org, genre=genre, annee=annee, debut=f"{annee}-01-01", fin=f"{annee}-12-31",
+        version=1, titre=f"Rapport secret {org.slug}", demande_par=par, produit_le=timezone.now(),
+        pdf=PDF, odt=b"PK odt", docx=b"PK docx",
+    )  # fmt: skip
 
 
 def _tous_les_modeles():

@@ -79,13 +79,12 @@ PREFIXES_PRIVES = ("o/", "api/organisations/")
 PREFIXES_PUBLICS = ("public/",)
 ROUTES_PRIVEES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PRIVES)]
 ROUTES_PUBLIQUES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PUBLICS)]
-# Paramètres qui désignent une entrée d'un référentiel livré, la même pour toutes les organisations
-# (une étape du programme) : sous le slug de B, ils désignent l'objet de B, pas celui de A.
-PARAMETRES_DE_REFERENTIEL = {"etape_id", "etape"}
+# Paramètres qui ne désignent pas un objet d'une organisation : le nom d'un export, un format de fichier,
+# une entrée d'un référentiel livré, la même pour toutes (une étape du programme : sous le slug de B,
+# elle désigne l'étape de B, pas celle de A).
+_PARAMETRES_SANS_OBJET = {"slug", "nom", "format_", "etape_id", "etape"}
 ROUTES_A_IDENTIFIANT = [
-    r
-    for r in ROUTES_PRIVEES
-    if len([m for m in _PARAMETRE.finditer(r) if m.group("nom") not in PARAMETRES_DE_REFERENTIEL]) > 1
+    r for r in ROUTES_PRIVEES if {m.group("nom") for m in _PARAMETRE.finditer(r)} - _PARAMETRES_SANS_OBJET
 ]
 METHODES = ["GET", "POST", "PATCH", "DELETE"]
 # Les adresses sans organisation, chacune rangée selon qui l'atteint. Une adresse nouvelle doit y être
@@ -170,6 +169,13 @@ _OBJETS = {
     ("action_pk", "actions"): "action_programme",
     ("etape_id", "etapes"): "etape",
     ("etape", "etapes"): "etape",
+    # Rapports et exports : un rapport produit, un de ses formats ; un export et un de ses formats.
+    ("pk", "rapports"): "rapport",
+    ("format_", "<int:pk>"): "format_rapport",
+    ("format_", "<pk>"): "format_rapport",
+    ("nom", "exports"): "export",
+    ("format_", "<str:nom>."): "format_export",
+    ("format_", "<nom>"): "format_export",
 }
 
 
@@ -253,6 +259,10 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
             "groupe_codes": groupe_codes.pk,
             "obligation": obligation.pk,
             "jeton": jeton.pk,
+            "rapport": instantane.rapport(org, admin).pk,
+            "format_rapport": "pdf",
+            "export": "registre",
+            "format_export": "csv",
         }
 
     a, b = peupler(org_a, admin_a, systeme_a, "a"), peupler(org_b, admin_b, systeme_b, "b")
@@ -604,6 +614,9 @@ def _corps_json(version: int, route: str) -> str:
             "etat": "faite",
             "resume": "Piège",
             "source": "https://pirate.example/",
+            # Rapports : un genre et une année valides.
+            "genre": "annuel",
+            "annee": 2025,
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
         | ({"principes": ["sndgct/sobriete"]} if route.endswith("/charte/versions") else {})
@@ -657,6 +670,7 @@ SECRETS_A = [
     "Point des avis secret a",
     "Comité des avis secret a",
     "Radar secret a",
+    "Rapport secret commune-a",
     "Motif de politique secret a",
     "Charte secrète a",
     "Population secrète a",
@@ -766,6 +780,10 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "version_regles": 30,
         "action_programme": 25,
         "etape": "diagnostic",
+        "rapport": 25,
+        "format_rapport": "pdf",
+        "export": "registre",
+        "format_export": "csv",
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -969,6 +987,7 @@ def scene(org_a, admin_a, systeme_a):
         consultation=consultation,
         groupe_codes=groupe_codes,
         charte=_charte(org_a, admin_a, "a"),
+        rapport=instantane.rapport(org_a, admin_a).pk,
     )
 
 
@@ -1492,49 +1511,50 @@ ACTIONS_PAGES = [
         "POST",
         "charte/composer/",
         lambda: {"titre": "Charte", "principes": ["sndgct/sobriete"]},
-        # Règles d'usage (balise/regles_usage) : lire, composer et publier (PILOTER_PROGRAMME), informer un
-        # service (GERER_FORMATIONS). Exception : prendre connaissance des règles est une écriture permise à
-        # tout membre qui voit le registre, lecteur et comité compris — chacun n'écrit que sa propre prise
-        # de connaissance (une fois par version), rien d'autre de l'organisation.
-        ("voir les règles d'usage", "GET", "regles-usage/", None, False, MEMBRES),
-        ("voir une version des règles", "GET", "regles-usage/{version_regles}/", None, False, MEMBRES),
-        (
-            "télécharger les règles (PDF)",
-            "GET",
-            "regles-usage/{version_regles}/regles.pdf",
-            None,
-            False,
-            MEMBRES,
-        ),
-        ("voir l'information des agents", "GET", "regles-usage/information/", None, False, MEMBRES),
-        (
-            "composer les règles",
-            "POST",
-            "regles-usage/{version_regles}/",
-            lambda: {"version": "1", "titre": "Nos règles"},
-            True,
-            [ADMIN, REFERENT],
-        ),
-        (
-            "modifier une version de la charte",
-            "POST",
-            "charte/versions/{charte}/modifier/",
-            lambda: {"titre": "Charte modifiée", "principes": "Transparence", "version": "1"},
-            "publier les règles",
-            "POST",
-            "regles-usage/{version_regles}/publication/",
-            lambda: {"version": "1"},
-            True,
-            [ADMIN, REFERENT],
-        ),
-        (
-            "reprendre une version de la charte",
-            "POST",
-            "charte/versions/{charte}/reprendre/",
-            dict,
-            True,
-            [ADMIN, REFERENT],
-        ),
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "modifier une version de la charte",
+        "POST",
+        "charte/versions/{charte}/modifier/",
+        lambda: {"titre": "Charte modifiée", "principes": "Transparence", "version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "reprendre une version de la charte",
+        "POST",
+        "charte/versions/{charte}/reprendre/",
+        dict,
+        True,
+        [ADMIN, REFERENT],
+    ),
+    # Règles d'usage (balise/regles_usage) : lire, composer et publier (PILOTER_PROGRAMME), informer un
+    # service (GERER_FORMATIONS). Exception : prendre connaissance des règles est une écriture permise à
+    # tout membre qui voit le registre, lecteur et comité compris — chacun n'écrit que sa propre prise
+    # de connaissance (une fois par version), rien d'autre de l'organisation.
+    ("voir les règles d'usage", "GET", "regles-usage/", None, False, MEMBRES),
+    ("voir une version des règles", "GET", "regles-usage/{version_regles}/", None, False, MEMBRES),
+    ("télécharger les règles (PDF)", "GET", "regles-usage/{version_regles}/regles.pdf", None, False, MEMBRES),
+    ("voir l'information des agents", "GET", "regles-usage/information/", None, False, MEMBRES),
+    (
+        "composer les règles",
+        "POST",
+        "regles-usage/{version_regles}/",
+        lambda: {"version": "1", "titre": "Nos règles"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "publier les règles",
+        "POST",
+        "regles-usage/{version_regles}/publication/",
+        lambda: {"version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
         "enregistrer l'information d'un service",
         "POST",
         "regles-usage/information/",
@@ -1598,6 +1618,21 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    # Rapports et exports (balise/rapports) : lire et télécharger avec VOIR_REGISTRE, produire avec
+    # PRODUIRE_RAPPORTS (administrateur, référent, DRH).
+    ("voir les rapports et exports", "GET", "rapports/", None, False, MEMBRES),
+    ("télécharger un rapport (DOCX)", "GET", "rapports/{rapport}/docx/", None, False, MEMBRES),
+    ("exporter le registre (CSV)", "GET", "exports/registre.csv", None, False, MEMBRES),
+    ("exporter les obligations (ODS)", "GET", "exports/obligations.ods", None, False, MEMBRES),
+    ("exporter les conditions (XLSX)", "GET", "exports/conditions.xlsx", None, False, MEMBRES),
+    (
+        "produire un rapport",
+        "POST",
+        "rapports/production/",
+        lambda: {"genre": "dialogue_social", "annee": str(timezone.localdate().year - 1)},
+        True,
+        [ADMIN, REFERENT, RH],
+    ),
     ("voir les paramètres", "GET", "parametres/", None, False, [ADMIN]),
     (
         "modifier les paramètres",
@@ -1652,6 +1687,7 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         obligation=scene.obligation.pk,
         jeton=scene.jeton.pk,
         charte=scene.charte,
+        rapport=scene.rapport,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
         version_regles=scene.version_regles,
@@ -1910,6 +1946,25 @@ def _droits_du_role_dans_l_api_du_programme(scene, role, action, methode, suffix
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
+ACTIONS_API_RAPPORTS = [
+    ("lister les rapports", "GET", "rapports", None, MEMBRES),
+    ("télécharger un rapport", "GET", "rapports/{rapport}/pdf", None, MEMBRES),
+    ("exporter le registre", "GET", "exports/registre/xlsx", None, MEMBRES),
+    (
+        "lancer un rapport",
+        "POST",
+        "rapports",
+        lambda: {"genre": "annuel", "annee": timezone.localdate().year - 1},
+        [ADMIN, REFERENT, RH],
+    ),
+]
+
+
+def _droits_du_role_dans_l_api_des_rapports(scene, role, action, methode, suffixe, corps, autorises):
+    url = f"/api/organisations/{scene.org.slug}/" + suffixe.format(rapport=scene.rapport)
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
 # Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
 _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
@@ -1918,6 +1973,7 @@ _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api_de_la_charte, a) for a in ACTIONS_API_CHARTE),
     *((_droits_du_role_dans_l_api_des_regles, a) for a in ACTIONS_API_REGLES),
     *((_droits_du_role_dans_l_api_du_programme, a) for a in ACTIONS_API_PROGRAMME),
+    *((_droits_du_role_dans_l_api_des_rapports, a) for a in ACTIONS_API_RAPPORTS),
 ]
 
 

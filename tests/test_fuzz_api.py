@@ -67,6 +67,8 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # mesure ou une note au-delà de 10, un public cité deux fois, une adresse web que le motif
             # laisse passer mais que le validateur d'URL refuse (400) ; une version périmée (409).
             {"include-path-regex": "/programme/", **_REFUS_DOCUMENTES},
+            # Les rapports : une année à venir ou trop ancienne, une production déjà en cours : 400.
+            {"include-method": "POST", "include-path-regex": "/rapports$", **_REFUS_DOCUMENTES},
         ]
     }
 )

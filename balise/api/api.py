@@ -44,6 +44,7 @@ from . import (
     gouvernance_politique,
     gouvernance_seances,
     programme,
+    rapports,
     regles_usage,
 )
 from .schemas import (
@@ -497,3 +498,4 @@ api.add_router("/organisations", chartes.routeur)
 api.add_router("/organisations", formations.routeur)
 api.add_router("/organisations", regles_usage.routeur)
 api.add_router("/organisations", programme.routeur)
+api.add_router("/organisations", rapports.routeur)

@@ -21,6 +21,7 @@ class Travail(models.Model):
         LECTURE_EFFECTIFS = "effectifs.lecture", "Lecture d'un tableau des effectifs"
         TRAITEMENT_EFFECTIFS = "effectifs.traitement", "Traitement d'un tableau des effectifs"
         CONVOCATION_SEANCE = "gouvernance.convocation", "Convocation d'une séance (dossiers et courriels)"
+        PRODUCTION_RAPPORT = "rapports.production", "Production d'un rapport (PDF, ODT, DOCX)"
 
     class Etat(models.TextChoices):
         EN_ATTENTE = "en_attente", "En attente"

@@ -98,6 +98,7 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
     organisations.annuler_invitation(annulee, admin_a)
     ancien, _ = JetonAPI.emettre(referent_a, "ancien export")
     revoquer_jeton(ancien, admin_a)  # les deux tableaux des jetons : actifs, révoqués
+    instantane.rapport(org_a, admin_a)  # un rapport produit : la liste des rapports et ses liens
     donnees = Donnees(
         org_a.slug,
         systeme.pk,
@@ -350,6 +351,7 @@ PAGES_CONNECTEES = {
     "nouvelle session": "/o/{d.slug}/formations/sessions/nouvelle/",
     "session de formation": "/o/{d.slug}/formations/sessions/{d.session_formation}/",
     "obligation de formation et ses preuves": "/o/{d.slug}/obligations/{d.obligation_formation}/",
+    "rapports et exports": "/o/{d.slug}/rapports/",
 }
 
 
@@ -370,6 +372,17 @@ def test_formulaire_en_erreur_accessible(page, donnees, admin_a):
     page.goto(f"/o/{donnees.slug}/registre/nouveau/")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("Le formulaire contient des erreurs").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_production_de_rapport_en_erreur_accessible(page, donnees, admin_a):
+    """Une année à venir refusée : l'alerte du formulaire de production reste accessible."""
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/rapports/")
+    page.get_by_label("Année").fill("3000")
+    page.get_by_role("button", name="Produire").click()
+    page.get_by_text("année à venir").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
 

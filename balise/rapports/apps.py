@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RapportsConfig(AppConfig):
+    name = "balise.rapports"
+    verbose_name = "Rapports et exports"

@@ -1,0 +1,480 @@
+"""Les sections des rapports, et leur ordre dans chaque genre.
+
+Une section est une fonction `(organisation, debut, fin) -> Section` qui lit la base (en un nombre de
+requêtes qui ne dépend pas de la taille de l'organisation) et rend du contenu (contenu.py). Chaque genre
+de rapport (`GENRES`) garde la liste ordonnée de ses sections : une nouvelle partie (charte, formation,
+indicateurs, feuille de route) s'y ajoute par `ajouter`, sans toucher aux autres ni aux rendus.
+
+Le secret statistique n'est pas recalculé ici : les chiffres sur les agents viennent des tableaux déjà
+protégés de balise/metiers/selectors.py, et une case masquée devient une `Cellule` sans chiffre.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from balise.conformite.models import ObligationSuivie
+from balise.gouvernance.models import Avis, Condition, Decision
+from balise.instruments import selectors as instruments
+from balise.instruments.calcul import calculer
+from balise.instruments.models import Evaluation
+from balise.metiers import selectors as metiers
+from balise.metiers.models import Dimension
+from balise.metiers.secret import TableauProtege
+from balise.organisations.models import Organisation
+from balise.registre.cycle_de_vie import Stade
+from balise.registre.models import ChangementStade, SystemeIA
+from balise.registre.referentiels import Cible
+
+from .contenu import Cellule, Liste, Section, Tableau
+
+FonctionSection = Callable[[Organisation, date, date], Section]
+
+GIROUET = "girouet"  # l'identifiant de l'instrument (balise/instruments/definitions/girouet-v1.yaml)
+
+
+def _bornes(debut: date, fin: date) -> tuple[datetime, datetime]:
+    """La période en instants : du début du premier jour à la fin du dernier, à l'heure de Paris."""
+    return (
+        timezone.make_aware(datetime.combine(debut, time.min)),
+        timezone.make_aware(datetime.combine(fin, time.max)),
+    )
+
+
+def _n(valeur: int) -> Cellule:
+    return Cellule.nombre(valeur)
+
+
+def _jour(valeur: date | None) -> str:
+    return "—" if valeur is None else f"{valeur:%d/%m/%Y}"
+
+
+# --- Registre ---------------------------------------------------------------------------------------
+
+
+def portefeuille(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Les systèmes par stade à la fin de la période, ceux entrés au registre et les passages de stade
+    de la période. Trois requêtes."""
+    de, a = _bornes(debut, fin)
+    section = Section("Portefeuille des systèmes d'IA et changements de la période")
+    actifs = SystemeIA.objects.filter(organisation=organisation, cree_le__lte=a).exclude(archive_le__lte=a)
+    par_stade = dict(actifs.values_list("stade").annotate(n=Count("pk")).order_by())
+    total = sum(par_stade.values())
+    section.paragraphe(
+        f"Au {fin:%d/%m/%Y}, le registre interne compte {total} système{'s' if total > 1 else ''} d'IA "
+        "(fiches archivées exclues). Le stade est celui d'aujourd'hui pour chaque fiche encore au registre."
+    )
+    section.blocs.append(
+        Tableau(
+            "Systèmes d'IA par stade du cycle de vie",
+            ["Stade", "Systèmes"],
+            [[Cellule(libelle), _n(par_stade.get(code, 0))] for code, libelle in Stade.choices],
+            pied=[Cellule("Total"), _n(total)],
+        )
+    )
+    nouveaux = list(
+        actifs.filter(cree_le__gte=de)
+        .order_by("cree_le", "pk")
+        .values_list("nom", "service", "stade", "cree_le")
+    )
+    libelles = dict(Stade.choices)
+    section.paragraphe(
+        f"{len(nouveaux)} système{'s' if len(nouveaux) > 1 else ''} inscrit{'s' if len(nouveaux) > 1 else ''} au registre pendant la période."
+    )
+    if nouveaux:
+        section.blocs.append(
+            Tableau(
+                "Systèmes inscrits au registre pendant la période",
+                ["Système", "Service porteur", "Stade", "Inscrit le"],
+                [
+                    [
+                        Cellule(nom),
+                        Cellule(service),
+                        Cellule(libelles.get(stade, stade)),
+                        Cellule(_jour(timezone.localdate(le))),
+                    ]
+                    for nom, service, stade, le in nouveaux
+                ],
+            )
+        )
+    passages = Counter(
+        ChangementStade.objects.filter(
+            systeme__organisation=organisation, nature=ChangementStade.Nature.STADE, le__range=(de, a)
+        ).values_list("depuis", "vers")
+    )
+    if passages:
+        rangs = sorted(
+            passages.items(), key=lambda p: (Stade.values.index(p[0][1]), Stade.values.index(p[0][0]))
+        )
+        section.blocs.append(
+            Tableau(
+                "Passages de stade pendant la période",
+                ["De", "Vers", "Passages"],
+                [[Cellule(libelles[d]), Cellule(libelles[v]), _n(n)] for (d, v), n in rangs],
+                pied=[Cellule("Total"), Cellule(""), _n(sum(passages.values()))],
+            )
+        )
+    else:
+        section.paragraphe("Aucun système n'a changé de stade pendant la période.")
+    return section
+
+
+# --- Gouvernance ------------------------------------------------------------------------------------
+
+
+def _table_decisions(decisions: list[Decision], legende: str) -> Tableau:
+    return Tableau(
+        legende,
+        ["Date", "Système", "Décision", "Instance", "Délibération"],
+        [
+            [
+                Cellule(_jour(d.decidee_le)),
+                Cellule(d.systeme.nom),
+                Cellule(d.get_sens_display()),
+                Cellule(d.instance.nom if d.instance else "—"),
+                Cellule(
+                    f"n° {d.deliberation_numero} du {_jour(d.deliberation_date)}"
+                    if d.deliberation_numero
+                    else "—"
+                ),
+            ]
+            for d in decisions
+        ],
+    )
+
+
+def decisions_et_avis(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Les décisions prises et les avis rendus pendant la période. Deux requêtes."""
+    de, a = _bornes(debut, fin)
+    section = Section("Décisions et avis des instances")
+    decisions = list(
+        Decision.objects.filter(organisation=organisation, decidee_le__range=(debut, fin))
+        .select_related("systeme", "instance")
+        .order_by("decidee_le", "pk")
+    )
+    section.paragraphe(
+        f"{len(decisions)} décision{'s' if len(decisions) > 1 else ''} sur des systèmes d'IA pendant la période."
+    )
+    if decisions:
+        section.blocs.append(_table_decisions(decisions, "Décisions de la période"))
+    avis = list(
+        Avis.objects.filter(point__organisation=organisation, rendu_le__range=(de, a))
+        .select_related("point__seance__instance")
+        .order_by("rendu_le", "pk")
+    )
+    section.paragraphe(
+        f"{len(avis)} avis rendu{'s' if len(avis) > 1 else ''} par les instances pendant la période."
+    )
+    if avis:
+        section.blocs.append(
+            Tableau(
+                "Avis rendus pendant la période",
+                ["Date", "Instance", "Point", "Avis"],
+                [
+                    [
+                        Cellule(_jour(timezone.localdate(x.rendu_le))),
+                        Cellule(x.point.seance.instance.nom),
+                        Cellule(x.point.titre),
+                        Cellule(x.get_sens_display()),
+                    ]
+                    for x in avis
+                ],
+            )
+        )
+        comptes = Counter(x.sens for x in avis)
+        section.blocs.append(
+            Tableau(
+                "Avis par sens",
+                ["Avis", "Nombre"],
+                [[Cellule(libelle), _n(comptes.get(code, 0))] for code, libelle in Avis.Sens.choices],
+                pied=[Cellule("Total"), _n(len(avis))],
+            )
+        )
+    return section
+
+
+def decisions_organisation_du_travail(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Les décisions de la période sur les systèmes qui touchent le travail des agents : tournés vers
+    les agents, ou reliés à un groupe d'agents exposés suivi (balise/metiers). Une requête."""
+    section = Section("Décisions touchant l'organisation du travail")
+    decisions = list(
+        Decision.objects.filter(organisation=organisation, decidee_le__range=(debut, fin))
+        .filter(Q(systeme__cible=Cible.AGENTS) | Q(systeme__groupes_exposes__isnull=False))
+        .select_related("systeme", "instance")
+        .distinct()
+        .order_by("decidee_le", "pk")
+    )
+    section.paragraphe(
+        "Sont retenues les décisions sur les systèmes utilisés par les agents, ou reliés à un groupe "
+        f"d'agents exposés que l'organisation suit : {len(decisions)} pendant la période."
+    )
+    if decisions:
+        section.blocs.append(_table_decisions(decisions, "Décisions touchant l'organisation du travail"))
+    return section
+
+
+# --- Conformité et conditions -----------------------------------------------------------------------
+
+
+def obligations(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Les obligations suivies des systèmes au registre : par état au dernier jour de la période, et
+    la liste de celles en retard à cette date. Deux requêtes."""
+    section = Section("Obligations réglementaires tenues et en retard")
+    suivies = ObligationSuivie.objects.filter(
+        organisation=organisation, applicable=True, systeme__archive_le__isnull=True
+    ).avec_retard(fin)
+    comptes = dict(suivies.values_list("statut").annotate(n=Count("pk")).order_by())
+    total = sum(comptes.values())
+    section.blocs.append(
+        Tableau(
+            "Obligations applicables par état",
+            ["État", "Obligations"],
+            [
+                [Cellule(libelle), _n(comptes.get(code, 0))]
+                for code, libelle in ObligationSuivie.Statut.choices
+            ],
+            pied=[Cellule("Total"), _n(total)],
+        )
+    )
+    retard = list(
+        suivies.filter(en_retard=True)  # type: ignore[misc]  # annotation de avec_retard
+        .select_related("systeme")
+        .order_by("echeance", "systeme__nom", "pk")
+    )
+    section.paragraphe(
+        f"Au {fin:%d/%m/%Y}, {len(retard)} obligation{'s' if len(retard) > 1 else ''} "
+        f"{'ont' if len(retard) > 1 else 'a'} dépassé son échéance sans être faite ni déclarée sans objet."
+        if retard
+        else f"Au {fin:%d/%m/%Y}, aucune obligation n'est en retard."
+    )
+    if retard:
+        section.blocs.append(
+            Tableau(
+                "Obligations en retard",
+                ["Système", "Obligation", "Échéance", "État"],
+                [
+                    [
+                        Cellule(o.systeme.nom),
+                        Cellule(o.titre),
+                        Cellule(_jour(o.echeance)),
+                        Cellule(o.get_statut_display()),
+                    ]
+                    for o in retard
+                ],
+            )
+        )
+    return section
+
+
+def conditions(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Les conditions et réserves des avis et décisions : par état, et celles en retard. Deux requêtes."""
+    section = Section("Conditions et réserves à lever")
+    toutes = Condition.objects.filter(organisation=organisation).avec_retard(fin)
+    comptes = dict(toutes.values_list("statut").annotate(n=Count("pk")).order_by())
+    section.blocs.append(
+        Tableau(
+            "Conditions par état",
+            ["État", "Conditions"],
+            [[Cellule(libelle), _n(comptes.get(code, 0))] for code, libelle in Condition.Statut.choices],
+            pied=[Cellule("Total"), _n(sum(comptes.values()))],
+        )
+    )
+    retard = list(
+        toutes.filter(en_retard=True)  # type: ignore[misc]  # annotation de avec_retard
+        .select_related("systeme")
+        .order_by("echeance", "pk")
+    )
+    if retard:
+        section.blocs.append(
+            Tableau(
+                "Conditions en retard",
+                ["Système", "Condition", "Échéance", "État"],
+                [
+                    [
+                        Cellule(c.systeme.nom),
+                        Cellule(c.intitule),
+                        Cellule(_jour(c.echeance)),
+                        Cellule(c.get_statut_display()),
+                    ]
+                    for c in retard
+                ],
+            )
+        )
+    else:
+        section.paragraphe(f"Au {fin:%d/%m/%Y}, aucune condition n'est en retard.")
+    return section
+
+
+# --- Métiers (secret statistique) -------------------------------------------------------------------
+
+
+def tableau_protege(t: TableauProtege, legende: str, titre_lignes: str) -> Tableau:
+    """Un tableau protégé de balise/metiers en tableau de rapport (effectifs), totaux compris : une case
+    masquée n'y a pas de chiffre."""
+    return Tableau(
+        legende,
+        [titre_lignes, *t.colonnes, "Total"],
+        [
+            [
+                Cellule(ligne),
+                *(Cellule.effectif(t.cases[(ligne, c)]) for c in t.colonnes),
+                Cellule.effectif(t.totaux_lignes[ligne]),
+            ]
+            for ligne in t.lignes
+        ],
+        pied=[
+            Cellule("Total"),
+            *(Cellule.effectif(t.totaux_colonnes[c]) for c in t.colonnes),
+            Cellule.effectif(t.total),
+        ],
+    )
+
+
+def exposition_metiers(organisation: Organisation, debut: date, fin: date) -> Section:
+    """L'exposition des agents à l'IA générative selon le dernier import traité du tableau des effectifs,
+    sous secret statistique : synthèse par niveau, puis par catégorie si le fichier la donne."""
+    section = Section("Exposition des métiers à l'IA générative")
+    imp = metiers.dernier_import(organisation)
+    if imp is None:
+        section.paragraphe(
+            "Aucun tableau des effectifs n'a encore été importé : l'exposition des métiers n'est pas connue."
+        )
+        return section
+    seuil = organisation.seuil_secret
+    section.paragraphe(
+        f"Selon le tableau des effectifs importé le {imp.cree_le:%d/%m/%Y} ({imp.lignes_retenues} lignes "
+        "retenues), rapproché du référentiel national INET / OIT. Secret statistique : aucun chiffre ne "
+        f"porte sur moins de {seuil} agents, et « secret » remplace aussi les chiffres qui permettraient de "
+        "les retrouver par addition ou soustraction."
+    )
+    section.blocs.append(
+        tableau_protege(metiers.synthese(imp, seuil), "Agents par niveau d'exposition", "Niveau")
+    )
+    if Dimension.CATEGORIE in imp.colonnes:
+        section.blocs.append(
+            tableau_protege(
+                metiers.croisement(imp, Dimension.CATEGORIE, seuil),
+                "Agents par catégorie et niveau d'exposition",
+                "Catégorie",
+            )
+        )
+    return section
+
+
+# --- Instruments : le girouet -----------------------------------------------------------------------
+
+
+def girouet(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Les résultats du girouet (impacts sur le travail) finalisés pendant la période : un score par
+    feuillet et par système. Deux requêtes (les évaluations, leurs cotations)."""
+    de, a = _bornes(debut, fin)
+    section = Section("Impacts sur le travail des agents : résultats du girouet")
+    evaluations = list(
+        Evaluation.objects.filter(
+            organisation=organisation,
+            instrument__code=GIROUET,
+            statut=Evaluation.Statut.FINALISEE,
+            finalisee_le__range=(de, a),
+        )
+        .select_related("systeme", "instrument")
+        .order_by("systeme__nom", "finalisee_le", "pk")
+    )
+    if not evaluations:
+        section.paragraphe("Aucune évaluation au girouet n'a été finalisée pendant la période.")
+        return section
+    cotations = instruments._cotations(evaluations)
+    resultats = [(e, calculer(e.instrument.definition, cotations.get(e.pk, []))) for e in evaluations]
+    feuillets = [s.section.titre for s in resultats[0][1].sections]
+    section.paragraphe(
+        f"{len(evaluations)} évaluation{'s' if len(evaluations) > 1 else ''} finalisée{'s' if len(evaluations) > 1 else ''}. "
+        "Score moyen de chaque feuillet sur l'échelle de 1 (impacts négatifs prédominants) à 4 (impacts "
+        "positifs prédominants) ; source : girouet de CIVITEO et de l'Observatoire Data Publica (CC BY-NC 4.0)."
+    )
+    section.blocs.append(
+        Tableau(
+            "Scores du girouet par système et par feuillet",
+            ["Système", "Finalisée le", "Évaluateurs", *feuillets],
+            [
+                [
+                    Cellule(e.systeme.nom),
+                    Cellule(_jour(timezone.localdate(e.finalisee_le)) if e.finalisee_le else "—"),
+                    _n(r.evaluateurs),
+                    *(
+                        Cellule("—" if s.score is None else f"{s.score:.1f}".replace(".", ","))
+                        for s in r.sections
+                    ),
+                ]
+                for e, r in resultats
+                if len(r.sections) == len(feuillets)
+            ],
+        )
+    )
+    negatifs = [
+        (e.systeme.nom, s.section.titre) for e, r in resultats for s in r.sections if s.penche == "negatif"
+    ]
+    if negatifs:
+        section.paragraphe(
+            "Feuillets où les impacts négatifs l'emportent (à discuter avec les représentants du personnel) :"
+        )
+        section.blocs.append(Liste([f"{nom} — {titre}" for nom, titre in negatifs]))
+    return section
+
+
+# --- Genres -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Genre:
+    titre: str
+    destinataires: str
+    sections: list[tuple[str, FonctionSection]] = field(default_factory=list)
+
+
+ANNUEL = "annuel"
+DIALOGUE_SOCIAL = "dialogue_social"
+
+GENRES: dict[str, Genre] = {
+    ANNUEL: Genre(
+        "Rapport annuel sur l'intelligence artificielle",
+        "Pour les élus et l'assemblée délibérante",
+        [
+            ("portefeuille", portefeuille),
+            ("decisions", decisions_et_avis),
+            ("obligations", obligations),
+            ("conditions", conditions),
+            ("exposition", exposition_metiers),
+        ],
+    ),
+    DIALOGUE_SOCIAL: Genre(
+        "Dossier du dialogue social sur l'intelligence artificielle",
+        "Pour le comité social territorial (CST) et sa formation spécialisée (F3SCT)",
+        [
+            ("girouet", girouet),
+            ("exposition", exposition_metiers),
+            ("organisation_du_travail", decisions_organisation_du_travail),
+        ],
+    ),
+}
+
+
+def ajouter(genre: str, cle: str, fonction: FonctionSection, apres: str | None = None) -> None:
+    """Ajoute une section à un genre, à la fin ou après la section `apres` ; une clé déjà présente est
+    remplacée à sa place (un module rechargé ne la double pas)."""
+    sections = GENRES[genre].sections
+    for i, (existante, _) in enumerate(sections):
+        if existante == cle:
+            sections[i] = (cle, fonction)
+            return
+    if apres is None:
+        sections.append((cle, fonction))
+        return
+    rang = next((i for i, (c, _) in enumerate(sections) if c == apres), None)
+    if rang is None:
+        raise KeyError(f"Section « {apres} » inconnue dans le genre « {genre} ».")
+    sections.insert(rang + 1, (cle, fonction))

@@ -1,0 +1,414 @@
+"""Rapports (C7) : contenu fidèle à la base, trois formats lus par de vrais analyseurs, secret statistique
+(aucune case masquée recalculable à partir des totaux publiés), production par le processus de fond,
+versions, droits, saisies hostiles, requêtes en nombre constant."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from balise.conformite.models import ObligationSuivie
+from balise.gouvernance.models import Decision
+from balise.instruments.models import DefinitionInstrument, Evaluateur, Evaluation, Reponse
+from balise.metiers.models import GroupeEffectif
+from balise.rapports import sections, services
+from balise.rapports.contenu import Section, Tableau
+from balise.rapports.models import Rapport
+from balise.registre.cycle_de_vie import Stade
+from balise.registre.models import ChangementStade, SystemeIA
+from balise.registre.referentiels import Cible
+from balise.travaux.models import Travail
+from tests import fabrique, travailleur
+from tests import gouvernance_fabrique as gf
+from tests.rapports_lecture import (
+    entier,
+    jetons,
+    tableaux_docx,
+    tableaux_odt,
+    texte_pdf,
+    titres_docx,
+    titres_odt,
+)
+from tests.test_effectifs import importer, tableau_csv
+from tests.test_secret_statistique import retrouvables
+
+ANNEE = timezone.localdate().year - 1
+DANS_L_ANNEE = date(ANNEE, 6, 15)
+
+
+def _le(jour: date):
+    return timezone.make_aware(timezone.datetime(jour.year, jour.month, jour.day, 10))
+
+
+@pytest.fixture
+def drh_a(org_a):
+    return fabrique.membre(org_a, "rh", "drh-a@exemple.fr")
+
+
+@pytest.fixture
+def portefeuille(org_a, referent_a):
+    """Quatre systèmes d'avant et de l'année, des passages de stade, décisions, obligations, conditions."""
+    ancien = fabrique.systeme(org_a, referent_a, nom="Ancien chatbot")
+    SystemeIA.objects.filter(pk=ancien.pk).update(cree_le=_le(date(ANNEE - 2, 3, 1)), stade=Stade.PRODUCTION)
+    nouveaux = [fabrique.systeme(org_a, referent_a, nom=f"Système {i}", cible=Cible.AGENTS) for i in range(3)]
+    for s in nouveaux:
+        SystemeIA.objects.filter(pk=s.pk).update(cree_le=_le(DANS_L_ANNEE), stade=Stade.EXPERIMENTATION)
+        ChangementStade.objects.create(
+            systeme=s, depuis=Stade.IDEE, vers=Stade.EXPERIMENTATION, par=referent_a, le=_le(DANS_L_ANNEE)
+        )
+    # Un passage de l'année suivante et une décision de l'année précédente n'y figurent pas.
+    ChangementStade.objects.create(
+        systeme=ancien, depuis=Stade.DECISION, vers=Stade.PRODUCTION, par=referent_a
+    )
+    gf.decision(ancien, referent_a, Decision.Sens.PRODUCTION, decidee_le=date(ANNEE - 1, 5, 1))
+    gf.decision(nouveaux[0], referent_a, Decision.Sens.EXPERIMENTER, decidee_le=DANS_L_ANNEE)
+    gf.obligation(ancien, referent_a, date(ANNEE, 3, 1), titre='=HYPERLINK("x")')  # en retard
+    gf.obligation(nouveaux[0], referent_a, date(ANNEE, 3, 1), ObligationSuivie.Statut.FAITE)
+    gf.obligation(nouveaux[1], referent_a, date(ANNEE + 5, 1, 1))
+    gf.condition(
+        nouveaux[2],
+        referent_a,
+        date(ANNEE, 9, 1),
+        origine=gf.decision(nouveaux[2], referent_a, decidee_le=date(ANNEE - 1, 1, 1)),
+    )
+    return ancien, nouveaux
+
+
+def _tableau(section: Section, legende: str) -> Tableau:
+    return next(b for b in section.blocs if isinstance(b, Tableau) and b.legende == legende)
+
+
+def _colonne(t: Tableau, ligne: str, rang: int = 1) -> str:
+    return next(r[rang].texte for r in t.lignes if r[0].texte == ligne)
+
+
+# --- Contenu ------------------------------------------------------------------------------------------
+
+
+def test_le_contenu_du_rapport_annuel_suit_la_base(org_a, portefeuille):
+    debut, fin = services.periode(ANNEE)
+    assert (debut, fin) == (date(ANNEE, 1, 1), date(ANNEE, 12, 31))
+    rapport = services.construire(org_a, sections.ANNUEL, debut, fin)
+    assert [s.titre for s in rapport.sections][:4] == [
+        "Portefeuille des systèmes d'IA et changements de la période",
+        "Décisions et avis des instances",
+        "Obligations réglementaires tenues et en retard",
+        "Conditions et réserves à lever",
+    ]
+    porte, decisions, obligations, conditions = rapport.sections[:4]
+    stades = _tableau(porte, "Systèmes d'IA par stade du cycle de vie")
+    assert _colonne(stades, "Production") == "1" and _colonne(stades, "Expérimentation / POC") == "3"
+    assert stades.pied[1].texte == str(SystemeIA.objects.filter(organisation=org_a).count())
+    inscrits = _tableau(porte, "Systèmes inscrits au registre pendant la période")
+    assert [r[0].texte for r in inscrits.lignes] == ["Système 0", "Système 1", "Système 2"]
+    passages = _tableau(porte, "Passages de stade pendant la période")
+    assert [[c.texte for c in r] for r in passages.lignes] == [["Idée", "Expérimentation / POC", "3"]]
+    faites = _tableau(decisions, "Décisions de la période")
+    assert [(r[1].texte, r[2].texte) for r in faites.lignes] == [("Système 0", "Expérimenter")]
+    par_etat = _tableau(obligations, "Obligations applicables par état")
+    assert _colonne(par_etat, "Faite") == "1" and _colonne(par_etat, "À faire") == "2"
+    retard = _tableau(obligations, "Obligations en retard")
+    assert [r[0].texte for r in retard.lignes] == ["Ancien chatbot"]
+    assert _colonne(_tableau(conditions, "Conditions par état"), "À lever") == "1"
+    assert [r[0].texte for r in _tableau(conditions, "Conditions en retard").lignes] == ["Système 2"]
+
+
+def test_une_organisation_ne_voit_rien_d_une_autre(org_a, org_b, portefeuille, admin_b):
+    fabrique.systeme(org_b, admin_b, nom="Système secret de B")
+    debut, fin = services.periode(ANNEE)
+    for genre in sections.GENRES:
+        rapport = services.construire(org_a, genre, debut, fin)
+        assert "Système secret de B" not in str(rapport)
+
+
+def test_periode_hostile_refusee_en_francais():
+    from django.core.exceptions import ValidationError
+
+    for annee in (timezone.localdate().year + 1, 1900, 99999):
+        with pytest.raises(ValidationError, match="année à venir"):
+            services.periode(annee)
+    assert services.periode(timezone.localdate().year)[1] == timezone.localdate()
+
+
+def test_requetes_en_nombre_constant(org_a, referent_a):
+    debut, fin = services.periode(ANNEE)
+
+    def compter() -> int:
+        with CaptureQueriesContext(connection) as requetes:
+            for genre in sections.GENRES:
+                services.construire(org_a, genre, debut, fin)
+        return len(requetes)
+
+    def ajouter(n: int) -> None:
+        for i in range(n):
+            s = fabrique.systeme(
+                org_a, referent_a, nom=f"S{i}-{SystemeIA.objects.count()}", cible=Cible.AGENTS
+            )
+            ChangementStade.objects.create(
+                systeme=s, depuis=Stade.IDEE, vers=Stade.ETUDE, par=referent_a, le=_le(DANS_L_ANNEE)
+            )
+            gf.decision(s, referent_a, decidee_le=DANS_L_ANNEE)
+            gf.obligation(s, referent_a, date(ANNEE, 2, 1))
+            gf.condition(s, referent_a, date(ANNEE, 2, 1))
+
+    ajouter(1)
+    une = compter()
+    ajouter(6)
+    assert compter() == une
+
+
+def test_ajouter_une_section_a_un_genre(org_a, monkeypatch):
+    genres = {
+        g: sections.Genre(m.titre, m.destinataires, list(m.sections)) for g, m in sections.GENRES.items()
+    }
+    monkeypatch.setattr(sections, "GENRES", genres)
+    sections.ajouter(sections.ANNUEL, "charte", lambda o, d, f: Section("Charte", []), apres="portefeuille")
+    sections.ajouter(
+        sections.ANNUEL, "charte", lambda o, d, f: Section("Charte v2", []), apres="portefeuille"
+    )
+    assert [c for c, _ in genres[sections.ANNUEL].sections][:2] == ["portefeuille", "charte"]
+    debut, fin = services.periode(ANNEE)
+    assert services.construire(org_a, sections.ANNUEL, debut, fin).sections[1].titre == "Charte v2"
+    with pytest.raises(KeyError):
+        sections.ajouter(sections.ANNUEL, "x", lambda o, d, f: Section("x"), apres="inconnue")
+
+
+# --- Production par le processus de fond, trois formats -----------------------------------------------
+
+
+def _produire(org, par, genre=sections.ANNUEL, annee=ANNEE) -> Rapport:
+    rapport = services.lancer(org, par, genre, annee)
+    assert travailleur.executer_travaux() == 1
+    rapport = Rapport.objects.select_related("travail").get(pk=rapport.pk)
+    assert rapport.travail.etat == Travail.Etat.TERMINE, rapport.travail.message
+    return rapport
+
+
+def test_production_versionnee_et_trois_formats_lus(org_a, referent_a, portefeuille):
+    premier = _produire(org_a, referent_a)
+    second = _produire(org_a, referent_a)
+    assert (premier.version, second.version) == (1, 2)
+    assert second.produit_le >= premier.produit_le
+    assert second.nom_fichier("pdf") == f"rapport-annuel-commune-a-{ANNEE}-v2.pdf"
+    titre = f"Rapport annuel sur l'intelligence artificielle — {ANNEE}"
+    # DOCX : titre, titres de sections en styles de titre, vrais tableaux.
+    d = bytes(second.docx)
+    assert ("Title", titre) in titres_docx(d)
+    assert ("Heading 1", "Obligations réglementaires tenues et en retard") in titres_docx(d)
+    grilles = tableaux_docx(d)
+    stades = next(g for g in grilles if g[0] == ["Stade", "Systèmes"])
+    assert dict(stades[1:])["Expérimentation / POC"] == "3" and stades[-1] == ["Total", "4"]
+    retard = next(g for g in grilles if g[0][:2] == ["Système", "Obligation"])
+    assert retard[1][:2] == ["Ancien chatbot", '=HYPERLINK("x")']
+    # ODT : mêmes tableaux, titres en vrais niveaux de plan.
+    o = bytes(second.odt)
+    assert (2, "Décisions et avis des instances") in titres_odt(o)
+    assert tableaux_odt(o) == grilles
+    # PDF : le texte de chaque tableau, dans l'ordre.
+    p = texte_pdf(bytes(second.pdf))
+    assert titre.split(" — ")[0] in p and "Version 2, produite le" in p
+    assert "Ancien chatbot" in p and "Système 2" in p
+    # La version 1 reste téléchargeable, inchangée.
+    assert "Version 1, produite le" in texte_pdf(bytes(Rapport.objects.get(pk=premier.pk).pdf))
+
+
+def test_echec_en_francais_sans_version(org_a, referent_a, monkeypatch):
+    def casse(o, d, f):
+        raise RuntimeError("panne")
+
+    genres = {
+        g: sections.Genre(m.titre, m.destinataires, [("casse", casse)]) for g, m in sections.GENRES.items()
+    }
+    monkeypatch.setattr(sections, "GENRES", genres)
+    rapport = services.lancer(org_a, referent_a, sections.ANNUEL, ANNEE)
+    travailleur.executer_travaux()
+    rapport = Rapport.objects.select_related("travail").get(pk=rapport.pk)
+    assert (
+        rapport.travail.etat == Travail.Etat.ECHOUE and "rien n'a été enregistré" in rapport.travail.message
+    )
+    assert rapport.version is None and rapport.pdf is None
+
+
+def test_une_production_a_la_fois(org_a, referent_a):
+    from django.core.exceptions import ValidationError
+
+    services.lancer(org_a, referent_a, sections.ANNUEL, ANNEE)
+    with pytest.raises(ValidationError, match="déjà en cours"):
+        services.lancer(org_a, referent_a, sections.ANNUEL, ANNEE)
+    services.lancer(org_a, referent_a, sections.DIALOGUE_SOCIAL, ANNEE)  # un autre genre : permis
+
+
+# --- Secret statistique dans les fichiers produits ----------------------------------------------------
+
+
+def _effectifs_a_petits_nombres() -> bytes:
+    lignes = []
+    for metier, categorie, n in [
+        ("Jardinier", "C", 9), ("Jardinier", "A", 2), ("Jardinier", "B", 6),
+        ("Archiviste", "B", 2), ("Archiviste", "A", 7), ("Archiviste", "C", 1),
+        ("Chargé-e d'accueil", "C", 12), ("Chargé-e d'accueil", "B", 3), ("Chargé-e d'accueil", "A", 5),
+    ]:  # fmt: skip
+        lignes += [[f"{metier[:3]}{categorie}{i}", metier, categorie, "F", "1"] for i in range(n)]
+    return tableau_csv(lignes)
+
+
+def _grille(grilles: list, premiere: str) -> list[list[int | None]]:
+    g = next(g for g in grilles if g[0][0] == premiere)
+    return [[entier(c) for c in rang[1:]] for rang in g[1:]]
+
+
+@pytest.mark.parametrize("genre", list(sections.GENRES))
+def test_secret_statistique_dans_les_trois_formats(org_a, drh_a, genre):
+    imp = importer(
+        org_a, drh_a, _effectifs_a_petits_nombres(),
+        colonnes={"metier": "Métier", "categorie": "Catégorie", "sexe": "Sexe", "quotite": "Quotité"},
+    )  # fmt: skip
+    rapport = _produire(org_a, drh_a, genre)
+    docx_, odt_ = tableaux_docx(bytes(rapport.docx)), tableaux_odt(bytes(rapport.odt))
+    pdf_ = jetons(texte_pdf(bytes(rapport.pdf)))
+    brut: dict[tuple[str, str], int] = {}
+    for g in GroupeEffectif.objects.filter(import_effectifs=imp).values(
+        "categorie", "libelle__niveau", "effectif"
+    ):
+        cle = (g["categorie"], g["libelle__niveau"])
+        brut[cle] = brut.get(cle, 0) + g["effectif"]
+    for premiere in ("Niveau", "Catégorie"):
+        grille = _grille(docx_, premiere)
+        assert grille == _grille(odt_, premiere)
+        # (1) aucun chiffre visible sous le seuil ; (2) il y a des cases masquées ;
+        # (3) aucune case masquée ne se retrouve à partir des lignes, colonnes et totaux publiés.
+        assert all(v is None or v == 0 or v >= org_a.seuil_secret for rang in grille for v in rang)
+        assert premiere == "Niveau" or any(v is None for rang in grille for v in rang), grille
+        assert retrouvables(grille) == set()
+        # Le PDF donne les mêmes rangées, dans le même ordre.
+        g = next(g for g in docx_ if g[0][0] == premiere)
+        for rang in g[1:]:
+            mots = jetons(" ".join(rang))
+            assert any(pdf_[i : i + len(mots)] == mots for i in range(len(pdf_))), rang
+    # (4) les chiffres visibles sont ceux de la base.
+    g = next(g for g in docx_ if g[0][0] == "Catégorie")
+    niveaux = g[0][1:-1]
+    for rang in g[1:-1]:
+        for niveau, texte in zip(niveaux, rang[1:-1], strict=True):
+            if texte != "secret":
+                assert entier(texte) == brut.get((rang[0], niveau if niveau != "Non rattachés" else ""), 0)
+    assert sum(brut.values()) == entier(g[-1][-1]) or g[-1][-1] == "secret"
+
+
+def test_sans_import_l_exposition_le_dit(org_a, referent_a):
+    debut, fin = services.periode(ANNEE)
+    section = sections.exposition_metiers(org_a, debut, fin)
+    assert "Aucun tableau des effectifs" in section.blocs[0].texte
+
+
+# --- Dossier du dialogue social : le girouet ----------------------------------------------------------
+
+
+def test_girouet_et_organisation_du_travail(org_a, referent_a, portefeuille):
+    _, nouveaux = portefeuille
+    instrument = DefinitionInstrument.objects.filter(organisation__isnull=True, code="girouet").latest(
+        "version"
+    )
+    ev = Evaluation.objects.create(
+        organisation=org_a, systeme=nouveaux[1], instrument=instrument, moment="amont", cree_par=referent_a,
+        statut=Evaluation.Statut.FINALISEE, finalisee_le=_le(DANS_L_ANNEE),
+    )  # fmt: skip
+    items = instrument.definition.items
+    for n, note in enumerate((1, 2)):
+        personne = fabrique.membre(org_a, "lecteur", f"eval{n}@exemple.fr")
+        e = Evaluateur.objects.create(
+            evaluation=ev, utilisateur=personne, profil="agent", invite_par=referent_a
+        )
+        for item in items:
+            Reponse.objects.create(evaluateur=e, item=item.id, valeur=note)
+    debut, fin = services.periode(ANNEE)
+    contenu = services.construire(org_a, sections.DIALOGUE_SOCIAL, debut, fin)
+    girouet = _tableau(contenu.sections[0], "Scores du girouet par système et par feuillet")
+    assert [c.texte for c in girouet.lignes[0][:3]] == ["Système 1", f"15/06/{ANNEE}", "2"]
+    assert {c.texte for c in girouet.lignes[0][3:]} == {"1,5"} and len(girouet.entetes) == 3 + 4
+    travail = _tableau(contenu.sections[2], "Décisions touchant l'organisation du travail")
+    assert [r[1].texte for r in travail.lignes] == ["Système 0"]  # tourné vers les agents, dans l'année
+
+
+# --- Pages et API -------------------------------------------------------------------------------------
+
+
+def test_page_produire_suivre_telecharger(client, org_a, referent_a, lecteur_a, portefeuille):
+    client.force_login(referent_a)
+    page = client.get("/o/commune-a/rapports/")
+    assert page.status_code == 200 and "Produire un rapport" in page.content.decode()
+    reponse = client.post("/o/commune-a/rapports/production/", {"genre": "annuel", "annee": str(ANNEE)})
+    assert reponse.status_code == 302
+    assert "En attente de traitement" in client.get("/o/commune-a/rapports/").content.decode()
+    travailleur.executer_travaux()
+    rapport = Rapport.objects.get()
+    page = client.get("/o/commune-a/rapports/").content.decode()
+    assert "Fait le" in page and f"/o/commune-a/rapports/{rapport.pk}/odt/" in page
+    client.force_login(lecteur_a)
+    assert "Produire un rapport" not in client.get("/o/commune-a/rapports/").content.decode()
+    for format_, debut in (("pdf", b"%PDF"), ("odt", b"PK"), ("docx", b"PK")):
+        fichier = client.get(f"/o/commune-a/rapports/{rapport.pk}/{format_}/")
+        assert fichier.status_code == 200 and fichier.content.startswith(debut)
+        assert f'filename="rapport-annuel-commune-a-{ANNEE}-v1.{format_}"' in fichier["Content-Disposition"]
+    assert client.get(f"/o/commune-a/rapports/{rapport.pk}/exe/").status_code == 404
+
+
+def test_page_saisie_hostile_rien_de_lance(client, org_a, referent_a):
+    client.force_login(referent_a)
+    for donnees in (
+        {"genre": "annuel", "annee": str(timezone.localdate().year + 3)},
+        {"genre": "=cmd", "annee": "2024"},
+        {"genre": "annuel", "annee": "deux mille"},
+        {},
+    ):
+        reponse = client.post("/o/commune-a/rapports/production/", donnees)
+        assert reponse.status_code == 400
+    assert (
+        "année à venir"
+        in client.post(
+            "/o/commune-a/rapports/production/", {"genre": "annuel", "annee": "3000"}
+        ).content.decode()
+    )
+    assert not Rapport.objects.exists() and not Travail.objects.exists()
+
+
+def test_api_lancer_lister_telecharger(org_a, referent_a, lecteur_a):
+    reponse = fabrique.appel_api(
+        referent_a, "POST", "commune-a/rapports", {"genre": "dialogue_social", "annee": ANNEE}
+    )
+    assert reponse.status_code == 201 and reponse.json()["etat"] == "en_attente"
+    travailleur.executer_travaux()
+    liste = fabrique.appel_api(lecteur_a, "GET", "commune-a/rapports").json()
+    assert [(r["version"], r["etat"], r["formats"]) for r in liste] == [
+        (1, "termine", ["pdf", "odt", "docx"])
+    ]
+    fichier = fabrique.appel_api(lecteur_a, "GET", f"commune-a/rapports/{liste[0]['id']}/docx")
+    assert (
+        fichier.status_code == 200 and "dossier-dialogue-social-commune-a" in fichier["Content-Disposition"]
+    )
+    refus = fabrique.appel_api(referent_a, "POST", "commune-a/rapports", {"genre": "annuel", "annee": 3000})
+    assert refus.status_code == 400 and "année à venir" in refus.json()["message"]
+
+
+def test_liste_en_nombre_constant_de_requetes(client, org_a, referent_a):
+    from balise.rapports import selectors
+    from tests import instantane
+
+    instantane.rapport(org_a, referent_a)
+
+    def compter() -> int:
+        with CaptureQueriesContext(connection) as requetes:
+            list(selectors.rapports(org_a))
+            client.get("/o/commune-a/rapports/")
+        return len(requetes)
+
+    client.force_login(referent_a)
+    compter()  # la première page ouvre la session
+    une = compter()
+    for annee in range(2019, 2024):
+        instantane.rapport(org_a, fabrique.membre(org_a, "lecteur"), annee=annee)
+    assert compter() == une
