@@ -1547,6 +1547,14 @@ ACTIONS_PAGES = [
         [ADMIN, REFERENT],
     ),
     (
+        "reprendre les lignes rouges de la charte",
+        "POST",
+        "regles-usage/{version_regles}/reprise-charte/",
+        lambda: {"version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
         "publier les règles",
         "POST",
         "regles-usage/{version_regles}/publication/",

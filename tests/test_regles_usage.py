@@ -489,3 +489,46 @@ def test_les_gabarits_ne_reprennent_pas_la_check_list_weka():
     dossier = Path(__file__).resolve().parents[1] / "balise" / "templates" / "regles_usage"
     textes = {p.name: p.read_text(encoding="utf-8") for p in dossier.glob("*.html")}
     assert len(textes) >= 4 and reprises_de_la_source(textes) == []
+
+
+def _charte_adoptee(org, admin, lignes_rouges):
+    """Une charte composée, soumise au comité social territorial, avis rendu, adoptée par délibération."""
+    from balise.chartes import services as chartes
+    from balise.gouvernance import services_avis
+    from tests import gouvernance_fabrique as gf
+
+    seance = gf.seance(gf.instance(org, "Comité social territorial"), gf.dans(7), admin)
+    donnees = {"titre": "Charte", "principes": ["sndgct/transparence"], "lignes_rouges": lignes_rouges}
+    charte = chartes.composer(org, donnees, admin)
+    point = chartes.soumettre(charte.pk, seance.pk, 1, admin)
+    services_avis.rendre_avis(point, {"sens": "favorable", "motifs": "Claire."}, [], admin)
+    chartes.adopter(charte.pk, "deliberation", timezone.localdate(), 2, admin, deliberation_numero="D-7")
+    return charte
+
+
+def test_reprendre_les_lignes_rouges_de_la_charte_par_la_page(client, org_a, referent_a, admin_a):
+    """Le bouton n'apparaît qu'avec une charte adoptée ; il ajoute ses lignes rouges au brouillon, une
+    fois ; une version périmée ne change rien."""
+    client.force_login(referent_a)
+    client.post(f"/o/{org_a.slug}/regles-usage/nouvelle/")
+    v = VersionRegles.objects.get()
+    adresse = f"/o/{org_a.slug}/regles-usage/{v.pk}/"
+    assert "lignes rouges de la charte" not in client.get(adresse).content.decode()
+    avant = instantane.photo()
+    reponse = client.post(adresse + "reprise-charte/", {"version": "1"}, follow=True)
+    assert "pas de charte adoptée" in reponse.content.decode()
+    assert instantane.photo() == avant
+
+    _charte_adoptee(org_a, admin_a, ["Aucune décision individuelle sans agent.", "Pas de notation sociale."])
+    assert "Reprendre les lignes rouges de la charte adoptée (2)" in client.get(adresse).content.decode()
+    avant = instantane.photo()
+    client.post(adresse + "reprise-charte/", {"version": "0"})  # version périmée : rien d'écrit
+    assert instantane.photo() == avant
+    client.post(adresse + "reprise-charte/", {"version": "1"})
+    v.refresh_from_db()
+    assert [r["texte"] for r in v.regles if r["origine"] == "charte"] == [
+        "Aucune décision individuelle sans agent.",
+        "Pas de notation sociale.",
+    ]
+    reponse = client.post(adresse + "reprise-charte/", {"version": str(v.version)}, follow=True)
+    assert "reprend déjà toutes les lignes rouges" in reponse.content.decode()

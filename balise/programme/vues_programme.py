@@ -43,6 +43,36 @@ class Rubrique:
 # d'usage, formation, indicateurs, rapports) y ajoute son entrée quand sa page existe.
 RUBRIQUES: list[Rubrique] = [
     Rubrique(
+        "Charte de l'IA",
+        "chartes:accueil",
+        Permission.VOIR_REGISTRE,
+        "Principes, engagements et lignes rouges ; consultation des instances, adoption, publication.",
+    ),
+    Rubrique(
+        "Règles d'usage des agents",
+        "regles_usage:accueil",
+        Permission.VOIR_REGISTRE,
+        "Ce que les agents peuvent faire ou non, sur une page imprimable ; qui en a été informé.",
+    ),
+    Rubrique(
+        "Formation et acculturation",
+        "formations:accueil",
+        Permission.VOIR_REGISTRE,
+        "Populations, paliers, sessions et couverture au regard de l'article 4 de l'AI Act.",
+    ),
+    Rubrique(
+        "Indicateurs",
+        "indicateurs:liste",
+        Permission.VOIR_REGISTRE,
+        "Objectifs, cibles et mesures dans le temps ; revue des écarts en séance.",
+    ),
+    Rubrique(
+        "Rapports et exports",
+        "rapports:accueil",
+        Permission.VOIR_REGISTRE,
+        "Rapport annuel, dossier du dialogue social, exports en tableur.",
+    ),
+    Rubrique(
         "Feuille de route",
         "programme:accueil",
         Permission.VOIR_REGISTRE,

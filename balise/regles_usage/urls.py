@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("regles-usage/information/", vues.information, name="information"),
     path("regles-usage/<int:pk>/", vues.version, name="version"),
     path("regles-usage/<int:pk>/depart/", vues.depart, name="depart"),
+    path("regles-usage/<int:pk>/reprise-charte/", vues.reprise_charte, name="reprise_charte"),
     path("regles-usage/<int:pk>/publication/", vues.publication, name="publication"),
     path("regles-usage/<int:pk>/regles.pdf", vues.imprimable, name="pdf"),
 ]

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from balise import versions
+from balise.chartes import selectors as chartes
 from balise.comptes.models import Utilisateur
 from balise.formulaires import Formulaire
 from balise.organisations import acces
@@ -147,6 +148,7 @@ def version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             longueur_regle=jeu.LONGUEUR_REGLE,
             maximum=jeu.NOMBRE_MAX_REGLES,
             historique=versions.historique(v, limite=20),
+            charte=chartes.adoptee(adhesion.organisation) if v.statut == v.Statut.BROUILLON else None,
         ),
     )
 
@@ -170,6 +172,35 @@ def depart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             f"{n} règle(s) du jeu de départ ajoutée(s)."
             if n
             else "Le brouillon a déjà tout le jeu de départ.",
+        )
+    return redirect("regles_usage:version", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def reprise_charte(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Les lignes rouges de la charte adoptée deviennent des règles « à ne pas faire » du brouillon."""
+    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
+    v = selectors.version_de(adhesion.organisation, pk)
+    charte = chartes.adoptee(adhesion.organisation)
+    if charte is None:
+        messages.error(request, "L'organisation n'a pas de charte adoptée : rien n'a été repris.")
+        return redirect("regles_usage:version", slug=slug, pk=pk)
+    v.version = _entier(request.POST.get("version")) or 0  # la version lue : verrou optimiste
+    try:
+        n = services.reprendre_de_la_charte(
+            adhesion.organisation, v, list(charte.lignes_rouges), cast(Utilisateur, request.user)
+        )
+    except versions.ConflitEdition as exc:
+        messages.error(request, exc.message)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(
+            request,
+            f"{n} ligne(s) rouge(s) de la charte ajoutée(s) comme règles à ne pas faire."
+            if n
+            else "Le brouillon reprend déjà toutes les lignes rouges de la charte.",
         )
     return redirect("regles_usage:version", slug=slug, pk=pk)
 
