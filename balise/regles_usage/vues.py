@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -153,27 +154,37 @@ def version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
-def depart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
-    v = selectors.version_de(adhesion.organisation, pk)
+def _ajouter_au_brouillon(
+    request: HttpRequest, slug: str, pk: int, ajouter: Callable[[int | None], int], ajoutees: str, rien: str
+) -> HttpResponse:
+    """Ajoute des règles au brouillon (`ajouter` reçoit la version lue, rend le nombre ajouté) et dit
+    le résultat ; un conflit ou un refus est montré, rien n'est écrit."""
     try:
-        n = services.ajouter_depart(
-            adhesion.organisation, v.pk, cast(Utilisateur, request.user), _entier(request.POST.get("version"))
-        )
+        n = ajouter(_entier(request.POST.get("version")))
     except versions.ConflitEdition as exc:
         messages.error(request, exc.message)
     except ValidationError as erreur:
         messages.error(request, " ".join(erreur.messages))
     else:
-        messages.success(
-            request,
-            f"{n} règle(s) du jeu de départ ajoutée(s)."
-            if n
-            else "Le brouillon a déjà tout le jeu de départ.",
-        )
+        messages.success(request, ajoutees.format(n=n) if n else rien)
     return redirect("regles_usage:version", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def depart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.PILOTER_PROGRAMME)
+    v = selectors.version_de(adhesion.organisation, pk)
+    return _ajouter_au_brouillon(
+        request,
+        slug,
+        pk,
+        lambda lue: services.ajouter_depart(
+            adhesion.organisation, v.pk, cast(Utilisateur, request.user), lue
+        ),
+        "{n} règle(s) du jeu de départ ajoutée(s).",
+        "Le brouillon a déjà tout le jeu de départ.",
+    )
 
 
 @require_POST
@@ -186,23 +197,21 @@ def reprise_charte(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if charte is None:
         messages.error(request, "L'organisation n'a pas de charte adoptée : rien n'a été repris.")
         return redirect("regles_usage:version", slug=slug, pk=pk)
-    v.version = _entier(request.POST.get("version")) or 0  # la version lue : verrou optimiste
-    try:
-        n = services.reprendre_de_la_charte(
+
+    def reprendre(lue: int | None) -> int:
+        v.version = lue if lue is not None else v.version  # la version lue : le verrou la compare
+        return services.reprendre_de_la_charte(
             adhesion.organisation, v, list(charte.lignes_rouges), cast(Utilisateur, request.user)
         )
-    except versions.ConflitEdition as exc:
-        messages.error(request, exc.message)
-    except ValidationError as erreur:
-        messages.error(request, " ".join(erreur.messages))
-    else:
-        messages.success(
-            request,
-            f"{n} ligne(s) rouge(s) de la charte ajoutée(s) comme règles à ne pas faire."
-            if n
-            else "Le brouillon reprend déjà toutes les lignes rouges de la charte.",
-        )
-    return redirect("regles_usage:version", slug=slug, pk=pk)
+
+    return _ajouter_au_brouillon(
+        request,
+        slug,
+        pk,
+        reprendre,
+        "{n} ligne(s) rouge(s) de la charte ajoutée(s) comme règles à ne pas faire.",
+        "Le brouillon reprend déjà toutes les lignes rouges de la charte.",
+    )
 
 
 @require_POST
