@@ -166,13 +166,13 @@ def test_ajouter_une_section_a_un_genre(org_a, monkeypatch):
         g: sections.Genre(m.titre, m.destinataires, list(m.sections)) for g, m in sections.GENRES.items()
     }
     monkeypatch.setattr(sections, "GENRES", genres)
-    sections.ajouter(sections.ANNUEL, "charte", lambda o, d, f: Section("Charte", []), apres="portefeuille")
+    sections.ajouter(sections.ANNUEL, "annexe", lambda o, d, f: Section("Annexe", []), apres="portefeuille")
     sections.ajouter(
-        sections.ANNUEL, "charte", lambda o, d, f: Section("Charte v2", []), apres="portefeuille"
+        sections.ANNUEL, "annexe", lambda o, d, f: Section("Annexe v2", []), apres="portefeuille"
     )
-    assert [c for c, _ in genres[sections.ANNUEL].sections][:2] == ["portefeuille", "charte"]
+    assert [c for c, _ in genres[sections.ANNUEL].sections][:2] == ["portefeuille", "annexe"]
     debut, fin = services.periode(ANNEE)
-    assert services.construire(org_a, sections.ANNUEL, debut, fin).sections[1].titre == "Charte v2"
+    assert services.construire(org_a, sections.ANNUEL, debut, fin).sections[1].titre == "Annexe v2"
     with pytest.raises(KeyError):
         sections.ajouter(sections.ANNUEL, "x", lambda o, d, f: Section("x"), apres="inconnue")
 
