@@ -8,8 +8,8 @@ Usage : .venv/bin/python bench/rapports.py [--base sqlite|postgresql] [--tours 3
    500 systèmes d'IA (bulk_create, champs de bench/registre.py), leurs passages de stade de l'année,
    une obligation sur deux, des conditions ; 40 séances d'un comité avec deux points et un avis chacun,
    une décision par séance ; un tableau des effectifs de 3 000 agents importé par les services (le
-   fichier de la démonstration répété, matricules renouvelés). Le coordinateur y ajoute les sessions
-   de formation et les indicateurs (une fonction de plus dans `PEUPLEMENTS`, rien d'autre à changer).
+   fichier de la démonstration répété, matricules renouvelés). Puis 200 sessions de formation (deux
+   participations chacune) et 50 indicateurs de 60 mesures mensuelles, par bulk_create.
 3. Mesures : pour chaque format, `--tours` fois, un processus neuf (le pic de mémoire d'un processus
    ne redescend pas) lit le contenu (`services.construire`) et le rend (`rendus.RENDUS[format]`) :
    durée totale, dont la lecture du contenu, et pic de mémoire résidente (VmHWM) du processus.
@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ COURRIEL = "referent@banc-rapports.example"
 MARQUE = "RESULTAT "
 GRAINE = 2026
 NB_SYSTEMES, NB_SEANCES, NB_AGENTS = 500, 40, 3_000
+NB_SESSIONS, NB_INDICATEURS, NB_MOIS = 200, 50, 60
 OBJECTIFS_S = {"pdf": 5.0, "odt": 3.0, "docx": 3.0}
 OBJECTIF_PIC_MO = 400.0
 
@@ -219,12 +220,95 @@ def peupler_effectifs(org: Any, par: Any, alea: random.Random) -> None:
     assert imp.etat not in ImportEffectifs.NON_TRAITES, imp.travail.message if imp.travail else imp.etat
 
 
-# Les peuplements, dans l'ordre ; le coordinateur ajoute ici les sessions de formation (200) et les
-# indicateurs (50 × 5 ans de mesures mensuelles) : `PEUPLEMENTS["formations"] = peupler_formations`.
+def peupler_formations(org: Any, par: Any, alea: random.Random) -> None:
+    """Les populations de référence, puis 200 sessions du catalogue dans l'année (bulk_create), chacune
+    avec deux participations de populations de son palier."""
+    from balise.formations import referentiel
+    from balise.formations import services as formations
+    from balise.formations.models import Participation, Population, SessionFormation
+
+    formations.initialiser_populations(org, par)
+    par_palier: dict[str, list[Any]] = {}
+    for pop in Population.objects.filter(organisation=org):
+        par_palier.setdefault(pop.palier, []).append(pop)
+    offres = [o for o in referentiel.catalogue().offres if o.palier in par_palier]
+    annee = _annee()
+    sessions = SessionFormation.objects.bulk_create(
+        [
+            SessionFormation(
+                organisation=org,
+                offre_catalogue=o.code,
+                palier=o.palier,
+                cree_par=par,
+                date=date(annee, 1, 1) + timedelta(days=alea.randrange(365)),
+            )  # fmt: skip
+            for o in (alea.choice(offres) for _ in range(NB_SESSIONS))
+        ]
+    )
+    Participation.objects.bulk_create(
+        [
+            Participation(
+                session=s,
+                population=alea.choice(par_palier[s.palier]),
+                service=f"Service {j}",
+                nombre=alea.randint(5, 25),
+            )  # fmt: skip
+            for s in sessions
+            for j in range(2)
+        ]
+    )
+
+
+def peupler_indicateurs(org: Any, par: Any, alea: random.Random) -> None:
+    """50 indicateurs sur les premiers systèmes, chacun avec 60 mesures mensuelles (5 ans jusqu'à la fin
+    de l'année du rapport), par bulk_create."""
+    from decimal import Decimal
+
+    from balise.indicateurs.models import Indicateur, Mesure
+    from balise.registre.models import SystemeIA
+
+    systemes = list(SystemeIA.objects.filter(organisation=org).order_by("pk")[:NB_INDICATEURS])
+    indicateurs = Indicateur.objects.bulk_create(
+        [
+            Indicateur(
+                organisation=org,
+                systeme=systemes[i % len(systemes)] if systemes else None,
+                objectif="Qualité du service rendu",
+                intitule=f"Taux de réponses justes n° {i + 1}",
+                unite="%",
+                cible=Decimal("90"),
+                sens=Indicateur.Sens.AU_MOINS,
+                frequence=Indicateur.Frequence.MENSUELLE,
+                responsable=par,
+            )  # fmt: skip
+            for i in range(NB_INDICATEURS)
+        ]
+    )
+    premier = _annee() - 4
+    Mesure.objects.bulk_create(
+        [
+            Mesure(
+                indicateur=ind,
+                organisation=org,
+                periode=date(premier + m // 12, m % 12 + 1, 1),
+                valeur=Decimal(alea.randint(700, 1000)) / 10,
+                saisie_par=par,
+            )  # fmt: skip
+            for ind in indicateurs
+            for m in range(NB_MOIS)
+        ],
+        batch_size=1000,
+    )
+
+
+# Les peuplements, dans l'ordre : les volumes de l'issue 14 (500 systèmes, 40 séances, 3 000 agents,
+# 200 sessions de formation, 50 indicateurs × 60 mesures mensuelles).
 PEUPLEMENTS: dict[str, Callable[[Any, Any, random.Random], None]] = {
     "registre": peupler_registre,
     "gouvernance": peupler_gouvernance,
     "effectifs": peupler_effectifs,
+    "formations": peupler_formations,
+    "indicateurs": peupler_indicateurs,
 }
 
 

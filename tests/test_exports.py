@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -15,6 +16,8 @@ from odf import opendocument, teletype
 from odf import table as odf_table
 
 from balise.conformite.models import ObligationSuivie
+from balise.formations.models import OffreFormation, Participation, Population, SessionFormation
+from balise.indicateurs.models import Indicateur, Mesure
 from balise.rapports import exports
 from tests import fabrique
 from tests import gouvernance_fabrique as gf
@@ -29,7 +32,33 @@ def hostile(org_a, referent_a):
         s = fabrique.systeme(org_a, referent_a, nom=nom, service=f"=Service{i}")
         gf.obligation(s, referent_a, date(2020, 1, 1), titre=nom)
         gf.condition(s, referent_a, date(2020, 1, 1), intitule=nom)
+        _formation_et_indicateur(org_a, referent_a, nom, s)
     return org_a
+
+
+def _formation_et_indicateur(org, par, nom: str, systeme=None, participants: int = 3):
+    """Une session (offre au nom donné) avec une participation, un indicateur mesuré une fois."""
+    offre = OffreFormation.objects.create(
+        organisation=org, titre=nom, organisme=nom, format="presentiel", public=nom, palier="acculturation"
+    )
+    session = SessionFormation.objects.create(
+        organisation=org, offre=offre, date=date(2024, 3, 5), palier="acculturation", cree_par=par
+    )
+    pop = Population.objects.create(
+        organisation=org, titre=f"{nom} {Population.objects.count()}", palier="acculturation", cible=50
+    )
+    Participation.objects.create(session=session, population=pop, service=nom, nombre=participants)
+    indicateur = Indicateur.objects.create(
+        organisation=org, systeme=systeme, objectif=nom, intitule=nom, unite=nom, cible=Decimal("90"),
+        sens="au_moins", frequence="mensuelle", responsable=par,
+    )  # fmt: skip
+    Mesure.objects.create(
+        indicateur=indicateur,
+        organisation=org,
+        periode=date(2024, 3, 1),
+        valeur=Decimal("92.5"),
+        saisie_par=par,
+    )
 
 
 def _csv(contenu: bytes) -> list[list[str]]:
@@ -97,6 +126,7 @@ def test_requetes_en_nombre_constant(org_a, referent_a, format_):
             s = fabrique.systeme(org_a, referent_a)
             gf.obligation(s, referent_a, date(2020, 1, 1))
             gf.condition(s, referent_a, date(2020, 1, 1))
+            _formation_et_indicateur(org_a, referent_a, "Café IA", s)
 
     ajouter(1)
     une = compter()
@@ -120,3 +150,19 @@ def test_export_par_l_api(org_a, lecteur_a, systeme_a):
     assert 'filename="obligations-commune-a-' in reponse["Content-Disposition"]
     assert fabrique.appel_api(lecteur_a, "GET", "commune-a/exports/inconnu/xlsx").status_code == 404
     assert fabrique.appel_api(lecteur_a, "GET", "commune-a/exports/registre/exe").status_code == 422
+
+
+def test_les_formations_et_indicateurs_exportes_suivent_la_base(org_a, org_b, referent_a, admin_b):
+    s = fabrique.systeme(org_a, referent_a, nom="Chatbot")
+    _formation_et_indicateur(org_a, referent_a, "Café IA", s, participants=12)
+    _formation_et_indicateur(org_b, admin_b, "Secret de B")
+    formations = _csv(exports.produire(org_a, "formations", "csv"))
+    assert formations[0] == ["Date", "Offre", "Palier", "Population", "Service", "Participants"]
+    assert formations[1:] == [["05/03/2024", "Café IA", formations[1][2], formations[1][3], "Café IA", "12"]]
+    assert formations[1][2] and formations[1][3].startswith("Café IA")
+    indicateurs = _csv(exports.produire(org_a, "indicateurs", "csv"))
+    assert indicateurs[1:] == [["Café IA", "Chatbot", "01/03/2024", "92,5", "Café IA", "au moins 90", "oui"]]
+    assert "Secret de B" not in str(formations) + str(indicateurs)
+    classeur = openpyxl.load_workbook(io.BytesIO(exports.produire(org_a, "formations", "xlsx")))
+    rangs = list(classeur.active.iter_rows(values_only=True))
+    assert rangs[2][5] == 12  # le nombre reste un nombre dans le tableur

@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from balise.conformite.models import ObligationSuivie
+from balise.formations.models import Participation, Population, SessionFormation
 from balise.gouvernance.models import Decision
+from balise.indicateurs.models import Indicateur, Mesure
 from balise.instruments.models import DefinitionInstrument, Evaluateur, Evaluation, Reponse
 from balise.metiers.models import GroupeEffectif
 from balise.rapports import sections, services
@@ -154,6 +156,22 @@ def test_requetes_en_nombre_constant(org_a, referent_a):
             gf.decision(s, referent_a, decidee_le=DANS_L_ANNEE)
             gf.obligation(s, referent_a, date(ANNEE, 2, 1))
             gf.condition(s, referent_a, date(ANNEE, 2, 1))
+            n = Population.objects.count()
+            pop = Population.objects.create(
+                organisation=org_a, titre=f"P{n}", palier="acculturation", cible=50, effectif_saisi=10
+            )
+            session = SessionFormation.objects.create(
+                organisation=org_a, offre_catalogue="cafe_ia", date=DANS_L_ANNEE, palier="acculturation",
+                cree_par=referent_a,
+            )  # fmt: skip
+            Participation.objects.create(session=session, population=pop, nombre=3)
+            ind = Indicateur.objects.create(
+                organisation=org_a, objectif="o", intitule=f"I{n}", unite="%", cible=1, sens="au_moins",
+                frequence="mensuelle", responsable=referent_a,
+            )  # fmt: skip
+            Mesure.objects.create(
+                indicateur=ind, organisation=org_a, periode=DANS_L_ANNEE, valeur=2, saisie_par=referent_a
+            )
 
     ajouter(1)
     une = compter()
@@ -166,13 +184,13 @@ def test_ajouter_une_section_a_un_genre(org_a, monkeypatch):
         g: sections.Genre(m.titre, m.destinataires, list(m.sections)) for g, m in sections.GENRES.items()
     }
     monkeypatch.setattr(sections, "GENRES", genres)
-    sections.ajouter(sections.ANNUEL, "charte", lambda o, d, f: Section("Charte", []), apres="portefeuille")
+    sections.ajouter(sections.ANNUEL, "annexe", lambda o, d, f: Section("Annexe", []), apres="portefeuille")
     sections.ajouter(
-        sections.ANNUEL, "charte", lambda o, d, f: Section("Charte v2", []), apres="portefeuille"
+        sections.ANNUEL, "annexe", lambda o, d, f: Section("Annexe v2", []), apres="portefeuille"
     )
-    assert [c for c, _ in genres[sections.ANNUEL].sections][:2] == ["portefeuille", "charte"]
+    assert [c for c, _ in genres[sections.ANNUEL].sections][:2] == ["portefeuille", "annexe"]
     debut, fin = services.periode(ANNEE)
-    assert services.construire(org_a, sections.ANNUEL, debut, fin).sections[1].titre == "Charte v2"
+    assert services.construire(org_a, sections.ANNUEL, debut, fin).sections[1].titre == "Annexe v2"
     with pytest.raises(KeyError):
         sections.ajouter(sections.ANNUEL, "x", lambda o, d, f: Section("x"), apres="inconnue")
 
@@ -412,3 +430,146 @@ def test_liste_en_nombre_constant_de_requetes(client, org_a, referent_a):
     for annee in range(2019, 2024):
         instantane.rapport(org_a, fabrique.membre(org_a, "lecteur"), annee=annee)
     assert compter() == une
+
+
+# --- Charte, formation, indicateurs, feuille de route (issue 14) --------------------------------------
+
+
+@pytest.fixture
+def programme_ia(org_a, referent_a):
+    """Une charte adoptée et consultée, deux populations formées, un indicateur mesuré dans l'année."""
+    from decimal import Decimal
+
+    from balise.chartes.models import VersionCharte
+    from balise.formations.models import Participation, Population, SessionFormation
+    from balise.gouvernance.models import Avis, Point
+    from balise.indicateurs.models import Indicateur, Mesure
+
+    charte = VersionCharte.objects.create(
+        organisation=org_a,
+        numero=1,
+        titre="Charte de l'IA de la commune",
+        principes=[{"titre": "Transparence", "explication": "."}, {"titre": "Contrôle humain"}],
+        lignes_rouges=["Notation automatique des agents"],
+        statut=VersionCharte.Statut.ADOPTEE,
+        mode_adoption=VersionCharte.Mode.DELIBERATION,
+        adoptee_le=date(ANNEE, 3, 10),
+        deliberation_numero="DEL-2025-042",
+        cree_par=referent_a,
+    )
+    seance = gf.seance(gf.instance(org_a, "Comité social territorial"), _le(date(ANNEE, 2, 1)), referent_a)
+    point = Point.objects.create(
+        seance=seance,
+        titre="Projet de charte",
+        nature=Point.Nature.CHARTE,
+        organisation=org_a,
+        version_charte=charte,
+    )
+    Avis.objects.create(point=point, sens=Avis.Sens.RESERVES, motifs="Préciser.", cree_par=referent_a)
+    elus = Population.objects.create(
+        organisation=org_a, titre="Élus", palier="acculturation", cible=50, effectif_saisi=40
+    )
+    encadrants = Population.objects.create(
+        organisation=org_a, titre="Encadrants", palier="acculturation", cible=80, effectif_saisi=20
+    )
+    session = SessionFormation.objects.create(
+        organisation=org_a,
+        offre_catalogue="cafe_ia",
+        date=DANS_L_ANNEE,
+        palier="acculturation",
+        cree_par=referent_a,
+    )
+    Participation.objects.create(session=session, population=elus, nombre=30)
+    Participation.objects.create(session=session, population=encadrants, nombre=4)
+    apres = SessionFormation.objects.create(
+        organisation=org_a,
+        offre_catalogue="cafe_ia",
+        date=date(ANNEE + 1, 1, 5),
+        palier="acculturation",
+        cree_par=referent_a,
+    )
+    Participation.objects.create(session=apres, population=encadrants, nombre=10)  # hors période
+    indicateur = Indicateur.objects.create(
+        organisation=org_a,
+        objectif="Qualité des réponses",
+        intitule="Réponses corrigées par un agent",
+        unite="%",
+        cible=Decimal("90"),
+        sens=Indicateur.Sens.AU_MOINS,
+        frequence=Indicateur.Frequence.MENSUELLE,
+        responsable=referent_a,
+    )
+    for mois, valeur in ((5, "85"), (11, "92.5")):
+        Mesure.objects.create(
+            indicateur=indicateur, organisation=org_a, periode=date(ANNEE, mois, 1),
+            valeur=Decimal(valeur), saisie_par=referent_a,
+        )  # fmt: skip
+    return charte, indicateur
+
+
+def test_charte_formation_et_indicateurs_dans_le_rapport_lus_en_docx(org_a, referent_a, programme_ia):
+    from balise.formations import selectors as formations
+
+    rapport = _produire(org_a, referent_a)
+    d = bytes(rapport.docx)
+    titres = [t for _, t in titres_docx(d)]
+    for titre in (
+        "Charte de l'intelligence artificielle",
+        "Formation des agents et des élus à l'intelligence artificielle",
+        "Indicateurs de suivi des systèmes d'IA",
+        "Feuille de route du programme IA",
+    ):
+        assert titre in titres
+    grilles = tableaux_docx(d)
+    etat = dict(next(g for g in grilles if g[0] == ["Élément", "Valeur"])[1:])
+    charte, _ = programme_ia
+    assert etat["Titre"] == charte.titre and etat["Adoptée le"] == f"10/03/{ANNEE}"
+    assert (
+        etat["Délibération"] == "DEL-2025-042" and etat["Principes"] == "2" and etat["Lignes rouges"] == "1"
+    )
+    avis = next(g for g in grilles if g[0] == ["Séance", "Instance", "Point", "Avis"])
+    assert avis[1][1:] == ["Comité social territorial", "Projet de charte", "Favorable avec réserves"]
+    # La formation : les chiffres du sélecteur à la fin de l'année (la session de l'année suivante n'y est pas).
+    couverture = {li.population.titre: li for li in formations.couverture(org_a, date(ANNEE, 12, 31))}
+    formation = {g[0]: g for g in next(g for g in grilles if g[0][0] == "Population")[1:]}
+    assert couverture["Élus"].formes == 30 and couverture["Encadrants"].formes == 4
+    assert formation["Élus"] == ["Élus", "40", "saisi", "30", "50\u202f%", "75,0\u202f%", "oui"]
+    assert formation["Encadrants"][3:] == ["4", "80\u202f%", "20,0\u202f%", "non"]
+    # Un indicateur : la dernière mesure de l'année, la cible, et la mesure hors cible.
+    ind = next(g for g in grilles if g[0][0] == "Indicateur")
+    assert ind[1] == ["Réponses corrigées par un agent", "—", "%", "au moins 90", "2", "92,5", "oui", "1"]
+    # Le dossier du dialogue social : la consultation sur la charte et la formation.
+    dossier = tableaux_docx(bytes(_produire(org_a, referent_a, sections.DIALOGUE_SOCIAL).docx))
+    assert any(g[0] == ["Séance", "Instance", "Point", "Avis"] for g in dossier)
+    assert any(g[0][0] == "Population" for g in dossier)
+
+
+def test_formation_secret_ni_effectif_ni_taux(org_a, referent_a, programme_ia, monkeypatch):
+    from balise.formations import selectors as formations
+    from balise.formations.couverture import Couverture
+
+    vraies = formations.couverture
+
+    def avec_secret(organisation, a_la_date):
+        lignes = vraies(organisation, a_la_date)
+        li = lignes[0]
+        secret = formations.Effectif(None, "secret")
+        lignes[0] = formations.LigneCouverture(li.population, secret, Couverture(None, 30, li.cible))
+        return lignes
+
+    monkeypatch.setattr(formations, "couverture", avec_secret)
+    debut, fin = services.periode(ANNEE)
+    section = sections.formation(org_a, debut, fin)
+    elus = _tableau(section, "Couverture de formation par population").lignes[0]
+    assert elus[0].texte == "Élus" and elus[1].masquee and elus[5].masquee
+    assert "40" not in [c.texte for c in elus] and "75,0\u202f%" not in [c.texte for c in elus]
+
+
+def test_sans_charte_ni_population_ni_indicateur_les_sections_le_disent(org_a):
+    debut, fin = services.periode(ANNEE)
+    rapport = services.construire(org_a, sections.ANNUEL, debut, fin)
+    textes = str(rapport)
+    assert "pas encore adopté de charte" in textes
+    assert "Aucune population à former" in textes and "Aucun indicateur n'est suivi" in textes
+    dossier = str(services.construire(org_a, sections.DIALOGUE_SOCIAL, debut, fin))
+    assert "Aucune version de la charte n'a encore été soumise" in dossier

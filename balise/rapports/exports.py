@@ -16,11 +16,15 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
 from balise.conformite.models import ObligationSuivie
+from balise.formations.models import Participation
 from balise.gouvernance.models import Condition
+from balise.indicateurs.echeances import atteinte
+from balise.indicateurs.models import Indicateur, Mesure
 from balise.metiers.lecture import neutraliser
 from balise.organisations.models import Organisation
 from balise.organisations.roles import Permission
@@ -125,6 +129,47 @@ def _conditions(organisation: Organisation) -> Iterable[list[Valeur]]:
         ]  # fmt: skip
 
 
+def _formations(organisation: Organisation) -> Iterable[list[Valeur]]:
+    """Une ligne par participation : la session (date, offre, palier), la population, le service et le
+    nombre de participants. Une requête."""
+    participations = (
+        Participation.objects.filter(session__organisation=organisation)
+        .select_related("session__offre", "population")
+        .order_by("session__date", "session__pk", "pk")
+    )
+    for p in participations.iterator(chunk_size=2000):
+        yield [
+            p.session.date, p.session.titre_offre, p.session.get_palier_display(), p.population.titre,
+            p.service, p.nombre,
+        ]  # fmt: skip
+
+
+def _indicateurs(organisation: Organisation) -> Iterable[list[Valeur]]:
+    """Une ligne par mesure des indicateurs actifs : l'indicateur, son système, la période, la valeur,
+    l'unité, la cible et si la mesure la tient. Une requête."""
+    mesures = (
+        Mesure.objects.filter(indicateur__organisation=organisation, indicateur__archive_le__isnull=True)
+        .select_related("indicateur__systeme")
+        .order_by("indicateur__intitule", "indicateur__pk", "periode", "pk")
+    )
+    sens = {Indicateur.Sens.AU_MOINS.value: "au moins", Indicateur.Sens.AU_PLUS.value: "au plus"}
+    for m in mesures.iterator(chunk_size=2000):
+        i = m.indicateur
+        yield [
+            i.intitule, i.systeme.nom if i.systeme else "", m.periode, _nombre(m.valeur), i.unite,
+            f"{sens.get(i.sens, '')} {_nombre(i.cible)}".strip(),
+            "oui" if atteinte(m.valeur, i.cible, i.sens) else "non",
+        ]  # fmt: skip
+
+
+def _nombre(valeur: Decimal) -> str:
+    """Un décimal à la française, sans zéros inutiles : 92,5 ; 90."""
+    texte = f"{valeur:f}"
+    if "." in texte:
+        texte = texte.rstrip("0").rstrip(".")
+    return texte.replace(".", ",")
+
+
 EXPORTS: dict[str, Export] = {
     "registre": Export(
         "Registre interne des systèmes d'IA",
@@ -171,6 +216,20 @@ EXPORTS: dict[str, Export] = {
         Permission.VOIR_REGISTRE,
         ["Système", "Condition", "Origine", "Échéance", "État", "En retard", "Responsable", "Commentaire"],
         _conditions,
+    ),
+    "formations": Export(
+        "Sessions de formation à l'IA",
+        "formations",
+        Permission.VOIR_REGISTRE,
+        ["Date", "Offre", "Palier", "Population", "Service", "Participants"],
+        _formations,
+    ),
+    "indicateurs": Export(
+        "Mesures des indicateurs",
+        "indicateurs",
+        Permission.VOIR_REGISTRE,
+        ["Indicateur", "Système", "Période", "Valeur", "Unité", "Cible", "Cible tenue"],
+        _indicateurs,
     ),
 }
 

@@ -15,12 +15,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from balise.chartes import selectors as chartes
+from balise.chartes.models import VersionCharte
 from balise.conformite.models import ObligationSuivie
+from balise.formations import selectors as formations
 from balise.gouvernance.models import Avis, Condition, Decision
+from balise.indicateurs import selectors as indicateurs
+from balise.indicateurs.models import Indicateur
 from balise.instruments import selectors as instruments
 from balise.instruments.calcul import calculer
 from balise.instruments.models import Evaluation
@@ -28,6 +34,7 @@ from balise.metiers import selectors as metiers
 from balise.metiers.models import Dimension
 from balise.metiers.secret import TableauProtege
 from balise.organisations.models import Organisation
+from balise.programme import selectors as programme
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.models import ChangementStade, SystemeIA
 from balise.registre.referentiels import Cible
@@ -426,6 +433,242 @@ def girouet(organisation: Organisation, debut: date, fin: date) -> Section:
     return section
 
 
+# --- Charte de l'IA (balise/chartes) ----------------------------------------------------------------
+
+
+def _consultations(version: VersionCharte) -> Tableau | None:
+    consultations = chartes.consultations(version)
+    if not consultations:
+        return None
+    return Tableau(
+        f"Consultations des instances sur la charte (version {version.numero})",
+        ["Séance", "Instance", "Point", "Avis"],
+        [
+            [
+                Cellule(_jour(timezone.localdate(c.point.seance.debut))),
+                Cellule(c.point.seance.instance.nom),
+                Cellule(c.point.titre),
+                Cellule(c.avis.get_sens_display() if c.avis else "avis non rendu"),
+            ]
+            for c in consultations
+        ],
+    )
+
+
+def charte(organisation: Organisation, debut: date, fin: date) -> Section:
+    """L'état de la charte adoptée (date, mode, délibération, principes, lignes rouges) et les avis des
+    instances consultées sur elle. Deux requêtes (la charte adoptée, ses consultations)."""
+    section = Section("Charte de l'intelligence artificielle")
+    version = chartes.adoptee(organisation)
+    if version is None:
+        section.paragraphe("L'organisation n'a pas encore adopté de charte de l'intelligence artificielle.")
+        return section
+    modes = dict(VersionCharte.Mode.choices)
+    section.blocs.append(
+        Tableau(
+            "État de la charte adoptée",
+            ["Élément", "Valeur"],
+            [
+                [Cellule("Titre"), Cellule(version.titre)],
+                [Cellule("Version"), _n(version.numero)],
+                [Cellule("Adoptée le"), Cellule(_jour(version.adoptee_le))],
+                [Cellule("Mode d'adoption"), Cellule(str(modes.get(version.mode_adoption, "—")))],
+                [Cellule("Délibération"), Cellule(version.deliberation_numero or "—")],
+                [Cellule("Principes"), _n(len(version.principes))],
+                [Cellule("Lignes rouges"), _n(len(version.lignes_rouges))],
+            ],
+        )
+    )
+    section.paragraphe("Principes énoncés par la charte :")
+    section.blocs.append(Liste([str(p.get("titre", "")) for p in version.principes]))
+    if version.lignes_rouges:
+        section.paragraphe("Usages que la charte exclut (lignes rouges) :")
+        section.blocs.append(Liste([str(x) for x in version.lignes_rouges]))
+    tableau_consultations = _consultations(version)
+    if tableau_consultations:
+        section.blocs.append(tableau_consultations)
+    else:
+        section.paragraphe("Aucune instance n'a été consultée sur cette version dans Balise.")
+    return section
+
+
+def consultation_charte(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Pour le dialogue social : la dernière version de la charte soumise ou adoptée, et les avis rendus
+    par les instances consultées. Deux requêtes (les versions, les consultations de la dernière)."""
+    section = Section("Consultation sur la charte de l'intelligence artificielle")
+    retenues = (VersionCharte.Statut.SOUMISE, VersionCharte.Statut.ADOPTEE)
+    version = next((v for v in chartes.versions(organisation) if v.statut in retenues), None)
+    if version is None:
+        section.paragraphe("Aucune version de la charte n'a encore été soumise aux instances.")
+        return section
+    section.paragraphe(
+        f"Version {version.numero} de la charte « {version.titre} » : {version.get_statut_display().lower()}"
+        + (f" le {_jour(version.adoptee_le)}." if version.adoptee_le else ".")
+    )
+    tableau_consultations = _consultations(version)
+    if tableau_consultations:
+        section.blocs.append(tableau_consultations)
+    else:
+        section.paragraphe("Aucune instance n'a encore été consultée sur cette version dans Balise.")
+    return section
+
+
+# --- Formation des agents (balise/formations, AI Act art. 4) ---------------------------------------
+
+
+def _pourcent(taux: float | None) -> str:
+    return "—" if taux is None else f"{taux:.1f}".replace(".", ",") + "\u202f%"
+
+
+def formation(organisation: Organisation, debut: date, fin: date) -> Section:
+    """La couverture de formation de chaque population à la fin de la période. Une population dont
+    l'effectif est couvert par le secret statistique ne montre ni effectif ni taux. Requêtes : celles de
+    `formations.couverture`, bornées quel que soit le nombre de populations et de sessions."""
+    section = Section("Formation des agents et des élus à l'intelligence artificielle")
+    lignes = formations.couverture(organisation, a_la_date=fin)
+    if not lignes:
+        section.paragraphe("Aucune population à former n'est encore définie dans Balise.")
+        return section
+    section.paragraphe(
+        f"Couverture au {fin:%d/%m/%Y} : agents comptés comme formés par les sessions tenues, rapportés à "
+        "l'effectif de chaque population (AI Act, art. 4 : maîtrise de l'IA). Secret statistique : "
+        "« secret » remplace l'effectif et le taux d'une population trop petite pour être publiée."
+    )
+    rangs = []
+    for li in lignes:
+        secret = li.effectif.origine == "secret"
+        rangs.append(
+            [
+                Cellule(li.population.titre),
+                Cellule.secret()
+                if secret
+                else Cellule("—" if li.effectif.valeur is None else Cellule.nombre(li.effectif.valeur).texte),
+                Cellule(li.effectif.libelle_origine),
+                _n(li.formes),
+                Cellule(f"{li.cible}\u202f%"),
+                Cellule.secret() if secret else Cellule(_pourcent(li.taux)),
+                Cellule("—" if li.taux is None else ("oui" if li.atteinte else "non")),
+            ]
+        )
+    section.blocs.append(
+        Tableau(
+            "Couverture de formation par population",
+            ["Population", "Effectif", "Origine de l'effectif", "Formés", "Cible", "Taux", "Cible atteinte"],
+            rangs,
+        )
+    )
+    return section
+
+
+# --- Indicateurs (balise/indicateurs) ---------------------------------------------------------------
+
+
+def _decimal(valeur: Decimal | None) -> str:
+    if valeur is None:
+        return "—"
+    texte = f"{valeur:f}"
+    if "." in texte:
+        texte = texte.rstrip("0").rstrip(".")
+    return texte.replace(".", ",")
+
+
+def indicateurs_suivis(organisation: Organisation, debut: date, fin: date) -> Section:
+    """Les indicateurs actifs, leurs mesures de la période, la dernière valeur et si elle tient la cible.
+    Deux requêtes (`indicateurs.tableau`)."""
+    section = Section("Indicateurs de suivi des systèmes d'IA")
+    lignes = indicateurs.tableau(organisation, debut, fin)
+    if not lignes:
+        section.paragraphe("Aucun indicateur n'est suivi dans Balise.")
+        return section
+    hors = sum(1 for li in lignes if li.cible_atteinte is False)
+    section.paragraphe(
+        f"{len(lignes)} indicateur{'s' if len(lignes) > 1 else ''} suivi{'s' if len(lignes) > 1 else ''} ; "
+        f"{hors} ne tien{'nent' if hors > 1 else 't'} pas sa cible à la dernière mesure de la période."
+    )
+    sens = {Indicateur.Sens.AU_MOINS.value: "au moins", Indicateur.Sens.AU_PLUS.value: "au plus"}
+    section.blocs.append(
+        Tableau(
+            "Indicateurs : dernière mesure de la période et cible",
+            [
+                "Indicateur",
+                "Système",
+                "Unité",
+                "Cible",
+                "Mesures",
+                "Dernière valeur",
+                "Cible tenue",
+                "Hors cible",
+            ],
+            [
+                [
+                    Cellule(li.indicateur.intitule),
+                    Cellule(li.indicateur.systeme.nom if li.indicateur.systeme else "—"),
+                    Cellule(li.indicateur.unite),
+                    Cellule(f"{sens.get(li.indicateur.sens, '')} {_decimal(li.indicateur.cible)}".strip()),
+                    _n(len(li.mesures)),
+                    Cellule(_decimal(li.derniere_valeur)),
+                    Cellule({True: "oui", False: "non", None: "—"}[li.cible_atteinte]),
+                    _n(len(li.hors_cible)),
+                ]
+                for li in lignes
+            ],
+        )
+    )
+    return section
+
+
+# --- Feuille de route (balise/programme) ------------------------------------------------------------
+
+
+def feuille_de_route(organisation: Organisation, debut: date, fin: date) -> Section:
+    """L'avancement des étapes du programme, les actions faites et en retard, la sensibilisation et la
+    veille de la période. Cinq requêtes (`programme.bilan`)."""
+    section = Section("Feuille de route du programme IA")
+    bilan = programme.bilan(organisation, debut, fin)
+    section.blocs.append(
+        Tableau(
+            "Étapes du programme",
+            ["Étape", "État"],
+            [[Cellule(f"{e.etape.numero}. {e.etape.titre}"), Cellule(e.libelle)] for e in bilan.etapes],
+        )
+    )
+    faites, retard = bilan.actions_faites, bilan.actions_en_retard
+    section.paragraphe(
+        f"{len(faites)} action{'s' if len(faites) > 1 else ''} faite{'s' if len(faites) > 1 else ''} "
+        f"pendant la période ; {len(retard)} en retard à sa fin."
+    )
+    if retard:
+        section.blocs.append(
+            Tableau(
+                "Actions en retard",
+                ["Action", "Échéance", "Responsable"],
+                [
+                    [
+                        Cellule(a.intitule),
+                        Cellule(_jour(a.echeance)),
+                        Cellule(a.responsable.nom_affiche if a.responsable else "—"),
+                    ]
+                    for a in retard
+                ],
+            )
+        )
+    section.paragraphe(
+        f"Sensibilisation : {bilan.nb_sensibilisations} action{'s' if bilan.nb_sensibilisations > 1 else ''}, "
+        f"{bilan.participants} participant{'s' if bilan.participants > 1 else ''}. Veille : "
+        f"{bilan.nb_notes_veille} note{'s' if bilan.nb_notes_veille > 1 else ''}."
+    )
+    if bilan.participants_par_public:
+        section.blocs.append(
+            Tableau(
+                "Participants aux actions de sensibilisation par public",
+                ["Public", "Participants"],
+                [[Cellule(p), _n(n)] for p, n in bilan.participants_par_public.items()],
+                pied=[Cellule("Total"), _n(bilan.participants)],
+            )
+        )
+    return section
+
+
 # --- Genres -----------------------------------------------------------------------------------------
 
 
@@ -449,6 +692,10 @@ GENRES: dict[str, Genre] = {
             ("obligations", obligations),
             ("conditions", conditions),
             ("exposition", exposition_metiers),
+            ("charte", charte),
+            ("formation", formation),
+            ("indicateurs", indicateurs_suivis),
+            ("feuille_de_route", feuille_de_route),
         ],
     ),
     DIALOGUE_SOCIAL: Genre(
@@ -458,6 +705,8 @@ GENRES: dict[str, Genre] = {
             ("girouet", girouet),
             ("exposition", exposition_metiers),
             ("organisation_du_travail", decisions_organisation_du_travail),
+            ("consultation_charte", consultation_charte),
+            ("formation", formation),
         ],
     ),
 }
