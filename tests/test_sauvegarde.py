@@ -31,6 +31,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 
@@ -39,7 +40,7 @@ from balise.exploitation import manifeste as m
 from balise.exploitation import postgresql as postgresql_exploitation
 from balise.exploitation import services as exploitation
 from balise.exploitation import sqlite as sqlite_exploitation
-from balise.metiers.models import GroupeSuivi
+from balise.programme.models import Action
 from balise.registre import services
 from balise.registre.models import SystemeIA
 from tests import fabrique, instantane
@@ -419,19 +420,30 @@ def test_restaurer_demande_confirmation(sauvegarde_puis_changements, monkeypatch
 # --------------------------------------------------------------------------------------------------
 
 
+def _applications_dependantes(application: str) -> set[str]:
+    """Les applications dont une migration dépend d'une migration de `application`."""
+    graphe = MigrationLoader(connection, ignore_no_migrations=True).graph
+    return {
+        cle[0]
+        for cle in graphe.nodes
+        if cle[0] != application and any(parent[0] == application for parent in graphe.node_map[cle].parents)
+    }
+
+
 @base
 def test_une_sauvegarde_plus_ancienne_est_restauree_puis_migree(org_a, referent_a, tmp_path):
     systeme = fabrique.systeme(org_a, referent_a, nom="Fiche de l'ancienne version")
-    # La base d'une version d'avant l'impact sur les métiers (dont aucune autre application ne dépend) :
-    # ce que fait le retour de ses migrations (ses tables supprimées), sans la commande migrate, lente.
+    # La base d'une version d'avant la feuille de route (application dont aucune autre ne dépend) : ce
+    # que fait le retour de ses migrations (ses tables supprimées), sans la commande migrate, lente.
+    assert _applications_dependantes("programme") == set(), "choisir une application sans dépendantes"
     enregistreur = MigrationRecorder(connection)
-    migrations = sorted(nom for app, nom in enregistreur.applied_migrations() if app == "metiers")
-    modeles = list(apps.get_app_config("metiers").get_models())
+    migrations = sorted(nom for app, nom in enregistreur.applied_migrations() if app == "programme")
+    modeles = list(apps.get_app_config("programme").get_models())
     with connection.schema_editor() as editeur:
         for modele in modeles:
             editeur.delete_model(modele)
     for nom in migrations:
-        enregistreur.record_unapplied("metiers", nom)
+        enregistreur.record_unapplied("programme", nom)
     try:
         manifeste = _sauvegarder(tmp_path / "ancienne")
     finally:
@@ -439,16 +451,16 @@ def test_une_sauvegarde_plus_ancienne_est_restauree_puis_migree(org_a, referent_
             for modele in modeles:
                 editeur.create_model(modele)
         for nom in migrations:
-            enregistreur.record_applied("metiers", nom)
-    assert "metiers" not in manifeste.migrations
-    assert not any(table.startswith("metiers_") for table in manifeste.comptes)
+            enregistreur.record_applied("programme", nom)
+    assert "programme" not in manifeste.migrations
+    assert not any(table.startswith("programme_") for table in manifeste.comptes)
 
     sortie = _restaurer(tmp_path / "ancienne")
 
-    appliquees = ", ".join(f"metiers.{nom}" for nom in migrations)
+    appliquees = ", ".join(f"programme.{nom}" for nom in migrations)
     assert f"Balise {exploitation.version_balise()} : migrations appliquées ensuite : {appliquees}." in sortie
-    assert enregistreur.migration_qs.filter(app="metiers", name="0001_initial").exists()
-    assert GroupeSuivi.objects.count() == 0  # ses tables existent de nouveau
+    assert enregistreur.migration_qs.filter(app="programme", name="0001_initial").exists()
+    assert Action.objects.count() == 0  # ses tables existent de nouveau
     assert SystemeIA.objects.get(pk=systeme.pk).nom == "Fiche de l'ancienne version"
 
 
