@@ -21,6 +21,7 @@ lieu de 2 × 6 : environ trois fois ce coût, sans faire échouer une faute de p
 """
 
 import difflib
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -113,7 +114,10 @@ def exiger_la_marque(reponse: HttpResponse, lues: list[str]) -> None:
 
 
 def normaliser(reponse: HttpResponse) -> str:
-    texte = f"{reponse.status_code} {reponse.get('Location', '')}\n{reponse.content.decode()}"
+    entete = f"{reponse.status_code} {reponse.get('Location', '')}\n"
+    if not reponse.get("Content-Type", "").startswith("text/"):  # un PDF : comparé octet pour octet
+        return entete + hashlib.sha256(reponse.content).hexdigest()
+    texte = entete + reponse.content.decode()
     for motif, remplacement in _PROPRES_A_LA_REQUETE:
         texte = motif.sub(remplacement, texte)
     return texte

@@ -50,6 +50,7 @@ from balise.registre.models import SystemeIA
 from balise.regles_usage import services as regles_usage
 from balise.travaux.models import Travail
 from tests import fabrique, instantane, travailleur
+from tests import gouvernance_fabrique as gf
 from tests.fraicheur_pages import VerificationFraicheur, exiger_la_marque, lectures_du_cache
 
 # --- Les adresses de l'application ---------------------------------------------------------------
@@ -424,9 +425,16 @@ def _politique(org, admin, lettre) -> None:
     services_politique.adapter_politique(org, contenu, f"Motif de politique secret {lettre}", admin, 0)
 
 
-def _charte(org, admin, lettre) -> int:
-    """Une version brouillon de la charte, au titre propre à l'organisation."""
+def _charte(org, admin, lettre, adoptee_avant: bool = False) -> int:
+    """Une version brouillon de la charte, au titre propre à l'organisation ; avec `adoptee_avant`,
+    une version adoptée (consultée, avec une ligne rouge) la précède : les règles d'usage la reprennent."""
     donnees = {"titre": f"Charte secrète {lettre}", "principes": ["sndgct/transparence"]}
+    if adoptee_avant:
+        seance = gf.seance(gf.instance(org, f"Comité social {lettre}"), gf.dans(7), admin)
+        adoptee = chartes.composer(org, donnees | {"lignes_rouges": [f"Ligne rouge {lettre}"]}, admin)
+        point = chartes.soumettre(adoptee.pk, seance.pk, 1, admin)
+        services_avis.rendre_avis(point, {"sens": "favorable", "motifs": "Claire."}, [], admin)
+        chartes.adopter(adoptee.pk, "deliberation", timezone.localdate(), 2, admin, deliberation_numero="D-1")
     return chartes.composer(org, donnees, admin).pk
 
 
@@ -986,7 +994,7 @@ def scene(org_a, admin_a, systeme_a):
         evaluation=evaluation,
         consultation=consultation,
         groupe_codes=groupe_codes,
-        charte=_charte(org_a, admin_a, "a"),
+        charte=_charte(org_a, admin_a, "a", adoptee_avant=True),
         rapport=instantane.rapport(org_a, admin_a).pk,
     )
 
