@@ -260,6 +260,8 @@ def test_les_pages_en_cache_sont_trouvees_par_leur_marque():
         "o/<slug:slug>/registre/",
         "o/<slug:slug>/registre/<int:pk>/",
         "public/<slug:slug>/",
+        "public/<slug:slug>/charte.pdf",
+        "public/<slug:slug>/charte/",
         "public/<slug:slug>/registre.csv",
         "public/<slug:slug>/registre.json",
         "public/<slug:slug>/systemes/<uuid:uid>/",
