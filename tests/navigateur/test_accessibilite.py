@@ -1,6 +1,7 @@
 """Accessibilité des pages principales, vérifiée par axe-core dans le vrai navigateur (aucune règle désactivée)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -61,6 +62,11 @@ class Donnees:
     offre_formation: int = 0
     session_formation: int = 0
     obligation_formation: int = 0  # l'obligation de formation (art. 4) et ses preuves
+    regles_publiees: int = 0  # règles d'usage publiées, des services informés
+    regles_brouillon: int = 0  # le brouillon suivant, les lignes rouges de la charte à reprendre
+    action_programme: int = 0  # une action de la feuille de route, en retard
+    indicateur: int = 0  # mesuré, dernière valeur hors cible
+    point_revue: int = 0  # une séance où les indicateurs sont revus
 
 
 @pytest.fixture
@@ -111,7 +117,52 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
     donnees.consultation_lien, donnees.jeton_lien, donnees.code_libre = _consultations(systeme, admin_a)
     donnees.charte, donnees.charte_soumise, donnees.charte_brouillon = _chartes(org_a, admin_a)
     _formations(donnees, systeme, admin_a)
+    _programme(donnees, org_a, admin_a)
     return donnees
+
+
+def _programme(donnees: Donnees, org, admin) -> None:
+    """Règles d'usage publiées puis un brouillon, une action en retard, une sensibilisation, une note de
+    veille, un indicateur mesuré hors cible et une revue des indicateurs à l'ordre du jour d'une séance."""
+    from balise.gouvernance import services_seances
+    from balise.indicateurs import services as indicateurs
+    from balise.programme import services as programme
+    from balise.regles_usage import services as regles
+
+    brouillon = regles.creer_brouillon(org, admin)
+    publiee = regles.publier(org, brouillon.pk, admin, brouillon.version)
+    regles.enregistrer_information(
+        org,
+        {
+            "service": "Accueil",
+            "effectif_informe": 4,
+            "effectif_service": 6,
+            "date": timezone.localdate(),
+            "moyen": "reunion",
+        },
+        admin,
+    )
+    donnees.regles_publiees, donnees.regles_brouillon = publiee.pk, regles.creer_brouillon(org, admin).pk
+    veille = timezone.localdate() - timedelta(days=1)
+    donnees.action_programme = programme.creer_action(
+        org, {"intitule": "Former les encadrants", "etape": "acculturation", "echeance": veille}, admin
+    ).pk
+    programme.creer_note(
+        org,
+        {
+            "date": veille,
+            "titre": "AI Act, article 4",
+            "resume": "Maîtrise de l'IA.",
+            "etiquettes": "AI Act",
+            "source": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
+        },
+        admin,
+    )
+    indicateur = indicateurs.depuis_modele(org, "delais_traitement", admin, admin.pk)
+    indicateurs.enregistrer_mesure(indicateur, {"periode": veille.replace(day=1), "valeur": "14"}, admin)
+    donnees.indicateur = indicateur.pk
+    seance = gf.seance(gf.instance(org, "Comité de suivi de l'IA"), gf.dans(3), admin)
+    donnees.point_revue = services_seances.ajouter_point(seance.pk, "indicateurs", admin).pk
 
 
 def _chartes(org, admin) -> tuple[int, int, int]:
@@ -352,6 +403,20 @@ PAGES_CONNECTEES = {
     "session de formation": "/o/{d.slug}/formations/sessions/{d.session_formation}/",
     "obligation de formation et ses preuves": "/o/{d.slug}/obligations/{d.obligation_formation}/",
     "rapports et exports": "/o/{d.slug}/rapports/",
+    "règles d'usage": "/o/{d.slug}/regles-usage/",
+    "règles d'usage publiées": "/o/{d.slug}/regles-usage/{d.regles_publiees}/",
+    "règles d'usage en brouillon": "/o/{d.slug}/regles-usage/{d.regles_brouillon}/",
+    "information des agents": "/o/{d.slug}/regles-usage/information/",
+    "programme IA": "/o/{d.slug}/programme/",
+    "étape du programme": "/o/{d.slug}/programme/etapes/experimentation/",
+    "nouvelle action de la feuille de route": "/o/{d.slug}/programme/actions/nouvelle/",
+    "action de la feuille de route": "/o/{d.slug}/programme/actions/{d.action_programme}/",
+    "nouvelle sensibilisation": "/o/{d.slug}/programme/sensibilisation/nouvelle/",
+    "nouvelle note de veille": "/o/{d.slug}/programme/veille/nouvelle/",
+    "indicateurs": "/o/{d.slug}/indicateurs/",
+    "créer un indicateur": "/o/{d.slug}/indicateurs/nouveau/",
+    "indicateur mesuré hors cible": "/o/{d.slug}/indicateurs/{d.indicateur}/",
+    "revue des indicateurs en séance": "/o/{d.slug}/indicateurs/revue/{d.point_revue}/",
 }
 
 
