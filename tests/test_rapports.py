@@ -569,7 +569,38 @@ def test_sans_charte_ni_population_ni_indicateur_les_sections_le_disent(org_a):
     debut, fin = services.periode(ANNEE)
     rapport = services.construire(org_a, sections.ANNUEL, debut, fin)
     textes = str(rapport)
-    assert "pas encore adopté de charte" in textes
+    assert "n'avait pas adopté de charte" in textes
     assert "Aucune population à former" in textes and "Aucun indicateur n'est suivi" in textes
     dossier = str(services.construire(org_a, sections.DIALOGUE_SOCIAL, debut, fin))
     assert "Aucune version de la charte n'a encore été soumise" in dossier
+
+
+def test_la_charte_du_rapport_est_celle_de_la_fin_de_la_periode(org_a, referent_a, programme_ia):
+    """Une version 2 adoptée après l'année du rapport n'y remplace pas la version 1, mais y est signalée ;
+    une charte adoptée seulement après la période n'est pas présentée comme en vigueur."""
+    from balise.chartes.models import VersionCharte
+
+    charte, _ = programme_ia
+    VersionCharte.objects.filter(pk=charte.pk).update(
+        statut=VersionCharte.Statut.REMPLACEE, remplacee_le=_le(date(ANNEE + 1, 1, 20))
+    )
+    VersionCharte.objects.create(
+        organisation=org_a,
+        numero=2,
+        titre="Charte révisée",
+        principes=[{"titre": "Sobriété"}],
+        statut=VersionCharte.Statut.ADOPTEE,
+        mode_adoption=VersionCharte.Mode.DIRECTION,
+        adoptee_le=date(ANNEE + 1, 1, 20),
+        cree_par=referent_a,
+    )
+    debut, fin = services.periode(ANNEE)
+    section = sections.charte(org_a, debut, fin)
+    etat = dict(
+        (li[0].texte, li[1].texte)
+        for li in _tableau(section, "État de la charte en vigueur à la fin de la période").lignes
+    )
+    assert etat["Titre"] == charte.titre and etat["Version"] == "1"
+    assert f"La version 2 de la charte a été adoptée le 20/01/{ANNEE + 1}" in str(section)
+    avant = sections.charte(org_a, *services.periode(ANNEE - 1))
+    assert "n'avait pas adopté de charte" in str(avant) and "Charte révisée" not in str(avant)

@@ -1,11 +1,13 @@
 """Lectures de la charte. `adoptee(organisation)` est le sélecteur public des autres applications
-(règles d'usage, rapport annuel) : la version adoptée, ou None, en une requête."""
+(règles d'usage) : la version adoptée, ou None, en une requête ; `en_vigueur_le` celle d'une date passée
+(rapport annuel)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.http import Http404
 
 from balise.gouvernance.models import Avis, Point, Seance
@@ -13,6 +15,8 @@ from balise.gouvernance.models import Avis, Point, Seance
 from .models import VersionCharte
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from balise.organisations.models import Organisation
 
 
@@ -22,6 +26,21 @@ def adoptee(organisation: Organisation) -> VersionCharte | None:
     return VersionCharte.objects.filter(
         organisation=organisation, statut=VersionCharte.Statut.ADOPTEE
     ).first()
+
+
+def en_vigueur_le(organisation: Organisation, jour: date) -> VersionCharte | None:
+    """La version qui était adoptée et pas encore remplacée le `jour` (un rapport sur une année passée
+    montre la charte de cette année-là), ou None. Une requête."""
+    return (
+        VersionCharte.objects.filter(
+            organisation=organisation,
+            statut__in=[VersionCharte.Statut.ADOPTEE, VersionCharte.Statut.REMPLACEE],
+            adoptee_le__lte=jour,
+        )
+        .filter(Q(remplacee_le__isnull=True) | Q(remplacee_le__date__gt=jour))
+        .order_by("-adoptee_le", "-numero")
+        .first()
+    )
 
 
 def versions(organisation: Organisation) -> list[VersionCharte]:

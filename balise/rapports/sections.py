@@ -456,17 +456,26 @@ def _consultations(version: VersionCharte) -> Tableau | None:
 
 
 def charte(organisation: Organisation, debut: date, fin: date) -> Section:
-    """L'état de la charte adoptée (date, mode, délibération, principes, lignes rouges) et les avis des
-    instances consultées sur elle. Deux requêtes (la charte adoptée, ses consultations)."""
+    """L'état de la charte en vigueur à la fin de la période (date, mode, délibération, principes, lignes
+    rouges) et les avis des instances consultées sur elle ; une version adoptée depuis est signalée.
+    Trois requêtes (la charte d'alors, l'actuelle, ses consultations)."""
     section = Section("Charte de l'intelligence artificielle")
-    version = chartes.adoptee(organisation)
+    version, actuelle = chartes.en_vigueur_le(organisation, fin), chartes.adoptee(organisation)
+    if actuelle is not None and actuelle != version:
+        section.paragraphe(
+            f"La version {actuelle.numero} de la charte a été adoptée le {_jour(actuelle.adoptee_le)}, "
+            "après la période du rapport : elle n'y est pas décrite."
+        )
     if version is None:
-        section.paragraphe("L'organisation n'a pas encore adopté de charte de l'intelligence artificielle.")
+        section.paragraphe(
+            "À la fin de la période, l'organisation n'avait pas adopté de charte de l'intelligence "
+            "artificielle."
+        )
         return section
     modes = dict(VersionCharte.Mode.choices)
     section.blocs.append(
         Tableau(
-            "État de la charte adoptée",
+            "État de la charte en vigueur à la fin de la période",
             ["Élément", "Valeur"],
             [
                 [Cellule("Titre"), Cellule(version.titre)],
