@@ -206,6 +206,24 @@ def test_soumettre_inscrit_un_point_charte_et_fige_la_version(monde):
     assert Point.objects.filter(version_charte=v).count() == 2
 
 
+def test_retirer_le_dernier_point_rend_la_version_au_brouillon(monde):
+    from balise.gouvernance import services_seances
+
+    org, referent, _, inst, seance = monde
+    v = _composer(org, referent)
+    premier = services.soumettre(v.pk, seance.pk, v.version, referent)
+    ethique = gf.seance(gf.instance(org, "Comité d'éthique"), gf.dans(12), referent)
+    second = services.soumettre(v.pk, ethique.pk, 1 + v.version, referent)
+    services_seances.retirer_point(premier.pk, referent)
+    v.refresh_from_db()
+    assert v.statut == "soumise"  # encore à l'ordre du jour du comité d'éthique
+    services_seances.retirer_point(second.pk, referent)
+    v.refresh_from_db()
+    assert v.statut == "brouillon" and v.soumise_le is None
+    assert v.history.first().history_user == referent
+    services.modifier(v.pk, {"titre": "Charte revue"}, v.version, referent)  # de nouveau modifiable
+
+
 def test_soumettre_a_la_seance_d_une_autre_organisation_est_refuse(monde):
     org, referent, *_ = monde
     autre = fabrique.organisation("Commune B")

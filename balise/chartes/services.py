@@ -214,6 +214,18 @@ def inscrire_au_point(version_id: Any, organisation_id: int, par: Utilisateur) -
     return v
 
 
+def desinscrire_du_point(version_id: int, par: Utilisateur) -> None:
+    """Appelé par le retrait d'un point (gouvernance/services_seances.retirer_point) dans sa transaction :
+    une version soumise qui n'est plus à l'ordre du jour d'aucune séance redevient un brouillon, qu'on
+    peut de nouveau modifier."""
+    from balise.gouvernance.models import Point
+
+    v = VersionCharte.objects.select_for_update().get(pk=version_id)
+    if v.statut == Statut.SOUMISE and not Point.objects.filter(version_charte=v).exists():
+        v.statut, v.soumise_le = Statut.BROUILLON, None
+        versions.enregistrer(v, par)
+
+
 @transaction.atomic
 def soumettre(pk: int, seance_id: Any, version: int | None, par: Utilisateur) -> Point:
     """Soumet la version à la consultation d'une instance : un point « charte » à l'ordre du jour de la

@@ -253,6 +253,10 @@ def retirer_point(point_id: int, par: Utilisateur) -> None:
         raise RefusSeance("Un avis a été rendu sur ce point : il ne se retire plus.")
     point._history_user = par  # type: ignore[attr-defined]  # lu par simple-history à la suppression
     point.delete()
+    if point.version_charte_id is not None:
+        from balise.chartes import services as chartes
+
+        chartes.desinscrire_du_point(point.version_charte_id, par)
 
 
 # --- Convocation -----------------------------------------------------------------------------------
