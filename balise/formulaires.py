@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
@@ -51,3 +52,10 @@ def reprendre_apres_conflit(form: forms.BaseForm, conflit) -> None:
     la personne mais repart de la version désormais à jour : l'enregistrer de nouveau la remplace."""
     form.data = form.data.copy()
     form.data["version"] = str(conflit.objet.version)
+
+
+def version_postee(request: HttpRequest) -> int | None:
+    """La version renvoyée par un bouton d'action (champ caché `version`) ; None si elle est absente ou
+    n'est pas un petit entier ASCII (verrouiller la refuse alors, sans erreur 500)."""
+    valeur = request.POST.get("version", "")
+    return int(valeur) if valeur.isascii() and valeur.isdigit() and len(valeur) <= 30 else None

@@ -438,6 +438,69 @@ def test_pages_et_droits(client, org_a, admin_a, lecteur_a):
     assert SessionFormation.objects.count() == 1
 
 
+def test_supprimer_une_session_rouvre_l_obligation_et_garde_l_historique(org_a, admin_a, systeme_a):
+    obligation = _qualifier(systeme_a, admin_a)
+    referents = _populations(org_a, admin_a)["referents_ia"]
+    services.enregistrer_population(
+        org_a,
+        {"titre": referents.titre, "palier": "culture_partagee", "cible": 100, "effectif_saisi": 4},
+        admin_a,
+        referents.pk,
+        1,
+        systemes=[systeme_a],
+    )
+    session = _session(
+        org_a, admin_a, [Ligne(referents.pk, 4)], palier="culture_partagee", code="jeu_serieux"
+    )
+    obligation.refresh_from_db()
+    assert obligation.statut == "faite"
+    with pytest.raises(versions.ConflitEdition):
+        services.supprimer_session(org_a, session.pk, 2, admin_a)
+    assert SessionFormation.objects.filter(pk=session.pk).exists()
+    services.supprimer_session(org_a, session.pk, 1, admin_a)
+    assert not SessionFormation.objects.exists() and not Participation.objects.exists()
+    effacee = SessionFormation.history.get(id=session.pk, history_type="-")
+    assert effacee.history_user == admin_a
+    assert Participation.history.get(history_type="-").history_user == admin_a
+    obligation.refresh_from_db()
+    assert obligation.statut == "en_cours"
+
+
+def test_une_population_comptee_par_une_session_ne_se_supprime_pas(org_a, admin_a):
+    pops = _populations(org_a, admin_a)
+    elus, encadrants = pops["elus"], pops["encadrants"]
+    _session(org_a, admin_a, [Ligne(elus.pk, 3)])
+    with pytest.raises(ValidationError, match="Des sessions comptent des participants"):
+        services.supprimer_population(org_a, elus.pk, elus.version, admin_a)
+    assert Population.objects.filter(pk=elus.pk).exists()
+    services.supprimer_population(org_a, encadrants.pk, encadrants.version, admin_a)
+    assert not Population.objects.filter(pk=encadrants.pk).exists()
+    assert Population.history.get(id=encadrants.pk, history_type="-").history_user == admin_a
+
+
+def test_supprimer_par_les_pages(client, org_a, admin_a, lecteur_a, org_b, admin_b):
+    pops = _populations(org_a, admin_a)
+    session = _session(org_a, admin_a, [Ligne(pops["elus"].pk, 3)])
+    adresse = reverse("formations:session_suppression", args=[org_a.slug, session.pk])
+    client.force_login(lecteur_a)
+    assert client.post(adresse, {"version": "1"}).status_code == 403
+    client.force_login(admin_b)
+    autre = reverse("formations:session_suppression", args=[org_b.slug, session.pk])
+    assert client.post(autre, {"version": "1"}).status_code == 404
+    client.force_login(admin_a)
+    page = client.get(reverse("formations:session", args=[org_a.slug, session.pk])).content.decode()
+    assert adresse in page and "Supprimer la session" in page
+    for version in ("", "2", "9" * 5000, "²"):  # absente, périmée, énorme, chiffre non ASCII
+        reponse = client.post(adresse, {"version": version}, follow=True)
+        assert reponse.status_code == 200 and "modifiée entre-temps" in reponse.content.decode()
+    assert SessionFormation.objects.filter(pk=session.pk).exists()
+    reponse = client.post(adresse, {"version": "1"}, follow=True)
+    assert "supprimée" in reponse.content.decode() and not SessionFormation.objects.exists()
+    elus = reverse("formations:population_suppression", args=[org_a.slug, pops["encadrants"].pk])
+    assert client.post(elus, {"version": "1"}).status_code == 302
+    assert not Population.objects.filter(pk=pops["encadrants"].pk).exists()
+
+
 # --- API -------------------------------------------------------------------------------------------
 
 

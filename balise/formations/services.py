@@ -241,6 +241,37 @@ def enregistrer_session(
         return session
 
 
+def supprimer_session(organisation: Organisation, pk: int, version: int | None, par: Utilisateur) -> None:
+    """Supprime une session saisie par erreur et ses participants (verrou optimiste ; l'historique garde
+    les deux, attribués), puis remet à jour les obligations de formation."""
+    with transaction.atomic():
+        session = versions.verrouiller(
+            SessionFormation.objects.filter(organisation=organisation), pk, version
+        )
+        for participation in session.participations.all():
+            participation._history_user = par  # type: ignore[attr-defined]  # lu par simple-history
+            participation.delete()
+        session._history_user = par  # type: ignore[attr-defined]
+        session.delete()
+        suivre_obligations(organisation, par)
+
+
+def supprimer_population(organisation: Organisation, pk: int, version: int | None, par: Utilisateur) -> None:
+    """Supprime une population qu'aucune session ne compte (sinon la couverture passée changerait en
+    silence) ; l'historique la garde, attribuée. Les obligations de formation sont remises à jour."""
+    with transaction.atomic():
+        population = versions.verrouiller(Population.objects.filter(organisation=organisation), pk, version)
+        if population.participations.exists():
+            raise ValidationError(
+                "Des sessions comptent des participants de cette population : modifiez ou supprimez "
+                "d'abord ces sessions."
+            )
+        population._history_user = par  # type: ignore[attr-defined]
+        population.systemes.clear()
+        population.delete()
+        suivre_obligations(organisation, par)
+
+
 # --- Obligation de formation (AI Act, art. 4) ------------------------------------------------
 
 

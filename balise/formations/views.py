@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import reprendre_apres_conflit, version_postee
 from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
@@ -45,6 +45,66 @@ def _ecrire(request: HttpRequest, pk: int | None, enregistrer: Callable[[], Mode
         return not une_seule_fois(request, enregistrer).doublon
     enregistrer()
     return True
+
+
+def _saisie(
+    request: HttpRequest,
+    adhesion: Adhesion,
+    form: Any,
+    instance: Model | None,
+    enregistrer: Callable[[], Model],
+    succes: tuple[str, str],
+    gabarit: str,
+    nom: str,
+) -> HttpResponse:
+    """Le cycle commun des pages de saisie : enregistrer si le formulaire est valide (création : envoi
+    unique ; modification : verrou optimiste, conflit montré en 409), sinon réafficher avec les erreurs
+    (400). `succes` : le message et l'adresse de retour ; `nom` : le nom de l'objet dans le gabarit."""
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _ecrire(request, instance.pk if instance else None, enregistrer)
+        except versions.ConflitEdition as erreur:
+            conflit = erreur
+            reprendre_apres_conflit(form, erreur)
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(request, succes[0])
+            return redirect(succes[1], slug=adhesion.organisation.slug)
+    return render(
+        request,
+        gabarit,
+        _contexte(
+            adhesion,
+            form=form,
+            conflit=conflit,
+            historique=versions.historique(instance, 20) if instance else [],  # type: ignore[arg-type]
+            **{nom: instance},
+        ),
+        status=409 if conflit else 400 if form.errors else 200,
+    )
+
+
+def _suppression(
+    request: HttpRequest,
+    adhesion: Adhesion,
+    supprimer: Callable[[int | None], None],
+    succes: str,
+    retour: str,
+) -> HttpResponse:
+    """Un bouton « Supprimer » : la version lue est exigée ; un refus ou un conflit renvoie à la page de
+    l'objet avec un message en français, sans rien changer."""
+    try:
+        supprimer(version_postee(request))
+    except versions.ConflitEdition:
+        messages.error(request, "Elle a été modifiée entre-temps : relisez-la avant de la supprimer.")
+        return redirect(retour)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+        return redirect(retour)
+    messages.success(request, succes)
+    return redirect("formations:accueil", slug=adhesion.organisation.slug)
 
 
 def _exiger(request: HttpRequest, slug: str) -> Adhesion:
@@ -88,41 +148,31 @@ def population(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
     organisation = adhesion.organisation
     instance = selectors.population_de(organisation, pk) if pk is not None else None
     form = PopulationForm(*_donnees(request), instance=instance, organisation=organisation)
-    conflit = None
-    if request.method == "POST" and form.is_valid():
-        donnees = {c: form.cleaned_data[c] for c in services.CHAMPS_POPULATION}
-        try:
-            _ecrire(
-                request,
-                pk,
-                lambda: services.enregistrer_population(
-                    organisation,
-                    donnees,
-                    request.user,
-                    pk,
-                    form.cleaned_data["version"],
-                    form.cleaned_data["systemes"],
-                ),
-            )
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
-            messages.success(request, "Population enregistrée.")
-            return redirect("formations:accueil", slug=slug)
-    return render(
+
+    def enregistrer() -> Model:
+        d = form.cleaned_data
+        donnees = {c: d[c] for c in services.CHAMPS_POPULATION}
+        return services.enregistrer_population(
+            organisation, donnees, request.user, pk, d["version"], d["systemes"]
+        )
+
+    succes = ("Population enregistrée.", "formations:accueil")
+    return _saisie(
+        request, adhesion, form, instance, enregistrer, succes, "formations/population.html", "population"
+    )
+
+
+@require_POST
+@login_required
+def population_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = _exiger(request, slug)
+    population = selectors.population_de(adhesion.organisation, pk)
+    return _suppression(
         request,
-        "formations/population.html",
-        _contexte(
-            adhesion,
-            population=instance,
-            form=form,
-            conflit=conflit,
-            historique=versions.historique(instance, 20) if instance else [],
-        ),
-        status=409 if conflit else 400 if form.errors else 200,
+        adhesion,
+        lambda version: services.supprimer_population(adhesion.organisation, pk, version, request.user),
+        f"Population « {population.titre} » supprimée.",
+        request.path.removesuffix("suppression/"),
     )
 
 
@@ -148,37 +198,15 @@ def offre(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespons
     organisation = adhesion.organisation
     instance = selectors.offre_de(organisation, pk) if pk is not None else None
     form = OffreForm(*_donnees(request), instance=instance)
-    conflit = None
-    if request.method == "POST" and form.is_valid():
+
+    def enregistrer() -> Model:
         donnees = {c: form.cleaned_data[c] for c in services.CHAMPS_OFFRE}
-        try:
-            _ecrire(
-                request,
-                pk,
-                lambda: services.enregistrer_offre(
-                    organisation, donnees, request.user, pk, form.cleaned_data["version"]
-                ),
-            )
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
-            messages.success(request, "Offre enregistrée.")
-            return redirect("formations:offres", slug=slug)
-    return render(
-        request,
-        "formations/offre.html",
-        _contexte(
-            adhesion,
-            offre=instance,
-            form=form,
-            conflit=conflit,
-            historique=versions.historique(instance, 20) if instance else [],
-        ),
-        status=409 if conflit else 400 if form.errors else 200,
-    )
+        return services.enregistrer_offre(
+            organisation, donnees, request.user, pk, form.cleaned_data["version"]
+        )
+
+    succes = ("Offre enregistrée.", "formations:offres")
+    return _saisie(request, adhesion, form, instance, enregistrer, succes, "formations/offre.html", "offre")
 
 
 @login_required
@@ -202,8 +230,8 @@ def session(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
         offres=list(selectors.offres(organisation)),
         session=instance,
     )
-    conflit = None
-    if request.method == "POST" and form.is_valid():
+
+    def enregistrer() -> Model:
         d = form.cleaned_data
         donnees = {
             "date": d["date"],
@@ -212,33 +240,28 @@ def session(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
             "offre_catalogue": d["offre_catalogue"],
             "offre": d["offre_organisation"],
         }
-        try:
-            _ecrire(
-                request,
-                pk,
-                lambda: services.enregistrer_session(
-                    organisation, donnees, d["lignes"], request.user, pk, d["version"]
-                ),
-            )
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
-            messages.success(
-                request, "Session enregistrée ; la couverture et les obligations de formation sont à jour."
-            )
-            return redirect("formations:accueil", slug=slug)
-    return render(
+        return services.enregistrer_session(
+            organisation, donnees, d["lignes"], request.user, pk, d["version"]
+        )
+
+    succes = (
+        "Session enregistrée ; la couverture et les obligations de formation sont à jour.",
+        "formations:accueil",
+    )
+    return _saisie(
+        request, adhesion, form, instance, enregistrer, succes, "formations/session.html", "session"
+    )
+
+
+@require_POST
+@login_required
+def session_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = _exiger(request, slug)
+    session = selectors.session_de(adhesion.organisation, pk)
+    return _suppression(
         request,
-        "formations/session.html",
-        _contexte(
-            adhesion,
-            session=instance,
-            form=form,
-            conflit=conflit,
-            historique=versions.historique(instance, 20) if instance else [],
-        ),
-        status=409 if conflit else 400 if form.errors else 200,
+        adhesion,
+        lambda version: services.supprimer_session(adhesion.organisation, pk, version, request.user),
+        f"Session du {session.date:%d/%m/%Y} supprimée ; la couverture et les obligations de formation sont à jour.",
+        request.path.removesuffix("suppression/"),
     )

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import reprendre_apres_conflit, version_postee
 from balise.organisations import acces
 from balise.organisations.models import Adhesion, Invitation
 from balise.organisations.roles import Permission, peut
@@ -66,11 +66,6 @@ def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
         "peut_gouverner": peut(adhesion.role, Permission.GOUVERNER),
         **autres,
     }
-
-
-def _version(request: HttpRequest) -> int | None:
-    valeur = request.POST.get("version", "")
-    return int(valeur) if valeur.isdigit() else None
 
 
 def _operation(
@@ -228,7 +223,7 @@ def archiver(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         lambda: services.archiver_instance(
-            adhesion.organisation, instance.pk, _version(request), _personne(request)
+            adhesion.organisation, instance.pk, version_postee(request), _personne(request)
         ),
         f"L'instance « {instance.nom} » est archivée : elle reste consultable, avec son historique.",
         reverse("gouvernance:instance", args=[slug, pk]),
@@ -243,7 +238,7 @@ def restaurer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         lambda: services.restaurer_instance(
-            adhesion.organisation, instance.pk, _version(request), _personne(request)
+            adhesion.organisation, instance.pk, version_postee(request), _personne(request)
         ),
         f"L'instance « {instance.nom} » est restaurée.",
         reverse("gouvernance:instance", args=[slug, pk]),
@@ -434,7 +429,7 @@ def retirer_membre(request: HttpRequest, slug: str, pk: int, membre_pk: int) -> 
     membre = selecteurs.membre(instance, membre_pk)
     return _operation(
         request,
-        lambda: services.retirer_membre(instance, membre.pk, _version(request), _personne(request)),
+        lambda: services.retirer_membre(instance, membre.pk, version_postee(request), _personne(request)),
         f"{membre.utilisateur.nom_affiche} ne siège plus dans l'instance ; son passage reste dans l'historique.",
         reverse("gouvernance:instance_composition", args=[slug, pk]),
     )

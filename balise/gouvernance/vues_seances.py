@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import reprendre_apres_conflit, version_postee
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.travaux import services as travaux
@@ -50,11 +50,6 @@ def _seance(request: HttpRequest, slug: str, pk: int, instruire: bool = False):
 def _adresse(request: HttpRequest, seance: Seance) -> str:
     slug = seance.instance.organisation.slug
     return request.build_absolute_uri(reverse("gouvernance:seance", args=[slug, seance.pk]))
-
-
-def _version(request: HttpRequest) -> int | None:
-    valeur = request.POST.get("version", "")
-    return int(valeur) if valeur.isdigit() else None
 
 
 def _operation(request: HttpRequest, seance: Seance, operation, succes: str) -> HttpResponse:
@@ -207,7 +202,7 @@ def annuler(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         lambda: services.annuler(
             seance.pk,
             request.POST.get("motif", ""),
-            _version(request),
+            version_postee(request),
             request.user,
             _adresse(request, seance),
         ),
@@ -315,7 +310,7 @@ def convoquer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         seance,
-        lambda: services.convoquer(seance.pk, _version(request), request.user, _adresse(request, seance)),
+        lambda: services.convoquer(seance.pk, version_postee(request), request.user, _adresse(request, seance)),
         "Convocation lancée : les dossiers sont figés puis chaque membre reçoit son courriel et son "
         "invitation. L'avancement s'affiche ci-dessous.",
     )
@@ -332,7 +327,7 @@ def presences(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         seance,
-        lambda: services.noter_presences(seance.pk, etats, _version(request), request.user),
+        lambda: services.noter_presences(seance.pk, etats, version_postee(request), request.user),
         "Feuille de présence enregistrée.",
     )
 
@@ -344,7 +339,7 @@ def tenue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         seance,
-        lambda: services.declarer_tenue(seance.pk, _version(request), request.user),
+        lambda: services.declarer_tenue(seance.pk, version_postee(request), request.user),
         "Séance déclarée tenue : rédigez son procès-verbal.",
     )
 
@@ -358,7 +353,7 @@ def proces_verbal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         seance,
-        lambda: services.rediger_pv(seance.pk, texte, _version(request), request.user),
+        lambda: services.rediger_pv(seance.pk, texte, version_postee(request), request.user),
         "Procès-verbal enregistré.",
     )
 
@@ -370,7 +365,7 @@ def approuver_pv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         seance,
-        lambda: services.approuver_pv(seance.pk, _version(request), request.user),
+        lambda: services.approuver_pv(seance.pk, version_postee(request), request.user),
         "Procès-verbal approuvé : il est désormais figé.",
     )
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from balise import cache_pages, versions
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import reprendre_apres_conflit, version_postee
 from balise.gouvernance import faits
 from balise.indicateurs import selectors as indicateurs_selectors
 from balise.organisations import acces
@@ -147,11 +147,6 @@ def _apres_operation(request: HttpRequest, slug: str, pk: int, operation, succes
     return redirect("registre:detail", slug=slug, pk=pk)
 
 
-def _version(request: HttpRequest) -> int | None:
-    valeur = request.POST.get("version", "")
-    return int(valeur) if valeur.isdigit() else None
-
-
 @require_POST
 @login_required
 def changer_stade(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -189,7 +184,7 @@ def publier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         slug,
         pk,
         lambda: services.publier(
-            systeme.pk, publie, request.user, _version(request), request.POST.get("justification", "")[:4000]
+            systeme.pk, publie, request.user, version_postee(request), request.POST.get("justification", "")[:4000]
         ),
         "Fiche publiée au registre public." if publie else "Fiche retirée du registre public.",
     )
@@ -205,14 +200,14 @@ def archiver(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request,
             slug,
             pk,
-            lambda: services.restaurer(systeme.pk, request.user, _version(request)),
+            lambda: services.restaurer(systeme.pk, request.user, version_postee(request)),
             "Fiche restaurée.",
         )
     return _apres_operation(
         request,
         slug,
         pk,
-        lambda: services.archiver(systeme.pk, request.user, _version(request)),
+        lambda: services.archiver(systeme.pk, request.user, version_postee(request)),
         "Fiche archivée : elle reste consultable avec son historique dans les archives.",
     )
 
