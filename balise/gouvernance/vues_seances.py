@@ -310,7 +310,9 @@ def convoquer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _operation(
         request,
         seance,
-        lambda: services.convoquer(seance.pk, version_postee(request), request.user, _adresse(request, seance)),
+        lambda: services.convoquer(
+            seance.pk, version_postee(request), request.user, _adresse(request, seance)
+        ),
         "Convocation lancée : les dossiers sont figés puis chaque membre reçoit son courriel et son "
         "invitation. L'avancement s'affiche ci-dessous.",
     )

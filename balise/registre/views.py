@@ -184,7 +184,11 @@ def publier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         slug,
         pk,
         lambda: services.publier(
-            systeme.pk, publie, request.user, version_postee(request), request.POST.get("justification", "")[:4000]
+            systeme.pk,
+            publie,
+            request.user,
+            version_postee(request),
+            request.POST.get("justification", "")[:4000],
         ),
         "Fiche publiée au registre public." if publie else "Fiche retirée du registre public.",
     )
