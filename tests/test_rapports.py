@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -373,6 +374,28 @@ def test_page_produire_suivre_telecharger(client, org_a, referent_a, lecteur_a, 
         assert fichier.status_code == 200 and fichier.content.startswith(debut)
         assert f'filename="rapport-annuel-commune-a-{ANNEE}-v1.{format_}"' in fichier["Content-Disposition"]
     assert client.get(f"/o/commune-a/rapports/{rapport.pk}/exe/").status_code == 404
+
+
+def test_annuler_une_production_par_la_page(client, org_a, referent_a, lecteur_a, org_b, admin_b):
+    client.force_login(referent_a)
+    client.post("/o/commune-a/rapports/production/", {"genre": "annuel", "annee": str(ANNEE)})
+    rapport = Rapport.objects.get()
+    adresse = f"/o/commune-a/rapports/{rapport.pk}/annulation/"
+    assert adresse in client.get("/o/commune-a/rapports/").content.decode()
+    autres = Client()
+    autres.force_login(lecteur_a)
+    assert autres.post(adresse).status_code == 403
+    autres.force_login(admin_b)
+    assert autres.post(f"/o/{org_b.slug}/rapports/{rapport.pk}/annulation/").status_code == 404
+    assert Rapport.objects.get().travail.etat == Travail.Etat.EN_ATTENTE
+    page = client.post(adresse, follow=True).content.decode()
+    assert "Production annulée" in page and adresse not in page
+    travailleur.executer_travaux()  # la tâche, tirée de la file, trouve son travail annulé
+    rapport = Rapport.objects.select_related("travail").get()
+    assert rapport.travail.etat == Travail.Etat.ANNULE and rapport.travail.annule_par == referent_a
+    assert rapport.version is None and rapport.pdf is None
+    assert "déjà terminé" in client.post(adresse, follow=True).content.decode()
+    _produire(org_a, referent_a)  # une nouvelle production reste possible
 
 
 def test_page_saisie_hostile_rien_de_lance(client, org_a, referent_a):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 from weasyprint import HTML
 
 from .models import VersionCharte
@@ -19,7 +18,6 @@ def pdf(charte: VersionCharte) -> bytes:
             "charte": charte,
             "organisation": charte.organisation,
             "consultations": consultations(charte, publiques=True),
-            "le": timezone.now(),
         },
     )
     # Le ramasse-miettes est suspendu le temps de la mise en page (voir instruments/dossier.py).

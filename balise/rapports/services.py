@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
 from balise import binaire
@@ -96,6 +97,17 @@ def lancer(organisation: Organisation, par: Utilisateur, genre: str, annee: int)
             demande_par=par,
         )
     return rapport
+
+
+def annuler(organisation: Organisation, pk: int, par: Utilisateur) -> Travail:
+    """Annule la production d'un rapport : en attente, tout de suite ; en cours, à la prochaine étape,
+    sans qu'aucun fichier soit écrit. Lève TravailTermine si elle est déjà finie."""
+    rapport = Rapport.objects.select_related("travail").filter(organisation=organisation, pk=pk).first()
+    if rapport is None:
+        raise Http404("Rapport introuvable.")
+    if rapport.travail is None:
+        raise travaux.TravailTermine(travaux.DEJA_FINI)
+    return travaux.annuler(rapport.travail, par)
 
 
 def produire(travail: Travail) -> None:

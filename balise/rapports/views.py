@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
+from balise.travaux import services as travaux
+from balise.travaux.models import Travail
 
 from . import exports, selectors, services
 from .forms import ProductionForm
@@ -61,6 +63,22 @@ def lancer(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("rapports:accueil", slug)
     return _page(request, adhesion, form)
+
+
+@require_POST
+@login_required
+def annuler(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.PRODUIRE_RAPPORTS)
+    try:
+        travail = services.annuler(adhesion.organisation, pk, request.user)
+    except travaux.TravailTermine as erreur:
+        messages.info(request, str(erreur))
+    else:
+        if travail.etat == Travail.Etat.ANNULE:
+            messages.success(request, "Production annulée : aucun fichier n'a été écrit.")
+        else:
+            messages.success(request, "Annulation demandée : la production s'arrête sans écrire de fichier.")
+    return redirect("rapports:accueil", slug)
 
 
 @login_required

@@ -52,7 +52,7 @@ def test_composer_publier_telecharger_et_prendre_connaissance(nouveau_contexte, 
     rh = nouveau_contexte().new_page()
     connecter(rh, drh.email)
     rh.goto(f"/o/{org_a.slug}/regles-usage/information/")
-    rh.get_by_label("Service").fill("Accueil")
+    rh.get_by_role("textbox", name="Service").fill("Accueil")
     rh.get_by_label("Agents informés").fill("6")
     rh.get_by_label("Effectif du service").fill("8")
     rh.get_by_label("Date").fill(timezone.localdate().isoformat())
