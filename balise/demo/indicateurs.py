@@ -11,7 +11,7 @@ reportée treize mois en arrière (sans nouvelle version), comme si le suivi ava
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ TEMPS_GAGNE = ["6", "9", "12", "15", "18", "20", "22", "21", "24", "25", "26", "
 CONFORMITE = ["82", "91"]
 
 
-def _mesurer(indicateur: Indicateur, valeurs: list[str], derniere, par: Utilisateur) -> None:
+def _mesurer(indicateur: Indicateur, valeurs: list[str], derniere: date, par: Utilisateur) -> None:
     """Les `valeurs`, une par période, la dernière étant la période de `derniere`."""
     freq = indicateur.frequence
     for rang, valeur in enumerate(valeurs):
