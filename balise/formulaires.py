@@ -1,10 +1,18 @@
 """Rendu DSFR des formulaires Django, partagé par toutes les applications."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
+
+from balise.versions import ConflitEdition
+
+T = TypeVar("T")
 
 
 class DsfrMixin:
@@ -52,6 +60,29 @@ def reprendre_apres_conflit(form: forms.BaseForm, conflit) -> None:
     la personne mais repart de la version désormais à jour : l'enregistrer de nouveau la remplace."""
     form.data = form.data.copy()
     form.data["version"] = str(conflit.objet.version)
+
+
+@dataclass
+class Ecriture(Generic[T]):
+    """Ce qu'a donné `ecrire` : écrit ou non, ce que l'écriture a rendu, le conflit à montrer (409)."""
+
+    ecrit: bool
+    resultat: T | None = None
+    conflit: ConflitEdition | None = None
+
+
+def ecrire(form: forms.BaseForm, enregistrer: Callable[[], T]) -> Ecriture[T]:
+    """Le cycle d'écriture d'un formulaire valide : appelle `enregistrer` (un service) ; un conflit de
+    version est repris dans le formulaire (`reprendre_apres_conflit`) et rendu pour être montré, une
+    ValidationError devient une erreur du formulaire. Rien n'est écrit dans ces deux cas."""
+    try:
+        return Ecriture(True, enregistrer())
+    except ConflitEdition as conflit:
+        reprendre_apres_conflit(form, conflit)
+        return Ecriture(False, conflit=conflit)
+    except ValidationError as erreur:
+        form.add_error(None, erreur)
+        return Ecriture(False)
 
 
 def version_postee(request: HttpRequest) -> int | None:

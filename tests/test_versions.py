@@ -246,3 +246,36 @@ def test_organisation_et_systeme_restent_modifiables_avec_leur_version(client, o
     )
     assert reponse.status_code == 302
     assert Organisation.objects.get(pk=org_a.pk).nom == "Nouveau nom"
+
+
+def test_ecrire_reprend_le_conflit_ou_l_erreur_dans_le_formulaire(systeme_a, referent_a):
+    """balise/formulaires.ecrire, le cycle d'écriture des pages : succès, conflit de version (le
+    formulaire repart de la version à jour, le conflit est rendu), refus (erreur du formulaire)."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from balise.formulaires import ChampVersion, ecrire
+
+    class Nom(forms.Form):
+        nom = forms.CharField()
+        version = ChampVersion()
+
+    def renommer(form):
+        d = form.cleaned_data
+        return registre.modifier_systeme(systeme_a.pk, {"nom": d["nom"]}, d["version"], referent_a)
+
+    form = Nom({"nom": "Premier", "version": "1"})
+    assert form.is_valid()
+    reussie = ecrire(form, lambda: renommer(form))
+    assert reussie.ecrit and reussie.resultat.nom == "Premier" and reussie.conflit is None
+    perime = Nom({"nom": "Second", "version": "1"})
+    assert perime.is_valid()
+    conflit = ecrire(perime, lambda: renommer(perime))
+    assert not conflit.ecrit and conflit.conflit is not None and perime.data["version"] == "2"
+    assert SystemeIA.objects.get(pk=systeme_a.pk).nom == "Premier"
+
+    def refuser():
+        raise ValidationError("Nom refusé.")
+
+    refus = ecrire(form, refuser)
+    assert not refus.ecrit and refus.conflit is None and form.non_field_errors() == ["Nom refusé."]

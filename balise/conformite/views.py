@@ -10,7 +10,7 @@ from django.utils import timezone
 from balise import versions
 from balise.envois.services import une_seule_fois
 from balise.formations import selectors as formations
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import ecrire
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
@@ -130,14 +130,14 @@ def obligation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conflit = None
     if request.method == "POST" and form.is_valid():
         donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.modifier_obligation(suivie.pk, donnees, form.cleaned_data["version"], request.user)
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
+        ecriture = ecrire(
+            form,
+            lambda: services.modifier_obligation(
+                suivie.pk, donnees, form.cleaned_data["version"], request.user
+            ),
+        )
+        conflit = ecriture.conflit
+        if ecriture.ecrit:
             messages.success(request, "Obligation mise à jour.")
             return redirect("conformite:obligations", slug=slug)
     # La règle telle que l'a appliquée la qualification qui a produit l'obligation.

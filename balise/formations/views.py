@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit, version_postee
+from balise.formulaires import ecrire, version_postee
 from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
@@ -62,14 +62,9 @@ def _saisie(
     (400). `succes` : le message et l'adresse de retour ; `nom` : le nom de l'objet dans le gabarit."""
     conflit = None
     if request.method == "POST" and form.is_valid():
-        try:
-            _ecrire(request, instance.pk if instance else None, enregistrer)
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
+        ecriture = ecrire(form, lambda: _ecrire(request, instance.pk if instance else None, enregistrer))
+        conflit = ecriture.conflit
+        if ecriture.ecrit:
             messages.success(request, succes[0])
             return redirect(succes[1], slug=adhesion.organisation.slug)
     return render(

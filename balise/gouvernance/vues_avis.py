@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import ecrire, reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
@@ -325,14 +325,14 @@ def condition(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conflit = None
     if request.method == "POST" and form.is_valid():
         donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services_avis.modifier_condition(c.pk, donnees, form.cleaned_data["version"], request.user)
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
+        ecriture = ecrire(
+            form,
+            lambda: services_avis.modifier_condition(
+                c.pk, donnees, form.cleaned_data["version"], request.user
+            ),
+        )
+        conflit = ecriture.conflit
+        if ecriture.ecrit:
             messages.success(request, "Condition mise à jour.")
             return redirect("gouvernance:condition", slug=slug, pk=pk)
     return render(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit, version_postee
+from balise.formulaires import ecrire, version_postee
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.travaux import services as travaux
@@ -153,8 +153,9 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conflit = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.modifier(
+        ecriture = ecrire(
+            form,
+            lambda: services.modifier(
                 seance.pk,
                 d["debut"],
                 d["duree_minutes"],
@@ -162,13 +163,10 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 d["version"],
                 request.user,
                 _adresse(request, seance),
-            )
-        except services.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
+            ),
+        )
+        conflit = ecriture.conflit
+        if ecriture.ecrit:
             convoquee = seance.statut == Seance.Statut.CONVOQUEE
             messages.success(
                 request,

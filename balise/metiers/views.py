@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import ecrire, reprendre_apres_conflit
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.travaux import services as travaux
@@ -405,21 +404,19 @@ def metier(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespon
     conflit = None
     if request.method == "POST" and form.is_valid():
         donnees = {c: form.cleaned_data[c] for c in ("libelle", "isco08", "niveau", "justification")}
-        try:
-            ecrit = _creer_ou_modifier(
+        ecriture = ecrire(
+            form,
+            lambda: _creer_ou_modifier(
                 request,
                 pk,
                 lambda: services.enregistrer_metier(
                     organisation, donnees, request.user, pk, form.cleaned_data["version"]
                 ),
-            )
-        except versions.ConflitEdition as erreur:
-            conflit = erreur
-            reprendre_apres_conflit(form, erreur)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
-        else:
-            if ecrit:
+            ),
+        )
+        conflit = ecriture.conflit
+        if ecriture.ecrit:
+            if ecriture.resultat:
                 messages.success(request, "Rattachement enregistré ; les imports en tiennent compte.")
             return redirect("metiers:referentiel", slug=slug)
     return render(
