@@ -622,11 +622,11 @@ def test_pages_de_correction_et_de_suppression(client, org_a, referent_a, admin_
     assert page_cafe in accueil and page_note in accueil
     # La page est préremplie, porte la version lue, l'historique et le bouton « Supprimer ».
     page = client.get(page_cafe).content.decode()
-    for attendu in ('value="Café IA de mars"', 'name="version" value="1"', 'value="24"', 'value="35.0"'):
+    for attendu in ('value="Café IA de mars"', 'value="1" id="id_version"', 'value="24"', 'value="35.0"'):
         assert attendu in page, attendu
     assert "Première saisie" in page and admin_a.nom_affiche in page and "Supprimer" in page
     page = client.get(page_note).content.decode()
-    for attendu in ('value="ai act, formation"', 'name="version" value="1"', "Entrée en application"):
+    for attendu in ('value="ai act, formation"', 'value="1" id="id_version"', "Entrée en application"):
         assert attendu.replace("'", "&#x27;") in page, attendu
     assert "Supprimer la note de veille" in page
     # Enregistrer.
@@ -635,6 +635,9 @@ def test_pages_de_correction_et_de_suppression(client, org_a, referent_a, admin_
         ("agents", 18),
         ("elus", 2),
     ]
+    # Sans mesure, les valeurs d'appropriation relevées avant ne restent pas.
+    lue = Sensibilisation.objects.get()
+    assert (lue.version, lue.mesure, lue.avant, lue.apres) == (2, "", None, None)
     assert client.post(page_note, _formulaire_note()).status_code == 302
     assert NoteVeille.objects.get().liste_etiquettes == ["ai act", "cnil"]
     page = client.get(page_cafe).content.decode()
@@ -645,7 +648,8 @@ def test_pages_de_correction_et_de_suppression(client, org_a, referent_a, admin_
     assert perime.status_code == 409
     contenu = perime.content.decode()
     assert "Modification concurrente" in contenu and referent_a.nom_affiche in contenu
-    assert 'value="Café périmé"' in contenu and 'name="version" value="2"' in contenu
+    # La saisie est gardée, le formulaire repart de la version actuelle.
+    assert 'value="Café périmé"' in contenu and 'value="2" id="id_version"' in contenu
     perime = client.post(page_note, _formulaire_note(titre="Note périmée"))
     assert perime.status_code == 409 and "Modification concurrente" in perime.content.decode()
     assert client.post(page_note, _formulaire_note(version="")).status_code == 409
