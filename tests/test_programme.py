@@ -405,7 +405,13 @@ def test_corriger_une_sensibilisation_remplace_ses_participants_et_garde_l_histo
     corrige = services.modifier_sensibilisation(
         org_a,
         cafe.pk,
-        {"format": "atelier_pratique", "intitule": "Atelier IA", "date": "2026-03-13", "mesure": "note", "apres": "7"},
+        {
+            "format": "atelier_pratique",
+            "intitule": "Atelier IA",
+            "date": "2026-03-13",
+            "mesure": "note",
+            "apres": "7",
+        },
         {"agents": 20, "elus": 2, "encadrants": 0},
         admin_a,
         1,
@@ -876,6 +882,15 @@ def test_parcours_des_pages_et_droits(client, org_a, referent_a, lecteur_a):
     assert client.post(adresse_action, {**donnees, "version": 2}).status_code == 403
     assert client.get(reverse("programme:action_nouvelle", args=[org_a.slug])).status_code == 403
     assert _etat_base() == avant
+
+
+def test_la_page_d_une_action_est_preremplie_avec_sa_version(client, org_a, referent_a):
+    """Sans la version lue dans le formulaire, chaque enregistrement serait refusé comme périmé."""
+    action = _action(org_a, referent_a, intitule="Intitulé témoin", etat="en_cours")
+    client.force_login(referent_a)
+    page = client.get(reverse("programme:action", args=[org_a.slug, action.pk])).content.decode()
+    assert 'value="Intitulé témoin"' in page and 'value="1" id="id_version"' in page
+    assert '<option value="en_cours" selected>' in page
 
 
 def test_les_rubriques_ne_menent_qu_a_des_pages_existantes(client, org_a, referent_a):

@@ -89,7 +89,7 @@ class ActionForm(Formulaire):
     etat = forms.ChoiceField(label="État", choices=Action.Etat.choices, initial="a_faire")
 
     def __init__(self, *args: Any, organisation: Organisation, action: Action | None = None, **kwargs: Any):
-        if action is not None and not args and "initial" not in kwargs:
+        if action is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 **{c: getattr(action, c) for c in services.CHAMPS_ACTION if c != "responsable"},
                 "responsable": action.responsable_id,
