@@ -166,8 +166,11 @@ _OBJETS = {
     ("pk", "sessions"): "session_formation",
     # Règles d'usage (balise/regles_usage) : une version (le brouillon de l'organisation).
     ("pk", "regles-usage"): "version_regles",
-    # Programme : une action de la feuille de route, une étape (identifiant du référentiel).
+    # Programme : une action de la feuille de route, une étape (identifiant du référentiel), une action
+    # de sensibilisation, une note de veille.
     ("action_pk", "actions"): "action_programme",
+    ("pk", "sensibilisation"): "sensibilisation",
+    ("pk", "veille"): "note_veille",
     ("etape_id", "etapes"): "etape",
     ("etape", "etapes"): "etape",
     # Rapports et exports : un rapport produit, un de ses formats ; un export et un de ses formats.
@@ -509,13 +512,13 @@ def _programme(org, admin, lettre) -> dict:
         {"intitule": f"Action du programme secrète {lettre}", "etape": "diagnostic", "responsable": admin},
         admin,
     )
-    programme.creer_sensibilisation(
+    sensibilisation = programme.creer_sensibilisation(
         org,
         {"format": "cafe_ia", "intitule": f"Café secret {lettre}", "date": "2026-01-15"},
         {"agents": 9},
         admin,
     )
-    programme.creer_note(
+    note = programme.creer_note(
         org,
         {
             "date": "2026-01-10",
@@ -526,7 +529,12 @@ def _programme(org, admin, lettre) -> dict:
         },
         admin,
     )
-    return {"action_programme": action.pk, "etape": "diagnostic"}
+    return {
+        "action_programme": action.pk,
+        "etape": "diagnostic",
+        "sensibilisation": sensibilisation.pk,
+        "note_veille": note.pk,
+    }
 
 
 def _depot(org, admin, lettre) -> int:
@@ -787,6 +795,8 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "session_formation": 29,
         "version_regles": 30,
         "action_programme": 25,
+        "sensibilisation": 25,
+        "note_veille": 25,
         "etape": "diagnostic",
         "rapport": 25,
         "format_rapport": "pdf",
@@ -982,7 +992,11 @@ def scene(org_a, admin_a, systeme_a):
         **_avis(systeme_a, admin_a, "a"),
         depot=_depot(org_a, admin_a, "a"),
         **_regles_usage(org_a, admin_a, "a"),
-        action_programme=_programme(org_a, admin_a, "a")["action_programme"],
+        **{
+            c: v
+            for c, v in _programme(org_a, admin_a, "a").items()
+            if c in ("action_programme", "sensibilisation", "note_veille")
+        },
         org=org_a,
         systeme=systeme_a,
         obligation=obligation,
@@ -1634,6 +1648,66 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    (
+        "ouvrir la correction d'une sensibilisation",
+        "GET",
+        "programme/sensibilisation/{sensibilisation}/",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "corriger une sensibilisation",
+        "POST",
+        "programme/sensibilisation/{sensibilisation}/",
+        lambda: {
+            "format": "webinaire",
+            "intitule": "Corrigée",
+            "date": "2026-01-16",
+            "public_agents": "11",
+            "version": "1",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "supprimer une sensibilisation",
+        "POST",
+        "programme/sensibilisation/{sensibilisation}/suppression/",
+        lambda: {"version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "ouvrir la correction d'une note de veille",
+        "GET",
+        "programme/veille/{note_veille}/",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "corriger une note de veille",
+        "POST",
+        "programme/veille/{note_veille}/",
+        lambda: {
+            "date": "2026-01-11",
+            "titre": "Corrigée",
+            "resume": "R.",
+            "source": "https://exemple.fr/corrigee",
+            "version": "1",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "supprimer une note de veille",
+        "POST",
+        "programme/veille/{note_veille}/suppression/",
+        lambda: {"version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
     # Rapports et exports (balise/rapports) : lire et télécharger avec VOIR_REGISTRE, produire avec
     # PRODUIRE_RAPPORTS (administrateur, référent, DRH).
     ("voir les rapports et exports", "GET", "rapports/", None, False, MEMBRES),
@@ -1708,6 +1782,8 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
         version_regles=scene.version_regles,
         action_programme=scene.action_programme,
+        sensibilisation=scene.sensibilisation,
+        note_veille=scene.note_veille,
     )
     ecriture = methode == "POST" and role in autorises
     if ecriture:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from balise import versions
 from balise.gouvernance import a_traiter
 from balise.programme import referentiel, selectors, services
-from balise.programme.models import Action, EtatEtape, NoteVeille, Sensibilisation
+from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 from balise.programme.referentiel import ReferentielInvalide, lire
 from tests import fabrique
 
@@ -285,19 +285,23 @@ def test_sensibilisation_participants_par_public_et_appropriation(org_a, referen
     assert (lue.avant, lue.apres) == (Decimal("35"), Decimal("62.5"))
 
 
-@pytest.mark.parametrize(
-    ("donnees", "participants", "message"),
-    [
-        ({"format": "bal_masque"}, {"agents": 3}, "Format inconnu"),
-        ({}, {"agents": 0}, "au moins un public"),
-        ({}, {"inconnus": 3}, "Public inconnu"),
-        ({}, {"agents": -1}, "un entier entre 0"),
-        ({"mesure": "note", "avant": "11"}, {"agents": 3}, "entre 0 et 10"),
-        ({"avant": "20"}, {"agents": 3}, "Choisissez la mesure"),
-        ({"mesure": "taux"}, {"agents": 3}, "avant, après, ou les deux"),
-        ({"date": "3000-01-01"}, {"agents": 3}, "invraisemblable"),
-    ],
-)
+SAISIES_HOSTILES_SENSIBILISATION = [
+    ({"format": "bal_masque"}, {"agents": 3}, "Format inconnu"),
+    ({}, {"agents": 0}, "au moins un public"),
+    ({}, {"inconnus": 3}, "Public inconnu"),
+    ({}, {"agents": -1}, "un entier entre 0"),
+    ({}, {"agents": 10**7}, "un entier entre 0"),
+    ({}, {"agents": "3"}, "un entier entre 0"),
+    ({"mesure": "note", "avant": "11"}, {"agents": 3}, "entre 0 et 10"),
+    ({"avant": "20"}, {"agents": 3}, "Choisissez la mesure"),
+    ({"mesure": "taux"}, {"agents": 3}, "avant, après, ou les deux"),
+    ({"date": "3000-01-01"}, {"agents": 3}, "invraisemblable"),
+    ({"intitule": "x" * 301}, {"agents": 3}, "300 caractères au plus"),
+    ({"intitule": "  "}, {"agents": 3}, "Intitulé : ce champ est obligatoire"),
+]
+
+
+@pytest.mark.parametrize(("donnees", "participants", "message"), SAISIES_HOSTILES_SENSIBILISATION)
 def test_saisies_hostiles_de_sensibilisation(org_a, referent_a, donnees, participants, message):
     base = {"format": "webinaire", "intitule": "Webinaire", "date": "2026-03-12", **donnees}
     with pytest.raises(ValidationError, match=message):
@@ -365,6 +369,370 @@ def test_la_veille_est_lue_par_les_membres_et_pas_par_les_autres(
     assert fabrique.appel_api(admin_b, "GET", f"{org_a.slug}/programme/veille").status_code == 404
     reponse = fabrique.appel_api(lecteur_a, "GET", f"{org_a.slug}/programme/veille")
     assert [n["titre"] for n in reponse.json()] == ["Note réservée à la commune A"]
+
+
+# --- Corriger et supprimer une sensibilisation ou une note de veille --------------------------------
+
+
+def _cafe(org, par, participants=None, **champs):
+    donnees = {"format": "cafe_ia", "intitule": "Café IA", "date": "2026-03-12", **champs}
+    return services.creer_sensibilisation(org, donnees, participants or {"agents": 24, "encadrants": 3}, par)
+
+
+def _saisies():
+    """Tout ce que les corrections et suppressions peuvent changer, pour vérifier qu'un refus n'a rien
+    changé."""
+    return (
+        list(
+            Sensibilisation.objects.values_list(
+                "pk", "version", "format", "intitule", "date", "mesure", "avant", "apres"
+            ).order_by("pk")
+        ),
+        list(Participants.objects.values_list("pk", "sensibilisation_id", "public", "nombre").order_by("pk")),
+        list(
+            NoteVeille.objects.values_list(
+                "pk", "version", "date", "titre", "resume", "source", "etiquettes", "auteur_id"
+            ).order_by("pk")
+        ),
+        Sensibilisation.history.count() + Participants.history.count() + NoteVeille.history.count(),
+    )
+
+
+def test_corriger_une_sensibilisation_remplace_ses_participants_et_garde_l_historique(
+    org_a, referent_a, admin_a
+):
+    cafe = _cafe(org_a, referent_a)
+    corrige = services.modifier_sensibilisation(
+        org_a,
+        cafe.pk,
+        {
+            "format": "atelier_pratique",
+            "intitule": "Atelier IA",
+            "date": "2026-03-13",
+            "mesure": "note",
+            "apres": "7",
+        },
+        {"agents": 20, "elus": 2, "encadrants": 0},
+        admin_a,
+        1,
+    )
+    assert corrige.version == 2
+    lue = Sensibilisation.objects.get()
+    assert (lue.format, lue.intitule, lue.date, lue.mesure, lue.avant, lue.apres) == (
+        "atelier_pratique",
+        "Atelier IA",
+        date(2026, 3, 13),
+        "note",
+        None,
+        Decimal("7"),
+    )
+    assert sorted(lue.participants.values_list("public", "nombre")) == [("agents", 20), ("elus", 2)]
+    # Les participants remplacés restent dans l'historique, leur suppression attribuée.
+    supprimes = Participants.history.filter(history_type="-")
+    assert sorted(supprimes.values_list("public", "nombre")) == [("agents", 24), ("encadrants", 3)]
+    assert {h.history_user for h in supprimes} == {admin_a}
+    derniere = versions.historique(lue)[0]
+    assert (derniere.auteur, derniere.nature) == (admin_a.nom_affiche, "Modification")
+    assert ("intitulé", "Café IA", "Atelier IA") in derniere.changements
+    assert "agents : 24, encadrants : 3 → agents : 20, élus : 2" in derniere.motif
+    # Sans changement, rien n'est écrit ; les seuls participants changés font une version.
+    avant = _saisies()
+    donnees = {
+        "format": "atelier_pratique",
+        "intitule": "Atelier IA",
+        "date": "2026-03-13",
+        "mesure": "note",
+        "apres": 7,
+    }
+    services.modifier_sensibilisation(org_a, cafe.pk, donnees, {"elus": 2, "agents": 20}, admin_a, 2)
+    assert _saisies() == avant
+    services.modifier_sensibilisation(org_a, cafe.pk, donnees, {"elus": 3, "agents": 20}, admin_a, 2)
+    assert Sensibilisation.objects.get().version == 3
+    assert sorted(lue.participants.values_list("public", "nombre")) == [("agents", 20), ("elus", 3)]
+
+
+def test_corriger_une_note_garde_son_auteur_et_attribue_la_correction(org_a, referent_a, admin_a):
+    note = _note(org_a, referent_a)
+    corrigee = services.modifier_note(
+        org_a,
+        note.pk,
+        {
+            "date": "2026-02-03",
+            "titre": "AI Act : article 4",
+            "resume": "Résumé corrigé.",
+            "source": "https://artificialintelligenceact.eu/fr/article/4/",
+            "etiquettes": "CNIL",
+        },
+        admin_a,
+        1,
+    )
+    assert corrigee.version == 2
+    lue = NoteVeille.objects.get()
+    assert (lue.titre, lue.date, lue.liste_etiquettes, lue.auteur) == (
+        "AI Act : article 4",
+        date(2026, 2, 3),
+        ["cnil"],
+        referent_a,
+    )
+    derniere = versions.historique(lue)[0]
+    assert (derniere.auteur, derniere.nature) == (admin_a.nom_affiche, "Modification")
+    assert ("titre", "AI Act : obligations de maîtrise de l'IA", "AI Act : article 4") in derniere.changements
+    # Sans changement (étiquettes saisies autrement), rien n'est écrit.
+    avant = _saisies()
+    services.modifier_note(
+        org_a,
+        note.pk,
+        {
+            "date": date(2026, 2, 3),
+            "titre": " AI Act : article 4 ",
+            "resume": "Résumé corrigé.",
+            "source": "https://artificialintelligenceact.eu/fr/article/4/",
+            "etiquettes": " Cnil ;",
+        },
+        admin_a,
+        2,
+    )
+    assert _saisies() == avant
+
+
+def test_une_version_perimee_ou_absente_ne_change_rien(org_a, referent_a, admin_a):
+    cafe, note = _cafe(org_a, referent_a), _note(org_a, referent_a)
+    donnees_cafe = {"format": "cafe_ia", "intitule": "Café IA d'avril", "date": "2026-04-02"}
+    services.modifier_sensibilisation(org_a, cafe.pk, donnees_cafe, {"agents": 5}, admin_a, 1)
+    donnees_note = {
+        "date": "2026-02-02",
+        "titre": "Titre corrigé",
+        "resume": "R.",
+        "source": "https://exemple.fr/note",
+    }
+    services.modifier_note(org_a, note.pk, donnees_note, admin_a, 1)
+    avant = _saisies()
+    with pytest.raises(versions.ConflitEdition) as conflit:
+        services.modifier_sensibilisation(
+            org_a, cafe.pk, {**donnees_cafe, "intitule": "Autre"}, {"agents": 9}, referent_a, 1
+        )
+    assert conflit.value.auteurs == [admin_a.nom_affiche]
+    assert [c.libelle for c in conflit.value.changements] == ["date", "intitulé"]
+    with pytest.raises(versions.ConflitEdition) as conflit:
+        services.modifier_note(org_a, note.pk, {**donnees_note, "titre": "Autre"}, referent_a, 1)
+    assert sorted(c.libelle for c in conflit.value.changements) == ["résumé", "source", "titre", "étiquettes"]
+    for version in (None, True, "2"):
+        with pytest.raises(versions.ConflitEdition):
+            services.modifier_sensibilisation(
+                org_a, cafe.pk, donnees_cafe, {"agents": 9}, referent_a, version
+            )
+        with pytest.raises(versions.ConflitEdition):
+            services.modifier_note(org_a, note.pk, {**donnees_note, "titre": "Autre"}, referent_a, version)
+    for version in (None, 1):
+        with pytest.raises(versions.ConflitEdition):
+            services.supprimer_sensibilisation(org_a, cafe.pk, version, referent_a)
+        with pytest.raises(versions.ConflitEdition):
+            services.supprimer_note(org_a, note.pk, version, referent_a)
+    assert _saisies() == avant
+
+
+@pytest.mark.parametrize(("donnees", "participants", "message"), SAISIES_HOSTILES_SENSIBILISATION)
+def test_une_correction_hostile_de_sensibilisation_ne_change_rien(
+    org_a, referent_a, donnees, participants, message
+):
+    """Les règles de la création valent pour la correction : chaque saisie refusée à la création l'est
+    aussi à la correction, avec le même message."""
+    cafe = _cafe(org_a, referent_a, mesure="taux", avant="30")
+    avant = _saisies()
+    base = {"format": "webinaire", "intitule": "Webinaire", "date": "2026-03-12", **donnees}
+    with pytest.raises(ValidationError, match=message):
+        services.modifier_sensibilisation(org_a, cafe.pk, base, participants, referent_a, 1)
+    assert _saisies() == avant
+
+
+@pytest.mark.parametrize(
+    ("champs", "message"),
+    [
+        ({"source": "javascript:alert(1)"}, "Source : une adresse web"),
+        ({"source": "data:text/html,<script>alert(1)</script>"}, "Source : une adresse web"),
+        ({"source": "https://"}, "Source : cette adresse web n'est pas valide"),
+        ({"resume": "r" * 8001}, "Résumé : 8000 caractères au plus"),
+        ({"titre": "t" * 301}, "Titre : 300 caractères au plus"),
+        ({"titre": ""}, "Titre : ce champ est obligatoire"),
+        ({"etiquettes": ",".join(f"e{i}" for i in range(13))}, "Étiquettes : 12 au plus"),
+        ({"date": "1789-07-14"}, "date invraisemblable"),
+    ],
+)
+def test_une_correction_hostile_de_note_ne_change_rien(org_a, referent_a, champs, message):
+    note = _note(org_a, referent_a)
+    avant = _saisies()
+    donnees = {
+        "date": "2026-02-02",
+        "titre": "Titre",
+        "resume": "R.",
+        "source": "https://exemple.fr/note",
+        **champs,
+    }
+    with pytest.raises(ValidationError, match=message):
+        services.modifier_note(org_a, note.pk, donnees, referent_a, 1)
+    with pytest.raises(ValidationError, match=message):
+        services.creer_note(org_a, donnees, referent_a)
+    assert _saisies() == avant
+
+
+def test_supprimer_une_sensibilisation_ou_une_note_est_attribue(org_a, org_b, referent_a, admin_a, admin_b):
+    cafe, note = _cafe(org_a, referent_a), _note(org_a, referent_a)
+    avant = _saisies()
+    # Une autre organisation ne désigne pas ces objets, même avec la bonne version.
+    with pytest.raises(Sensibilisation.DoesNotExist):
+        services.supprimer_sensibilisation(org_b, cafe.pk, 1, admin_b)
+    with pytest.raises(NoteVeille.DoesNotExist):
+        services.supprimer_note(org_b, note.pk, 1, admin_b)
+    assert _saisies() == avant
+    services.supprimer_sensibilisation(org_a, cafe.pk, 1, admin_a)
+    services.supprimer_note(org_a, note.pk, 1, admin_a)
+    assert not Sensibilisation.objects.exists() and not Participants.objects.exists()
+    assert not NoteVeille.objects.exists()
+    for modele, nombre in ((Sensibilisation, 1), (Participants, 2), (NoteVeille, 1)):
+        suppressions = modele.history.filter(history_type="-")
+        assert suppressions.count() == nombre
+        assert {h.history_user for h in suppressions} == {admin_a}
+    assert NoteVeille.history.get(history_type="-").titre == note.titre
+
+
+def _formulaire_cafe(**champs):
+    return {
+        "format": "cafe_ia",
+        "intitule": "Café IA de mars",
+        "date": "2026-03-12",
+        "public_agents": "18",
+        "version": "1",
+        **champs,
+    }
+
+
+def _formulaire_note(**champs):
+    return {
+        "date": "2026-02-02",
+        "titre": "AI Act",
+        "resume": "Résumé.",
+        "source": "https://exemple.fr/note",
+        "etiquettes": "ai act, cnil",
+        "version": "1",
+        **champs,
+    }
+
+
+def test_pages_de_correction_et_de_suppression(client, org_a, referent_a, admin_a):
+    cafe = _cafe(org_a, admin_a, intitule="Café IA de mars", mesure="taux", avant="35")
+    note = _note(org_a, admin_a)
+    client.force_login(referent_a)
+    accueil = client.get(reverse("programme:accueil", args=[org_a.slug])).content.decode()
+    page_cafe = reverse("programme:sensibilisation", args=[org_a.slug, cafe.pk])
+    page_note = reverse("programme:note", args=[org_a.slug, note.pk])
+    assert page_cafe in accueil and page_note in accueil
+    # La page est préremplie, porte la version lue, l'historique et le bouton « Supprimer ».
+    page = client.get(page_cafe).content.decode()
+    for attendu in ('value="Café IA de mars"', 'value="1" id="id_version"', 'value="24"', 'value="35.0"'):
+        assert attendu in page, attendu
+    assert "Première saisie" in page and admin_a.nom_affiche in page and "Supprimer" in page
+    page = client.get(page_note).content.decode()
+    for attendu in ('value="ai act, formation"', 'value="1" id="id_version"', "Entrée en application"):
+        assert attendu.replace("'", "&#x27;") in page, attendu
+    assert "Supprimer la note de veille" in page
+    # Enregistrer.
+    assert client.post(page_cafe, _formulaire_cafe(public_elus="2")).status_code == 302
+    assert sorted(Sensibilisation.objects.get().participants.values_list("public", "nombre")) == [
+        ("agents", 18),
+        ("elus", 2),
+    ]
+    # Sans mesure, les valeurs d'appropriation relevées avant ne restent pas.
+    lue = Sensibilisation.objects.get()
+    assert (lue.version, lue.mesure, lue.avant, lue.apres) == (2, "", None, None)
+    assert client.post(page_note, _formulaire_note()).status_code == 302
+    assert NoteVeille.objects.get().liste_etiquettes == ["ai act", "cnil"]
+    page = client.get(page_cafe).content.decode()
+    assert referent_a.nom_affiche in page and "élus : 2" in page
+    # Une version périmée : 409, conflit montré, saisie gardée, rien de changé.
+    avant = _saisies()
+    perime = client.post(page_cafe, _formulaire_cafe(intitule="Café périmé"))
+    assert perime.status_code == 409
+    contenu = perime.content.decode()
+    assert "Modification concurrente" in contenu and referent_a.nom_affiche in contenu
+    # La saisie est gardée, le formulaire repart de la version actuelle.
+    assert 'value="Café périmé"' in contenu and 'value="2" id="id_version"' in contenu
+    perime = client.post(page_note, _formulaire_note(titre="Note périmée"))
+    assert perime.status_code == 409 and "Modification concurrente" in perime.content.decode()
+    assert client.post(page_note, _formulaire_note(version="")).status_code == 409
+    # Des saisies hostiles : 400, message en français, rien de changé.
+    for adresse, donnees, message in (
+        (page_note, _formulaire_note(version="2", source="javascript:alert(1)"), "http"),
+        (page_note, _formulaire_note(version="2", resume="r" * 9000), "8000"),
+        (page_cafe, _formulaire_cafe(version="2", public_agents="-4"), "supérieure ou égale à 0"),
+        (page_cafe, _formulaire_cafe(version="2", public_agents="0"), "au moins un public"),
+        (page_cafe, _formulaire_cafe(version="2", intitule="i" * 400), "300"),
+        (
+            page_cafe,
+            _formulaire_cafe(version="2", format="=cmd|' /C calc'!A0"),
+            "Sélectionnez un choix valide",
+        ),
+    ):
+        reponse = client.post(adresse, donnees)
+        assert reponse.status_code == 400, donnees
+        contenu = reponse.content.decode()
+        assert message in contenu and "rien n'a été enregistré" in contenu, message
+    assert _saisies() == avant
+    # Une formule dans un titre reste du texte, échappé à l'affichage.
+    formule = '=HYPERLINK("http://x")<script>alert(1)</script>'
+    assert client.post(page_note, _formulaire_note(version="2", titre=formule)).status_code == 302
+    assert NoteVeille.objects.get().titre == formule
+    for adresse in (page_note, reverse("programme:accueil", args=[org_a.slug])):
+        contenu = client.get(adresse).content.decode()
+        assert "<script>alert(1)</script>" not in contenu and "&lt;script&gt;" in contenu
+    # Supprimer : version périmée, rien de supprimé ; version lue, supprimé.
+    suppression_cafe = reverse("programme:sensibilisation_suppression", args=[org_a.slug, cafe.pk])
+    suppression_note = reverse("programme:note_suppression", args=[org_a.slug, note.pk])
+    avant = _saisies()
+    reponse = client.post(suppression_cafe, {"version": "1"}, follow=True)
+    assert (
+        reponse.redirect_chain[0][0] == page_cafe and "rien n&#x27;a été supprimé" in reponse.content.decode()
+    )
+    assert client.post(suppression_note, {}).status_code == 302
+    assert client.get(suppression_note).status_code == 405
+    assert _saisies() == avant
+    assert client.post(suppression_cafe, {"version": "2"}).status_code == 302
+    assert client.post(suppression_note, {"version": "3"}).status_code == 302
+    assert not Sensibilisation.objects.exists() and not NoteVeille.objects.exists()
+    assert client.get(page_cafe).status_code == 404
+
+
+def test_correction_et_suppression_refusees_au_lecteur_et_a_une_autre_organisation(
+    client, org_a, org_b, referent_a, lecteur_a, admin_b
+):
+    cafe, note = _cafe(org_a, referent_a), _note(org_a, referent_a)
+    page_cafe = reverse("programme:sensibilisation", args=[org_a.slug, cafe.pk])
+    page_note = reverse("programme:note", args=[org_a.slug, note.pk])
+    suppressions = [
+        reverse("programme:sensibilisation_suppression", args=[org_a.slug, cafe.pk]),
+        reverse("programme:note_suppression", args=[org_a.slug, note.pk]),
+    ]
+    avant = _saisies()
+    client.force_login(lecteur_a)
+    accueil = client.get(reverse("programme:accueil", args=[org_a.slug])).content.decode()
+    assert "Café IA" in accueil and page_cafe not in accueil and page_note not in accueil
+    for personne, statut in ((lecteur_a, 403), (admin_b, 404)):
+        client.force_login(personne)
+        assert client.get(page_cafe).status_code == statut
+        assert client.get(page_note).status_code == statut
+        assert client.post(page_cafe, _formulaire_cafe(intitule="Piraté")).status_code == statut
+        assert client.post(page_note, _formulaire_note(titre="Piraté")).status_code == statut
+        for adresse in suppressions:
+            assert client.post(adresse, {"version": "1"}).status_code == statut
+    # Une autre organisation ne désigne pas ces objets depuis sa propre adresse non plus.
+    client.force_login(admin_b)
+    assert client.get(reverse("programme:sensibilisation", args=[org_b.slug, cafe.pk])).status_code == 404
+    assert (
+        client.post(reverse("programme:note", args=[org_b.slug, note.pk]), _formulaire_note()).status_code
+        == 404
+    )
+    ailleurs = reverse("programme:note_suppression", args=[org_b.slug, note.pk])
+    assert client.post(ailleurs, {"version": "1"}).status_code == 404
+    assert _saisies() == avant
 
 
 # --- Bilan ------------------------------------------------------------------------------------------
@@ -514,6 +882,15 @@ def test_parcours_des_pages_et_droits(client, org_a, referent_a, lecteur_a):
     assert client.post(adresse_action, {**donnees, "version": 2}).status_code == 403
     assert client.get(reverse("programme:action_nouvelle", args=[org_a.slug])).status_code == 403
     assert _etat_base() == avant
+
+
+def test_la_page_d_une_action_est_preremplie_avec_sa_version(client, org_a, referent_a):
+    """Sans la version lue dans le formulaire, chaque enregistrement serait refusé comme périmé."""
+    action = _action(org_a, referent_a, intitule="Intitulé témoin", etat="en_cours")
+    client.force_login(referent_a)
+    page = client.get(reverse("programme:action", args=[org_a.slug, action.pk])).content.decode()
+    assert 'value="Intitulé témoin"' in page and 'value="1" id="id_version"' in page
+    assert '<option value="en_cours" selected>' in page
 
 
 def test_les_rubriques_ne_menent_qu_a_des_pages_existantes(client, org_a, referent_a):

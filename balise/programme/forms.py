@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from balise.comptes.models import Utilisateur
 from balise.formulaires import ChampVersion, Formulaire
@@ -12,7 +13,7 @@ from balise.organisations.models import Adhesion, Organisation
 from balise.organisations.roles import Role
 
 from . import referentiel, services
-from .models import Action, EtatEtape, Participants, Sensibilisation
+from .models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -88,7 +89,7 @@ class ActionForm(Formulaire):
     etat = forms.ChoiceField(label="État", choices=Action.Etat.choices, initial="a_faire")
 
     def __init__(self, *args: Any, organisation: Organisation, action: Action | None = None, **kwargs: Any):
-        if action is not None and not args and "initial" not in kwargs:
+        if action is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 **{c: getattr(action, c) for c in services.CHAMPS_ACTION if c != "responsable"},
                 "responsable": action.responsable_id,
@@ -104,6 +105,9 @@ class ActionForm(Formulaire):
 
 
 class SensibilisationForm(Formulaire):
+    """Créer ou, avec `sensibilisation`, corriger une action de sensibilisation (prérempli, version)."""
+
+    version = ChampVersion()
     format = forms.ChoiceField(label="Format")
     intitule = forms.CharField(label="Intitulé", max_length=services.LONGUEUR_INTITULE)
     date = forms.DateField(label="Date", widget=_DATE)
@@ -120,7 +124,13 @@ class SensibilisationForm(Formulaire):
         label="Après (facultatif)", required=False, min_value=0, max_value=100, decimal_places=1
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sensibilisation: Sensibilisation | None = None, **kwargs: Any) -> None:
+        if sensibilisation is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                **{c: getattr(sensibilisation, c) for c in services.CHAMPS_SENSIBILISATION},
+                **{f"public_{p.public}": p.nombre for p in sensibilisation.participants.all()},
+                "version": sensibilisation.version,
+            }
         super().__init__(*args, **kwargs)
         self.fields["format"].choices = referentiel.choix_formats()  # type: ignore[attr-defined]
         for valeur, libelle in Participants.Public.choices:
@@ -137,7 +147,7 @@ class SensibilisationForm(Formulaire):
             dsfr_input_class_attr(visible)
 
     def donnees(self) -> dict[str, Any]:
-        return {c: self.cleaned_data[c] for c in ("format", "intitule", "date", "mesure", "avant", "apres")}
+        return {c: self.cleaned_data[c] for c in services.CHAMPS_SENSIBILISATION}
 
     def participants(self) -> dict[str, int]:
         return {valeur: self.cleaned_data[f"public_{valeur}"] or 0 for valeur in Participants.Public.values}
@@ -146,10 +156,13 @@ class SensibilisationForm(Formulaire):
         return [self[f"public_{v}"] for v in Participants.Public.values]
 
     def autres_champs(self) -> list[Any]:
-        return [self[c] for c in ("format", "intitule", "date", "mesure", "avant", "apres")]
+        return [self[c] for c in services.CHAMPS_SENSIBILISATION]
 
 
 class NoteForm(Formulaire):
+    """Créer ou, avec `note`, corriger une note de veille (préremplie, version)."""
+
+    version = ChampVersion()
     date = forms.DateField(label="Date", widget=_DATE)
     titre = forms.CharField(label="Titre", max_length=services.LONGUEUR_INTITULE)
     resume = forms.CharField(
@@ -165,5 +178,18 @@ class NoteForm(Formulaire):
         help_text="Séparées par des virgules : AI Act, CNIL, formation…",
     )
 
+    def __init__(self, *args: Any, note: NoteVeille | None = None, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = (
+                {
+                    **{c: getattr(note, c) for c in services.CHAMPS_NOTE},
+                    "etiquettes": ", ".join(note.liste_etiquettes),
+                    "version": note.version,
+                }
+                if note is not None
+                else {"date": timezone.localdate()}
+            )
+        super().__init__(*args, **kwargs)
+
     def donnees(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        return {c: self.cleaned_data[c] for c in services.CHAMPS_NOTE}

@@ -122,7 +122,9 @@ class Sensibilisation(models.Model):
     avant = models.DecimalField("avant", max_digits=5, decimal_places=1, null=True, blank=True)
     apres = models.DecimalField("après", max_digits=5, decimal_places=1, null=True, blank=True)
     cree_le = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    modifie_le = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["modifie_le"])
 
     class Meta:
         verbose_name = "action de sensibilisation"
@@ -179,7 +181,9 @@ class NoteVeille(models.Model):
         verbose_name="auteur",
     )
     cree_le = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    modifie_le = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["modifie_le"])
 
     class Meta:
         verbose_name = "note de veille"

@@ -103,6 +103,20 @@ def sensibilisations(organisation: Organisation) -> QuerySet[Sensibilisation]:
     )
 
 
+def sensibilisation(organisation: Organisation, pk: int) -> Sensibilisation:
+    """Une action de sensibilisation de l'organisation (404 sinon)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Sensibilisation.objects.filter(organisation=organisation), pk=pk)
+
+
+def note(organisation: Organisation, pk: int) -> NoteVeille:
+    """Une note de veille de l'organisation (404 sinon)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(NoteVeille.objects.filter(organisation=organisation), pk=pk)
+
+
 def notes(organisation: Organisation, etiquette: str = "") -> QuerySet[NoteVeille]:
     """Les notes de veille de l'organisation, les plus récentes d'abord ; `etiquette` : celles qui la
     portent (une requête)."""

@@ -222,6 +222,45 @@ def modifier_action(
 
 # --- Sensibilisation --------------------------------------------------------------------------------
 
+CHAMPS_SENSIBILISATION = ("format", "intitule", "date", "mesure", "avant", "apres")
+
+
+def _valider_sensibilisation(
+    action: Sensibilisation, donnees: dict[str, Any], participants: dict[str, int]
+) -> list[tuple[str, int]]:
+    """Les règles d'une action de sensibilisation, les mêmes à la création et à la modification : fixe
+    les champs de `action` (sans l'enregistrer) et rend ses participants par public (nombres non nuls,
+    au moins un public)."""
+    formats = referentiel.en_vigueur().format_par_id
+    action.format = _choix(
+        donnees.get("format"), formats, "Format inconnu : choisissez un format de la liste."
+    )
+    action.intitule = _texte(donnees.get("intitule"), "Intitulé", LONGUEUR_INTITULE, obligatoire=True)
+    action.date = _jour(donnees.get("date"), "Date")
+    mesure = donnees.get("mesure") or ""
+    action.mesure = _choix(mesure, Sensibilisation.Mesure.values, "Mesure de l'appropriation inconnue.")
+    action.avant = action.apres = None
+    if action.mesure:
+        plafond = Decimal(100) if action.mesure == Sensibilisation.Mesure.TAUX else Decimal(10)
+        action.avant = _decimal(donnees.get("avant"), "Appropriation avant", plafond, 1)
+        action.apres = _decimal(donnees.get("apres"), "Appropriation après", plafond, 1)
+        if action.avant is None and action.apres is None:
+            raise ValidationError("Mesure de l'appropriation : indiquez la valeur avant, après, ou les deux.")
+    elif donnees.get("avant") not in (None, "") or donnees.get("apres") not in (None, ""):
+        raise ValidationError("Choisissez la mesure (taux ou note) des valeurs d'appropriation saisies.")
+    if not isinstance(participants, dict):
+        raise ValidationError("Indiquez le nombre de participants d'au moins un public.")
+    lignes = []
+    for public, nombre in participants.items():
+        _choix(public, Participants.Public.values, f"Public inconnu : {str(public)[:40]}.")
+        if isinstance(nombre, bool) or not isinstance(nombre, int) or not 0 <= nombre <= PARTICIPANTS_AU_PLUS:
+            raise ValidationError("Nombre de participants : un entier entre 0 et 1 000 000.")
+        if nombre:
+            lignes.append((public, nombre))
+    if not lignes:
+        raise ValidationError("Indiquez le nombre de participants d'au moins un public.")
+    return sorted(lignes)
+
 
 @transaction.atomic
 def creer_sensibilisation(
@@ -232,36 +271,65 @@ def creer_sensibilisation(
 ) -> Sensibilisation:
     """Une action de sensibilisation, ses participants par public (au moins un public) et, si elle a
     été relevée, la mesure de l'appropriation (taux en % ou note sur 10, avant et après)."""
-    formats = referentiel.en_vigueur().format_par_id
-    action = Sensibilisation(
-        organisation=organisation,
-        format=_choix(donnees.get("format"), formats, "Format inconnu : choisissez un format de la liste."),
-        intitule=_texte(donnees.get("intitule"), "Intitulé", LONGUEUR_INTITULE, obligatoire=True),
-        date=_jour(donnees.get("date"), "Date"),
-    )
-    mesure = donnees.get("mesure") or ""
-    action.mesure = _choix(mesure, Sensibilisation.Mesure.values, "Mesure de l'appropriation inconnue.")
-    if action.mesure:
-        plafond = Decimal(100) if action.mesure == Sensibilisation.Mesure.TAUX else Decimal(10)
-        action.avant = _decimal(donnees.get("avant"), "Appropriation avant", plafond, 1)
-        action.apres = _decimal(donnees.get("apres"), "Appropriation après", plafond, 1)
-        if action.avant is None and action.apres is None:
-            raise ValidationError("Mesure de l'appropriation : indiquez la valeur avant, après, ou les deux.")
-    elif donnees.get("avant") not in (None, "") or donnees.get("apres") not in (None, ""):
-        raise ValidationError("Choisissez la mesure (taux ou note) des valeurs d'appropriation saisies.")
-    lignes = []
-    for public, nombre in participants.items():
-        _choix(public, Participants.Public.values, f"Public inconnu : {str(public)[:40]}.")
-        if isinstance(nombre, bool) or not isinstance(nombre, int) or not 0 <= nombre <= PARTICIPANTS_AU_PLUS:
-            raise ValidationError("Nombre de participants : un entier entre 0 et 1 000 000.")
-        if nombre:
-            lignes.append((public, nombre))
-    if not lignes:
-        raise ValidationError("Indiquez le nombre de participants d'au moins un public.")
+    action = Sensibilisation(organisation=organisation)
+    lignes = _valider_sensibilisation(action, donnees, participants)
     versions.attribuer(action, par)
     for public, nombre in lignes:
         versions.attribuer(Participants(sensibilisation=action, public=public, nombre=nombre), par)
     return action
+
+
+def _libelle_participants(lignes: list[tuple[str, int]]) -> str:
+    libelles = dict(Participants.Public.choices)
+    return ", ".join(f"{str(libelles.get(p, p)).lower()} : {n}" for p, n in lignes) or "aucun"
+
+
+@transaction.atomic
+def modifier_sensibilisation(
+    organisation: Organisation,
+    pk: int,
+    donnees: dict[str, Any],
+    participants: dict[str, int],
+    par: Utilisateur,
+    version: int | None,
+) -> Sensibilisation:
+    """Corrige une action de sensibilisation (verrou optimiste) avec les règles de la création ; ses
+    participants sont remplacés en entier, les anciens restent dans l'historique, attribués. Rien n'est
+    écrit si rien ne change ; un changement des seuls participants fait aussi une nouvelle version, notée
+    avec le détail des participants (motif de l'historique)."""
+    action = versions.verrouiller(Sensibilisation.objects.filter(organisation=organisation), pk, version)
+    avant = [getattr(action, c) for c in CHAMPS_SENSIBILISATION]
+    anciennes = list(action.participants.order_by("public"))
+    lignes_avant = [(p.public, p.nombre) for p in anciennes]
+    lignes = _valider_sensibilisation(action, donnees, participants)
+    champs_changes = [getattr(action, c) for c in CHAMPS_SENSIBILISATION] != avant
+    if not champs_changes and lignes == lignes_avant:
+        return action
+    if lignes != lignes_avant:
+        action._change_reason = (  # type: ignore[attr-defined]  # lu par simple-history
+            f"Participants : {_libelle_participants(lignes_avant)} → {_libelle_participants(lignes)}."
+        )
+        for ancienne in anciennes:
+            ancienne._history_user = par  # type: ignore[attr-defined]  # lu par simple-history
+            ancienne.delete()
+        for public, nombre in lignes:
+            versions.attribuer(Participants(sensibilisation=action, public=public, nombre=nombre), par)
+    versions.enregistrer(action, par)
+    return action
+
+
+@transaction.atomic
+def supprimer_sensibilisation(
+    organisation: Organisation, pk: int, version: int | None, par: Utilisateur
+) -> None:
+    """Supprime une action de sensibilisation saisie par erreur et ses participants (verrou optimiste) ;
+    l'historique garde les deux, suppression attribuée."""
+    action = versions.verrouiller(Sensibilisation.objects.filter(organisation=organisation), pk, version)
+    for ligne in action.participants.all():
+        ligne._history_user = par  # type: ignore[attr-defined]  # lu par simple-history
+        ligne.delete()
+    action._history_user = par  # type: ignore[attr-defined]
+    action.delete()
 
 
 # --- Veille -----------------------------------------------------------------------------------------
@@ -297,15 +365,43 @@ def normaliser_etiquettes(valeur: Any) -> str:
     return f";{';'.join(etiquettes)};" if etiquettes else ""
 
 
+CHAMPS_NOTE = ("date", "titre", "resume", "source", "etiquettes")
+
+
+def _valider_note(note: NoteVeille, donnees: dict[str, Any]) -> None:
+    """Les règles d'une note de veille, les mêmes à la création et à la modification : fixe les champs
+    de `note` sans l'enregistrer."""
+    note.date = _jour(donnees.get("date"), "Date")
+    note.titre = _texte(donnees.get("titre"), "Titre", LONGUEUR_INTITULE, obligatoire=True)
+    note.resume = _texte(donnees.get("resume"), "Résumé", LONGUEUR_RESUME, obligatoire=True)
+    note.source = verifier_source(donnees.get("source"))
+    note.etiquettes = normaliser_etiquettes(donnees.get("etiquettes", ""))
+
+
 @transaction.atomic
 def creer_note(organisation: Organisation, donnees: dict[str, Any], par: Utilisateur) -> NoteVeille:
-    note = NoteVeille(
-        organisation=organisation,
-        date=_jour(donnees.get("date"), "Date"),
-        titre=_texte(donnees.get("titre"), "Titre", LONGUEUR_INTITULE, obligatoire=True),
-        resume=_texte(donnees.get("resume"), "Résumé", LONGUEUR_RESUME, obligatoire=True),
-        source=verifier_source(donnees.get("source")),
-        etiquettes=normaliser_etiquettes(donnees.get("etiquettes", "")),
-        auteur=par,
-    )
+    note = NoteVeille(organisation=organisation, auteur=par)
+    _valider_note(note, donnees)
     return versions.attribuer(note, par)
+
+
+@transaction.atomic
+def modifier_note(
+    organisation: Organisation, pk: int, donnees: dict[str, Any], par: Utilisateur, version: int | None
+) -> NoteVeille:
+    """Corrige une note de veille (verrou optimiste) avec les règles de la création ; l'auteur reste
+    celui qui l'a notée, la correction est attribuée dans l'historique. Rien n'est écrit si rien ne change."""
+    note = versions.verrouiller(NoteVeille.objects.filter(organisation=organisation), pk, version)
+    avant = [getattr(note, c) for c in CHAMPS_NOTE]
+    _valider_note(note, donnees)
+    if [getattr(note, c) for c in CHAMPS_NOTE] != avant:
+        versions.enregistrer(note, par)
+    return note
+
+
+@transaction.atomic
+def supprimer_note(organisation: Organisation, pk: int, version: int | None, par: Utilisateur) -> None:
+    """Supprime une note de veille (verrou optimiste) ; l'historique la garde, suppression attribuée."""
+    note = versions.verrouiller(NoteVeille.objects.filter(organisation=organisation), pk, version)
+    note._history_user = par  # type: ignore[attr-defined]  # lu par simple-history
+    note.delete()

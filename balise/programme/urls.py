@@ -13,5 +13,13 @@ urlpatterns = [
     path(
         "programme/sensibilisation/nouvelle/", vues.sensibilisation_nouvelle, name="sensibilisation_nouvelle"
     ),
+    path("programme/sensibilisation/<int:pk>/", vues.sensibilisation, name="sensibilisation"),
+    path(
+        "programme/sensibilisation/<int:pk>/suppression/",
+        vues.sensibilisation_suppression,
+        name="sensibilisation_suppression",
+    ),
     path("programme/veille/nouvelle/", vues.note_nouvelle, name="note_nouvelle"),
+    path("programme/veille/<int:pk>/", vues.note, name="note"),
+    path("programme/veille/<int:pk>/suppression/", vues.note_suppression, name="note_suppression"),
 ]

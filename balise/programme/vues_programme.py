@@ -4,6 +4,7 @@ qui voit le registre ; écrire : PILOTER_PROGRAMME (organisations/roles.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -14,17 +15,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.comptes.models import Utilisateur
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import reprendre_apres_conflit, version_postee
 from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
 
 from . import referentiel, selectors, services
 from .forms import ActionForm, EtapeForm, NoteForm, SensibilisationForm
-from .models import Action, EtatEtape
+from .models import Action, EtatEtape, NoteVeille, Sensibilisation
 
 
 @dataclass(frozen=True)
@@ -295,45 +297,172 @@ def action(request: HttpRequest, slug: str, action_pk: int) -> HttpResponse:
     )
 
 
+def _enregistrer(
+    form: Any, ecrire: Callable[[], Any]
+) -> tuple[Any | None, versions.ConflitEdition | None, int]:
+    """Le cycle d'une page de saisie (POST seulement, droit déjà vérifié) : rend (objet enregistré
+    ou None, conflit, statut). Saisie illisible ou refusée : 400 ; version périmée : 409, la saisie
+    gardée et le formulaire reparti de la version actuelle. Rien n'est écrit dans ces deux cas."""
+    if not form.is_valid():
+        return None, None, 400
+    try:
+        return ecrire(), None, 200
+    except versions.ConflitEdition as erreur:
+        reprendre_apres_conflit(form, erreur)
+        return None, erreur, 409
+    except ValidationError as erreur:
+        _erreurs_dans(form, erreur)
+        return None, None, 400
+
+
+def _suppression(
+    request: HttpRequest, supprimer: Callable[[int | None], None], succes: str, retour: str
+) -> str:
+    """Un bouton « Supprimer » : la version lue est exigée. Rend l'adresse où aller : la page de l'objet
+    avec un message en français si elle a changé entre-temps (rien n'est supprimé), sinon `retour`."""
+    try:
+        supprimer(version_postee(request))
+    except versions.ConflitEdition:
+        messages.error(
+            request,
+            "Elle a été modifiée entre-temps : rien n'a été supprimé, relisez-la avant de la supprimer.",
+        )
+        return request.path.removesuffix("suppression/")
+    messages.success(request, succes)
+    return retour
+
+
 @login_required
 def sensibilisation_nouvelle(request: HttpRequest, slug: str) -> HttpResponse:
+    return _sensibilisation(request, slug, None)
+
+
+@login_required
+def sensibilisation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _sensibilisation(request, slug, pk)
+
+
+def _sensibilisation(request: HttpRequest, slug: str, pk: int | None) -> HttpResponse:
+    """Créer (pk None) ou corriger une action de sensibilisation : même formulaire, même gabarit."""
     adhesion = _piloter(request, slug)
-    form = SensibilisationForm(request.POST or None)
-    statut = 200
+    organisation = adhesion.organisation
+    objet = selectors.sensibilisation(organisation, pk) if pk is not None else None
+    form = SensibilisationForm(request.POST or None, sensibilisation=objet)
+    conflit, statut = None, 200
     if request.method == "POST":
-        statut = 400
-        if form.is_valid():
-            try:
-                creee = services.creer_sensibilisation(
-                    adhesion.organisation, form.donnees(), form.participants(), _personne(request)
+
+        def ecrire() -> Sensibilisation:
+            if objet is None:
+                return services.creer_sensibilisation(
+                    organisation, form.donnees(), form.participants(), _personne(request)
                 )
-            except ValidationError as erreur:
-                _erreurs_dans(form, erreur)
+            return services.modifier_sensibilisation(
+                organisation,
+                objet.pk,
+                form.donnees(),
+                form.participants(),
+                _personne(request),
+                form.cleaned_data["version"],
+            )
+
+        ecrite, conflit, statut = _enregistrer(form, ecrire)
+        if ecrite is not None:
+            if objet is not None and ecrite.version == form.cleaned_data["version"]:
+                messages.info(request, "Aucun changement : rien n'a été enregistré.")
             else:
-                messages.success(request, f"Action de sensibilisation « {creee.intitule} » enregistrée.")
-                return redirect(reverse("programme:accueil", args=[slug]) + "#sensibilisation")
-    formats = referentiel.en_vigueur().formats
+                messages.success(request, f"Action de sensibilisation « {ecrite.intitule} » enregistrée.")
+            return redirect(reverse("programme:accueil", args=[slug]) + "#sensibilisation")
     return render(
         request,
-        "programme/sensibilisation_nouvelle.html",
-        _contexte(adhesion, form=form, formats=formats),
+        "programme/sensibilisation.html",
+        _contexte(
+            adhesion,
+            form=form,
+            sensibilisation=objet,
+            formats=referentiel.en_vigueur().formats,
+            conflit=conflit,
+            historique=versions.historique(objet, limite=50) if objet else [],
+        ),
         status=statut,
+    )
+
+
+@require_POST
+@login_required
+def sensibilisation_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = _piloter(request, slug)
+    objet = selectors.sensibilisation(adhesion.organisation, pk)
+    return redirect(
+        _suppression(
+            request,
+            lambda version: services.supprimer_sensibilisation(
+                adhesion.organisation, objet.pk, version, _personne(request)
+            ),
+            f"Action de sensibilisation « {objet.intitule} » supprimée ; l'historique en garde la trace.",
+            reverse("programme:accueil", args=[slug]) + "#sensibilisation",
+        )
     )
 
 
 @login_required
 def note_nouvelle(request: HttpRequest, slug: str) -> HttpResponse:
+    return _note(request, slug, None)
+
+
+@login_required
+def note(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _note(request, slug, pk)
+
+
+def _note(request: HttpRequest, slug: str, pk: int | None) -> HttpResponse:
+    """Créer (pk None) ou corriger une note de veille : même formulaire, même gabarit."""
     adhesion = _piloter(request, slug)
-    form = NoteForm(request.POST or None, initial={"date": timezone.localdate()})
-    statut = 200
+    organisation = adhesion.organisation
+    objet = selectors.note(organisation, pk) if pk is not None else None
+    form = NoteForm(request.POST or None, note=objet)
+    conflit, statut = None, 200
     if request.method == "POST":
-        statut = 400
-        if form.is_valid():
-            try:
-                note = services.creer_note(adhesion.organisation, form.donnees(), _personne(request))
-            except ValidationError as erreur:
-                _erreurs_dans(form, erreur)
+
+        def ecrire() -> NoteVeille:
+            if objet is None:
+                return services.creer_note(organisation, form.donnees(), _personne(request))
+            return services.modifier_note(
+                organisation, objet.pk, form.donnees(), _personne(request), form.cleaned_data["version"]
+            )
+
+        ecrite, conflit, statut = _enregistrer(form, ecrire)
+        if ecrite is not None:
+            if objet is not None and ecrite.version == form.cleaned_data["version"]:
+                messages.info(request, "Aucun changement : rien n'a été enregistré.")
             else:
-                messages.success(request, f"Note de veille « {note.titre} » enregistrée.")
-                return redirect(reverse("programme:accueil", args=[slug]) + "#veille")
-    return render(request, "programme/note_nouvelle.html", _contexte(adhesion, form=form), status=statut)
+                messages.success(request, f"Note de veille « {ecrite.titre} » enregistrée.")
+            return redirect(reverse("programme:accueil", args=[slug]) + "#veille")
+    return render(
+        request,
+        "programme/note.html",
+        _contexte(
+            adhesion,
+            form=form,
+            note=objet,
+            conflit=conflit,
+            historique=versions.historique(objet, limite=50) if objet else [],
+        ),
+        status=statut,
+    )
+
+
+@require_POST
+@login_required
+def note_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = _piloter(request, slug)
+    objet = selectors.note(adhesion.organisation, pk)
+    return redirect(
+        _suppression(
+            request,
+            lambda version: services.supprimer_note(
+                adhesion.organisation, objet.pk, version, _personne(request)
+            ),
+            f"Note de veille « {objet.titre} » supprimée ; l'historique en garde la trace.",
+            reverse("programme:accueil", args=[slug]) + "#veille",
+        )
+    )

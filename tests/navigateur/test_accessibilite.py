@@ -65,6 +65,8 @@ class Donnees:
     regles_publiees: int = 0  # règles d'usage publiées, des services informés
     regles_brouillon: int = 0  # le brouillon suivant, les lignes rouges de la charte à reprendre
     action_programme: int = 0  # une action de la feuille de route, en retard
+    sensibilisation: int = 0  # une action de sensibilisation corrigée une fois (historique à deux entrées)
+    note_veille: int = 0
     indicateur: int = 0  # mesuré, dernière valeur hors cible
     point_revue: int = 0  # une séance où les indicateurs sont revus
 
@@ -147,7 +149,7 @@ def _programme(donnees: Donnees, org, admin) -> None:
     donnees.action_programme = programme.creer_action(
         org, {"intitule": "Former les encadrants", "etape": "acculturation", "echeance": veille}, admin
     ).pk
-    programme.creer_note(
+    donnees.note_veille = programme.creer_note(
         org,
         {
             "date": veille,
@@ -157,6 +159,11 @@ def _programme(donnees: Donnees, org, admin) -> None:
             "source": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
         },
         admin,
+    ).pk
+    cafe = {"format": "cafe_ia", "intitule": "Café IA", "date": veille, "mesure": "note", "avant": "4"}
+    donnees.sensibilisation = programme.creer_sensibilisation(org, cafe, {"agents": 12}, admin).pk
+    programme.modifier_sensibilisation(
+        org, donnees.sensibilisation, {**cafe, "apres": "7"}, {"agents": 12, "elus": 3}, admin, 1
     )
     indicateur = indicateurs.depuis_modele(org, "delais_traitement", admin, admin.pk)
     indicateurs.enregistrer_mesure(indicateur, {"periode": veille.replace(day=1), "valeur": "14"}, admin)
@@ -413,6 +420,8 @@ PAGES_CONNECTEES = {
     "action de la feuille de route": "/o/{d.slug}/programme/actions/{d.action_programme}/",
     "nouvelle sensibilisation": "/o/{d.slug}/programme/sensibilisation/nouvelle/",
     "nouvelle note de veille": "/o/{d.slug}/programme/veille/nouvelle/",
+    "correction d'une sensibilisation": "/o/{d.slug}/programme/sensibilisation/{d.sensibilisation}/",
+    "correction d'une note de veille": "/o/{d.slug}/programme/veille/{d.note_veille}/",
     "indicateurs": "/o/{d.slug}/indicateurs/",
     "créer un indicateur": "/o/{d.slug}/indicateurs/nouveau/",
     "indicateur mesuré hors cible": "/o/{d.slug}/indicateurs/{d.indicateur}/",
