@@ -87,6 +87,13 @@ def test_creer_lire_modifier_saisir_corriger_archiver(org_a, referent_a, lecteur
     assert corrige.status_code == 200, corrige.content
     assert corrige.json()["valeur"] == "8.000" and corrige.json()["atteinte"] is True
     assert corrige.json()["version"] == 2
+    commente = _api(
+        lecteur_a, "PATCH", f"/{i['id']}/mesures/{m['id']}", {"version": 2, "commentaire": "Relu."}
+    )
+    assert commente.json()["commentaire"] == "Relu." and commente.json()["valeur"] == "8.000"
+    # Une correction de la seule valeur garde le commentaire.
+    corrige = _api(lecteur_a, "PATCH", f"/{i['id']}/mesures/{m['id']}", {"version": 3, "valeur": 8})
+    assert corrige.json()["commentaire"] == "Relu." and corrige.json()["version"] == 4
 
     lu = _api(lecteur_a, "GET", f"/{i['id']}").json()
     assert [x["valeur"] for x in lu["mesures"]] == ["8.000"]
