@@ -103,9 +103,9 @@ class IndicateurEntree(Corps):
     intitule: Texte(300, obligatoire=True)  # type: ignore[valid-type]
     unite: Texte(40, obligatoire=True)  # type: ignore[valid-type]
     cible: Nombre
-    sens: SensT = Field(
+    sens: SensT = Field(  # type: ignore[valid-type]
         description="au_moins : atteindre ou dépasser la cible ; au_plus : ne pas la dépasser."
-    )  # type: ignore[valid-type]
+    )
     frequence: FrequenceT  # type: ignore[valid-type]
     responsable: Identifiant = Field(description="Une personne membre de l'organisation (pas externe).")
     systeme: Identifiant | None = Field(None, description="Un système actif de l'organisation, ou null.")
@@ -121,10 +121,10 @@ class IndicateurModification(Corps):
     objectif: Texte(300, obligatoire=True) = OMISSIBLE  # type: ignore[valid-type]
     intitule: Texte(300, obligatoire=True) = OMISSIBLE  # type: ignore[valid-type]
     unite: Texte(40, obligatoire=True) = OMISSIBLE  # type: ignore[valid-type]
-    cible: Nombre = OMISSIBLE
+    cible: Nombre = OMISSIBLE  # type: ignore[assignment]  # omis : inchangé ; jamais null
     sens: SensT = OMISSIBLE  # type: ignore[valid-type]
     frequence: FrequenceT = OMISSIBLE  # type: ignore[valid-type]
-    responsable: Identifiant = OMISSIBLE
+    responsable: Identifiant = OMISSIBLE  # type: ignore[assignment]
     systeme: Identifiant | None = Field(None, description="null : indicateur du programme.")
     source: Texte(300) = OMISSIBLE  # type: ignore[valid-type]
 
@@ -149,7 +149,7 @@ class MesureModification(Corps):
     model_config = ConfigDict(json_schema_extra=sans_defaut_nul)
 
     version: VersionLue
-    valeur: Nombre = OMISSIBLE
+    valeur: Nombre = OMISSIBLE  # type: ignore[assignment]
     commentaire: Texte(2000) = OMISSIBLE  # type: ignore[valid-type]
 
 
