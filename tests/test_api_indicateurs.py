@@ -446,3 +446,11 @@ def test_requetes_en_nombre_constant(org_a, referent_a, lecteur_a, systeme_a):
     assert len(liste) == 11 and n == une
     n, fiche = requetes(f"/{premier.pk}")
     assert len(fiche["mesures"]) == 14 and n == detail
+
+
+def test_corps_trop_volumineux_413(org_a, referent_a, lecteur_a):
+    avant = _photo()
+    reponse = _api(referent_a, "POST", "", _corps(lecteur_a, objectif="x" * 3_000_000))
+    assert reponse.status_code == 413
+    assert reponse.json()["message"].startswith("Corps de la requête trop volumineux")
+    assert _photo() == avant

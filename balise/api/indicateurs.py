@@ -39,7 +39,7 @@ from .schemas import (
 routeur = Router(tags=["Programme : indicateurs"])
 
 ERREURS = {401: Erreur, 422: ErreurValidation, 403: Erreur, 404: Erreur}
-ERREURS_ECRITURE = {**ERREURS, 400: Erreur, 409: ConflitSortie}
+ERREURS_ECRITURE = {**ERREURS, 400: Erreur, 409: ConflitSortie, 413: Erreur}
 
 SensT = Literal[tuple(Indicateur.Sens.values)]  # type: ignore[valid-type]
 FrequenceT = Literal[tuple(Indicateur.Frequence.values)]  # type: ignore[valid-type]
