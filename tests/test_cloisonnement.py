@@ -159,6 +159,7 @@ _OBJETS = {
     ("pk", "versions"): "charte",
     # Indicateurs : un indicateur (avec une mesure) et un point de revue des indicateurs.
     ("pk", "indicateurs"): "indicateur",
+    ("mesure_pk", "mesures"): "mesure",
     ("point_pk", "revue"): "point_revue",
     # Formation (balise/formations) : populations, offres de l'organisation, sessions.
     ("pk", "populations"): "population",
@@ -315,13 +316,13 @@ def _indicateurs(org, admin, membre, lettre):
         },
         admin,
     )
-    indicateurs.enregistrer_mesure(i, {"periode": timezone.localdate(), "valeur": "40"}, admin)
+    mesure = indicateurs.enregistrer_mesure(i, {"periode": timezone.localdate(), "valeur": "40"}, admin)
     instance = Instance.objects.create(
         organisation=org, nom=f"Revue secrète {lettre}", mission="Revue.", nature="consultative"
     )
     seance = services_seances.programmer(instance, timezone.now(), 60, "Salle", admin)
     point = services_seances.ajouter_point(seance.pk, "indicateurs", admin)
-    return {"indicateur": i.pk, "point_revue": point.pk}
+    return {"indicateur": i.pk, "mesure": mesure.pk, "point_revue": point.pk}
 
 
 def _seances(org, admin, lettre):
@@ -636,6 +637,21 @@ def _corps_json(version: int, route: str) -> str:
         }
         | ({"nature": "libre"} if route.endswith("/points") else {})
         | ({"principes": ["sndgct/sobriete"]} if route.endswith("/charte/versions") else {})
+        # Indicateurs : un indicateur (sa cible est un nombre) et une mesure bien formés.
+        | (
+            {
+                "objectif": "Piraté",
+                "unite": "jours",
+                "cible": 1,
+                "sens": "au_moins",
+                "frequence": "annuelle",
+                "responsable": 1,
+                "periode": "2020-01-01",
+                "valeur": 1,
+            }
+            if "/indicateurs" in route
+            else {}
+        )
         # Programme : un format de sensibilisation et des participants comptés par public.
         | (
             {"format": "cafe_ia", "participants": [{"public": "agents", "nombre": 1}]}
@@ -699,6 +715,8 @@ SECRETS_A = [
     "Café secret a",
     "Veille secrète a",
     "étiquette secrète a",
+    "Indicateur secret a",
+    "Objectif secret a",
 ]
 
 
@@ -789,6 +807,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "decision": 23,
         "condition": 24,
         "indicateur": 25,
+        "mesure": 31,
         "point_revue": 26,
         "population": 27,
         "offre_formation": 28,
@@ -1010,6 +1029,7 @@ def scene(org_a, admin_a, systeme_a):
         groupe_codes=groupe_codes,
         charte=_charte(org_a, admin_a, "a", adoptee_avant=True),
         rapport=instantane.rapport(org_a, admin_a).pk,
+        **_indicateurs(org_a, admin_a, cible, "a"),
     )
 
 
@@ -2057,6 +2077,58 @@ def _droits_du_role_dans_l_api_des_rapports(scene, role, action, methode, suffix
     _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
 
 
+def _le_mois_dernier() -> str:
+    return (timezone.localdate().replace(day=1) - timedelta(days=1)).isoformat()
+
+
+# Les indicateurs (balise/indicateurs/droits.py) : lire, tout membre ; créer, modifier, archiver, saisir
+# et corriger une mesure, le pilotage du programme. La personne responsable d'un indicateur en saisit
+# aussi les mesures : celle de la scène (« cible ») n'est pas l'acteur de la matrice ; vérifié dans
+# tests/test_api_indicateurs.py.
+ACTIONS_API_INDICATEURS = [
+    ("lire les indicateurs", "GET", "", None, MEMBRES),
+    ("lire un indicateur", "GET", "/{indicateur}", None, MEMBRES),
+    (
+        "créer un indicateur",
+        "POST",
+        "",
+        lambda: {
+            "objectif": "Par l'API",
+            "intitule": "Par l'API",
+            "unite": "%",
+            "cible": 80,
+            "sens": "au_moins",
+            "frequence": "trimestrielle",
+            "responsable": Adhesion.objects.get(utilisateur__email="cible@exemple.fr").utilisateur_id,
+        },
+        [ADMIN, REFERENT],
+    ),
+    ("modifier un indicateur", "PATCH", "/{indicateur}", {"version": 1, "cible": 5}, [ADMIN, REFERENT]),
+    ("archiver un indicateur", "POST", "/{indicateur}/archivage", {"version": 1}, [ADMIN, REFERENT]),
+    (
+        "saisir une mesure",
+        "POST",
+        "/{indicateur}/mesures",
+        lambda: {"periode": _le_mois_dernier(), "valeur": 12},
+        [ADMIN, REFERENT],
+    ),
+    (
+        "corriger une mesure",
+        "PATCH",
+        "/{indicateur}/mesures/{mesure}",
+        {"version": 1, "valeur": 5},
+        [ADMIN, REFERENT],
+    ),
+]
+
+
+def _droits_du_role_dans_l_api_des_indicateurs(scene, role, action, methode, suffixe, corps, autorises):
+    url = f"/api/organisations/{scene.org.slug}/indicateurs" + suffixe.format(
+        indicateur=scene.indicateur, mesure=scene.mesure
+    )
+    _role_par_l_api(scene, _personne(scene.org, role), role, action, methode, url, corps, autorises)
+
+
 # Chaque action d'API, de chaque famille, avec la fonction qui la vérifie pour un rôle.
 _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api, a) for a in ACTIONS_API),
@@ -2066,6 +2138,7 @@ _ACTIONS_API_TOUTES = [
     *((_droits_du_role_dans_l_api_des_regles, a) for a in ACTIONS_API_REGLES),
     *((_droits_du_role_dans_l_api_du_programme, a) for a in ACTIONS_API_PROGRAMME),
     *((_droits_du_role_dans_l_api_des_rapports, a) for a in ACTIONS_API_RAPPORTS),
+    *((_droits_du_role_dans_l_api_des_indicateurs, a) for a in ACTIONS_API_INDICATEURS),
 ]
 
 

@@ -27,6 +27,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from balise.comptes.models import JetonAPI
 from balise.gouvernance import services_instances as gouvernance
+from balise.indicateurs import services as indicateurs
 from balise.registre import services
 from balise.registre.models import SystemeIA
 from tests import fabrique
@@ -67,6 +68,10 @@ CONFIGURATION = SchemathesisConfig.from_dict(
             # mesure ou une note au-delà de 10, un public cité deux fois, une adresse web que le motif
             # laisse passer mais que le validateur d'URL refuse (400) ; une version périmée (409).
             {"include-path-regex": "/programme/", **_REFUS_DOCUMENTES},
+            # Les indicateurs : un responsable qui n'est pas de l'organisation, un système inconnu ou
+            # archivé, une période à venir ou déjà mesurée, un indicateur archivé (400) ; version
+            # périmée (409).
+            {"include-path-regex": "/indicateurs", **_REFUS_DOCUMENTES},
             # Les rapports : une année à venir ou trop ancienne, une production déjà en cours : 400.
             {"include-method": "POST", "include-path-regex": "/rapports$", **_REFUS_DOCUMENTES},
         ]
@@ -145,6 +150,22 @@ def fuzz_donnees(db):
         colleges=["Élus"],
     )
     gouvernance.nommer_membre(instance, admin.pk, admin, college_id=instance.colleges.get().pk)
+    # Un indicateur et sa mesure : la liste et la fiche répondent de vraies données.
+    indicateur = indicateurs.creer_indicateur(
+        org,
+        {
+            "objectif": "Délais",
+            "intitule": "Temps moyen par dossier",
+            "unite": "jours",
+            "cible": "10",
+            "sens": "au_plus",
+            "frequence": "mensuelle",
+            "responsable": admin.pk,
+            "systeme": fiches[0].pk,
+        },
+        admin,
+    )
+    indicateurs.enregistrer_mesure(indicateur, {"periode": "2025-01", "valeur": "12,5"}, admin)
     _, secret = JetonAPI.emettre(admin, "fuzzing")
     _courant.update(ids=[f.pk for f in fiches], secret=secret, admin=admin)
     # Le gestionnaire WSGI de Django ferme la connexion en fin de requête (close_old_connections) ;

@@ -43,6 +43,7 @@ from . import (
     gouvernance_instances,
     gouvernance_politique,
     gouvernance_seances,
+    indicateurs,
     programme,
     rapports,
     regles_usage,
@@ -498,4 +499,5 @@ api.add_router("/organisations", chartes.routeur)
 api.add_router("/organisations", formations.routeur)
 api.add_router("/organisations", regles_usage.routeur)
 api.add_router("/organisations", programme.routeur)
+api.add_router("/organisations", indicateurs.routeur)
 api.add_router("/organisations", rapports.routeur)

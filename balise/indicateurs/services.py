@@ -218,6 +218,10 @@ def enregistrer_mesure(indicateur: Indicateur, donnees: dict[str, Any], par: Uti
 def modifier_mesure(
     mesure_pk: int, indicateur: Indicateur, donnees: dict[str, Any], par: Utilisateur, version: Any
 ) -> Mesure:
+    if indicateur.archive_le is not None:
+        raise ValidationError(
+            {"indicateur": "Cet indicateur est archivé : ses mesures ne se corrigent plus."}
+        )
     mesure = versions.verrouiller(Mesure.objects.filter(indicateur=indicateur), mesure_pk, version)
     mesure.valeur = nombre(donnees.get("valeur"))
     mesure.commentaire = _commentaire(donnees.get("commentaire"))
