@@ -23,6 +23,7 @@ from balise.gouvernance.models import (
     PolitiquePortes,
     Vote,
 )
+from balise.indicateurs.models import Ecart, Indicateur, Mesure
 from balise.instruments.models import (
     CodeParticipation,
     Consultation,
@@ -108,6 +109,10 @@ _MODELES = [
     NoteVeille,
     # Rapports produits (balise/rapports).
     Rapport,
+    # Indicateurs, leurs mesures et les écarts analysés en revue (balise/indicateurs).
+    Indicateur,
+    Mesure,
+    Ecart,
 ]
 
 
