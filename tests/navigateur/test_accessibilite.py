@@ -61,6 +61,8 @@ class Donnees:
     offre_formation: int = 0
     session_formation: int = 0
     obligation_formation: int = 0  # l'obligation de formation (art. 4) et ses preuves
+    indicateur: int = 0  # un indicateur du système, deux mesures dont une hors cible
+    mesure_indicateur: int = 0
 
 
 @pytest.fixture
@@ -111,7 +113,40 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
     donnees.consultation_lien, donnees.jeton_lien, donnees.code_libre = _consultations(systeme, admin_a)
     donnees.charte, donnees.charte_soumise, donnees.charte_brouillon = _chartes(org_a, admin_a)
     _formations(donnees, systeme, admin_a)
+    donnees.indicateur, donnees.mesure_indicateur = _indicateurs(systeme, admin_a)
     return donnees
+
+
+def _indicateurs(systeme, admin) -> tuple[int, int]:
+    """Un indicateur du système et deux mesures, la dernière hors cible : courbe, tableau, liens."""
+    from balise.indicateurs import echeances
+    from balise.indicateurs import services as indicateurs
+
+    org = systeme.organisation
+    i = indicateurs.creer_indicateur(
+        org,
+        {
+            "objectif": "Réduction des délais de traitement",
+            "intitule": "Temps moyen par dossier",
+            "unite": "jours",
+            "cible": "10",
+            "sens": "au_plus",
+            "frequence": "mensuelle",
+            "responsable": admin.pk,
+            "systeme": systeme.pk,
+        },
+        admin,
+    )
+    mois = echeances.periode_de(timezone.localdate(), "mensuelle")
+    indicateurs.enregistrer_mesure(
+        i, {"periode": echeances.decaler(mois, "mensuelle", -2), "valeur": "8"}, admin
+    )
+    m = indicateurs.enregistrer_mesure(
+        i,
+        {"periode": echeances.decaler(mois, "mensuelle", -1), "valeur": "12,5", "commentaire": "Pic."},
+        admin,
+    )
+    return i.pk, m.pk
 
 
 def _chartes(org, admin) -> tuple[int, int, int]:
@@ -352,6 +387,11 @@ PAGES_CONNECTEES = {
     "session de formation": "/o/{d.slug}/formations/sessions/{d.session_formation}/",
     "obligation de formation et ses preuves": "/o/{d.slug}/obligations/{d.obligation_formation}/",
     "rapports et exports": "/o/{d.slug}/rapports/",
+    "indicateurs": "/o/{d.slug}/indicateurs/",
+    "créer un indicateur": "/o/{d.slug}/indicateurs/nouveau/",
+    "fiche d'un indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/",
+    "modifier un indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/modifier/",
+    "corriger une mesure d'indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/mesures/{d.mesure_indicateur}/modifier/",
 }
 
 
@@ -394,6 +434,38 @@ def test_alerte_de_conflit_accessible(page, donnees, admin_a, referent_a):
     version = int(page.locator("input[name=version]").input_value())
     services.modifier_systeme(donnees.pk, {"responsable": "Léa Martin, DGS"}, version, referent_a)
     page.get_by_role("button", name="Enregistrer").click()
+    page.locator("#conflit").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_modification_d_indicateur_en_erreur_puis_en_conflit_accessible(
+    page, donnees, org_a, admin_a, referent_a
+):
+    """L'alerte d'une saisie refusée, puis celle d'une modification faite entre-temps, sur la page de
+    modification d'un indicateur, restent accessibles."""
+    from balise.indicateurs import services as indicateurs
+
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/indicateurs/{donnees.indicateur}/modifier/")
+    page.get_by_label("Cible", exact=True).fill("douze")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.get_by_text("Saisissez un nombre").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+    donnees_indicateur = {
+        "objectif": "Objectif revu",
+        "intitule": "Temps moyen par dossier",
+        "unite": "jours",
+        "cible": "9",
+        "sens": "au_plus",
+        "frequence": "mensuelle",
+        "responsable": admin_a.pk,
+    }
+    version = int(page.locator("input[name=version]").input_value())
+    indicateurs.modifier_indicateur(org_a, donnees.indicateur, donnees_indicateur, referent_a, version)
+    page.get_by_label("Cible", exact=True).fill("11")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
     page.locator("#conflit").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
