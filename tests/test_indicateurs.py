@@ -16,18 +16,7 @@ from balise.indicateurs import echeances, modeles, selectors, services
 from balise.indicateurs.models import Ecart, Indicateur, Mesure
 from tests import fabrique, instantane
 
-
-def _donnees(responsable, **autres):
-    return {
-        "objectif": "Réduction des délais de traitement",
-        "intitule": "Temps moyen par dossier",
-        "unite": "jours",
-        "cible": "10",
-        "sens": "au_plus",
-        "frequence": "mensuelle",
-        "responsable": responsable.pk,
-        **autres,
-    }
+_donnees = fabrique.donnees_indicateur
 
 
 @pytest.fixture

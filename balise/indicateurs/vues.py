@@ -6,6 +6,7 @@ entre-temps est montrée, rien n'est écrasé."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -115,7 +116,28 @@ def _nombre_affiche(valeur: Decimal) -> str:
     return format(valeur.normalize(), "f").replace(".", ",")
 
 
-def _saisie_initiale(indicateur: Indicateur) -> dict[str, Any]:
+def _editer(
+    request: HttpRequest, initiale: dict[str, str], ecrire: Callable[[dict[str, str], int | None], object]
+) -> dict[str, Any] | None:
+    """Un formulaire de modification sur la version lue (champ caché `version`) : None si la saisie
+    envoyée est enregistrée par `ecrire(donnees, version)` ; sinon ce qu'il faut rendre : la saisie
+    (initiale, ou celle envoyée), les erreurs en français (400) ou le conflit avec une modification faite
+    entre-temps (409). Après un conflit, la saisie est gardée sur la version désormais à jour :
+    l'enregistrer de nouveau la remplace."""
+    if request.method != "POST":
+        return {"saisie": initiale, "erreurs": [], "conflit": None, "statut": 200}
+    saisie = request.POST.dict()
+    try:
+        ecrire(request.POST.dict(), _version(request))
+    except services.ConflitEdition as exc:
+        saisie["version"] = str(exc.objet.version)
+        return {"saisie": saisie, "erreurs": [], "conflit": exc, "statut": 409}
+    except ValidationError as exc:
+        return {"saisie": saisie, "erreurs": _erreurs(exc), "conflit": None, "statut": 400}
+    return None
+
+
+def _saisie_initiale(indicateur: Indicateur) -> dict[str, str]:
     return {
         "objectif": indicateur.objectif,
         "intitule": indicateur.intitule,
@@ -126,7 +148,7 @@ def _saisie_initiale(indicateur: Indicateur) -> dict[str, Any]:
         "responsable": str(indicateur.responsable_id),
         "systeme": str(indicateur.systeme_id or ""),
         "source": indicateur.source,
-        "version": indicateur.version,
+        "version": str(indicateur.version),
     }
 
 
@@ -139,43 +161,29 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if indicateur.archive_le is not None:
         messages.error(request, "Cet indicateur est archivé : il ne se modifie plus.")
         return redirect("indicateurs:fiche", slug=slug, pk=pk)
-    erreurs: list[str] = []
-    conflit: services.ConflitEdition | None = None
-    saisie: dict[str, Any] = _saisie_initiale(indicateur)
-    if request.method == "POST":
-        saisie = request.POST.dict()
-        try:
-            services.modifier_indicateur(
+    try:
+        edition = _editer(
+            request,
+            _saisie_initiale(indicateur),
+            lambda donnees, version: services.modifier_indicateur(
                 adhesion.organisation,
                 pk,
-                request.POST.dict(),
+                donnees,
                 request.user,  # type: ignore[arg-type]
-                _version(request),
-            )
-        except services.ConflitEdition as exc:
-            conflit = exc
-            # La saisie est gardée, sur la version désormais à jour : l'enregistrer de nouveau la remplace.
-            saisie["version"] = str(exc.objet.version)
-        except ValidationError as exc:
-            erreurs = _erreurs(exc)
-        except Indicateur.DoesNotExist:
-            messages.error(request, "Cet indicateur a été archivé entre-temps : rien n'a été modifié.")
-            return redirect("indicateurs:fiche", slug=slug, pk=pk)
-        else:
-            messages.success(request, "Indicateur modifié.")
-            return redirect("indicateurs:fiche", slug=slug, pk=pk)
+                version,
+            ),
+        )
+    except Indicateur.DoesNotExist:
+        messages.error(request, "Cet indicateur a été archivé entre-temps : rien n'a été modifié.")
+        return redirect("indicateurs:fiche", slug=slug, pk=pk)
+    if edition is None:
+        messages.success(request, "Indicateur modifié.")
+        return redirect("indicateurs:fiche", slug=slug, pk=pk)
     return render(
         request,
         "indicateurs/modifier.html",
-        {
-            "organisation": adhesion.organisation,
-            "indicateur": indicateur,
-            "erreurs": erreurs,
-            "conflit": conflit,
-            "saisie": saisie,
-            **_choix(adhesion),
-        },
-        status=409 if conflit else 400 if erreurs else 200,
+        {"organisation": adhesion.organisation, "indicateur": indicateur, **edition, **_choix(adhesion)},
+        status=edition["statut"],
     )
 
 
@@ -288,31 +296,25 @@ def corriger(request: HttpRequest, slug: str, pk: int, mesure_pk: int) -> HttpRe
     if indicateur.archive_le is not None:
         messages.error(request, "Cet indicateur est archivé : ses mesures ne se corrigent plus.")
         return redirect("indicateurs:fiche", slug=slug, pk=pk)
-    erreurs: list[str] = []
-    conflit: services.ConflitEdition | None = None
-    saisie: dict[str, Any] = {
+    initiale = {
         "valeur": _nombre_affiche(mesure.valeur),
         "commentaire": mesure.commentaire,
-        "version": mesure.version,
+        "version": str(mesure.version),
     }
-    if request.method == "POST":
-        saisie = request.POST.dict()
-        try:
-            services.modifier_mesure(
-                mesure.pk,
-                indicateur,
-                request.POST.dict(),
-                request.user,  # type: ignore[arg-type]
-                _version(request),
-            )
-        except services.ConflitEdition as exc:
-            conflit = exc
-            saisie["version"] = str(exc.objet.version)
-        except ValidationError as exc:
-            erreurs = _erreurs(exc)
-        else:
-            messages.success(request, "Mesure corrigée.")
-            return redirect("indicateurs:fiche", slug=slug, pk=pk)
+    edition = _editer(
+        request,
+        initiale,
+        lambda donnees, version: services.modifier_mesure(
+            mesure.pk,
+            indicateur,
+            donnees,
+            request.user,  # type: ignore[arg-type]
+            version,
+        ),
+    )
+    if edition is None:
+        messages.success(request, "Mesure corrigée.")
+        return redirect("indicateurs:fiche", slug=slug, pk=pk)
     return render(
         request,
         "indicateurs/corriger.html",
@@ -321,11 +323,9 @@ def corriger(request: HttpRequest, slug: str, pk: int, mesure_pk: int) -> HttpRe
             "indicateur": indicateur,
             "mesure": mesure,
             "libelle": echeances.libelle_periode(mesure.periode, indicateur.frequence),
-            "erreurs": erreurs,
-            "conflit": conflit,
-            "saisie": saisie,
+            **edition,
         },
-        status=409 if conflit else 400 if erreurs else 200,
+        status=edition["statut"],
     )
 
 

@@ -123,20 +123,7 @@ def _indicateurs(systeme, admin) -> tuple[int, int]:
     from balise.indicateurs import services as indicateurs
 
     org = systeme.organisation
-    i = indicateurs.creer_indicateur(
-        org,
-        {
-            "objectif": "Réduction des délais de traitement",
-            "intitule": "Temps moyen par dossier",
-            "unite": "jours",
-            "cible": "10",
-            "sens": "au_plus",
-            "frequence": "mensuelle",
-            "responsable": admin.pk,
-            "systeme": systeme.pk,
-        },
-        admin,
-    )
+    i = indicateurs.creer_indicateur(org, fabrique.donnees_indicateur(admin, systeme=systeme.pk), admin)
     mois = echeances.periode_de(timezone.localdate(), "mensuelle")
     indicateurs.enregistrer_mesure(
         i, {"periode": echeances.decaler(mois, "mensuelle", -2), "valeur": "8"}, admin
@@ -453,17 +440,10 @@ def test_modification_d_indicateur_en_erreur_puis_en_conflit_accessible(
     page.get_by_text("Saisissez un nombre").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
-    donnees_indicateur = {
-        "objectif": "Objectif revu",
-        "intitule": "Temps moyen par dossier",
-        "unite": "jours",
-        "cible": "9",
-        "sens": "au_plus",
-        "frequence": "mensuelle",
-        "responsable": admin_a.pk,
-    }
     version = int(page.locator("input[name=version]").input_value())
-    indicateurs.modifier_indicateur(org_a, donnees.indicateur, donnees_indicateur, referent_a, version)
+    indicateurs.modifier_indicateur(
+        org_a, donnees.indicateur, fabrique.donnees_indicateur(admin_a, cible="9"), referent_a, version
+    )
     page.get_by_label("Cible", exact=True).fill("11")
     page.get_by_role("button", name="Enregistrer les modifications").click()
     page.locator("#conflit").wait_for()
