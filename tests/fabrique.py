@@ -52,6 +52,20 @@ def systeme(org: Organisation, par: Utilisateur | None = None, **champs) -> Syst
     return services.creer_systeme(org, {**FICHE_MINIMALE, **champs}, par)
 
 
+def donnees_indicateur(responsable: Utilisateur, **autres) -> dict[str, Any]:
+    """La saisie d'un indicateur libre (création, modification), au plus 10 jours par dossier."""
+    return {
+        "objectif": "Réduction des délais de traitement",
+        "intitule": "Temps moyen par dossier",
+        "unite": "jours",
+        "cible": "10",
+        "sens": "au_plus",
+        "frequence": "mensuelle",
+        "responsable": responsable.pk,
+        **autres,
+    }
+
+
 def saisie_politique(politique=None, depuis_numero: int = 0) -> dict[str, Any]:
     """Ce qu'envoie le formulaire d'adaptation de la politique des portes tel qu'il s'affiche (valeurs
     initiales de chaque champ modifiable), à partir de `politique` (la nationale par défaut)."""

@@ -301,6 +301,17 @@ def _gouvernance(org, admin, membre, lettre):
 
 def _indicateurs(org, admin, membre, lettre):
     """Un indicateur dont le lecteur est responsable, une mesure hors cible et un point de revue."""
+    objets = _indicateur(org, admin, membre, lettre)
+    instance = Instance.objects.create(
+        organisation=org, nom=f"Revue secrète {lettre}", mission="Revue.", nature="consultative"
+    )
+    seance = services_seances.programmer(instance, timezone.now(), 60, "Salle", admin)
+    point = services_seances.ajouter_point(seance.pk, "indicateurs", admin)
+    return {**objets, "point_revue": point.pk}
+
+
+def _indicateur(org, admin, membre, lettre):
+    """Un indicateur dont `membre` est responsable et sa mesure hors cible de la période en cours."""
     from balise.indicateurs import services as indicateurs
 
     i = indicateurs.creer_indicateur(
@@ -317,12 +328,7 @@ def _indicateurs(org, admin, membre, lettre):
         admin,
     )
     mesure = indicateurs.enregistrer_mesure(i, {"periode": timezone.localdate(), "valeur": "40"}, admin)
-    instance = Instance.objects.create(
-        organisation=org, nom=f"Revue secrète {lettre}", mission="Revue.", nature="consultative"
-    )
-    seance = services_seances.programmer(instance, timezone.now(), 60, "Salle", admin)
-    point = services_seances.ajouter_point(seance.pk, "indicateurs", admin)
-    return {"indicateur": i.pk, "mesure": mesure.pk, "point_revue": point.pk}
+    return {"indicateur": i.pk, "mesure": mesure.pk}
 
 
 def _seances(org, admin, lettre):
@@ -807,8 +813,8 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "decision": 23,
         "condition": 24,
         "indicateur": 25,
-        "mesure": 31,
         "point_revue": 26,
+        "mesure": 31,
         "population": 27,
         "offre_formation": 28,
         "session_formation": 29,
@@ -1572,6 +1578,59 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),
+    # Indicateurs (balise/indicateurs) : lire, définir, modifier et archiver (PILOTER_PROGRAMME) ; corriger
+    # une mesure : le pilotage, ou la personne responsable de l'indicateur (ici aucun des acteurs).
+    ("voir les indicateurs", "GET", "indicateurs/", None, False, MEMBRES),
+    ("voir un indicateur", "GET", "indicateurs/{indicateur}/", None, False, MEMBRES),
+    (
+        "ouvrir la modification d'un indicateur",
+        "GET",
+        "indicateurs/{indicateur}/modifier/",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "modifier un indicateur",
+        "POST",
+        "indicateurs/{indicateur}/modifier/",
+        lambda: {
+            "objectif": "Objectif revu",
+            "intitule": "Indicateur revu",
+            "unite": "jours",
+            "cible": "12,5",
+            "sens": "au_plus",
+            "frequence": "trimestrielle",
+            "responsable": str(Adhesion.objects.get(utilisateur__email="cible@exemple.fr").utilisateur_id),
+            "version": "1",
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "archiver un indicateur",
+        "POST",
+        "indicateurs/{indicateur}/archiver/",
+        lambda: {"version": "1", "confirmer": "oui"},
+        True,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "ouvrir la correction d'une mesure",
+        "GET",
+        "indicateurs/{indicateur}/mesures/{mesure}/modifier/",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "corriger une mesure",
+        "POST",
+        "indicateurs/{indicateur}/mesures/{mesure}/modifier/",
+        lambda: {"valeur": "8", "commentaire": "Erreur de saisie.", "version": "1"},
+        True,
+        [ADMIN, REFERENT],
+    ),
     # Règles d'usage (balise/regles_usage) : lire, composer et publier (PILOTER_PROGRAMME), informer un
     # service (GERER_FORMATIONS). Exception : prendre connaissance des règles est une écriture permise à
     # tout membre qui voit le registre, lecteur et comité compris — chacun n'écrit que sa propre prise
@@ -1804,6 +1863,8 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         action_programme=scene.action_programme,
         sensibilisation=scene.sensibilisation,
         note_veille=scene.note_veille,
+        indicateur=scene.indicateur,
+        mesure=scene.mesure,
     )
     ecriture = methode == "POST" and role in autorises
     if ecriture:

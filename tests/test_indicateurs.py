@@ -16,18 +16,7 @@ from balise.indicateurs import echeances, modeles, selectors, services
 from balise.indicateurs.models import Ecart, Indicateur, Mesure
 from tests import fabrique, instantane
 
-
-def _donnees(responsable, **autres):
-    return {
-        "objectif": "Réduction des délais de traitement",
-        "intitule": "Temps moyen par dossier",
-        "unite": "jours",
-        "cible": "10",
-        "sens": "au_plus",
-        "frequence": "mensuelle",
-        "responsable": responsable.pk,
-        **autres,
-    }
+_donnees = fabrique.donnees_indicateur
 
 
 @pytest.fixture
@@ -244,3 +233,189 @@ def test_revue_en_seance(org_a, indicateur, referent_a, lecteur_a):
     lecteur.force_login(lecteur_a)
     assert lecteur.post(url, {"mesure": mesure.pk, "analyse": "Non."}).status_code == 403
     assert Ecart.objects.get().analyse == "Absences."
+
+
+# --- Modifier, archiver, corriger depuis les pages ------------------------------------------------
+
+
+def _client(personne):
+    c = Client()
+    c.force_login(personne)
+    return c
+
+
+def test_modifier_par_la_page_prerempli_puis_enregistre_et_historise(
+    org_a, indicateur, referent_a, lecteur_a
+):
+    c = _client(referent_a)
+    url = reverse("indicateurs:modifier", args=[org_a.slug, indicateur.pk])
+    fiche = c.get(reverse("indicateurs:fiche", args=[org_a.slug, indicateur.pk])).content.decode()
+    assert url in fiche and reverse("indicateurs:archiver", args=[org_a.slug, indicateur.pk]) in fiche
+    page = c.get(url).content.decode()
+    assert 'name="version" value="1"' in page and 'value="Temps moyen par dossier"' in page
+    assert 'value="au_plus" selected' in page and f'value="{lecteur_a.pk}" selected' in page
+    r = c.post(url, _donnees(lecteur_a, cible="8,5", intitule="Délai moyen", version="1"))
+    assert r.status_code == 302 and r["Location"] == reverse(
+        "indicateurs:fiche", args=[org_a.slug, indicateur.pk]
+    )
+    indicateur.refresh_from_db()
+    assert (
+        indicateur.intitule == "Délai moyen"
+        and indicateur.cible == Decimal("8.5")
+        and indicateur.version == 2
+    )
+    derniere = indicateur.history.first()
+    assert derniere.history_user == referent_a and derniere.intitule == "Délai moyen"
+    assert indicateur.history.count() == 2
+
+
+def test_modifier_sur_une_version_perimee_montre_le_conflit_sans_rien_changer(
+    org_a, indicateur, referent_a, admin_a, lecteur_a
+):
+    services.modifier_indicateur(org_a, indicateur.pk, _donnees(lecteur_a, cible="7"), admin_a, 1)
+    url = reverse("indicateurs:modifier", args=[org_a.slug, indicateur.pk])
+    c = _client(referent_a)
+    avant = instantane.photo()
+    for version in ("1", "", "abc"):  # périmée, absente, illisible
+        r = c.post(url, _donnees(lecteur_a, intitule="Écrasé ?", version=version))
+        page = r.content.decode()
+        assert r.status_code == 409 and "Modification concurrente" in page
+        assert 'value="Écrasé ?"' in page and 'name="version" value="2"' in page  # la saisie gardée
+        assert ("a été modifiée par" if version == "1" else "pas été transmise") in page
+    assert instantane.photo() == avant
+    indicateur.refresh_from_db()
+    assert indicateur.intitule == "Temps moyen par dossier" and indicateur.cible == 7
+
+
+@pytest.mark.parametrize(
+    ("champ", "valeur"),
+    [
+        ("intitule", "x" * 100_000),
+        ("objectif", ""),
+        ("unite", "u" * 41),
+        ("source", "s" * 301),
+        ("cible", "douze"),
+        ("cible", "1e400"),
+        ("cible", "NaN"),
+        ("cible", "9" * 50),
+        ("sens", "au_milieu"),
+        ("frequence", "hebdomadaire"),
+        ("responsable", "999999999999999999999"),
+        ("responsable", "-1"),
+        ("systeme", "999999"),
+        ("systeme", "9" * 30),
+    ],
+)
+def test_modifier_saisie_hostile_message_en_francais_sans_rien_changer(
+    org_a, indicateur, referent_a, lecteur_a, champ, valeur
+):
+    url = reverse("indicateurs:modifier", args=[org_a.slug, indicateur.pk])
+    avant = instantane.photo()
+    r = _client(referent_a).post(url, {**_donnees(lecteur_a, version="1"), champ: valeur})
+    page = r.content.decode()
+    assert r.status_code == 400 and "Rien n'a été enregistré" in page
+    assert any(m in page for m in ("Ce champ", "Saisissez", "Choisissez", "trop grand", "introuvable"))
+    assert instantane.photo() == avant
+
+
+def test_archiver_par_la_page(org_a, indicateur, referent_a, lecteur_a):
+    c = _client(referent_a)
+    url = reverse("indicateurs:archiver", args=[org_a.slug, indicateur.pk])
+    liste = reverse("indicateurs:liste", args=[org_a.slug])
+    assert a_traiter.pour_personne(lecteur_a, org_a, "lecteur", timezone.localdate()).nb_mesures == 1
+    avant = instantane.photo()
+    assert c.get(url).status_code == 405
+    sans_confirmation = c.post(url, {"version": "1"}, follow=True)
+    assert "Cochez la case de confirmation" in sans_confirmation.content.decode()
+    perimee = c.post(url, {"version": "0", "confirmer": "oui"}, follow=True)
+    assert "modifiée par" in perimee.content.decode()
+    assert instantane.photo() == avant
+    r = c.post(url, {"version": "1", "confirmer": "oui"})
+    assert r.status_code == 302 and r["Location"] == liste
+    indicateur.refresh_from_db()
+    assert indicateur.archive_le is not None and indicateur.version == 2
+    assert indicateur.history.first().history_user == referent_a
+    assert reverse("indicateurs:fiche", args=[org_a.slug, indicateur.pk]) not in c.get(liste).content.decode()
+    assert a_traiter.pour_personne(lecteur_a, org_a, "lecteur", timezone.localdate()).nb_mesures == 0
+    # La fiche reste consultable, sans modification, archivage ni saisie.
+    fiche = c.get(reverse("indicateurs:fiche", args=[org_a.slug, indicateur.pk])).content.decode()
+    assert (
+        "archivé le" in fiche
+        and "Archiver l'indicateur" not in fiche
+        and "Modifier l'indicateur" not in fiche
+    )
+    avant = instantane.photo()
+    modifier = reverse("indicateurs:modifier", args=[org_a.slug, indicateur.pk])
+    assert c.post(modifier, _donnees(lecteur_a, intitule="Après", version="2")).status_code == 302
+    assert c.post(url, {"version": "2", "confirmer": "oui"}).status_code == 302
+    assert instantane.photo() == avant
+
+
+def test_corriger_une_mesure(org_a, indicateur, referent_a, lecteur_a):
+    mesure = services.enregistrer_mesure(indicateur, {"periode": _mois(1), "valeur": "14"}, lecteur_a)
+    url = reverse("indicateurs:corriger", args=[org_a.slug, indicateur.pk, mesure.pk])
+    c = _client(lecteur_a)  # le responsable corrige, même lecteur
+    fiche = c.get(reverse("indicateurs:fiche", args=[org_a.slug, indicateur.pk])).content.decode()
+    assert url in fiche and "Modifier l'indicateur" not in fiche  # corriger oui, piloter non
+    page = c.get(url).content.decode()
+    assert 'name="version" value="1"' in page and 'value="14"' in page
+    avant = instantane.photo()
+    for valeur in ("douze", "1" * 5000, "1e400", "-Infinity"):
+        r = c.post(url, {"valeur": valeur, "version": "1"})
+        assert r.status_code == 400
+        assert "Saisissez un nombre" in r.content.decode() or "trop grand" in r.content.decode()
+    r = c.post(url, {"valeur": "9", "commentaire": "x" * 2001, "version": "1"})
+    assert r.status_code == 400 and "2 000 caractères" in r.content.decode()
+    assert instantane.photo() == avant
+    r = c.post(url, {"valeur": "9,5", "commentaire": "Erreur de saisie.", "version": "1"})
+    assert r.status_code == 302
+    mesure.refresh_from_db()
+    assert (
+        mesure.valeur == Decimal("9.5") and mesure.commentaire == "Erreur de saisie." and mesure.version == 2
+    )
+    assert mesure.periode == _mois(1) and mesure.history.first().history_user == lecteur_a
+    avant = instantane.photo()
+    r = c.post(url, {"valeur": "1", "version": "1"})
+    assert r.status_code == 409 and "Modification concurrente" in r.content.decode()
+    assert instantane.photo() == avant
+
+
+def test_droits_de_modifier_archiver_corriger(org_a, org_b, indicateur, referent_a, lecteur_a, admin_b):
+    mesure = services.enregistrer_mesure(indicateur, {"periode": _mois(1), "valeur": "14"}, lecteur_a)
+    slug = org_a.slug
+    modifier = reverse("indicateurs:modifier", args=[slug, indicateur.pk])
+    archiver = reverse("indicateurs:archiver", args=[slug, indicateur.pk])
+    corriger = reverse("indicateurs:corriger", args=[slug, indicateur.pk, mesure.pk])
+    personnes = [
+        fabrique.membre(org_a, r, f"{r}-droits@exemple.fr") for r in ("dpo", "rh", "comite", "lecteur")
+    ]
+    avant = instantane.photo()
+    for personne in personnes:
+        c = _client(personne)
+        fiche = c.get(reverse("indicateurs:fiche", args=[slug, indicateur.pk])).content.decode()
+        assert modifier not in fiche and archiver not in fiche and corriger not in fiche
+        assert c.get(modifier).status_code == 403
+        assert c.post(modifier, _donnees(lecteur_a, intitule="Pirate", version="1")).status_code == 403
+        assert c.post(archiver, {"version": "1", "confirmer": "oui"}).status_code == 403
+        assert c.get(corriger).status_code == 403
+        assert c.post(corriger, {"valeur": "1", "version": "1"}).status_code == 403
+    # Le responsable (lecteur) corrige ses mesures, mais ne modifie ni n'archive l'indicateur.
+    c = _client(lecteur_a)
+    assert c.post(modifier, _donnees(lecteur_a, intitule="Pirate", version="1")).status_code == 403
+    assert c.post(archiver, {"version": "1", "confirmer": "oui"}).status_code == 403
+    # Une autre organisation : introuvable, sous son adresse comme sous la nôtre.
+    c = _client(admin_b)
+    for s in (slug, org_b.slug):
+        args = [s, indicateur.pk]
+        r = c.post(reverse("indicateurs:modifier", args=args), _donnees(lecteur_a, version="1"))
+        assert r.status_code == 404
+        r = c.post(reverse("indicateurs:archiver", args=args), {"version": "1", "confirmer": "oui"})
+        assert r.status_code == 404
+        r = c.post(reverse("indicateurs:corriger", args=[*args, mesure.pk]), {"valeur": "1", "version": "1"})
+        assert r.status_code == 404
+    assert instantane.photo() == avant
+    # Une mesure d'un autre indicateur, sous l'adresse de celui-ci : introuvable.
+    autre = services.creer_indicateur(org_a, _donnees(lecteur_a), referent_a)
+    mauvaise = reverse("indicateurs:corriger", args=[slug, autre.pk, mesure.pk])
+    assert _client(referent_a).post(mauvaise, {"valeur": "1", "version": "1"}).status_code == 404
+    assert Mesure.objects.get(pk=mesure.pk).valeur == 14 and Mesure.objects.get(pk=mesure.pk).version == 1

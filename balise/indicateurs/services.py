@@ -67,8 +67,13 @@ def _choix(valeur: Any, choix: Any, champ: str, message: str) -> str:
     return str(valeur)
 
 
+def _identifiant(pk: Any) -> bool:
+    """Un identifiant de ligne plausible : des chiffres, assez peu pour tenir dans un entier de la base."""
+    return not isinstance(pk, bool) and isinstance(pk, (int, str)) and str(pk).isdigit() and len(str(pk)) < 19
+
+
 def _responsable(organisation: Organisation, pk: Any) -> int:
-    if isinstance(pk, bool) or not isinstance(pk, (int, str)) or not str(pk).isdigit():
+    if not _identifiant(pk):
         raise ValidationError({"responsable": "Choisissez une personne membre de l'organisation."})
     if (
         not Adhesion.objects.filter(organisation=organisation, utilisateur_id=int(pk))
@@ -82,7 +87,7 @@ def _responsable(organisation: Organisation, pk: Any) -> int:
 def _systeme(organisation: Organisation, pk: Any) -> int | None:
     if pk in (None, ""):
         return None
-    if isinstance(pk, bool) or not str(pk).isdigit():
+    if not _identifiant(pk):
         raise ValidationError({"systeme": "Ce système est introuvable dans l'organisation."})
     if not SystemeIA.objects.filter(organisation=organisation, pk=int(pk), archive_le__isnull=True).exists():
         raise ValidationError({"systeme": "Ce système est introuvable dans l'organisation."})
@@ -218,6 +223,7 @@ def enregistrer_mesure(indicateur: Indicateur, donnees: dict[str, Any], par: Uti
 def modifier_mesure(
     mesure_pk: int, indicateur: Indicateur, donnees: dict[str, Any], par: Utilisateur, version: Any
 ) -> Mesure:
+    """Corrige la valeur et le commentaire d'une mesure (sa période ne change pas), sur la version lue."""
     if indicateur.archive_le is not None:
         raise ValidationError(
             {"indicateur": "Cet indicateur est archivé : ses mesures ne se corrigent plus."}

@@ -67,8 +67,9 @@ class Donnees:
     action_programme: int = 0  # une action de la feuille de route, en retard
     sensibilisation: int = 0  # une action de sensibilisation corrigée une fois (historique à deux entrées)
     note_veille: int = 0
-    indicateur: int = 0  # mesuré, dernière valeur hors cible
     point_revue: int = 0  # une séance où les indicateurs sont revus
+    indicateur: int = 0  # un indicateur du système, deux mesures dont une hors cible
+    mesure_indicateur: int = 0
 
 
 @pytest.fixture
@@ -120,14 +121,14 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
     donnees.charte, donnees.charte_soumise, donnees.charte_brouillon = _chartes(org_a, admin_a)
     _formations(donnees, systeme, admin_a)
     _programme(donnees, org_a, admin_a)
+    donnees.indicateur, donnees.mesure_indicateur = _indicateurs(systeme, admin_a)
     return donnees
 
 
 def _programme(donnees: Donnees, org, admin) -> None:
     """Règles d'usage publiées puis un brouillon, une action en retard, une sensibilisation, une note de
-    veille, un indicateur mesuré hors cible et une revue des indicateurs à l'ordre du jour d'une séance."""
+    veille, et une revue des indicateurs à l'ordre du jour d'une séance."""
     from balise.gouvernance import services_seances
-    from balise.indicateurs import services as indicateurs
     from balise.programme import services as programme
     from balise.regles_usage import services as regles
 
@@ -165,11 +166,27 @@ def _programme(donnees: Donnees, org, admin) -> None:
     programme.modifier_sensibilisation(
         org, donnees.sensibilisation, {**cafe, "apres": "7"}, {"agents": 12, "elus": 3}, admin, 1
     )
-    indicateur = indicateurs.depuis_modele(org, "delais_traitement", admin, admin.pk)
-    indicateurs.enregistrer_mesure(indicateur, {"periode": veille.replace(day=1), "valeur": "14"}, admin)
-    donnees.indicateur = indicateur.pk
     seance = gf.seance(gf.instance(org, "Comité de suivi de l'IA"), gf.dans(3), admin)
     donnees.point_revue = services_seances.ajouter_point(seance.pk, "indicateurs", admin).pk
+
+
+def _indicateurs(systeme, admin) -> tuple[int, int]:
+    """Un indicateur du système et deux mesures, la dernière hors cible : courbe, tableau, liens."""
+    from balise.indicateurs import echeances
+    from balise.indicateurs import services as indicateurs
+
+    org = systeme.organisation
+    i = indicateurs.creer_indicateur(org, fabrique.donnees_indicateur(admin, systeme=systeme.pk), admin)
+    mois = echeances.periode_de(timezone.localdate(), "mensuelle")
+    indicateurs.enregistrer_mesure(
+        i, {"periode": echeances.decaler(mois, "mensuelle", -2), "valeur": "8"}, admin
+    )
+    m = indicateurs.enregistrer_mesure(
+        i,
+        {"periode": echeances.decaler(mois, "mensuelle", -1), "valeur": "12,5", "commentaire": "Pic."},
+        admin,
+    )
+    return i.pk, m.pk
 
 
 def _chartes(org, admin) -> tuple[int, int, int]:
@@ -422,10 +439,12 @@ PAGES_CONNECTEES = {
     "nouvelle note de veille": "/o/{d.slug}/programme/veille/nouvelle/",
     "correction d'une sensibilisation": "/o/{d.slug}/programme/sensibilisation/{d.sensibilisation}/",
     "correction d'une note de veille": "/o/{d.slug}/programme/veille/{d.note_veille}/",
+    "revue des indicateurs en séance": "/o/{d.slug}/indicateurs/revue/{d.point_revue}/",
     "indicateurs": "/o/{d.slug}/indicateurs/",
     "créer un indicateur": "/o/{d.slug}/indicateurs/nouveau/",
-    "indicateur mesuré hors cible": "/o/{d.slug}/indicateurs/{d.indicateur}/",
-    "revue des indicateurs en séance": "/o/{d.slug}/indicateurs/revue/{d.point_revue}/",
+    "fiche d'un indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/",
+    "modifier un indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/modifier/",
+    "corriger une mesure d'indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/mesures/{d.mesure_indicateur}/modifier/",
 }
 
 
@@ -468,6 +487,31 @@ def test_alerte_de_conflit_accessible(page, donnees, admin_a, referent_a):
     version = int(page.locator("input[name=version]").input_value())
     services.modifier_systeme(donnees.pk, {"responsable": "Léa Martin, DGS"}, version, referent_a)
     page.get_by_role("button", name="Enregistrer").click()
+    page.locator("#conflit").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_modification_d_indicateur_en_erreur_puis_en_conflit_accessible(
+    page, donnees, org_a, admin_a, referent_a
+):
+    """L'alerte d'une saisie refusée, puis celle d'une modification faite entre-temps, sur la page de
+    modification d'un indicateur, restent accessibles."""
+    from balise.indicateurs import services as indicateurs
+
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/indicateurs/{donnees.indicateur}/modifier/")
+    page.get_by_label("Cible", exact=True).fill("douze")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.get_by_text("Saisissez un nombre").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+    version = int(page.locator("input[name=version]").input_value())
+    indicateurs.modifier_indicateur(
+        org_a, donnees.indicateur, fabrique.donnees_indicateur(admin_a, cible="9"), referent_a, version
+    )
+    page.get_by_label("Cible", exact=True).fill("11")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
     page.locator("#conflit").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
