@@ -464,3 +464,24 @@ def test_documents_par_l_api(systeme_a, admin_a, client):
     faux_pdf = SimpleUploadedFile("faux.pdf", b"MZ\x90\x00 pas un pdf")
     faux = client.post(base, {"fichier": faux_pdf}, **entete)
     assert faux.status_code == 400 and "ne correspond pas" in faux.json()["message"]
+
+
+def test_chaque_schema_de_l_api_a_un_nom_propre():
+    """django-ninja nomme les schémas du document OpenAPI par leur nom de classe : deux classes de même
+    nom dans deux modules, et l'une décrit à tort les réponses de l'autre (le fuzzing l'a vu pour
+    « SuiviSortie » des règles d'usage et des indicateurs)."""
+    from ninja import Schema
+
+    import balise.api.api  # noqa: F401  # charge tous les routeurs
+
+    def sous_classes(classe):
+        for sous in classe.__subclasses__():
+            yield sous
+            yield from sous_classes(sous)
+
+    noms: dict[str, set[str]] = {}
+    for classe in sous_classes(Schema):
+        if classe.__module__.startswith("balise.api"):
+            noms.setdefault(classe.__qualname__.rsplit(".", 1)[-1], set()).add(classe.__module__)
+    doublons = {nom: modules for nom, modules in noms.items() if len(modules) > 1}
+    assert not doublons, f"Schémas de même nom dans plusieurs modules : {doublons}"

@@ -17,11 +17,10 @@ from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema
-from ninja.conf import settings as reglages_ninja
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -58,6 +57,7 @@ from .schemas import (
     ErreurValidation,
     HebergementT,
     OrganisationSortie,
+    PaginationBornee,
     PorteSortie,
     Publication,
     StadeT,
@@ -268,14 +268,6 @@ def mes_organisations(request):
         }
         for a in request.auth.adhesions.select_related("organisation").order_by("organisation__nom")
     ]
-
-
-class PaginationBornee(LimitOffsetPagination):
-    """Limite et décalage bornés : un entier démesuré ne doit pas atteindre la base (erreur 500)."""
-
-    class Input(Schema):
-        limit: int = Field(reglages_ninja.PAGINATION_PER_PAGE, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 class FiltresRegistre(Schema):

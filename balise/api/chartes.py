@@ -59,7 +59,7 @@ class ConsultationSortie(Schema):
     avis_motifs: str | None
 
 
-class VersionSortie(Schema):
+class VersionCharteSortie(Schema):
     id: int
     numero: int
     titre: str
@@ -78,7 +78,7 @@ class VersionSortie(Schema):
     version: int = Field(description="À renvoyer avec toute écriture (verrou optimiste).")
 
 
-class VersionDetail(VersionSortie):
+class VersionDetail(VersionCharteSortie):
     consultations: list[ConsultationSortie]
 
 
@@ -124,7 +124,7 @@ class Adoption(Corps):
     version: VersionLue
 
 
-class PointSortie(Schema):
+class PointCharteSortie(Schema):
     id: int
     seance: int
     titre: str
@@ -185,7 +185,7 @@ def lister_jeux(request: Any, slug: str) -> list[dict[str, Any]]:
 
 @routeur.get(
     "/{slug}/charte/versions",
-    response={200: list[VersionSortie], **ERREURS},
+    response={200: list[VersionCharteSortie], **ERREURS},
     summary="Lister les versions de la charte",
 )
 def lister(request: Any, slug: str) -> list[dict[str, Any]]:
@@ -204,7 +204,7 @@ def lire(request: Any, slug: str, pk: int) -> dict[str, Any]:
 
 @routeur.post(
     "/{slug}/charte/versions",
-    response={201: VersionSortie, **ERREURS_ECRITURE},
+    response={201: VersionCharteSortie, **ERREURS_ECRITURE},
     summary="Composer une version brouillon depuis les jeux de principes",
 )
 def composer(request: Any, slug: str, corps: Composition) -> tuple[int, dict[str, Any]]:
@@ -215,7 +215,7 @@ def composer(request: Any, slug: str, corps: Composition) -> tuple[int, dict[str
 
 @routeur.patch(
     "/{slug}/charte/versions/{pk}",
-    response={200: VersionSortie, **ERREURS_ECRITURE},
+    response={200: VersionCharteSortie, **ERREURS_ECRITURE},
     summary="Modifier un brouillon",
 )
 def modifier(request: Any, slug: str, pk: int, corps: Modification) -> dict[str, Any]:
@@ -226,7 +226,7 @@ def modifier(request: Any, slug: str, pk: int, corps: Modification) -> dict[str,
 
 @routeur.post(
     "/{slug}/charte/versions/{pk}/soumission",
-    response={201: PointSortie, **ERREURS_ECRITURE},
+    response={201: PointCharteSortie, **ERREURS_ECRITURE},
     summary="Soumettre une version à une séance d'instance",
 )
 def soumettre(request: Any, slug: str, pk: int, corps: Soumission) -> tuple[int, dict[str, Any]]:
@@ -237,7 +237,7 @@ def soumettre(request: Any, slug: str, pk: int, corps: Soumission) -> tuple[int,
 
 @routeur.post(
     "/{slug}/charte/versions/{pk}/adoption",
-    response={200: VersionSortie, **ERREURS_ECRITURE},
+    response={200: VersionCharteSortie, **ERREURS_ECRITURE},
     summary="Adopter une version soumise (comité de direction ou délibération)",
 )
 def adopter(request: Any, slug: str, pk: int, corps: Adoption) -> dict[str, Any]:

@@ -15,8 +15,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.conf import settings as reglages_ninja
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BeforeValidator, ConfigDict
 
 from balise.comptes.models import Utilisateur
@@ -33,6 +32,7 @@ from .schemas import (
     DateISO,
     Erreur,
     ErreurValidation,
+    PaginationBornee,
     Texte,
     VersionLue,
     _entier,
@@ -189,7 +189,7 @@ class AvisSortie(Schema):
     conditions: list[ConditionSortie]
 
 
-class PointSortie(Schema):
+class PointAvisSortie(Schema):
     id: int
     titre: str
     nature: str
@@ -219,14 +219,6 @@ class DecisionSortie(Schema):
 class FiltresConditions(Schema):
     filtre: Literal[tuple(selectors_avis.FILTRES_CONDITIONS)] = "en_attente"  # type: ignore[valid-type]
     responsable_id: Identifiant = OMISSIBLE
-
-
-class PaginationBornee(LimitOffsetPagination):
-    """Limite et décalage bornés, comme la liste du registre."""
-
-    class Input(Schema):
-        limit: int = Field(reglages_ninja.PAGINATION_PER_PAGE, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 # --- Conversions -------------------------------------------------------------------------------------
@@ -340,7 +332,7 @@ def _instruire(adhesion, instance: Instance) -> None:
 
 @routeur.get(
     "/{slug}/points/{pk}",
-    response={200: PointSortie, **ERREURS},
+    response={200: PointAvisSortie, **ERREURS},
     summary="Lire un point, ses votes et son avis",
 )
 def lire_point(request, slug: str, pk: int):

@@ -33,7 +33,7 @@ ERREURS_ECRITURE = {**ERREURS, 400: Erreur, 409: ConflitPolitiqueSortie, 413: Er
 Numero = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_entier)]
 
 
-class VersionSortie(Schema):
+class VersionPolitiqueSortie(Schema):
     numero: int
     nature: Literal[tuple(PolitiquePortes.Nature.values)]  # type: ignore[valid-type]
     base_version: int = Field(description="La version nationale dont l'organisation est partie.")
@@ -116,7 +116,7 @@ def lire(request: Any, slug: str) -> dict[str, Any]:  # request.auth : posé par
 
 @routeur.get(
     "/{slug}/politique-portes/versions",
-    response={200: list[VersionSortie], **ERREURS},
+    response={200: list[VersionPolitiqueSortie], **ERREURS},
     summary="Lister les versions de la politique des portes",
     description="Toutes les versions adaptées de l'organisation, de la plus récente à la plus ancienne.",
 )

@@ -49,7 +49,7 @@ Identifiant = Annotated[int, Field(ge=1, le=2_147_483_647), BeforeValidator(_ent
 Nombre = Annotated[float, Field(ge=-VALEUR_MAX, le=VALEUR_MAX, allow_inf_nan=False)]
 
 
-class SuiviSortie(Schema):
+class SuiviIndicateurSortie(Schema):
     derniere_periode: date | None = Field(description="Période de la dernière mesure (null : aucune).")
     derniere_valeur: Decimal | None
     atteinte: bool | None = Field(
@@ -78,7 +78,7 @@ class IndicateurSortie(Schema):
     source: str
     cree_le: datetime
     archive_le: datetime | None
-    suivi: SuiviSortie
+    suivi: SuiviIndicateurSortie
     version: int = Field(description="À renvoyer avec toute écriture (verrou optimiste).")
 
 

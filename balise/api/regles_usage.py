@@ -33,7 +33,7 @@ class RegleSortie(Schema):
     sources: list[str] = Field([], description="Sources « fichier:ligne » (origine « depart »).")
 
 
-class VersionSortie(Schema):
+class VersionReglesSortie(Schema):
     id: int
     numero: int
     statut: Literal[tuple(VersionRegles.Statut.values)]  # type: ignore[valid-type]
@@ -92,7 +92,7 @@ class ServiceSortie(Schema):
     taux: int | None
 
 
-class SuiviSortie(Schema):
+class SuiviReglesSortie(Schema):
     version_publiee: int | None = Field(description="Numéro de la version publiée (null : aucune).")
     services: list[ServiceSortie]
     membres: int
@@ -129,7 +129,7 @@ def _version(v: VersionRegles) -> dict[str, Any]:
 
 @routeur.get(
     "/{slug}/regles-usage",
-    response={200: VersionSortie, **ERREURS},
+    response={200: VersionReglesSortie, **ERREURS},
     summary="Lire les règles d'usage publiées",
     description="La version en vigueur des règles d'usage de l'IA pour les agents ; 404 si aucune n'est publiée.",
 )
@@ -143,7 +143,7 @@ def lire(request: Any, slug: str) -> dict[str, Any]:
 
 @routeur.get(
     "/{slug}/regles-usage/versions",
-    response={200: list[VersionSortie], **ERREURS},
+    response={200: list[VersionReglesSortie], **ERREURS},
     summary="Lister les versions des règles d'usage",
 )
 def lister(request: Any, slug: str) -> list[dict[str, Any]]:
@@ -153,7 +153,7 @@ def lister(request: Any, slug: str) -> list[dict[str, Any]]:
 
 @routeur.post(
     "/{slug}/regles-usage/versions",
-    response={201: VersionSortie, **ERREURS_ECRITURE},
+    response={201: VersionReglesSortie, **ERREURS_ECRITURE},
     summary="Ouvrir un brouillon des règles d'usage",
     description="Part des règles publiées, sinon du jeu de départ de Balise. Un seul brouillon à la fois (400).",
 )
@@ -164,7 +164,7 @@ def ouvrir(request: Any, slug: str) -> tuple[int, dict[str, Any]]:
 
 @routeur.patch(
     "/{slug}/regles-usage/{int:pk}",
-    response={200: VersionSortie, **ERREURS_ECRITURE},
+    response={200: VersionReglesSortie, **ERREURS_ECRITURE},
     summary="Modifier un brouillon des règles d'usage",
     description="Titre, introduction et liste complète des règles (champs absents : inchangés). Version lue "
     "périmée : 409 ; version publiée : 400.",
@@ -180,7 +180,7 @@ def modifier(request: Any, slug: str, pk: int, corps: ModificationEntree) -> dic
 
 @routeur.post(
     "/{slug}/regles-usage/{int:pk}/publication",
-    response={200: VersionSortie, **ERREURS_ECRITURE},
+    response={200: VersionReglesSortie, **ERREURS_ECRITURE},
     summary="Publier un brouillon des règles d'usage",
     description="Le brouillon devient la version en vigueur ; la précédente est remplacée.",
 )
@@ -192,7 +192,7 @@ def publier(request: Any, slug: str, pk: int, corps: PublicationEntree) -> dict[
 
 @routeur.get(
     "/{slug}/regles-usage/informations",
-    response={200: SuiviSortie, **ERREURS},
+    response={200: SuiviReglesSortie, **ERREURS},
     summary="Suivre l'information des agents",
     description="Agents informés par service (taux sur l'effectif saisi ou tiré du tableau des effectifs) et "
     "prises de connaissance des membres, pour la version publiée.",

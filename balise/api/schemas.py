@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
+from ninja.conf import settings as reglages_ninja
+from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from balise.registre.cycle_de_vie import Stade
@@ -359,3 +361,11 @@ class DocumentSortie(Schema):
     taille: int
     depose_par: str = Field(alias="depose_par.nom_affiche")
     depose_le: datetime
+
+
+class PaginationBornee(LimitOffsetPagination):
+    """Limite et décalage bornés : un entier démesuré ne doit pas atteindre la base (erreur 500)."""
+
+    class Input(Schema):
+        limit: int = Field(reglages_ninja.PAGINATION_PER_PAGE, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
