@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
@@ -81,8 +83,39 @@ def ecrire(form: forms.BaseForm, enregistrer: Callable[[], T]) -> Ecriture[T]:
         reprendre_apres_conflit(form, conflit)
         return Ecriture(False, conflit=conflit)
     except ValidationError as erreur:
-        form.add_error(None, erreur)
+        ajouter_erreurs(form, erreur)
         return Ecriture(False)
+
+
+def ajouter_erreurs(form: forms.BaseForm, erreur: ValidationError) -> None:
+    """Le refus d'un service sur le formulaire : chaque erreur sur son champ s'il est dans le formulaire,
+    les autres au-dessus (un champ du service absent du formulaire ne fait pas d'erreur 500)."""
+    if hasattr(erreur, "error_dict"):
+        for champ, liste in erreur.error_dict.items():
+            form.add_error(champ if champ in form.fields else None, liste)
+    else:
+        form.add_error(None, erreur)
+
+
+def supprimer_ou_signaler(
+    request: HttpRequest, supprimer: Callable[[int | None], object], succes: str, apres: str
+) -> HttpResponse:
+    """Un bouton « Supprimer » (adresse en `…/suppression/`) : la version lue est exigée. Supprimé : le
+    message `succes`, puis `apres`. Version périmée ou refus du service : rien n'est supprimé, la page de
+    l'objet avec un message en français."""
+    try:
+        supprimer(version_postee(request))
+    except ConflitEdition:
+        messages.error(
+            request,
+            "Elle a été modifiée entre-temps : rien n'a été supprimé, relisez-la avant de la supprimer.",
+        )
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, succes)
+        return redirect(apres)
+    return redirect(request.path.removesuffix("suppression/"))
 
 
 def version_postee(request: HttpRequest) -> int | None:

@@ -8,16 +8,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.envois.services import une_seule_fois
-from balise.formulaires import ecrire, version_postee
+from balise.formulaires import ecrire, supprimer_ou_signaler
 from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
@@ -81,27 +81,6 @@ def _saisie(
     )
 
 
-def _suppression(
-    request: HttpRequest,
-    adhesion: Adhesion,
-    supprimer: Callable[[int | None], None],
-    succes: str,
-    retour: str,
-) -> HttpResponse:
-    """Un bouton « Supprimer » : la version lue est exigée ; un refus ou un conflit renvoie à la page de
-    l'objet avec un message en français, sans rien changer."""
-    try:
-        supprimer(version_postee(request))
-    except versions.ConflitEdition:
-        messages.error(request, "Elle a été modifiée entre-temps : relisez-la avant de la supprimer.")
-        return redirect(retour)
-    except ValidationError as erreur:
-        messages.error(request, " ".join(erreur.messages))
-        return redirect(retour)
-    messages.success(request, succes)
-    return redirect("formations:accueil", slug=adhesion.organisation.slug)
-
-
 def _exiger(request: HttpRequest, slug: str) -> Adhesion:
     """Les pages de saisie (création, modification) : gérer les formations, même pour les afficher."""
     return acces.exiger(request.user, slug, Permission.GERER_FORMATIONS)
@@ -162,12 +141,11 @@ def population(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
 def population_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = _exiger(request, slug)
     population = selectors.population_de(adhesion.organisation, pk)
-    return _suppression(
+    return supprimer_ou_signaler(
         request,
-        adhesion,
         lambda version: services.supprimer_population(adhesion.organisation, pk, version, request.user),
         f"Population « {population.titre} » supprimée.",
-        request.path.removesuffix("suppression/"),
+        reverse("formations:accueil", args=[slug]),
     )
 
 
@@ -253,10 +231,9 @@ def session(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
 def session_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = _exiger(request, slug)
     session = selectors.session_de(adhesion.organisation, pk)
-    return _suppression(
+    return supprimer_ou_signaler(
         request,
-        adhesion,
         lambda version: services.supprimer_session(adhesion.organisation, pk, version, request.user),
         f"Session du {session.date:%d/%m/%Y} supprimée ; la couverture et les obligations de formation sont à jour.",
-        request.path.removesuffix("suppression/"),
+        reverse("formations:accueil", args=[slug]),
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from balise import versions
 from balise.comptes.models import Utilisateur
-from balise.formulaires import reprendre_apres_conflit, version_postee
+from balise.formulaires import ajouter_erreurs, ecrire, reprendre_apres_conflit, supprimer_ou_signaler
 from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
@@ -121,14 +121,6 @@ def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
     }
 
 
-def _erreurs_dans(form: Any, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-    else:
-        form.add_error(None, erreur)
-
-
 def rubriques(adhesion: Adhesion) -> list[dict[str, str]]:
     """Les rubriques que la personne a le droit de voir, avec leur adresse."""
     slug = adhesion.organisation.slug
@@ -214,7 +206,7 @@ def etape(request: HttpRequest, slug: str, etape_id: str) -> HttpResponse:
                 conflit, statut = erreur, 409
                 reprendre_apres_conflit(form, erreur)
             except ValidationError as erreur:
-                _erreurs_dans(form, erreur)
+                ajouter_erreurs(form, erreur)
             else:
                 messages.success(request, f"Étape « {definition.titre} » enregistrée.")
                 return redirect("programme:accueil", slug=slug)
@@ -244,7 +236,7 @@ def action_nouvelle(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 action = services.creer_action(adhesion.organisation, form.donnees(), _personne(request))
             except ValidationError as erreur:
-                _erreurs_dans(form, erreur)
+                ajouter_erreurs(form, erreur)
             else:
                 messages.success(request, f"Action « {action.intitule} » ajoutée à la feuille de route.")
                 return redirect("programme:accueil", slug=slug)
@@ -274,7 +266,7 @@ def action(request: HttpRequest, slug: str, action_pk: int) -> HttpResponse:
                 conflit, statut = erreur, 409
                 reprendre_apres_conflit(form, erreur)
             except ValidationError as erreur:
-                _erreurs_dans(form, erreur)
+                ajouter_erreurs(form, erreur)
             else:
                 if modifiee.version == form.cleaned_data["version"]:
                     messages.info(request, "Aucun changement : rien n'a été enregistré.")
@@ -298,38 +290,15 @@ def action(request: HttpRequest, slug: str, action_pk: int) -> HttpResponse:
 
 
 def _enregistrer(
-    form: Any, ecrire: Callable[[], Any]
+    form: Any, enregistrer: Callable[[], Any]
 ) -> tuple[Any | None, versions.ConflitEdition | None, int]:
     """Le cycle d'une page de saisie (POST seulement, droit déjà vérifié) : rend (objet enregistré
     ou None, conflit, statut). Saisie illisible ou refusée : 400 ; version périmée : 409, la saisie
     gardée et le formulaire reparti de la version actuelle. Rien n'est écrit dans ces deux cas."""
     if not form.is_valid():
         return None, None, 400
-    try:
-        return ecrire(), None, 200
-    except versions.ConflitEdition as erreur:
-        reprendre_apres_conflit(form, erreur)
-        return None, erreur, 409
-    except ValidationError as erreur:
-        _erreurs_dans(form, erreur)
-        return None, None, 400
-
-
-def _suppression(
-    request: HttpRequest, supprimer: Callable[[int | None], None], succes: str, retour: str
-) -> str:
-    """Un bouton « Supprimer » : la version lue est exigée. Rend l'adresse où aller : la page de l'objet
-    avec un message en français si elle a changé entre-temps (rien n'est supprimé), sinon `retour`."""
-    try:
-        supprimer(version_postee(request))
-    except versions.ConflitEdition:
-        messages.error(
-            request,
-            "Elle a été modifiée entre-temps : rien n'a été supprimé, relisez-la avant de la supprimer.",
-        )
-        return request.path.removesuffix("suppression/")
-    messages.success(request, succes)
-    return retour
+    ecriture = ecrire(form, enregistrer)
+    return ecriture.resultat, ecriture.conflit, 200 if ecriture.ecrit else 409 if ecriture.conflit else 400
 
 
 @login_required
@@ -351,7 +320,7 @@ def _sensibilisation(request: HttpRequest, slug: str, pk: int | None) -> HttpRes
     conflit, statut = None, 200
     if request.method == "POST":
 
-        def ecrire() -> Sensibilisation:
+        def enregistrer() -> Sensibilisation:
             if objet is None:
                 return services.creer_sensibilisation(
                     organisation, form.donnees(), form.participants(), _personne(request)
@@ -365,7 +334,7 @@ def _sensibilisation(request: HttpRequest, slug: str, pk: int | None) -> HttpRes
                 form.cleaned_data["version"],
             )
 
-        ecrite, conflit, statut = _enregistrer(form, ecrire)
+        ecrite, conflit, statut = _enregistrer(form, enregistrer)
         if ecrite is not None:
             if objet is not None and ecrite.version == form.cleaned_data["version"]:
                 messages.info(request, "Aucun changement : rien n'a été enregistré.")
@@ -392,15 +361,13 @@ def _sensibilisation(request: HttpRequest, slug: str, pk: int | None) -> HttpRes
 def sensibilisation_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = _piloter(request, slug)
     objet = selectors.sensibilisation(adhesion.organisation, pk)
-    return redirect(
-        _suppression(
-            request,
-            lambda version: services.supprimer_sensibilisation(
-                adhesion.organisation, objet.pk, version, _personne(request)
-            ),
-            f"Action de sensibilisation « {objet.intitule} » supprimée ; l'historique en garde la trace.",
-            reverse("programme:accueil", args=[slug]) + "#sensibilisation",
-        )
+    return supprimer_ou_signaler(
+        request,
+        lambda version: services.supprimer_sensibilisation(
+            adhesion.organisation, objet.pk, version, _personne(request)
+        ),
+        f"Action de sensibilisation « {objet.intitule} » supprimée ; l'historique en garde la trace.",
+        reverse("programme:accueil", args=[slug]) + "#sensibilisation",
     )
 
 
@@ -423,14 +390,14 @@ def _note(request: HttpRequest, slug: str, pk: int | None) -> HttpResponse:
     conflit, statut = None, 200
     if request.method == "POST":
 
-        def ecrire() -> NoteVeille:
+        def enregistrer() -> NoteVeille:
             if objet is None:
                 return services.creer_note(organisation, form.donnees(), _personne(request))
             return services.modifier_note(
                 organisation, objet.pk, form.donnees(), _personne(request), form.cleaned_data["version"]
             )
 
-        ecrite, conflit, statut = _enregistrer(form, ecrire)
+        ecrite, conflit, statut = _enregistrer(form, enregistrer)
         if ecrite is not None:
             if objet is not None and ecrite.version == form.cleaned_data["version"]:
                 messages.info(request, "Aucun changement : rien n'a été enregistré.")
@@ -456,13 +423,9 @@ def _note(request: HttpRequest, slug: str, pk: int | None) -> HttpResponse:
 def note_suppression(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = _piloter(request, slug)
     objet = selectors.note(adhesion.organisation, pk)
-    return redirect(
-        _suppression(
-            request,
-            lambda version: services.supprimer_note(
-                adhesion.organisation, objet.pk, version, _personne(request)
-            ),
-            f"Note de veille « {objet.titre} » supprimée ; l'historique en garde la trace.",
-            reverse("programme:accueil", args=[slug]) + "#veille",
-        )
+    return supprimer_ou_signaler(
+        request,
+        lambda version: services.supprimer_note(adhesion.organisation, objet.pk, version, _personne(request)),
+        f"Note de veille « {objet.titre} » supprimée ; l'historique en garde la trace.",
+        reverse("programme:accueil", args=[slug]) + "#veille",
     )
