@@ -9,9 +9,12 @@ import csv
 from pathlib import Path
 
 import pytest
+import yaml
 
+from balise.metiers import intitules_locaux
 from balise.metiers.correspondance import (
     _ABREVIATIONS,
+    CONFIANCE_INTITULE_LOCAL,
     ECART_MINIMAL,
     NOMBRE_DE_CANDIDATS,
     PLANCHER,
@@ -23,14 +26,17 @@ from balise.metiers.correspondance import (
     Statut,
     _score,
     normaliser,
+    regrouper_variantes,
 )
-from balise.metiers.referentiel import charger
+from balise.metiers.referentiel import ReferentielLocal, charger
+from balise.metiers.services import apparieur_de
 
 FICHIER = Path(__file__).parent / "donnees" / "effectifs_desordonnes.csv"
 COLONNE = "Intitulé du poste"
 
 EXACT, SUR, DOUTEUX, INCONNU = Statut.EXACT, Statut.SUR, Statut.DOUTEUX, Statut.INCONNU
 RANG = {INCONNU: 0, DOUTEUX: 1, SUR: 2, EXACT: 3}
+SECRETAIRE_DE_MAIRIE = "Directeur-trice général-e de collectivité ou d'établissement public"
 
 # Intitulé tel qu'il figure dans le fichier (espaces compris) -> (métier attendu, statut minimal).
 # DOUTEUX : fautes de frappe, abréviations, mots manquants ou voisins ; une égalité entre deux métiers.
@@ -131,16 +137,61 @@ ATTENDUS: dict[str, tuple[str | None, Statut]] = {
     "Assistante administrative": ("Assistant-e de gestion administrative", DOUTEUX),
     "Maître-nageur sauveteur": (None, INCONNU),
     "Électricien": (None, INCONNU),
-    "Agent polyvalent des services techniques": (None, INCONNU),
+    # Intitulés locaux courants, absents du référentiel national : rattachés par la table
+    # referentiels/intitules-locaux (rapprochement SUR, avec sa raison).
+    "Agent polyvalent des services techniques": ("Ouvrier-ère de maintenance des bâtiments", SUR),
     "Chef d'équipe espaces verts": (None, INCONNU),
     "Secrétaire": (None, INCONNU),
-    "Garde champêtre": (None, INCONNU),
-    "Agent d'entretien": (None, INCONNU),
-    "Secrétaire de mairie": (None, INCONNU),
+    "Garde champêtre": ("Policier ou policière municipale", SUR),
+    "Agent d'entretien": ("Chargé-e de propreté des locaux", SUR),
+    "Secrétaire de mairie": (SECRETAIRE_DE_MAIRIE, SUR),
     "Directeur": (None, INCONNU),
     "Auxiliaire de puériculture": (None, INCONNU),
     '=HYPERLINK("http://x","Agent")': (None, INCONNU),
     "": (None, INCONNU),
+}
+# Le tableau inventé d'une commune de 4 000 habitants (40 agents) : intitulés locaux, sigles, fautes de
+# frappe (lettres interverties, espace dans un mot), écriture inclusive, et des variantes d'un même
+# intitulé inconnu (« Adjoint administratif », « Apprenti espaces verts »).
+COMMUNE = Path(__file__).parent / "donnees" / "effectifs_petite_commune.csv"
+ATTENDUS_COMMUNE: dict[str, tuple[str | None, Statut]] = {
+    "Secrétaire de mairie": (SECRETAIRE_DE_MAIRIE, SUR),
+    "Secrétaire générale de mairie": (SECRETAIRE_DE_MAIRIE, SUR),
+    "ATSEM": ("Agent-e spécialisé-e des écoles primaires", SUR),
+    "A.T.S.E.M.": ("Agent-e spécialisé-e des écoles primaires", SUR),
+    "Atsem principale": ("Agent-e spécialisé-e des écoles primaires", SUR),
+    "Agent d'accueil polyvalent": ("Chargé-e d'accueil", SUR),
+    "Agente d'accueil polyvalente": ("Chargé-e d'accueil", SUR),
+    "Agent technique polyvalent": ("Ouvrier-ère de maintenance des bâtiments", SUR),
+    "Agent tehcnique polyvalent": ("Ouvrier-ère de maintenance des bâtiments", SUR),
+    "Agent polyvalent des services techniques": ("Ouvrier-ère de maintenance des bâtiments", SUR),
+    "Agent d'entretien": ("Chargé-e de propreté des locaux", SUR),
+    "Agente d'entretein": ("Chargé-e de propreté des locaux", SUR),
+    "Cantinière": ("Agent-e de restauration", SUR),
+    "Agent de restauration scolaire": ("Agent-e de restauration", SUR),
+    "Animateur périscolaire": ("animateur-trice éducatif accompagnement périscolaire", SUR),
+    "Animatrice périscolaire": ("animateur-trice éducatif accompagnement périscolaire", SUR),
+    "Animateur·rice périscolaire": ("animateur-trice éducatif accompagnement périscolaire", SUR),
+    "Garde champêtre": ("Policier ou policière municipale", SUR),
+    "Brigadier-chef principal de police municipale": ("Policier ou policière municipale", SUR),
+    "Policière municipale": ("Policier ou policière municipale", EXACT),
+    "Agent de l'état civil": ("Officier-ère d'état civil", SUR),
+    "Jardinier·e": ("Jardinier-ère", EXACT),
+    "Jradinier": ("Jardinier-ère", SUR),
+    "Agent des espaces verts": ("Jardinier-ère", SUR),
+    "Agent de voirie": ("Agent-e d'exploitation et d'entretien de la voirie et des réseaux divers", SUR),
+    "Comptable": ("Assistant-e de gestion financière, budgétaire ou comptable", SUR),
+    "Chargé·e d'accueil": ("Chargé-e d'accueil", EXACT),
+    "Biblio thécaire": ("Bibliothécaire", SUR),
+    "Agent d'urbanisme": ("Instructeur-trice gestionnaire des autorisations d'urbanisme", SUR),
+    "Chauffeur de car scolaire": ("Conducteur-trice de véhicule lourd", SUR),
+    "Auxiliaire de puériculture": (None, INCONNU),
+    "Adjoint administratif": (None, INCONNU),
+    "Adjoint adminsitratif": (None, INCONNU),
+    "Apprenti espaces verts": (None, INCONNU),
+    "Aprenti espaces verts": (None, INCONNU),
+    "Apprenti espace vert": (None, INCONNU),
+    "Agent social": (None, INCONNU),
 }
 FAUTES_DE_FRAPPE = {"Chargé d'acceuil", "Jardinnier", "Assitant de gestion RH", "Bibliotécaire"}
 
@@ -150,9 +201,14 @@ def lignes_du_fichier() -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter=";"))
 
 
+def apparieur_national() -> Apparieur:
+    """Comme au traitement d'un import : référentiel national, niveaux et intitulés locaux."""
+    return apparieur_de(ReferentielLocal(charger(), []))
+
+
 @pytest.fixture(scope="module")
 def apparieur() -> Apparieur:
-    return Apparieur(m.metier for m in charger().metiers)
+    return apparieur_national()
 
 
 @pytest.fixture(autouse=True)
@@ -350,7 +406,6 @@ def test_les_fautes_de_frappe_sont_retrouvees(apparieur):
         "Agent",
         "Chargé de mission",
         "Maître-nageur sauveteur",
-        "Agent d'entretien",
         "Secrétaire",
         "Gardien d'immeuble",
         "Sapeur-pompier",
@@ -379,7 +434,9 @@ def test_un_intitule_vide_est_inconnu(apparieur, libelle):
 # --- Égalités ------------------------------------------------------------------------------------
 
 
-def test_deux_metiers_de_meme_forme_restent_a_trancher(apparieur):
+def test_deux_metiers_de_meme_forme_restent_a_trancher():
+    # Sans les niveaux, deux libellés de même forme sont deux choix.
+    apparieur = Apparieur(m.metier for m in charger().metiers)
     resultat = apparieur.apparier("Assistante de direction")
     assert resultat.statut == DOUTEUX and resultat.confiance < SEUIL_SUR
     assert resultat.candidats == (
@@ -391,6 +448,26 @@ def test_deux_metiers_de_meme_forme_restent_a_trancher(apparieur):
     # Une faute de frappe les laisse à égalité aussi.
     faute = apparieur.apparier("Assistante de directoin")
     assert faute.statut == DOUTEUX and faute.candidats[0].score == faute.candidats[1].score
+
+
+def test_meme_forme_et_meme_niveau_font_un_seul_choix(apparieur):
+    # « Assistant de direction » (3343) et « Assistant-e de direction » (4110) : même forme, même
+    # niveau « Concernés » ; le résultat de l'analyse est le même, un seul choix suffit.
+    niveaux = {m.metier: m.niveau for m in charger().metiers}
+    assert niveaux["Assistant de direction"] == niveaux["Assistant-e de direction"]
+    assert apparieur.apparier("Assistante de direction") == Appariement(
+        EXACT, 100, (Candidat("Assistant de direction", 100),)
+    )
+    assert apparieur.apparier("Assistante de directoin").candidats[0].libelle == "Assistant de direction"
+    # Même forme, niveaux différents : toujours à trancher.
+    deux = Apparieur(
+        ["Agent-e de voirie", "Agent de voirie"], {"Agent-e de voirie": "A", "Agent de voirie": "B"}
+    )
+    assert deux.apparier("agent de voirie").statut == DOUTEUX
+    un = Apparieur(
+        ["Agent-e de voirie", "Agent de voirie"], {"Agent-e de voirie": "A", "Agent de voirie": "A"}
+    )
+    assert un.apparier("agent de voirie") == Appariement(EXACT, 100, (Candidat("Agent-e de voirie", 100),))
 
 
 def test_une_egalite_approchee_n_est_pas_sure():
@@ -437,7 +514,7 @@ def test_forme_des_resultats(apparieur):
         else:
             assert resultat.confiance < SEUIL_DOUTEUX
         # Même réponse d'un apparieur à l'autre.
-        assert Apparieur(m.metier for m in charger().metiers).apparier(libelle) == resultat
+        assert apparieur_national().apparier(libelle) == resultat
 
 
 # --- Frontières des seuils ------------------------------------------------------------------------
@@ -492,3 +569,221 @@ def test_confiance_plafonnee_juste_sous_le_seuil_sur():
     # réponse gardée d'un test précédent).
     assert Apparieur([A_90]).apparier("Jardinier") == Appariement(INCONNU, 0, ())
     assert Apparieur([A_90]).apparier(" - ") == Appariement(INCONNU, 0, ())
+
+
+# --- Intitulés locaux courants (referentiels/intitules-locaux) ------------------------------------
+
+
+def lignes_de(chemin: Path) -> list[dict[str, str]]:
+    with chemin.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter=";"))
+
+
+def test_le_tableau_de_la_petite_commune():
+    lignes = lignes_de(COMMUNE)
+    assert len(lignes) == 40 and set(ATTENDUS_COMMUNE) == {ligne[COLONNE] for ligne in lignes}
+    references = {m.metier for m in charger().metiers}
+    assert {attendu for attendu, _ in ATTENDUS_COMMUNE.values() if attendu} <= references
+
+
+@pytest.mark.parametrize("libelle", list(ATTENDUS_COMMUNE))
+def test_chaque_intitule_de_la_petite_commune(apparieur, libelle):
+    attendu, minimum = ATTENDUS_COMMUNE[libelle]
+    resultat = apparieur.apparier(libelle)
+    if attendu is None:
+        assert resultat.statut in (INCONNU, DOUTEUX), resultat
+    else:
+        assert resultat.candidats and resultat.candidats[0].libelle == attendu, resultat
+        assert RANG[resultat.statut] >= RANG[minimum], resultat
+
+
+def test_la_petite_commune_passe_presque_sans_revue(apparieur):
+    """Précision et rappel sur les 40 agents : aucune proposition sûre fausse, 80 % sans intervention
+    (10 % avant la table des intitulés locaux et la passe des fautes de frappe)."""
+    lignes = lignes_de(COMMUNE)
+    automatiques = 0
+    for ligne in lignes:
+        resultat = apparieur.apparier(ligne[COLONNE])
+        if resultat.statut in (EXACT, SUR):
+            automatiques += 1
+            assert resultat.candidats[0].libelle == ATTENDUS_COMMUNE[ligne[COLONNE]][0], (ligne, resultat)
+    assert automatiques >= 0.8 * len(lignes)
+
+
+def test_un_intitule_local_porte_sa_raison(apparieur):
+    resultat = apparieur.apparier("Secrétaire de mairie")
+    assert resultat.statut == SUR and resultat.confiance == CONFIANCE_INTITULE_LOCAL
+    assert resultat.candidats[0].libelle == SECRETAIRE_DE_MAIRIE
+    assert "petite commune" in resultat.candidats[0].raison
+    # Une faute de frappe dans un intitulé local garde la raison ; un métier national n'en a pas.
+    assert apparieur.apparier("Agent tehcnique polyvalent").candidats[0].raison
+    assert apparieur.apparier("Jardinier").candidats[0].raison == ""
+
+
+def test_un_metier_propre_de_meme_forme_l_emporte_sur_l_intitule_local():
+    ref = ReferentielLocal(charger(), [("Secrétaire de mairie", "4110", "Concernés")])
+    resultat = apparieur_de(ref).apparier("Secretaire de mairie")
+    assert resultat == Appariement(EXACT, 100, (Candidat("Secrétaire de mairie", 100),))
+
+
+def test_la_table_livree_est_valide_et_sourcee():
+    alias = intitules_locaux.alias()
+    table = intitules_locaux.TableIntitules.model_validate(
+        yaml.safe_load(intitules_locaux.FICHIER.read_text("utf-8"))
+    )
+    assert len(table.intitules) >= 20 and any("CNFPT" in s for s in table.sources)
+    for attendu in ("ATSEM", "Secrétaire de mairie", "Garde champêtre", "Agent technique polyvalent"):
+        assert normaliser(attendu) in alias, attendu
+    assert all(a.raison and "\n" not in a.raison for a in alias.values())
+
+
+@pytest.mark.parametrize(
+    ("texte", "message"),
+    [
+        ("intitules: [", "pas du YAML valide"),
+        ("id: x\n", "obligatoire"),
+    ],
+)
+def test_une_table_mal_formee_est_refusee_en_francais(tmp_path, texte, message):
+    chemin = tmp_path / "intitules.yaml"
+    chemin.write_text(texte, "utf-8")
+    with pytest.raises(intitules_locaux.TableInvalide) as erreur:
+        intitules_locaux.lire(chemin, charger())
+    assert any(message in e for e in erreur.value.erreurs), erreur.value.erreurs
+
+
+def test_une_table_incoherente_est_refusee_avec_chaque_erreur(tmp_path):
+    table = yaml.safe_load(intitules_locaux.FICHIER.read_text("utf-8"))
+    table["intitules"] = [
+        {"intitule": "Garde forestier", "metier": "Métier inventé", "raison": "Une raison assez longue."},
+        {"intitule": "Jardinière", "metier": "Jardinier-ère", "raison": "Déjà au référentiel national."},
+        {
+            "intitule": "ATSEM",
+            "variantes": ["Atsem"],
+            "metier": "Cuisinier-ère",
+            "raison": "Deux fois la même.",
+        },
+    ]
+    chemin = tmp_path / "intitules.yaml"
+    chemin.write_text(yaml.safe_dump(table, allow_unicode=True), "utf-8")
+    with pytest.raises(intitules_locaux.TableInvalide) as erreur:
+        intitules_locaux.lire(chemin, charger())
+    assert erreur.value.erreurs == [
+        "« Garde forestier » : le métier « Métier inventé » n'est pas au référentiel",
+        "« Jardinière » : déjà un métier du référentiel national",
+        "« Atsem » : même forme que « ATSEM »",
+    ]
+
+
+# --- Fautes de frappe : la passe dédiée ne rend jamais un rapprochement sûr faux --------------------
+
+
+def fautes(libelle: str) -> list[str]:
+    """Variantes d'un libellé telles que les écrit un fichier RH : deux lettres voisines interverties
+    (à chaque place), un espace, un point ou un trait d'union glissés dans un mot, une marque
+    d'écriture inclusive détachée."""
+    variantes = []
+    for i in range(len(libelle) - 1):
+        if libelle[i].isalpha() and libelle[i + 1].isalpha() and libelle[i] != libelle[i + 1]:
+            variantes.append(libelle[:i] + libelle[i + 1] + libelle[i] + libelle[i + 2 :])
+    for i in range(2, len(libelle) - 2, 3):
+        if libelle[i - 1].isalpha() and libelle[i].isalpha():
+            variantes += [libelle[:i] + sep + libelle[i:] for sep in (" ", ".", "-")]
+    mots = libelle.split(" ")
+    variantes += [" ".join([mots[0] + suffixe, *mots[1:]]) for suffixe in ("·e", "(e)", ".e", " ·e", "⋅e")]
+    return variantes
+
+
+def test_une_faute_de_frappe_ne_rend_jamais_un_rapprochement_sur_faux(apparieur):
+    """L'oracle : pour chaque métier du référentiel et chaque intitulé local, toutes ses variantes
+    fautives ; une réponse EXACT ou SUR désigne toujours ce métier (ou son jumeau de même forme et de
+    même niveau). Et la passe sert : la plupart des variantes sont rattachées sans revue."""
+    niveaux = {m.metier: m.niveau for m in charger().metiers}
+    jumeaux = {m: {n for n in niveaux if normaliser(n) == normaliser(m)} for m in niveaux}
+    sources = [(m, m) for m in niveaux]
+    sources += [(entree.intitule, entree.metier) for entree in _table().intitules]
+    surs = total = 0
+    for libelle, metier in sources:
+        for variante in fautes(libelle):
+            resultat = apparieur.apparier(variante)
+            total += 1
+            if resultat.statut in (EXACT, SUR):
+                surs += 1
+                assert resultat.candidats[0].libelle in jumeaux.get(metier, {metier}), (variante, resultat)
+    assert surs >= 0.85 * total, (surs, total)
+
+
+def _table() -> intitules_locaux.TableIntitules:
+    return intitules_locaux.TableIntitules.model_validate(
+        yaml.safe_load(intitules_locaux.FICHIER.read_text("utf-8"))
+    )
+
+
+@pytest.mark.parametrize(
+    ("faute", "metier"),
+    [
+        ("Jradinier", "Jardinier-ère"),  # deux lettres interverties : ratio 89, DOUTEUX avant
+        ("Cuisiiner", "Cuisinier-ère"),
+        ("Archi viste", "Archiviste"),
+        ("Biblio-thécaire", "Bibliothécaire"),
+        ("Agent tehcnique polyvalent", "Ouvrier-ère de maintenance des bâtiments"),
+    ],
+)
+def test_passe_des_fautes_de_frappe(apparieur, faute, metier):
+    resultat = apparieur.apparier(faute)
+    assert resultat.statut == SUR and resultat.candidats[0].libelle == metier, resultat
+
+
+def test_une_interversion_ambigue_n_est_pas_tranchee():
+    # « abcdef » est à une interversion de deux libellés : la passe ne choisit pas, l'approché non plus.
+    resultat = Apparieur(["bacdef", "abcdfe"]).apparier("abcdef")
+    assert resultat.statut == DOUTEUX and resultat.candidats[0].score == resultat.candidats[1].score
+    # Trop court : pas de passe (deux lettres interverties y font souvent un autre mot).
+    assert Apparieur(["Agnet"]).apparier("Agent").statut != SUR
+
+
+@pytest.mark.parametrize(
+    "variante",
+    [
+        "Chargé⋅e d'accueil",
+        "Chargé ·e d'accueil",
+        "Chargé. e d'accueil",
+        "Chargé:e d'accueil",
+        "Chargé_e d'accueil",
+    ],
+)
+def test_les_autres_marques_inclusives(variante):
+    assert normaliser(variante) == "charge accueil"
+
+
+# --- Variantes d'un même intitulé inconnu ----------------------------------------------------------
+
+
+def test_regrouper_les_variantes():
+    formes = [
+        "adjoint administratif",
+        "apprenti espace vert",
+        "adjoint adminsitratif",
+        "aprenti espace vert",
+        "apprenti espacevert",
+        "adjoint technique",
+        "agent",
+        "agnet",
+    ]
+    assert regrouper_variantes(formes) == {
+        "adjoint administratif": "adjoint administratif",
+        "adjoint adminsitratif": "adjoint administratif",
+        "apprenti espace vert": "apprenti espace vert",
+        "aprenti espace vert": "apprenti espace vert",
+        "apprenti espacevert": "apprenti espace vert",
+        "adjoint technique": "adjoint technique",
+        # Trop court pour y voir une faute de frappe.
+        "agent": "agent",
+        "agnet": "agnet",
+    }
+    # La tête est la première dans l'ordre donné ; une chaîne de fautes reste un seul groupe.
+    assert set(regrouper_variantes(["abcdefgh", "abcdefgi", "abcdefii"]).values()) == {"abcdefgh"}
+    assert regrouper_variantes([]) == {}
+    # Deux numéros ne sont pas une faute de frappe.
+    numeros = ["poste imaginaire numero 01", "poste imaginaire numero 02", "poste imaginaire numero 10"]
+    assert regrouper_variantes(numeros) == {f: f for f in numeros}

@@ -154,6 +154,12 @@ class LibelleImporte(models.Model):
     statut = models.CharField(max_length=10, choices=Statut.choices)
     confiance = models.PositiveSmallIntegerField(default=0)
     candidats = models.JSONField(default=list, help_text="[[libellé du référentiel, score], …]")
+    # Pourquoi le premier candidat est proposé, quand il vient d'un intitulé local courant
+    # (referentiels/intitules-locaux) : « Dans une petite commune, dirige les services… ».
+    raison = models.CharField(max_length=200, blank=True)
+    # Forme normalisée de tête du groupe de variantes (fautes de frappe d'un même intitulé à revoir) :
+    # une décision de la revue couvre tout le groupe. Vide : libellé seul.
+    cle_groupe = models.CharField(max_length=200, blank=True)
     # Le rattachement retenu : libellé du métier (national ou propre), code et niveau ; vides si aucun.
     metier = models.CharField(max_length=200, blank=True)
     isco08 = models.CharField(max_length=4, blank=True)

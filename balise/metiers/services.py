@@ -23,8 +23,8 @@ from balise.travaux import services as travaux
 from balise.travaux.models import Travail
 
 from . import colonnes as col
-from . import taches
-from .correspondance import Apparieur, Statut, normaliser
+from . import intitules_locaux, taches
+from .correspondance import Apparieur, Statut, normaliser, regrouper_variantes
 from .lecture import FichierIllisible, Tableau, preparer, reconnaitre, relire
 from .models import (
     ActionAccompagnement,
@@ -60,6 +60,16 @@ def referentiel_de(organisation: Organisation) -> ReferentielLocal:
         "libelle", "isco08", "niveau"
     )
     return ReferentielLocal(charger(), list(propres))
+
+
+def apparieur_de(ref: ReferentielLocal) -> Apparieur:
+    """L'apparieur d'un import : les métiers du référentiel de l'organisation (deux lignes de même forme
+    et de même niveau ne font qu'un choix) et les intitulés locaux courants de la table versionnée."""
+    return Apparieur(
+        ref.metiers,
+        niveaux={libelle: r.niveau for libelle, r in ref.metiers.items()},
+        alias=intitules_locaux.alias(),
+    )
 
 
 # --- Dépôt, lecture et traitement d'un fichier -----------------------------------------------------
@@ -343,7 +353,7 @@ def _rattacher(
     memorises = dict(
         CorrespondanceRetenue.objects.filter(organisation=imp.organisation).values_list("normalise", "metier")
     )
-    apparieur = Apparieur(ref.metiers)
+    apparieur = apparieur_de(ref)
     resultat = []
     for rang, ((norm, code), exemple) in enumerate(exemples.items()):
         if travail is not None and not rang % 50:
@@ -365,12 +375,29 @@ def _rattacher(
         else:
             appariement = apparieur.apparier(exemple)
             lib.candidats = [[c.libelle, c.score] for c in appariement.candidats]
+            lib.raison = appariement.candidats[0].raison if appariement.candidats else ""
             lib.confiance = appariement.confiance
             lib.statut = LibelleImporte.Statut(appariement.statut.value)
             if appariement.statut in (Statut.EXACT, Statut.SUR):
                 _appliquer(lib, ref, appariement.candidats[0].libelle, lib.statut)
         resultat.append(lib)
+    _grouper(resultat)
     return resultat
+
+
+def _grouper(libelles: list[LibelleImporte]) -> None:
+    """Les libellés à revoir qui sont des variantes d'un même intitulé (fautes de frappe) partagent la
+    forme de tête du plus fréquent d'entre eux : une décision de la revue les couvre tous."""
+    a_revoir = sorted(
+        (lib for lib in libelles if lib.statut in LibelleImporte.A_REVOIR), key=lambda lib: -lib.effectif
+    )
+    tetes = regrouper_variantes(list(dict.fromkeys(lib.normalise for lib in a_revoir)))
+    tailles: dict[str, int] = defaultdict(int)
+    for tete in tetes.values():
+        tailles[tete] += 1
+    for lib in a_revoir:
+        tete = tetes[lib.normalise]
+        lib.cle_groupe = tete if tailles[tete] > 1 else ""
 
 
 def _appliquer(lib: LibelleImporte, ref: ReferentielLocal, metier: str, statut: str) -> None:
@@ -394,6 +421,13 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par: Utilisateur) -> in
     imp = ImportEffectifs.objects.select_for_update().get(pk=imp.pk)
     ref = referentiel_de(imp.organisation)
     libelles = {lib.pk: lib for lib in imp.libelles.filter(pk__in=choix)}
+    # Le choix fait pour la tête d'un groupe de variantes vaut pour toutes ses variantes (sauf celles
+    # qui ont reçu leur propre choix dans le même envoi).
+    par_groupe = {lib.cle_groupe: choix[pk] for pk, lib in libelles.items() if lib.cle_groupe}
+    if par_groupe:
+        for variante in imp.libelles.filter(cle_groupe__in=par_groupe).exclude(pk__in=libelles):
+            libelles[variante.pk] = variante
+            choix = {**choix, variante.pk: par_groupe[variante.cle_groupe]}
     memoires = {
         m.normalise: m
         for m in CorrespondanceRetenue.objects.filter(
@@ -429,6 +463,22 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par: Utilisateur) -> in
     imp.etat = _etat_de(imp)
     imp.save(update_fields=["etat"])
     return len(changes)
+
+
+def accepter_propositions(imp: ImportEffectifs, seuil: int, par: Utilisateur) -> int:
+    """Retient, pour chaque libellé à revoir (de toutes les pages) dont la confiance atteint `seuil`, le
+    métier proposé en premier ; mémorisé comme un choix de la revue. Renvoie le nombre de libellés
+    changés (variantes comprises)."""
+    if not 0 <= seuil <= 100:
+        raise ValueError("Le seuil de confiance est un pourcentage, de 0 à 100.")
+    choix = {
+        pk: candidats[0][0]
+        for pk, candidats in imp.libelles.filter(
+            statut__in=LibelleImporte.A_REVOIR, confiance__gte=seuil
+        ).values_list("pk", "candidats")
+        if candidats
+    }
+    return reviser(imp, choix, par) if choix else 0
 
 
 @transaction.atomic
