@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from django.db.models import F
 from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
 
@@ -185,19 +186,21 @@ def test_revue_par_pages(client, org_a, drh_a):
     client.force_login(drh_a)
     url = f"/o/{org_a.slug}/metiers/imports/{imp.pk}/revue/"
     premiere = client.get(url).content.decode()
-    champs = re.findall(r'<select name="(l-\d+)"', premiere)
+    champs = re.findall(r'<input type="text" name="(l-\d+)"', premiere)
     assert len(champs) == 50 and "1 à 50 sur cette page" in premiere and "page=2" in premiere
     seconde = client.get(url + "?page=2").content.decode()
-    champs_2 = re.findall(r'<select name="(l-\d+)"', seconde)
+    champs_2 = re.findall(r'<input type="text" name="(l-\d+)"', seconde)
     assert len(champs_2) == 10 and not set(champs) & set(champs_2)
 
     # Un choix envoyé pour un libellé d'une autre page est ignoré, pas appliqué à l'aveugle.
-    reponse = client.post(url + "?page=2", {c: "__ecarter__" for c in champs_2 + champs[:1]})
+    reponse = client.post(url + "?page=2", {"e" + c[1:]: "on" for c in champs_2 + champs[:1]})
     assert reponse.status_code == 302 and reponse["Location"].endswith("?page=2")
     assert imp.libelles.filter(statut=LibelleImporte.Statut.HORS).count() == 10
     # Reste une seule page de 50 libellés à revoir ; la page 2 demandée montre la dernière.
     restants = client.get(url + "?page=2").content.decode()
-    assert len(re.findall(r'<select name="l-\d+"', restants)) == 50 and "page=2" not in restants
+    assert len(re.findall(r'<input type="text" name="l-\d+"', restants)) == 50 and "page=2" not in restants
+    # Une seule liste des métiers pour la page, pas une liste déroulante par libellé.
+    assert "<select" not in restants and restants.count("<datalist") == 1
 
 
 def test_ecarter_un_libelle(org_a, drh_a):
@@ -547,7 +550,7 @@ def test_parcours_complet_par_les_pages(client, org_a, drh_a, lecteur_a, systeme
     assert "Le fichier déposé a été effacé" in revue
     douteux = LibelleImporte.objects.filter(import_effectifs=imp, statut__in=LibelleImporte.A_REVOIR)
     assert douteux and all(escape(lib.libelle) in revue for lib in douteux)
-    choix = {f"l-{lib.pk}": "__ecarter__" for lib in douteux}
+    choix = {f"e-{lib.pk}": "on" for lib in douteux}
     assert client.post(base + f"imports/{imp.pk}/revue/", choix).status_code == 302
     imp.refresh_from_db()
     assert imp.etat == ImportEffectifs.Etat.PRET
@@ -726,3 +729,113 @@ def test_les_depots_abandonnes_sont_effaces_apres_24_heures(org_a, org_b, drh_a,
     call_command("purger_depots", stdout=sortie)
     assert "1 dépôt(s)" in sortie.getvalue()
     assert set(ImportEffectifs.objects.values_list("pk", flat=True)) == {recent.pk, traite.pk}
+
+
+# --- Revue en quelques minutes : intitulés locaux, variantes, actions groupées (issue 15) -------------
+
+COMMUNE = Path(__file__).parent / "donnees" / "effectifs_petite_commune.csv"
+
+
+def test_import_de_la_petite_commune(org_a, drh_a):
+    imp = importer(org_a, drh_a, COMMUNE.read_bytes())
+    assert imp.lignes_retenues == 40
+    secretaire = imp.libelles.get(libelle="Secrétaire de mairie")
+    assert secretaire.statut == LibelleImporte.Statut.SUR and secretaire.niveau == "Peu concernés"
+    assert "petite commune" in secretaire.raison
+    assert imp.libelles.get(libelle="Jardinier·e").raison == ""
+    # Les variantes d'un même intitulé inconnu forment un groupe, mené par la plus fréquente.
+    groupes: dict[str, set[str]] = {}
+    for lib in imp.libelles.exclude(cle_groupe=""):
+        groupes.setdefault(lib.cle_groupe, set()).add(lib.libelle)
+    assert sorted(groupes.values(), key=len) == [
+        {"Adjoint administratif", "Adjoint adminsitratif"},
+        # « Apprenti espace vert » a la forme de « Apprenti espaces verts » : un seul libellé.
+        {"Apprenti espaces verts", "Aprenti espaces verts"},
+    ]
+    rattaches = sum(lib.effectif for lib in imp.libelles.exclude(metier=""))
+    assert rattaches >= 32
+
+
+def test_revue_groupee_et_actions_en_nombre(client, org_a, drh_a):
+    imp = importer(org_a, drh_a, COMMUNE.read_bytes())
+    client.force_login(drh_a)
+    url = f"/o/{org_a.slug}/metiers/imports/{imp.pk}/revue/"
+    page = client.get(url).content.decode()
+    # Une ligne par groupe : la tête, ses variantes citées ; la raison des propositions.
+    tete = imp.libelles.get(libelle="Adjoint administratif")
+    variante = imp.libelles.get(libelle="Adjoint adminsitratif")
+    assert f'name="l-{tete.pk}"' in page and f'name="l-{variante.pk}"' not in page
+    assert "Variantes regroupées" in page and "« Adjoint adminsitratif » (1 ligne)" in page
+    assert page.count("<datalist") == 1 and "Accepter les propositions" in page
+
+    # Un seuil illisible est refusé en français, rien ne change.
+    avant = list(imp.libelles.values_list("pk", "statut", "metier"))
+    for seuil in ("", "120", "beaucoup"):
+        reponse = client.post(url, {"action": "accepter", "seuil": seuil})
+        assert reponse.status_code == 400
+    assert (
+        "Assurez-vous que cette valeur est inférieure ou égale à 100"
+        in client.post(url, {"action": "accepter", "seuil": "120"}).content.decode()
+    )
+    # Un métier inconnu, ou un métier et « écarter » à la fois : refusés, rien ne change.
+    for donnees in (
+        {f"l-{tete.pk}": "Métier inventé"},
+        {f"l-{tete.pk}": "Jardinier-ère", f"e-{tete.pk}": "on"},
+    ):
+        reponse = client.post(url, donnees)
+        assert reponse.status_code == 400
+    assert (
+        "n&#x27;est pas un métier du référentiel"
+        in client.post(url, {f"l-{tete.pk}": "Métier inventé"}).content.decode()
+    )
+    assert list(imp.libelles.values_list("pk", "statut", "metier")) == avant
+    assert not CorrespondanceRetenue.objects.exists()
+
+    # Le métier choisi (casse indifférente) vaut pour toute la variante ; plusieurs écartés d'un coup.
+    apprenti = imp.libelles.get(cle_groupe=F("normalise"), libelle__startswith="Apprenti")
+    social = imp.libelles.get(libelle="Agent social")
+    reponse = client.post(
+        url,
+        {
+            f"l-{tete.pk}": "assistant-e de gestion administrative",
+            f"e-{apprenti.pk}": "on",
+            f"e-{social.pk}": "on",
+        },
+    )
+    assert reponse.status_code == 302
+    variante.refresh_from_db()
+    assert variante.metier == "Assistant-e de gestion administrative"
+    assert variante.statut == LibelleImporte.Statut.CHOISI
+    assert set(imp.libelles.filter(cle_groupe=apprenti.cle_groupe).values_list("statut", flat=True)) == {
+        LibelleImporte.Statut.HORS
+    }
+    assert imp.libelles.get(pk=social.pk).statut == LibelleImporte.Statut.HORS
+    assert CorrespondanceRetenue.objects.filter(organisation=org_a).count() == 2 + 2 + 1
+
+    # Accepter les propositions au-dessus d'une confiance : il ne reste que la puéricultrice, sans proposition sûre.
+    restants = imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR)
+    assert list(restants.values_list("libelle", flat=True)) == ["Auxiliaire de puériculture"]
+    auxiliaire = restants.get()
+    reponse = client.post(url, {"action": "accepter", "seuil": str(auxiliaire.confiance + 1)})
+    assert reponse.status_code == 302 and restants.count() == 1
+    reponse = client.post(url, {"action": "accepter", "seuil": str(auxiliaire.confiance)})
+    assert reponse.status_code == 302 and reponse["Location"].endswith(f"imports/{imp.pk}/")
+    auxiliaire.refresh_from_db()
+    assert (
+        auxiliaire.metier == auxiliaire.candidats[0][0] and auxiliaire.statut == LibelleImporte.Statut.CHOISI
+    )
+    imp.refresh_from_db()
+    assert imp.etat == ImportEffectifs.Etat.PRET
+
+
+def test_accepter_les_propositions_ne_touche_que_celles_du_seuil(org_a, drh_a):
+    imp = importer(org_a, drh_a, DESORDONNE.read_bytes())
+    a_revoir = {lib.pk: lib for lib in imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR)}
+    hauts = {pk for pk, lib in a_revoir.items() if lib.confiance >= 80 and lib.candidats}
+    assert hauts and len(hauts) < len(a_revoir)
+    assert services.accepter_propositions(imp, 80, drh_a) == len(hauts)
+    for pk, lib in a_revoir.items():
+        lib.refresh_from_db()
+        assert (lib.statut == LibelleImporte.Statut.CHOISI) == (pk in hauts)
+    with pytest.raises(ValueError, match="de 0 à 100"):
+        services.accepter_propositions(imp, 101, drh_a)

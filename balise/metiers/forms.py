@@ -52,46 +52,94 @@ class ColonnesForm(Formulaire):
 
 
 class RevueForm(Formulaire):
-    """Pour chaque libellé montré : le métier retenu, ou « écarter »."""
+    """Pour chaque libellé montré (la tête de son groupe de variantes) : le métier retenu, cherché dans la
+    liste des métiers du référentiel (un seul `<datalist>` pour toute la page, plutôt qu'une liste
+    déroulante de plus de 200 métiers par libellé), ou « écarter », à cocher sur plusieurs libellés."""
 
-    ECARTER = "__ecarter__"
+    LISTE = "metiers-du-referentiel"
 
     def __init__(self, libelles, ref: ReferentielLocal, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        metiers = sorted(ref.metiers, key=str.casefold)
         self.libelles = list(libelles)
+        self.metiers = sorted(ref.metiers, key=str.casefold)
+        self._par_casse = {m.casefold(): m for m in self.metiers}
         for lib in self.libelles:
-            proposes = [c[0] for c in lib.candidats if c[0] in ref.metiers]
-            choix = [("", "— À décider —")]
-            if proposes:
-                choix.append(
-                    ("Propositions", [(m, f"{m} ({s} %)") for m, s in lib.candidats if m in proposes])
-                )
-            choix.append(("Tous les métiers", [(m, m) for m in metiers]))
-            choix.append((self.ECARTER, "Écarter : hors référentiel (compté « non rattaché »)"))
-            initial = lib.metier or (self.ECARTER if lib.statut == lib.Statut.HORS else "")
-            self.fields[f"l-{lib.pk}"] = forms.ChoiceField(
-                label=f"« {lib.libelle} » ({lib.effectif} ligne{'s' if lib.effectif > 1 else ''})",
-                choices=choix,
+            self.fields[f"l-{lib.pk}"] = forms.CharField(
+                label=f"Métier pour « {lib.libelle} »",
                 required=False,
-                initial=initial,
-                help_text=lib.get_statut_display()
+                max_length=200,
+                initial=lib.metier,
+                widget=forms.TextInput(attrs={"list": self.LISTE, "autocomplete": "off"}),
+                help_text="Tapez quelques lettres du métier, puis choisissez-le dans la liste. "
+                + lib.get_statut_display()
                 + (
                     f", confiance {lib.confiance} %"
                     if lib.confiance and lib.statut != lib.Statut.HORS
                     else ""
                 )
-                + (f" — rattaché à « {lib.metier} »" if lib.metier else ""),
+                + ".",
             )
+            self.fields[f"e-{lib.pk}"] = forms.BooleanField(
+                label=f"Écarter « {lib.libelle} » : hors référentiel (compté « non rattaché »)",
+                required=False,
+                initial=lib.statut == lib.Statut.HORS,
+            )
+
+    def lignes(
+        self, variantes: dict[str, list]
+    ) -> list[tuple[object, forms.BoundField, forms.BoundField, list]]:
+        """Pour le gabarit : chaque libellé, ses deux champs et ses variantes regroupées."""
+        return [
+            (
+                lib,
+                self[f"l-{lib.pk}"],
+                self[f"e-{lib.pk}"],
+                variantes.get(lib.cle_groupe, []) if lib.cle_groupe else [],
+            )
+            for lib in self.libelles
+        ]
+
+    def clean(self):
+        donnees = super().clean()
+        for lib in self.libelles:
+            valeur = (donnees.get(f"l-{lib.pk}") or "").strip()
+            if not valeur:
+                continue
+            metier = self._par_casse.get(valeur.casefold())
+            if metier is None:
+                self.add_error(
+                    f"l-{lib.pk}",
+                    f"« {valeur[:80]} » n'est pas un métier du référentiel : choisissez-en un dans la liste.",
+                )
+            elif donnees.get(f"e-{lib.pk}") and metier != lib.metier:
+                self.add_error(f"l-{lib.pk}", "Choisissez un métier ou écartez ce libellé, pas les deux.")
+            else:
+                donnees[f"l-{lib.pk}"] = metier
+        return donnees
 
     def choix(self) -> dict[int, str]:
         """Libellé → métier ("" : écarté) ; les libellés laissés « à décider » sont omis."""
         resultat = {}
         for lib in self.libelles:
-            valeur = self.cleaned_data.get(f"l-{lib.pk}")
-            if valeur:
-                resultat[lib.pk] = "" if valeur == self.ECARTER else valeur
+            metier = self.cleaned_data.get(f"l-{lib.pk}")
+            if self.cleaned_data.get(f"e-{lib.pk}") and (not metier or metier == lib.metier):
+                resultat[lib.pk] = ""
+            elif metier:
+                resultat[lib.pk] = metier
         return resultat
+
+
+class SeuilForm(Formulaire):
+    """Retenir d'un coup les propositions assez sûres, sur toutes les pages."""
+
+    seuil = forms.IntegerField(
+        label="Confiance minimale (en %)",
+        min_value=0,
+        max_value=100,
+        initial=85,
+        help_text="Chaque libellé à revoir dont la proposition atteint cette confiance est rattaché au "
+        "métier proposé en premier ; vous pourrez encore le changer dans « Tous les libellés ».",
+    )
 
 
 class MetierForm(FormulaireModele):

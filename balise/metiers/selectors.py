@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from balise.organisations.models import Organisation
@@ -156,10 +156,22 @@ def groupes_suivis(organisation: Organisation) -> QuerySet[GroupeSuivi]:
 
 
 def libelles_a_revoir(imp: ImportEffectifs, tous: bool = False) -> QuerySet[LibelleImporte]:
-    libelles = imp.libelles.all()
+    """Les libellés de la revue : seuls ou têtes de leur groupe de variantes (une décision couvre le
+    groupe), les plus fréquents d'abord."""
+    libelles = imp.libelles.filter(Q(cle_groupe="") | Q(cle_groupe=F("normalise")))
     if not tous:
         libelles = libelles.filter(statut__in=LibelleImporte.A_REVOIR)
     return libelles.order_by("-effectif", "libelle")
+
+
+def variantes(imp: ImportEffectifs, tetes: Iterable[LibelleImporte]) -> dict[str, list[LibelleImporte]]:
+    """Forme de tête -> ses variantes (hors la tête), pour les têtes d'une page de la revue."""
+    cles = {lib.cle_groupe for lib in tetes if lib.cle_groupe}
+    par_cle: dict[str, list[LibelleImporte]] = {}
+    if cles:
+        for lib in imp.libelles.filter(cle_groupe__in=cles).exclude(normalise=F("cle_groupe")):
+            par_cle.setdefault(lib.cle_groupe, []).append(lib)
+    return par_cle
 
 
 @dataclass(frozen=True)

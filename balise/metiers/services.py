@@ -23,7 +23,7 @@ from balise.travaux import services as travaux
 from balise.travaux.models import Travail
 
 from . import colonnes as col
-from . import intitules_locaux, taches
+from . import intitules_locaux, selectors, taches
 from .correspondance import Apparieur, Statut, normaliser, regrouper_variantes
 from .lecture import FichierIllisible, Tableau, preparer, reconnaitre, relire
 from .models import (
@@ -423,7 +423,9 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par: Utilisateur) -> in
     libelles = {lib.pk: lib for lib in imp.libelles.filter(pk__in=choix)}
     # Le choix fait pour la tête d'un groupe de variantes vaut pour toutes ses variantes (sauf celles
     # qui ont reçu leur propre choix dans le même envoi).
-    par_groupe = {lib.cle_groupe: choix[pk] for pk, lib in libelles.items() if lib.cle_groupe}
+    par_groupe = {
+        lib.cle_groupe: choix[pk] for pk, lib in libelles.items() if lib.cle_groupe == lib.normalise != ""
+    }
     if par_groupe:
         for variante in imp.libelles.filter(cle_groupe__in=par_groupe).exclude(pk__in=libelles):
             libelles[variante.pk] = variante
@@ -466,16 +468,16 @@ def reviser(imp: ImportEffectifs, choix: dict[int, str], par: Utilisateur) -> in
 
 
 def accepter_propositions(imp: ImportEffectifs, seuil: int, par: Utilisateur) -> int:
-    """Retient, pour chaque libellé à revoir (de toutes les pages) dont la confiance atteint `seuil`, le
-    métier proposé en premier ; mémorisé comme un choix de la revue. Renvoie le nombre de libellés
-    changés (variantes comprises)."""
+    """Retient, pour chaque libellé à revoir (de toutes les pages, têtes de groupe ou seuls) dont la
+    confiance atteint `seuil`, le métier proposé en premier ; mémorisé comme un choix de la revue, et
+    étendu aux variantes de chaque tête. Renvoie le nombre de libellés changés (variantes comprises)."""
     if not 0 <= seuil <= 100:
         raise ValueError("Le seuil de confiance est un pourcentage, de 0 à 100.")
     choix = {
         pk: candidats[0][0]
-        for pk, candidats in imp.libelles.filter(
-            statut__in=LibelleImporte.A_REVOIR, confiance__gte=seuil
-        ).values_list("pk", "candidats")
+        for pk, candidats in selectors.libelles_a_revoir(imp)
+        .filter(confiance__gte=seuil)
+        .values_list("pk", "candidats")
         if candidats
     }
     return reviser(imp, choix, par) if choix else 0

@@ -23,7 +23,7 @@ from balise.travaux.models import Travail
 
 from . import colonnes as col
 from . import exports, graphiques, selectors, services
-from .forms import ActionForm, ColonnesForm, DepotForm, GroupeForm, MetierForm, RevueForm
+from .forms import ActionForm, ColonnesForm, DepotForm, GroupeForm, MetierForm, RevueForm, SeuilForm
 from .lecture import FichierIllisible
 from .models import (
     ActionAccompagnement,
@@ -275,21 +275,31 @@ def relance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def revue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """La revue des libellés : un métier cherché dans la liste du référentiel, ou « écarter », pour chaque
+    libellé de la page ; ou, d'un coup, les propositions au-dessus d'une confiance choisie (formulaire
+    « accepter », sur toutes les pages)."""
     adhesion, imp = _import_a_gerer(request, slug, pk)
     if not imp.traite:
         return redirect(_page_suivante(slug, imp))
     tous = request.GET.get("tous") == "1"
     ref = services.referentiel_de(adhesion.organisation)
-    # Par pages : chaque libellé porte une liste de tous les métiers du référentiel (plus de 200).
+    accepter = request.method == "POST" and request.POST.get("action") == "accepter"
     page = Paginator(selectors.libelles_a_revoir(imp, tous), LIBELLES_PAR_PAGE).get_page(
         request.GET.get("page")
     )
-    form = RevueForm(page.object_list, ref, *_donnees(request))
-    if request.method == "POST" and form.is_valid():
+    form = RevueForm(page.object_list, ref, *(_donnees(request) if not accepter else (None,)))
+    form_seuil = SeuilForm(request.POST if accepter else None)
+    nombre = None
+    if accepter and form_seuil.is_valid():
+        nombre = services.accepter_propositions(imp, form_seuil.cleaned_data["seuil"], request.user)
+    elif request.method == "POST" and not accepter and form.is_valid():
         nombre = services.reviser(imp, form.choix(), request.user)
+    if nombre is not None:
         messages.success(
             request,
-            f"{nombre} choix enregistré{'s' if nombre > 1 else ''}, mémorisé{'s' if nombre > 1 else ''} pour les prochains imports.",
+            f"{nombre} choix enregistré{'s' if nombre > 1 else ''}, mémorisé{'s' if nombre > 1 else ''} pour les prochains imports."
+            if nombre
+            else "Aucun libellé n'a changé.",
         )
         imp = selectors.import_de(adhesion.organisation, pk)
         if imp.etat == ImportEffectifs.Etat.PRET:
@@ -298,8 +308,17 @@ def revue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "metiers/revue.html",
-        _contexte(adhesion, imp=imp, form=form, tous=tous, page=page, parametres=request.GET),
-        status=400 if form.errors else 200,
+        _contexte(
+            adhesion,
+            imp=imp,
+            form=form,
+            form_seuil=form_seuil,
+            lignes=form.lignes(selectors.variantes(imp, page.object_list)),
+            tous=tous,
+            page=page,
+            parametres=request.GET,
+        ),
+        status=400 if form.errors or form_seuil.errors else 200,
     )
 
 
