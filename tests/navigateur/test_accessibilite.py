@@ -585,6 +585,18 @@ def test_colonnes_en_erreur_accessibles(page, donnees, admin_a):
     assert resultats.violations_count == 0, resultats.generate_report()
 
 
+def test_revue_des_libelles_en_erreur_accessible(page, donnees, admin_a):
+    """La revue (liste de recherche des métiers, cases « écarter », seuil de confiance) avec l'erreur
+    d'un métier inconnu tapé dans le champ."""
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/metiers/imports/{donnees.imp}/revue/")
+    page.get_by_label("Métier pour", exact=False).first.fill("Métier inventé")
+    page.get_by_role("button", name="Enregistrer les choix").click()
+    page.get_by_text("n'est pas un métier du référentiel").first.wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
 # --- Gouvernance (issue 13) ------------------------------------------------------------------------
 
 

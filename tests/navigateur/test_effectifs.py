@@ -4,6 +4,7 @@ colonnes, revoir les libellés, lire les résultats protégés, suivre un groupe
 action."""
 
 import pytest
+from django.db.models import F
 
 from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs, LibelleImporte
@@ -43,11 +44,24 @@ def test_importer_revoir_lire_et_agir(page, org_a, systeme_a):
     assert "Le fichier déposé a été effacé" in page.content()
     imp = ImportEffectifs.objects.get()
     assert imp.travail.etat == Travail.Etat.TERMINE and imp.contenu is None
-    a_revoir = list(imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR))
+    # Les actions groupées : accepter d'un coup les propositions sûres à 80 % au moins, puis un métier
+    # cherché dans la liste de la page pour le premier libellé restant, et tous les autres écartés.
+    sures = imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR, confiance__gte=80).count()
+    assert sures
+    page.get_by_label("Confiance minimale (en %)").fill("80")
+    page.get_by_role("button", name="Accepter les propositions").click()
+    page.get_by_text(f"{sures} choix enregistrés").wait_for()
+    a_revoir = list(
+        imp.libelles.filter(statut__in=LibelleImporte.A_REVOIR, cle_groupe__in=["", F("normalise")])
+    )
     premier, *autres = a_revoir
-    page.get_by_label(f"« {premier.libelle} »", exact=False).select_option("Jardinier-ère")
+    champ = page.get_by_label(f"Métier pour « {premier.libelle} »")
+    assert champ.get_attribute("list") == "metiers-du-referentiel"
+    champ.fill("Jardinier-ère")
     for lib in autres:
-        page.get_by_label(f"« {lib.libelle} »", exact=False).select_option("__ecarter__")
+        # La case du DSFR est dessinée par son étiquette : on clique l'étiquette, comme une personne.
+        page.locator("label", has_text=f"Écarter « {lib.libelle} »").click()
+        assert page.get_by_label(f"Écarter « {lib.libelle} »", exact=False).is_checked()
     page.get_by_role("button", name="Enregistrer les choix").click()
 
     page.get_by_role("heading", name="Exposition des agents à l'IA générative").wait_for()
