@@ -1,4 +1,8 @@
+from dataclasses import dataclass
+from functools import cached_property
+
 from django import forms
+from django.utils.html import format_html, format_html_join
 
 from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 from balise.registre.models import SystemeIA
@@ -51,6 +55,30 @@ class ColonnesForm(Formulaire):
         self.entetes = entetes
 
 
+def _lignes(nombre: int) -> str:
+    return f"{nombre} ligne{'s' if nombre > 1 else ''}"
+
+
+@dataclass(frozen=True)
+class LigneRevue:
+    """Un libellé de la revue tel que le gabarit l'écrit."""
+
+    titre: str
+    propositions: str
+    raison: str
+    variantes: str
+    champ: str
+    nom: str
+    etiquette: str
+    aide: str
+    valeur: str
+    erreurs: str
+    case: str
+    nom_case: str
+    etiquette_case: str
+    cochee: bool
+
+
 class RevueForm(Formulaire):
     """Pour chaque libellé montré (la tête de son groupe de variantes) : le métier retenu, cherché dans la
     liste des métiers du référentiel (un seul `<datalist>` pour toute la page, plutôt qu'une liste
@@ -85,19 +113,38 @@ class RevueForm(Formulaire):
                 initial=lib.statut == lib.Statut.HORS,
             )
 
-    def lignes(
-        self, variantes: dict[str, list]
-    ) -> list[tuple[object, forms.BoundField, forms.BoundField, list]]:
-        """Pour le gabarit : chaque libellé, ses deux champs et ses variantes regroupées."""
-        return [
-            (
-                lib,
-                self[f"l-{lib.pk}"],
-                self[f"e-{lib.pk}"],
-                variantes.get(lib.cle_groupe, []) if lib.cle_groupe else [],
+    def lignes(self, variantes: dict[str, list]) -> list[LigneRevue]:
+        """Pour le gabarit, chaque libellé avec ses champs déjà lus : 50 libellés par page, leurs textes
+        préparés ici plutôt que recomposés par le gabarit (bench/revue_metiers.py)."""
+        lignes = []
+        for lib in self.libelles:
+            metier, ecarter = self[f"l-{lib.pk}"], self[f"e-{lib.pk}"]
+            autres = variantes.get(lib.cle_groupe, []) if lib.cle_groupe else []
+            lignes.append(
+                LigneRevue(
+                    titre=f"« {lib.libelle} » ({_lignes(lib.effectif)})",
+                    propositions=" ; ".join(f"« {nom} » ({score} %)" for nom, score in lib.candidats),
+                    raison=lib.raison,
+                    variantes=", ".join(f"« {v.libelle} » ({_lignes(v.effectif)})" for v in autres),
+                    champ=metier.id_for_label,
+                    nom=metier.html_name,
+                    etiquette=str(metier.label),
+                    aide=str(metier.help_text),
+                    valeur=metier.value() or "",
+                    erreurs=" ".join(metier.errors),
+                    case=ecarter.id_for_label,
+                    nom_case=ecarter.html_name,
+                    etiquette_case=str(ecarter.label),
+                    cochee=bool(ecarter.value()),
+                )
             )
-            for lib in self.libelles
-        ]
+        return lignes
+
+    @cached_property
+    def liste_des_metiers(self) -> str:
+        """Le `<datalist>` des métiers, une fois pour la page."""
+        options = format_html_join("", '<option value="{}"></option>', ((m,) for m in self.metiers))
+        return format_html('<datalist id="{}">{}</datalist>', self.LISTE, options)
 
     def clean(self):
         donnees = super().clean()
