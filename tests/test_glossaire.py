@@ -16,6 +16,7 @@ from balise.chartes import services as chartes
 from balise.glossaire.glossaire import GlossaireInvalide, en_vigueur, lire
 from balise.glossaire.templatetags.glossaire import definir
 from balise.gouvernance import services_avis
+from balise.instruments.dossier import html as dossier_html
 from balise.registre import services
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.referentiels import Domaine, Hebergement, Realisation, TypeIA
@@ -327,3 +328,12 @@ def test_balise_terme_et_terme_inconnu():
     assert 'data-terme="poc"' in rendu and ">preuve de concept</a>" in rendu
     with pytest.raises(LookupError, match="Terme absent du glossaire"):
         Template('{% load glossaire %}{% terme "inconnu" %}').render(Context())
+
+
+def test_fiche_privee_definit_ses_termes_et_le_dossier_pdf_non(client, org_a, referent_a, systeme_a):
+    client.force_login(referent_a)
+    page = client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/").content.decode()
+    for ident in ("ia_generative", "hebergement", "donnees_personnelles", "decision_individuelle"):
+        assert f'data-terme="{ident}"' in page
+    dossier = dossier_html(systeme_a)
+    assert "Hébergement" in dossier and "fr-tooltip" not in dossier and "data-terme" not in dossier

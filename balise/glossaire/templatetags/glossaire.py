@@ -33,10 +33,14 @@ def expliquer(texte: str, terme: Terme) -> SafeString:
     )
 
 
-@register.simple_tag
-def terme(ecriture: str, texte: str = "") -> SafeString:
-    """`{% terme "POC" %}`, ou `{% terme "poc" "preuve de concept" %}` pour un autre texte affiché."""
-    return expliquer(texte or ecriture, en_vigueur().terme(ecriture))
+@register.simple_tag(takes_context=True)
+def terme(context: template.Context, ecriture: str, texte: str = "") -> SafeString:
+    """`{% terme "POC" %}`, ou `{% terme "poc" "preuve de concept" %}` pour un autre texte affiché ; le
+    texte seul là où une infobulle n'a pas de sens (`sans_definitions`, dossier PDF)."""
+    defini = en_vigueur().terme(ecriture)
+    if context.get("sans_definitions"):
+        return conditional_escape(texte or ecriture)
+    return expliquer(texte or ecriture, defini)
 
 
 @register.filter
