@@ -2,6 +2,7 @@
 publique ; et la règle des pages publiques : aucun terme du glossaire sans sa définition, ni dans le
 texte des gabarits ni dans les données affichées (libellés des référentiels, principes des chartes)."""
 
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +15,7 @@ from django.utils import timezone
 from balise.chartes import jeux
 from balise.chartes import services as chartes
 from balise.glossaire.glossaire import GlossaireInvalide, en_vigueur, lire
-from balise.glossaire.templatetags.glossaire import definir
+from balise.glossaire.templatetags.glossaire import definir_texte
 from balise.gouvernance import services_avis
 from balise.instruments.dossier import html as dossier_html
 from balise.registre import services
@@ -24,6 +25,12 @@ from tests import fabrique
 from tests import gouvernance_fabrique as gf
 
 GABARITS = Path(settings.BASE_DIR) / "balise" / "templates"
+_NUMEROS = itertools.count(1)
+
+
+def definir(texte: str) -> str:
+    return definir_texte(texte, lambda t: f"t-{next(_NUMEROS)}-{t.id}")
+
 
 # Les gabarits des pages que voit un habitant sans compte ; leurs inclusions sont suivies.
 GABARITS_PUBLICS = [
@@ -214,10 +221,10 @@ def test_pages_publiques_rendues_sans_terme_inexplique(client, publie):
 # --- La page du glossaire -----------------------------------------------------------------------
 
 
-def test_page_du_glossaire_publique_et_liee(client, publie):
+def test_page_du_glossaire_publique_et_liee(client, publie, admin_a):
     org, _ = publie
     reponse = client.get("/glossaire/")
-    assert reponse.status_code == 200
+    assert reponse.status_code == 200 and "public" in reponse["Cache-Control"]
     html = reponse.content.decode()
     for terme in en_vigueur().termes:
         assert f'id="{terme.id}"' in html
@@ -225,6 +232,8 @@ def test_page_du_glossaire_publique_et_liee(client, publie):
     assert "seed 004:365" in html
     assert 'href="/glossaire/"' in client.get(f"/public/{org.slug}/").content.decode()
     assert 'href="/glossaire/"' in client.get("/public/schema/").content.decode()  # le pied de page
+    client.force_login(admin_a)  # l'en-tête porte alors le nom de la personne : rien de partagé
+    assert "private" in client.get("/glossaire/")["Cache-Control"]
 
 
 # --- Le fichier et son schéma --------------------------------------------------------------------
@@ -321,6 +330,23 @@ def test_definir_echappe_et_ne_definit_qu_une_fois():
     assert "&amp;" in html and "<b>" not in html
     ident = re.search(r'aria-describedby="([^"]+)"', html)
     assert ident and f'id="{ident.group(1)}"' in html
+
+
+def test_identifiants_uniques_et_stables_d_un_rendu_a_l_autre():
+    gabarit = Template(
+        '{% load glossaire %}{% terme "POC" %}{% for x in textes %}{% definir x %}{% endfor %}'
+    )
+    contexte = {"textes": ["Un POC", "Un POC"]}
+    rendu = gabarit.render(Context(contexte))
+    identifiants = re.findall(r' id="([^"]+)"', rendu)
+    assert len(identifiants) == 3 and len(set(identifiants)) == 3
+    assert gabarit.render(Context(contexte)) == rendu
+    assert (
+        Template("{% load glossaire %}{% definir x %}").render(
+            Context({"x": "POC", "sans_definitions": True})
+        )
+        == "POC"
+    )
 
 
 def test_balise_terme_et_terme_inconnu():

@@ -9,11 +9,10 @@ from balise import cache_pages
 from .glossaire import en_vigueur
 
 
-@cache_pages.public(max_age=3600)
 def page(request: HttpRequest) -> HttpResponse:
     glossaire = en_vigueur()
     termes = sorted(glossaire.termes, key=lambda t: t.terme.casefold())
-    return render(
+    reponse = render(
         request,
         "glossaire/page.html",
         {
@@ -22,3 +21,4 @@ def page(request: HttpRequest) -> HttpResponse:
             "public": True,
         },
     )
+    return cache_pages.entetes_publiques(request, reponse, max_age=3600)
