@@ -15,29 +15,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from balise.validation import DonneesInvalides, FichiersVersionnes, lire_yaml
+from balise import validation
+from balise.validation import DonneesInvalides, FichiersVersionnes, Identifiant, Source, Strict, lire_yaml
 
 DOSSIER = Path(__file__).parent / "termes"
 
-Identifiant = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
 Mot = Annotated[str, Field(min_length=2, max_length=80)]
 Texte = Annotated[str, Field(min_length=1, max_length=600)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(Strict):
-    titre: Texte
-    url: str | None = None
-
-
-class Reference(Strict):
-    source: Identifiant
-    ligne: int | None = Field(default=None, ge=1)
+class Reference(validation.Reference):
     article: Annotated[str, Field(min_length=1, max_length=120)] | None = None
 
 
@@ -71,13 +60,7 @@ class Glossaire(Strict):
                 if cle in vues and vues[cle] != t.id:
                     erreurs.append(f"« {ecriture} » s'écrit dans « {vues[cle]} » et dans « {t.id} »")
                 vues.setdefault(cle, t.id)
-            for r in t.references:
-                if r.source not in self.sources:
-                    erreurs.append(f"« {t.id} » : source inconnue « {r.source} »")
-                elif r.ligne is not None and not r.source.startswith("seed_"):
-                    erreurs.append(
-                        f"« {t.id} » : une ligne se cite dans un fichier de seed, pas dans « {r.source} »"
-                    )
+            erreurs += validation.references_inconnues(t.id, list(t.references), self.sources)
         if erreurs:
             raise ValueError(" ; ".join(erreurs))
         return self
