@@ -100,3 +100,10 @@ def test_registre_csv_et_menu_de_la_qualification(client, org_a, referent_a, sys
     assert courant.findall(qualification) == [f"/o/{org_a.slug}/registre/"]
     obligations = client.get(f"/o/{org_a.slug}/obligations/").content.decode()
     assert courant.findall(obligations) == [f"/o/{org_a.slug}/obligations/"]
+
+
+def test_etat_d_une_etape_lu_en_francais_par_un_lecteur(client, org_a, lecteur_a):
+    # Sans le droit de la changer, l'étape montre son état : son libellé, pas son code (« a_venir »).
+    client.force_login(lecteur_a)
+    html = client.get(f"/o/{org_a.slug}/programme/etapes/diagnostic/").content.decode()
+    assert "État : <strong>À venir</strong>" in html and "a_venir</strong>" not in html
