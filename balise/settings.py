@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "balise.formations",
     "balise.programme",
     "balise.rapports",
+    "balise.glossaire",
 ]
 
 MIDDLEWARE = [

@@ -93,6 +93,7 @@ METHODES = ["GET", "POST", "PATCH", "DELETE"]
 ROUTES_HORS_ORGANISATION = {
     "": "publique",
     "participer/": "publique",
+    "glossaire/": "publique",
     "public/schema/": "publique",
     "questionnaire/<str:jeton>/": "lien secret",
     "questionnaire/<str:jeton>/merci/": "lien secret",
