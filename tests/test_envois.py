@@ -97,7 +97,7 @@ CREATIONS = {
     "évaluation": Creation(
         lambda s: f"{_registre(s)}/evaluations/",
         lambda s: f"{_registre(s)}/evaluations/nouvelle/",
-        lambda s: {"evaluation-instrument": s.girouet.pk, "evaluation-moment": "amont"},
+        lambda s: {"evaluation-choix": f"{s.girouet.pk}:amont", "evaluation-profil": "direction"},
         lambda s: Evaluation.objects.count(),
     ),
     "consultation": Creation(

@@ -102,9 +102,11 @@ def test_demarrer_une_evaluation_propose_la_derniere_version_livree(
     assert escape(f"{v2.titre} (v2)") in page and "Check-list v1" not in page
     # La v1 ne se démarre plus par la page : elle n'est pas parmi les choix.
     nouvelle = _url(org_a, f"registre/{systeme_a.pk}/evaluations/nouvelle/")
-    client.post(nouvelle, {"evaluation-instrument": checklist_v1_retiree.pk, "evaluation-moment": "amont"})
+    client.post(
+        nouvelle, {"evaluation-choix": f"{checklist_v1_retiree.pk}:amont", "evaluation-profil": "agent"}
+    )
     assert not Evaluation.objects.exists()
-    client.post(nouvelle, {"evaluation-instrument": v2.pk, "evaluation-moment": "amont"})
+    client.post(nouvelle, {"evaluation-choix": f"{v2.pk}:amont", "evaluation-profil": "agent"})
     assert Evaluation.objects.get().instrument == v2
 
 
@@ -174,7 +176,8 @@ def test_seul_un_invite_cote(evaluation, lecteur_a):
 def test_on_n_invite_pas_hors_de_l_organisation(evaluation, admin_b, referent_a):
     with pytest.raises(ValidationError, match="membre de l'organisation"):
         services.inviter_evaluateur(evaluation, admin_b, "agent", referent_a)
-    assert not Evaluateur.objects.exists()
+    # Seule la personne qui a ouvert l'évaluation l'est : rien n'a été ajouté.
+    assert list(Evaluateur.objects.values_list("utilisateur", flat=True)) == [referent_a.pk]
 
 
 def test_finaliser_fige_l_evaluation(evaluation, referent_a):
@@ -523,7 +526,11 @@ def test_reevaluer_reprend_les_evaluateurs(client, evaluation, org_a, referent_a
         evaluation.instrument,
         False,
     )
-    assert [(e.utilisateur, e.profil) for e in nouvelle.evaluateurs.all()] == [(agent, "agent")]
+    # La personne qui rouvre est évaluatrice (son profil d'avant), puis les évaluateurs repris.
+    assert [(e.utilisateur, e.profil) for e in nouvelle.evaluateurs.all()] == [
+        (referent_a, "autre"),
+        (agent, "agent"),
+    ]
     assert not Reponse.objects.filter(evaluateur__evaluation=nouvelle).exists()
 
 

@@ -12,22 +12,61 @@ SANS_OBJET = "sans_objet"
 _MOMENTS = [("", "Choisir un moment")] + [(m.value, LIBELLES_MOMENTS[m]) for m in Moment]
 
 
+MOMENT_NON_PREVU = (
+    "Cet instrument ne prévoit pas ce moment du projet : choisissez parmi les moments proposés."
+)
+
+
 class DemarrerForm(Formulaire):
+    """Un seul choix « instrument — moment » : seuls les moments que prévoit chaque instrument sont offerts.
+
+    Le service vérifie encore le couple (`services._verifier_moment`), pour l'API comme pour un envoi forgé.
+    """
+
     prefix = "evaluation"  # deux formulaires sur la même page : des identifiants distincts
-    instrument = forms.ModelChoiceField(
-        queryset=DefinitionInstrument.objects.none(), label="Instrument", empty_label="Choisir un instrument"
+    choix = forms.ChoiceField(
+        label="Instrument et moment du projet",
+        help_text="Chaque instrument ne propose que les moments du projet pour lesquels il est fait.",
+        error_messages={"invalid_choice": MOMENT_NON_PREVU},
     )
-    moment = forms.ChoiceField(choices=_MOMENTS, label="Moment du projet")
+    profil = forms.ChoiceField(
+        choices=[("", "Choisir votre profil")] + Profil.choices,
+        label="Votre profil d'évaluateur",
+        help_text="Vous serez la première personne à coter cette évaluation ; invitez ensuite les autres.",
+    )
 
     def __init__(self, *args, instruments: list[DefinitionInstrument], **kwargs):
         super().__init__(*args, **kwargs)
-        champ = self.fields["instrument"]
-        champ.queryset = DefinitionInstrument.objects.filter(pk__in=[i.pk for i in instruments])
-        champ.label_from_instance = lambda i: f"{i.titre} (v{i.version})"
+        self.instruments = {str(i.pk): i for i in instruments}
+        self.fields["choix"].choices = [("", "Choisir un instrument et un moment")] + [
+            (
+                f"{i.titre} (v{i.version})",
+                [(f"{i.pk}:{m.value}", f"{LIBELLES_MOMENTS[m]} — {i.titre}") for m in i.definition.moments],
+            )
+            for i in instruments
+        ]
+
+    def clean(self):
+        donnees = super().clean()
+        choix = donnees.pop("choix", None)
+        if choix:  # déjà vérifié parmi les couples offerts
+            pk, _, moment = choix.partition(":")
+            donnees["instrument"], donnees["moment"] = self.instruments[pk], moment
+        return donnees
 
 
 class ReevaluerForm(Formulaire):
-    moment = forms.ChoiceField(choices=_MOMENTS, label="Moment de la nouvelle évaluation")
+    moment = forms.ChoiceField(
+        choices=_MOMENTS,
+        label="Moment de la nouvelle évaluation",
+        error_messages={"invalid_choice": MOMENT_NON_PREVU},
+    )
+
+    def __init__(self, *args, moments: list[Moment], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moment"].choices = [("", "Choisir un moment")] + [
+            (m.value, LIBELLES_MOMENTS[m]) for m in moments
+        ]
 
 
 class InviterForm(Formulaire):

@@ -26,6 +26,7 @@ from .models import (
     Evaluateur,
     Evaluation,
     GroupeCodes,
+    Profil,
     Reponse,
     ReponseAnonyme,
 )
@@ -112,29 +113,45 @@ def _verifier_moment(instrument: DefinitionInstrument, moment: str) -> None:
 
 
 def demarrer_evaluation(
-    systeme: SystemeIA, instrument: DefinitionInstrument, moment: str, par: Utilisateur
+    systeme: SystemeIA,
+    instrument: DefinitionInstrument,
+    moment: str,
+    par: Utilisateur,
+    profil: str = Profil.AUTRE,
 ) -> Evaluation:
+    """Ouvre une évaluation ; la personne qui l'ouvre en est la première évaluatrice, avec son profil."""
     _verifier_instrument(systeme.organisation, instrument)
     _verifier_moment(instrument, moment)
+    if profil not in Profil.values:
+        raise ValidationError("Ce profil d'évaluateur n'existe pas.")
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne peut pas être évalué.")
-    return versions.attribuer(
-        Evaluation(
-            organisation=systeme.organisation,
-            systeme=systeme,
-            instrument=instrument,
-            moment=moment,
-            cree_par=par,
-        ),
-        par,
-    )
+    with transaction.atomic():
+        evaluation = versions.attribuer(
+            Evaluation(
+                organisation=systeme.organisation,
+                systeme=systeme,
+                instrument=instrument,
+                moment=moment,
+                cree_par=par,
+            ),
+            par,
+        )
+        versions.attribuer(
+            Evaluateur(evaluation=evaluation, utilisateur=par, profil=profil, invite_par=par), par
+        )
+        return evaluation
 
 
 def reevaluer(evaluation: Evaluation, moment: str, par: Utilisateur) -> Evaluation:
     """Une nouvelle évaluation du même système, même instrument, mêmes évaluateurs : la suite d'une finalisée."""
     with transaction.atomic():
-        nouvelle = demarrer_evaluation(evaluation.systeme, evaluation.instrument, moment, par)
-        for e in evaluation.evaluateurs.select_related("utilisateur"):
+        precedents = list(evaluation.evaluateurs.select_related("utilisateur"))
+        profil = next((e.profil for e in precedents if e.utilisateur_id == par.pk), Profil.AUTRE)
+        nouvelle = demarrer_evaluation(evaluation.systeme, evaluation.instrument, moment, par, profil)
+        for e in precedents:
+            if e.utilisateur_id == par.pk:
+                continue  # déjà évaluateur : l'auteur de la nouvelle évaluation
             if Adhesion.objects.filter(
                 organisation=evaluation.organisation, utilisateur=e.utilisateur
             ).exists():

@@ -5,6 +5,7 @@ from . import views
 app_name = "instruments"
 urlpatterns = [
     path("instruments/", views.catalogue, name="catalogue"),
+    path("instruments/guide/", views.guide, name="guide"),
     path("instruments/<int:pk>/", views.instrument, name="instrument"),
     path("instruments/<int:pk>/definition.yaml", views.instrument_yaml, name="instrument_yaml"),
     path("instruments/<int:pk>/adapter/", views.adapter, name="adapter"),

@@ -19,6 +19,7 @@ from balise.registre import selectors as registre
 
 from . import codes, presentation, qr, selectors, services
 from . import dossier as dossier_pdf
+from . import guide as guide_instruments
 from .definition import en_yaml
 from .forms import (
     AdaptationForm,
@@ -52,6 +53,19 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": adhesion.organisation,
             "courants": selectors.instruments_courants(adhesion.organisation),
             "versions": selectors.instruments(adhesion.organisation),
+        },
+    )
+
+
+@login_required
+def guide(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    return render(
+        request,
+        "instruments/guide.html",
+        {
+            "organisation": adhesion.organisation,
+            "etapes": guide_instruments.par_moment(selectors.instruments_courants(adhesion.organisation)),
         },
     )
 
@@ -158,6 +172,10 @@ def _ouvrir(
     retour = redirect("instruments:evaluations_systeme", slug=slug, pk=pk)
     if not form.is_valid():
         messages.error(request, invite)
+        for erreurs in form.errors.as_data().values():
+            for erreur in erreurs:
+                if erreur.code != "required":  # un choix hors de ceux offerts : dit tel quel
+                    _refus(request, erreur)
         return retour
     options = {k: v for k, v in form.cleaned_data.items() if k not in ("instrument", "moment")}
     try:
@@ -190,7 +208,7 @@ def demarrer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk,
         DemarrerForm,
         services.demarrer_evaluation,
-        "Choisissez un instrument et un moment du projet.",
+        "Choisissez un instrument, un moment du projet et votre profil.",
         "Évaluation ouverte : invitez maintenant les personnes qui la coteront.",
         "instruments:evaluation",
     )
@@ -223,7 +241,7 @@ def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             and choisie.finalisee
             and choisie.systeme.archive_le is None,
             "inviter_form": InviterForm(organisation=adhesion.organisation),
-            "reevaluer_form": ReevaluerForm(),
+            "reevaluer_form": ReevaluerForm(moments=resultat.definition.moments),
         },
     )
 
@@ -312,9 +330,9 @@ def finaliser(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def reevaluer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
     choisie = selectors.evaluation(adhesion.organisation, pk)
-    form = ReevaluerForm(request.POST)
+    form = ReevaluerForm(request.POST, moments=choisie.instrument.definition.moments)
     if not form.is_valid():
-        messages.error(request, "Choisissez le moment de la nouvelle évaluation.")
+        messages.error(request, "Choisissez le moment de la nouvelle évaluation parmi ceux de l'instrument.")
         return redirect("instruments:evaluation", slug=slug, pk=pk)
     try:
         envoi = une_seule_fois(
