@@ -203,7 +203,7 @@ def test_moment_et_instrument_controles(systeme_a, referent_a, org_b, admin_b):
             systeme_a, radar, "bilan", referent_a
         )  # le radar ne connaît pas le bilan
     systeme_b = fabrique.systeme(org_b, admin_b)
-    adaptation_b = services.adapter(org_b, radar, _yaml_adapte("radar-decision"), admin_b)
+    adaptation_b = services.adapter(org_b, radar, _yaml_adapte("radar-decision"), admin_b, 1)
     with pytest.raises(ValidationError, match="pas disponible"):
         services.demarrer_evaluation(systeme_a, adaptation_b, "amont", referent_a)
     assert services.demarrer_evaluation(systeme_b, adaptation_b, "amont", admin_b)
@@ -223,7 +223,7 @@ def test_adapter_cree_une_version_propre_et_garde_l_ancienne(evaluation, girouet
     services.inviter_evaluateur(evaluation, referent_a, "direction", referent_a)
     services.coter(evaluation, referent_a, {"autonomie": Saisie(2)})
     texte = _yaml_adapte("girouet").replace("libelle: Autonomie", "libelle: Autonomie des agents")
-    adaptee = services.adapter(org_a, girouet, texte, referent_a)
+    adaptee = services.adapter(org_a, girouet, texte, referent_a, 1)
     assert (adaptee.organisation, adaptee.version, adaptee.base) == (org_a, 2, girouet)
     assert adaptee.definition.items[0].libelle == "Autonomie des agents"
     evaluation.refresh_from_db()
@@ -238,7 +238,7 @@ def test_adapter_cree_une_version_propre_et_garde_l_ancienne(evaluation, girouet
 
 
 def test_une_adaptation_reste_dans_son_organisation(girouet, org_a, org_b, referent_a, admin_b):
-    services.adapter(org_a, girouet, _yaml_adapte("girouet"), referent_a)
+    services.adapter(org_a, girouet, _yaml_adapte("girouet"), referent_a, 1)
     assert all(i.organisation is None for i in selectors.instruments(org_b))
 
 
@@ -254,7 +254,7 @@ def test_une_adaptation_reste_dans_son_organisation(girouet, org_a, org_b, refer
 )
 def test_adaptation_invalide_refusee_en_francais(girouet, org_a, referent_a, texte, message):
     with pytest.raises(ValidationError) as exc:
-        services.adapter(org_a, girouet, texte, referent_a)
+        services.adapter(org_a, girouet, texte, referent_a, 1)
     assert message in " ".join(exc.value.messages)
     assert DefinitionInstrument.objects.filter(organisation=org_a).count() == 0
 
@@ -262,7 +262,7 @@ def test_adaptation_invalide_refusee_en_francais(girouet, org_a, referent_a, tex
 def test_l_identifiant_d_une_adaptation_ne_change_pas(girouet, org_a, referent_a):
     texte = _yaml_adapte("girouet").replace("id: girouet", "id: autre-chose", 1)
     with pytest.raises(ValidationError, match="doit rester « girouet »"):
-        services.adapter(org_a, girouet, texte, referent_a)
+        services.adapter(org_a, girouet, texte, referent_a, 1)
 
 
 # --- Consultation anonyme ---------------------------------------------------------------------

@@ -17,12 +17,13 @@ from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
 
-from . import codes, presentation, qr, selectors, services
+from . import adaptation, codes, presentation, qr, selectors, services
 from . import dossier as dossier_pdf
 from . import guide as guide_instruments
 from .definition import en_yaml
 from .forms import (
     AdaptationForm,
+    AdaptationItemsForm,
     AjoutCodesForm,
     CodeForm,
     ConsultationForm,
@@ -99,13 +100,23 @@ def instrument_yaml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
     base = selectors.instrument(adhesion.organisation, pk)
-    form = AdaptationForm(request.POST or None, initial={"texte": en_yaml(base.definition)})
+    form = AdaptationForm(
+        request.POST or None,
+        initial={
+            "texte": en_yaml(base.definition),
+            "version": services.version_visible(adhesion.organisation, base.code),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             envoi = une_seule_fois(
                 request,
                 lambda: services.adapter(
-                    adhesion.organisation, base, form.cleaned_data["texte"], request.user
+                    adhesion.organisation,
+                    base,
+                    form.cleaned_data["texte"],
+                    request.user,
+                    form.cleaned_data["version"],
                 ),
             )
         except ValidationError as erreur:
@@ -123,6 +134,53 @@ def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "instruments/adapter.html",
         {"organisation": adhesion.organisation, "base": base, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def adapter_formulaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Adapter un instrument sans YAML : un formulaire, un aperçu tel que les évaluateurs le verront."""
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    base = selectors.instrument(adhesion.organisation, pk)
+    definition = base.definition
+    form = AdaptationItemsForm(
+        request.POST or None,
+        definition=definition,
+        initial={"version": services.version_visible(adhesion.organisation, base.code)},
+    )
+    apercu, erreurs = None, []
+    if request.method == "POST" and form.is_valid():
+        changements = form.changements()
+        apercu, erreurs = adaptation.apercu(definition, changements)
+        if request.POST.get("action") == "enregistrer" and not erreurs:
+            try:
+                envoi = une_seule_fois(
+                    request,
+                    lambda: services.adapter_par_formulaire(
+                        adhesion.organisation, base, changements, request.user, form.cleaned_data["version"]
+                    ),
+                )
+            except ValidationError as erreur:
+                erreurs = erreur.messages
+            else:
+                if envoi.objet is None:
+                    return redirect("instruments:catalogue", slug=slug)
+                if not envoi.doublon:
+                    messages.success(
+                        request, f"Version {envoi.objet.version} enregistrée pour votre organisation."
+                    )
+                return redirect("instruments:instrument", slug=slug, pk=envoi.objet.pk)
+    return render(
+        request,
+        "instruments/adapter_formulaire.html",
+        {
+            "organisation": adhesion.organisation,
+            "base": base,
+            "form": form,
+            "apercu": apercu,
+            "erreurs": erreurs,
+        },
+        status=400 if form.errors or erreurs else 200,
     )
 
 
