@@ -96,6 +96,17 @@ def instrument_yaml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return reponse
 
 
+def _adaptation_enregistree(request: HttpRequest, slug: str, enregistrer) -> HttpResponse:
+    """Enregistre une adaptation (YAML ou formulaire) une seule fois par envoi, puis mène à la nouvelle
+    version ; un refus du service (ValidationError) passe à l'appelant, qui le montre."""
+    envoi = une_seule_fois(request, enregistrer)
+    if envoi.objet is None:
+        return redirect("instruments:catalogue", slug=slug)
+    if not envoi.doublon:
+        messages.success(request, f"Version {envoi.objet.version} enregistrée pour votre organisation.")
+    return redirect("instruments:instrument", slug=slug, pk=envoi.objet.pk)
+
+
 @login_required
 def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
@@ -109,8 +120,9 @@ def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            envoi = une_seule_fois(
+            return _adaptation_enregistree(
                 request,
+                slug,
                 lambda: services.adapter(
                     adhesion.organisation,
                     base,
@@ -121,14 +133,6 @@ def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
         except ValidationError as erreur:
             form.add_error("texte", erreur)
-        else:
-            if envoi.objet is None:
-                return redirect("instruments:catalogue", slug=slug)
-            if not envoi.doublon:
-                messages.success(
-                    request, f"Version {envoi.objet.version} enregistrée pour votre organisation."
-                )
-            return redirect("instruments:instrument", slug=slug, pk=envoi.objet.pk)
     return render(
         request,
         "instruments/adapter.html",
@@ -154,22 +158,15 @@ def adapter_formulaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         apercu, erreurs = adaptation.apercu(definition, changements)
         if request.POST.get("action") == "enregistrer" and not erreurs:
             try:
-                envoi = une_seule_fois(
+                return _adaptation_enregistree(
                     request,
+                    slug,
                     lambda: services.adapter_par_formulaire(
                         adhesion.organisation, base, changements, request.user, form.cleaned_data["version"]
                     ),
                 )
             except ValidationError as erreur:
                 erreurs = erreur.messages
-            else:
-                if envoi.objet is None:
-                    return redirect("instruments:catalogue", slug=slug)
-                if not envoi.doublon:
-                    messages.success(
-                        request, f"Version {envoi.objet.version} enregistrée pour votre organisation."
-                    )
-                return redirect("instruments:instrument", slug=slug, pk=envoi.objet.pk)
     return render(
         request,
         "instruments/adapter_formulaire.html",
