@@ -419,7 +419,8 @@ def test_non_invite_ne_cote_pas(client, evaluation, admin_a, org_a):
 def test_adaptation_invalide_par_la_page(client, girouet, referent_a, org_a):
     client.force_login(referent_a)
     reponse = client.post(
-        _url(org_a, f"instruments/{girouet.pk}/adapter/"), {"texte": "id: girouet\nversion: 1\n"}
+        _url(org_a, f"instruments/{girouet.pk}/adapter/"),
+        {"texte": "id: girouet\nversion: 1\n", "version": "1"},
     )
     assert reponse.status_code == 400
     assert "champ obligatoire absent" in reponse.content.decode()

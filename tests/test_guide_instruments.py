@@ -199,3 +199,21 @@ def test_reevaluer_n_offre_et_n_accepte_que_les_moments_de_l_instrument(client, 
     reponse = client.post(_url(org_a, f"evaluations/{matrice.pk}/reevaluation/"), {"moment": "bilan"})
     assert any("parmi ceux de l'instrument" in str(m) for m in get_messages(reponse.wsgi_request))
     assert Evaluation.objects.count() == 1
+
+
+def test_le_questionnaire_aux_agents_n_offre_que_ses_moments(client, org_a, systeme_a, referent_a):
+    client.force_login(referent_a)
+    page = client.get(_url(org_a, f"registre/{systeme_a.pk}/evaluations/")).content.decode()
+    select = re.search(r'<select name="consultation-moment".*?</select>', page, re.S).group(0)
+    assert re.findall(r'value="([^"]+)"', select) == ["preparation", "bilan"]
+    questionnaire = _national("questionnaire-experimentation")
+    reponse = client.post(
+        _url(org_a, f"registre/{systeme_a.pk}/consultations/nouvelle/"),
+        {
+            "consultation-instrument": questionnaire.pk,
+            "consultation-moment": "amont",
+            "consultation-mode": "codes",
+        },
+    )
+    assert any("ne prévoit pas ce moment" in str(m) for m in get_messages(reponse.wsgi_request))
+    assert not questionnaire.consultations.exists()

@@ -318,9 +318,16 @@ class ConsultationForm(Formulaire):
 
     def __init__(self, *args, instruments: list[DefinitionInstrument], **kwargs):
         super().__init__(*args, **kwargs)
+        questionnaires = [i for i in instruments if i.definition.consultation]
         self.fields["instrument"].queryset = DefinitionInstrument.objects.filter(
-            pk__in=[i.pk for i in instruments if i.definition.consultation]
+            pk__in=[i.pk for i in questionnaires]
         )
+        # Seuls les moments que prévoit un questionnaire (le service vérifie encore le couple).
+        prevus = {m for i in questionnaires for m in i.definition.moments}
+        self.fields["moment"].choices = [("", "Choisir un moment")] + [
+            (m.value, LIBELLES_MOMENTS[m]) for m in Moment if m in prevus
+        ]
+        self.fields["moment"].error_messages["invalid_choice"] = MOMENT_NON_PREVU
         self.fields["instrument"].label_from_instance = lambda i: f"{i.titre} (v{i.version})"
 
 
