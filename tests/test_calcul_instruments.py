@@ -3,7 +3,7 @@ réponses manquantes ou « sans objet », désaccords entre évaluateurs et entr
 
 import pytest
 
-from balise.instruments.calcul import Cotation, calculer
+from balise.instruments.calcul import Cotation, calculer, penchant
 from balise.instruments.definition import definitions_livrees, en_yaml, lire_yaml
 
 LIVREES = {d.id: d for d in definitions_livrees()}
@@ -26,7 +26,8 @@ def test_girouet_deux_evaluateurs_qui_divergent():
     engagement, qvct, organisation, managers = r.sections
     assert r.evaluateurs == 2
     assert engagement.score == pytest.approx((2.5 + 2.5 + 2.5) / 3)
-    assert engagement.penche == "positif"  # 2,5 : milieu de l'échelle 1–4, compté du côté positif
+    # 2,5 : le milieu exact de l'échelle 1–4, qui n'a pas de niveau médian : ni positif ni négatif.
+    assert engagement.penche == "equilibre"
     assert engagement.par_profil == {"Agent": pytest.approx(4 / 3), "Encadrement": pytest.approx(11 / 3)}
     assert engagement.profils_divergents
     assert [i.item.id for i in r.items_en_desaccord] == ["autonomie", "sens_du_travail"]
@@ -34,6 +35,13 @@ def test_girouet_deux_evaluateurs_qui_divergent():
     assert organisation.score is None and organisation.penche is None  # personne n'a coté
     assert managers.part is None
     assert r.completude == pytest.approx(8 / 24)
+
+
+def test_penchant_au_milieu_exact_et_de_part_et_d_autre():
+    assert penchant(2.5, 2.5) == "equilibre"
+    assert penchant((2.4 + 2.6 + 2.5) / 3, 2.5) == "equilibre"  # arrondi des flottants
+    assert penchant(2.5001, 2.5) == "positif" and penchant(2.4999, 2.5) == "negatif"
+    assert penchant(0.5, 0.5) == "equilibre"  # une échelle 0–1
 
 
 def test_girouet_penche_negatif_sous_le_milieu():

@@ -348,7 +348,7 @@ def _evaluations(systeme, admin, lettre):
     de codes dont l'un a servi : propres à l'organisation."""
     girouet = DefinitionInstrument.objects.get(organisation=None, code="girouet")
     texte = en_yaml(girouet.definition).replace(girouet.definition.titre, f"Girouet secret {lettre}", 1)
-    instrument = instruments.adapter(systeme.organisation, girouet, texte, admin)
+    instrument = instruments.adapter(systeme.organisation, girouet, texte, admin, 1)
     evaluation = instruments.demarrer_evaluation(systeme, instrument, "amont", admin)
     instruments.inviter_evaluateur(evaluation, admin, "direction", admin)
     instruments.coter(evaluation, admin, {"autonomie": Saisie(2, commentaire=f"Commentaire secret {lettre}")})
@@ -558,6 +558,18 @@ def _qualifier(systeme, admin):
     cas = max(regles.cas, key=lambda c: len(c.obligations))
     conformite.qualifier(systeme, regles, cas.reponses, admin)
     return ObligationSuivie.objects.filter(systeme=systeme).order_by("pk").first()
+
+
+def _adaptation_par_formulaire(definition) -> dict:
+    """Le formulaire d'adaptation tel quel, un libellé changé, enregistré."""
+    donnees = {"titre": definition.titre, "version": "1", "action": "enregistrer"}
+    for section in definition.sections:
+        donnees[f"section-{section.id}-titre"] = section.titre
+        for item in section.items:
+            donnees[f"item-{item.id}-libelle"] = item.libelle
+            donnees[f"item-{item.id}-questions"] = "\n".join(item.questions)
+    donnees["item-autonomie-libelle"] = "Autonomie des agents"
+    return donnees
 
 
 # Ce qu'envoie l'attaquant : des données qui suffiraient à modifier quoi que ce soit si l'accès était
@@ -1136,6 +1148,23 @@ ACTIONS_PAGES = [
     ("retirer un membre", "POST", "membres/{adhesion}/retrait/", dict, True, [ADMIN]),
     ("annuler une invitation", "POST", "invitations/{invitation}/annulation/", dict, True, [ADMIN]),
     ("voir les instruments", "GET", "instruments/", None, False, MEMBRES),
+    ("voir le guide des instruments", "GET", "instruments/guide/", None, False, MEMBRES),
+    (
+        "ouvrir l'adaptation d'un instrument",
+        "GET",
+        "instruments/{girouet}/adaptation/",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
+        "adapter un instrument par formulaire",
+        "POST",
+        "instruments/{girouet}/adaptation/",
+        lambda: _adaptation_par_formulaire(_national("girouet").definition),
+        True,
+        [ADMIN, REFERENT],
+    ),
     ("voir les évaluations d'un système", "GET", "registre/{systeme}/evaluations/", None, False, MEMBRES),
     ("voir une évaluation", "GET", "evaluations/{evaluation}/", None, False, MEMBRES),
     ("voir un questionnaire", "GET", "consultations/{consultation}/", None, False, MEMBRES),
@@ -1144,7 +1173,7 @@ ACTIONS_PAGES = [
         "ouvrir une évaluation",
         "POST",
         "registre/{systeme}/evaluations/nouvelle/",
-        lambda: {"evaluation-instrument": _national("girouet").pk, "evaluation-moment": "amont"},
+        lambda: {"evaluation-choix": f"{_national('girouet').pk}:amont", "evaluation-profil": "direction"},
         True,
         [ADMIN, REFERENT],
     ),
@@ -1182,7 +1211,8 @@ ACTIONS_PAGES = [
         lambda: {
             "texte": en_yaml(_national("girouet").definition).replace(
                 "titre: Girouet", "titre: Notre girouet", 1
-            )
+            ),
+            "version": "1",
         },
         True,
         [ADMIN, REFERENT],

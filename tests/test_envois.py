@@ -97,7 +97,7 @@ CREATIONS = {
     "évaluation": Creation(
         lambda s: f"{_registre(s)}/evaluations/",
         lambda s: f"{_registre(s)}/evaluations/nouvelle/",
-        lambda s: {"evaluation-instrument": s.girouet.pk, "evaluation-moment": "amont"},
+        lambda s: {"evaluation-choix": f"{s.girouet.pk}:amont", "evaluation-profil": "direction"},
         lambda s: Evaluation.objects.count(),
     ),
     "consultation": Creation(
@@ -126,7 +126,11 @@ CREATIONS = {
     "adaptation d'un instrument": Creation(
         lambda s: f"/o/{s.org.slug}/instruments/{s.girouet.pk}/adapter/",
         lambda s: f"/o/{s.org.slug}/instruments/{s.girouet.pk}/adapter/",
-        lambda s: {"texte": en_yaml(s.girouet.definition)},
+        # La version lue au moment d'afficher le formulaire (verrou de version des adaptations).
+        lambda s: {
+            "texte": en_yaml(s.girouet.definition),
+            "version": str(instruments.version_visible(s.org, "girouet")),
+        },
         lambda s: DefinitionInstrument.objects.count(),
     ),
     "qualification": Creation(
@@ -215,9 +219,11 @@ def test_un_envoi_refuse_ne_consomme_pas_son_jeton(client, scene):
     client.force_login(scene.admin)
     adresse = f"/o/{scene.org.slug}/instruments/{scene.girouet.pk}/adapter/"
     jeton = _jeton(client, adresse)
-    refuse = client.post(adresse, {"texte": "id: autre-chose\n", "envoi": jeton})
+    refuse = client.post(adresse, {"texte": "id: autre-chose\n", "version": "1", "envoi": jeton})
     assert refuse.status_code == 400 and not Envoi.objects.exists()
-    corrige = client.post(adresse, {"texte": en_yaml(scene.girouet.definition), "envoi": jeton})
+    corrige = client.post(
+        adresse, {"texte": en_yaml(scene.girouet.definition), "version": "1", "envoi": jeton}
+    )
     assert (
         corrige.status_code == 302
         and DefinitionInstrument.objects.filter(organisation=scene.org).count() == 1

@@ -102,9 +102,11 @@ def test_demarrer_une_evaluation_propose_la_derniere_version_livree(
     assert escape(f"{v2.titre} (v2)") in page and "Check-list v1" not in page
     # La v1 ne se démarre plus par la page : elle n'est pas parmi les choix.
     nouvelle = _url(org_a, f"registre/{systeme_a.pk}/evaluations/nouvelle/")
-    client.post(nouvelle, {"evaluation-instrument": checklist_v1_retiree.pk, "evaluation-moment": "amont"})
+    client.post(
+        nouvelle, {"evaluation-choix": f"{checklist_v1_retiree.pk}:amont", "evaluation-profil": "agent"}
+    )
     assert not Evaluation.objects.exists()
-    client.post(nouvelle, {"evaluation-instrument": v2.pk, "evaluation-moment": "amont"})
+    client.post(nouvelle, {"evaluation-choix": f"{v2.pk}:amont", "evaluation-profil": "agent"})
     assert Evaluation.objects.get().instrument == v2
 
 
@@ -174,7 +176,8 @@ def test_seul_un_invite_cote(evaluation, lecteur_a):
 def test_on_n_invite_pas_hors_de_l_organisation(evaluation, admin_b, referent_a):
     with pytest.raises(ValidationError, match="membre de l'organisation"):
         services.inviter_evaluateur(evaluation, admin_b, "agent", referent_a)
-    assert not Evaluateur.objects.exists()
+    # Seule la personne qui a ouvert l'évaluation l'est : rien n'a été ajouté.
+    assert list(Evaluateur.objects.values_list("utilisateur", flat=True)) == [referent_a.pk]
 
 
 def test_finaliser_fige_l_evaluation(evaluation, referent_a):
@@ -200,7 +203,7 @@ def test_moment_et_instrument_controles(systeme_a, referent_a, org_b, admin_b):
             systeme_a, radar, "bilan", referent_a
         )  # le radar ne connaît pas le bilan
     systeme_b = fabrique.systeme(org_b, admin_b)
-    adaptation_b = services.adapter(org_b, radar, _yaml_adapte("radar-decision"), admin_b)
+    adaptation_b = services.adapter(org_b, radar, _yaml_adapte("radar-decision"), admin_b, 1)
     with pytest.raises(ValidationError, match="pas disponible"):
         services.demarrer_evaluation(systeme_a, adaptation_b, "amont", referent_a)
     assert services.demarrer_evaluation(systeme_b, adaptation_b, "amont", admin_b)
@@ -220,7 +223,7 @@ def test_adapter_cree_une_version_propre_et_garde_l_ancienne(evaluation, girouet
     services.inviter_evaluateur(evaluation, referent_a, "direction", referent_a)
     services.coter(evaluation, referent_a, {"autonomie": Saisie(2)})
     texte = _yaml_adapte("girouet").replace("libelle: Autonomie", "libelle: Autonomie des agents")
-    adaptee = services.adapter(org_a, girouet, texte, referent_a)
+    adaptee = services.adapter(org_a, girouet, texte, referent_a, 1)
     assert (adaptee.organisation, adaptee.version, adaptee.base) == (org_a, 2, girouet)
     assert adaptee.definition.items[0].libelle == "Autonomie des agents"
     evaluation.refresh_from_db()
@@ -235,7 +238,7 @@ def test_adapter_cree_une_version_propre_et_garde_l_ancienne(evaluation, girouet
 
 
 def test_une_adaptation_reste_dans_son_organisation(girouet, org_a, org_b, referent_a, admin_b):
-    services.adapter(org_a, girouet, _yaml_adapte("girouet"), referent_a)
+    services.adapter(org_a, girouet, _yaml_adapte("girouet"), referent_a, 1)
     assert all(i.organisation is None for i in selectors.instruments(org_b))
 
 
@@ -251,7 +254,7 @@ def test_une_adaptation_reste_dans_son_organisation(girouet, org_a, org_b, refer
 )
 def test_adaptation_invalide_refusee_en_francais(girouet, org_a, referent_a, texte, message):
     with pytest.raises(ValidationError) as exc:
-        services.adapter(org_a, girouet, texte, referent_a)
+        services.adapter(org_a, girouet, texte, referent_a, 1)
     assert message in " ".join(exc.value.messages)
     assert DefinitionInstrument.objects.filter(organisation=org_a).count() == 0
 
@@ -259,7 +262,7 @@ def test_adaptation_invalide_refusee_en_francais(girouet, org_a, referent_a, tex
 def test_l_identifiant_d_une_adaptation_ne_change_pas(girouet, org_a, referent_a):
     texte = _yaml_adapte("girouet").replace("id: girouet", "id: autre-chose", 1)
     with pytest.raises(ValidationError, match="doit rester « girouet »"):
-        services.adapter(org_a, girouet, texte, referent_a)
+        services.adapter(org_a, girouet, texte, referent_a, 1)
 
 
 # --- Consultation anonyme ---------------------------------------------------------------------
@@ -416,7 +419,8 @@ def test_non_invite_ne_cote_pas(client, evaluation, admin_a, org_a):
 def test_adaptation_invalide_par_la_page(client, girouet, referent_a, org_a):
     client.force_login(referent_a)
     reponse = client.post(
-        _url(org_a, f"instruments/{girouet.pk}/adapter/"), {"texte": "id: girouet\nversion: 1\n"}
+        _url(org_a, f"instruments/{girouet.pk}/adapter/"),
+        {"texte": "id: girouet\nversion: 1\n", "version": "1"},
     )
     assert reponse.status_code == 400
     assert "champ obligatoire absent" in reponse.content.decode()
@@ -523,7 +527,11 @@ def test_reevaluer_reprend_les_evaluateurs(client, evaluation, org_a, referent_a
         evaluation.instrument,
         False,
     )
-    assert [(e.utilisateur, e.profil) for e in nouvelle.evaluateurs.all()] == [(agent, "agent")]
+    # La personne qui rouvre est évaluatrice (son profil d'avant), puis les évaluateurs repris.
+    assert [(e.utilisateur, e.profil) for e in nouvelle.evaluateurs.all()] == [
+        (referent_a, "autre"),
+        (agent, "agent"),
+    ]
     assert not Reponse.objects.filter(evaluateur__evaluation=nouvelle).exists()
 
 

@@ -239,11 +239,30 @@ def test_radar_plusieurs_series_distinctes_et_item_absent_d_une_version():
     assert len(couleurs) == 2 and len(pointilles) == 2  # pas la couleur seule
 
 
-def test_radar_libelles_longs_tronques_et_coupes():
+def test_radar_libelles_longs_coupes_sur_trois_lignes_puis_tronques():
     definition = definition_notee(libelle="Un libellé d'item beaucoup trop long pour tenir sur le radar {i}")
     tous = textes(lire(graphiques.radar([("", resultat(definition, {}))], "r4")))
-    # 28 caractères au plus (« Un libellé d'item beaucoup… »), sur deux lignes.
-    assert tous.count("Un libellé d'item") == 12 and tous.count("beaucoup…") == 12
+    # Trois lignes de 20 caractères au plus ; seule la dernière, au-delà, est tronquée.
+    assert tous.count("Un libellé d'item") == 12 and tous.count("beaucoup trop long") == 12
+    assert tous.count("pour tenir…") == 12
+
+
+def test_radar_livre_libelles_entiers_sur_plusieurs_lignes():
+    """« Utilité interne (pour les agents) » n'est plus coupé en « Utilité interne… »."""
+    from balise.instruments.definition import definitions_livrees
+
+    (definition,) = [d for d in definitions_livrees() if d.id == "radar-decision"]
+    racine = lire(graphiques.radar([("Amont", resultat(definition, {}))], "r6"))
+    tous = textes(racine)
+    assert "Utilité interne" in tous and "(pour les agents)" in tous
+    assert not any("…" in t for t in tous)
+    # Chaque libellé d'axe se relit en entier, ligne après ligne.
+    suite = " ".join(tous)
+    for item in definition.items_notes:
+        assert item.libelle in suite, item.libelle
+    # Rien hors du cadre : les lignes en plus restent dans le viewBox.
+    hauteur = float(racine.get("viewBox").split()[3])
+    assert all(0 < float(t.get("y")) < hauteur for t in racine.iter(f"{SVG}text"))
 
 
 def test_radar_plus_de_quatre_sections_titres_en_legende():
@@ -285,6 +304,32 @@ def test_girouet_sens_couleur_et_note():
     tous = textes(racine)
     assert "3,5 / 4" in tous and "1,5 / 4" in tous and "non noté" in tous
     assert "→ penche vers les impacts positifs" in tous and "← penche vers les impacts négatifs" in tous
+
+
+def test_girouet_milieu_exact_ni_positif_ni_negatif():
+    definition = definition_notee("girouet", sections=3)
+    notes = {
+        **{f"i0_{i}": [2, 3] for i in range(3)},  # 2,5 exactement : milieu de 1–4
+        **{f"i1_{i}": [3, 2, 3] for i in range(3)},  # 2,67 : juste au-dessus
+        **{f"i2_{i}": [2, 3, 2] for i in range(3)},  # 2,33 : juste au-dessous
+    }
+    r = resultat(definition, notes)
+    assert [s.penche for s in r.sections] == ["equilibre", "positif", "negatif"]
+    racine = verifier_socle(graphiques.girouet(r, "g4"), "g4")
+    milieu = bras(racine)["s0"]
+    assert milieu.get("data-penche") == "equilibre"
+    planche = milieu.find(f"{SVG}polygon")
+    assert planche.get("fill") not in (graphiques.VERT, graphiques.ORANGE, GRIS_CLAIR)
+    xs = [x for x, _ in points(planche)]
+    mat = graphiques._GIR_MAT
+    assert len(xs) == 4  # sans pointe : elle ne désigne aucun côté
+    assert mat - min(xs) == pytest.approx(max(xs) - mat)  # autant d'un côté que de l'autre
+    tous = textes(racine)
+    assert "2,5 / 4 — à l'équilibre" in tous
+    assert any(t.startswith("à l'équilibre") for t in tous)  # la légende l'explique
+    titre = racine[0].text
+    assert "Section 0 : à l'équilibre, ni positif ni négatif (2,5 / 4)" in titre
+    assert "Section 1 : penche vers les impacts positifs" in titre
 
 
 def test_girouet_longueur_croit_avec_l_ecart_au_milieu():

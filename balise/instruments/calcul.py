@@ -55,13 +55,29 @@ class ResultatItem:
         return self.maximum - self.minimum
 
 
+# Écart au milieu en deçà duquel une moyenne est le milieu lui-même (arrondis des flottants).
+_TOLERANCE_MILIEU = 1e-9
+
+
+def penchant(score: float, milieu: float) -> str:
+    """De quel côté penche une section : une moyenne exactement au milieu ne penche d'aucun côté.
+
+    Les échelles des instruments à deux côtés (girouet : 1–4) n'ont pas de niveau médian, pour
+    qu'aucune réponse ne soit neutre ; une moyenne peut pourtant tomber sur le milieu (2,5), et
+    Balise ne la range alors ni du côté positif ni du côté négatif.
+    """
+    if abs(score - milieu) <= _TOLERANCE_MILIEU:
+        return "equilibre"
+    return "positif" if score > milieu else "negatif"
+
+
 @dataclass
 class ResultatSection:
     section: Section
     items: list[ResultatItem]
     score: float | None  # sur l'échelle de la définition
     part: float | None  # score ramené entre 0 (bas de l'échelle) et 1 (haut)
-    penche: str | None  # « positif » / « negatif » par rapport au milieu de l'échelle
+    penche: str | None  # « positif », « negatif » ou « equilibre » par rapport au milieu de l'échelle
     par_profil: dict[str, float | None]
     profils_divergents: bool
 
@@ -160,7 +176,7 @@ def calculer(definition: Definition, cotations: Iterable[Cotation]) -> Resultat:
                 items=items,
                 score=score,
                 part=None if score is None else (score - echelle.minimum) / etendue,
-                penche=None if score is None else ("positif" if score >= echelle.milieu else "negatif"),
+                penche=None if score is None else penchant(score, echelle.milieu),
                 par_profil=par_profil,
                 profils_divergents=divergents,
             )

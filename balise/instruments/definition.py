@@ -196,6 +196,14 @@ def lire_yaml(texte: str, version: int | None = None) -> Definition:
 
     `version` impose le numéro de version (celui qu'attribue Balise à une adaptation).
     """
+    donnees = lire_donnees_yaml(texte)
+    if version is not None and isinstance(donnees, dict):
+        donnees["version"] = version
+    return valider(donnees)
+
+
+def lire_donnees_yaml(texte: str) -> object:
+    """Le texte YAML d'une définition lu en données, pas encore validées (alias et tailles refusés)."""
     if len(texte) > TAILLE_MAX_YAML:
         raise DefinitionInvalide([f"définition trop longue (plus de {TAILLE_MAX_YAML // 1000} ko)"])
     try:
@@ -205,14 +213,12 @@ def lire_yaml(texte: str, version: int | None = None) -> Definition:
             raise DefinitionInvalide(
                 ["les alias YAML (*nom) ne sont pas acceptés : écrivez le texte en entier"]
             )
-        donnees = yaml.safe_load(texte)
-        if version is not None and isinstance(donnees, dict):
-            donnees["version"] = version
+        donnees: object = yaml.safe_load(texte)
     except yaml.YAMLError as exc:
         position = getattr(exc, "problem_mark", None)
         ou = f" (ligne {position.line + 1})" if position else ""
         raise DefinitionInvalide([f"le texte n'est pas du YAML valide{ou}"]) from None
-    return valider(donnees)
+    return donnees
 
 
 def en_yaml(definition: Definition) -> str:

@@ -1,9 +1,10 @@
 from django import forms
 
 from balise.comptes.models import Utilisateur
-from balise.formulaires import Formulaire
+from balise.formulaires import ChampVersion, Formulaire
 
 from . import codes
+from .adaptation import ChangementItem, Changements, NouvelItem, questions
 from .definition import LIBELLES_MOMENTS, TAILLE_MAX_YAML, Definition, Item, Moment
 from .models import Consultation, DefinitionInstrument, Profil
 from .services import MAX_CODES_PAR_FEUILLE, MIN_CODES_PAR_GROUPE, Saisie
@@ -12,22 +13,61 @@ SANS_OBJET = "sans_objet"
 _MOMENTS = [("", "Choisir un moment")] + [(m.value, LIBELLES_MOMENTS[m]) for m in Moment]
 
 
+MOMENT_NON_PREVU = (
+    "Cet instrument ne prévoit pas ce moment du projet : choisissez parmi les moments proposés."
+)
+
+
 class DemarrerForm(Formulaire):
+    """Un seul choix « instrument — moment » : seuls les moments que prévoit chaque instrument sont offerts.
+
+    Le service vérifie encore le couple (`services._verifier_moment`), pour l'API comme pour un envoi forgé.
+    """
+
     prefix = "evaluation"  # deux formulaires sur la même page : des identifiants distincts
-    instrument = forms.ModelChoiceField(
-        queryset=DefinitionInstrument.objects.none(), label="Instrument", empty_label="Choisir un instrument"
+    choix = forms.ChoiceField(
+        label="Instrument et moment du projet",
+        help_text="Chaque instrument ne propose que les moments du projet pour lesquels il est fait.",
+        error_messages={"invalid_choice": MOMENT_NON_PREVU},
     )
-    moment = forms.ChoiceField(choices=_MOMENTS, label="Moment du projet")
+    profil = forms.ChoiceField(
+        choices=[("", "Choisir votre profil")] + Profil.choices,
+        label="Votre profil d'évaluateur",
+        help_text="Vous serez la première personne à coter cette évaluation ; invitez ensuite les autres.",
+    )
 
     def __init__(self, *args, instruments: list[DefinitionInstrument], **kwargs):
         super().__init__(*args, **kwargs)
-        champ = self.fields["instrument"]
-        champ.queryset = DefinitionInstrument.objects.filter(pk__in=[i.pk for i in instruments])
-        champ.label_from_instance = lambda i: f"{i.titre} (v{i.version})"
+        self.instruments = {str(i.pk): i for i in instruments}
+        self.fields["choix"].choices = [("", "Choisir un instrument et un moment")] + [
+            (
+                f"{i.titre} (v{i.version})",
+                [(f"{i.pk}:{m.value}", f"{LIBELLES_MOMENTS[m]} — {i.titre}") for m in i.definition.moments],
+            )
+            for i in instruments
+        ]
+
+    def clean(self):
+        donnees = super().clean()
+        choix = donnees.pop("choix", None)
+        if choix:  # déjà vérifié parmi les couples offerts
+            pk, _, moment = choix.partition(":")
+            donnees["instrument"], donnees["moment"] = self.instruments[pk], moment
+        return donnees
 
 
 class ReevaluerForm(Formulaire):
-    moment = forms.ChoiceField(choices=_MOMENTS, label="Moment de la nouvelle évaluation")
+    moment = forms.ChoiceField(
+        choices=_MOMENTS,
+        label="Moment de la nouvelle évaluation",
+        error_messages={"invalid_choice": MOMENT_NON_PREVU},
+    )
+
+    def __init__(self, *args, moments: list[Moment], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moment"].choices = [("", "Choisir un moment")] + [
+            (m.value, LIBELLES_MOMENTS[m]) for m in moments
+        ]
 
 
 class InviterForm(Formulaire):
@@ -50,6 +90,7 @@ class InviterForm(Formulaire):
 
 
 class AdaptationForm(Formulaire):
+    version = ChampVersion()
     texte = forms.CharField(
         label="Définition (YAML)",
         max_length=TAILLE_MAX_YAML,
@@ -57,6 +98,116 @@ class AdaptationForm(Formulaire):
         help_text="Modifiez les libellés, questions, poids ; ajoutez ou retirez des items. "
         "L'identifiant ne change pas ; le numéro de version est attribué par Balise.",
     )
+
+
+def _texte(label: str) -> forms.CharField:
+    # Longueur et présence vérifiées par le schéma de la définition (une seule règle) ; le champ ne
+    # borne que ce qu'un navigateur peut envoyer.
+    return forms.CharField(
+        label=label, required=False, max_length=20_000, strip=True, widget=forms.TextInput()
+    )
+
+
+def _questions(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=60_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Une question par ligne.",
+    )
+
+
+def _poids(label: str) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        help_text="1 par défaut ; 2 compte double dans la moyenne de la section.",
+        error_messages={"invalid": "Le poids doit être un nombre, par exemple 1 ou 1,5."},
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
+class AdaptationItemsForm(Formulaire):
+    """L'adaptation d'un instrument sans YAML : titre, sections, et pour chaque item son libellé, ses
+    questions guides, son poids ou son retrait ; un item peut être ajouté à chaque section.
+
+    Les règles (libellé non vide, poids entre 0 et 100, une section garde un item…) sont celles du
+    schéma de la définition, appliquées par `adaptation.apercu` et le service, pas ici.
+    """
+
+    version = ChampVersion()
+    titre = _texte("Titre de l'instrument")
+
+    def __init__(self, *args, definition: Definition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        initial = {"titre": definition.titre}
+        for section in definition.sections:
+            self.fields[f"section-{section.id}-titre"] = _texte("Titre de la section")
+            initial[f"section-{section.id}-titre"] = section.titre
+            for item in section.items:
+                prefixe = f"item-{item.id}"
+                self.fields[f"{prefixe}-libelle"] = _texte("Libellé")
+                self.fields[f"{prefixe}-questions"] = _questions("Questions guides")
+                if item.type == "echelle":
+                    self.fields[f"{prefixe}-poids"] = _poids("Poids")
+                self.fields[f"{prefixe}-retirer"] = forms.BooleanField(
+                    label="Retirer cet item", required=False
+                )
+                initial[f"{prefixe}-libelle"] = item.libelle
+                initial[f"{prefixe}-questions"] = "\n".join(item.questions)
+                initial[f"{prefixe}-poids"] = item.poids
+            prefixe = f"nouvel-{section.id}"
+            self.fields[f"{prefixe}-libelle"] = _texte("Libellé du nouvel item (facultatif)")
+            self.fields[f"{prefixe}-questions"] = _questions("Questions guides du nouvel item")
+            self.fields[f"{prefixe}-poids"] = _poids("Poids du nouvel item")
+        self.initial = {**initial, **self.initial}
+
+    def sections(self):
+        """Pour le gabarit : chaque section, son champ de titre, ses items avec leurs champs, l'ajout."""
+        for section in self.definition.sections:
+            items = [
+                (
+                    item,
+                    [
+                        self[f"item-{item.id}-{n}"]
+                        for n in ("libelle", "questions", "poids")
+                        if f"item-{item.id}-{n}" in self.fields
+                    ],
+                    self[f"item-{item.id}-retirer"],
+                )
+                for item in section.items
+            ]
+            nouvel = [self[f"nouvel-{section.id}-{n}"] for n in ("libelle", "questions", "poids")]
+            yield section, self[f"section-{section.id}-titre"], items, nouvel
+
+    def changements(self) -> Changements:
+        d = self.cleaned_data
+        return Changements(
+            titre=d["titre"],
+            sections={s.id: d[f"section-{s.id}-titre"] for s in self.definition.sections},
+            items={
+                item.id: ChangementItem(
+                    libelle=d[f"item-{item.id}-libelle"],
+                    questions=questions(d[f"item-{item.id}-questions"]),
+                    poids=d.get(f"item-{item.id}-poids"),
+                    retire=d[f"item-{item.id}-retirer"],
+                )
+                for item in self.definition.items
+            },
+            nouveaux=[
+                NouvelItem(
+                    section=s.id,
+                    libelle=d[f"nouvel-{s.id}-libelle"],
+                    questions=questions(d[f"nouvel-{s.id}-questions"]),
+                    poids=d[f"nouvel-{s.id}-poids"],
+                )
+                for s in self.definition.sections
+                if d[f"nouvel-{s.id}-libelle"]
+            ],
+        )
 
 
 def _champ_item(definition: Definition, item: Item) -> forms.Field:
@@ -167,9 +318,16 @@ class ConsultationForm(Formulaire):
 
     def __init__(self, *args, instruments: list[DefinitionInstrument], **kwargs):
         super().__init__(*args, **kwargs)
+        questionnaires = [i for i in instruments if i.definition.consultation]
         self.fields["instrument"].queryset = DefinitionInstrument.objects.filter(
-            pk__in=[i.pk for i in instruments if i.definition.consultation]
+            pk__in=[i.pk for i in questionnaires]
         )
+        # Seuls les moments que prévoit un questionnaire (le service vérifie encore le couple).
+        prevus = {m for i in questionnaires for m in i.definition.moments}
+        self.fields["moment"].choices = [("", "Choisir un moment")] + [
+            (m.value, LIBELLES_MOMENTS[m]) for m in Moment if m in prevus
+        ]
+        self.fields["moment"].error_messages["invalid_choice"] = MOMENT_NON_PREVU
         self.fields["instrument"].label_from_instance = lambda i: f"{i.titre} (v{i.version})"
 
 

@@ -246,7 +246,9 @@ def radar(series: list[tuple[str, Resultat]], id_: str) -> Markup:
     for i, item in enumerate(items):
         angle = _angle(i, n)
         x, y = _point(angle, _RADAR_R + 12)
-        lignes = couper(tronquer(item.libelle, 28), 20, 2)
+        # Le libellé entier sur trois lignes au plus (« Utilité interne (pour les agents) ») : tronqué
+        # seulement au-delà, jamais à une longueur fixe qui ôterait le mot qui distingue deux axes.
+        lignes = couper(item.libelle, 20, 3)
         c, s = math.cos(angle), math.sin(angle)
         # Centré seulement sur un axe vertical : deux axes voisins de la verticale ont leurs libellés
         # de part et d'autre, sans se chevaucher.
@@ -349,6 +351,7 @@ _GIR_MAT = _GIR_L / 2  # abscisse du mât
 _GIR_HAUT_PLANCHE = 30
 _GIR_BRAS_MIN = 70  # longueur d'un bras au milieu de l'échelle…
 _GIR_BRAS_MAX = _GIR_L / 2 - 96  # … et au bout de l'échelle (reste la place de la note)
+_GIR_BRAS_EQUILIBRE = 60  # demi-planche d'une section dont la moyenne est le milieu exact
 
 
 def _planche(
@@ -368,8 +371,9 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
     """Le girouet : un mât (comme celui des mariniers de Loire) et une planche-flèche par section.
 
     La flèche pointe à droite, verte, quand la section penche vers les impacts positifs ; à gauche,
-    orange, quand elle penche vers les impacts négatifs ; une planche grise sans pointe quand la
-    section n'est pas notée. La longueur du bras croît avec l'écart de la note au milieu de l'échelle.
+    orange, quand elle penche vers les impacts négatifs ; une planche grise sans pointe, de part et
+    d'autre du mât, quand sa moyenne est exactement le milieu (2,5 sur 1–4 : ni l'un ni l'autre, comme
+    l'échelle sans niveau médian du cahier) ; une planche claire sans pointe quand elle n'est pas notée. La longueur du bras croît avec l'écart de la note au milieu de l'échelle.
     """
     definition = resultat.definition
     echelle = definition.echelles[definition.echelle]
@@ -391,6 +395,14 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
             x_note, ancre_note, texte_note = _GIR_MAT + 55, "start", "non noté"
             x_titre, ancre_titre = _GIR_MAT + 14, "start"
             resumes.append(f"{rs.section.titre} : non noté")
+        elif penche == "equilibre":
+            # Moyenne exactement au milieu : ni flèche ni côté, une planche droite de part et d'autre du mât.
+            couleur, bord, sens = GRIS_MOYEN, GRIS_FONCE, 1
+            longueur = _GIR_BRAS_EQUILIBRE
+            points = _planche(_GIR_MAT - longueur, y_planche, 2 * longueur, 1, False)
+            x_note, ancre_note, texte_note = _GIR_MAT + longueur + 10, "start", f"{note} — à l'équilibre"
+            x_titre, ancre_titre = _GIR_MAT + 14, "start"
+            resumes.append(f"{rs.section.titre} : à l'équilibre, ni positif ni négatif ({note})")
         else:
             positif = penche == "positif"
             sens = 1 if positif else -1
@@ -449,6 +461,14 @@ def girouet(resultat: Resultat, id_: str) -> Markup:
     corps.append(ecrire(70, y + 4, "→ penche vers les impacts positifs", 12.5))
     corps.append(f'<polygon points="{_planche(_GIR_MAT + 60, y - 8, 40, -1, True, 16)}" fill="{ORANGE}"/>')
     corps.append(ecrire(_GIR_MAT + 70, y + 4, "← penche vers les impacts négatifs", 12.5))
+    if any(rs.penche == "equilibre" for rs in resultat.sections):
+        y += 26
+        corps.append(
+            f'<polygon points="{_planche(20, y - 8, 40, 1, False, 16)}" fill="{GRIS_MOYEN}" stroke="{GRIS_FONCE}"/>'
+        )
+        corps.append(
+            ecrire(70, y + 4, "à l'équilibre : moyenne au milieu exact, ni positive ni négative", 12.5)
+        )
     if any(rs.score is None for rs in resultat.sections):
         y += 26
         corps.append(

@@ -4,6 +4,7 @@ Les vues vérifient le rôle de la personne (organisations.acces) puis appellent
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,8 @@ from balise.organisations.models import Adhesion, Organisation
 from balise.registre.models import SystemeIA
 
 from . import codes
-from .definition import Definition, DefinitionInvalide, definitions_livrees, lire_yaml
+from .adaptation import Changements, appliquer, situer
+from .definition import Definition, DefinitionInvalide, definitions_livrees, lire_donnees_yaml, valider
 from .models import (
     CodeParticipation,
     Consultation,
@@ -26,6 +28,7 @@ from .models import (
     Evaluateur,
     Evaluation,
     GroupeCodes,
+    Profil,
     Reponse,
     ReponseAnonyme,
 )
@@ -62,43 +65,124 @@ def synchroniser_definitions_livrees() -> None:
             existante.save(update_fields=["contenu", "titre"])
 
 
-def adapter(
-    organisation: Organisation, base: DefinitionInstrument, texte: str, par: Utilisateur
-) -> DefinitionInstrument:
-    """Enregistre l'adaptation d'un instrument par une organisation comme sa propre nouvelle version."""
-    if base.organisation_id not in (None, organisation.pk):
-        raise ValidationError("Cet instrument n'est pas disponible pour votre organisation.")
-    # Le numéro suit les versions que l'organisation voit (nationales et les siennes) ; deux
-    # adaptations simultanées se heurtent à la contrainte d'unicité plutôt que de s'écraser.
-    version = 1 + (
-        DefinitionInstrument.objects.filter(code=base.code)
+def version_visible(organisation: Organisation, code: str) -> int:
+    """Le plus grand numéro de version d'un instrument que voit l'organisation (nationales et siennes)."""
+    return (
+        DefinitionInstrument.objects.filter(code=code)
         .filter(Q(organisation=organisation) | Q(organisation=None))
         .aggregate(m=Max("version"))["m"]
         or 0
     )
-    try:
-        definition = lire_yaml(texte, version=version)
-    except DefinitionInvalide as exc:
-        raise ValidationError(exc.erreurs) from None
-    if definition.id != base.code:
-        raise ValidationError(
-            f"L'identifiant doit rester « {base.code} » : une adaptation est une version du même instrument."
-        )
+
+
+class ConflitAdaptation(ValidationError):
+    """Une autre version de l'instrument a été enregistrée depuis que la personne a ouvert l'adaptation."""
+
+    def __init__(self, organisation: Organisation, code: str, depuis_version: int | None) -> None:
+        if depuis_version is None:
+            texte = (
+                "La version de l'instrument sur laquelle repose votre saisie n'a pas été transmise : "
+                "rien n'a été enregistré. Rouvrez l'adaptation, puis refaites vos changements."
+            )
+        else:
+            recente = (
+                DefinitionInstrument.objects.filter(code=code, version__gt=depuis_version)
+                .filter(Q(organisation=organisation) | Q(organisation=None))
+                .select_related("cree_par")
+                .order_by("-version")
+                .first()
+            )
+            qui = (
+                recente.cree_par.nom_affiche if recente and recente.cree_par else "Balise (version nationale)"
+            )
+            quand = f" le {timezone.localtime(recente.cree_le):%d/%m/%Y à %H:%M}" if recente else ""
+            texte = (
+                f"Une version plus récente de cet instrument (v{recente.version if recente else '?'}) a été "
+                f"enregistrée par {qui}{quand} depuis que vous avez ouvert l'adaptation (v{depuis_version}). "
+                "Rien n'a été enregistré : partez de la version actuelle, puis refaites vos changements."
+            )
+        super().__init__(texte)
+
+
+def _enregistrer_adaptation(
+    organisation: Organisation,
+    base: DefinitionInstrument,
+    donnees: object,
+    par: Utilisateur,
+    depuis_version: int | None,
+    situer: Callable[[list[str]], list[str]] = lambda erreurs: erreurs,
+) -> DefinitionInstrument:
+    """Le seul chemin d'une adaptation (YAML ou formulaire) : même schéma, même verrou, même numérotation.
+
+    Verrou optimiste : `depuis_version` est le plus grand numéro que la personne voyait en ouvrant
+    l'adaptation ; si une autre version a été enregistrée depuis, rien n'est écrit (ses changements
+    seraient sinon absents de la version la plus récente sans que personne le sache).
+    """
+    _verifier_instrument(organisation, base)
+    if isinstance(depuis_version, bool) or not isinstance(depuis_version, int):
+        raise ConflitAdaptation(organisation, base.code, None)
     try:
         with transaction.atomic():
-            return DefinitionInstrument.objects.create(
-                organisation=organisation,
-                code=base.code,
-                version=version,
-                titre=definition.titre,
-                contenu=definition.model_dump(mode="json"),
-                base=base,
-                cree_par=par,
+            # Deux adaptations simultanées d'une organisation passent l'une après l'autre (PostgreSQL) ;
+            # la contrainte d'unicité arrête la seconde ailleurs.
+            Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+            version = version_visible(organisation, base.code)
+            if version != depuis_version:
+                raise ConflitAdaptation(organisation, base.code, depuis_version)
+            version += 1
+            if isinstance(donnees, dict):
+                donnees = {**donnees, "version": version}
+            try:
+                definition = valider(donnees)
+            except DefinitionInvalide as exc:
+                raise ValidationError(situer(exc.erreurs)) from None
+            if definition.id != base.code:
+                raise ValidationError(
+                    f"L'identifiant doit rester « {base.code} » : une adaptation est une version du même instrument."
+                )
+            return versions.attribuer(
+                DefinitionInstrument(
+                    organisation=organisation,
+                    code=base.code,
+                    version=version,
+                    titre=definition.titre,
+                    contenu=definition.model_dump(mode="json"),
+                    base=base,
+                    cree_par=par,
+                ),
+                par,
             )
     except IntegrityError:
-        raise ValidationError(
-            "Une autre adaptation de cet instrument vient d'être enregistrée : rechargez la page."
-        ) from None
+        raise ConflitAdaptation(organisation, base.code, depuis_version) from None
+
+
+def adapter(
+    organisation: Organisation,
+    base: DefinitionInstrument,
+    texte: str,
+    par: Utilisateur,
+    depuis_version: int | None,
+) -> DefinitionInstrument:
+    """L'adaptation écrite en YAML (option avancée) : lue, puis enregistrée comme une nouvelle version."""
+    try:
+        donnees = lire_donnees_yaml(texte)
+    except DefinitionInvalide as exc:
+        raise ValidationError(exc.erreurs) from None
+    return _enregistrer_adaptation(organisation, base, donnees, par, depuis_version)
+
+
+def adapter_par_formulaire(
+    organisation: Organisation,
+    base: DefinitionInstrument,
+    changements: Changements,
+    par: Utilisateur,
+    depuis_version: int | None,
+) -> DefinitionInstrument:
+    """L'adaptation faite dans le formulaire (libellés, questions, poids, items retirés ou ajoutés)."""
+    donnees = appliquer(base.definition, changements)
+    return _enregistrer_adaptation(
+        organisation, base, donnees, par, depuis_version, lambda erreurs: situer(erreurs, donnees)
+    )
 
 
 def _verifier_instrument(organisation: Organisation, instrument: DefinitionInstrument) -> None:
@@ -112,29 +196,45 @@ def _verifier_moment(instrument: DefinitionInstrument, moment: str) -> None:
 
 
 def demarrer_evaluation(
-    systeme: SystemeIA, instrument: DefinitionInstrument, moment: str, par: Utilisateur
+    systeme: SystemeIA,
+    instrument: DefinitionInstrument,
+    moment: str,
+    par: Utilisateur,
+    profil: str = Profil.AUTRE,
 ) -> Evaluation:
+    """Ouvre une évaluation ; la personne qui l'ouvre en est la première évaluatrice, avec son profil."""
     _verifier_instrument(systeme.organisation, instrument)
     _verifier_moment(instrument, moment)
+    if profil not in Profil.values:
+        raise ValidationError("Ce profil d'évaluateur n'existe pas.")
     if systeme.archive_le is not None:
         raise ValidationError("Un système archivé ne peut pas être évalué.")
-    return versions.attribuer(
-        Evaluation(
-            organisation=systeme.organisation,
-            systeme=systeme,
-            instrument=instrument,
-            moment=moment,
-            cree_par=par,
-        ),
-        par,
-    )
+    with transaction.atomic():
+        evaluation = versions.attribuer(
+            Evaluation(
+                organisation=systeme.organisation,
+                systeme=systeme,
+                instrument=instrument,
+                moment=moment,
+                cree_par=par,
+            ),
+            par,
+        )
+        versions.attribuer(
+            Evaluateur(evaluation=evaluation, utilisateur=par, profil=profil, invite_par=par), par
+        )
+        return evaluation
 
 
 def reevaluer(evaluation: Evaluation, moment: str, par: Utilisateur) -> Evaluation:
     """Une nouvelle évaluation du même système, même instrument, mêmes évaluateurs : la suite d'une finalisée."""
     with transaction.atomic():
-        nouvelle = demarrer_evaluation(evaluation.systeme, evaluation.instrument, moment, par)
-        for e in evaluation.evaluateurs.select_related("utilisateur"):
+        precedents = list(evaluation.evaluateurs.select_related("utilisateur"))
+        profil = next((e.profil for e in precedents if e.utilisateur_id == par.pk), Profil.AUTRE)
+        nouvelle = demarrer_evaluation(evaluation.systeme, evaluation.instrument, moment, par, profil)
+        for e in precedents:
+            if e.utilisateur_id == par.pk:
+                continue  # déjà évaluateur : l'auteur de la nouvelle évaluation
             if Adhesion.objects.filter(
                 organisation=evaluation.organisation, utilisateur=e.utilisateur
             ).exists():

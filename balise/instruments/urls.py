@@ -5,9 +5,11 @@ from . import views
 app_name = "instruments"
 urlpatterns = [
     path("instruments/", views.catalogue, name="catalogue"),
+    path("instruments/guide/", views.guide, name="guide"),
     path("instruments/<int:pk>/", views.instrument, name="instrument"),
     path("instruments/<int:pk>/definition.yaml", views.instrument_yaml, name="instrument_yaml"),
     path("instruments/<int:pk>/adapter/", views.adapter, name="adapter"),
+    path("instruments/<int:pk>/adaptation/", views.adapter_formulaire, name="adapter_formulaire"),
     path("registre/<int:pk>/evaluations/", views.evaluations_du_systeme, name="evaluations_systeme"),
     path("registre/<int:pk>/evaluations/nouvelle/", views.demarrer, name="demarrer"),
     path("registre/<int:pk>/consultations/nouvelle/", views.ouvrir_consultation, name="ouvrir_consultation"),

@@ -19,11 +19,13 @@ from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
 
-from . import codes, presentation, qr, selectors, services
+from . import adaptation, codes, presentation, qr, selectors, services
 from . import dossier as dossier_pdf
+from . import guide as guide_instruments
 from .definition import en_yaml
 from .forms import (
     AdaptationForm,
+    AdaptationItemsForm,
     AjoutCodesForm,
     CodeForm,
     ConsultationForm,
@@ -59,6 +61,19 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def guide(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    return render(
+        request,
+        "instruments/guide.html",
+        {
+            "organisation": adhesion.organisation,
+            "etapes": guide_instruments.par_moment(selectors.instruments_courants(adhesion.organisation)),
+        },
+    )
+
+
+@login_required
 def instrument(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     choisi = selectors.instrument(adhesion.organisation, pk)
@@ -83,34 +98,88 @@ def instrument_yaml(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return reponse
 
 
+def _adaptation_enregistree(request: HttpRequest, slug: str, enregistrer) -> HttpResponse:
+    """Enregistre une adaptation (YAML ou formulaire) une seule fois par envoi, puis mène à la nouvelle
+    version ; un refus du service (ValidationError) passe à l'appelant, qui le montre."""
+    envoi = une_seule_fois(request, enregistrer)
+    if envoi.objet is None:
+        return redirect("instruments:catalogue", slug=slug)
+    if not envoi.doublon:
+        messages.success(request, f"Version {envoi.objet.version} enregistrée pour votre organisation.")
+    return redirect("instruments:instrument", slug=slug, pk=envoi.objet.pk)
+
+
 @login_required
 def adapter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
     base = selectors.instrument(adhesion.organisation, pk)
-    form = AdaptationForm(request.POST or None, initial={"texte": en_yaml(base.definition)})
+    form = AdaptationForm(
+        request.POST or None,
+        initial={
+            "texte": en_yaml(base.definition),
+            "version": services.version_visible(adhesion.organisation, base.code),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            envoi = une_seule_fois(
+            return _adaptation_enregistree(
                 request,
+                slug,
                 lambda: services.adapter(
-                    adhesion.organisation, base, form.cleaned_data["texte"], request.user
+                    adhesion.organisation,
+                    base,
+                    form.cleaned_data["texte"],
+                    request.user,
+                    form.cleaned_data["version"],
                 ),
             )
         except ValidationError as erreur:
             form.add_error("texte", erreur)
-        else:
-            if envoi.objet is None:
-                return redirect("instruments:catalogue", slug=slug)
-            if not envoi.doublon:
-                messages.success(
-                    request, f"Version {envoi.objet.version} enregistrée pour votre organisation."
-                )
-            return redirect("instruments:instrument", slug=slug, pk=envoi.objet.pk)
     return render(
         request,
         "instruments/adapter.html",
         {"organisation": adhesion.organisation, "base": base, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def adapter_formulaire(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Adapter un instrument sans YAML : un formulaire, un aperçu tel que les évaluateurs le verront."""
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    base = selectors.instrument(adhesion.organisation, pk)
+    definition = base.definition
+    form = AdaptationItemsForm(
+        request.POST or None,
+        definition=definition,
+        initial={"version": services.version_visible(adhesion.organisation, base.code)},
+    )
+    apercu, erreurs = None, []
+    if request.method == "POST" and form.is_valid():
+        changements = form.changements()
+        apercu, erreurs = adaptation.apercu(definition, changements)
+        if request.POST.get("action") == "enregistrer" and not erreurs:
+            try:
+                return _adaptation_enregistree(
+                    request,
+                    slug,
+                    lambda: services.adapter_par_formulaire(
+                        adhesion.organisation, base, changements, request.user, form.cleaned_data["version"]
+                    ),
+                )
+            except ValidationError as erreur:
+                erreurs = erreur.messages
+    return render(
+        request,
+        "instruments/adapter_formulaire.html",
+        {
+            "organisation": adhesion.organisation,
+            "base": base,
+            "form": form,
+            "apercu": apercu,
+            "erreurs": erreurs,
+        },
+        status=400 if form.errors or erreurs else 200,
     )
 
 
@@ -160,6 +229,10 @@ def _ouvrir(
     retour = redirect("instruments:evaluations_systeme", slug=slug, pk=pk)
     if not form.is_valid():
         messages.error(request, invite)
+        for erreurs in form.errors.as_data().values():
+            for erreur in erreurs:
+                if erreur.code != "required":  # un choix hors de ceux offerts : dit tel quel
+                    _refus(request, erreur)
         return retour
     options = {k: v for k, v in form.cleaned_data.items() if k not in ("instrument", "moment")}
     try:
@@ -192,7 +265,7 @@ def demarrer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk,
         DemarrerForm,
         services.demarrer_evaluation,
-        "Choisissez un instrument et un moment du projet.",
+        "Choisissez un instrument, un moment du projet et votre profil.",
         "Évaluation ouverte : invitez maintenant les personnes qui la coteront.",
         "instruments:evaluation",
     )
@@ -225,7 +298,7 @@ def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             and choisie.finalisee
             and choisie.systeme.archive_le is None,
             "inviter_form": InviterForm(organisation=adhesion.organisation),
-            "reevaluer_form": ReevaluerForm(),
+            "reevaluer_form": ReevaluerForm(moments=resultat.definition.moments),
         },
     )
 
@@ -314,9 +387,9 @@ def finaliser(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def reevaluer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
     choisie = selectors.evaluation(adhesion.organisation, pk)
-    form = ReevaluerForm(request.POST)
+    form = ReevaluerForm(request.POST, moments=choisie.instrument.definition.moments)
     if not form.is_valid():
-        messages.error(request, "Choisissez le moment de la nouvelle évaluation.")
+        messages.error(request, "Choisissez le moment de la nouvelle évaluation parmi ceux de l'instrument.")
         return redirect("instruments:evaluation", slug=slug, pk=pk)
     try:
         envoi = une_seule_fois(

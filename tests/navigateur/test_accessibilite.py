@@ -385,7 +385,9 @@ PAGES_CONNECTEES = {
     "mon compte": "/comptes/compte/",
     "instruments": "/o/{d.slug}/instruments/",
     "définition d'un instrument": "/o/{d.slug}/instruments/{d.girouet}/",
-    "adapter un instrument": "/o/{d.slug}/instruments/{d.girouet}/adapter/",
+    "adapter un instrument (YAML)": "/o/{d.slug}/instruments/{d.girouet}/adapter/",
+    "adapter un instrument (formulaire)": "/o/{d.slug}/instruments/{d.girouet}/adaptation/",
+    "guide des instruments": "/o/{d.slug}/instruments/guide/",
     "évaluations d'un système": "/o/{d.slug}/registre/{d.pk}/evaluations/",
     "évaluation girouet en désaccord": "/o/{d.slug}/evaluations/{d.evaluation_girouet}/",
     "évaluation radar finalisée": "/o/{d.slug}/evaluations/{d.evaluation_radar}/",
@@ -524,6 +526,21 @@ def test_cotation_et_adaptation_en_erreur_accessibles(page, donnees, admin_a):
     page.get_by_label("Définition (YAML)").fill("id: girouet\ntitre: [")
     page.get_by_role("button", name="Enregistrer comme nouvelle version").click()
     page.get_by_text("La définition n'est pas valide").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+def test_apercu_d_une_adaptation_en_erreur_accessible(page, donnees, admin_a):
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{donnees.slug}/instruments/{donnees.girouet}/adaptation/")
+    page.locator("fieldset", has_text="Item « Autonomie »").get_by_label("Poids").fill("500")
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.get_by_text("valeur trop grande").wait_for()
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+    page.locator("fieldset", has_text="Item « Autonomie »").get_by_label("Poids").fill("2")
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.locator("#apercu").wait_for()
     resultats = _axe.run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
 

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.navigateur
 
 def _ouvrir_evaluation(page, slug: str, systeme_pk: int, instrument: str, moment: str) -> None:
     page.goto(f"/o/{slug}/registre/{systeme_pk}/evaluations/")
-    page.get_by_label("Instrument").select_option(label=instrument)
-    page.get_by_label("Moment du projet").first.select_option(label=moment)
+    # Un seul choix « moment — instrument » : seuls les moments prévus par chaque instrument y sont.
+    page.get_by_label("Instrument et moment du projet").select_option(label=f"{moment} — {instrument}")
+    page.get_by_label("Votre profil d'évaluateur").select_option(label="Direction ou encadrement")
     page.get_by_role("button", name="Ouvrir l'évaluation").click()
     page.get_by_text("Évaluation ouverte").wait_for()
 
@@ -50,7 +51,7 @@ def test_girouet_a_deux_evaluateurs_qui_divergent(nouveau_contexte, org_a, refer
         pilote,
         org_a.slug,
         systeme_a.pk,
-        "Girouet — impacts de l'IA sur le travail (v1)",
+        "Girouet — impacts de l'IA sur le travail",
         "Avant la mise en production",
     )
     _inviter(pilote, referent_a.email, "Direction ou encadrement")
@@ -197,3 +198,32 @@ def test_dossier_pdf_telecharge(page, org_a, referent_a, systeme_a):
         "AIPD à mener avec le DPO.",
     ):
         assert attendu in texte
+
+
+def test_adapter_un_instrument_par_le_formulaire(page, org_a, referent_a):
+    """Changer un libellé et un poids, retirer un item, voir l'aperçu (et une erreur), enregistrer."""
+    girouet = DefinitionInstrument.objects.get(organisation=None, code="girouet")
+    connecter(page, referent_a.email)
+    page.goto(f"/o/{org_a.slug}/instruments/{girouet.pk}/")
+    page.get_by_role("link", name="Adapter pour mon organisation").click()
+    autonomie = page.locator("fieldset", has_text="Item « Autonomie »")
+    autonomie.get_by_label("Libellé").fill("Autonomie des agents")
+    page.locator("fieldset", has_text="Item « Savoir-faire »").get_by_label("Poids").fill("2")
+    # Le DSFR masque la case derrière son libellé : on clique le libellé, comme une personne.
+    page.locator("fieldset", has_text="Item « Sens du travail »").get_by_text("Retirer cet item").click()
+    autonomie.get_by_label("Poids").fill("500")
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.get_by_text("item « Autonomie des agents » (poids) : valeur trop grande").wait_for()
+    page.locator("fieldset", has_text="Item « Autonomie »").get_by_label("Poids").fill("1")
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    apercu = page.locator("#apercu")
+    apercu.get_by_text("Autonomie des agents").wait_for()
+    assert apercu.get_by_text("poids 2").count() == 1
+    assert apercu.get_by_text("Sens du travail").count() == 0
+    assert DefinitionInstrument.objects.filter(organisation=org_a).count() == 0  # rien avant d'enregistrer
+    page.get_by_role("button", name="Enregistrer comme nouvelle version").click()
+    page.get_by_text("Version 2 enregistrée pour votre organisation").wait_for()
+    adaptee = DefinitionInstrument.objects.get(organisation=org_a)
+    items = {i.id: i for i in adaptee.definition.items}
+    assert items["autonomie"].libelle == "Autonomie des agents" and items["savoir_faire"].poids == 2
+    assert "sens_du_travail" not in items and adaptee.cree_par == referent_a

@@ -25,7 +25,7 @@ from balise.demo import programme as demo_programme
 from balise.demo import rapports as demo_rapports
 from balise.demo import regles_usage as demo_regles_usage
 from balise.instruments import services as instruments
-from balise.instruments.models import DefinitionInstrument
+from balise.instruments.models import DefinitionInstrument, Profil
 from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs
@@ -156,7 +156,11 @@ def _national(code: str) -> DefinitionInstrument:
 def _evaluer(donnees: dict, utilisateurs: dict[str, Utilisateur]) -> None:
     for e in donnees.get("evaluations", []):
         systeme, pilote = _systeme_et_pilote(e)
-        evaluation = instruments.demarrer_evaluation(systeme, _national(e["instrument"]), e["moment"], pilote)
+        # La personne qui ouvre l'évaluation en est évaluatrice : avec son profil si elle cote aussi.
+        profil = e["cotations"].get(pilote.email, {}).get("profil", Profil.AUTRE)
+        evaluation = instruments.demarrer_evaluation(
+            systeme, _national(e["instrument"]), e["moment"], pilote, profil
+        )
         for email, c in e["cotations"].items():
             personne = utilisateurs[email]
             instruments.inviter_evaluateur(evaluation, personne, c["profil"], pilote)
