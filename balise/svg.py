@@ -39,7 +39,8 @@ GRIS_CLAIR = "#dddddd"
 GRIS_FOND = "#f6f6f6"  # grey-975 : bandes alternées des barres
 BLANC = "#ffffff"
 
-POLICE = "Marianne, Arial, sans-serif"
+# La fonte de la page (thème neutre ou de l'État), dont le SVG en ligne hérite.
+POLICE = "inherit"
 # Largeur moyenne estimée d'un caractère, en fraction de la taille de police (large, par prudence).
 LARGEUR_CAR = 0.6
 
