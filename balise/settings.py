@@ -139,8 +139,9 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "balise.gouvernance.contexte.menu",
                 "balise.theme.contexte",
+                "balise.ariane.contexte",
             ],
-            "libraries": {"cache_pages": "balise.cache_pages"},
+            "libraries": {"cache_pages": "balise.cache_pages", "ariane": "balise.ariane"},
         },
     },
 ]

@@ -165,6 +165,7 @@ def feuille_neutre() -> str:
     return deriver(source_dsfr(), SOURCE_DSFR, FEUILLE_NEUTRE, NEUTRE_PRINCIPALE, NEUTRE_ACCENT)
 
 
+@cache
 def variables_organisation(couleur: str) -> str:
     """La feuille d'une organisation : ses palettes claire et sombre, teinte de sa couleur.
 

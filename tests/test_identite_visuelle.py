@@ -177,3 +177,57 @@ def test_declaration_d_accessibilite_honnete_et_editeur_d_instance(client, db, s
     settings.EDITEUR_CONTACT = "dpo@sainte-exemple.fr"
     html = client.get("/mentions-legales/").content.decode()
     assert "Commune de Sainte-Exemple" in html and "mailto:dpo@sainte-exemple.fr" in html
+
+
+def _parametres(client: Client, org, couleur: str) -> str:
+    return client.post(
+        f"/o/{org.slug}/parametres/",
+        {
+            "nom": org.nom,
+            "type": org.type,
+            "contact_public": org.contact_public,
+            "seuil_secret": org.seuil_secret,
+            "couleur": couleur,
+            "version": org.version,
+        },
+    )
+
+
+def test_la_couleur_de_l_organisation_teinte_ses_pages(client, registre, admin_a):
+    client.force_login(admin_a)
+    reponse = _parametres(client, registre, " #1F6F8B ")
+    assert reponse.status_code == 302
+    registre.refresh_from_db()
+    assert registre.couleur == "#1f6f8b"
+    assert registre.history.first().history_user == admin_a
+    lien = f'href="/public/{registre.slug}/couleurs.css?v=1f6f8b"'
+    client.logout()
+    html = client.get(f"/public/{registre.slug}/").content.decode()
+    assert lien in html
+    feuille = client.get(f"/public/{registre.slug}/couleurs.css")
+    assert feuille.status_code == 200 and feuille["Content-Type"].startswith("text/css")
+    assert feuille.content.decode() == theme.variables_organisation("#1f6f8b")
+
+
+@pytest.mark.parametrize(
+    ("couleur", "message"),
+    [
+        ("rouge", "Couleur attendue sous la forme #rrggbb"),
+        ("#12345", "Couleur attendue sous la forme #rrggbb"),
+        ("#1f6f8g", "Couleur attendue sous la forme #rrggbb"),
+        ("#1f6f8b;}body{display:none", "au plus 7 caractères"),
+    ],
+)
+def test_une_couleur_illisible_est_refusee_sans_rien_changer(client, registre, admin_a, couleur, message):
+    client.force_login(admin_a)
+    version = registre.version
+    reponse = _parametres(client, registre, couleur)
+    assert reponse.status_code == 200
+    assert message in reponse.content.decode()
+    registre.refresh_from_db()
+    assert registre.couleur == "" and registre.version == version
+
+
+def test_sans_couleur_pas_de_feuille_d_organisation(client, registre):
+    assert client.get(f"/public/{registre.slug}/couleurs.css").status_code == 404
+    assert "couleurs.css" not in client.get(f"/public/{registre.slug}/").content.decode()
