@@ -24,10 +24,13 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-# Palette du DSFR.
-BLEU_FRANCE = "#000091"
-BLEU_CLAIR = "#6a6af4"
-ROUGE_MARIANNE = "#e1000f"
+from balise.theme import couleur_du_theme
+
+# Palette du DSFR. Ses couleurs de l'État (bleu France, rouge Marianne) ne valent que pour le thème de
+# l'État ; en thème neutre, la couleur de même luminance (mêmes contrastes) de sa teinte (balise/theme.py).
+BLEU_FRANCE = couleur_du_theme("#000091", principale=True)
+BLEU_CLAIR = couleur_du_theme("#6a6af4", principale=True)
+ROUGE_MARIANNE = couleur_du_theme("#e1000f", principale=False)
 VERT = "#18753c"
 VERT_CLAIR = "#b8fec9"
 ORANGE = "#b34000"

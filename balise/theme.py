@@ -27,6 +27,7 @@ from pathlib import Path
 
 import dsfr
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 THEMES = ("neutre", "etat")
@@ -186,6 +187,17 @@ def variables_organisation(couleur: str) -> str:
             if declarations:
                 blocs.append(f"{selecteur}{';'.join(declarations)}}}")
     return "\n".join(blocs) + "\n"
+
+
+def couleur_du_theme(couleur: str, principale: bool) -> str:
+    """Une couleur de l'État telle quelle (thème de l'État) ou sa remplaçante du thème neutre."""
+    try:
+        etat = str(getattr(settings, "THEME", "neutre")) == "etat"
+    except ImproperlyConfigured:  # module lu hors de Django (outil, script) : le thème par défaut
+        etat = False
+    if etat:
+        return couleur
+    return teinter(couleur, NEUTRE_PRINCIPALE if principale else NEUTRE_ACCENT)
 
 
 def contexte(request: HttpRequest) -> dict[str, str]:

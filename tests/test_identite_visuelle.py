@@ -231,3 +231,13 @@ def test_une_couleur_illisible_est_refusee_sans_rien_changer(client, registre, a
 def test_sans_couleur_pas_de_feuille_d_organisation(client, registre):
     assert client.get(f"/public/{registre.slug}/couleurs.css").status_code == 404
     assert "couleurs.css" not in client.get(f"/public/{registre.slug}/").content.decode()
+
+
+def test_les_graphiques_prennent_les_couleurs_du_theme():
+    from balise import svg
+
+    assert svg.BLEU_FRANCE == theme.teinter("#000091", theme.NEUTRE_PRINCIPALE) != "#000091"
+    assert theme.teinter("#e1000f", theme.NEUTRE_ACCENT) == svg.ROUGE_MARIANNE
+    assert theme.contraste(svg.BLEU_FRANCE, "#ffffff") == pytest.approx(
+        theme.contraste("#000091", "#ffffff"), rel=0.03
+    )
