@@ -136,16 +136,21 @@ def public(max_age: int) -> Callable[[Callable[..., HttpResponse]], Callable[...
     def decorer(vue: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(vue)
         def envelopper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            reponse = vue(request, *args, **kwargs)
-            if request.user.is_authenticated:
-                add_never_cache_headers(reponse)  # private, no-store…
-            else:
-                patch_cache_control(reponse, public=True, max_age=max_age)
-            return reponse
+            return entetes_publiques(request, vue(request, *args, **kwargs), max_age)
 
         return en_cache(envelopper)
 
     return decorer
+
+
+def entetes_publiques(request: HttpRequest, reponse: HttpResponse, max_age: int) -> HttpResponse:
+    """Les en-têtes de cache d'une page publique (voir `public`) ; seuls, pour une page sans organisation
+    que ce cache ne garde pas (le glossaire)."""
+    if request.user.is_authenticated:
+        add_never_cache_headers(reponse)  # private, no-store…
+    else:
+        patch_cache_control(reponse, public=True, max_age=max_age)
+    return reponse
 
 
 register = template.Library()

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "balise.formations",
     "balise.programme",
     "balise.rapports",
+    "balise.glossaire",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from balise import vues_generales
 from balise.api.api import api
+from balise.glossaire import views as glossaire
 from balise.instruments import views as instruments_views
 from balise.observabilite import acces as metriques
 
@@ -36,6 +37,7 @@ urlpatterns = [
         "questionnaire/<str:jeton>/merci/", instruments_views.questionnaire_merci, name="questionnaire_merci"
     ),
     path("participer/", instruments_views.participer, name="participer"),
+    path("glossaire/", glossaire.page, name="glossaire"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("public/", include("balise.registre.urls_public")),
     path("public/", include("balise.chartes.urls_public")),

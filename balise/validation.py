@@ -8,10 +8,10 @@ qualification) s'expliquent dans leur langue : « sections.0.items.2.poids : val
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import Annotated, Generic, Protocol, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 _MESSAGES = {
@@ -55,6 +55,40 @@ def _message(erreur: ErrorDetails, racine: str) -> str:
 
 def messages_en_francais(exc: ValidationError, racine: str, limite: int = 30) -> list[str]:
     return [_message(e, racine) for e in exc.errors()[:limite]]
+
+
+Identifiant = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
+
+
+class Strict(BaseModel):
+    """Un élément de fichier de données : aucun champ inconnu, rien de modifiable après lecture."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    titre: Annotated[str, Field(min_length=1, max_length=2000)]
+    url: str | None = None
+
+
+class Reference(Strict):
+    """Une source citée par son identifiant : une ligne d'un fichier de seed, ou le texte entier."""
+
+    source: Identifiant
+    ligne: int | None = Field(default=None, ge=1)
+
+
+def references_inconnues(ident: str, references: list[Reference], sources: dict[str, Source]) -> list[str]:
+    """Les erreurs des références d'un élément : source non déclarée, ligne citée hors d'un seed."""
+    erreurs = []
+    for r in references:
+        if r.source not in sources:
+            erreurs.append(f"« {ident} » : source inconnue « {r.source} »")
+        elif r.ligne is not None and not r.source.startswith("seed_"):
+            erreurs.append(
+                f"« {ident} » : une ligne se cite dans un fichier de seed, pas dans « {r.source} »"
+            )
+    return erreurs
 
 
 class DonneesInvalides(ValueError):

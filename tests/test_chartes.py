@@ -426,7 +426,8 @@ def test_page_publique_pdf_et_lien_depuis_le_registre(monde, client):
     page = client.get(publique)
     assert page.status_code == 200 and "public" in page["Cache-Control"]
     contenu = page.content.decode()
-    assert "Sobriété" in contenu and "délibération n° DEL-2026-12" in contenu
+    # « délibération » y porte sa définition (glossaire) : un lien et une infobulle avant le numéro.
+    assert "Sobriété" in contenu and "délibération</a>" in contenu and "n° DEL-2026-12" in contenu
     registre = client.get(reverse("public:registre", args=[org.slug])).content.decode()
     assert publique in registre
     reponse = client.get(reverse("charte_publique:pdf", args=[org.slug]))

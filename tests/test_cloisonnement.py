@@ -93,6 +93,7 @@ METHODES = ["GET", "POST", "PATCH", "DELETE"]
 ROUTES_HORS_ORGANISATION = {
     "": "publique",
     "participer/": "publique",
+    "glossaire/": "publique",
     "public/schema/": "publique",
     # Pages obligatoires du pied de page : aucune donnée d'une organisation (balise/vues_generales.py).
     "accessibilite/": "publique",

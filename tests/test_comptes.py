@@ -61,6 +61,12 @@ def test_demo_chargee_une_seule_fois(db, capsys):
     call_command("charger_demo")
     sortie = capsys.readouterr().out
     assert "Démonstration déjà chargée." in sortie and "/public/val-de-balise/" in sortie
+    # Les comptes imprimés disent le rôle en français et l'organisation par son nom, pas leurs codes.
+    assert (
+        "Référent IA (contributeur) — " in sortie
+        and "referent (" not in sortie
+        and "(val-de-balise)" not in sortie
+    )
     agglo = Organisation.objects.get(slug="val-de-balise")
     assert agglo.systemes.count() >= 8 and agglo.systemes.filter(publie=True).exists()
     assert Organisation.objects.count() == 3

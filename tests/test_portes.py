@@ -447,7 +447,7 @@ def test_liste_colonnes_filtre_et_badge(client, org_a, systeme_a, referent_a):
     filtree = client.get("/o/commune-a/registre/?categorie=interdite").content.decode()
     assert "Relances" in filtree and "Détection des fuites" not in filtree
     filtree = client.get("/o/commune-a/registre/?categorie=non_qualifie").content.decode()
-    assert "Relances" not in filtree and "0 système" in filtree
+    assert "Relances" not in filtree and "Aucun système." in filtree
 
 
 def test_portefeuille_signale_les_pratiques_interdites(client, systeme_a, referent_a):

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from balise import cache_pages
+from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import selectors as organisations
 from balise.organisations.models import Organisation
 
@@ -43,5 +44,6 @@ def document_pdf(request: HttpRequest, slug: str) -> HttpResponse:
         organisation, f"public:charte.pdf:{charte.pk}:{charte.version}", lambda: pdf.pdf(charte)
     )
     reponse = HttpResponse(corps, content_type="application/pdf")
-    reponse["Content-Disposition"] = f'inline; filename="charte-ia-{organisation.slug}.pdf"'
+    nom = nom_fichier("charte-ia", organisation.nom, jour=charte.adoptee_le, extension="pdf")
+    reponse["Content-Disposition"] = disposition(nom, en_ligne=True)
     return reponse

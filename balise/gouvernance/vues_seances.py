@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balise.envois.services import une_seule_fois
 from balise.formulaires import ecrire, version_postee
+from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.travaux import services as travaux
@@ -294,7 +296,7 @@ def dossier_point(request: HttpRequest, slug: str, pk: int, point_pk: int) -> Fi
     reponse = FileResponse(
         flux,
         as_attachment=True,
-        filename=f"dossier-point-{point.ordre + 1}-{date}.pdf",
+        filename=nom_fichier("dossier-point", point.ordre + 1, seance.instance.nom, date, extension="pdf"),
         content_type="application/pdf",
     )
     reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -381,7 +383,12 @@ def pv_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     }
     reponse = HttpResponse(pdf_seances.proces_verbal(seance, contexte), content_type="application/pdf")
     etat = "approuve" if seance.pv_approuve_le else "projet"
-    reponse["Content-Disposition"] = (
-        f'attachment; filename="proces-verbal-{seance.debut:%Y-%m-%d}-{etat}.pdf"'
+    nom = nom_fichier(
+        "proces-verbal",
+        seance.instance.nom,
+        timezone.localdate(seance.debut).isoformat(),
+        etat,
+        extension="pdf",
     )
+    reponse["Content-Disposition"] = disposition(nom)
     return reponse

@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from balise import limites
 from balise.envois.services import une_seule_fois
+from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
@@ -665,5 +667,6 @@ def dossier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     systeme = registre.systeme(adhesion.organisation, pk)
     reponse = HttpResponse(dossier_pdf.pdf(systeme), content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="dossier-{systeme.uid}.pdf"'
+    nom = nom_fichier("dossier", systeme.nom, jour=timezone.localdate(), extension="pdf")
+    reponse["Content-Disposition"] = disposition(nom)
     return reponse

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from balise import versions
 from balise.envois.services import une_seule_fois
 from balise.formulaires import ecrire, reprendre_apres_conflit
+from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.travaux import services as travaux
@@ -376,8 +377,12 @@ def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         exports.xlsx(imp, adhesion.organisation.seuil_secret),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    reponse["Content-Disposition"] = f'attachment; filename="exposition-metiers-{imp.pk}.xlsx"'
+    reponse["Content-Disposition"] = disposition(_nom_export(adhesion.organisation.nom, imp, "xlsx"))
     return reponse
+
+
+def _nom_export(organisation: str, imp: ImportEffectifs, extension: str) -> str:
+    return nom_fichier("exposition-metiers", organisation, jour=imp.cree_le, extension=extension)
 
 
 @login_required
@@ -387,7 +392,7 @@ def export_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         exports.csv_texte(imp, adhesion.organisation.seuil_secret).encode("utf-8-sig"),
         content_type="text/csv; charset=utf-8",
     )
-    reponse["Content-Disposition"] = f'attachment; filename="exposition-metiers-{imp.pk}.csv"'
+    reponse["Content-Disposition"] = disposition(_nom_export(adhesion.organisation.nom, imp, "csv"))
     return reponse
 
 

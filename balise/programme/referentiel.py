@@ -12,29 +12,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from balise.validation import DonneesInvalides, FichiersVersionnes, lire_yaml
+from balise.validation import (
+    DonneesInvalides,
+    FichiersVersionnes,
+    Identifiant,
+    Reference,
+    Source,
+    Strict,
+    lire_yaml,
+    references_inconnues,
+)
 
 DOSSIER = Path(__file__).parent / "referentiels"
 
-Identifiant = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
 Titre = Annotated[str, Field(min_length=1, max_length=200)]
 Texte = Annotated[str, Field(min_length=1, max_length=2000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(Strict):
-    titre: Texte
-    url: str | None = None
-
-
-class Reference(Strict):
-    source: Identifiant
-    ligne: int | None = Field(default=None, ge=1)
 
 
 class Etape(Strict):
@@ -79,13 +73,7 @@ class Referentiel(Strict):
         cites = [(e.id, e.references) for e in self.etapes] + [(f.id, f.references) for f in self.formats]
         cites.append(("mesure_appropriation", self.mesure_appropriation.references))
         for ident, references in cites:
-            for r in references:
-                if r.source not in self.sources:
-                    erreurs.append(f"« {ident} » : source inconnue « {r.source} »")
-                elif r.ligne is not None and not r.source.startswith("seed_"):
-                    erreurs.append(
-                        f"« {ident} » : une ligne se cite dans un fichier de seed, pas dans « {r.source} »"
-                    )
+            erreurs += references_inconnues(ident, references, self.sources)
         if erreurs:
             raise ValueError(" ; ".join(erreurs))
         return self

@@ -218,6 +218,7 @@ def etape(request: HttpRequest, slug: str, etape_id: str) -> HttpResponse:
             definition=definition,
             sources=ref.citer(definition.references),
             form=form,
+            etat=EtatEtape.Etat(initial["etat"]).label,
             conflit=conflit,
             historique=versions.historique(ligne) if ligne else [],
         ),

@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 
 from balise import cache_pages, theme
 from balise.chartes import selectors as chartes
+from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import selectors as organisations
 from balise.organisations.models import Organisation
 
@@ -81,7 +82,9 @@ def registre_csv(request: HttpRequest, slug: str) -> HttpResponse:
         organisation, "public:csv", lambda: "\ufeff" + opendata.document_csv(organisation)
     )
     reponse = HttpResponse(corps, content_type="text/csv; charset=utf-8")
-    reponse["Content-Disposition"] = f'attachment; filename="registre-ia-{organisation.slug}.csv"'
+    reponse["Content-Disposition"] = disposition(
+        nom_fichier("registre-ia", organisation.slug, extension="csv")
+    )
     reponse["Access-Control-Allow-Origin"] = "*"
     return reponse
 

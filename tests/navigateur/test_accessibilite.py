@@ -359,6 +359,7 @@ PAGES_PUBLIQUES = {
     "fiche publique": "/public/{d.slug}/systemes/{d.uid}/",
     "schéma des données ouvertes": "/public/schema/",
     "charte publique": "/public/{d.slug}/charte/",
+    "glossaire": "/glossaire/",
     "questionnaire par codes : saisie du code": "/questionnaire/{d.jeton}/",
     "questionnaire en lien ouvert": "/questionnaire/{d.jeton_lien}/",
     "adresse courte des codes de participation": "/participer/",
