@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from balise.mandataires import lire_reseaux
 
@@ -138,8 +139,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "balise.gouvernance.contexte.menu",
+                "balise.theme.contexte",
+                "balise.ariane.contexte",
             ],
-            "libraries": {"cache_pages": "balise.cache_pages"},
+            "libraries": {"cache_pages": "balise.cache_pages", "ariane": "balise.ariane"},
         },
     },
 ]
@@ -266,6 +269,36 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # Les fichiers propres à Balise (balise.css, scripts) : `balise` n'est pas une application, son dossier
 # static/ doit être nommé ici pour être servi et recueilli par collectstatic.
 STATICFILES_DIRS = [BASE_DIR / "balise" / "static"]
+# Identité visuelle (docs/identite-visuelle.md) : « neutre » par défaut, sans rien de l'identité de l'État
+# (fonte Marianne, bloc-marque, couleurs) que le DSFR réserve à ses services et opérateurs ; « etat » pour
+# une instance exploitée par un service de l'État ou un opérateur. La feuille neutre, dérivée de celle
+# du DSFR installé, est écrite dans THEME_DOSSIER et servie comme un fichier statique (balise/trouveurs.py).
+THEME = os.environ.get("BALISE_THEME", "neutre").strip().lower()
+if THEME not in ("neutre", "etat"):
+    raise ImproperlyConfigured("BALISE_THEME vaut « neutre » (par défaut) ou « etat ».")
+THEME_DOSSIER = Path(os.environ.get("BALISE_THEME_DOSSIER", BASE_DIR / "var" / "theme"))
+# Qui publie l'instance (page « Mentions légales ») : la collectivité ou le service qui l'exploite.
+EDITEUR_NOM = os.environ.get("BALISE_EDITEUR_NOM", "").strip()
+EDITEUR_ADRESSE = os.environ.get("BALISE_EDITEUR_ADRESSE", "").strip()
+EDITEUR_CONTACT = os.environ.get("BALISE_EDITEUR_CONTACT", "").strip()
+EDITEUR_DIRECTEUR_PUBLICATION = os.environ.get("BALISE_EDITEUR_DIRECTEUR_PUBLICATION", "").strip()
+EDITEUR_HEBERGEUR = os.environ.get("BALISE_EDITEUR_HEBERGEUR", "").strip()
+# Déclaration d'accessibilité (page /accessibilite/) : sans audit RGAA en cours de validité, l'état légal
+# est « non conforme », quels que soient les tests automatiques ; l'exploitant qui a fait auditer son
+# instance déclare l'état, le taux et l'audit (date, auditeur).
+RGAA_ETAT = os.environ.get("BALISE_RGAA_ETAT", "non conforme").strip().lower()
+if RGAA_ETAT not in ("non conforme", "partiellement conforme", "totalement conforme"):
+    raise ImproperlyConfigured(
+        "BALISE_RGAA_ETAT vaut « non conforme », « partiellement conforme » ou « totalement conforme »."
+    )
+RGAA_AUDIT = os.environ.get("BALISE_RGAA_AUDIT", "").strip()
+if RGAA_ETAT != "non conforme" and not RGAA_AUDIT:
+    raise ImproperlyConfigured("BALISE_RGAA_AUDIT (date, auditeur, taux) doit accompagner un état conforme.")
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "balise.trouveurs.ApplicationsSansEtat",
+    "balise.trouveurs.FeuilleNeutre",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

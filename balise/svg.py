@@ -24,10 +24,13 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-# Palette du DSFR.
-BLEU_FRANCE = "#000091"
-BLEU_CLAIR = "#6a6af4"
-ROUGE_MARIANNE = "#e1000f"
+from balise.theme import couleur_du_theme
+
+# Palette du DSFR. Ses couleurs de l'État (bleu France, rouge Marianne) ne valent que pour le thème de
+# l'État ; en thème neutre, la couleur de même luminance (mêmes contrastes) de sa teinte (balise/theme.py).
+BLEU_FRANCE = couleur_du_theme("#000091", principale=True)
+BLEU_CLAIR = couleur_du_theme("#6a6af4", principale=True)
+ROUGE_MARIANNE = couleur_du_theme("#e1000f", principale=False)
 VERT = "#18753c"
 VERT_CLAIR = "#b8fec9"
 ORANGE = "#b34000"
@@ -39,7 +42,8 @@ GRIS_CLAIR = "#dddddd"
 GRIS_FOND = "#f6f6f6"  # grey-975 : bandes alternées des barres
 BLANC = "#ffffff"
 
-POLICE = "Marianne, Arial, sans-serif"
+# La fonte de la page (thème neutre ou de l'État), dont le SVG en ligne hérite.
+POLICE = "inherit"
 # Largeur moyenne estimée d'un caractère, en fraction de la taille de police (large, par prudence).
 LARGEUR_CAR = 0.6
 

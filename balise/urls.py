@@ -9,6 +9,10 @@ from balise.observabilite import acces as metriques
 
 urlpatterns = [
     path("", vues_generales.accueil, name="accueil"),
+    path("accessibilite/", vues_generales.accessibilite, name="accessibilite"),
+    path("mentions-legales/", vues_generales.mentions_legales, name="mentions_legales"),
+    path("donnees-personnelles/", vues_generales.donnees_personnelles, name="donnees_personnelles"),
+    path("plan-du-site/", vues_generales.plan_du_site, name="plan_du_site"),
     path("healthz", vues_generales.healthz, name="healthz"),
     path("livez", vues_generales.livez, name="livez"),
     # Servie plus tôt, aux seuls exploitants (balise/observabilite/acces.py) ; ici, le 404 des autres.

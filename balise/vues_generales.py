@@ -1,5 +1,6 @@
-"""Pages hors organisation : l'accueil et la sonde de santé."""
+"""Pages hors organisation : l'accueil, les pages obligatoires du pied de page et la sonde de santé."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
@@ -49,3 +50,36 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 — toute panne de base rend la sonde rouge
         return JsonResponse({"statut": "indisponible", "base": "injoignable"}, status=503)
     return JsonResponse({"statut": "ok"})
+
+
+# Pages obligatoires du pied de page (docs/identite-visuelle.md, « Pied de page »).
+
+
+def _editeur() -> dict[str, str]:
+    """Qui publie l'instance, d'après ses réglages (BALISE_EDITEUR_*) ; vide si l'exploitant l'a omis."""
+    return {
+        "nom": settings.EDITEUR_NOM,
+        "adresse": settings.EDITEUR_ADRESSE,
+        "contact": settings.EDITEUR_CONTACT,
+        "directeur": settings.EDITEUR_DIRECTEUR_PUBLICATION,
+        "hebergeur": settings.EDITEUR_HEBERGEUR,
+    }
+
+
+def accessibilite(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/accessibilite.html", {"editeur": _editeur(), "audit": settings.RGAA_AUDIT})
+
+
+def mentions_legales(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/mentions_legales.html", {"editeur": _editeur(), "theme": settings.THEME})
+
+
+def donnees_personnelles(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/donnees_personnelles.html", {"editeur": _editeur()})
+
+
+def plan_du_site(request: HttpRequest) -> HttpResponse:
+    adhesions = []
+    if request.user.is_authenticated:
+        adhesions = list(request.user.adhesions.select_related("organisation").order_by("organisation__nom"))
+    return render(request, "pages/plan_du_site.html", {"adhesions": adhesions})

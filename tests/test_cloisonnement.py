@@ -95,6 +95,11 @@ ROUTES_HORS_ORGANISATION = {
     "participer/": "publique",
     "glossaire/": "publique",
     "public/schema/": "publique",
+    # Pages obligatoires du pied de page : aucune donnée d'une organisation (balise/vues_generales.py).
+    "accessibilite/": "publique",
+    "mentions-legales/": "publique",
+    "donnees-personnelles/": "publique",
+    "plan-du-site/": "publique",
     "questionnaire/<str:jeton>/": "lien secret",
     "questionnaire/<str:jeton>/merci/": "lien secret",
     "invitation/<str:jeton>/": "lien secret",

@@ -38,6 +38,11 @@ class OrganisationForm(FormulaireModele):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
 
+    def clean_couleur(self) -> str:
+        """« #1F6F8B » ou « 1f6f8b » valent « #1f6f8b » ; le modèle refuse toute autre forme."""
+        valeur = (self.cleaned_data.get("couleur") or "").strip().lower()
+        return f"#{valeur}" if valeur and not valeur.startswith("#") else valeur
+
 
 class AccepterInvitationForm(Formulaire):
     """Pour une personne qui n'a pas encore de compte : elle choisit son nom et son mot de passe."""

@@ -60,6 +60,18 @@ class Organisation(models.Model):
         blank=True,
         help_text="Adresse affichée sur le registre public pour les questions des usagers.",
     )
+    # Identité visuelle (docs/identite-visuelle.md) : la teinte de ses pages et de son registre public ; la
+    # luminance reste celle du DSFR (balise.theme.variables_organisation), donc les contrastes aussi.
+    couleur = models.CharField(
+        "couleur de l'organisation",
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(r"^#[0-9a-f]{6}$", "Couleur attendue sous la forme #rrggbb (ex. #1f6f8b).")
+        ],
+        help_text="Teinte des boutons et liens de vos pages et de votre registre public, sous la forme #rrggbb. "
+        "Sa clarté est ajustée pour garder les contrastes du système de design.",
+    )
     # Secret statistique des analyses d'effectifs (balise.metiers.secret) : aucun chiffre portant
     # sur moins de `seuil_secret` agents n'est affiché ni exporté ; jamais moins de 3.
     seuil_secret = models.PositiveSmallIntegerField(

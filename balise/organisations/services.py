@@ -89,6 +89,7 @@ CHAMPS_MODIFIABLES = [
     "population",
     "nombre_agents",
     "contact_public",
+    "couleur",
     "seuil_secret",
 ]
 

@@ -6,6 +6,7 @@ app_name = "public"
 urlpatterns = [
     path("schema/", v.schema, name="schema"),
     path("<slug:slug>/", v.registre, name="registre"),
+    path("<slug:slug>/couleurs.css", v.couleurs, name="couleurs"),
     path("<slug:slug>/registre.json", v.registre_json, name="json"),
     path("<slug:slug>/registre.csv", v.registre_csv, name="csv"),
     path("<slug:slug>/systemes/<uuid:uid>/", v.fiche, name="fiche"),

@@ -7,8 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
-from balise import cache_pages
+from balise import cache_pages, theme
 from balise.chartes import selectors as chartes
 from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import selectors as organisations
@@ -99,3 +100,18 @@ def schema(request: HttpRequest) -> HttpResponse:
             "version": opendata.SCHEMA_VERSION,
         },
     )
+
+
+def couleurs(request: HttpRequest, slug: str) -> HttpResponse:
+    """La feuille de l'organisation : ses palettes teintes de sa couleur (docs/identite-visuelle.md).
+
+    Citée par ses pages avec la couleur dans l'adresse (`?v=`) : une couleur changée est une autre adresse.
+    """
+    organisation = _organisation(slug)
+    if not organisation.couleur:
+        raise Http404("Cette organisation n'a pas choisi de couleur.")
+    reponse = HttpResponse(
+        theme.variables_organisation(organisation.couleur), content_type="text/css; charset=utf-8"
+    )
+    patch_cache_control(reponse, public=True, max_age=300)
+    return reponse

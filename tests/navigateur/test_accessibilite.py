@@ -364,6 +364,10 @@ PAGES_PUBLIQUES = {
     "questionnaire en lien ouvert": "/questionnaire/{d.jeton_lien}/",
     "adresse courte des codes de participation": "/participer/",
     "merci après une réponse": "/questionnaire/{d.jeton}/merci/",
+    "déclaration d'accessibilité": "/accessibilite/",
+    "mentions légales": "/mentions-legales/",
+    "données personnelles et cookies": "/donnees-personnelles/",
+    "plan du site": "/plan-du-site/",
 }
 
 PAGES_CONNECTEES = {
@@ -460,6 +464,26 @@ def test_page_publique_accessible(page, donnees, adresse):
 def test_page_connectee_accessible(page, donnees, admin_a, adresse):
     connecter(page, admin_a.email)
     _verifier(page, adresse.format(d=donnees))
+
+
+# Le thème de l'État (BALISE_THEME=etat, docs/identite-visuelle.md) : quelques pages suffisent, les
+# composants et leur structure étant les mêmes que ceux du thème neutre, vérifié sur toutes.
+PAGES_THEME_ETAT = (
+    "registre public",
+    "fiche",
+    "portefeuille",
+    "revoir les libellés",
+    "évaluation girouet en désaccord",
+)
+
+
+def test_theme_de_l_etat_accessible(page, donnees, admin_a, settings):
+    settings.THEME = "etat"
+    connecter(page, admin_a.email)
+    for nom in PAGES_THEME_ETAT:
+        adresse = {**PAGES_PUBLIQUES, **PAGES_CONNECTEES}[nom].format(d=donnees)
+        _verifier(page, adresse)
+        assert page.locator(".fr-header .fr-logo").count() == 1, adresse
 
 
 def test_formulaire_en_erreur_accessible(page, donnees, admin_a):

@@ -123,6 +123,8 @@ def test_questionnaire_en_lien_ouvert_aux_agents(nouveau_contexte, org_a, refere
     assert "3,2" in tableau.inner_text()  # (4 + 3 + 3 + 2 + 4) / 5
 
     pilote.get_by_role("button", name="Clore le questionnaire").click()
+    # Action sans retour : la fenêtre de confirmation la demande (balise/static/balise/actions.js).
+    pilote.locator("#confirmation").get_by_role("button", name="Clore le questionnaire").click()
     pilote.get_by_text("Questionnaire clos").first.wait_for()
     fermee = nouveau_contexte().new_page()
     assert fermee.goto(lien).status == 410
