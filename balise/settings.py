@@ -142,7 +142,11 @@ TEMPLATES = [
                 "balise.theme.contexte",
                 "balise.ariane.contexte",
             ],
-            "libraries": {"cache_pages": "balise.cache_pages", "ariane": "balise.ariane"},
+            "libraries": {
+                "cache_pages": "balise.cache_pages",
+                "ariane": "balise.ariane",
+                "documents": "balise.documents",
+            },
         },
     },
 ]

@@ -241,3 +241,20 @@ def test_les_graphiques_prennent_les_couleurs_du_theme():
     assert theme.contraste(svg.BLEU_FRANCE, "#ffffff") == pytest.approx(
         theme.contraste("#000091", "#ffffff"), rel=0.03
     )
+
+
+def test_aucun_document_ne_fige_la_couleur_ou_la_fonte_de_l_etat():
+    """Les PDF et ODT (dossier, procès-verbal, charte, règles d'usage, rapports) prennent la couleur du
+    thème (balise/documents.py) : ni le bleu France ni Marianne écrits en dur dans un gabarit ou un rendu."""
+    from pathlib import Path
+
+    from django.template.loader import render_to_string
+
+    from balise.rapports import rendus
+
+    racine = Path(theme.__file__).parent
+    imprimes = [p for p in racine.glob("templates/**/*.html") if "<style" in p.read_text()]
+    sources = [*imprimes, *racine.glob("rapports/*.py")]
+    figees = [str(p.relative_to(racine)) for p in sources if re.search(r"#000091|Marianne", p.read_text())]
+    assert not figees, f"Couleur ou fonte de l'État écrite en dur : {figees}"
+    assert "#000091" not in rendus._STYLE + render_to_string("gouvernance/seances/_pdf_style.html")

@@ -12,6 +12,8 @@ import io
 
 from markupsafe import escape
 
+from balise.documents import COULEUR_TITRES
+
 from .contenu import Liste, Paragraphe, Rapport, Section, Tableau
 
 # --- PDF ---------------------------------------------------------------------------------------------
@@ -21,19 +23,19 @@ from .contenu import Liste, Paragraphe, Rapport, Section, Tableau
 _STYLE = """
 @page { size: A4; margin: 18mm 16mm 20mm; @bottom-center { content: counter(page) " / " counter(pages);
   font-size: 8pt; color: #666; } }
-body { font-family: "Marianne", "DejaVu Sans", sans-serif; font-size: 9.5pt; color: #161616; }
-h1 { font-size: 18pt; margin: 0 0 4pt; color: #000091; }
-h2 { font-size: 13pt; margin: 16pt 0 6pt; color: #000091; break-after: avoid; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 9.5pt; color: #161616; }
+h1 { font-size: 18pt; margin: 0 0 4pt; color: COULEUR; }
+h2 { font-size: 13pt; margin: 16pt 0 6pt; color: COULEUR; break-after: avoid; }
 h3 { font-size: 11pt; margin: 12pt 0 4pt; break-after: avoid; }
 p.meta { color: #555; margin: 0 0 2pt; }
 table { border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; table-layout: fixed; }
 caption { text-align: left; font-weight: bold; padding-bottom: 3pt; }
 th, td { border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-thead th { background: #e3e3fd; }
+thead th { background: #eeeeee; }
 tfoot td { font-weight: bold; background: #f6f6f6; }
 td.secret { font-style: italic; color: #555; }
 thead { display: table-header-group; }
-"""
+""".replace("COULEUR", COULEUR_TITRES)
 
 
 def _html_bloc(bloc: Paragraphe | Liste | Tableau) -> str:
@@ -105,7 +107,7 @@ def odt(rapport: Rapport) -> bytes:
     styles = doc.styles
     for niveau, taille in ((1, "18pt"), (2, "14pt"), (3, "12pt")):
         style = Style(name=f"Heading_20_{niveau}", displayname=f"Heading {niveau}", family="paragraph")
-        style.addElement(TextProperties(fontsize=taille, fontweight="bold", color="#000091"))
+        style.addElement(TextProperties(fontsize=taille, fontweight="bold", color=COULEUR_TITRES))
         style.addElement(ParagraphProperties(margintop="0.3cm", marginbottom="0.15cm", keepwithnext="always"))
         styles.addElement(style)
     gras = Style(name="Entete", family="paragraph")
