@@ -212,6 +212,7 @@ def test_import_puis_reimport_met_a_jour_sans_doubler(org_a, referent_a, admin_a
     executer_travaux()
     imp.refresh_from_db()
     assert (imp.etat, imp.crees, imp.mises_a_jour, imp.contenu) == ("termine", 30, 0, None)
+    version_inchangee = SystemeIA.objects.get(identifiant_externe="IA-002").version
     importees = SystemeIA.objects.filter(organisation=org_a).exclude(identifiant_externe="")
     assert importees.count() == 30
     chatbot = importees.get(identifiant_externe="IA-007")
@@ -239,14 +240,15 @@ def test_import_puis_reimport_met_a_jour_sans_doubler(org_a, referent_a, admin_a
                     "Prestataire", "Prestataire local", "France", "non", ""])  # fmt: skip
     second = _lu(org_a, referent_a, "registre-v2.xlsx", _classeur(rangees))
     assert second.colonnes == imp.colonnes  # celles de l'import précédent
-    second = _corriger_les_deux_valeurs(_colonnes(second, referent_a), referent_a)
+    second = _colonnes(second, referent_a)
+    assert second.valeurs["type_ia"]["Chatbot"] == "generative"  # les choix de l'import précédent
     vu = services_reprise.apercu(second)
-    assert (vu.a_creer, vu.a_mettre_a_jour) == (1, 30)
+    assert (vu.a_creer, vu.a_mettre_a_jour, len(vu.inchangees)) == (1, 1, 29)
     assert any("stade inchangé" in n for n in vu.lignes[6].notes)
     services_reprise.confirmer(second, second.version, referent_a)
     executer_travaux()
     second.refresh_from_db()
-    assert (second.etat, second.crees, second.mises_a_jour) == ("termine", 1, 30)
+    assert (second.etat, second.crees, second.mises_a_jour, second.inchangees) == ("termine", 1, 1, 29)
     assert SystemeIA.objects.filter(organisation=org_a).exclude(identifiant_externe="").count() == 31
     chatbot.refresh_from_db()
     assert chatbot.nom == "Agent conversationnel du site (nouvelle version)"
@@ -254,13 +256,15 @@ def test_import_puis_reimport_met_a_jour_sans_doubler(org_a, referent_a, admin_a
     assert chatbot.history.first().history_change_reason == "Import du registre « registre-v2.xlsx »"
     premiere.refresh_from_db()
     assert premiere.supervision_humaine == "Relue."  # colonne absente du fichier : champ inchangé
+    # Une fiche que le fichier ne change pas n'est pas réécrite (pas de version ni d'historique de plus).
+    assert SystemeIA.objects.get(identifiant_externe="IA-002").version == version_inchangee
 
 
 def test_fiche_modifiee_apres_la_confirmation_rien_n_est_ecrit(org_a, referent_a, admin_a):
     imp = _importer(org_a, referent_a, "registre.xlsx", REGISTRE.read_bytes())
-    second = _corriger_les_deux_valeurs(
-        _colonnes(_lu(org_a, referent_a, "v2.xlsx", REGISTRE.read_bytes()), referent_a), referent_a
-    )
+    rangees = registre_commune.lignes()
+    rangees[9][2] = "Vérifier les dossiers de permis et de déclaration préalable"
+    second = _colonnes(_lu(org_a, referent_a, "v2.xlsx", _classeur(rangees)), referent_a)
     services_reprise.confirmer(second, second.version, referent_a)
     fiche = SystemeIA.objects.get(organisation=org_a, identifiant_externe="IA-010")
     services.modifier_systeme(fiche.pk, {"nom": "Renommée entre-temps"}, fiche.version, admin_a)

@@ -244,6 +244,7 @@ class ImportRegistre(models.Model):
     versions_vues = models.JSONField(default=dict)
     crees = models.PositiveIntegerField("fiches créées", default=0)
     mises_a_jour = models.PositiveIntegerField("fiches mises à jour", default=0)
+    inchangees = models.PositiveIntegerField("fiches inchangées", default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django_tasks.base import Task
 from simple_history.utils import bulk_create_with_history
@@ -78,18 +79,20 @@ def lire(import_id: int, travail: Travail) -> None:
         ImportRegistre.objects.filter(pk=imp.pk).update(contenu=None)
         raise travaux.Echec(erreur.message) from None
     del premiere
-    precedentes = (
+    # Les choix du dernier import confirmé : un tableur réimporté retrouve ses colonnes et ses valeurs.
+    colonnes, valeurs = (
         ImportRegistre.objects.filter(organisation_id=imp.organisation_id, etat=ImportRegistre.Etat.TERMINE)
-        .values_list("colonnes", flat=True)
+        .values_list("colonnes", "valeurs")
         .first()
-    )
+    ) or ({}, {})
     travaux.avancer(travail, "Enregistrement")
     with travaux.conclure(travail):
         lu = ImportRegistre.objects.filter(pk=imp.pk, etat=ImportRegistre.Etat.LECTURE).update(
             etat=ImportRegistre.Etat.CORRESPONDANCE,
             format=format_,
             entetes=tableau.entetes,
-            colonnes=reprise.proposer_colonnes(tableau.entetes, precedentes),
+            colonnes=reprise.proposer_colonnes(tableau.entetes, colonnes),
+            valeurs=valeurs,
         )
         if not lu:
             raise travaux.Echec(DEPOT_EFFACE)
@@ -156,6 +159,8 @@ class Apercu:
     valeurs: dict[str, list[tuple[str, int, str, reprise.Proposition]]]
     correspondances: dict[str, dict[str, str]]
     existantes: dict[str, SystemeIA] = field(default_factory=dict)
+    # Identifiants des fiches existantes que le fichier ne change pas : elles ne sont pas réécrites.
+    inchangees: set[str] = field(default_factory=set)
 
     @property
     def en_erreur(self) -> list[reprise.Ligne]:
@@ -163,11 +168,13 @@ class Apercu:
 
     @property
     def a_mettre_a_jour(self) -> int:
-        return sum(1 for ligne in self.lignes if ligne.champs.get("identifiant_externe") in self.existantes)
+        return sum(
+            1 for ligne in self.lignes if ligne.champs.get("identifiant_externe") in self.existantes
+        ) - len(self.inchangees)
 
     @property
     def a_creer(self) -> int:
-        return len(self.lignes) - self.a_mettre_a_jour
+        return len(self.lignes) - self.a_mettre_a_jour - len(self.inchangees)
 
 
 def lignes_du_fichier(imp: ImportRegistre) -> list[tuple[int, list[str]]]:
@@ -210,10 +217,13 @@ def apercu(imp: ImportRegistre, rangees: list[tuple[int, list[str]]] | None = No
             organisation_id=imp.organisation_id, identifiant_externe__in=identifiants
         )
     }
+    inchangees: set[str] = set()
     for ligne in lignes:
         systeme = existantes.get(ligne.champs.get("identifiant_externe", ""))
         if systeme is None:
             continue
+        if not _changements(systeme, ligne):
+            inchangees.add(systeme.identifiant_externe)
         if systeme.archive:
             ligne.erreurs.append(
                 f"la fiche « {systeme.nom[:60]} » est archivée : restaurez-la avant de la mettre à jour"
@@ -223,7 +233,13 @@ def apercu(imp: ImportRegistre, rangees: list[tuple[int, list[str]]] | None = No
             ligne.notes.append(
                 "stade inchangé : celui d'une fiche existante se change depuis la fiche (portes du cycle de vie)"
             )
-    return Apercu(lignes, valeurs, correspondances, existantes)
+    return Apercu(lignes, valeurs, correspondances, existantes, inchangees)
+
+
+def _changements(systeme: SystemeIA, ligne: reprise.Ligne) -> dict[str, Any]:
+    """Les champs de la ligne qui changeraient la fiche existante (le stade n'en est pas : il suit les
+    portes du cycle de vie)."""
+    return {k: v for k, v in ligne.champs.items() if k != "stade" and getattr(systeme, k) != v}
 
 
 @transaction.atomic
@@ -295,6 +311,7 @@ def enregistrer(import_id: int, travail: Travail) -> None:
             contenu=None,
             crees=len(nouvelles),
             mises_a_jour=mises_a_jour,
+            inchangees=len(vu.inchangees),
             termine_le=timezone.now(),
         )
 
@@ -302,44 +319,62 @@ def enregistrer(import_id: int, travail: Travail) -> None:
 def _nouvelle_fiche(organisation: Organisation, ligne: reprise.Ligne) -> SystemeIA:
     systeme = SystemeIA(organisation=organisation, **ligne.champs)
     try:
-        # L'unicité de l'identifiant est vérifiée pour tout le lot (doublons, fiches existantes).
-        systeme.full_clean(validate_unique=False, validate_constraints=False)
+        # L'organisation est celle de l'import ; l'unicité de l'identifiant est vérifiée pour tout le lot
+        # (doublons du fichier, fiches existantes) : rien ne se vérifie ici par une requête.
+        systeme.clean_fields(exclude=["organisation"])
     except ValidationError as erreur:
         raise travaux.Echec(f"Ligne {ligne.numero} : {' '.join(erreur.messages)}") from None
     return systeme
 
 
 def _mettre_a_jour(imp: ImportRegistre, vu: Apercu, par: Utilisateur, raison: str) -> int:
-    """Les fiches existantes, verrouillées à la version vue à la confirmation, mises à jour une à une
-    (signaux compris : une fiche modifiée peut être à requalifier)."""
-    nombre = 0
-    for ligne in vu.lignes:
-        existante = vu.existantes.get(ligne.champs.get("identifiant_externe", ""))
-        if existante is None:
-            continue
-        try:
-            systeme = versions.verrouiller(
-                SystemeIA.objects.filter(organisation_id=imp.organisation_id),
-                existante.pk,
-                imp.versions_vues.get(str(existante.pk)),
-            )
-        except versions.ConflitEdition as conflit:
-            qui = ", ".join(conflit.auteurs) or "une autre personne"
+    """Les fiches existantes que le fichier change, verrouillées ensemble à la version vue à la
+    confirmation, écrites en lot ; puis les signaux d'un enregistrement (pages en
+    cache, requalification, historique), comme pour une modification depuis la fiche. Renvoie leur nombre."""
+    lignes = {
+        ligne.champs["identifiant_externe"]: ligne
+        for ligne in vu.lignes
+        if ligne.champs.get("identifiant_externe") in vu.existantes
+        and ligne.champs["identifiant_externe"] not in vu.inchangees
+    }
+    verrouillees = SystemeIA.objects.select_for_update().filter(
+        organisation_id=imp.organisation_id, pk__in=[vu.existantes[i].pk for i in lignes]
+    )
+    maintenant = timezone.now()
+    changees: list[SystemeIA] = []
+    champs: set[str] = set()
+    for systeme in verrouillees:
+        vue = imp.versions_vues.get(str(systeme.pk))
+        if systeme.version != vue or systeme.identifiant_externe not in lignes:
+            _, auteurs = versions.changements_depuis(systeme, vue) if isinstance(vue, int) else ([], [])
+            qui = ", ".join(auteurs) or "une autre personne"
             raise travaux.Echec(
-                f"La fiche « {existante.nom[:60]} » a été modifiée par {qui} depuis la confirmation : rien "
+                f"La fiche « {systeme.nom[:60]} » a été modifiée par {qui} depuis la confirmation : rien "
                 "n'a été importé. Revoyez l'aperçu d'un nouveau dépôt."
-            ) from None
-        for champ, valeur in ligne.champs.items():
-            if champ != "stade":
-                setattr(systeme, champ, valeur)
+            )
+        ligne = lignes[systeme.identifiant_externe]
+        for champ, valeur in _changements(systeme, ligne).items():
+            setattr(systeme, champ, valeur)
+            champs.add(champ)
         try:
-            systeme.full_clean(validate_unique=False, validate_constraints=False)
+            systeme.clean_fields(exclude=["organisation"])
         except ValidationError as erreur:
             raise travaux.Echec(f"Ligne {ligne.numero} : {' '.join(erreur.messages)}") from None
+        systeme.version += 1
+        systeme.modifie_le = maintenant
+        changees.append(systeme)
+    if len(changees) != len(lignes):
+        raise travaux.Echec(DEPOT_EFFACE)
+    SystemeIA.objects.bulk_update(changees, sorted(champs | {"version", "modifie_le"}), batch_size=500)
+    for systeme in changees:
+        # Le signal d'un enregistrement : simple-history y écrit la version (auteur et motif ci-dessous),
+        # les pages en cache et la requalification y réagissent, comme après une modification de la fiche.
+        systeme._history_user = par  # type: ignore[attr-defined]  # lu par simple-history
         systeme._change_reason = raison  # type: ignore[attr-defined]  # lu par simple-history
-        versions.enregistrer(systeme, par)
-        nombre += 1
-    return nombre
+        post_save.send(
+            sender=SystemeIA, instance=systeme, created=False, update_fields=None, raw=False, using="default"
+        )
+    return len(changees)
 
 
 # --- Suppression d'un import abandonné ----------------------------------------------------------------
