@@ -423,3 +423,37 @@ def test_pages_du_parcours(client, org_a, referent_a):
     # Une valeur trafiquée (hors de la liste) est refusée par le formulaire.
     reponse = client.post(f"{base}importations/{imp.pk}/apercu/", {"version": "2", "type_ia-0": "quantique"})
     assert reponse.status_code == 400
+
+
+def test_une_fiche_qualifiee_changee_par_l_import_est_a_requalifier(org_a, referent_a, admin_a):
+    from balise.conformite import services as conformite
+    from balise.conformite.regles import en_vigueur
+    from tests import fabrique
+
+    existante = fabrique.systeme(org_a, admin_a, type_ia="generative", donnees_personnelles=False)
+    SystemeIA.objects.filter(pk=existante.pk).update(identifiant_externe="IA-004")  # comme un import passé
+    existante.refresh_from_db()
+    regles = en_vigueur()
+    cas = max(regles.cas, key=lambda c: len(c.obligations))
+    qualification = conformite.qualifier(existante, regles, cas.reponses, admin_a)
+    assert not qualification.a_requalifier
+    imp = _importer(org_a, referent_a, "registre.xlsx", REGISTRE.read_bytes())
+    assert (imp.crees, imp.mises_a_jour) == (29, 1)
+    qualification.refresh_from_db()
+    assert qualification.a_requalifier
+    assert (
+        "donnees_personnelles" in qualification.motif_requalification
+        or "type" in qualification.motif_requalification
+    )
+    existante.refresh_from_db()
+    assert (existante.type_ia, existante.donnees_personnelles, existante.version) == (
+        "discriminante",
+        True,
+        2,
+    )
+    derniere = existante.history.first()
+    assert (derniere.history_user, derniere.history_change_reason, derniere.version) == (
+        referent_a,
+        "Import du registre « registre.xlsx »",
+        2,
+    )

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.utils import timezone
 from django_tasks.base import Task
 from simple_history.utils import bulk_create_with_history
@@ -329,8 +328,8 @@ def _nouvelle_fiche(organisation: Organisation, ligne: reprise.Ligne) -> Systeme
 
 def _mettre_a_jour(imp: ImportRegistre, vu: Apercu, par: Utilisateur, raison: str) -> int:
     """Les fiches existantes que le fichier change, verrouillées ensemble à la version vue à la
-    confirmation, écrites en lot ; puis les signaux d'un enregistrement (pages en
-    cache, requalification, historique), comme pour une modification depuis la fiche. Renvoie leur nombre."""
+    confirmation, écrites en lot avec leur historique ; puis ce que fait une modification depuis la
+    fiche : pages en cache renouvelées, fiches qualifiées signalées à requalifier. Renvoie leur nombre."""
     lignes = {
         ligne.champs["identifiant_externe"]: ligne
         for ligne in vu.lignes
@@ -366,14 +365,20 @@ def _mettre_a_jour(imp: ImportRegistre, vu: Apercu, par: Utilisateur, raison: st
     if len(changees) != len(lignes):
         raise travaux.Echec(DEPOT_EFFACE)
     SystemeIA.objects.bulk_update(changees, sorted(champs | {"version", "modifie_le"}), batch_size=500)
+    # Ce que ferait le signal d'enregistrement de chaque fiche, en lot : sa version dans l'historique,
+    # les pages en cache de l'organisation, la requalification des fiches déjà qualifiées.
+    SystemeIA.history.bulk_history_create(
+        changees, batch_size=500, update=True, default_user=par, default_change_reason=raison
+    )
+    generations.renouveler("organisation", imp.organisation_id)
+    from balise.conformite.models import Qualification
+    from balise.conformite.services import signaler_si_necessaire
+
+    qualifiees = set(Qualification.objects.filter(systeme__in=changees).values_list("systeme_id", flat=True))
     for systeme in changees:
-        # Le signal d'un enregistrement : simple-history y écrit la version (auteur et motif ci-dessous),
-        # les pages en cache et la requalification y réagissent, comme après une modification de la fiche.
-        systeme._history_user = par  # type: ignore[attr-defined]  # lu par simple-history
-        systeme._change_reason = raison  # type: ignore[attr-defined]  # lu par simple-history
-        post_save.send(
-            sender=SystemeIA, instance=systeme, created=False, update_fields=None, raw=False, using="default"
-        )
+        if systeme.pk in qualifiees:
+            systeme._history_user = par  # type: ignore[attr-defined]  # auteur du signalement
+            signaler_si_necessaire(systeme)
     return len(changees)
 
 
