@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -134,16 +134,26 @@ def verifier(colonnes: dict[str, str], entetes: list[str]) -> dict[str, str]:
         erreurs["metier"] = (
             "Indiquez la colonne qui contient le métier (intitulé du poste) : elle est requise."
         )
-    vues: dict[str, str] = {}
-    for code, entete in choisies.items():
-        if entete in vues and code not in erreurs:
-            erreurs[code] = (
-                f"La colonne « {entete} » est déjà utilisée pour « {PAR_CODE[vues[entete]].libelle} »."
-            )
-        vues.setdefault(entete, code)
+    erreurs.update(colonnes_en_double(choisies, PAR_CODE, erreurs))
     if erreurs:
         raise ColonnesInvalides(erreurs)
     return choisies
+
+
+def colonnes_en_double(
+    choisies: dict[str, str], champs: Mapping[str, Champ], deja: Mapping[str, str]
+) -> dict[str, str]:
+    """Champ → message, pour chaque colonne choisie pour un champ après l'avoir été pour un autre
+    (hors champs déjà en erreur)."""
+    erreurs: dict[str, str] = {}
+    vues: dict[str, str] = {}
+    for code, entete in choisies.items():
+        if entete in vues and code not in deja:
+            erreurs[code] = (
+                f"La colonne « {entete} » est déjà utilisée pour « {champs[vues[entete]].libelle} »."
+            )
+        vues.setdefault(entete, code)
+    return erreurs
 
 
 # --- Valeurs ---------------------------------------------------------------------------------------

@@ -107,20 +107,8 @@ def _etat_avancement(imp: ImportRegistre) -> dict[str, Any]:
     travail = imp.travail
     if travail is not None and travaux.constater_abandons(Travail.objects.filter(pk=travail.pk)):
         travail.refresh_from_db()
-    if not imp.en_travail or travail is None:
-        return {"actif": False, "etat": travail.etat if travail else "", "etape": "", "avancement": None}
-    if travail.etat == Travail.Etat.EN_ATTENTE:
-        etape = (
-            "En attente : aucun processus de fond n'a encore pris ce travail. S'il ne commence pas dans "
-            "quelques minutes, prévenez l'administrateur de Balise."
-            if travaux.attend_depuis_longtemps(travail)
-            else "En attente de traitement"
-        )
-    elif travail.annulation_demandee:
-        etape = "Annulation en cours"
-    else:
-        etape = travail.etape
-    return {"actif": True, "etat": travail.etat, "etape": etape, "avancement": travail.avancement}
+    en_cours = imp.etat in (ImportRegistre.Etat.LECTURE, ImportRegistre.Etat.ENREGISTREMENT)
+    return travaux.etat_lisible(travail, en_cours)
 
 
 @login_required

@@ -29,7 +29,7 @@ def test_importer_corriger_confirmer_puis_reimporter(page, org_a, referent_a, tm
     assert page.get_by_label("Stade").input_value() == "État d'avancement"
     page.get_by_role("button", name="Continuer vers les valeurs et l'aperçu").click()
 
-    page.get_by_role("heading", name="Valeurs et aperçu").wait_for()
+    page.get_by_role("heading", name="Valeurs et aperçu", exact=True).wait_for()
     assert "2 lignes en erreur" in page.content()
     assert page.get_by_role("button", name="Confirmer l'import").count() == 0
     page.get_by_label("« Chatbot » (1 ligne)").select_option("generative")
@@ -55,7 +55,7 @@ def test_importer_corriger_confirmer_puis_reimporter(page, org_a, referent_a, tm
     page.get_by_role("link", name="Importer une nouvelle version du tableur").click()
     _deposer_et_lire(page, modifie)
     page.get_by_role("button", name="Continuer vers les valeurs et l'aperçu").click()
-    page.get_by_role("heading", name="Valeurs et aperçu").wait_for()
+    page.get_by_role("heading", name="Valeurs et aperçu", exact=True).wait_for()
     assert (
         "1 fiche à créer, 1 à mettre à jour et 29 inchangées" in page.content()
     )  # les valeurs choisies la première fois

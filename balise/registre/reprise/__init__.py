@@ -28,7 +28,7 @@ from django.core.validators import validate_email
 from pydantic import BaseModel, ConfigDict, model_validator
 from rapidfuzz import fuzz, process
 
-from balise.metiers.colonnes import Champ, proposer_parmi, simplifier
+from balise.metiers.colonnes import Champ, colonnes_en_double, proposer_parmi, simplifier
 from balise.metiers.lecture import ressemble_a_une_formule
 from balise.validation import DonneesInvalides, lire_yaml
 
@@ -224,13 +224,7 @@ def verifier_colonnes(colonnes: Mapping[str, str], entetes: list[str]) -> dict[s
     for champ in CHAMPS:
         if champ.obligatoire and champ.code not in choisies:
             erreurs[champ.code] = f"Indiquez la colonne qui contient « {champ.libelle} » : elle est requise."
-    vues: dict[str, str] = {}
-    for code, entete in choisies.items():
-        if entete in vues and code not in erreurs:
-            erreurs[code] = (
-                f"La colonne « {entete} » est déjà utilisée pour « {PAR_CODE[vues[entete]].libelle} »."
-            )
-        vues.setdefault(entete, code)
+    erreurs.update(colonnes_en_double(choisies, PAR_CODE, erreurs))
     if erreurs:
         raise ColonnesInvalides(erreurs)
     return choisies
