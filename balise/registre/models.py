@@ -262,6 +262,15 @@ class ImportRegistre(models.Model):
         return f"{self.nom_fichier} ({self.cree_le:%d/%m/%Y})"
 
     @property
+    def bilan(self) -> str:
+        """« 30 fiches créées, 1 mise à jour, 0 inchangée » (accord du français : 0 et 1 au singulier)."""
+        c, m, i = self.crees, self.mises_a_jour, self.inchangees
+        return (
+            f"{c} fiche{'s' if c > 1 else ''} créée{'s' if c > 1 else ''}, {m} mise{'s' if m > 1 else ''} "
+            f"à jour, {i} inchangée{'s' if i > 1 else ''}"
+        )
+
+    @property
     def en_travail(self) -> bool:
         return self.etat in (self.Etat.LECTURE, self.Etat.ENREGISTREMENT) and (
             self.travail is not None and self.travail.actif

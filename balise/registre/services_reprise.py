@@ -172,6 +172,14 @@ class Apercu:
         ) - len(self.inchangees)
 
     @property
+    def resume(self) -> str:
+        c, m, i = self.a_creer, self.a_mettre_a_jour, len(self.inchangees)
+        return (
+            f"{c} fiche{'s' if c > 1 else ''} à créer, {m} à mettre à jour et {i} "
+            f"inchangée{'s' if i > 1 else ''}"
+        )
+
+    @property
     def a_creer(self) -> int:
         return len(self.lignes) - self.a_mettre_a_jour - len(self.inchangees)
 

@@ -121,20 +121,13 @@ def avancement(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if not etat["actif"] and not (en_echec and travail is not None and not travail.reussi):
         if imp.etat == ImportRegistre.Etat.TERMINE:
-            messages.success(request, _bilan(imp))
+            messages.success(request, imp.bilan + ".")
         return redirect(_page_suivante(slug, imp))
     etape = 2 if imp.etat == ImportRegistre.Etat.LECTURE else 5
     return render(
         request,
         "registre/reprise/avancement.html",
         _contexte(adhesion, imp, travail=travail, etat=etat, etape=etape),
-    )
-
-
-def _bilan(imp: ImportRegistre) -> str:
-    c, m = imp.crees, imp.mises_a_jour
-    return (
-        f"{c} fiche{'s' if c > 1 else ''} créée{'s' if c > 1 else ''}, {m} mise{'s' if m > 1 else ''} à jour."
     )
 
 
