@@ -210,7 +210,8 @@ class Document(models.Model):
 
 
 class ImportRegistre(models.Model):
-    """Un registre tenu dans un tableur (XLSX, ODS, CSV), repris dans Balise (balise/registre/reprise.py).
+    """Un registre tenu dans un tableur (XLSX, ODS, CSV), repris dans Balise (balise/registre/reprise/ ;
+    docs/reprise-registre.md).
 
     Lecture et enregistrement sont des travaux de fond (balise/travaux) ; entre les deux, la personne
     choisit les colonnes et la correspondance des valeurs, voit l'aperçu et confirme : rien n'est écrit
