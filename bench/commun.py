@@ -174,3 +174,21 @@ def etalon() -> float:
             total += i * i
         durees.append((time.perf_counter() - t0) * 1000)
     return round(statistics.median(durees), 1)
+
+
+def executer_la_file() -> None:
+    """La boucle du processus de fond (`db_worker`, que lance `manage.py travailleur`) en mode --batch,
+    dans ce processus : chaque tâche en file est prise, exécutée, marquée finie, comme en production
+    (sans l'attente entre deux scrutations de la file, qui ne dit rien du coût mesuré)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="banc",
+        excluded_queue_names=[],
+    ).run()

@@ -629,22 +629,7 @@ def agreger(imp: Any, seuil: int, chronos: Chronos | None = None) -> None:
             chronos.ajouter(nom, time.perf_counter() - t0)
 
 
-def _executer_la_file() -> None:
-    """La boucle du processus de fond (`db_worker`, que lance `manage.py travailleur`) en mode --batch,
-    dans ce processus : la tâche en file est prise, exécutée, marquée finie, comme en production (sans
-    l'attente entre deux scrutations de la file, qui ne dit rien du coût de l'import)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="banc",
-        excluded_queue_names=[],
-    ).run()
+_executer_la_file = commun.executer_la_file
 
 
 def _par_le_processus_de_fond(organisation: Any, par: Any, nom: str, contenu: bytes, etape: Callable) -> Any:

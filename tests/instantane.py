@@ -48,7 +48,7 @@ from balise.organisations.models import Adhesion, EvenementJournal, Invitation, 
 from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 from balise.rapports.models import Rapport
 from balise.registre import services
-from balise.registre.models import ChangementStade, Document, SystemeIA
+from balise.registre.models import ChangementStade, Document, ImportRegistre, SystemeIA
 from balise.regles_usage.models import InformationService, PriseDeConnaissance, VersionRegles
 from balise.travaux.models import Travail
 
@@ -76,6 +76,7 @@ _MODELES = [
     ObligationSuivie,
     MetierOrganisation,
     ImportEffectifs,
+    ImportRegistre,
     LibelleImporte,
     GroupeEffectif,
     LigneRejetee,

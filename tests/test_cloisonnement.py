@@ -45,8 +45,8 @@ from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs, LibelleImporte
 from balise.organisations.models import Adhesion, Invitation
 from balise.programme import services as programme
-from balise.registre import services
-from balise.registre.models import SystemeIA
+from balise.registre import services, services_reprise
+from balise.registre.models import ImportRegistre, SystemeIA
 from balise.regles_usage import services as regles_usage
 from balise.travaux.models import Travail
 from tests import fabrique, instantane, travailleur
@@ -145,6 +145,7 @@ _OBJETS = {
     ("groupe", "codes"): "groupe_codes",
     ("pk", "obligations"): "obligation",
     ("pk", "imports"): "import",
+    ("pk", "importations"): "import_registre",
     ("pk", "metiers"): "metier_propre",
     ("pk", "groupes"): "groupe",
     ("groupe_pk", "groupes"): "groupe",
@@ -249,7 +250,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         formation = _formations(org, admin, systeme, lettre)
         regles = _regles_usage(org, admin, lettre)
         programme_ = _programme(org, admin, lettre)
+        import_registre = _reprise(org, admin, lettre)
         return {
+            "import_registre": import_registre.pk,
             "charte": charte,
             **indicateurs_,
             **formation,
@@ -557,6 +560,20 @@ def _depot(org, admin, lettre) -> int:
     return metiers.deposer(org, admin, f"depot-{lettre}.csv", contenu).pk
 
 
+def _reprise(org, admin, lettre) -> ImportRegistre:
+    """Un registre repris d'un tableur, lu par le processus de fond, colonnes et valeurs choisies :
+    prêt à confirmer (version 3)."""
+    contenu = f"N°;Nom;Objectif;Service;Responsable\nR-1;Outil secret {lettre};Trier;Accueil;Mme A\n"
+    imp = services_reprise.deposer(org, admin, f"registre-{lettre}.csv", contenu.encode())
+    travailleur.executer_travaux()
+    imp = ImportRegistre.objects.get(pk=imp.pk)
+    imp = services_reprise.choisir_colonnes(imp, imp.colonnes, imp.version, admin)
+    valeurs = {"domaine": "autre", "type_ia": "generative", "cible": "agents", "realisation": "interne"}
+    return services_reprise.choisir_valeurs(
+        imp, {**{c: {"": v} for c, v in valeurs.items()}, "hebergement": {"": "france"}}, imp.version, admin
+    )
+
+
 def _qualifier(systeme, admin):
     """Une qualification (le plus riche des cas d'école des règles) et une obligation à suivre."""
     regles = en_vigueur()
@@ -845,6 +862,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "format_rapport": "pdf",
         "export": "registre",
         "format_export": "csv",
+        "import_registre": 41,
     }
     for route in ROUTES_PRIVEES + ROUTES_PUBLIQUES:
         adresse(route, "x", objets)  # lève LookupError pour un paramètre inconnu
@@ -1033,7 +1051,9 @@ def scene(org_a, admin_a, systeme_a):
         college=instance.colleges.get(nom="Experts"),
         college_vide=instance.colleges.get(nom="Collège vide"),
         **_avis(systeme_a, admin_a, "a"),
+        import_registre=_reprise(org_a, admin_a, "a").pk,
         depot=_depot(org_a, admin_a, "a"),
+        depot_registre=services_reprise.deposer(org_a, admin_a, "attente.csv", b"Nom;Objectif\nX;Y\n").pk,
         **_regles_usage(org_a, admin_a, "a"),
         **{
             c: v
@@ -1290,6 +1310,110 @@ ACTIONS_PAGES = [
         "POST",
         "obligations/{obligation}/",
         lambda: {"statut": "faite", "version": "1", "preuve_lien": "https://exemple.fr/aipd"},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    # Reprise d'un registre tenu dans un tableur (registre/vues_reprise.py) : qui peut déclarer.
+    ("ouvrir l'import d'un registre", "GET", "registre/importer/", None, False, [ADMIN, REFERENT, DPO]),
+    (
+        "déposer un registre (tableur)",
+        "POST",
+        "registre/importer/",
+        lambda: {"fichier": SimpleUploadedFile("r.csv", b"Nom;Objectif\nOutil;Trier\n")},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "voir un import du registre",
+        "GET",
+        "registre/importations/{import_registre}/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "voir l'avancement de la lecture d'un registre",
+        "GET",
+        "registre/importations/{depot_registre}/avancement/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "lire l'état de la lecture d'un registre (JSON)",
+        "GET",
+        "registre/importations/{depot_registre}/avancement.json",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "annuler la lecture d'un registre",
+        "POST",
+        "registre/importations/{depot_registre}/annulation/",
+        dict,
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "ouvrir les colonnes d'un import du registre",
+        "GET",
+        "registre/importations/{import_registre}/colonnes/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "choisir les colonnes d'un import du registre",
+        "POST",
+        "registre/importations/{import_registre}/colonnes/",
+        lambda: {
+            "nom": "Nom",
+            "finalite": "Objectif",
+            "service": "Service",
+            "responsable": "Responsable",
+            "version": "3",
+        },
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "voir l'aperçu d'un import du registre",
+        "GET",
+        "registre/importations/{import_registre}/apercu/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "corriger les valeurs d'un import du registre",
+        "POST",
+        "registre/importations/{import_registre}/apercu/",
+        lambda: {"version": "3", "domaine-0": "rh"},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "confirmer un import du registre",
+        "POST",
+        "registre/importations/{import_registre}/confirmation/",
+        lambda: {"version": "3"},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "ouvrir la suppression d'un import du registre",
+        "GET",
+        "registre/importations/{import_registre}/suppression/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "supprimer un import abandonné du registre",
+        "POST",
+        "registre/importations/{import_registre}/suppression/",
+        lambda: {"version": "3"},
         True,
         [ADMIN, REFERENT, DPO],
     ),
@@ -1899,6 +2023,8 @@ def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees
         action_programme=scene.action_programme,
         sensibilisation=scene.sensibilisation,
         note_veille=scene.note_veille,
+        import_registre=scene.import_registre,
+        depot_registre=scene.depot_registre,
         indicateur=scene.indicateur,
         mesure=scene.mesure,
     )

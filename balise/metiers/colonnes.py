@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -58,18 +59,19 @@ class ColonnesInvalides(ValueError):
         super().__init__("; ".join(erreurs.values()))
 
 
-def _simplifier(texte: str) -> str:
+def simplifier(texte: str) -> str:
+    """Minuscules sans accents ni ponctuation (l'apostrophe gardée) : « N° d'agent » → « n d'agent »."""
     sans_accents = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9']+", " ", sans_accents.lower().replace("’", "'")).strip()
 
 
 def _mots(texte: str) -> set[str]:
-    return set(_simplifier(texte).split())
+    return set(simplifier(texte).split())
 
 
 def est_identifiante(entete: str) -> bool:
     """« Nom », « Prénom », « Matricule », « N° agent »… Un intitulé de poste n'en est pas une."""
-    simple = _simplifier(entete)
+    simple = simplifier(entete)
     if any(mot in simple for champ in CHAMPS for mot in champ.indices if " " in mot):
         return False
     mots = _mots(entete)
@@ -81,18 +83,32 @@ def est_identifiante(entete: str) -> bool:
 def proposer(entetes: list[str], precedentes: dict[str, str] | None = None) -> dict[str, str]:
     """La correspondance la plus probable : celle du dernier import quand ses en-têtes sont là,
     sinon d'après les mots des en-têtes. Une colonne ne sert qu'une fois ; jamais une identifiante."""
+    return proposer_parmi(CHAMPS, entetes, precedentes, est_identifiante)
+
+
+def proposer_parmi(
+    champs: Sequence[Champ],
+    entetes: list[str],
+    precedentes: dict[str, str] | None = None,
+    exclure: Callable[[str], bool] = lambda _entete: False,
+) -> dict[str, str]:
+    """La proposition de correspondance pour une liste de champs quelconque (effectifs, registre) :
+    d'abord celle d'un import précédent si ses en-têtes sont encore là, puis, champ par champ dans
+    l'ordre de `champs`, la première colonne libre dont l'en-tête contient un de ses mots. Une colonne
+    ne sert qu'une fois ; `exclure` écarte les colonnes qu'on ne lit jamais."""
+    par_code = {c.code for c in champs}
     proposition: dict[str, str] = {}
     prises: set[str] = set()
     for code, entete in (precedentes or {}).items():
-        if code in PAR_CODE and entete in entetes and entete not in prises:
+        if code in par_code and entete in entetes and entete not in prises:
             proposition[code] = entete
             prises.add(entete)
-    for champ in CHAMPS:
+    for champ in champs:
         if champ.code in proposition:
             continue
         for entete in entetes:
-            simple = _simplifier(entete)
-            if entete in prises or est_identifiante(entete):
+            simple = simplifier(entete)
+            if entete in prises or exclure(entete):
                 continue
             if any((i in simple) if " " in i else (i in simple.split()) for i in champ.indices):
                 proposition[champ.code] = entete
@@ -118,16 +134,26 @@ def verifier(colonnes: dict[str, str], entetes: list[str]) -> dict[str, str]:
         erreurs["metier"] = (
             "Indiquez la colonne qui contient le métier (intitulé du poste) : elle est requise."
         )
-    vues: dict[str, str] = {}
-    for code, entete in choisies.items():
-        if entete in vues and code not in erreurs:
-            erreurs[code] = (
-                f"La colonne « {entete} » est déjà utilisée pour « {PAR_CODE[vues[entete]].libelle} »."
-            )
-        vues.setdefault(entete, code)
+    erreurs.update(colonnes_en_double(choisies, PAR_CODE, erreurs))
     if erreurs:
         raise ColonnesInvalides(erreurs)
     return choisies
+
+
+def colonnes_en_double(
+    choisies: dict[str, str], champs: Mapping[str, Champ], deja: Mapping[str, str]
+) -> dict[str, str]:
+    """Champ → message, pour chaque colonne choisie pour un champ après l'avoir été pour un autre
+    (hors champs déjà en erreur)."""
+    erreurs: dict[str, str] = {}
+    vues: dict[str, str] = {}
+    for code, entete in choisies.items():
+        if entete in vues and code not in deja:
+            erreurs[code] = (
+                f"La colonne « {entete} » est déjà utilisée pour « {champs[vues[entete]].libelle} »."
+            )
+        vues.setdefault(entete, code)
+    return erreurs
 
 
 # --- Valeurs ---------------------------------------------------------------------------------------
@@ -159,13 +185,13 @@ _CATEGORIE = re.compile(r"^(?:cat(?:egorie)?\.?\s*)?([abc])\+?$")
 def categorie(valeur: str) -> str:
     """« A », « Cat. B », « catégorie C », « A+ » → A, B, C ; une autre valeur est gardée telle quelle."""
     propre = texte(valeur, "categorie")
-    trouve = _CATEGORIE.match(_simplifier(propre).replace(" ", ""))
+    trouve = _CATEGORIE.match(simplifier(propre).replace(" ", ""))
     return trouve.group(1).upper() if trouve else propre
 
 
 def sexe(valeur: str) -> str:
     propre = texte(valeur, "sexe")
-    simple = _simplifier(propre)
+    simple = simplifier(propre)
     if simple in {"f", "femme", "feminin", "femmes"}:
         return "Femmes"
     if simple in {"h", "m", "homme", "masculin", "hommes"}:

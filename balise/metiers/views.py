@@ -185,22 +185,7 @@ def _travail_de(imp: ImportEffectifs):
 
 
 def _etat_avancement(imp: ImportEffectifs) -> dict:
-    travail = _travail_de(imp)
-    en_cours = imp.etat in _ETAPE_DU_TRAVAIL and travail is not None and travail.actif
-    if not en_cours:
-        return {"actif": False, "etat": travail.etat if travail else "", "etape": "", "avancement": None}
-    if travail.etat == Travail.Etat.EN_ATTENTE:
-        etape = (
-            "En attente : aucun processus de fond n'a encore pris ce travail. S'il ne commence pas dans "
-            "quelques minutes, prévenez l'administrateur de Balise."
-            if travaux.attend_depuis_longtemps(travail)
-            else "En attente de traitement"
-        )
-    elif travail.annulation_demandee:
-        etape = "Annulation en cours"
-    else:
-        etape = travail.etape
-    return {"actif": True, "etat": travail.etat, "etape": etape, "avancement": travail.avancement}
+    return travaux.etat_lisible(_travail_de(imp), imp.etat in _ETAPE_DU_TRAVAIL)
 
 
 @login_required

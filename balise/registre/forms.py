@@ -2,8 +2,9 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 
 from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
+from balise.metiers.lecture import MAX_OCTETS
 
-from . import documents
+from . import documents, reprise
 from .cycle_de_vie import Stade, suivants
 from .models import SystemeIA
 from .services import CHAMPS_SAISIS
@@ -108,3 +109,86 @@ class DocumentForm(Formulaire):
         widget=forms.ClearableFileInput(attrs={"class": "fr-upload"}),
         help_text=f"Formats acceptés : {documents.extensions_permises()}.",
     )
+
+
+# --- Reprise d'un registre tenu dans un tableur (services_reprise.py) --------------------------------
+
+
+class DepotRegistreForm(Formulaire):
+    fichier = forms.FileField(
+        label="Votre registre (tableur)",
+        help_text=(
+            f"XLSX, ODS, XLS ou CSV, {MAX_OCTETS // (1024 * 1024)} Mo au plus, une ligne par système ou "
+            "usage de l'IA, la première ligne donnant le nom des colonnes. Rien n'est ajouté au registre "
+            "avant que vous ayez vu l'aperçu et confirmé."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,.xls,.ods"}),
+    )
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > MAX_OCTETS:
+            raise forms.ValidationError(f"Le fichier dépasse {MAX_OCTETS // (1024 * 1024)} Mo.")
+        return fichier
+
+
+class ColonnesRegistreForm(Formulaire):
+    """Une liste déroulante par champ de la fiche, parmi les en-têtes du fichier."""
+
+    version = ChampVersion()
+
+    def __init__(self, entetes: list[str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        colonnes = [(e, e) for e in entetes]
+        for champ in reprise.CHAMPS:
+            self.fields[champ.code] = forms.ChoiceField(
+                label=champ.libelle,
+                required=champ.obligatoire,
+                choices=[("", "— Choisir —" if champ.obligatoire else "— Colonne absente —"), *colonnes],
+            )
+
+    def colonnes(self) -> dict[str, str]:
+        return {c.code: self.cleaned_data.get(c.code, "") for c in reprise.CHAMPS}
+
+
+class ValeursForm(Formulaire):
+    """Pour chaque valeur distincte d'une colonne à liste, la valeur de Balise retenue. Les champs sont
+    numérotés (`domaine-0`…) : une valeur du fichier peut contenir n'importe quel caractère."""
+
+    version = ChampVersion()
+
+    def __init__(self, valeurs, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.valeurs = valeurs
+        self.groupes: list[tuple[str, str, list]] = []
+        for champ, lignes in valeurs.items():
+            libelle = reprise.PAR_CODE[champ].libelle
+            noms = []
+            for i, (brute, nombre, retenu, proposition) in enumerate(lignes):
+                nom = f"{champ}-{i}"
+                if proposition.sure:
+                    aide = "Reconnue."
+                elif proposition.code:
+                    aide = "Proposition de Balise, à vérifier."
+                else:
+                    aide = "Aucune valeur proche : choisissez-la."
+                vide = "cellules vides" if nombre else "toutes les lignes (colonne absente)"
+                self.fields[nom] = forms.ChoiceField(
+                    label=f"« {brute} » ({nombre} ligne{'s' if nombre > 1 else ''})"
+                    if brute
+                    else f"Valeur pour les {vide}",
+                    choices=[("", "— À choisir —"), *reprise.choix(champ)],
+                    required=False,
+                    initial=retenu,
+                    help_text=aide,
+                )
+                noms.append((nom, not proposition.sure))
+            self.groupes.append((champ, libelle, [(self[nom], a_verifier) for nom, a_verifier in noms]))
+
+    def choix(self) -> dict[str, dict[str, str]]:
+        return {
+            champ: {
+                brute: self.cleaned_data.get(f"{champ}-{i}", "") for i, (brute, *_reste) in enumerate(lignes)
+            }
+            for champ, lignes in self.valeurs.items()
+        }

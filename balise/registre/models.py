@@ -107,6 +107,12 @@ class SystemeIA(models.Model):
         "contact pour le public", blank=True, help_text="À défaut, le contact de l'organisation est affiché."
     )
 
+    # Identifiant de la ligne dans le registre que l'organisation tenait avant Balise (tableur) : un nouvel
+    # import du même tableur met à jour la fiche au lieu d'en créer une autre. Unique dans l'organisation.
+    identifiant_externe = models.CharField(
+        "identifiant dans le registre d'origine", max_length=100, blank=True, default=""
+    )
+
     # Identifiant stable des jeux de données ouverts : il ne change jamais, même si la fiche est renommée.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Verrou optimiste : chaque enregistrement incrémente la version ; une sauvegarde fondée sur une
@@ -126,6 +132,14 @@ class SystemeIA(models.Model):
         indexes = [
             models.Index(fields=["organisation", "archive_le", "nom"], name="systeme_org_liste"),
             models.Index(fields=["organisation", "publie", "archive_le"], name="systeme_org_public"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "identifiant_externe"],
+                condition=~models.Q(identifiant_externe=""),
+                name="systeme_identifiant_externe_unique",
+                violation_error_message="Une autre fiche de l'organisation porte déjà cet identifiant.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -193,3 +207,72 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.titre
+
+
+class ImportRegistre(models.Model):
+    """Un registre tenu dans un tableur (XLSX, ODS, CSV), repris dans Balise (balise/registre/reprise/ ;
+    docs/reprise-registre.md).
+
+    Lecture et enregistrement sont des travaux de fond (balise/travaux) ; entre les deux, la personne
+    choisit les colonnes et la correspondance des valeurs, voit l'aperçu et confirme : rien n'est écrit
+    au registre avant. Le fichier (converti en CSV, compressé) est gardé jusqu'à l'enregistrement."""
+
+    class Etat(models.TextChoices):
+        LECTURE = "lecture", "Lecture du fichier"
+        CORRESPONDANCE = "correspondance", "Correspondances à vérifier"
+        ENREGISTREMENT = "enregistrement", "Enregistrement"
+        TERMINE = "termine", "Importé"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="imports_registre")
+    nom_fichier = models.CharField("fichier", max_length=255)
+    format = models.CharField(max_length=10)
+    etat = models.CharField(max_length=16, choices=Etat.choices, default=Etat.LECTURE)
+    contenu = models.BinaryField(null=True, editable=False)
+    travail = models.ForeignKey(
+        "travaux.Travail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entetes = models.JSONField(default=list)
+    colonnes = models.JSONField("colonnes", default=dict, help_text="Champ de Balise → en-tête du fichier.")
+    colonnes_choisies = models.BooleanField("colonnes vérifiées", default=False)
+    valeurs = models.JSONField(
+        "correspondance des valeurs",
+        default=dict,
+        help_text="Champ à liste → {valeur du fichier → code de Balise} ; la valeur vide vaut pour les "
+        "cellules vides et pour toutes les lignes si la colonne est absente.",
+    )
+    # Les fiches à mettre à jour et la version vue à la confirmation : une fiche modifiée entre-temps
+    # fait échouer l'enregistrement entier (verrou optimiste), rien n'est écrit.
+    versions_vues = models.JSONField(default=dict)
+    crees = models.PositiveIntegerField("fiches créées", default=0)
+    mises_a_jour = models.PositiveIntegerField("fiches mises à jour", default=0)
+    inchangees = models.PositiveIntegerField("fiches inchangées", default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField(auto_now_add=True)
+    confirme_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    termine_le = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["contenu", "versions_vues"])
+
+    class Meta:
+        verbose_name = "import d'un registre existant"
+        ordering = ["-cree_le", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.nom_fichier} ({self.cree_le:%d/%m/%Y})"
+
+    @property
+    def bilan(self) -> str:
+        """« 30 fiches créées, 1 mise à jour, 0 inchangée » (accord du français : 0 et 1 au singulier)."""
+        c, m, i = self.crees, self.mises_a_jour, self.inchangees
+        return (
+            f"{c} fiche{'s' if c > 1 else ''} créée{'s' if c > 1 else ''}, {m} mise{'s' if m > 1 else ''} "
+            f"à jour, {i} inchangée{'s' if i > 1 else ''}"
+        )
+
+    @property
+    def en_travail(self) -> bool:
+        return self.etat in (self.Etat.LECTURE, self.Etat.ENREGISTREMENT) and (
+            self.travail is not None and self.travail.actif
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, vues_reprise
 
 app_name = "registre"
 urlpatterns = [
@@ -25,4 +25,18 @@ urlpatterns = [
         name="restaurer_document",
     ),
     path("portefeuille/", views.portefeuille, name="portefeuille"),
+]
+
+# Reprise d'un registre tenu dans un tableur (vues_reprise.py).
+_IMPORT = "registre/importations/<int:pk>/"
+urlpatterns += [
+    path("registre/importer/", vues_reprise.deposer, name="importer"),
+    path(_IMPORT, vues_reprise.importation, name="importation"),
+    path(_IMPORT + "avancement/", vues_reprise.avancement, name="importation_avancement"),
+    path(_IMPORT + "avancement.json", vues_reprise.avancement_json, name="importation_avancement_json"),
+    path(_IMPORT + "annulation/", vues_reprise.annulation, name="importation_annulation"),
+    path(_IMPORT + "colonnes/", vues_reprise.colonnes, name="importation_colonnes"),
+    path(_IMPORT + "apercu/", vues_reprise.apercu, name="importation_apercu"),
+    path(_IMPORT + "confirmation/", vues_reprise.confirmation, name="importation_confirmation"),
+    path(_IMPORT + "suppression/", vues_reprise.suppression, name="importation_suppression"),
 ]

@@ -22,6 +22,8 @@ class Travail(models.Model):
         TRAITEMENT_EFFECTIFS = "effectifs.traitement", "Traitement d'un tableau des effectifs"
         CONVOCATION_SEANCE = "gouvernance.convocation", "Convocation d'une séance (dossiers et courriels)"
         PRODUCTION_RAPPORT = "rapports.production", "Production d'un rapport (PDF, ODT, DOCX)"
+        LECTURE_REGISTRE = "registre.lecture", "Lecture d'un registre existant (tableur)"
+        ENREGISTREMENT_REGISTRE = "registre.enregistrement", "Enregistrement d'un registre importé"
 
     class Etat(models.TextChoices):
         EN_ATTENTE = "en_attente", "En attente"

@@ -120,6 +120,25 @@ def constater_abandons(travaux: models.QuerySet[Travail] | None = None) -> int:
     )
 
 
+def etat_lisible(travail: Travail | None, en_cours: bool) -> dict[str, Any]:
+    """L'état d'un travail tel que le lit une page d'avancement (et son adresse JSON) : `actif` faux, la
+    page est à recharger ; sinon l'étape en français (attente, annulation) et le pourcentage."""
+    if not en_cours or travail is None or not travail.actif:
+        return {"actif": False, "etat": travail.etat if travail else "", "etape": "", "avancement": None}
+    if travail.etat == Travail.Etat.EN_ATTENTE:
+        etape = (
+            "En attente : aucun processus de fond n'a encore pris ce travail. S'il ne commence pas dans "
+            "quelques minutes, prévenez l'administrateur de Balise."
+            if attend_depuis_longtemps(travail)
+            else "En attente de traitement"
+        )
+    elif travail.annulation_demandee:
+        etape = "Annulation en cours"
+    else:
+        etape = travail.etape
+    return {"actif": True, "etat": travail.etat, "etape": etape, "avancement": travail.avancement}
+
+
 def attend_depuis_longtemps(travail: Travail) -> bool:
     return travail.etat == Travail.Etat.EN_ATTENTE and travail.cree_le < timezone.now() - ATTENTE_LONGUE
 

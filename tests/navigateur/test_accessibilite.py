@@ -70,6 +70,9 @@ class Donnees:
     point_revue: int = 0  # une séance où les indicateurs sont revus
     indicateur: int = 0  # un indicateur du système, deux mesures dont une hors cible
     mesure_indicateur: int = 0
+    reprise_apercu: int = 0  # registre repris d'un tableur : colonnes choisies, deux lignes en erreur
+    reprise_lecture: int = 0  # sa lecture attend le processus de fond
+    reprise_terminee: int = 0  # importé : le bilan
 
 
 @pytest.fixture
@@ -122,7 +125,36 @@ def donnees(org_a, admin_a, referent_a) -> Donnees:
     _formations(donnees, systeme, admin_a)
     _programme(donnees, org_a, admin_a)
     donnees.indicateur, donnees.mesure_indicateur = _indicateurs(systeme, admin_a)
+    donnees.reprise_apercu, donnees.reprise_lecture, donnees.reprise_terminee = _reprise(org_a, admin_a)
     return donnees
+
+
+def _reprise(org, admin) -> tuple[int, int, int]:
+    """Trois imports du registre de la commune de test : à l'aperçu (deux lignes en erreur), en attente
+    de lecture, terminé. Chaque travail est exécuté seul (`executer_ici`) : les autres restent en file."""
+    from balise.registre import services_reprise
+    from balise.registre.models import ImportRegistre
+    from balise.travaux import services as travaux
+    from tests.test_reprise_registre import REGISTRE
+
+    def lu() -> ImportRegistre:
+        imp = services_reprise.deposer(org, admin, "registre.xlsx", REGISTRE.read_bytes())
+        travaux.executer_ici(imp.travail)
+        imp = ImportRegistre.objects.get(pk=imp.pk)
+        return services_reprise.choisir_colonnes(imp, imp.colonnes, imp.version, admin)
+
+    termine = lu()
+    termine = services_reprise.choisir_valeurs(
+        termine,
+        {"type_ia": {"Chatbot": "generative"}, "hebergement": {"Cloud Azure": "hors_ue"}},
+        termine.version,
+        admin,
+    )
+    termine = services_reprise.confirmer(termine, termine.version, admin)
+    travaux.executer_ici(termine.travail)
+    apercu = lu()
+    lecture = services_reprise.deposer(org, admin, "registre-2.xlsx", REGISTRE.read_bytes())
+    return apercu.pk, lecture.pk, termine.pk
 
 
 def _programme(donnees: Donnees, org, admin) -> None:
@@ -452,6 +484,12 @@ PAGES_CONNECTEES = {
     "fiche d'un indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/",
     "modifier un indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/modifier/",
     "corriger une mesure d'indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/mesures/{d.mesure_indicateur}/modifier/",
+    "importer un registre existant": "/o/{d.slug}/registre/importer/",
+    "colonnes d'un registre importé": "/o/{d.slug}/registre/importations/{d.reprise_apercu}/colonnes/",
+    "valeurs et aperçu d'un registre importé": "/o/{d.slug}/registre/importations/{d.reprise_apercu}/apercu/",
+    "lecture d'un registre importé": "/o/{d.slug}/registre/importations/{d.reprise_lecture}/avancement/",
+    "bilan d'un registre importé": "/o/{d.slug}/registre/importations/{d.reprise_terminee}/",
+    "supprimer un import du registre": "/o/{d.slug}/registre/importations/{d.reprise_apercu}/suppression/",
 }
 
 
