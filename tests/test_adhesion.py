@@ -10,7 +10,10 @@ from django.core.exceptions import ValidationError
 from balise.comptes.models import Utilisateur
 from balise.organisations import collectivites, services_adhesion
 from balise.organisations.models import Adhesion, DemandeAdhesion, Organisation
+from balise.programme import demarrage
+from balise.registre.models import SystemeIA
 from tests import fabrique
+from tests import gouvernance_fabrique as gf
 
 # Cognat-Lyonne (Allier) : une commune du référentiel livré (version 6.0.0 du paquet d'Etalab).
 CODE = "03080"
@@ -218,3 +221,49 @@ def test_seule_l_instance_decide(client, admin_a):
     assert client.get("/adhesion/demandes/").status_code == 403
     assert client.post(f"/adhesion/demandes/{demande.pk}/", {"decision": "approuver"}).status_code == 403
     assert DemandeAdhesion.objects.get().statut == "en_attente" and Organisation.objects.count() == 1
+
+
+# --- Le démarrage guidé -----------------------------------------------------------------------------
+
+
+def test_le_guide_livre_est_valide_et_cite_seed_001():
+    guide = demarrage.en_vigueur()
+    assert [p.id for p in guide.etapes] == list(demarrage.PAS)
+    assert all(r.source == "seed_001" for p in guide.etapes for r in p.references)
+
+
+def test_un_guide_qui_saute_ou_deplace_un_pas_est_refuse():
+    texte = (demarrage.DOSSIER / "demarrage-v1.yaml").read_text(encoding="utf-8")
+    with pytest.raises(demarrage.GuideInvalide, match="les pas doivent être, dans l'ordre"):
+        demarrage.lire(texte.replace("id: qualifier", "id: publier"))
+
+
+def test_le_guide_suit_les_donnees_reelles_puis_disparait(client, org_a, admin_a, django_assert_num_queries):
+    slug = org_a.slug
+    with django_assert_num_queries(1):  # une requête, quel que soit le nombre de systèmes
+        demarrage.etat(org_a)
+    (declarer, qualifier, evaluer, decider, publier) = demarrage.etat(org_a)
+    assert not any(e.franchi for e in (declarer, qualifier, evaluer, decider, publier))
+    assert declarer.lien == qualifier.lien == f"/o/{slug}/registre/nouveau/"
+    page = client.get(f"/o/{slug}/a-traiter/")
+    assert page.status_code == 302  # anonyme
+    client.force_login(admin_a)
+    page = client.get(f"/o/{slug}/a-traiter/").content.decode()
+    assert "Pour bien commencer" in page and "Déclarer les usages que vous connaissez" in page
+
+    systeme = fabrique.systeme(org_a, admin_a, usage_non_declare=True)
+    etat = demarrage.etat(org_a)
+    assert etat[0].franchi and etat[0].detail == "1 système déclaré, dont 1 usage non encadré"
+    assert not etat[1].franchi and etat[1].lien == f"/o/{slug}/registre/{systeme.pk}/qualification/"
+    assert etat[2].lien == f"/o/{slug}/registre/{systeme.pk}/evaluations/"
+
+    gf.qualification(systeme, admin_a)
+    evaluation = gf.evaluation(systeme, admin_a, [])
+    evaluation.statut = evaluation.Statut.FINALISEE
+    evaluation.save()
+    gf.decision(systeme, admin_a)
+    assert [e.franchi for e in demarrage.etat(org_a)] == [True, True, True, True, False]
+    assert "Pour bien commencer" in client.get(f"/o/{slug}/a-traiter/").content.decode()
+    SystemeIA.objects.filter(pk=systeme.pk).update(publie=True)
+    assert demarrage.etat(org_a) is None
+    assert "Pour bien commencer" not in client.get(f"/o/{slug}/a-traiter/").content.decode()
