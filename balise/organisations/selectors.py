@@ -239,3 +239,7 @@ def demandes_d_adhesion(traitees_max: int = 50) -> tuple[list[DemandeAdhesion], 
         toutes.exclude(statut=DemandeAdhesion.Statut.EN_ATTENTE).order_by("-decidee_le")[:traitees_max]
     )
     return en_attente, traitees
+
+
+def nombre_demandes_en_attente() -> int:
+    return DemandeAdhesion.objects.filter(statut=DemandeAdhesion.Statut.EN_ATTENTE).count()

@@ -30,6 +30,7 @@ from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs
 from balise.organisations.models import Adhesion, Organisation
+from balise.organisations.roles import Role
 from balise.registre import services
 from balise.registre.models import ChangementStade, SystemeIA
 from balise.travaux import services as travaux
@@ -269,10 +270,11 @@ class Command(BaseCommand):
         roles: dict[str, list[str]] = {}
         for o in donnees["organisations"]:
             for email, role in o["membres"].items():
-                roles.setdefault(email, []).append(f"{role} ({o['slug']})")
+                # Le libellé du rôle, tel que les pages le montrent (« Référent IA »), jamais son code.
+                roles.setdefault(email, []).append(f"{Role(role).label} ({o['nom']})")
         for u in donnees["utilisateurs"]:
             detail = ", ".join(roles.get(u["email"], [])) or "administrateur de l'instance (/admin/)"
-            self.stdout.write(f"  {u['email']:40} {detail}")
+            self.stdout.write(f"  {u['email']:40} {u['prenom']} {u['nom']} — {detail}")
         # Les membres externes sont lus dans les données (pas dans la base) : la liste est la même que
         # la démonstration vienne d'être chargée ou non.
         g = donnees.get("gouvernance") or {}
@@ -280,6 +282,6 @@ class Command(BaseCommand):
             for e in i.get("externes", []):
                 siege = ", ".join(x for x in (e.get("qualite"), e.get("college")) if x)
                 self.stdout.write(
-                    f"  {e['email']:40} membre externe ({g['organisation']}) : {siege}, "
+                    f"  {e['email']:40} {e['prenom']} {e['nom']} — {Role.EXTERNE.label} ({g['organisation']}) : {siege}, "
                     f"{i.get('nom', i['modele'])}"
                 )
