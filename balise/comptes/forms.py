@@ -88,11 +88,3 @@ class ActivationForm(DsfrMixin, SetPasswordForm):
         self.fields["first_name"].initial = user.first_name
         self.fields["last_name"].initial = user.last_name
         self.order_fields(self.field_order)
-
-    def save(self, commit: bool = True):
-        return services.activer_compte(
-            self.user,
-            self.cleaned_data["new_password1"],
-            self.cleaned_data["first_name"],
-            self.cleaned_data["last_name"],
-        )

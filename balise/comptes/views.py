@@ -110,7 +110,10 @@ class Activation(auth_views.PasswordResetConfirmView):
     }
 
     def form_valid(self, form: ActivationForm) -> HttpResponse:
-        utilisateur = form.save()
+        donnees = form.cleaned_data
+        utilisateur = services.activer_compte(
+            form.user, donnees["new_password1"], donnees["first_name"], donnees["last_name"]
+        )
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         ouvrir_session(self.request, utilisateur)
         messages.success(

@@ -4,7 +4,6 @@ l'administrateur de l'instance, lien reçu par courriel, mot de passe choisi, d�
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from balise.organisations.models import Organisation
@@ -13,14 +12,6 @@ from tests.navigateur.conftest import connecter
 from tests.navigateur.test_accessibilite import _axe
 
 pytestmark = pytest.mark.navigateur
-
-
-@pytest.fixture
-def courriels(settings):
-    # Le serveur de test tourne dans ce processus : la boîte d'envoi en mémoire lui est commune.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-    return mail.outbox
 
 
 def _accessible(page) -> None:
@@ -35,8 +26,10 @@ def test_une_commune_rejoint_balise_et_commence(nouveau_contexte, courriels, db)
     dgs = nouveau_contexte().new_page()
     dgs.goto("/")
     dgs.get_by_role("link", name="Ouvrir l'espace de ma collectivité").click()
-    dgs.get_by_label("Nom de la commune").fill("cognat lyonne")
-    dgs.get_by_role("button", name="Rechercher").click()
+    # Pendant la frappe, des propositions (recherche côté serveur) ; sans script, « Rechercher ».
+    dgs.get_by_label("Nom de la commune").fill("cognat lyo")
+    dgs.get_by_role("link", name="Cognat-Lyonne (Commune, 03)").click()
+    expect(dgs).to_have_url(re.compile(r"/adhesion/\?q=Cognat-Lyonne$"))
     dgs.get_by_label("Cognat-Lyonne (Commune, 03)").check()
     dgs.get_by_label("Prénom").fill("Claire")
     dgs.get_by_role("textbox", name="Nom", exact=True).fill("Martin")
