@@ -789,7 +789,7 @@ def test_les_adresses_d_exploitation_ne_s_ouvrent_a_aucun_compte(client, monde, 
 
 
 @pytest.mark.parametrize("route", [r for r, c in ROUTES_HORS_ORGANISATION.items() if c == "instance"])
-def test_les_adresses_de_l_instance_ne_s_ouvrent_qu_a_son_administrateur(client, monde, admin_a, route):
+def test_les_adresses_de_l_instance_ne_s_ouvrent_qu_a_son_administrateur(client, admin_a, route):
     """Anonyme : vers la connexion ; administrateur d'une organisation : 403 ; rien n'est écrit."""
     from balise.organisations import services_adhesion
 
