@@ -260,6 +260,10 @@ LIMITES = {
     "lien_ouvert_par_temoin": (5, 3600),
     "codes_par_adresse": (20, 3600),
     "codes_par_temoin": (10, 3600),
+    # Demandes d'adhésion sans compte (organisations/vues_adhesion.py) et la recherche qui les prépare.
+    "adhesions_par_adresse": (10, 3600),
+    "adhesions_par_temoin": (5, 3600),
+    "recherches_collectivites_par_adresse": (600, 3600),
 }
 
 LANGUAGE_CODE = "fr"

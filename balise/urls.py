@@ -39,6 +39,7 @@ urlpatterns = [
     path("participer/", instruments_views.participer, name="participer"),
     path("glossaire/", glossaire.page, name="glossaire"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
+    path("adhesion/", include("balise.organisations.urls_adhesion")),
     path("public/", include("balise.registre.urls_public")),
     path("public/", include("balise.chartes.urls_public")),
     path("", include("balise.rappels.urls")),

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from balise.organisations import selectors as organisations
 from balise.organisations.models import Organisation
 
 DUREE_ANNUAIRE = 60
@@ -26,12 +27,24 @@ def _registres_publics() -> list[Organisation]:
 
 def accueil(request: HttpRequest) -> HttpResponse:
     adhesions = []
+    demandes_en_attente = None
     if request.user.is_authenticated:
         adhesions = list(request.user.adhesions.select_related("organisation").order_by("organisation__nom"))
+        # L'administrateur de l'instance voit d'ici les demandes d'adhésion qui attendent sa décision.
+        if request.user.has_perm("organisations.change_demandeadhesion"):
+            demandes_en_attente = organisations.nombre_demandes_en_attente()
     # Agréger tous les systèmes publiés à chaque visite coûterait cher à l'échelle nationale ; un annuaire
     # en retard d'une minute est sans conséquence.
     registres_publics = cache.get_or_set("accueil:registres_publics", _registres_publics, DUREE_ANNUAIRE)
-    return render(request, "accueil.html", {"adhesions": adhesions, "registres_publics": registres_publics})
+    return render(
+        request,
+        "accueil.html",
+        {
+            "adhesions": adhesions,
+            "registres_publics": registres_publics,
+            "demandes_en_attente": demandes_en_attente,
+        },
+    )
 
 
 @never_cache

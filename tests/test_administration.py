@@ -86,7 +86,7 @@ def test_l_administration_cree_une_organisation_par_le_service(client, instance)
     adhesion = Adhesion.objects.get(organisation=organisation)
     assert (adhesion.utilisateur.email, adhesion.role) == ("dgs@neuve.fr", "administrateur")
     assert organisation.history.get().history_user == instance
-    assert any("mot de passe provisoire" in m for m in _messages(reponse))
+    assert any("lien pour choisir son mot de passe" in m for m in _messages(reponse))
 
 
 def test_l_administration_modifie_une_fiche_par_le_service(client, instance, systeme_a):

@@ -123,6 +123,14 @@ ROUTES_HORS_ORGANISATION = {
     "api/organisations": "compte",
     "api/conformite/regles": "compte",
     "api/conformite/qualification": "compte",
+    # Demander l'adhésion (balise/organisations/vues_adhesion.py) : sans compte, envois limités ; lien
+    # d'activation du premier administrateur (jeton à usage unique) ; décisions : l'instance seule.
+    "adhesion/": "publique",
+    "adhesion/envoyee/": "publique",
+    "adhesion/collectivites/": "publique",
+    "comptes/activation/<uidb64>/<token>/": "lien secret",
+    "adhesion/demandes/": "instance",
+    "adhesion/demandes/<int:pk>/": "instance",
     # Sondes : ne disent que « ok » (balise/sondes.py).
     "healthz": "sonde",
     "livez": "sonde",
@@ -813,6 +821,25 @@ def test_les_adresses_d_exploitation_ne_s_ouvrent_a_aucun_compte(client, monde, 
     assert client.get(url).status_code == 404
     _, secret = JetonAPI.emettre(admin_a, "jeton de l'administrateur")
     assert Client().get(url, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 404
+
+
+@pytest.mark.parametrize("route", [r for r, c in ROUTES_HORS_ORGANISATION.items() if c == "instance"])
+def test_les_adresses_de_l_instance_ne_s_ouvrent_qu_a_son_administrateur(client, admin_a, route):
+    """Anonyme : vers la connexion ; administrateur d'une organisation : 403 ; rien n'est écrit."""
+    from balise.organisations import services_adhesion
+
+    demande = services_adhesion.demander(
+        code="03080", prenom="Claire", nom="Martin", email="dgs@cognat.fr", fonction="DGS"
+    )
+    url = "/" + route.replace("<int:pk>", str(demande.pk))
+    avant = instantane.photo()
+    for methode in ("get", "post"):
+        reponse = getattr(client, methode)(url, {"decision": "approuver"} if methode == "post" else None)
+        assert reponse.status_code == 302 and "/comptes/connexion/" in reponse["Location"]
+    client.force_login(admin_a)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"decision": "approuver"}).status_code == 403
+    assert instantane.differences(avant, instantane.photo()) == []
 
 
 def test_toute_adresse_avec_slug_est_classee_et_constructible():

@@ -27,6 +27,9 @@ def test_la_demonstration_montre_la_gouvernance(client, db, capsys):
     call_command("charger_demo")
     sortie = capsys.readouterr().out
     aujourd_hui = timezone.localdate()
+    # Les comptes imprimés disent le nom de la personne et le libellé de son rôle, jamais son code.
+    assert "Karim Benali — Référent IA (contributeur) — Val de Balise" in sortie
+    assert not any(f"  {code} (" in sortie or f" {code} (val-de-balise)" in sortie for code in Role.values)
 
     # Un comité d'éthique tiré de son modèle, à collèges, avec trois membres externes ; un comité de
     # direction qui arbitre.

@@ -34,7 +34,11 @@ def test_commande_creer_organisation(db, capsys):
     )
     org = Organisation.objects.get(slug="commune-de-xe")
     assert Adhesion.objects.get(organisation=org).role == "administrateur"
-    assert "mot de passe provisoire" in capsys.readouterr().out
+    sortie = capsys.readouterr().out
+    # Aucun mot de passe dans le terminal : un lien d'activation part par courriel.
+    assert "lien pour choisir son mot de passe" in sortie and "mot de passe provisoire" not in sortie
+    (courriel,) = mail.outbox
+    assert courriel.to == ["dgs@xe.fr"] and "/comptes/activation/" in courriel.body
     with pytest.raises(CommandError, match="SIREN"):
         call_command(
             "creer_organisation", "Autre", "--type", "commune", "--admin", "a@b.fr", "--siren", "123456789"

@@ -74,3 +74,17 @@ class DemandeReinitialisationForm(DsfrMixin, PasswordResetForm):
 
 class NouveauMotDePasseForm(DsfrMixin, SetPasswordForm):
     pass
+
+
+class ActivationForm(DsfrMixin, SetPasswordForm):
+    """Premier passage d'une personne dont le compte a été créé pour elle : son nom, son mot de passe."""
+
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    field_order = ["first_name", "last_name", "new_password1", "new_password2"]
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+        self.order_fields(self.field_order)

@@ -3,9 +3,14 @@
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from balise import versions
 from balise.organisations.models import Adhesion
@@ -88,3 +93,31 @@ def supprimer_compte(utilisateur: Utilisateur) -> None:
             "nommez-en un autre avant de supprimer ce compte."
         )
     utilisateur.delete()
+
+
+def lien_d_activation(utilisateur: Utilisateur) -> str:
+    """Le lien où une personne dont le compte vient d'être créé choisit son mot de passe : valable
+    3 jours (PASSWORD_RESET_TIMEOUT), une seule fois (le jeton dépend du mot de passe, qui change)."""
+    uid = urlsafe_base64_encode(force_bytes(utilisateur.pk))
+    jeton = default_token_generator.make_token(utilisateur)
+    return settings.URL_PUBLIQUE + reverse("comptes:activation", args=[uid, jeton])
+
+
+def envoyer_activation(utilisateur: Utilisateur, organisation: str) -> None:
+    """Le courriel du premier administrateur d'une organisation : aucun mot de passe n'y est écrit."""
+    send_mail(
+        f"Votre espace {organisation} est ouvert sur Balise",
+        f"Bonjour,\n\nL'espace de {organisation} est ouvert sur Balise et vous en êtes l'administrateur "
+        f"({utilisateur.email}).\n\nPour choisir votre mot de passe et commencer, ouvrez ce lien "
+        f"(valable 3 jours, une seule fois) :\n{lien_d_activation(utilisateur)}\n\nPassé ce délai, "
+        "demandez un nouveau lien depuis la page de connexion (« Mot de passe oublié »).\n",
+        None,
+        [utilisateur.email],
+    )
+
+
+def activer_compte(utilisateur: Utilisateur, mot_de_passe: str, prenom: str, nom: str) -> Utilisateur:
+    """La personne choisit son mot de passe et dit son nom ; le lien d'activation cesse de valoir."""
+    utilisateur.first_name, utilisateur.last_name = prenom.strip(), nom.strip()
+    utilisateur.set_password(mot_de_passe)
+    return modifier_compte(utilisateur, ["first_name", "last_name", "password"])

@@ -12,5 +12,6 @@ urlpatterns = [
     path(
         "reinitialisation/<uidb64>/<token>/", views.NouveauMotDePasse.as_view(), name="password_reset_confirm"
     ),
+    path("activation/<uidb64>/<token>/", views.Activation.as_view(), name="activation"),
     path("jetons/<int:pk>/revocation/", views.revoquer, name="revoquer"),
 ]

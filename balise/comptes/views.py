@@ -12,8 +12,9 @@ from balise import limites
 from balise.rappels import selectors as rappels
 
 from . import selectors, services
-from .backends import ADRESSE_BLOQUEE
+from .backends import ADRESSE_BLOQUEE, ouvrir_session
 from .forms import (
+    ActivationForm,
     ChangementMotDePasseForm,
     ConnexionForm,
     DemandeReinitialisationForm,
@@ -94,6 +95,34 @@ class NouveauMotDePasse(SuccessMessageMixin, auth_views.PasswordResetConfirmView
     form_class = NouveauMotDePasseForm
     success_url = reverse_lazy("comptes:connexion")
     extra_context = {"titre": "Choisir un nouveau mot de passe", "bouton": "Enregistrer"}
+
+
+class Activation(auth_views.PasswordResetConfirmView):
+    """Le lien reçu par le premier administrateur d'une organisation : il choisit son mot de passe, dit
+    son nom, et arrive dans son organisation, connecté (aucun mot de passe n'a été écrit nulle part)."""
+
+    template_name = "comptes/formulaire.html"
+    form_class = ActivationForm
+    extra_context = {
+        "titre": "Choisir votre mot de passe",
+        "bouton": "Enregistrer et commencer",
+        "aide": "Votre nom apparaîtra auprès des autres membres et dans l'historique de ce que vous faites.",
+    }
+
+    def form_valid(self, form: ActivationForm) -> HttpResponse:
+        donnees = form.cleaned_data
+        utilisateur = services.activer_compte(
+            form.user, donnees["new_password1"], donnees["first_name"], donnees["last_name"]
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        ouvrir_session(self.request, utilisateur)
+        messages.success(
+            self.request, f"Bienvenue, {utilisateur.nom_affiche} : votre mot de passe est enregistré."
+        )
+        organisation = selectors.seule_organisation(utilisateur)
+        if organisation is not None:
+            return redirect("gouvernance:a_traiter", slug=organisation.slug)
+        return redirect("accueil")
 
 
 @login_required

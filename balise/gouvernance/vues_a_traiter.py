@@ -14,6 +14,7 @@ from django.utils import timezone
 from balise.comptes.models import Utilisateur
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
+from balise.programme import demarrage
 
 from . import a_traiter as selecteur
 from . import pilotage as vue_d_ensemble
@@ -34,6 +35,10 @@ def a_traiter(request: HttpRequest, slug: str) -> HttpResponse:
             "jours_proches": selecteur.JOURS_PROCHES,
             "limite": selecteur.LIMITE,
             "peut_piloter": peut(adhesion.role, Permission.VOIR_REGISTRE),
+            # Le démarrage guidé, tant que l'organisation n'a pas franchi les cinq pas (programme/demarrage.py).
+            "demarrage": demarrage.etat(adhesion.organisation)
+            if peut(adhesion.role, Permission.VOIR_REGISTRE)
+            else None,
         },
     )
 

@@ -27,7 +27,7 @@ class OrganisationAdminForm(forms.ModelForm):
     version_lue = ChampVersion()
     administrateur = forms.EmailField(
         label="adresse du premier administrateur",
-        help_text="Son compte est créé s'il n'existe pas (le mot de passe provisoire est affiché une fois).",
+        help_text="Son compte est créé s'il n'existe pas : il reçoit par courriel un lien pour choisir son mot de passe.",
     )
 
     class Meta:
@@ -90,7 +90,7 @@ class OrganisationAdmin(ParLesServices, SimpleHistoryAdmin):
                 champs,
             )
             return
-        creee, personne, mot_de_passe = services.creer_organisation(
+        creee, personne, cree = services.creer_organisation(
             nom=donnees["nom"],
             type=donnees["type"],
             administrateur_email=donnees["administrateur"],
@@ -102,10 +102,10 @@ class OrganisationAdmin(ParLesServices, SimpleHistoryAdmin):
             par=request.user,
         )
         obj.pk = creee.pk  # la suite de l'administration (adhésions en ligne, journal) porte sur elle
-        if mot_de_passe:
+        if cree:
             self.message_user(
                 request,
-                f"Compte créé pour {personne.email} ; mot de passe provisoire, à lui transmettre : {mot_de_passe}",
+                f"Compte créé pour {personne.email} : un lien pour choisir son mot de passe lui est envoyé par courriel.",
                 messages.WARNING,
             )
 

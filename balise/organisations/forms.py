@@ -2,6 +2,7 @@ from django import forms
 
 from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 
+from . import collectivites
 from .journal import Categorie
 from .models import Organisation
 from .roles import Role
@@ -66,3 +67,45 @@ class AccepterInvitationForm(Formulaire):
         if donnees.get("password1"):
             validate_password(donnees["password1"])
         return donnees
+
+
+class DemandeAdhesionForm(Formulaire):
+    """La collectivité (un code du référentiel, choisi parmi les résultats d'une recherche) et son
+    premier administrateur."""
+
+    collectivite = forms.ChoiceField(
+        label="Votre collectivité",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez votre collectivité dans la liste proposée.",
+            "invalid_choice": "Choisissez votre collectivité dans la liste proposée.",
+        },
+    )
+    prenom = forms.CharField(label="Prénom", max_length=150)
+    nom = forms.CharField(label="Nom", max_length=150)
+    email = forms.EmailField(
+        label="Adresse électronique professionnelle",
+        help_text="Le lien pour choisir votre mot de passe y sera envoyé une fois la demande acceptée.",
+    )
+    fonction = forms.CharField(
+        label="Fonction", max_length=150, help_text="Par exemple : secrétaire générale de mairie, DGS."
+    )
+
+    def __init__(self, *args, resultats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Les choix sont les résultats de la recherche ; à l'envoi, la seule collectivité envoyée, si
+        # elle est bien dans le référentiel (une autre valeur est refusée comme un choix hors liste).
+        if self.is_bound:
+            choisie = collectivites.par_code(str(self.data.get("collectivite", ""))[:12])
+            resultats = [choisie] if choisie else []
+        self.fields["collectivite"].choices = [(c.code, c.libelle) for c in resultats]
+
+
+class DecisionAdhesionForm(Formulaire):
+    motif = forms.CharField(
+        label="Motif du refus",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire pour refuser ; il est envoyé à la personne qui a demandé.",
+    )

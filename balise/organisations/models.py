@@ -216,3 +216,57 @@ class EvenementJournal(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Le journal ne s'efface pas.")
+
+
+class DemandeAdhesion(models.Model):
+    """Une collectivité demande à rejoindre l'instance, sans compte ; l'administrateur de l'instance
+    l'approuve (l'organisation et son premier administrateur sont créés) ou la refuse avec un motif.
+
+    La collectivité est choisie dans le référentiel livré (balise/organisations/collectivites.py) : son
+    nom, son type, son SIREN et sa population en sont copiés au moment de la demande."""
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", "En attente"
+        APPROUVEE = "approuvee", "Approuvée"
+        REFUSEE = "refusee", "Refusée"
+
+    code_collectivite = models.CharField("code dans le référentiel", max_length=12)
+    nom = models.CharField("collectivité", max_length=200)
+    type = models.CharField("type", max_length=20, choices=TypeOrganisation.choices)
+    siren = models.CharField("SIREN", max_length=9, blank=True)
+    population = models.PositiveIntegerField("population", null=True, blank=True)
+    prenom = models.CharField("prénom du premier administrateur", max_length=150)
+    nom_administrateur = models.CharField("nom du premier administrateur", max_length=150)
+    email = models.EmailField("adresse électronique du premier administrateur")
+    fonction = models.CharField("fonction", max_length=150)
+    creee_le = models.DateTimeField("demandée le", default=timezone.now, editable=False)
+    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.EN_ATTENTE)
+    decidee_le = models.DateTimeField("décidée le", null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    motif_refus = models.TextField("motif du refus", blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "demande d'adhésion"
+        verbose_name_plural = "demandes d'adhésion"
+        ordering = ["-creee_le"]
+        constraints = [
+            # Une seule demande en attente par collectivité : deux envois simultanés n'en font pas deux.
+            models.UniqueConstraint(
+                fields=["code_collectivite"],
+                condition=models.Q(statut="en_attente"),
+                name="une_demande_en_attente_par_collectivite",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.get_statut_display()})"
+
+    @property
+    def nom_complet_administrateur(self) -> str:
+        return f"{self.prenom} {self.nom_administrateur}"

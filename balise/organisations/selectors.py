@@ -13,7 +13,15 @@ from balise import generations, versions
 from balise.comptes.models import Utilisateur
 
 from . import journal
-from .models import FORME_SLUG, LONGUEUR_SLUG, Adhesion, EvenementJournal, Invitation, Organisation
+from .models import (
+    FORME_SLUG,
+    LONGUEUR_SLUG,
+    Adhesion,
+    DemandeAdhesion,
+    EvenementJournal,
+    Invitation,
+    Organisation,
+)
 from .roles import Role
 
 _ROLES = dict(Role.choices)
@@ -221,3 +229,17 @@ def journal_de(organisation: Organisation, categorie: str = "") -> JournalFusion
         sources.append(_cles(evenements, _EVENEMENTS, "le", "pk"))
     premiere, *autres = sources
     return JournalFusionne(organisation, premiere.union(*autres, all=True) if autres else premiere)
+
+
+def demandes_d_adhesion(traitees_max: int = 50) -> tuple[list[DemandeAdhesion], list[DemandeAdhesion]]:
+    """Les demandes en attente (les plus anciennes d'abord), puis les dernières traitées."""
+    toutes = DemandeAdhesion.objects.select_related("organisation", "decidee_par")
+    en_attente = list(toutes.filter(statut=DemandeAdhesion.Statut.EN_ATTENTE).order_by("creee_le"))
+    traitees = list(
+        toutes.exclude(statut=DemandeAdhesion.Statut.EN_ATTENTE).order_by("-decidee_le")[:traitees_max]
+    )
+    return en_attente, traitees
+
+
+def nombre_demandes_en_attente() -> int:
+    return DemandeAdhesion.objects.filter(statut=DemandeAdhesion.Statut.EN_ATTENTE).count()

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from balise import versions
 from balise.comptes.models import Utilisateur
-from balise.comptes.services import creer_compte
+from balise.comptes.services import creer_compte, envoyer_activation
 
 from . import journal
 from .models import Adhesion, Invitation, Organisation
@@ -46,12 +46,15 @@ def creer_organisation(
     population: int | None = None,
     nombre_agents: int | None = None,
     contact_public: str = "",
+    prenom: str = "",
+    nom_administrateur: str = "",
     par: Utilisateur | None = None,
-) -> tuple[Organisation, Utilisateur, str | None]:
+) -> tuple[Organisation, Utilisateur, bool]:
     """Crée une organisation et son premier administrateur, attribuées à `par` (ou, sans lui, au premier
     administrateur avec le motif MOTIF_CREATION_HORS_LIGNE).
 
-    Renvoie le mot de passe provisoire si le compte de l'administrateur vient d'être créé.
+    Renvoie aussi vrai si le compte de l'administrateur vient d'être créé : il reçoit alors par courriel
+    un lien pour choisir son mot de passe (aucun mot de passe n'est affiché ni écrit nulle part).
     """
     slug = slug or slug_disponible(nom)
     if slug in SLUGS_RESERVES:
@@ -68,10 +71,13 @@ def creer_organisation(
     organisation.full_clean()
     email = administrateur_email.strip().lower()
     utilisateur = Utilisateur.objects.filter(email=email).first()
-    mot_de_passe = None
+    cree = utilisateur is None
     if utilisateur is None:
-        mot_de_passe = secrets.token_urlsafe(12)
-        utilisateur = Utilisateur.objects.create_user(email, mot_de_passe)
+        # Un mot de passe que personne ne connaît : la personne choisit le sien par le lien reçu, ou,
+        # le lien échu, par « Mot de passe oublié » (qui ignore les comptes sans mot de passe utilisable).
+        utilisateur = Utilisateur.objects.create_user(
+            email, secrets.token_urlsafe(32), first_name=prenom.strip(), last_name=nom_administrateur.strip()
+        )
     adhesion = Adhesion(utilisateur=utilisateur, organisation=organisation, role=Role.ADMINISTRATEUR)
     objets: tuple[models.Model, ...] = (organisation, adhesion)
     for objet in objets:
@@ -79,7 +85,9 @@ def creer_organisation(
             # Lu par simple-history à l'enregistrement (bibliothèque sans annotations).
             objet._change_reason = MOTIF_CREATION_HORS_LIGNE  # type: ignore[attr-defined]
         versions.attribuer(objet, par or utilisateur)
-    return organisation, utilisateur, mot_de_passe
+    if cree:
+        envoyer_activation(utilisateur, organisation.nom)
+    return organisation, utilisateur, cree
 
 
 CHAMPS_MODIFIABLES = [

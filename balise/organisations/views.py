@@ -183,7 +183,7 @@ def revoquer_jeton(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     jeton = get_object_or_404(selecteurs_comptes.jetons_des_membres(adhesion.organisation), pk=pk)
     try:
         services_comptes.revoquer_jeton(jeton, request.user)
-        messages.success(request, f"Jeton « {jeton.nom} » de {jeton.utilisateur.email} révoqué.")
+        messages.success(request, f"Jeton « {jeton.nom} » de {jeton.utilisateur.nom_affiche} révoqué.")
     except ValidationError as erreur:
         messages.error(request, " ".join(erreur.messages))
     return redirect("organisations:jetons", slug=slug)

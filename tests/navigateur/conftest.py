@@ -7,6 +7,7 @@ et sa propre page, sur le serveur de test de pytest-django (`live_server`).
 import os
 
 import pytest
+from django.core import mail
 
 # L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil principal : sans ce réglage,
 # Django refuserait les accès à la base faits par les fixtures pendant les tests.
@@ -49,6 +50,14 @@ def nouveau_contexte(navigateur, live_server):
     yield fabriquer
     for contexte in contextes:
         contexte.close()
+
+
+@pytest.fixture
+def courriels(settings):
+    # Le serveur de test tourne dans ce processus : la boîte d'envoi en mémoire lui est commune.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
 
 
 @pytest.fixture

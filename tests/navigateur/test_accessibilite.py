@@ -24,7 +24,7 @@ from balise.organisations.models import Invitation
 from balise.registre import services
 from tests import fabrique, instantane, travailleur
 from tests import gouvernance_fabrique as gf
-from tests.navigateur.conftest import connecter
+from tests.navigateur.conftest import MOT_DE_PASSE, connecter
 from tests.test_effectifs import COLONNES, DESORDONNE
 
 pytestmark = pytest.mark.navigateur
@@ -400,6 +400,10 @@ PAGES_PUBLIQUES = {
     "mentions légales": "/mentions-legales/",
     "données personnelles et cookies": "/donnees-personnelles/",
     "plan du site": "/plan-du-site/",
+    "demander l'adhésion": "/adhesion/",
+    "demander l'adhésion, résultats de recherche": "/adhesion/?q=saint",
+    "demander l'adhésion, aucun résultat": "/adhesion/?q=zzzz",
+    "demande d'adhésion envoyée": "/adhesion/envoyee/",
 }
 
 PAGES_CONNECTEES = {
@@ -522,6 +526,37 @@ def test_theme_de_l_etat_accessible(page, donnees, admin_a, settings):
         adresse = {**PAGES_PUBLIQUES, **PAGES_CONNECTEES}[nom].format(d=donnees)
         _verifier(page, adresse)
         assert page.locator(".fr-header .fr-logo").count() == 1, adresse
+
+
+def test_pages_de_l_instance_et_demarrage_guide_accessibles(page, db):
+    """Les demandes d'adhésion (administrateur de l'instance) et le démarrage guidé d'une organisation vide."""
+    from balise.organisations import services_adhesion
+
+    demande = services_adhesion.demander(
+        code="03080", prenom="Claire", nom="Martin", email="dgs@cognat.fr", fonction="DGS"
+    )
+    services_adhesion.demander(code="69123", prenom="Léa", nom="Roux", email="dgs@lyon.fr", fonction="DGS")
+    instance = fabrique.utilisateur("instance@exemple.fr", is_staff=True, is_superuser=True)
+    organisation = services_adhesion.approuver(demande.pk, instance)
+    refusee = services_adhesion.demander(
+        code="42218", prenom="Paul", nom="Blanc", email="dgs@se.fr", fonction="DGS"
+    )
+    services_adhesion.refuser(refusee.pk, "Hors du périmètre de l'instance.", instance)
+    connecter(page, instance.email)
+    for adresse in (
+        "/",
+        "/adhesion/demandes/",
+        f"/adhesion/demandes/{demande.pk}/",
+        f"/adhesion/demandes/{refusee.pk}/",
+    ):
+        _verifier(page, adresse)
+    admin = organisation.adhesions.get().utilisateur
+    admin.set_password(MOT_DE_PASSE)
+    admin.save()
+    page.context.clear_cookies()
+    connecter(page, admin.email)
+    _verifier(page, f"/o/{organisation.slug}/a-traiter/")
+    assert page.get_by_role("heading", name="Pour bien commencer").is_visible()
 
 
 def test_formulaire_en_erreur_accessible(page, donnees, admin_a):

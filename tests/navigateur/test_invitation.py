@@ -4,21 +4,12 @@ s'ouvrent, la première comme la suivante (la session ouverte à l'acceptation d
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from balise.organisations.models import Adhesion
 from tests.navigateur.conftest import connecter
 
 pytestmark = pytest.mark.navigateur
-
-
-@pytest.fixture
-def courriels(settings):
-    # Le serveur de test tourne dans ce processus : la boîte d'envoi en mémoire lui est commune.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-    return mail.outbox
 
 
 def test_invitation_du_courriel_a_la_deuxieme_page(nouveau_contexte, courriels, org_a, admin_a):

@@ -274,10 +274,11 @@ class Command(BaseCommand):
         roles: dict[str, list[str]] = {}
         for o in donnees["organisations"]:
             for email, role in o["membres"].items():
+                # Le libellé du rôle, tel que les pages le montrent (« Référent IA »), jamais son code.
                 roles.setdefault(email, []).append(f"{Role(role).label} — {o['nom']}")
         for u in donnees["utilisateurs"]:
             detail = ", ".join(roles.get(u["email"], [])) or "administrateur de l'instance (/admin/)"
-            self.stdout.write(f"  {u['email']:40} {detail}")
+            self.stdout.write(f"  {u['email']:40} {u['prenom']} {u['nom']} — {detail}")
         # Les membres externes sont lus dans les données (pas dans la base) : la liste est la même que
         # la démonstration vienne d'être chargée ou non.
         g = donnees.get("gouvernance") or {}
@@ -286,6 +287,7 @@ class Command(BaseCommand):
             for e in i.get("externes", []):
                 siege = ", ".join(x for x in (e.get("qualite"), e.get("college")) if x)
                 self.stdout.write(
-                    f"  {e['email']:40} membre externe — {noms[g['organisation']]} : {siege}, "
+                    f"  {e['email']:40} {e['prenom']} {e['nom']} — {Role.EXTERNE.label} — "
+                    f"{noms[g['organisation']]} : {siege}, "
                     f"{i.get('nom', i['modele'])}"
                 )

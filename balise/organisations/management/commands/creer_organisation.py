@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         try:
-            organisation, utilisateur, mot_de_passe = services.creer_organisation(
+            organisation, utilisateur, cree = services.creer_organisation(
                 nom=o["nom"],
                 type=o["type"],
                 administrateur_email=o["admin"],
@@ -35,9 +35,10 @@ class Command(BaseCommand):
         except ValidationError as erreur:
             raise CommandError(" ".join(erreur.messages)) from None
         self.stdout.write(f"Organisation créée : {organisation.nom} (/{organisation.slug}/)")
-        if mot_de_passe:
+        if cree:
             self.stdout.write(
-                f"Administrateur : {utilisateur.email} — mot de passe provisoire : {mot_de_passe}"
+                f"Administrateur : {utilisateur.email} — un lien pour choisir son mot de passe lui est envoyé "
+                "par courriel (valable 3 jours)."
             )
         else:
             self.stdout.write(f"Administrateur : {utilisateur.email} (compte existant)")
