@@ -244,6 +244,10 @@ def test_le_guide_suit_les_donnees_reelles_puis_disparait(client, org_a, admin_a
         demarrage.etat(org_a)
     (declarer, qualifier, evaluer, decider, publier) = demarrage.etat(org_a)
     assert not any(e.franchi for e in (declarer, qualifier, evaluer, decider, publier))
+    assert declarer.detail == "aucun système déclaré" and decider.detail == "aucun système décidé"
+    assert declarer.sources == [
+        "SNDGCT — L'intelligence artificielle dans les collectivités territoriales (note, encadrés et annexes)"
+    ]
     assert declarer.lien == qualifier.lien == f"/o/{slug}/registre/nouveau/"
     page = client.get(f"/o/{slug}/a-traiter/")
     assert page.status_code == 302  # anonyme

@@ -20,6 +20,7 @@ from django.urls import reverse
 from pydantic import Field, model_validator
 
 from balise.conformite.models import Qualification
+from balise.francais import compter
 from balise.gouvernance.models import Decision
 from balise.instruments.models import Evaluation
 from balise.organisations.models import Organisation
@@ -95,10 +96,6 @@ class EtatPas:
         return self.fait > 0
 
 
-def _pluriel(n: int, singulier: str, pluriel: str) -> str:
-    return f"{n} {singulier if n <= 1 else pluriel}"
-
-
 def etat(organisation: Organisation) -> list[EtatPas] | None:
     """Les cinq pas et leur état, ou None quand l'organisation les a tous franchis une fois (le guide
     disparaît). Requêtes en nombre constant : une pour les comptes, une pour chaque prochain système."""
@@ -138,25 +135,30 @@ def etat(organisation: Organisation) -> list[EtatPas] | None:
 
     non_encadres = sum(1 for s in lignes if s["usage_non_declare"])
     details = {
-        "declarer": _pluriel(comptes["declarer"], "système déclaré", "systèmes déclarés")
+        "declarer": compter(comptes["declarer"], "système déclaré", "systèmes déclarés")
         + (
-            f", dont {_pluriel(non_encadres, 'usage non encadré', 'usages non encadrés')}"
+            f", dont {compter(non_encadres, 'usage non encadré', 'usages non encadrés')}"
             if non_encadres
             else ""
         ),
-        "qualifier": _pluriel(comptes["qualifier"], "système qualifié", "systèmes qualifiés"),
-        "evaluer": _pluriel(comptes["evaluer"], "système évalué", "systèmes évalués"),
-        "decider": _pluriel(comptes["decider"], "système décidé", "systèmes décidés"),
-        "publier": _pluriel(comptes["publier"], "système publié", "systèmes publiés"),
+        "qualifier": compter(comptes["qualifier"], "système qualifié", "systèmes qualifiés"),
+        "evaluer": compter(comptes["evaluer"], "système évalué", "systèmes évalués"),
+        "decider": compter(comptes["decider"], "système décidé", "systèmes décidés"),
+        "publier": compter(comptes["publier"], "système publié", "systèmes publiés"),
     }
     guide = en_vigueur()
     return [
         EtatPas(
-            pas=p, fait=comptes[p.id], detail=details[p.id], lien=lien(p.id), sources=_citer(p.references)
+            pas=p,
+            fait=comptes[p.id],
+            detail=details[p.id],
+            lien=lien(p.id),
+            sources=_citer(guide, p.references),
         )
         for p in guide.etapes
     ]
 
 
-def _citer(references: list[Reference]) -> list[str]:
-    return [f"seed {r.source.removeprefix('seed_')}:{r.ligne}" for r in references if r.ligne]
+def _citer(guide: Guide, references: list[Reference]) -> list[str]:
+    """Les documents cités par un pas, par leur titre (la ligne exacte reste dans le fichier du guide)."""
+    return list(dict.fromkeys(guide.sources[r.source].titre for r in references))

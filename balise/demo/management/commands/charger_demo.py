@@ -277,7 +277,7 @@ class Command(BaseCommand):
                 # Le libellé du rôle, tel que les pages le montrent (« Référent IA »), jamais son code.
                 roles.setdefault(email, []).append(f"{Role(role).label} — {o['nom']}")
         for u in donnees["utilisateurs"]:
-            detail = ", ".join(roles.get(u["email"], [])) or "administrateur de l'instance (/admin/)"
+            detail = " ; ".join(roles.get(u["email"], [])) or "administrateur de l'instance (/admin/)"
             self.stdout.write(f"  {u['email']:40} {u['prenom']} {u['nom']} — {detail}")
         # Les membres externes sont lus dans les données (pas dans la base) : la liste est la même que
         # la démonstration vienne d'être chargée ou non.
