@@ -229,7 +229,7 @@ def test_page_du_glossaire_publique_et_liee(client, publie, admin_a):
     for terme in en_vigueur().termes:
         assert f'id="{terme.id}"' in html
     assert "C&#x27;est l&#x27;inverse d&#x27;une IA générative" in html
-    assert "seed 004:365" in html
+    assert "Les cahiers de l&#x27;Observatoire n° 4" in html and "seed 004" not in html
     assert 'href="/glossaire/"' in client.get(f"/public/{org.slug}/").content.decode()
     assert 'href="/glossaire/"' in client.get("/public/schema/").content.decode()  # le pied de page
     client.force_login(admin_a)  # l'en-tête porte alors le nom de la personne : rien de partagé
@@ -271,7 +271,8 @@ def test_glossaire_livre_contient_les_termes_attendus():
     assert "discrimination" in discriminante and "générative" in discriminante
     assert glossaire.citer(glossaire.par_id["aidf"]) == [
         "Règlement (UE) 2024/1689 sur l'intelligence artificielle (AI Act, RIA), art. 27",
-        "seed 004:582",
+        "Observatoire Data Publica — « IA & territoires : après la découverte, le temps des premiers choix » "
+        "(Les cahiers de l'Observatoire n° 4)",
     ]
 
 

@@ -95,13 +95,13 @@ class Glossaire(Strict):
         ]
 
     def citer(self, terme: Terme) -> list[str]:
-        """Les sources lisibles : « seed 004:365 », ou le titre de la source et l'article."""
-        return [
-            f"seed {r.source.removeprefix('seed_')}:{r.ligne}"
-            if r.ligne
-            else ", ".join(x for x in (self.sources[r.source].titre, r.article) if x)
-            for r in terme.references
-        ]
+        """Les sources lisibles par un habitant : le titre du document et l'article, sans doublon (la ligne
+        d'un document source reste dans le fichier du glossaire, pour qui le vérifie)."""
+        return list(
+            dict.fromkeys(
+                ", ".join(x for x in (self.sources[r.source].titre, r.article) if x) for r in terme.references
+            )
+        )
 
 
 def _est_sigle(ecriture: str) -> bool:
