@@ -28,7 +28,7 @@ def test_la_demonstration_montre_la_gouvernance(client, db, capsys):
     sortie = capsys.readouterr().out
     aujourd_hui = timezone.localdate()
     # Les comptes imprimés disent le nom de la personne et le libellé de son rôle, jamais son code.
-    assert "Karim Benali — Référent IA (contributeur) — Val de Balise" in sortie
+    assert "Karim Benali — Référent IA (contributeur) — Communauté d'agglomération du Val de Balise" in sortie
     assert not any(f"  {code} (" in sortie or f" {code} (val-de-balise)" in sortie for code in Role.values)
 
     # Un comité d'éthique tiré de son modèle, à collèges, avec trois membres externes ; un comité de

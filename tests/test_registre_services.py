@@ -87,3 +87,14 @@ def test_filtre_invalide_signale_et_ignore(client, systeme_a, admin_a):
     client.force_login(admin_a)
     page = client.get(f"/o/{systeme_a.organisation.slug}/registre/?stade=inexistant").content.decode()
     assert "Filtres invalides, ignorés" in page and systeme_a.nom in page
+
+
+@pytest.mark.parametrize("systeme_pk, pk", [(10**30, 1), (1, 10**30)])
+def test_un_identifiant_de_document_hors_des_entiers_de_la_base_est_introuvable(systeme_a, systeme_pk, pk):
+    """Trouvé par le fuzzing de l'API : sur SQLite, une clé étrangère trop grande levait OverflowError (500)."""
+    from django.http import Http404
+
+    from balise.registre import selectors
+
+    with pytest.raises(Http404):
+        selectors.document(systeme_a.organisation, systeme_pk, pk)

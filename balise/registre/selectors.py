@@ -90,7 +90,9 @@ def document(organisation: Organisation, systeme_pk: int, pk: int, archives: boo
     qs = Document.objects.select_related("systeme")
     if not archives:
         qs = qs.filter(archive_le__isnull=True)
-    return get_object_or_404(qs, pk=pk, systeme_id=systeme_pk, systeme__organisation=organisation)
+    # `systeme__pk` et non `systeme_id` : Django ne borne pas la valeur d'une clé étrangère, et un
+    # identifiant au-delà des entiers de SQLite y lèverait OverflowError (500) au lieu d'un 404.
+    return get_object_or_404(qs, pk=pk, systeme__pk=systeme_pk, systeme__organisation=organisation)
 
 
 def documents(systeme: SystemeIA) -> QuerySet[Document]:
