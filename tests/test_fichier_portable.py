@@ -112,12 +112,15 @@ def test_aller_retour_d_une_organisation_a_l_autre(client, systeme_complet, admi
 def test_version_des_regles_inconnue_la_fiche_seule(client, systeme_complet, admin_b):
     donnees = portable.exporter(systeme_complet)
     donnees["qualification"]["version_regles"] = 999
+    donnees["fiche"]["stade"] = "experimentation"
     client.force_login(admin_b)
     reponse = _televerser(client, "commune-b", json.dumps(donnees).encode())
     assert reponse.status_code == 302
     importe = SystemeIA.objects.get(organisation__slug="commune-b")
     assert not importe.qualifications.exists() and not importe.obligations.exists()
-    assert "version 999 des règles" in client.get(reponse["Location"]).content.decode()
+    assert importe.stade == "experimentation"
+    page = client.get(reponse["Location"]).content.decode()
+    assert "version 999 des règles" in page and "sans passer par les portes" in page
 
 
 def _falsifie(donnees: dict) -> dict:

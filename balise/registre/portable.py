@@ -329,6 +329,11 @@ def importer(
         raise ValidationError("Indiquez le responsable du système dans votre organisation (nom et fonction).")
     systeme = _creer_fiche(organisation, fichier, responsable, par)
     resultat = Import(systeme, qualifie=False)
+    if systeme.stade != Stade.IDEE:
+        resultat.avertissements.append(
+            f"Le stade « {Stade(systeme.stade).label} » est repris du fichier sans passer par les portes de "
+            "votre politique : vérifiez qu'il vaut aussi pour votre organisation."
+        )
     if fichier.evaluations:
         n = len(fichier.evaluations)
         resultat.avertissements.append(
