@@ -133,6 +133,7 @@ def _falsifie(donnees: dict) -> dict:
     [
         (b"\x00\x01 pas du json", "pas du JSON valide"),
         (b"[1, 2]", "pas un fichier portable de Balise"),
+        (b"[" * 200_000, "pas du JSON valide"),
         (json.dumps({"format": "balise-systeme", "version": 7}).encode(), "version du format"),
         (b"{" + b" " * (portable.TAILLE_MAX + 1) + b"}", "dépasse 1024 Ko"),
     ],

@@ -255,7 +255,7 @@ def lire(contenu: bytes) -> FichierPortable:
         )
     try:
         donnees = json.loads(contenu.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # imbrication sans fin : refusée aussi
         raise FichierRefuse(
             ["Le fichier n'est pas du JSON valide : déposez le fichier exporté par Balise."]
         ) from None
