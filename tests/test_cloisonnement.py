@@ -45,7 +45,7 @@ from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs, LibelleImporte
 from balise.organisations.models import Adhesion, Invitation
 from balise.programme import services as programme
-from balise.registre import services, services_reprise
+from balise.registre import portable, services, services_reprise
 from balise.registre.models import ImportRegistre, SystemeIA
 from balise.regles_usage import services as regles_usage
 from balise.travaux.models import Travail
@@ -95,6 +95,8 @@ ROUTES_HORS_ORGANISATION = {
     "participer/": "publique",
     "glossaire/": "publique",
     "public/schema/": "publique",
+    # Schéma JSON du fichier portable d'un système (balise/registre/portable.py) : aucune donnée.
+    "public/schema/systeme-portable.json": "publique",
     # Pages obligatoires du pied de page : aucune donnée d'une organisation (balise/vues_generales.py).
     "accessibilite/": "publique",
     "mentions-legales/": "publique",
@@ -1337,6 +1339,30 @@ ACTIONS_PAGES = [
         "POST",
         "obligations/{obligation}/",
         lambda: {"statut": "faite", "version": "1", "preuve_lien": "https://exemple.fr/aipd"},
+        True,
+        [ADMIN, REFERENT, DPO],
+    ),
+    # Fichier portable d'un système (registre/vues_portable.py) : qui lit la fiche l'exporte, qui peut
+    # déclarer l'importe (un nouveau système, tiré ici de l'export d'une fiche existante).
+    ("exporter le fichier portable", "GET", "registre/{systeme}/portable.json", None, False, MEMBRES),
+    (
+        "ouvrir l'import d'un fichier portable",
+        "GET",
+        "registre/importer-portable/",
+        None,
+        False,
+        [ADMIN, REFERENT, DPO],
+    ),
+    (
+        "importer un fichier portable",
+        "POST",
+        "registre/importer-portable/",
+        lambda: {
+            "fichier": SimpleUploadedFile(
+                "s.json", portable.en_json(SystemeIA.objects.order_by("pk").first()), "application/json"
+            ),
+            "responsable": "Claire Petit, DGS",
+        },
         True,
         [ADMIN, REFERENT, DPO],
     ),

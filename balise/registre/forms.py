@@ -7,6 +7,7 @@ from balise.metiers.lecture import MAX_OCTETS
 from . import documents, reprise
 from .cycle_de_vie import Stade, suivants
 from .models import SystemeIA
+from .portable import TAILLE_MAX
 from .services import CHAMPS_SAISIS
 
 # Regroupement des champs de la fiche en sections, dans l'ordre du formulaire.
@@ -192,3 +193,29 @@ class ValeursForm(Formulaire):
             }
             for champ, lignes in self.valeurs.items()
         }
+
+
+class FichierPortableForm(Formulaire):
+    """Le dépôt d'un fichier portable (portable.py) : la taille est vérifiée avant toute lecture."""
+
+    fichier = forms.FileField(
+        label="Fichier portable (JSON)",
+        help_text=(
+            "Le fichier « Exporter (fichier portable) » d'une fiche, venu d'une autre organisation ou d'une "
+            "autre instance de Balise ; 1 Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    responsable = forms.CharField(
+        label="Responsable du système dans votre organisation (nom et fonction)",
+        help_text="Le fichier ne transporte pas de nom de personne : indiquez qui suit ce système ici.",
+        max_length=200,
+    )
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > TAILLE_MAX:
+            raise forms.ValidationError(
+                f"Le fichier dépasse {TAILLE_MAX // 1024} Ko : ce n'est pas un fichier portable."
+            )
+        return fichier

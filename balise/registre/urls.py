@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, vues_reprise
+from . import views, vues_portable, vues_reprise
 
 app_name = "registre"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
         name="restaurer_document",
     ),
     path("portefeuille/", views.portefeuille, name="portefeuille"),
+    # Fichier portable d'un système (portable.py, docs/fichier-portable.md).
+    path("registre/<int:pk>/portable.json", vues_portable.exporter, name="exporter_portable"),
+    path("registre/importer-portable/", vues_portable.importer, name="importer_portable"),
 ]
 
 # Reprise d'un registre tenu dans un tableur (vues_reprise.py).

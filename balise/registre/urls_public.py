@@ -5,6 +5,7 @@ from . import vues_publiques as v
 app_name = "public"
 urlpatterns = [
     path("schema/", v.schema, name="schema"),
+    path("schema/systeme-portable.json", v.schema_portable, name="schema_portable"),
     path("<slug:slug>/", v.registre, name="registre"),
     path("<slug:slug>/couleurs.css", v.couleurs, name="couleurs"),
     path("<slug:slug>/registre.json", v.registre_json, name="json"),

@@ -15,7 +15,7 @@ from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import selectors as organisations
 from balise.organisations.models import Organisation
 
-from . import opendata, selectors
+from . import opendata, portable, selectors
 
 
 def _organisation(slug: str) -> Organisation:
@@ -100,6 +100,14 @@ def schema(request: HttpRequest) -> HttpResponse:
             "version": opendata.SCHEMA_VERSION,
         },
     )
+
+
+def schema_portable(request: HttpRequest) -> HttpResponse:
+    """Le schéma JSON du fichier portable d'un système (portable.py), à une adresse stable."""
+    reponse = HttpResponse(portable.schema_publie(), content_type="application/schema+json; charset=utf-8")
+    reponse["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(reponse, public=True, max_age=3600)
+    return reponse
 
 
 def couleurs(request: HttpRequest, slug: str) -> HttpResponse:

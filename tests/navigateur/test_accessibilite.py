@@ -489,6 +489,7 @@ PAGES_CONNECTEES = {
     "modifier un indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/modifier/",
     "corriger une mesure d'indicateur": "/o/{d.slug}/indicateurs/{d.indicateur}/mesures/{d.mesure_indicateur}/modifier/",
     "importer un registre existant": "/o/{d.slug}/registre/importer/",
+    "importer un fichier portable": "/o/{d.slug}/registre/importer-portable/",
     "colonnes d'un registre importé": "/o/{d.slug}/registre/importations/{d.reprise_apercu}/colonnes/",
     "valeurs et aperçu d'un registre importé": "/o/{d.slug}/registre/importations/{d.reprise_apercu}/apercu/",
     "lecture d'un registre importé": "/o/{d.slug}/registre/importations/{d.reprise_lecture}/avancement/",

@@ -1,0 +1,363 @@
+"""Le fichier portable d'un système : sa fiche, sa dernière qualification, ses obligations et ses
+évaluations, dans un fichier JSON qu'une autre instance de Balise, ou une autre organisation, reprend
+(docs/fichier-portable.md).
+
+Le format est décrit par les modèles ci-dessous ; le schéma JSON publié (draft 2020-12,
+`schemas/systeme-portable.json`, servi à /public/schema/systeme-portable.json) en est tiré et un test
+vérifie qu'il n'a pas divergé. Le fichier ne porte ni identifiant interne ni nom de personne : le
+responsable de la fiche, le contact, les responsables des obligations et les évaluateurs restent dans
+l'organisation d'origine ; seuls le service porteur et des comptes (nombre d'évaluateurs) voyagent.
+
+À l'import, rien n'est copié à l'aveugle : la fiche est recréée et validée comme une saisie, les
+réponses du questionnaire sont rejouées par le moteur sous la même version des règles (qui recalcule
+conclusions, obligations et échéances), puis l'état de chaque obligation que ce calcul produit aussi
+est repris. Les évaluations du fichier sont lues et montrées, pas recréées (leurs réponses
+individuelles ne voyagent pas).
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from pydantic import Field
+from pydantic import ValidationError as ErreurPydantic
+
+from balise import versions
+from balise.comptes.models import Utilisateur
+from balise.conformite import services as conformite
+from balise.conformite.models import ObligationSuivie, Qualification
+from balise.conformite.regles import version as regles_de_version
+from balise.instruments import selectors as instruments
+from balise.instruments.definition import Moment
+from balise.instruments.models import Evaluation
+from balise.organisations.models import Organisation
+from balise.validation import DonneesInvalides, Strict, messages_en_francais
+
+from .cycle_de_vie import Stade
+from .models import SystemeIA
+from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
+
+FORMAT = "balise-systeme"
+VERSION = 1
+FICHIER_SCHEMA = Path(__file__).parent / "schemas" / "systeme-portable.json"
+# Une fiche, une qualification et quelques dizaines d'obligations et d'évaluations tiennent en
+# quelques dizaines de kilo-octets : 1 Mo laisse large, et borne ce que le serveur lit.
+TAILLE_MAX = 1024 * 1024
+
+Ligne = Annotated[str, Field(max_length=200)]
+Titre = Annotated[str, Field(min_length=1, max_length=200)]
+Texte = Annotated[str, Field(max_length=20_000)]
+Code = Annotated[str, Field(min_length=1, max_length=60)]
+Cout = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class Fiche(Strict):
+    """Les champs de la fiche du registre, sans le responsable ni le contact (des personnes)."""
+
+    nom: Titre
+    finalite: Annotated[str, Field(min_length=1, max_length=20_000)]
+    service: Titre
+    domaine: Domaine
+    type_ia: TypeIA
+    cible: Cible
+    positionnement: Positionnement
+    usage_non_declare: bool
+    realisation: Realisation
+    fournisseur: Ligne
+    modeles: Annotated[str, Field(max_length=300)]
+    hebergement: Hebergement
+    hebergeur: Ligne
+    donnees: Texte
+    sources_donnees: Texte
+    donnees_personnelles: bool
+    donnees_sensibles: bool
+    contribution_decision: Texte
+    decision_individuelle: bool
+    regles_traitement: Texte
+    supervision_humaine: Texte
+    mode_degrade: Texte
+    cout_investissement: Cout | None
+    cout_annuel: Cout | None
+    benefices_attendus: Texte
+    stade: Stade
+    motif_fin: Texte
+
+
+class QualificationPortable(Strict):
+    """La dernière qualification : la version des règles, les réponses, les conclusions retenues."""
+
+    version_regles: int = Field(ge=1)
+    reponses: dict[Code, str | list[str]] = Field(max_length=500)
+    conclusions: list[Code] = Field(max_length=200)
+    le: date
+
+
+class ObligationPortable(Strict):
+    code: Code
+    titre: Annotated[str, Field(min_length=1, max_length=2000)]
+    regime: Annotated[str, Field(max_length=10)]
+    statut: ObligationSuivie.Statut
+    echeance: date
+    applicable: bool
+
+
+class SectionPortable(Strict):
+    id: Code
+    titre: Annotated[str, Field(max_length=2000)]
+    score: float | None
+    penche: Literal["positif", "negatif", "equilibre"] | None
+
+
+class EvaluationPortable(Strict):
+    """Une évaluation par un instrument, résumée : ses scores par section, aucune réponse individuelle."""
+
+    instrument: Code
+    version_instrument: int = Field(ge=1)
+    titre: Annotated[str, Field(max_length=2000)]
+    moment: Moment
+    statut: Evaluation.Statut
+    finalisee_le: date | None
+    evaluateurs: int = Field(ge=0)
+    completude: float = Field(ge=0, le=1)
+    sections: list[SectionPortable] = Field(max_length=30)
+
+
+class FichierPortable(Strict):
+    format: Literal["balise-systeme"]
+    version: Literal[1]
+    exporte_le: datetime
+    organisation: Annotated[str, Field(max_length=300)]
+    fiche: Fiche
+    qualification: QualificationPortable | None
+    obligations: list[ObligationPortable] = Field(max_length=200)
+    evaluations: list[EvaluationPortable] = Field(max_length=200)
+
+
+def schema() -> dict[str, Any]:
+    """Le schéma JSON (draft 2020-12) du fichier, tel qu'il est publié."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "/public/schema/systeme-portable.json",
+        "description": "Fichier portable d'un système d'IA exporté par Balise (format « balise-systeme », "
+        "version 1) : fiche du registre, dernière qualification, obligations, évaluations résumées.",
+        **FichierPortable.model_json_schema(),
+    }
+
+
+def schema_publie() -> str:
+    return FICHIER_SCHEMA.read_text(encoding="utf-8")
+
+
+# --- Export -----------------------------------------------------------------------------------------
+
+
+def _fiche(systeme: SystemeIA) -> dict[str, Any]:
+    fiche = {nom: getattr(systeme, nom) for nom in Fiche.model_fields}
+    for cout in ("cout_investissement", "cout_annuel"):
+        fiche[cout] = None if fiche[cout] is None else str(fiche[cout])
+    return fiche
+
+
+def _qualification(systeme: SystemeIA) -> dict[str, Any] | None:
+    derniere = Qualification.objects.filter(systeme=systeme).order_by("-cree_le", "-pk").first()
+    if derniere is None:
+        return None
+    return {
+        "version_regles": derniere.version_regles,
+        "reponses": derniere.reponses,
+        "conclusions": derniere.conclusions,
+        "le": timezone.localdate(derniere.cree_le).isoformat(),
+    }
+
+
+def _obligations(systeme: SystemeIA) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": o.code,
+            "titre": o.titre,
+            "regime": o.regime,
+            "statut": o.statut,
+            "echeance": o.echeance.isoformat(),
+            "applicable": o.applicable,
+        }
+        for o in ObligationSuivie.objects.filter(systeme=systeme).order_by("code")
+    ]
+
+
+def _evaluations(systeme: SystemeIA) -> list[dict[str, Any]]:
+    resumes = []
+    for evaluation in instruments.evaluations(systeme).order_by("cree_le", "pk"):
+        resultat = instruments.resultat(evaluation)
+        resumes.append(
+            {
+                "instrument": evaluation.instrument.code,
+                "version_instrument": evaluation.instrument.version,
+                "titre": evaluation.instrument.titre,
+                "moment": evaluation.moment,
+                "statut": evaluation.statut,
+                "finalisee_le": (
+                    timezone.localdate(evaluation.finalisee_le).isoformat()
+                    if evaluation.finalisee_le
+                    else None
+                ),
+                "evaluateurs": resultat.evaluateurs,
+                "completude": round(resultat.completude, 4),
+                "sections": [
+                    {
+                        "id": s.section.id,
+                        "titre": s.section.titre,
+                        "score": None if s.score is None else round(s.score, 4),
+                        "penche": s.penche,
+                    }
+                    for s in resultat.sections
+                ],
+            }
+        )
+    return resumes
+
+
+def exporter(systeme: SystemeIA) -> dict[str, Any]:
+    """Le fichier portable du système, prêt à écrire en JSON (il suit `schema()`)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exporte_le": timezone.now().replace(microsecond=0).isoformat(),
+        "organisation": systeme.organisation.nom,
+        "fiche": _fiche(systeme),
+        "qualification": _qualification(systeme),
+        "obligations": _obligations(systeme),
+        "evaluations": _evaluations(systeme),
+    }
+
+
+def en_json(systeme: SystemeIA) -> bytes:
+    return json.dumps(exporter(systeme), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# --- Import -----------------------------------------------------------------------------------------
+
+
+class FichierRefuse(DonneesInvalides):
+    """Un fichier portable illisible ou hors format : ses erreurs, en français ; rien n'est écrit."""
+
+
+def lire(contenu: bytes) -> FichierPortable:
+    """Le fichier validé, ou FichierRefuse avec des messages que la personne comprend."""
+    if len(contenu) > TAILLE_MAX:
+        raise FichierRefuse(
+            [f"Le fichier dépasse {TAILLE_MAX // 1024} Ko : ce n'est pas un fichier portable."]
+        )
+    try:
+        donnees = json.loads(contenu.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):  # imbrication sans fin : refusée aussi
+        raise FichierRefuse(
+            ["Le fichier n'est pas du JSON valide : déposez le fichier exporté par Balise."]
+        ) from None
+    if not isinstance(donnees, dict) or donnees.get("format") != FORMAT:
+        raise FichierRefuse(
+            [f"Ce fichier n'est pas un fichier portable de Balise (format « {FORMAT} » attendu)."]
+        )
+    if donnees.get("version") != VERSION:
+        raise FichierRefuse(
+            [
+                f"Cette version du format ({donnees.get('version')!r}) n'est pas prise en charge : "
+                f"Balise lit la version {VERSION}."
+            ]
+        )
+    try:
+        return FichierPortable.model_validate(donnees)
+    except ErreurPydantic as exc:
+        raise FichierRefuse(messages_en_francais(exc, "fichier")) from None
+
+
+@dataclass
+class Import:
+    systeme: SystemeIA
+    qualifie: bool
+    avertissements: list[str] = field(default_factory=list)
+
+
+def _raison(fichier: FichierPortable) -> str:
+    return f"Fichier portable de « {fichier.organisation} » du {fichier.exporte_le:%d/%m/%Y}"[:100]
+
+
+def _creer_fiche(
+    organisation: Organisation, fichier: FichierPortable, responsable: str, par: Utilisateur
+) -> SystemeIA:
+    systeme = SystemeIA(organisation=organisation, responsable=responsable, **fichier.fiche.model_dump())
+    systeme._change_reason = _raison(fichier)  # type: ignore[attr-defined]  # lu par simple-history
+    systeme.full_clean()
+    return versions.attribuer(systeme, par)
+
+
+def _reprendre_statuts(systeme: SystemeIA, fichier: FichierPortable, par: Utilisateur) -> int:
+    """Reprend l'état des obligations que la qualification rejouée produit aussi ; renvoie leur nombre."""
+    statuts = {o.code: o.statut for o in fichier.obligations if o.applicable}
+    note = f"État repris du fichier portable de « {fichier.organisation} » ; la preuve est restée là-bas."
+    reprises = 0
+    for obligation in ObligationSuivie.objects.select_for_update().filter(
+        systeme=systeme, applicable=True, code__in=statuts
+    ):
+        statut = statuts[obligation.code]
+        if statut == obligation.statut:
+            continue
+        obligation.statut = statut
+        obligation.commentaire = f"{obligation.commentaire}\n{note}".strip()[:4000]
+        obligation._change_reason = _raison(fichier)  # type: ignore[attr-defined]  # lu par simple-history
+        versions.enregistrer(obligation, par)
+        reprises += 1
+    return reprises
+
+
+@transaction.atomic
+def importer(
+    organisation: Organisation, fichier: FichierPortable, responsable: str, par: Utilisateur
+) -> Import:
+    """Crée un NOUVEAU système dans `organisation` à partir d'un fichier lu par `lire`.
+
+    Tout est écrit ensemble ou rien : une fiche invalide ou des réponses que les règles refusent lèvent
+    ValidationError. Une version des règles absente de cette instance n'empêche pas l'import de la
+    fiche : le système est alors à qualifier ici, ce que dit l'avertissement."""
+    responsable = responsable.strip()
+    if not responsable:
+        raise ValidationError("Indiquez le responsable du système dans votre organisation (nom et fonction).")
+    systeme = _creer_fiche(organisation, fichier, responsable, par)
+    resultat = Import(systeme, qualifie=False)
+    if systeme.stade != Stade.IDEE:
+        resultat.avertissements.append(
+            f"Le stade « {Stade(systeme.stade).label} » est repris du fichier sans passer par les portes de "
+            "votre politique : vérifiez qu'il vaut aussi pour votre organisation."
+        )
+    if fichier.evaluations:
+        n = len(fichier.evaluations)
+        resultat.avertissements.append(
+            f"Évaluations du fichier : {n}. Elles ne sont pas reprises ici ; les réponses des "
+            "évaluateurs restent dans l'organisation d'origine."
+        )
+    q = fichier.qualification
+    if q is None:
+        return resultat
+    try:
+        regles = regles_de_version(q.version_regles)
+    except LookupError:
+        resultat.avertissements.append(
+            f"La qualification du fichier suit la version {q.version_regles} des règles, que cette instance "
+            "ne connaît pas : le système est à qualifier ici, et l'état de ses obligations n'est pas repris."
+        )
+        return resultat
+    try:
+        conformite.qualifier(systeme, regles, q.reponses, par)
+    except ValidationError as exc:
+        raise ValidationError(
+            "Les réponses de qualification du fichier ne sont pas valides pour la version "
+            f"{q.version_regles} des règles : {'; '.join(exc.messages)}"
+        ) from None
+    resultat.qualifie = True
+    _reprendre_statuts(systeme, fichier, par)
+    return resultat
