@@ -397,9 +397,8 @@ def _mettre_a_jour(imp: ImportRegistre, vu: Apercu, par: Utilisateur, raison: st
 def supprimer(imp: ImportRegistre, version: int | None, par: Utilisateur) -> None:
     """Supprime un import non confirmé (le fichier gardé avec lui). Un import confirmé reste : il dit
     d'où viennent les fiches. Un import en cours de lecture s'annule d'abord."""
-    verrouille = versions.verrouiller(
-        ImportRegistre.objects.defer("contenu").select_related("travail"), imp.pk, version
-    )
+    # Sans select_related("travail") : PostgreSQL refuse FOR UPDATE sur le côté nullable d'une jointure.
+    verrouille = versions.verrouiller(ImportRegistre.objects.defer("contenu"), imp.pk, version)
     if verrouille.etat in (ImportRegistre.Etat.ENREGISTREMENT, ImportRegistre.Etat.TERMINE):
         raise ImportRefuse("Un import confirmé ne se supprime pas : il dit d'où viennent les fiches.")
     if verrouille.en_travail:
