@@ -521,12 +521,21 @@ PAGES_THEME_ETAT = (
 
 
 def test_theme_de_l_etat_accessible(page, donnees, admin_a, settings):
+    from django.core.cache import caches
+
+    # Le thème est un réglage de l'instance, lu au démarrage : les pages gardées en mémoire par ce
+    # processus (balise/cache_pages.py) l'ont été sous l'autre thème. Un redémarrage les oublie ; ici, on
+    # les oublie avant et après, pour ne pas servir une page d'un thème sous l'autre.
+    caches["default"].clear()
     settings.THEME = "etat"
-    connecter(page, admin_a.email)
-    for nom in PAGES_THEME_ETAT:
-        adresse = {**PAGES_PUBLIQUES, **PAGES_CONNECTEES}[nom].format(d=donnees)
-        _verifier(page, adresse)
-        assert page.locator(".fr-header .fr-logo").count() == 1, adresse
+    try:
+        connecter(page, admin_a.email)
+        for nom in PAGES_THEME_ETAT:
+            adresse = {**PAGES_PUBLIQUES, **PAGES_CONNECTEES}[nom].format(d=donnees)
+            _verifier(page, adresse)
+            assert page.locator(".fr-header .fr-logo").count() == 1, adresse
+    finally:
+        caches["default"].clear()
 
 
 def test_pages_de_l_instance_et_demarrage_guide_accessibles(page, db):

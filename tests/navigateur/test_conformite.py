@@ -42,7 +42,7 @@ def test_qualifier_un_systeme_puis_suivre_une_obligation(page, org_a, referent_a
         assert regles.par_conclusion[conclusion].libelle in page.content()
     assert "Parce que" in page.content()
 
-    page.get_by_role("link", name="Obligations", exact=True).click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Obligations").click()
     premiere = page.locator("table a").nth(1)  # colonne « Obligation » de la première ligne
     titre = premiere.inner_text()
     premiere.click()

@@ -40,7 +40,7 @@ def test_connexion(page, admin_a):
     expect(page.get_by_role("heading", name="Mes organisations")).to_be_visible()
     expect(page.get_by_role("link", name="Commune A")).to_be_visible()
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-    expect(page.get_by_role("link", name=admin_a.email)).to_be_visible()
+    expect(page.get_by_role("link", name=admin_a.nom_affiche)).to_be_visible()
 
 
 def test_declarer_un_systeme(page, org_a, referent_a):
