@@ -23,6 +23,12 @@ def test_retirer_un_membre_demande_confirmation_et_copier_un_lien(page, donnees,
 
     retirer.click()
     modale.get_by_text(f"Retirer {lecteur_a.nom_affiche} de {org_a.nom} ?").wait_for()
+    # La fenêtre apparaît en fondu : axe-core mesurerait des contrastes de couleurs à mi-transition.
+    # (Attente par page.evaluate : wait_for_function évalue une chaîne, ce que la CSP de Balise refuse.)
+    for _ in range(100):
+        if page.evaluate("document.getAnimations().every(a => a.playState !== 'running')"):
+            break
+        page.wait_for_timeout(50)
     resultats = Axe().run(page)
     assert resultats.violations_count == 0, resultats.generate_report()
     modale.get_by_role("button", name="Annuler").click()
