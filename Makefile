@@ -33,8 +33,10 @@ demo: $(VENV)/.base
 	trap 'kill $$travailleur 2>/dev/null; wait $$travailleur' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
-## Installe ce qu'il faut (Chromium, PostgreSQL, Redis) et lance toute la suite de tests, sur SQLite puis PostgreSQL
-test: $(VENV)/.dev services-test lint test-sqlite test-postgres
+## Installe ce qu'il faut (Chromium, PostgreSQL, Redis) et lance toute la suite de tests, sur SQLite et PostgreSQL
+## en même temps (un cœur chacune)
+test: $(VENV)/.dev services-test lint
+	bash scripts/tests-deux-bases.sh
 
 services-test:
 	bash scripts/services-test.sh
