@@ -11,18 +11,22 @@ from django.http import HttpRequest
 from django.template.base import Node, Parser, Token
 from django.template.context import Context
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, ResolverMatch, reverse
 from django.utils.html import conditional_escape
 
-# Rubrique de chaque application : son libellé dans le menu et sa page d'entrée.
+# Rubriques du menu principal et de quelques pages hors menu : libellé et page d'entrée. Le menu
+# (base.html) surligne la rubrique de la page et le fil la cite : une seule règle pour les deux.
 RUBRIQUES: dict[str, tuple[str, str]] = {
+    "a_traiter": ("À traiter", "gouvernance:a_traiter"),
+    "portefeuille": ("Portefeuille", "registre:portefeuille"),
     "registre": ("Registre", "registre:liste"),
     "instruments": ("Instruments", "instruments:catalogue"),
-    "conformite": ("Obligations", "conformite:obligations"),
+    "obligations": ("Obligations", "conformite:obligations"),
     "metiers": ("Métiers", "metiers:accueil"),
-    "gouvernance": ("Instances", "gouvernance:instances"),
+    "instances": ("Instances", "gouvernance:instances"),
+    "portes": ("Portes", "gouvernance:politique_portes"),
     "programme": ("Programme", "programme:accueil"),
-    "organisations": ("Organisation", "organisations:membres"),
+    "organisation": ("Organisation", "organisations:membres"),
     "chartes": ("Charte de l'IA", "chartes:accueil"),
     "indicateurs": ("Indicateurs", "indicateurs:liste"),
     "regles_usage": ("Règles d'usage", "regles_usage:accueil"),
@@ -30,28 +34,56 @@ RUBRIQUES: dict[str, tuple[str, str]] = {
     "rapports": ("Rapports", "rapports:accueil"),
     "comptes": ("Mon compte", "comptes:compte"),
 }
-# Pages qui sont elles-mêmes l'entrée d'une rubrique du menu, hors de sa règle générale.
-ENTREES = {
-    "registre:portefeuille",
-    "gouvernance:a_traiter",
-    "gouvernance:pilotage",
-    "gouvernance:politique_portes",
+# Rubrique d'une application entière, sauf les pages nommées ci-dessous.
+PAR_APPLICATION = {
+    "registre": "registre",
+    "instruments": "instruments",
+    "metiers": "metiers",
+    "gouvernance": "instances",
+    "programme": "programme",
+    "organisations": "organisation",
+    "chartes": "chartes",
+    "indicateurs": "indicateurs",
+    "regles_usage": "regles_usage",
+    "formations": "formations",
+    "rapports": "rapports",
+    "comptes": "comptes",
+}
+# Pages rangées ailleurs que dans la rubrique de leur application (None : dans aucune rubrique).
+PAR_PAGE: dict[str, str | None] = {
+    "gouvernance:a_traiter": "a_traiter",
+    "gouvernance:pilotage": None,
+    "registre:portefeuille": "portefeuille",
 }
 # Pages sans fil : l'accueil, et les questionnaires aux agents (pages autonomes, sans navigation du site).
 SANS_FIL = {"accueil", "questionnaire", "questionnaire_merci", "participer"}
 
+
+def rubrique_courante(trouvee: ResolverMatch | None) -> str | None:
+    """La rubrique d'une page : celle que le menu surligne et que le fil cite."""
+    if trouvee is None:
+        return None
+    if trouvee.view_name in PAR_PAGE:
+        return PAR_PAGE[trouvee.view_name]
+    nom = trouvee.url_name or ""
+    if trouvee.app_name == "gouvernance" and nom.startswith("politique_portes"):
+        return "portes"
+    if trouvee.app_name == "conformite":  # la qualification est une page de la fiche du système
+        return "obligations" if nom.startswith("obligation") else "registre"
+    return PAR_APPLICATION.get(trouvee.app_name)
+
+
 register = template.Library()
 
 
-def rubrique(request: HttpRequest) -> dict[str, str] | None:
-    """La rubrique de la page (libellé, adresse), ou None si la page en est l'entrée ou n'en a pas."""
+def rubrique(request: HttpRequest, cle: str | None) -> dict[str, str] | None:
+    """L'étape « rubrique » du fil (libellé, adresse), ou None si la page en est l'entrée ou n'en a pas."""
     trouvee = request.resolver_match
-    if trouvee is None or trouvee.view_name in ENTREES:
+    if trouvee is None or cle is None:
         return None
-    libelle_entree = RUBRIQUES.get(trouvee.app_name)
-    if libelle_entree is None or trouvee.view_name == libelle_entree[1]:
+    libelle, entree = RUBRIQUES[cle]
+    if trouvee.view_name == entree:
         return None
-    libelle, entree = libelle_entree
     slug = trouvee.kwargs.get("slug")
     try:
         adresse = reverse(entree, kwargs={"slug": slug} if slug else None)
@@ -61,10 +93,15 @@ def rubrique(request: HttpRequest) -> dict[str, str] | None:
 
 
 def contexte(request: HttpRequest) -> dict[str, object]:
-    """Processeur de contexte : faut-il un fil, et la rubrique de la page."""
+    """Processeur de contexte : la rubrique de la page (menu), faut-il un fil, et son étape « rubrique »."""
     trouvee = request.resolver_match
+    cle = rubrique_courante(trouvee)
     avec_fil = trouvee is not None and trouvee.view_name not in SANS_FIL
-    return {"ariane": avec_fil, "ariane_rubrique": rubrique(request) if avec_fil else None}
+    return {
+        "rubrique_courante": cle,
+        "ariane": avec_fil,
+        "ariane_rubrique": rubrique(request, cle) if avec_fil else None,
+    }
 
 
 class TitrePage(Node):

@@ -19,6 +19,7 @@ from tests.navigateur.test_accessibilite import (  # noqa: F401 — la fixture `
 _FIL = re.compile(
     r'<nav role="navigation" class="fr-breadcrumb[^"]*" aria-label="vous êtes ici :">(.*?)</nav>', re.S
 )
+_MENU_COURANT = re.compile(r'<a class="fr-nav__link" href="([^"]*)" aria-current="page">([^<]*)</a>')
 _ETAPE = re.compile(r'<a class="fr-breadcrumb__link"(?: href="([^"]*)")?( aria-current="page")?>([^<]*)</a>')
 SANS_FIL = ("/", "/questionnaire/", "/participer/")
 
@@ -50,6 +51,12 @@ def _verifier(client: Client, adresse: str, organisation: str) -> None:
     assert all(adresse_etape and not courante for adresse_etape, courante, _ in avant), (adresse, etapes)
     if adresse.startswith("/o/") or (adresse.startswith("/public/") and adresse != "/public/schema/"):
         assert avant[1][2] == organisation, (adresse, etapes)
+    # Le menu surligne la rubrique que le fil cite (ou la page elle-même quand elle en est l'entrée).
+    menu = _MENU_COURANT.findall(reponse.content.decode())
+    assert len(menu) <= 1, (adresse, menu)
+    if menu and adresse.startswith("/o/"):
+        cite = avant[2] if len(avant) > 2 else derniere
+        assert menu[0][1] == cite[2] or menu[0][0] == adresse.split("?")[0], (adresse, menu, etapes)
 
 
 def test_toute_page_sous_l_accueil_a_un_fil_d_ariane(client, donnees, admin_a, org_a):  # noqa: F811
@@ -64,4 +71,9 @@ def test_toute_page_sous_l_accueil_a_un_fil_d_ariane(client, donnees, admin_a, o
     # L'entrée d'une rubrique ne se cite pas deux fois.
     etapes = _etapes(client.get(f"/o/{donnees.slug}/registre/").content.decode())
     assert [texte for _, courante, texte in etapes if not courante] == ["Accueil", "Commune A"]
-    assert set(ariane.RUBRIQUES) >= {"registre", "instruments", "conformite", "metiers", "gouvernance"}
+    # La qualification d'un système est une page de sa fiche : « Registre », au menu comme dans le fil.
+    reponse = client.get(f"/o/{donnees.slug}/registre/{donnees.pk}/qualification/")
+    etapes = _etapes(reponse.content.decode())
+    assert [texte for _, _, texte in etapes][:3] == ["Accueil", "Commune A", "Registre"]
+    assert [texte for _, texte in _MENU_COURANT.findall(reponse.content.decode())] == ["Registre"]
+    assert set(ariane.RUBRIQUES) >= {"registre", "instruments", "obligations", "metiers", "instances"}
