@@ -20,6 +20,7 @@ from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import acces
 from balise.organisations.roles import Permission, peut
 from balise.travaux import services as travaux
+from balise.travaux import vues as pages_de_fond
 from balise.travaux.models import Travail
 
 from . import colonnes as col
@@ -225,26 +226,15 @@ def _bilan(imp: ImportEffectifs) -> str:
 
 @login_required
 def avancement_json(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
-    """L'état du travail de l'import, lu par avancement.js ; `actif` faux : la page est à recharger."""
     _, imp = _import_a_gerer(request, slug, pk)
-    reponse = JsonResponse(_etat_avancement(imp))
-    reponse["Cache-Control"] = "no-store"
-    return reponse
+    return pages_de_fond.etat_json(_etat_avancement(imp))
 
 
 @require_POST
 @login_required
 def annulation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _, imp = _import_a_gerer(request, slug, pk)
-    try:
-        travail = services.annuler(imp, request.user)
-    except travaux.TravailTermine as erreur:
-        messages.info(request, str(erreur))
-    else:
-        if travail.etat == Travail.Etat.ANNULE:
-            messages.success(request, "Annulé : rien n'a été enregistré.")
-        else:
-            messages.success(request, "Annulation demandée : le travail s'arrête sans rien enregistrer.")
+    pages_de_fond.annoncer_annulation(request, lambda: services.annuler(imp, request.user))
     return redirect("metiers:avancement", slug=slug, pk=pk)
 
 

@@ -21,6 +21,7 @@ from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission
 from balise.travaux import services as travaux
+from balise.travaux import vues as pages_de_fond
 from balise.travaux.models import Travail
 
 from . import reprise, services_reprise
@@ -134,24 +135,14 @@ def avancement(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def avancement_json(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     _, imp = _import(request, slug, pk)
-    reponse = JsonResponse(_etat_avancement(imp))
-    reponse["Cache-Control"] = "no-store"
-    return reponse
+    return pages_de_fond.etat_json(_etat_avancement(imp))
 
 
 @require_POST
 @login_required
 def annulation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _, imp = _import(request, slug, pk)
-    try:
-        travail = services_reprise.annuler(imp, _personne(request))
-    except travaux.TravailTermine as erreur:
-        messages.info(request, str(erreur))
-    else:
-        if travail.etat == Travail.Etat.ANNULE:
-            messages.success(request, "Annulé : rien n'a été enregistré.")
-        else:
-            messages.success(request, "Annulation demandée : le travail s'arrête sans rien enregistrer.")
+    pages_de_fond.annoncer_annulation(request, lambda: services_reprise.annuler(imp, _personne(request)))
     return redirect("registre:importation_avancement", slug=slug, pk=pk)
 
 
