@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -297,9 +296,7 @@ def main() -> int:
         ]
         cookies: dict[bool, str | None] = {True: f"sessionid={jeu['session']}", False: None}
         for page in pages:
-            statut, corps = banc_registre.requete_unique(port, page.chemin, cookies[page.authentifiee])
-            if statut != 200 or page.attendu not in corps.decode():
-                raise RuntimeError(f"{page.chemin} : statut {statut} ou contenu inattendu")
+            banc_registre.page_attendue(port, page, cookies[page.authentifiee])
         sonde = banc_registre.SondeCPU(serveur.pid, args.base == "postgresql")
         for page in pages:  # mise en température
             banc_registre.mesurer(port, page, cookies[page.authentifiee], 4, 40, 5)
@@ -357,9 +354,7 @@ def main() -> int:
     finally:
         if serveur is not None:
             banc_registre.arreter_serveur(serveur)
-        shutil.rmtree(dossier, ignore_errors=True)
-        if args.base == "postgresql":
-            commun.supprimer_base_pg(NOM_BASE_PG)
+        commun.nettoyer(args.base, dossier, NOM_BASE_PG)
 
 
 if __name__ == "__main__":

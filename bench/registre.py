@@ -690,15 +690,21 @@ def mesurer(
     return mesure
 
 
+def page_attendue(port: int, page: Page, cookie: str | None) -> bytes:
+    """La page répond 200 avec le contenu attendu (pas une redirection vers la connexion, pas une page
+    vide), ou le banc s'arrête : une mesure d'erreurs ne dit rien."""
+    statut, corps = requete_unique(port, page.chemin, cookie)
+    if statut != 200:
+        raise RuntimeError(f"{page.chemin} : statut {statut}")
+    if page.attendu and page.attendu not in corps.decode():
+        raise RuntimeError(f"{page.chemin} : « {page.attendu} » absent de la réponse")
+    return corps
+
+
 def verifier_contenu(port: int, pages: list[Page], cookies: dict[bool, str | None], jeu: Jeu) -> None:
-    """Avant de mesurer : chaque page répond 200 avec le contenu attendu (pas une redirection vers la
-    connexion, pas une liste vide), et l'export JSON contient bien les 500 systèmes."""
+    """Avant de mesurer : chaque page est celle attendue, et l'export JSON contient bien les 500 systèmes."""
     for page in pages:
-        statut, corps = requete_unique(port, page.chemin, cookies[page.authentifiee])
-        if statut != 200:
-            raise RuntimeError(f"{page.chemin} : statut {statut}")
-        if page.attendu and page.attendu not in corps.decode():
-            raise RuntimeError(f"{page.chemin} : « {page.attendu} » absent de la réponse")
+        corps = page_attendue(port, page, cookies[page.authentifiee])
         if page.chemin.endswith("registre.json"):
             n = len(json.loads(corps)["systemes"])
             if n != SYSTEMES_GRANDE_ORGANISATION:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -130,10 +129,7 @@ def main() -> int:
         cookie = f"sessionid={jeu['session']}"
         tailles = {}
         for page in pages:
-            statut, corps = banc_registre.requete_unique(port, page.chemin, cookie)
-            if statut != 200 or page.attendu not in corps.decode():
-                raise RuntimeError(f"{page.chemin} : statut {statut} ou contenu inattendu")
-            tailles[page.nom] = round(len(corps) / 1024, 1)
+            tailles[page.nom] = round(len(banc_registre.page_attendue(port, page, cookie)) / 1024, 1)
         for page in pages:  # mise en température
             banc_registre.mesurer(port, page, cookie, 1, 20, 3)
         mesures = []
@@ -175,9 +171,7 @@ def main() -> int:
     finally:
         if serveur is not None:
             banc_registre.arreter_serveur(serveur)
-        shutil.rmtree(dossier, ignore_errors=True)
-        if args.base == "postgresql":
-            commun.supprimer_base_pg(NOM_BASE_PG)
+        commun.nettoyer(args.base, dossier, NOM_BASE_PG)
 
 
 if __name__ == "__main__":
