@@ -140,6 +140,65 @@ def test_les_envois_sont_limites(client, db, settings):
     assert not DemandeAdhesion.objects.exists()
 
 
+# --- Hors de la liste : centres de gestion, syndicats mixtes… ---------------------------------------
+
+# Un SIREN bien formé (clé de Luhn) qui n'est celui d'aucune collectivité du référentiel.
+SIREN_HORS_LISTE = "123456782"
+HORS_LISTE = {
+    "nom_organisation": "Centre de gestion  de l'Allier",
+    "type": "cdg",
+    "siren": "123 456 782",
+    "prenom": "Paul",
+    "nom": "Durand",
+    "email": "paul.durand@cdg03.fr",
+    "fonction": "Directeur",
+}
+
+
+def test_une_organisation_hors_de_la_liste_demande_avec_son_siren_et_l_instance_le_verifie(client, instance):
+    reponse = client.post("/adhesion/hors-liste/", HORS_LISTE)
+    assert reponse.status_code == 302 and reponse["Location"] == "/adhesion/envoyee/"
+    demande = DemandeAdhesion.objects.get()
+    assert (demande.nom, demande.type, demande.siren, demande.code_collectivite) == (
+        "Centre de gestion de l'Allier",
+        "cdg",
+        SIREN_HORS_LISTE,
+        SIREN_HORS_LISTE,
+    )
+    page = client.get(f"/adhesion/demandes/{demande.pk}/").content.decode()
+    assert "absente de la liste officielle" in page and f"entreprise/{SIREN_HORS_LISTE}" in page
+    client.post(f"/adhesion/demandes/{demande.pk}/", {"decision": "approuver"})
+    organisation = Organisation.objects.get(siren=SIREN_HORS_LISTE)
+    assert (organisation.nom, organisation.type) == ("Centre de gestion de l'Allier", "cdg")
+    # Le même SIREN ne demande pas deux fois.
+    reponse = client.post("/adhesion/hors-liste/", {**HORS_LISTE, "email": "autre@cdg03.fr"})
+    assert reponse.status_code == 400 and "a déjà son espace sur Balise" in reponse.content.decode()
+
+
+@pytest.mark.parametrize(
+    "changement, message",
+    [
+        ({"siren": "123456789"}, "SIREN"),  # clé de Luhn fausse
+        ({"siren": "12345"}, "SIREN"),
+        ({"type": "commune"}, "Choisissez la nature de l&#x27;organisation dans la liste."),
+        ({"siren": "210300802"}, "Ce SIREN est celui de Cognat-Lyonne (Commune, 03)"),
+        ({"nom_organisation": ""}, "Ce champ est obligatoire."),
+        ({"nom_organisation": "x" * 201}, "200 caractères"),
+    ],
+)
+def test_une_demande_hors_liste_fautive_est_refusee_sans_rien_ecrire(client, db, changement, message):
+    reponse = client.post("/adhesion/hors-liste/", {**HORS_LISTE, **changement})
+    assert reponse.status_code == 400 and message in reponse.content.decode()
+    assert not DemandeAdhesion.objects.exists() and not mail.outbox
+
+
+def test_une_demande_hors_liste_en_double_est_refusee(client, db):
+    assert client.post("/adhesion/hors-liste/", HORS_LISTE).status_code == 302
+    reponse = client.post("/adhesion/hors-liste/", {**HORS_LISTE, "email": "autre@cdg03.fr"})
+    assert reponse.status_code == 400 and "déjà en attente" in reponse.content.decode()
+    assert DemandeAdhesion.objects.count() == 1
+
+
 # --- La décision de l'instance et l'activation ------------------------------------------------------
 
 

@@ -129,6 +129,7 @@ ROUTES_HORS_ORGANISATION = {
     # d'activation du premier administrateur (jeton à usage unique) ; décisions : l'instance seule.
     "adhesion/": "publique",
     "adhesion/envoyee/": "publique",
+    "adhesion/hors-liste/": "publique",
     "adhesion/collectivites/": "publique",
     "comptes/activation/<uidb64>/<token>/": "lien secret",
     "adhesion/demandes/": "instance",

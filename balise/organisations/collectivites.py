@@ -31,6 +31,12 @@ NATURES = {
     "departement": "Département",
     "region": "Région",
 }
+# Ce que la liste officielle contient ; les autres (centres de gestion, syndicats mixtes…) demandent à
+# part, avec leur SIREN (services_adhesion.demander_hors_liste).
+TYPES_DU_REFERENTIEL = frozenset(
+    {TypeOrganisation.COMMUNE, TypeOrganisation.EPCI, TypeOrganisation.DEPARTEMENT, TypeOrganisation.REGION}
+)
+TYPES_HORS_REFERENTIEL = tuple(t for t in TypeOrganisation if t not in TYPES_DU_REFERENTIEL)
 _CODE = re.compile(r"^(\d[\dAB]\d{3}|\d{9}|D\d[\dAB]\d?|R\d{2,3})$")
 RESULTATS_MAX = 10
 RECHERCHE_MIN = 2
@@ -68,12 +74,7 @@ def verifier_ligne(ligne: dict[str, str]) -> Collectivite:
         raise ValidationError(f"Colonnes attendues : {', '.join(COLONNES)}.")
     if not _CODE.match(ligne["code"]):
         raise ValidationError(f"Code illisible : « {ligne['code']} ».")
-    if ligne["type"] not in {
-        TypeOrganisation.COMMUNE,
-        TypeOrganisation.EPCI,
-        TypeOrganisation.DEPARTEMENT,
-        TypeOrganisation.REGION,
-    }:
+    if ligne["type"] not in TYPES_DU_REFERENTIEL:
         raise ValidationError(f"Type inconnu : « {ligne['type']} » ({ligne['code']}).")
     if ligne["nature"] not in NATURES or not ligne["nom"].strip():
         raise ValidationError(f"Nature ou nom manquant ({ligne['code']}).")
@@ -98,8 +99,17 @@ def _index() -> tuple[dict[str, Collectivite], tuple[tuple[str, Collectivite], .
     return {c.code: c for c in tout}, tuple((normaliser(c.nom), c) for c in tout)
 
 
+@cache
+def _par_siren() -> dict[str, Collectivite]:
+    return {c.siren: c for c in toutes() if c.siren}
+
+
 def par_code(code: str) -> Collectivite | None:
     return _index()[0].get(code)
+
+
+def par_siren(siren: str) -> Collectivite | None:
+    return _par_siren().get(siren)
 
 
 def rechercher(texte: str, nombre: int = RESULTATS_MAX) -> list[Collectivite]:

@@ -69,18 +69,9 @@ class AccepterInvitationForm(Formulaire):
         return donnees
 
 
-class DemandeAdhesionForm(Formulaire):
-    """La collectivité (un code du référentiel, choisi parmi les résultats d'une recherche) et son
-    premier administrateur."""
+class _PremierAdministrateur(Formulaire):
+    """La personne qui administrera l'espace demandé."""
 
-    collectivite = forms.ChoiceField(
-        label="Votre collectivité",
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choisissez votre collectivité dans la liste proposée.",
-            "invalid_choice": "Choisissez votre collectivité dans la liste proposée.",
-        },
-    )
     prenom = forms.CharField(label="Prénom", max_length=150)
     nom = forms.CharField(label="Nom", max_length=150)
     email = forms.EmailField(
@@ -91,6 +82,21 @@ class DemandeAdhesionForm(Formulaire):
         label="Fonction", max_length=150, help_text="Par exemple : secrétaire générale de mairie, DGS."
     )
 
+
+class DemandeAdhesionForm(_PremierAdministrateur):
+    """La collectivité (un code du référentiel, choisi parmi les résultats d'une recherche) et son
+    premier administrateur."""
+
+    field_order = ["collectivite"]
+    collectivite = forms.ChoiceField(
+        label="Votre collectivité",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez votre collectivité dans la liste proposée.",
+            "invalid_choice": "Choisissez votre collectivité dans la liste proposée.",
+        },
+    )
+
     def __init__(self, *args, resultats=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Les choix sont les résultats de la recherche ; à l'envoi, la seule collectivité envoyée, si
@@ -99,6 +105,27 @@ class DemandeAdhesionForm(Formulaire):
             choisie = collectivites.par_code(str(self.data.get("collectivite", ""))[:12])
             resultats = [choisie] if choisie else []
         self.fields["collectivite"].choices = [(c.code, c.libelle) for c in resultats]
+
+
+class DemandeHorsListeForm(_PremierAdministrateur):
+    """Une organisation absente de la liste officielle : centre de gestion, syndicat mixte…"""
+
+    field_order = ["nom_organisation", "type", "siren"]
+    nom_organisation = forms.CharField(
+        label="Nom de l'organisation",
+        max_length=200,
+        help_text="Par exemple : Centre de gestion de la Creuse.",
+    )
+    type = forms.ChoiceField(
+        label="Nature",
+        choices=[(t.value, t.label) for t in collectivites.TYPES_HORS_REFERENTIEL],
+        error_messages={"invalid_choice": "Choisissez la nature de l'organisation dans la liste."},
+    )
+    siren = forms.CharField(
+        label="SIREN",
+        max_length=11,
+        help_text="Neuf chiffres : il figure sur l'avis de situation au répertoire SIRENE.",
+    )
 
 
 class DecisionAdhesionForm(Formulaire):

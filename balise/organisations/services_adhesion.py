@@ -13,40 +13,42 @@ from balise import versions
 from balise.comptes.models import Utilisateur
 
 from . import collectivites
-from .collectivites import Collectivite
-from .models import DemandeAdhesion, Organisation
+from .models import DemandeAdhesion, Organisation, valider_siren
 from .services import creer_organisation
 
 MOTIF_DEMANDE = "Envoyée sans compte depuis la page « Demander l'adhésion »"
 MOTIF_MAX = 2000
 
 
-def organisation_existante(collectivite: Collectivite) -> Organisation | None:
+def organisation_existante(siren: str, nom: str, type: str) -> Organisation | None:
     """L'organisation de l'instance qui est déjà cette collectivité : même SIREN, ou, sans SIREN dans le
     référentiel (départements, régions), même nom et même type."""
-    if collectivite.siren:
-        return Organisation.objects.filter(siren=collectivite.siren).first()
-    return Organisation.objects.filter(nom__iexact=collectivite.nom, type=collectivite.type).first()
+    if siren:
+        return Organisation.objects.filter(siren=siren).first()
+    return Organisation.objects.filter(nom__iexact=nom, type=type).first()
 
 
-def organisation_existante_du_code(code: str) -> Organisation | None:
-    collectivite = collectivites.par_code(code)
-    return organisation_existante(collectivite) if collectivite else None
+def organisation_de_la_demande(demande: DemandeAdhesion) -> Organisation | None:
+    return organisation_existante(demande.siren, demande.nom, demande.type)
 
 
-def _verifier_libre(collectivite: Collectivite) -> None:
-    if organisation_existante(collectivite) is not None:
+def _verifier_libre(demande: DemandeAdhesion) -> None:
+    if organisation_de_la_demande(demande) is not None:
         raise ValidationError(
-            f"{collectivite.nom} a déjà son espace sur Balise : demandez à son administrateur de vous y "
+            f"{demande.nom} a déjà son espace sur Balise : demandez à son administrateur de vous y "
             "inviter (page « Membres »)."
         )
     if DemandeAdhesion.objects.filter(
-        code_collectivite=collectivite.code, statut=DemandeAdhesion.Statut.EN_ATTENTE
+        code_collectivite=demande.code_collectivite, statut=DemandeAdhesion.Statut.EN_ATTENTE
     ).exists():
-        raise ValidationError(
-            f"Une demande d'adhésion pour {collectivite.nom} est déjà en attente : l'administrateur de "
-            "l'instance l'examine, inutile d'en envoyer une autre."
-        )
+        raise _deja_en_attente(demande)
+
+
+def _deja_en_attente(demande: DemandeAdhesion) -> ValidationError:
+    return ValidationError(
+        f"Une demande d'adhésion pour {demande.nom} est déjà en attente : l'administrateur de "
+        "l'instance l'examine, inutile d'en envoyer une autre."
+    )
 
 
 def _prevenir_l_instance(demande: DemandeAdhesion) -> None:
@@ -76,12 +78,38 @@ def demander(*, code: str, prenom: str, nom: str, email: str, fonction: str) -> 
         type=collectivite.type,
         siren=collectivite.siren,
         population=collectivite.population,
-        prenom=prenom.strip(),
-        nom_administrateur=nom.strip(),
-        email=email.strip().lower(),
-        fonction=fonction.strip(),
     )
-    _verifier_libre(collectivite)
+    return _enregistrer(demande, prenom=prenom, nom=nom, email=email, fonction=fonction)
+
+
+def demander_hors_liste(
+    *, nom_organisation: str, type: str, siren: str, prenom: str, nom: str, email: str, fonction: str
+) -> DemandeAdhesion:
+    """Une organisation absente du référentiel (centre de gestion, syndicat mixte…) : son nom, son type et
+    son SIREN, qui lui sert de code ; l'administrateur de l'instance vérifie le SIREN avant d'approuver."""
+    siren = "".join(siren.split())
+    valider_siren(siren)
+    if type not in collectivites.TYPES_HORS_REFERENTIEL:
+        raise ValidationError(
+            "Une commune, une intercommunalité, un département ou une région se choisit dans la liste."
+        )
+    listee = collectivites.par_siren(siren)
+    if listee is not None:
+        raise ValidationError(
+            f"Ce SIREN est celui de {listee.libelle}, qui est dans la liste : cherchez-la par son nom."
+        )
+    demande = DemandeAdhesion(
+        code_collectivite=siren, nom=" ".join(nom_organisation.split()), type=type, siren=siren
+    )
+    return _enregistrer(demande, prenom=prenom, nom=nom, email=email, fonction=fonction)
+
+
+def _enregistrer(
+    demande: DemandeAdhesion, *, prenom: str, nom: str, email: str, fonction: str
+) -> DemandeAdhesion:
+    demande.prenom, demande.nom_administrateur = prenom.strip(), nom.strip()
+    demande.email, demande.fonction = email.strip().lower(), fonction.strip()
+    _verifier_libre(demande)
     # La contrainte d'une seule demande en attente est tenue par la base (IntegrityError ci-dessous).
     demande.full_clean(validate_constraints=False)
     try:
@@ -90,10 +118,7 @@ def demander(*, code: str, prenom: str, nom: str, email: str, fonction: str) -> 
             versions.attribuer(demande, None)
             _prevenir_l_instance(demande)
     except IntegrityError:  # une demande simultanée pour la même collectivité est passée la première
-        raise ValidationError(
-            f"Une demande d'adhésion pour {collectivite.nom} est déjà en attente : l'administrateur de "
-            "l'instance l'examine, inutile d'en envoyer une autre."
-        ) from None
+        raise _deja_en_attente(demande) from None
     return demande
 
 
@@ -106,11 +131,10 @@ def _en_attente(pk: int) -> DemandeAdhesion:
 
 @transaction.atomic
 def approuver(pk: int, par: Utilisateur) -> Organisation:
-    """Crée l'organisation (nom, SIREN, type, population du référentiel) et son premier administrateur,
+    """Crée l'organisation (nom, SIREN, type, population de la demande) et son premier administrateur,
     qui reçoit un lien pour choisir son mot de passe."""
     demande = _en_attente(pk)
-    collectivite = collectivites.par_code(demande.code_collectivite)
-    if collectivite is not None and organisation_existante(collectivite) is not None:
+    if organisation_de_la_demande(demande) is not None:
         raise ValidationError(
             f"{demande.nom} a déjà son espace sur Balise : refusez cette demande en le disant."
         )

@@ -1,5 +1,6 @@
 """Demander l'adhésion (page publique, sans compte) et décider des demandes (administration de l'instance)."""
 
+from collections.abc import Callable
 from typing import cast
 
 from django.contrib import messages
@@ -10,23 +11,46 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from balise import limites
 from balise.comptes.models import Utilisateur
+from balise.formulaires import Formulaire
 
 from . import collectivites, selectors, services_adhesion
-from .forms import DecisionAdhesionForm, DemandeAdhesionForm
+from .forms import DecisionAdhesionForm, DemandeAdhesionForm, DemandeHorsListeForm
 from .models import DemandeAdhesion
 
 PERMISSION_INSTANCE = "organisations.change_demandeadhesion"
 RECHERCHES = limites.Limite("recherches_collectivites_par_adresse")
 
 
-def _trop(request: HttpRequest, depassement: limites.Depassement, contexte: dict) -> HttpResponse:
+def _trop(
+    request: HttpRequest, depassement: limites.Depassement, contexte: dict, gabarit: str
+) -> HttpResponse:
     minutes = -(-depassement.reessayer_dans // 60)
     contexte["limite"] = (
         f"Trop de demandes envoyées depuis votre réseau : réessayez dans {minutes} minute(s)."
     )
-    reponse = render(request, "organisations/adhesion.html", contexte, status=429)
+    reponse = render(request, gabarit, contexte, status=429)
     reponse["Retry-After"] = str(depassement.reessayer_dans)
     return reponse
+
+
+def _envoyer(
+    request: HttpRequest, form: Formulaire, contexte: dict, gabarit: str, demander: Callable[..., object]
+) -> HttpResponse:
+    """Le même envoi pour les deux formulaires : limite par réseau, demande enregistrée ou erreurs."""
+    if request.method == "POST":
+        envoi = limites.compter_envoi("adhesions", request)
+        if envoi.depassement is not None:
+            return limites.poser_temoin(request, _trop(request, envoi.depassement, contexte, gabarit))
+        if form.is_valid():
+            try:
+                demander(**form.cleaned_data)
+            except ValidationError as erreur:
+                form.add_error(None, erreur)
+            else:
+                return redirect("adhesion:envoyee")
+    return limites.poser_temoin(
+        request, render(request, gabarit, contexte, status=400 if form.errors else 200)
+    )
 
 
 def demander(request: HttpRequest) -> HttpResponse:
@@ -35,25 +59,26 @@ def demander(request: HttpRequest) -> HttpResponse:
     resultats = collectivites.rechercher(recherche) if recherche else []
     form = DemandeAdhesionForm(request.POST or None, resultats=resultats)
     contexte = {"form": form, "recherche": recherche, "resultats": resultats}
-    if request.method == "POST":
-        envoi = limites.compter_envoi("adhesions", request)
-        if envoi.depassement is not None:
-            return limites.poser_temoin(request, _trop(request, envoi.depassement, contexte))
-        if form.is_valid():
-            try:
-                services_adhesion.demander(
-                    code=form.cleaned_data["collectivite"],
-                    prenom=form.cleaned_data["prenom"],
-                    nom=form.cleaned_data["nom"],
-                    email=form.cleaned_data["email"],
-                    fonction=form.cleaned_data["fonction"],
-                )
-            except ValidationError as erreur:
-                form.add_error(None, erreur)
-            else:
-                return redirect("adhesion:envoyee")
-    return limites.poser_temoin(
-        request, render(request, "organisations/adhesion.html", contexte, status=400 if form.errors else 200)
+    return _envoyer(
+        request,
+        form,
+        contexte,
+        "organisations/adhesion.html",
+        lambda collectivite, **administrateur: services_adhesion.demander(
+            code=collectivite, **administrateur
+        ),
+    )
+
+
+def demander_hors_liste(request: HttpRequest) -> HttpResponse:
+    """Une organisation que la liste officielle ne contient pas (centre de gestion, syndicat mixte…)."""
+    form = DemandeHorsListeForm(request.POST or None)
+    return _envoyer(
+        request,
+        form,
+        {"form": form},
+        "organisations/adhesion_hors_liste.html",
+        services_adhesion.demander_hors_liste,
     )
 
 
@@ -120,7 +145,8 @@ def demande(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "demande": choisie,
             "form": form,
-            "existante": services_adhesion.organisation_existante_du_code(choisie.code_collectivite),
+            "existante": services_adhesion.organisation_de_la_demande(choisie),
+            "hors_liste": collectivites.par_code(choisie.code_collectivite) is None,
         },
         status=400 if form.errors else 200,
     )

@@ -404,6 +404,7 @@ PAGES_PUBLIQUES = {
     "demander l'adhésion, résultats de recherche": "/adhesion/?q=saint",
     "demander l'adhésion, aucun résultat": "/adhesion/?q=zzzz",
     "demande d'adhésion envoyée": "/adhesion/envoyee/",
+    "demander l'adhésion hors de la liste": "/adhesion/hors-liste/",
 }
 
 PAGES_CONNECTEES = {
@@ -552,12 +553,22 @@ def test_pages_de_l_instance_et_demarrage_guide_accessibles(page, db):
         code="42218", prenom="Paul", nom="Blanc", email="dgs@se.fr", fonction="DGS"
     )
     services_adhesion.refuser(refusee.pk, "Hors du périmètre de l'instance.", instance)
+    hors_liste = services_adhesion.demander_hors_liste(
+        nom_organisation="Centre de gestion de l'Allier",
+        type="cdg",
+        siren="123456782",
+        prenom="Paul",
+        nom="Durand",
+        email="paul.durand@cdg03.fr",
+        fonction="Directeur",
+    )
     connecter(page, instance.email)
     for adresse in (
         "/",
         "/adhesion/demandes/",
         f"/adhesion/demandes/{demande.pk}/",
         f"/adhesion/demandes/{refusee.pk}/",
+        f"/adhesion/demandes/{hors_liste.pk}/",
     ):
         _verifier(page, adresse)
     admin = organisation.adhesions.get().utilisateur
