@@ -48,12 +48,12 @@ lint:
 	$(VENV)/bin/mypy
 
 test-sqlite:
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --durations=20
 
 # Les parcours dans le navigateur (tests/navigateur) éprouvent les pages, pas la base : ils passent une
 # fois, sur SQLite ; tout le reste passe aussi sur PostgreSQL (docs/tests.md).
 test-postgres:
-	BALISE_DATABASE_URL='$(PG_URL)' $(VENV)/bin/pytest --ignore=tests/navigateur
+	BALISE_DATABASE_URL='$(PG_URL)' $(VENV)/bin/pytest --ignore=tests/navigateur --durations=20
 
 ## Test de mutation des modules de règles purs (hors de `make test`, quelques minutes) : docs/tests.md
 mutation: export BALISE_MUTATION = 1
