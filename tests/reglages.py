@@ -13,3 +13,8 @@ os.environ["BALISE_DEBUG"] = "1"
 os.environ.setdefault("BALISE_JOURNAL_REQUETES", "0")
 
 from balise.settings import *  # noqa: E402, F403
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # Les tests n'ont pas à attendre que chaque validation soit écrite sur le disque : une base de test
+    # perdue dans une panne se recrée. La durabilité n'est pas ce que la suite vérifie.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
