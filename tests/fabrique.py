@@ -1,5 +1,6 @@
 """Fabrique de données de test : des organisations, des personnes avec un rôle, des fiches complètes."""
 
+import io
 import json
 from itertools import count
 from typing import Any
@@ -104,3 +105,19 @@ def appel_api(personne: Utilisateur, methode: str, adresse: str, corps: Any = No
         content_type="application/json",
         headers={"authorization": f"Bearer {secret}"},
     )
+
+
+def image(
+    format: str = "PNG", taille: tuple[int, int] = (600, 200), couleur=(31, 111, 139), **options
+) -> bytes:
+    """Une image dessinée à la volée (un rectangle et une bande), dans le format de Pillow demandé."""
+    from PIL import Image, ImageDraw
+
+    mode = "RGBA" if format in ("PNG", "WEBP") else "RGB"
+    dessin = Image.new(mode, taille, (*couleur, 255)[: len(mode)])
+    ImageDraw.Draw(dessin).rectangle(
+        (0, 0, taille[0] // 3, taille[1]), fill=(255, 255, 255, 255)[: len(mode)]
+    )
+    sortie = io.BytesIO()
+    dessin.save(sortie, format, **options)
+    return sortie.getvalue()

@@ -44,7 +44,7 @@ from balise.metiers.models import (
     LigneRejetee,
     MetierOrganisation,
 )
-from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Organisation
+from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Logo, Organisation
 from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 from balise.rapports.models import Rapport
 from balise.registre import services
@@ -58,6 +58,7 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 _MODELES = [
     JetonAPI,
     Organisation,
+    Logo,  # les logos déposés (balise/organisations/logos.py)
     Adhesion,
     Invitation,
     EvenementJournal,

@@ -2025,6 +2025,19 @@ ACTIONS_PAGES = [
         True,
         [ADMIN],
     ),
+    # Le logo (balise/organisations/logos.py) : son retrait, qui suppose un logo, est vérifié par rôle
+    # dans tests/test_logo.py.
+    (
+        "déposer le logo",
+        "POST",
+        "parametres/logo/",
+        lambda: {
+            "fichier": SimpleUploadedFile("logo.png", fabrique.image(taille=(300, 100)), "image/png"),
+            "version": "1",
+        },
+        True,
+        [ADMIN],
+    ),
 ]
 
 

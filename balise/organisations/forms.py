@@ -2,7 +2,7 @@ from django import forms
 
 from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 
-from . import collectivites
+from . import collectivites, logos
 from .journal import Categorie
 from .models import Organisation
 from .roles import Role
@@ -43,6 +43,33 @@ class OrganisationForm(FormulaireModele):
         """« #1F6F8B » ou « 1f6f8b » valent « #1f6f8b » ; le modèle refuse toute autre forme."""
         valeur = (self.cleaned_data.get("couleur") or "").strip().lower()
         return f"#{valeur}" if valeur and not valeur.startswith("#") else valeur
+
+
+class LogoForm(Formulaire):
+    """Le fichier est vérifié et ré-encodé ici (`logos.nettoyer`), avant toute transaction : le service
+    ne reçoit qu'un logo propre (`self.logo`)."""
+
+    fichier = forms.FileField(
+        label="Logo de l'organisation",
+        help_text=f"Image PNG, JPEG ou WebP, {logos.MAX_OCTETS // 1024} Ko au plus. Elle est réduite à "
+        f"{logos.HAUTEUR_AFFICHEE * logos.DENSITE} pixels de haut au plus et enregistrée de nouveau en PNG, "
+        "sans ses métadonnées (EXIF, position, commentaires).",
+        widget=forms.ClearableFileInput(attrs={"accept": logos.TYPES_ACCEPTES, "class": "fr-upload"}),
+        error_messages={"required": "Choisissez l'image du logo.", "empty": "Le fichier est vide."},
+    )
+    version = ChampVersion()
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        # Sur la même page que le formulaire des informations, qui a aussi un champ `version`.
+        kwargs.setdefault("auto_id", "id_logo_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = organisation.version
+        self.logo: logos.LogoPropre | None = None
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        self.logo = logos.nettoyer(fichier)
+        return fichier
 
 
 class AccepterInvitationForm(Formulaire):

@@ -40,6 +40,8 @@ def valider_siren(valeur: str) -> None:
 # Forme d'un identifiant d'adresse ; ce qui ne l'a pas ne désigne aucune organisation.
 FORME_SLUG = r"^[a-z0-9-]+$"
 LONGUEUR_SLUG = 80
+# Les 64 premiers bits de l'empreinte suffisent à distinguer les logos successifs d'une organisation.
+LONGUEUR_VERSION_LOGO = 16
 
 
 class Organisation(models.Model):
@@ -72,6 +74,13 @@ class Organisation(models.Model):
         help_text="Teinte des boutons et liens de vos pages et de votre registre public, sous la forme #rrggbb. "
         "Sa clarté est ajustée pour garder les contrastes du système de design.",
     )
+    # Le logo en cours (docs/identite-visuelle.md) : l'empreinte SHA-256 de son PNG, parmi les logos
+    # déposés (`Logo`), et sa taille affichée dans l'en-tête (attributs width et height : la page ne
+    # bouge pas quand l'image arrive). Vide : pas de logo. Changés par services.deposer_logo et
+    # retirer_logo seulement, historisés avec le reste de la fiche.
+    logo = models.CharField("logo (empreinte)", max_length=64, blank=True, editable=False)
+    logo_largeur = models.PositiveSmallIntegerField("largeur affichée du logo", null=True, editable=False)
+    logo_hauteur = models.PositiveSmallIntegerField("hauteur affichée du logo", null=True, editable=False)
     # Secret statistique des analyses d'effectifs (balise.metiers.secret) : aucun chiffre portant
     # sur moins de `seuil_secret` agents n'est affiché ni exporté ; jamais moins de 3.
     seuil_secret = models.PositiveSmallIntegerField(
@@ -93,6 +102,42 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+    @property
+    def version_logo(self) -> str:
+        """Ce qui désigne le logo en cours dans son adresse (`?v=`) : le début de son empreinte."""
+        return self.logo[:LONGUEUR_VERSION_LOGO]
+
+
+class Logo(models.Model):
+    """Un logo déposé par une organisation, ré-encodé en PNG (balise/organisations/logos.py).
+
+    Rangé en base plutôt que parmi les documents : quelques dizaines de kilo-octets, lus par une seule
+    adresse publique, sauvegardés et restaurés avec la base (`sauvegarder`, `restaurer`). Aucun n'est
+    effacé : l'organisation désigne le sien par son empreinte (`Organisation.logo`), un logo remplacé ou
+    retiré reste ici, avec qui l'a déposé et quand. Un même fichier déposé deux fois est une seule ligne.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="logos")
+    empreinte = models.CharField("empreinte SHA-256 du PNG", max_length=64)
+    png = models.BinaryField("image PNG")
+    largeur = models.PositiveSmallIntegerField("largeur (pixels)")
+    hauteur = models.PositiveSmallIntegerField("hauteur (pixels)")
+    nom_original = models.CharField("nom du fichier déposé", max_length=255, blank=True)
+    depose_le = models.DateTimeField("déposé le", default=timezone.now, editable=False)
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "logo d'organisation"
+        verbose_name_plural = "logos d'organisations"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "empreinte"], name="un_logo_par_empreinte")
+        ]
+
+    def __str__(self) -> str:
+        return f"Logo de {self.organisation_id} ({self.empreinte[:12]})"
 
 
 class Adhesion(models.Model):

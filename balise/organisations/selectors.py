@@ -20,6 +20,7 @@ from .models import (
     DemandeAdhesion,
     EvenementJournal,
     Invitation,
+    Logo,
     Organisation,
 )
 from .roles import Role
@@ -80,6 +81,17 @@ def organisation_par_slug(slug: str) -> Organisation | None:
         if trouvee is not None:
             cache.set(cle, pk, generations.DUREES["organisation"])
     return trouvee
+
+
+def logo_png(organisation: Organisation) -> bytes | None:
+    """Les octets du logo en cours de l'organisation (None si elle n'en a pas)."""
+    if not organisation.logo:
+        return None
+    png = Logo.objects.filter(organisation=organisation, empreinte=organisation.logo).values_list(
+        "png", flat=True
+    )
+    trouve = png.first()
+    return bytes(trouve) if trouve is not None else None
 
 
 # --- Le journal de l'organisation ------------------------------------------------------------------

@@ -13,8 +13,8 @@ from balise import versions
 from balise.comptes.models import Utilisateur
 from balise.comptes.services import creer_compte, envoyer_activation
 
-from . import journal
-from .models import Adhesion, Invitation, Organisation
+from . import journal, logos
+from .models import Adhesion, Invitation, Logo, Organisation
 from .roles import Role
 
 # Ces identifiants d'adresse sont pris par des pages de Balise (/public/schema/ …).
@@ -121,6 +121,53 @@ def modifier_organisation(
     if organisation.slug in SLUGS_RESERVES:
         raise ValidationError(f"L'identifiant « {organisation.slug} » est réservé.")
     organisation.full_clean()
+    versions.enregistrer(organisation, par)
+    return organisation
+
+
+# --- Le logo (docs/identite-visuelle.md) ----------------------------------------------------------
+
+
+@transaction.atomic
+def deposer_logo(
+    organisation_id: int, logo: logos.LogoPropre, version_attendue: int | None, par: Utilisateur
+) -> Organisation:
+    """Fait du logo (déjà vérifié et ré-encodé par `logos.nettoyer`) celui de l'organisation. Le logo
+    précédent reste gardé ; le changement est une version de l'organisation, attribuée à `par`."""
+    organisation = versions.verrouiller(Organisation.objects.all(), organisation_id, version_attendue)
+    if organisation.logo == logo.empreinte:
+        raise ValidationError("Cette image est déjà le logo de l'organisation : rien n'a changé.")
+    # La ligne de l'organisation est verrouillée : deux dépôts du même fichier ne se croisent pas.
+    Logo.objects.get_or_create(
+        organisation=organisation,
+        empreinte=logo.empreinte,
+        defaults={
+            "png": logo.png,
+            "largeur": logo.largeur,
+            "hauteur": logo.hauteur,
+            "nom_original": logo.nom_original,
+            "depose_par": par,
+        },
+    )
+    remplace = bool(organisation.logo)
+    organisation.logo = logo.empreinte
+    organisation.logo_largeur, organisation.logo_hauteur = logo.largeur_affichee, logo.hauteur_affichee
+    quoi = "Logo remplacé" if remplace else "Logo déposé"
+    motif = f"{quoi} : « {logo.nom_original} », {logo.largeur} × {logo.hauteur} pixels"
+    # Lu par simple-history (bibliothèque sans annotations), montré au journal ; 100 caractères au plus.
+    organisation._change_reason = motif[:100]  # type: ignore[attr-defined]
+    versions.enregistrer(organisation, par)
+    return organisation
+
+
+@transaction.atomic
+def retirer_logo(organisation_id: int, version_attendue: int | None, par: Utilisateur) -> Organisation:
+    """L'organisation n'a plus de logo ; l'image reste gardée (`Logo`), le retrait est historisé."""
+    organisation = versions.verrouiller(Organisation.objects.all(), organisation_id, version_attendue)
+    if not organisation.logo:
+        raise ValidationError("L'organisation n'a pas de logo à retirer.")
+    organisation.logo, organisation.logo_largeur, organisation.logo_hauteur = "", None, None
+    organisation._change_reason = "Logo retiré"  # type: ignore[attr-defined]  # lu par simple-history
     versions.enregistrer(organisation, par)
     return organisation
 

@@ -13,11 +13,18 @@ from balise.comptes import selectors as selecteurs_comptes
 from balise.comptes import services as services_comptes
 from balise.comptes.backends import ouvrir_session
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit
+from balise.formulaires import reprendre_apres_conflit, version_postee
 from balise.versions import ConflitEdition
 
 from . import acces, selectors, services
-from .forms import AccepterInvitationForm, FiltreJournalForm, InvitationForm, OrganisationForm, RoleForm
+from .forms import (
+    AccepterInvitationForm,
+    FiltreJournalForm,
+    InvitationForm,
+    LogoForm,
+    OrganisationForm,
+    RoleForm,
+)
 from .models import Adhesion, Invitation
 from .roles import Permission, peut
 
@@ -118,6 +125,26 @@ def annuler_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     return redirect("organisations:membres", slug=slug)
 
 
+def _page_parametres(
+    request: HttpRequest, organisation, form, form_logo, conflit: ConflitEdition | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "organisations/parametres.html",
+        {"organisation": organisation, "form": form, "form_logo": form_logo, "conflit": conflit},
+        status=409 if conflit else 200,
+    )
+
+
+def _conflit_logo(request: HttpRequest, conflit: ConflitEdition) -> None:
+    qui = ", ".join(conflit.auteurs) or "une autre personne"
+    messages.error(
+        request,
+        f"Les informations de l'organisation ont été modifiées par {qui} depuis que vous avez ouvert "
+        "la page : le logo n'a pas été changé. Relisez-la, puis recommencez.",
+    )
+
+
 @login_required
 def parametres(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
@@ -136,12 +163,44 @@ def parametres(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Informations de l'organisation enregistrées.")
             return redirect("organisations:parametres", slug=slug)
-    return render(
-        request,
-        "organisations/parametres.html",
-        {"organisation": organisation, "form": form, "conflit": conflit},
-        status=409 if conflit else 200,
-    )
+    return _page_parametres(request, organisation, form, LogoForm(organisation=organisation), conflit)
+
+
+@require_POST
+@login_required
+def deposer_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    organisation = adhesion.organisation
+    form = LogoForm(request.POST, request.FILES, organisation=organisation)
+    if form.is_valid() and form.logo is not None:
+        try:
+            services.deposer_logo(organisation.pk, form.logo, form.cleaned_data["version"], request.user)
+        except ConflitEdition as conflit:
+            _conflit_logo(request, conflit)
+        except ValidationError as erreur:
+            form.add_error("fichier", erreur)
+            return _page_parametres(request, organisation, OrganisationForm(instance=organisation), form)
+        else:
+            messages.success(
+                request, "Logo enregistré : il mène désormais vos pages et votre registre public."
+            )
+        return redirect("organisations:parametres", slug=slug)
+    return _page_parametres(request, organisation, OrganisationForm(instance=organisation), form)
+
+
+@require_POST
+@login_required
+def retirer_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    try:
+        services.retirer_logo(adhesion.organisation.pk, version_postee(request), request.user)
+    except ConflitEdition as conflit:
+        _conflit_logo(request, conflit)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, "Logo retiré : vos pages et votre registre public n'en affichent plus.")
+    return redirect("organisations:parametres", slug=slug)
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 
 from balise import cache_pages, theme
 from balise.chartes import selectors as chartes
@@ -122,4 +122,38 @@ def couleurs(request: HttpRequest, slug: str) -> HttpResponse:
         theme.variables_organisation(organisation.couleur), content_type="text/css; charset=utf-8"
     )
     patch_cache_control(reponse, public=True, max_age=300)
+    return reponse
+
+
+UN_AN = 365 * 24 * 3600
+
+
+def logo(request: HttpRequest, slug: str) -> HttpResponse:
+    """Le logo de l'organisation, en PNG ré-encodé (docs/identite-visuelle.md). 404 sans logo, ou si
+    `?v=` désigne un logo qui n'est plus le sien (remplacé ou retiré).
+
+    Les pages le citent avec `?v=` (Organisation.version_logo) : un logo remplacé est une autre adresse,
+    que navigateurs et mandataires gardent sans la revalider ; l'ancienne répond 404, aucune ne peut
+    montrer un logo périmé."""
+    organisation = _organisation(slug)
+    version = request.GET.get("v")
+    if not organisation.logo or (version is not None and version != organisation.version_logo):
+        raise Http404("Cette organisation n'a pas ce logo.")
+    etiquette = f'"{organisation.logo}"'
+    # Sans version (adresse citée d'ailleurs) : revalidée à chaque fois par son étiquette, jamais périmée.
+    reponse = None if version else get_conditional_response(request, etag=etiquette)
+    if reponse is None:
+        png = organisations.logo_png(organisation)
+        if png is None:
+            raise Http404("Logo introuvable.")
+        reponse = HttpResponse(png, content_type="image/png")
+    if version:
+        patch_cache_control(reponse, public=True, max_age=UN_AN, immutable=True)
+    else:
+        patch_cache_control(reponse, public=True, no_cache=True)
+    reponse["ETag"] = etiquette
+    reponse["X-Content-Type-Options"] = "nosniff"
+    reponse["Content-Disposition"] = disposition(
+        nom_fichier("logo", organisation.slug, extension="png"), en_ligne=True
+    )
     return reponse
