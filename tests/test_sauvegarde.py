@@ -28,6 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -40,6 +41,8 @@ from balise.exploitation import manifeste as m
 from balise.exploitation import postgresql as postgresql_exploitation
 from balise.exploitation import services as exploitation
 from balise.exploitation import sqlite as sqlite_exploitation
+from balise.organisations import logos
+from balise.organisations import services as organisations
 from balise.programme.models import Action
 from balise.registre import services
 from balise.registre.models import SystemeIA
@@ -466,9 +469,16 @@ def test_une_sauvegarde_plus_ancienne_est_restauree_puis_migree(org_a, referent_
 
 @base
 def test_restaurer_sur_une_base_neuve_reprend_tout(org_a, referent_a, tmp_path):
-    """Reprise après sinistre : une machine neuve, une base vide (sans `migrate`), aucun document."""
+    """Reprise après sinistre : une machine neuve, une base vide (sans `migrate`), aucun document. Les
+    logos des organisations sont en base (docs/identite-visuelle.md) : ils reviennent avec elle."""
     systeme = fabrique.systeme(org_a, referent_a)
     document = instantane.document(systeme, referent_a)
+    logo = logos.nettoyer(SimpleUploadedFile("logo.png", fabrique.image(taille=(300, 100))))
+    organisations.deposer_logo(org_a.pk, logo, org_a.version, referent_a)
+    logos_gardes = (
+        "SELECT o.logo, l.png FROM organisations_logo l"
+        " JOIN organisations_organisation o ON o.id = l.organisation_id"
+    )
     manifeste = _sauvegarder(tmp_path / "sauvegarde")
     neuve = tmp_path / "machine-neuve"
     neuve.mkdir()
@@ -486,11 +496,15 @@ def test_restaurer_sur_une_base_neuve_reprend_tout(org_a, referent_a, tmp_path):
         assert "1 document(s) (1 ajouté(s)" in resultat.stdout
         assert (neuve / "documents" / document.fichier.name).read_bytes() == instantane.PDF
         if connection.vendor == "sqlite":
-            releve = sqlite_exploitation.relever(sqlite3.connect(neuve / "balise.sqlite3"))
+            base_neuve = sqlite3.connect(neuve / "balise.sqlite3")
+            releve = sqlite_exploitation.relever(base_neuve)
+            restaures = base_neuve.execute(logos_gardes).fetchall()
         else:
             with _connexion_postgresql(nom_pg) as base_neuve, base_neuve.cursor() as curseur:
                 releve = postgresql_exploitation.relever(curseur, "public")
+                restaures = curseur.execute(logos_gardes).fetchall()
         assert m.ecarts(releve, manifeste) == []
+        assert [(empreinte, bytes(png)) for empreinte, png in restaures] == [(logo.empreinte, logo.png)]
     finally:
         if connection.vendor == "postgresql":
             with _connexion_postgresql("postgres", autocommit=True) as admin:
