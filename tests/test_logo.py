@@ -241,8 +241,14 @@ def test_une_version_perimee_ne_change_rien(admin, org_a, admin_a):
     reponse = _deposer(admin, org_a, _png(), version=1)
     assert reponse.status_code == 302
     page = admin.get(reponse["Location"]).content.decode()
-    assert "le logo n&#x27;a pas été changé" in page
-    assert _retirer(admin, org_a, version="").status_code == 302
+    assert (
+        "Le logo n&#x27;a pas été changé : les informations de l&#x27;organisation ont été modifiées par"
+        in page
+    )
+    reponse = _retirer(admin, org_a, version="")
+    assert "la version de la page sur laquelle repose votre envoi n&#x27;a pas été transmise" in (
+        admin.get(reponse["Location"]).content.decode()
+    )
     assert instantane.differences(avant, instantane.photo()) == []
 
 

@@ -14,7 +14,7 @@ from balise.comptes import services as services_comptes
 from balise.comptes.backends import ouvrir_session
 from balise.envois.services import une_seule_fois
 from balise.formulaires import reprendre_apres_conflit, version_postee
-from balise.versions import ConflitEdition
+from balise.versions import ConflitEdition, VersionAbsente
 
 from . import acces, selectors, services
 from .forms import (
@@ -137,12 +137,13 @@ def _page_parametres(
 
 
 def _conflit_logo(request: HttpRequest, conflit: ConflitEdition) -> None:
-    qui = ", ".join(conflit.auteurs) or "une autre personne"
-    messages.error(
-        request,
-        f"Les informations de l'organisation ont été modifiées par {qui} depuis que vous avez ouvert "
-        "la page : le logo n'a pas été changé. Relisez-la, puis recommencez.",
-    )
+    """Un fichier ne se garde pas dans la page comme une saisie : la personne relit, puis recommence."""
+    if isinstance(conflit, VersionAbsente):
+        cause = "la version de la page sur laquelle repose votre envoi n'a pas été transmise"
+    else:
+        qui = ", ".join(conflit.auteurs) or "une autre personne"
+        cause = f"les informations de l'organisation ont été modifiées par {qui} depuis que vous avez ouvert la page"
+    messages.error(request, f"Le logo n'a pas été changé : {cause}. Relisez la page, puis recommencez.")
 
 
 @login_required
