@@ -165,6 +165,9 @@ class ChampsFacultatifs(Corps):
     cout_annuel: Montant | None = None
     benefices_attendus: TexteLong = ""  # type: ignore[valid-type]
     contact: Courriel = ""
+    # Le numéro de la ligne dans le registre tenu avant Balise (reprise d'un tableur) ; unique dans
+    # l'organisation quand il n'est pas vide : une autre fiche qui le porte déjà fait refuser en 409.
+    identifiant_externe: Texte(100) = ""  # type: ignore[valid-type]
 
 
 class SystemeEntree(ChampsFacultatifs):
@@ -224,6 +227,7 @@ class SystemeModification(Corps):
     cout_annuel: Montant | None = None
     benefices_attendus: TexteLong | None = None  # type: ignore[valid-type]
     contact: Courriel | None = None
+    identifiant_externe: Texte(100) | None = None  # type: ignore[valid-type]
 
 
 class SystemeSortie(SystemeEntree):
@@ -240,6 +244,7 @@ class SystemeSortie(SystemeEntree):
     mode_degrade: str
     benefices_attendus: str
     contact: str
+    identifiant_externe: str
     cout_investissement: Decimal | None
     cout_annuel: Decimal | None
     id: int

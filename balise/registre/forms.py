@@ -14,7 +14,16 @@ from .services import CHAMPS_SAISIS
 SECTIONS = [
     (
         "Identification",
-        ["nom", "finalite", "service", "responsable", "domaine", "type_ia", "usage_non_declare"],
+        [
+            "nom",
+            "finalite",
+            "service",
+            "responsable",
+            "domaine",
+            "type_ia",
+            "usage_non_declare",
+            "identifiant_externe",
+        ],
     ),
     ("Positionnement", ["cible", "positionnement", "benefices_attendus"]),
     ("Solution technique", ["realisation", "fournisseur", "modeles", "hebergement", "hebergeur"]),
@@ -56,6 +65,12 @@ class SystemeForm(FormulaireModele):
                 "mode_degrade",
                 "benefices_attendus",
             )
+        }
+        labels = {"identifiant_externe": "Identifiant dans votre registre d'origine (facultatif)"}
+        help_texts = {
+            "identifiant_externe": "Le numéro de la ligne dans le tableur que votre organisation tenait avant "
+            "Balise (« IA-007 ») : un nouvel import du même tableur met à jour cette fiche au lieu d'en "
+            "créer une autre. Deux fiches de l'organisation ne peuvent pas avoir le même."
         }
 
     def __init__(self, *args, **kwargs):

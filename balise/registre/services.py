@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from balise import versions
@@ -54,6 +54,7 @@ CHAMPS_SAISIS = [
     "cout_annuel",
     "benefices_attendus",
     "contact",
+    "identifiant_externe",
 ]
 
 
@@ -82,10 +83,56 @@ def _verrouiller(systeme_id: int, version_attendue: int) -> SystemeIA:
     )
 
 
+class IdentifiantExterneDejaPris(RefusEtat):
+    """Une autre fiche de l'organisation porte déjà cet identifiant du registre d'origine : la reprise
+    d'un tableur retrouve une fiche par lui, il doit la désigner seule. L'API répond 409."""
+
+    def __init__(self, identifiant: str, autre: SystemeIA) -> None:
+        archivee = " (archivée)" if autre.archive else ""
+        super().__init__(
+            {
+                "identifiant_externe": (
+                    f"L'identifiant « {identifiant} » est déjà celui de la fiche « {autre.nom} »{archivee} : "
+                    "chaque fiche de l'organisation a le sien. Choisissez-en un autre ou laissez le champ vide."
+                )
+            }
+        )
+
+
+def _verifier_identifiant_externe(systeme: SystemeIA) -> None:
+    if not systeme.identifiant_externe:
+        return
+    autre = (
+        SystemeIA.objects.filter(
+            organisation_id=systeme.organisation_id, identifiant_externe=systeme.identifiant_externe
+        )
+        .exclude(pk=systeme.pk)
+        .first()
+    )
+    if autre is not None:
+        raise IdentifiantExterneDejaPris(systeme.identifiant_externe, autre)
+
+
+def _enregistrer_fiche(systeme: SystemeIA, par: Utilisateur, nouvelle: bool) -> None:
+    """Valide puis enregistre (nouvelle version attribuée) ; deux enregistrements simultanés du même
+    identifiant externe : la contrainte de la table arrête le second, refusé avec le même message."""
+    _verifier_identifiant_externe(systeme)  # la seule contrainte de la table, dite avec l'autre fiche
+    systeme.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            if nouvelle:
+                versions.attribuer(systeme, par)
+            else:
+                versions.enregistrer(systeme, par)
+    except IntegrityError:
+        _verifier_identifiant_externe(systeme)
+        raise
+
+
 def creer_systeme(organisation: Organisation, donnees: dict[str, Any], par: Utilisateur) -> SystemeIA:
     systeme = SystemeIA(organisation=organisation, **{k: v for k, v in donnees.items() if k in CHAMPS_SAISIS})
-    systeme.full_clean()
-    return versions.attribuer(systeme, par)
+    _enregistrer_fiche(systeme, par, nouvelle=True)
+    return systeme
 
 
 @transaction.atomic
@@ -100,8 +147,7 @@ def modifier_systeme(
                 # colonnes NOT NULL et l'enregistrement échouerait en erreur 500.
                 valeur = ""
             setattr(systeme, champ, valeur)
-    systeme.full_clean()
-    versions.enregistrer(systeme, par)
+    _enregistrer_fiche(systeme, par, nouvelle=False)
     return systeme
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from balise import cache_pages, versions
 from balise.envois.services import une_seule_fois
-from balise.formulaires import reprendre_apres_conflit, version_postee
+from balise.formulaires import ajouter_erreurs, reprendre_apres_conflit, version_postee
 from balise.gouvernance import faits
 from balise.indicateurs import selectors as indicateurs_selectors
 from balise.organisations import acces
@@ -68,14 +68,18 @@ def creer(request: HttpRequest, slug: str) -> HttpResponse:
     form = SystemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         donnees = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        envoi = une_seule_fois(
-            request, lambda: services.creer_systeme(adhesion.organisation, donnees, request.user)
-        )
-        if envoi.objet is None:  # doublon d'une fiche disparue depuis
-            return redirect("registre:liste", slug=slug)
-        if not envoi.doublon:
-            messages.success(request, f"« {envoi.objet.nom} » est inscrit au registre.")
-        return redirect("registre:detail", slug=slug, pk=envoi.objet.pk)
+        try:
+            envoi = une_seule_fois(
+                request, lambda: services.creer_systeme(adhesion.organisation, donnees, request.user)
+            )
+        except ValidationError as erreur:  # identifiant externe déjà pris : rien n'est créé
+            ajouter_erreurs(form, erreur)
+        else:
+            if envoi.objet is None:  # doublon d'une fiche disparue depuis
+                return redirect("registre:liste", slug=slug)
+            if not envoi.doublon:
+                messages.success(request, f"« {envoi.objet.nom} » est inscrit au registre.")
+            return redirect("registre:detail", slug=slug, pk=envoi.objet.pk)
     return render(request, "registre/formulaire.html", {"organisation": adhesion.organisation, "form": form})
 
 
@@ -123,6 +127,8 @@ def modifier(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except services.ConflitEdition as erreur:
             conflit = erreur
             reprendre_apres_conflit(form, erreur)
+        except ValidationError as erreur:  # identifiant externe déjà pris : rien n'est enregistré
+            ajouter_erreurs(form, erreur)
         else:
             messages.success(request, "Modifications enregistrées.")
             return redirect("registre:detail", slug=slug, pk=pk)
