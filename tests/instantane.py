@@ -31,6 +31,7 @@ from balise.instruments.models import (
     Evaluateur,
     Evaluation,
     GroupeCodes,
+    ProvenanceEvaluation,
     Reponse,
     ReponseAnonyme,
 )
@@ -67,6 +68,7 @@ _MODELES = [
     ChangementStade,
     DefinitionInstrument,
     Evaluation,
+    ProvenanceEvaluation,
     Evaluateur,
     Reponse,
     Consultation,

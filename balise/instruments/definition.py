@@ -9,6 +9,8 @@ qui renvoie des messages en français lisibles par la personne qui a écrit le f
 
 from __future__ import annotations
 
+import hashlib
+import json
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -219,6 +221,16 @@ def lire_donnees_yaml(texte: str) -> object:
         ou = f" (ligne {position.line + 1})" if position else ""
         raise DefinitionInvalide([f"le texte n'est pas du YAML valide{ou}"]) from None
     return donnees
+
+
+def empreinte(definition: Definition) -> str:
+    """L'empreinte SHA-256 du contenu d'une définition (JSON canonique) : deux instances, ou deux
+    organisations, savent ainsi qu'une même version d'un instrument a bien les mêmes items, échelles et
+    poids, et non seulement le même numéro (une adaptation locale peut porter le même)."""
+    texte = json.dumps(
+        definition.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(texte.encode("utf-8")).hexdigest()
 
 
 def en_yaml(definition: Definition) -> str:

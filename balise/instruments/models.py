@@ -106,6 +106,39 @@ class Evaluation(_SurUnSysteme):
     def finalisee(self) -> bool:
         return self.statut == self.Statut.FINALISEE
 
+    @property
+    def importee(self) -> "ProvenanceEvaluation | None":
+        """D'où vient une évaluation reprise d'un fichier portable ; None pour une évaluation faite ici.
+        Sans `select_related("provenance")`, une requête."""
+        try:
+            return self.provenance
+        except ProvenanceEvaluation.DoesNotExist:
+            return None
+
+
+class ProvenanceEvaluation(models.Model):
+    """Une évaluation reprise du fichier portable d'un système (registre/portable.py) : faite dans une
+    autre organisation, elle arrive finalisée, et seules ses réponses agrégées ont voyagé
+    (instruments/agregats.py), sans personne ni commentaire : ses évaluateurs n'ont ici ni compte ni
+    ligne `Evaluateur`, seulement leur nombre par profil. Qui l'a importée et quand : `cree_par` et
+    `cree_le` de l'évaluation, dont la première version historisée porte la provenance en motif.
+    Rien ne la modifie ensuite."""
+
+    evaluation = models.OneToOneField(
+        Evaluation, on_delete=models.CASCADE, primary_key=True, related_name="provenance"
+    )
+    origine = models.CharField("organisation où elle a été faite", max_length=300)
+    exportee_le = models.DateTimeField("date du fichier portable")
+    evaluateurs = models.PositiveIntegerField("évaluateurs de l'organisation d'origine")
+    # agregats.Agregat validé à l'import : profils, réponses par item et profil, points de la matrice.
+    reponses = models.JSONField("réponses agrégées")
+
+    class Meta:
+        verbose_name = "provenance d'une évaluation importée"
+
+    def __str__(self) -> str:
+        return f"Importée de « {self.origine} »"
+
 
 class Evaluateur(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="evaluateurs")

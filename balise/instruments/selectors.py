@@ -1,20 +1,33 @@
 """Lectures des instruments et des évaluations, avec leurs résultats calculés ; requêtes en nombre constant."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from balise.comptes.models import Utilisateur
 from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 
+from . import agregats
 from .calcul import Cotation, Resultat, calculer
 from .definition import LIBELLES_MOMENTS, Definition, Item
-from .models import Consultation, DefinitionInstrument, Evaluateur, Evaluation, GroupeCodes, Profil, Reponse
+from .models import (
+    Consultation,
+    DefinitionInstrument,
+    Evaluateur,
+    Evaluation,
+    GroupeCodes,
+    Profil,
+    ProvenanceEvaluation,
+    Reponse,
+)
 
 # Aucun résultat d'une consultation anonyme n'est montré avant ce nombre de réponses : en deçà,
 # une personne pourrait être reconnue à ses réponses.
@@ -47,25 +60,45 @@ def instrument(organisation: Organisation, pk: int) -> DefinitionInstrument:
 
 def evaluation(organisation: Organisation, pk: int) -> Evaluation:
     return get_object_or_404(
-        Evaluation.objects.select_related("instrument", "systeme", "cree_par", "finalisee_par"),
+        Evaluation.objects.select_related("instrument", "systeme", "cree_par", "finalisee_par", "provenance"),
         organisation=organisation,
         pk=pk,
     )
 
 
 def evaluations(systeme: SystemeIA) -> QuerySet[Evaluation]:
+    """Les évaluations du système ; `nb_evaluateurs` : les personnes invitées ici ou, pour une évaluation
+    importée, ses évaluateurs de l'organisation d'origine (`origine`)."""
     return (
         systeme.evaluations.select_related("instrument", "cree_par")
-        .annotate(nb_evaluateurs=Count("evaluateurs", distinct=True))
+        .annotate(
+            nb_invites=Count("evaluateurs", distinct=True),
+            origine=F("provenance__origine"),
+            nb_evaluateurs=Coalesce(F("provenance__evaluateurs"), F("nb_invites")),
+        )
         .order_by("-cree_le", "-pk")
     )
 
 
-def _cotations(evaluations: list[Evaluation]) -> dict[int, list[Cotation]]:
-    # Des tuples plutôt que des objets du modèle : quatre fois moins cher pour les centaines de
-    # cotations d'une évaluation à 50 voix (mesuré par bench/instruments.py).
-    par_evaluation: dict[int, list[Cotation]] = defaultdict(list)
-    lignes = (
+def provenances_de(evaluations: list[Evaluation]) -> dict[int, ProvenanceEvaluation]:
+    return {p.evaluation_id: p for p in ProvenanceEvaluation.objects.filter(evaluation__in=evaluations)}
+
+
+def evaluateurs_d_origine(provenance: ProvenanceEvaluation) -> list[tuple[str, int]]:
+    """Les évaluateurs d'une évaluation importée : seulement leur nombre par profil (libellé, nombre)."""
+    libelles = dict(Profil.choices)
+    agregat = agregats.Agregat.model_validate(provenance.reponses)
+    return [(libelles.get(p.profil, p.profil), p.evaluateurs) for p in agregat.profils]
+
+
+_LigneReponse = tuple[int, int, str, str, int | None, bool, list[str], str]
+
+
+def _reponses(evaluations: list[Evaluation]) -> Iterable[_LigneReponse]:
+    """Les cotations en base de ces évaluations : (évaluation, évaluateur, profil, item, valeur, sans
+    objet, choix, commentaire). Des tuples plutôt que des objets du modèle : quatre fois moins cher
+    pour les centaines de cotations d'une évaluation à 50 voix (mesuré par bench/instruments.py)."""
+    return (
         Reponse.objects.filter(evaluateur__evaluation__in=evaluations)
         .order_by("pk")
         .values_list(
@@ -79,8 +112,18 @@ def _cotations(evaluations: list[Evaluation]) -> dict[int, list[Cotation]]:
             "commentaire",
         )
     )
+
+
+def _cotations(
+    evaluations: list[Evaluation], provenances: dict[int, ProvenanceEvaluation] | None = None
+) -> dict[int, list[Cotation]]:
+    """Les cotations de chaque évaluation : ses réponses en base ou, pour une évaluation importée, ses
+    réponses agrégées dépliées (agregats.py), que `calculer` lit de même. Deux requêtes."""
+    par_evaluation: dict[int, list[Cotation]] = defaultdict(list)
     libelles = dict(Profil.choices)
-    for evaluation, evaluateur, profil, item, valeur, sans_objet, choix, commentaire in lignes:
+    for evaluation, evaluateur, profil, item, valeur, sans_objet, choix, commentaire in _reponses(
+        evaluations
+    ):
         par_evaluation[evaluation].append(
             Cotation(
                 evaluateur=evaluateur,
@@ -92,26 +135,53 @@ def _cotations(evaluations: list[Evaluation]) -> dict[int, list[Cotation]]:
                 profil=libelles.get(profil, profil),
             )
         )
+    if provenances is None:
+        provenances = provenances_de(evaluations)
+    for e in evaluations:
+        if e.pk in provenances:
+            agregat = agregats.Agregat.model_validate(provenances[e.pk].reponses)
+            par_evaluation[e.pk] += agregats.deplier(e.instrument.definition, agregat, libelles)
     return par_evaluation
 
 
+def _cotations_de(evaluation: Evaluation) -> list[Cotation]:
+    provenance = evaluation.importee  # sans requête si lue avec l'évaluation (selectors.evaluation)
+    return _cotations([evaluation], {evaluation.pk: provenance} if provenance else {})[evaluation.pk]
+
+
 def resultat(evaluation: Evaluation) -> Resultat:
-    return calculer(evaluation.instrument.definition, _cotations([evaluation])[evaluation.pk])
+    return calculer(evaluation.instrument.definition, _cotations_de(evaluation))
 
 
 def points_matrice(evaluation: Evaluation) -> list[tuple[int, int]]:
     """Pour la matrice 2 × 2 : le couple de notes de chaque évaluateur qui a noté les deux axes."""
-    axe_x, axe_y = (item.id for item in evaluation.instrument.definition.items_notes)
-    par_personne: dict[int, dict[str, int]] = defaultdict(dict)
-    for c in _cotations([evaluation])[evaluation.pk]:
-        if c.valeur is not None:
-            par_personne[c.evaluateur][c.item] = c.valeur
-    return [(n[axe_x], n[axe_y]) for n in par_personne.values() if axe_x in n and axe_y in n]
+    return agregats.couples(evaluation.instrument.definition, _cotations_de(evaluation))
 
 
-def libelle_serie(evaluation: Evaluation) -> str:
+def reponses_agregees(
+    evaluations: list[Evaluation], provenances: dict[int, ProvenanceEvaluation]
+) -> dict[int, agregats.Agregat]:
+    """Ce qui voyage de chaque évaluation dans un fichier portable : ses réponses agrégées, sans
+    personne ni commentaire ; une évaluation importée redonne celles qu'elle a reçues. Une requête."""
+    lignes: dict[int, list[agregats.Ligne]] = defaultdict(list)
+    for evaluation, evaluateur, profil, item, valeur, sans_objet, choix, _commentaire in _reponses(
+        evaluations
+    ):
+        lignes[evaluation].append(agregats.Ligne(evaluateur, profil, item, valeur, sans_objet, tuple(choix)))
+    return {
+        e.pk: (
+            agregats.Agregat.model_validate(provenances[e.pk].reponses)
+            if e.pk in provenances
+            else agregats.agreger(e.instrument.definition, lignes[e.pk])
+        )
+        for e in evaluations
+    }
+
+
+def libelle_serie(evaluation: Evaluation, provenance: ProvenanceEvaluation | None = None) -> str:
     quand = evaluation.finalisee_le or evaluation.cree_le
-    return f"{LIBELLES_MOMENTS[evaluation.moment]} — {quand:%d/%m/%Y}"
+    importee = f" (importée de « {provenance.origine} »)" if provenance else ""
+    return f"{LIBELLES_MOMENTS[evaluation.moment]} — {quand:%d/%m/%Y}{importee}"
 
 
 @dataclass
@@ -148,9 +218,11 @@ def consultation_par_jeton(jeton: str) -> Consultation:
 
 
 def _series(evaluations: list[Evaluation]) -> list[Serie]:
-    cotations = _cotations(evaluations)
+    provenances = provenances_de(evaluations)
+    cotations = _cotations(evaluations, provenances)
     return [
-        Serie(e, libelle_serie(e), calculer(e.instrument.definition, cotations[e.pk])) for e in evaluations
+        Serie(e, libelle_serie(e, provenances.get(e.pk)), calculer(e.instrument.definition, cotations[e.pk]))
+        for e in evaluations
     ]
 
 
@@ -266,14 +338,18 @@ def _auteur(h: Any) -> str:  # une version historisée : simple-history n'a pas 
 def journal(evaluation: Evaluation) -> list[EntreeJournal]:
     """Tout ce qui s'est passé dans une évaluation, avec son auteur, du plus récent au plus ancien.
 
-    Tiré de l'historique (simple-history) : ouverture, invitations, chaque cotation et chaque
-    changement de cotation, finalisation. Trois requêtes, quel que soit le nombre d'entrées.
+    Tiré de l'historique (simple-history) : ouverture (ou import d'un fichier portable), invitations,
+    chaque cotation et chaque changement de cotation, finalisation. Trois requêtes, quel que soit le
+    nombre d'entrées (la provenance est lue avec l'évaluation).
     """
     definition = evaluation.instrument.definition
     items = {item.id: item for item in definition.items}
     entrees = []
+    provenance = evaluation.importee  # lue avec l'évaluation (selectors.evaluation)
     for h in evaluation.history.select_related("history_user").order_by("history_date", "history_id"):
-        if h.history_type == "+":
+        if h.history_type == "+" and provenance is not None:
+            entrees.append(EntreeJournal(h.history_date, _auteur(h), _importee(evaluation, provenance)))
+        elif h.history_type == "+":
             entrees.append(EntreeJournal(h.history_date, _auteur(h), "a ouvert l'évaluation"))
         elif h.statut == Evaluation.Statut.FINALISEE:
             entrees.append(EntreeJournal(h.history_date, _auteur(h), "a finalisé l'évaluation"))
@@ -307,6 +383,15 @@ def journal(evaluation: Evaluation) -> list[EntreeJournal]:
             texte += " (avec commentaire)"
         entrees.append(EntreeJournal(h.history_date, _auteur(h), texte))
     return sorted(entrees, key=lambda e: e.date, reverse=True)
+
+
+def _importee(evaluation: Evaluation, provenance: ProvenanceEvaluation) -> str:
+    le = evaluation.finalisee_le
+    finalisee = f", finalisée là-bas le {timezone.localdate(le):%d/%m/%Y}" if le else ""
+    return (
+        f"a importé l'évaluation, faite dans « {provenance.origine} »{finalisee}, depuis le fichier "
+        f"portable du {timezone.localdate(provenance.exportee_le):%d/%m/%Y}"
+    )
 
 
 def _valeur_lisible(definition: Definition, item: Item | None, h: Any) -> str:

@@ -281,6 +281,8 @@ def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     resultat = selectors.resultat(choisie)
     points = selectors.points_matrice(choisie) if resultat.definition.visuel == "matrice" else None
     evaluateurs = selectors.evaluateurs(choisie)
+    provenance = choisie.importee
+    libelle = selectors.libelle_serie(choisie, provenance)
     return render(
         request,
         "instruments/evaluation.html",
@@ -289,8 +291,10 @@ def evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "evaluation": choisie,
             "systeme": choisie.systeme,
             "r": resultat,
-            "svg": presentation.graphique(resultat, "resultat", selectors.libelle_serie(choisie), points),
+            "svg": presentation.graphique(resultat, "resultat", libelle, points),
             "evaluateurs": evaluateurs,
+            "provenance": provenance,
+            "evaluateurs_d_origine": selectors.evaluateurs_d_origine(provenance) if provenance else [],
             "nb_items": len(resultat.definition.items),
             "suis_evaluateur": any(e.utilisateur_id == request.user.pk for e in evaluateurs),
             "peut_piloter": peut(adhesion.role, Permission.EVALUER) and not choisie.finalisee,

@@ -379,7 +379,8 @@ def exposition_metiers(organisation: Organisation, debut: date, fin: date) -> Se
 
 def girouet(organisation: Organisation, debut: date, fin: date) -> Section:
     """Les résultats du girouet (impacts sur le travail) finalisés pendant la période : un score par
-    feuillet et par système. Deux requêtes (les évaluations, leurs cotations)."""
+    feuillet et par système ; une évaluation importée d'un fichier portable le dit. Trois requêtes
+    (les évaluations, leurs provenances, leurs cotations)."""
     de, a = _bornes(debut, fin)
     section = Section("Impacts sur le travail des agents : résultats du girouet")
     evaluations = list(
@@ -395,7 +396,8 @@ def girouet(organisation: Organisation, debut: date, fin: date) -> Section:
     if not evaluations:
         section.paragraphe("Aucune évaluation au girouet n'a été finalisée pendant la période.")
         return section
-    cotations = instruments._cotations(evaluations)
+    provenances = instruments.provenances_de(evaluations)
+    cotations = instruments._cotations(evaluations, provenances)
     resultats = [(e, calculer(e.instrument.definition, cotations.get(e.pk, []))) for e in evaluations]
     feuillets = [s.section.titre for s in resultats[0][1].sections]
     section.paragraphe(
@@ -409,7 +411,12 @@ def girouet(organisation: Organisation, debut: date, fin: date) -> Section:
             ["Système", "Finalisée le", "Évaluateurs", *feuillets],
             [
                 [
-                    Cellule(e.systeme.nom),
+                    # Une évaluation reprise d'un fichier portable a été cotée ailleurs : dit tel quel.
+                    Cellule(
+                        f"{e.systeme.nom} (importée de « {provenances[e.pk].origine} »)"
+                        if e.pk in provenances
+                        else e.systeme.nom
+                    ),
                     Cellule(_jour(timezone.localdate(e.finalisee_le)) if e.finalisee_le else "—"),
                     _n(r.evaluateurs),
                     *(
