@@ -7,7 +7,7 @@ from balise.metiers.lecture import MAX_OCTETS
 from . import documents, reprise
 from .cycle_de_vie import Stade, suivants
 from .models import SystemeIA
-from .portable import TAILLE_MAX
+from .portable import SANS_EVALUATIONS_ABSENTES, TAILLE_MAX
 from .services import CHAMPS_SAISIS
 
 # Regroupement des champs de la fiche en sections, dans l'ordre du formulaire.
@@ -225,6 +225,15 @@ class FichierPortableForm(Formulaire):
         label="Responsable du système dans votre organisation (nom et fonction)",
         help_text="Le fichier ne transporte pas de nom de personne : indiquez qui suit ce système ici.",
         max_length=200,
+    )
+    sans_evaluations_absentes = forms.BooleanField(
+        label=SANS_EVALUATIONS_ABSENTES,
+        help_text=(
+            "Une évaluation se reprend si son instrument existe ici dans la même version, au même contenu. "
+            "Sinon, le fichier est refusé en entier, en disant laquelle ; cochez pour inscrire le système "
+            "et ses autres évaluations sans elle."
+        ),
+        required=False,
     )
 
     def clean_fichier(self):

@@ -1,18 +1,20 @@
 """Le fichier portable d'un système : sa fiche, sa dernière qualification, ses obligations et ses
-évaluations, dans un fichier JSON qu'une autre instance de Balise, ou une autre organisation, reprend
-(docs/fichier-portable.md).
+évaluations finalisées, dans un fichier JSON qu'une autre instance de Balise, ou une autre organisation,
+reprend (docs/fichier-portable.md).
 
 Le format est décrit par les modèles ci-dessous ; le schéma JSON publié (draft 2020-12,
 `schemas/systeme-portable.json`, servi à /public/schema/systeme-portable.json) en est tiré et un test
-vérifie qu'il n'a pas divergé. Le fichier ne porte ni identifiant interne ni nom de personne : le
-responsable de la fiche, le contact, les responsables des obligations et les évaluateurs restent dans
-l'organisation d'origine ; seuls le service porteur et des comptes (nombre d'évaluateurs) voyagent.
+vérifie qu'il n'a pas divergé. Il décrit les deux versions que Balise lit : la 2, qu'il écrit, et la 1,
+dont les évaluations n'étaient que résumées. Le fichier ne porte ni identifiant interne ni nom de
+personne : le responsable de la fiche, le contact, les responsables des obligations et les évaluateurs
+restent dans l'organisation d'origine ; des évaluations ne voyagent que des comptes (nombre
+d'évaluateurs par profil, réponses agrégées par item : instruments/portabilite.py).
 
 À l'import, rien n'est copié à l'aveugle : la fiche est recréée et validée comme une saisie, les
 réponses du questionnaire sont rejouées par le moteur sous la même version des règles (qui recalcule
 conclusions, obligations et échéances), puis l'état de chaque obligation que ce calcul produit aussi
-est repris. Les évaluations du fichier sont lues et montrées, pas recréées (leurs réponses
-individuelles ne voyagent pas).
+est repris ; chaque évaluation est vérifiée (même instrument ici, réponses permises, résultats
+retrouvés par le calcul) avant d'être écrite, finalisée et marquée importée.
 """
 
 import json
@@ -25,7 +27,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from pydantic import Field
+from pydantic import AwareDatetime, Field, TypeAdapter
 from pydantic import ValidationError as ErreurPydantic
 
 from balise import versions
@@ -33,9 +35,11 @@ from balise.comptes.models import Utilisateur
 from balise.conformite import services as conformite
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.conformite.regles import version as regles_de_version
-from balise.instruments import selectors as instruments
+from balise.francais import compter
+from balise.instruments import portabilite
 from balise.instruments.definition import Moment
 from balise.instruments.models import Evaluation
+from balise.instruments.portabilite import EvaluationPortable, SectionPortable
 from balise.organisations.models import Organisation
 from balise.validation import DonneesInvalides, Strict, messages_en_francais
 
@@ -44,7 +48,8 @@ from .models import SystemeIA
 from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
 
 FORMAT = "balise-systeme"
-VERSION = 1
+VERSION = 2  # celle qu'écrit Balise
+VERSIONS_LUES = (1, 2)
 FICHIER_SCHEMA = Path(__file__).parent / "schemas" / "systeme-portable.json"
 # Une fiche, une qualification et quelques dizaines d'obligations et d'évaluations tiennent en
 # quelques dizaines de kilo-octets : 1 Mo laisse large, et borne ce que le serveur lit.
@@ -107,15 +112,8 @@ class ObligationPortable(Strict):
     applicable: bool
 
 
-class SectionPortable(Strict):
-    id: Code
-    titre: Annotated[str, Field(max_length=2000)]
-    score: float | None
-    penche: Literal["positif", "negatif", "equilibre"] | None
-
-
-class EvaluationPortable(Strict):
-    """Une évaluation par un instrument, résumée : ses scores par section, aucune réponse individuelle."""
+class EvaluationResumee(Strict):
+    """Version 1 du format : une évaluation résumée (ses scores par section), qui ne se reprend pas."""
 
     instrument: Code
     version_instrument: int = Field(ge=1)
@@ -128,25 +126,44 @@ class EvaluationPortable(Strict):
     sections: list[SectionPortable] = Field(max_length=30)
 
 
-class FichierPortable(Strict):
+class _Systeme(Strict):
     format: Literal["balise-systeme"]
-    version: Literal[1]
-    exporte_le: datetime
     organisation: Annotated[str, Field(max_length=300)]
     fiche: Fiche
     qualification: QualificationPortable | None
     obligations: list[ObligationPortable] = Field(max_length=200)
+
+
+class FichierPortable(_Systeme):
+    """Version 2, celle qu'écrit Balise : les évaluations finalisées, avec leurs réponses agrégées."""
+
+    version: Literal[2]
+    exporte_le: AwareDatetime
     evaluations: list[EvaluationPortable] = Field(max_length=200)
 
 
+class FichierPortableV1(_Systeme):
+    """Version 1, encore lue : les évaluations (même en cours) n'y sont que résumées."""
+
+    version: Literal[1]
+    exporte_le: datetime
+    evaluations: list[EvaluationResumee] = Field(max_length=200)
+
+
+Fichier = FichierPortable | FichierPortableV1
+
+
 def schema() -> dict[str, Any]:
-    """Le schéma JSON (draft 2020-12) du fichier, tel qu'il est publié."""
+    """Le schéma JSON (draft 2020-12) du fichier, tel qu'il est publié : l'une ou l'autre version."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "/public/schema/systeme-portable.json",
-        "description": "Fichier portable d'un système d'IA exporté par Balise (format « balise-systeme », "
-        "version 1) : fiche du registre, dernière qualification, obligations, évaluations résumées.",
-        **FichierPortable.model_json_schema(),
+        "title": "Fichier portable d'un système d'IA (Balise)",
+        "description": "Fichier portable d'un système d'IA exporté par Balise (format « balise-systeme ») : "
+        "fiche du registre, dernière qualification, obligations, évaluations. Version 2 (écrite par Balise) : "
+        "évaluations finalisées avec leurs réponses agrégées, sans personne ; version 1 (encore lue) : "
+        "évaluations résumées.",
+        **TypeAdapter(Fichier).json_schema(),
     }
 
 
@@ -190,38 +207,6 @@ def _obligations(systeme: SystemeIA) -> list[dict[str, Any]]:
     ]
 
 
-def _evaluations(systeme: SystemeIA) -> list[dict[str, Any]]:
-    resumes = []
-    for evaluation in instruments.evaluations(systeme).order_by("cree_le", "pk"):
-        resultat = instruments.resultat(evaluation)
-        resumes.append(
-            {
-                "instrument": evaluation.instrument.code,
-                "version_instrument": evaluation.instrument.version,
-                "titre": evaluation.instrument.titre,
-                "moment": evaluation.moment,
-                "statut": evaluation.statut,
-                "finalisee_le": (
-                    timezone.localdate(evaluation.finalisee_le).isoformat()
-                    if evaluation.finalisee_le
-                    else None
-                ),
-                "evaluateurs": resultat.evaluateurs,
-                "completude": round(resultat.completude, 4),
-                "sections": [
-                    {
-                        "id": s.section.id,
-                        "titre": s.section.titre,
-                        "score": None if s.score is None else round(s.score, 4),
-                        "penche": s.penche,
-                    }
-                    for s in resultat.sections
-                ],
-            }
-        )
-    return resumes
-
-
 def exporter(systeme: SystemeIA) -> dict[str, Any]:
     """Le fichier portable du système, prêt à écrire en JSON (il suit `schema()`)."""
     return {
@@ -232,7 +217,7 @@ def exporter(systeme: SystemeIA) -> dict[str, Any]:
         "fiche": _fiche(systeme),
         "qualification": _qualification(systeme),
         "obligations": _obligations(systeme),
-        "evaluations": _evaluations(systeme),
+        "evaluations": portabilite.exporter(systeme),
     }
 
 
@@ -247,8 +232,9 @@ class FichierRefuse(DonneesInvalides):
     """Un fichier portable illisible ou hors format : ses erreurs, en français ; rien n'est écrit."""
 
 
-def lire(contenu: bytes) -> FichierPortable:
-    """Le fichier validé, ou FichierRefuse avec des messages que la personne comprend."""
+def lire(contenu: bytes) -> Fichier:
+    """Le fichier validé (version 2, ou 1 encore lue), ou FichierRefuse avec des messages que la
+    personne comprend."""
     if len(contenu) > TAILLE_MAX:
         raise FichierRefuse(
             [f"Le fichier dépasse {TAILLE_MAX // 1024} Ko : ce n'est pas un fichier portable."]
@@ -263,15 +249,20 @@ def lire(contenu: bytes) -> FichierPortable:
         raise FichierRefuse(
             [f"Ce fichier n'est pas un fichier portable de Balise (format « {FORMAT} » attendu)."]
         )
-    if donnees.get("version") != VERSION:
+    version = donnees.get("version")
+    if isinstance(version, bool) or version not in VERSIONS_LUES:
         raise FichierRefuse(
             [
-                f"Cette version du format ({donnees.get('version')!r}) n'est pas prise en charge : "
-                f"Balise lit la version {VERSION}."
+                f"Cette version du format ({version!r}) n'est pas prise en charge : Balise lit les "
+                f"versions {' et '.join(str(v) for v in VERSIONS_LUES)}. Un fichier plus récent vient "
+                "d'une instance de Balise plus à jour que celle-ci."
             ]
         )
+    modele: type[FichierPortable] | type[FichierPortableV1] = (
+        FichierPortable if version == VERSION else FichierPortableV1
+    )
     try:
-        return FichierPortable.model_validate(donnees)
+        return modele.model_validate(donnees)
     except ErreurPydantic as exc:
         raise FichierRefuse(messages_en_francais(exc, "fichier")) from None
 
@@ -280,15 +271,16 @@ def lire(contenu: bytes) -> FichierPortable:
 class Import:
     systeme: SystemeIA
     qualifie: bool
+    evaluations: int = 0  # évaluations reprises, finalisées et marquées importées
     avertissements: list[str] = field(default_factory=list)
 
 
-def _raison(fichier: FichierPortable) -> str:
+def _raison(fichier: Fichier) -> str:
     return f"Fichier portable de « {fichier.organisation} » du {fichier.exporte_le:%d/%m/%Y}"[:100]
 
 
 def _creer_fiche(
-    organisation: Organisation, fichier: FichierPortable, responsable: str, par: Utilisateur
+    organisation: Organisation, fichier: Fichier, responsable: str, par: Utilisateur
 ) -> SystemeIA:
     systeme = SystemeIA(organisation=organisation, responsable=responsable, **fichier.fiche.model_dump())
     systeme._change_reason = _raison(fichier)  # type: ignore[attr-defined]  # lu par simple-history
@@ -296,7 +288,37 @@ def _creer_fiche(
     return versions.attribuer(systeme, par)
 
 
-def _reprendre_statuts(systeme: SystemeIA, fichier: FichierPortable, par: Utilisateur) -> int:
+# Le libellé de la case du formulaire d'import (forms.FichierPortableForm), que les messages citent.
+SANS_EVALUATIONS_ABSENTES = "Importer sans les évaluations dont l'instrument manque ici"
+
+
+def _evaluations_reprises(
+    organisation: Organisation, fichier: Fichier, sans_absentes: bool
+) -> tuple[list[portabilite.Reprise], list[str]]:
+    """Les évaluations du fichier à écrire et les avertissements de celles qui ne le seront pas. Une
+    évaluation dont l'instrument manque ici fait refuser le fichier, sauf si la personne a choisi de
+    l'importer sans elle ; une évaluation incohérente le fait refuser toujours (ValidationError)."""
+    if isinstance(fichier, FichierPortableV1):
+        if not fichier.evaluations:
+            return [], []
+        return [], [
+            f"Évaluations du fichier : {len(fichier.evaluations)}. Elles ne sont pas reprises ici : ce fichier "
+            "suit la version 1 du format, qui n'en porte que les résumés, sans les réponses dont Balise "
+            "recalcule les résultats. Demandez un nouvel export à l'organisation d'origine."
+        ]
+    reprises, absentes = portabilite.preparer(organisation, fichier.evaluations, fichier.exporte_le)
+    if absentes and not sans_absentes:
+        raise FichierRefuse(
+            [
+                *absentes,
+                f"Rien n'a été importé. Pour inscrire le système sans {'ces évaluations' if len(absentes) > 1 else 'cette évaluation'}, "
+                f"cochez « {SANS_EVALUATIONS_ABSENTES} » et déposez de nouveau le fichier.",
+            ]
+        )
+    return reprises, [f"{a} Le reste du fichier est importé." for a in absentes]
+
+
+def _reprendre_statuts(systeme: SystemeIA, fichier: Fichier, par: Utilisateur) -> int:
     """Reprend l'état des obligations que la qualification rejouée produit aussi ; renvoie leur nombre."""
     statuts = {o.code: o.statut for o in fichier.obligations if o.applicable}
     note = f"État repris du fichier portable de « {fichier.organisation} » ; la preuve est restée là-bas."
@@ -317,28 +339,34 @@ def _reprendre_statuts(systeme: SystemeIA, fichier: FichierPortable, par: Utilis
 
 @transaction.atomic
 def importer(
-    organisation: Organisation, fichier: FichierPortable, responsable: str, par: Utilisateur
+    organisation: Organisation,
+    fichier: Fichier,
+    responsable: str,
+    par: Utilisateur,
+    sans_evaluations_absentes: bool = False,
 ) -> Import:
-    """Crée un NOUVEAU système dans `organisation` à partir d'un fichier lu par `lire`.
+    """Crée un NOUVEAU système dans `organisation` à partir d'un fichier lu par `lire`, avec ses
+    évaluations finalisées (version 2 du format).
 
-    Tout est écrit ensemble ou rien : une fiche invalide ou des réponses que les règles refusent lèvent
-    ValidationError. Une version des règles absente de cette instance n'empêche pas l'import de la
-    fiche : le système est alors à qualifier ici, ce que dit l'avertissement."""
+    Tout est écrit ensemble ou rien : une fiche invalide, des réponses que les règles refusent ou une
+    évaluation incohérente lèvent ValidationError ; une évaluation dont l'instrument manque ici lève
+    FichierRefuse, sauf `sans_evaluations_absentes`. Une version des règles absente de cette instance
+    n'empêche pas l'import de la fiche : le système est alors à qualifier ici, ce que dit l'avertissement."""
     responsable = responsable.strip()
     if not responsable:
         raise ValidationError("Indiquez le responsable du système dans votre organisation (nom et fonction).")
+    reprises, avertissements = _evaluations_reprises(organisation, fichier, sans_evaluations_absentes)
     systeme = _creer_fiche(organisation, fichier, responsable, par)
-    resultat = Import(systeme, qualifie=False)
+    resultat = Import(systeme, qualifie=False, evaluations=len(reprises))
     if systeme.stade != Stade.IDEE:
         resultat.avertissements.append(
             f"Le stade « {Stade(systeme.stade).label} » est repris du fichier sans passer par les portes de "
             "votre politique : vérifiez qu'il vaut aussi pour votre organisation."
         )
-    if fichier.evaluations:
-        n = len(fichier.evaluations)
-        resultat.avertissements.append(
-            f"Évaluations du fichier : {n}. Elles ne sont pas reprises ici ; les réponses des "
-            "évaluateurs restent dans l'organisation d'origine."
+    resultat.avertissements += avertissements
+    for reprise in reprises:
+        portabilite.importer(
+            systeme, reprise, fichier.organisation, fichier.exporte_le, par, _raison(fichier)
         )
     q = fichier.qualification
     if q is None:
@@ -361,3 +389,11 @@ def importer(
     resultat.qualifie = True
     _reprendre_statuts(systeme, fichier, par)
     return resultat
+
+
+def message_evaluations(resultat: Import) -> str:
+    """« et 2 évaluations finalisées importées » : ce que la page d'arrivée dit des évaluations."""
+    if not resultat.evaluations:
+        return ""
+    n = compter(resultat.evaluations, "évaluation", feminin=True)
+    return f" ; {n} {'finalisées importées' if resultat.evaluations > 1 else 'finalisée importée'}"

@@ -47,7 +47,11 @@ def importer(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             fichier = portable.lire(form.cleaned_data["fichier"].read())
             resultat = portable.importer(
-                adhesion.organisation, fichier, form.cleaned_data["responsable"], _personne(request)
+                adhesion.organisation,
+                fichier,
+                form.cleaned_data["responsable"],
+                _personne(request),
+                sans_evaluations_absentes=form.cleaned_data["sans_evaluations_absentes"],
             )
         except portable.FichierRefuse as refus:
             for erreur in refus.erreurs:
@@ -57,7 +61,8 @@ def importer(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             systeme = resultat.systeme
             qualifie = " et qualifié sous la même version des règles" if resultat.qualifie else ""
-            messages.success(request, f"« {systeme.nom} » est inscrit au registre{qualifie}.")
+            evaluations = portable.message_evaluations(resultat)
+            messages.success(request, f"« {systeme.nom} » est inscrit au registre{qualifie}{evaluations}.")
             for avertissement in resultat.avertissements:
                 messages.warning(request, avertissement)
             return redirect("registre:detail", slug=slug, pk=systeme.pk)
