@@ -72,3 +72,17 @@ def test_une_commune_rejoint_balise_et_commence(nouveau_contexte, courriels, db)
     _accessible(dgs)
     dgs.get_by_role("link", name="Déclarer un usage (pas 1)").click()
     expect(dgs).to_have_url(re.compile(rf"/o/{organisation.slug}/registre/nouveau/$"))
+
+
+def test_ce_qui_est_tape_avant_le_script_recoit_ses_propositions(page, db):
+    """Connexion lente : le script des propositions, différé, arrive après la frappe ; il la reprend."""
+    retenus = []
+    page.route("**/collectivites*.js", lambda route: retenus.append(route))  # retenu jusqu'à la frappe
+    page.goto("/adhesion/", wait_until="commit")
+    page.get_by_label("Nom de la commune").fill("cognat lyo")
+    for _ in range(200):
+        if retenus:
+            break
+        page.wait_for_timeout(50)
+    retenus[0].continue_()
+    expect(page.get_by_role("link", name="Cognat-Lyonne (Commune, 03)")).to_be_visible()

@@ -25,7 +25,7 @@
       : "Aucune collectivité ne correspond.";
   }
 
-  champ.addEventListener("input", function () {
+  function proposer() {
     clearTimeout(attente);
     var texte = champ.value.trim();
     if (texte.length < 2) {
@@ -40,5 +40,10 @@
         .then(function (donnees) { if (texte === derniere) afficher(donnees.resultats); })
         .catch(function () { annonce.textContent = ""; });
     }, 300);
-  });
+  }
+
+  champ.addEventListener("input", proposer);
+  // Sur une connexion lente, la personne a pu taper avant que ce script ne s'exécute (il est différé) :
+  // ce qu'elle a tapé, différent de la valeur envoyée par le serveur, reçoit aussi ses propositions.
+  if (champ.value !== champ.defaultValue) proposer();
 })();
