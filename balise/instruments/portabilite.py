@@ -78,7 +78,10 @@ def _sections(resultat: Resultat) -> list[dict[str, Any]]:
 
 
 def exporter(systeme: SystemeIA) -> list[dict[str, Any]]:
-    """Les évaluations finalisées du système, de la plus ancienne à la plus récente (trois requêtes)."""
+    """Les évaluations finalisées du système, de la plus ancienne à la plus récente. Quatre requêtes :
+    les évaluations, leurs provenances, leurs cotations, puis les mêmes réponses agrégées (ce qui
+    voyage). Les résultats annoncés viennent des vraies cotations, non du dépliage des agrégats : l'import
+    les compare ainsi à un calcul fait par un autre chemin."""
     finalisees = list(
         systeme.evaluations.filter(statut=Evaluation.Statut.FINALISEE)
         .select_related("instrument")

@@ -20,16 +20,12 @@ MOTIF_DEMANDE = "Envoyée sans compte depuis la page « Demander l'adhésion »"
 MOTIF_MAX = 2000
 
 
-def organisation_existante(siren: str, nom: str, type: str) -> Organisation | None:
-    """L'organisation de l'instance qui est déjà cette collectivité : même SIREN, ou, sans SIREN dans le
-    référentiel (départements, régions), même nom et même type."""
-    if siren:
-        return Organisation.objects.filter(siren=siren).first()
-    return Organisation.objects.filter(nom__iexact=nom, type=type).first()
-
-
 def organisation_de_la_demande(demande: DemandeAdhesion) -> Organisation | None:
-    return organisation_existante(demande.siren, demande.nom, demande.type)
+    """L'organisation de l'instance qui est déjà celle de la demande : même SIREN, ou, sans SIREN dans le
+    référentiel (départements, régions), même nom et même type."""
+    if demande.siren:
+        return Organisation.objects.filter(siren=demande.siren).first()
+    return Organisation.objects.filter(nom__iexact=demande.nom, type=demande.type).first()
 
 
 def _verifier_libre(demande: DemandeAdhesion) -> None:
