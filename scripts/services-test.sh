@@ -8,6 +8,9 @@ apt_installe() {
 }
 
 command -v chromium >/dev/null || apt_installe chromium
+# WeasyPrint sous-ensemble les polices avec HarfBuzz ; sans lui, fontTools date chaque PDF de l'heure du
+# rendu et deux rendus de la même page diffèrent (les tests de fraîcheur du cache comparent les octets).
+ldconfig -p | grep -q libharfbuzz-subset || apt_installe libharfbuzz-subset0
 
 if ! command -v pg_ctlcluster >/dev/null; then apt_installe postgresql; fi
 if ! pg_isready -q -h /var/run/postgresql; then

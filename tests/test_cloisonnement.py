@@ -97,6 +97,8 @@ ROUTES_HORS_ORGANISATION = {
     "public/schema/": "publique",
     # Schéma JSON du fichier portable d'un système (balise/registre/portable.py) : aucune donnée.
     "public/schema/systeme-portable.json": "publique",
+    # Schéma JSON des règles de qualification (balise/conformite/regles.py) : du droit, aucune donnée.
+    "public/schema/regles-qualification.json": "publique",
     # Pages obligatoires du pied de page : aucune donnée d'une organisation (balise/vues_generales.py).
     "accessibilite/": "publique",
     "mentions-legales/": "publique",
@@ -123,7 +125,11 @@ ROUTES_HORS_ORGANISATION = {
     "api/docs": "publique",
     "api/openapi.json": "publique",
     "api/organisations": "compte",
-    "api/conformite/regles": "compte",
+    # Les règles de qualification, en lecture libre (balise/api/conformite.py) : du droit mis en
+    # données, qu'une autre autorité réutilise ; aucune donnée d'une organisation.
+    "api/conformite/regles": "publique",
+    "api/conformite/regles/versions": "publique",
+    "api/conformite/regles/<numero>": "publique",
     "api/conformite/qualification": "compte",
     # Demander l'adhésion (balise/organisations/vues_adhesion.py) : sans compte, envois limités ; lien
     # d'activation du premier administrateur (jeton à usage unique) ; décisions : l'instance seule.

@@ -2,13 +2,15 @@
 
 import json
 
+import jsonschema_rs
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
 from balise import versions
 from balise.comptes.models import JetonAPI
-from balise.conformite import moteur, selectors, services
+from balise.conformite import moteur, regles, selectors, services
+from balise.conformite.categories import Categorie
 from balise.conformite.models import ObligationSuivie, Qualification
 from balise.conformite.regles import en_vigueur
 from balise.registre import services as registre
@@ -145,6 +147,14 @@ def test_questionnaire_pose_les_questions_au_fil_des_reponses(client, org_a, ref
     )
     page = client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/qualification/").content.decode()
     assert "Parce que" in page and REGLES.avertissement[:40].replace("'", "&#x27;") in page
+    # Le résultat s'ouvre sur la position de la collectivité : son rôle, sa catégorie, ses obligations.
+    position = moteur.qualifier(REGLES, cas.reponses).position
+    # (Les règles v1, rejouées à l'identique, ne marquent pas le rôle : il vient des règles v2.)
+    role = {"deployeur": ", déployeur du système", "fournisseur": ", fournisseur du système", None: ""}
+    titre = f"Pour la collectivité{role[position.role]} : {Categorie(position.categorie).label.lower()}"
+    assert titre.replace("'", "&#x27;") in page
+    assert page.index(titre.replace("'", "&#x27;")) < page.index("Parce que")
+    assert all(o.obligation.titre.replace("'", "&#x27;") in page for o in position.obligations)
     obligations = client.get(f"/o/{org_a.slug}/obligations/?filtre=toutes").content.decode()
     assert systeme_a.nom in obligations
 
@@ -197,14 +207,63 @@ def test_preremplissage_depuis_la_fiche_et_l_organisation(org_a, referent_a, age
     assert reponses["au_moins_50_agents"] == attendu
 
 
-def test_api_publie_les_regles_en_vigueur(admin_a):
-    _, jeton = JetonAPI.emettre(admin_a, "juriste")
-    reponse = Client().get("/api/conformite/regles", headers={"authorization": f"Bearer {jeton}"})
+def test_api_publie_les_regles_en_vigueur_sans_compte():
+    """Les règles sont du droit mis en données : une autre autorité les lit sans compte."""
+    reponse = Client().get("/api/conformite/regles")
     assert reponse.status_code == 200
     corps = reponse.json()
     assert corps["version"] == REGLES.version
     assert [q["id"] for q in corps["questions"]] == [q.id for q in REGLES.questions]
-    assert Client().get("/api/conformite/regles").status_code == 401
+
+
+def test_api_sert_chaque_version_des_regles_en_lecture_seule(db):
+    versions = Client().get("/api/conformite/regles/versions").json()
+    assert [v["version"] for v in versions] == sorted(regles.fichiers())
+    assert [v["version"] for v in versions if v["en_vigueur"]] == [REGLES.version]
+    for numero in regles.fichiers():
+        corps = Client().get(f"/api/conformite/regles/{numero}").json()
+        assert corps == json.loads(json.dumps(regles.version(numero).model_dump(mode="json")))
+    absente = Client().get("/api/conformite/regles/999")
+    assert (
+        absente.status_code == 404
+        and absente.json()["message"] == "Il n'y a pas de règles de qualification v999."
+    )
+    assert Client().get("/api/conformite/regles/0").status_code == 422
+    for methode in ("post", "put", "patch", "delete"):
+        assert getattr(Client(), methode)("/api/conformite/regles/1").status_code == 405
+
+
+def test_le_schema_des_regles_est_publie_et_chaque_version_le_suit():
+    publie = json.loads(regles.schema_publie())
+    assert publie == json.loads(json.dumps(regles.schema())), (
+        "schéma publié périmé : réécrivez balise/conformite/regles/schema-regles.json avec "
+        "json.dumps(regles.schema(), ensure_ascii=False, indent=2)"
+    )
+    validateur = jsonschema_rs.Draft202012Validator(publie)
+    for numero in regles.fichiers():
+        validateur.validate(json.loads(json.dumps(regles.version(numero).model_dump(mode="json"))))
+    reponse = Client().get("/public/schema/regles-qualification.json")
+    assert reponse.status_code == 200 and reponse["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(reponse.content) == publie
+
+
+def test_api_rejoue_une_qualification_avec_la_version_demandee(admin_a):
+    _, jeton = JetonAPI.emettre(admin_a, "juriste")
+    entetes = {"authorization": f"Bearer {jeton}"}
+    cas = regles.version(1).cas[0]
+    corps = {"reponses": cas.reponses, "qualifiee_le": "2026-11-22", "version_regles": 1}
+    reponse = Client().post(
+        "/api/conformite/qualification", corps, content_type="application/json", headers=entetes
+    )
+    assert reponse.status_code == 200, reponse.content
+    assert reponse.json()["version_regles"] == 1
+    assert sorted(c["id"] for c in reponse.json()["conclusions"]) == sorted(cas.conclusions)
+    corps["version_regles"] = 999
+    reponse = Client().post(
+        "/api/conformite/qualification", corps, content_type="application/json", headers=entetes
+    )
+    assert reponse.status_code == 422
+    assert "Versions des règles livrées : " in json.dumps(reponse.json(), ensure_ascii=False)
 
 
 def test_une_seule_regle_du_retard_affichee_et_comptee(client, org_a, referent_a, systeme_a):

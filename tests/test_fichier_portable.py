@@ -130,7 +130,8 @@ def test_l_export_suit_le_schema_et_ne_porte_aucune_personne(systeme_complet, re
     jsonschema_rs.Draft202012Validator(json.loads(portable.schema_publie())).validate(
         json.loads(json.dumps(fichier))
     )
-    assert fichier["version"] == 2
+    assert fichier["version"] == portable.VERSION == 3
+    assert fichier["fiche"]["mis_en_service_le"] is None
     texte = json.dumps(fichier, ensure_ascii=False)
     assert systeme_complet.responsable not in texte
     for personne in (referent_a, admin_a, lecteur_a):
@@ -256,6 +257,7 @@ def _fichier_v1(systeme) -> dict:
     """Un fichier de la version 1 du format, tel que Balise l'écrivait : évaluations résumées."""
     donnees = portable.exporter(systeme)
     donnees["version"] = 1
+    del donnees["fiche"]["mis_en_service_le"]  # champ de la version 3
     donnees["evaluations"] = [
         {
             "instrument": e["instrument"],

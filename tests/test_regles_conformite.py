@@ -1,4 +1,6 @@
-"""Les règles de qualification en vigueur (`balise/conformite/regles/qualification-v<N>.yaml`).
+"""Les règles de qualification v1 (`balise/conformite/regles/qualification-v1.yaml`), qui doivent se
+rejouer telles quelles après l'arrivée des versions suivantes (tests/test_regles_versions.py vérifie
+ce que toutes les versions ont en commun ; tests/test_rejeu_regles.py, le rejeu à l'octet près).
 
 Chaque cas d'école du fichier donne exactement ses conclusions et ses obligations ; chaque question,
 conclusion et obligation est atteinte par au moins un cas (un test par chemin) ; les questions ne
@@ -12,12 +14,12 @@ from datetime import date
 import pytest
 
 from balise.conformite import moteur
-from balise.conformite.regles import ReglesInvalides, en_vigueur, fichiers, lire
+from balise.conformite.regles import ReglesInvalides, fichiers, lire, version
 from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 from balise.registre.referentiels import Realisation, TypeIA
 
-REGLES = en_vigueur()
+REGLES = version(1)
 CAS = {cas.nom: cas for cas in REGLES.cas}
 INTERDITES = [
     "manipulation",
@@ -46,8 +48,8 @@ def _posees(reponses) -> list[str]:
 # --- Le fichier ---------------------------------------------------------------------------------
 
 
-def test_le_fichier_en_vigueur_se_lit_et_se_presente_comme_indicatif():
-    assert REGLES.version == max(fichiers())
+def test_le_fichier_v1_se_lit_et_se_presente_comme_indicatif():
+    assert REGLES.version == 1 and REGLES.etat == "publiee"
     assert REGLES.avertissement.startswith("Qualification indicative, qui ne constitue pas un avis juridique")
     assert REGLES.mise_a_jour == date(2026, 11, 22)
     assert len(REGLES.cas) >= 12
@@ -556,12 +558,12 @@ def _ids_conclusions(regles, reponses):
         (
             "reponses: {systeme_ia: oui, annexe_iii: [emploi]}",
             "reponses: {systeme_ia: peut_etre, annexe_iii: [emploi]}",
-            "« peut_etre » n'est pas une réponse de « systeme_ia »",
+            "« peut_etre » n'est pas une réponse possible à « systeme_ia »",
         ),
         (
             "reponses: {systeme_ia: oui, annexe_iii: [emploi]}",
             "reponses: {systeme_ia: oui, annexe_iii: [sante]}",
-            "« sante » n'est pas une réponse de « annexe_iii »",
+            "« sante » n'est pas une réponse possible à « annexe_iii »",
         ),
         (
             "si: {annexe_iii: emploi}",
@@ -594,10 +596,10 @@ def test_le_schema_refuse_un_fichier_incoherent(avant, apres, fragment):
     assert fragment in str(erreur.value)
 
 
-def test_le_schema_refuse_une_reponse_impossible_dans_le_fichier_en_vigueur():
+def test_le_schema_refuse_une_reponse_impossible_dans_le_fichier_v1():
     texte = fichiers()[REGLES.version].read_text(encoding="utf-8")
     avant = "      realisation: prestataire\n"
     assert avant in texte
     with pytest.raises(ReglesInvalides) as erreur:
         lire(texte.replace(avant, "      realisation: regie\n", 1))
-    assert "« regie » n'est pas une réponse de « realisation »" in str(erreur.value)
+    assert "« regie » n'est pas une réponse possible à « realisation »" in str(erreur.value)

@@ -1,13 +1,19 @@
-"""API de la qualification réglementaire : les règles en vigueur, et le raisonnement reproductible.
+"""API de la qualification réglementaire : les règles, et le raisonnement reproductible.
 
-`POST /api/conformite/qualification` prend des réponses et rend la qualification qu'en tirent les
-règles : ce que la page fait, sans rien enregistrer ; un juriste ou un outil tiers peut ainsi
-rejouer n'importe quel cas.
+Les règles sont du droit public mis en données : leurs trois routes de lecture sont ouvertes sans
+compte, pour qu'une autre autorité ou un autre outil les réutilise (schéma JSON publié à
+`/public/schema/regles-qualification.json`). `POST /api/conformite/qualification` prend des réponses
+et rend la qualification qu'en tirent les règles, sans rien enregistrer : un juriste ou un outil
+tiers peut ainsi rejouer n'importe quel cas, avec n'importe quelle version.
 """
 
 from datetime import date
+from typing import Annotated
 
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
+from ninja.errors import HttpError
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from balise.conformite import moteur, regles
 
@@ -18,6 +24,19 @@ routeur = Router(tags=["Qualification réglementaire"])
 ReponseT = str | list[str]
 
 
+def _livree(numero: int) -> int:
+    if numero not in regles.fichiers():
+        versions = ", ".join(str(n) for n in sorted(regles.fichiers()))
+        raise PydanticCustomError("version_inconnue", f"Versions des règles livrées : {versions}.")
+    return numero
+
+
+# Le document OpenAPI énumère les versions livrées ; une autre est refusée (422) avec la liste.
+VersionLivree = Annotated[
+    int, AfterValidator(_livree), WithJsonSchema({"type": "integer", "enum": sorted(regles.fichiers())})
+]
+
+
 class ReponsesEntree(Corps):
     reponses: dict[str, ReponseT] = Field(
         ...,
@@ -26,6 +45,11 @@ class ReponsesEntree(Corps):
     )
     qualifiee_le: DateISO | None = Field(
         None, description="Date de la qualification (par défaut : aujourd'hui)."
+    )
+    version_regles: VersionLivree | None = Field(
+        None,
+        description="Version des règles à appliquer (par défaut : la dernière publiée) ; rejoue une "
+        "qualification enregistrée avec la version qui l'a produite.",
     )
 
 
@@ -60,6 +84,9 @@ class MotifSortie(Schema):
 class ConclusionSortie(Schema):
     id: str
     regime: str
+    porte_sur: str = Field(
+        ..., description="« collectivite », ou « fournisseur » pour ses propres obligations."
+    )
     libelle: str
     explication: str
     references: list[ReferenceSortie]
@@ -78,10 +105,27 @@ class ObligationSortie(Schema):
     motifs: list[MotifSortie]
 
 
+class ObligationPositionSortie(Schema):
+    id: str
+    titre: str
+    echeance: date
+
+
+class PositionSortie(Schema):
+    role: str | None = Field(
+        ..., description="« deployeur » ou « fournisseur » (art. 3 et 25) ; vide hors du champ."
+    )
+    categorie: str | None = Field(..., description="La catégorie AI Act la plus grave retenue.")
+    obligations: list[ObligationPositionSortie] = Field(
+        ..., description="Les obligations de la collectivité, de la plus proche à la plus lointaine."
+    )
+
+
 class QualificationSortie(Schema):
     version_regles: int
     avertissement: str
     complete: bool
+    position: PositionSortie = Field(..., description="Ce qui vaut pour la collectivité, dans son rôle.")
     questions: list[QuestionSortie] = Field(..., description="Les questions qui se posent, vu les réponses.")
     manquantes: list[str] = Field(..., description="Questions qui se posent et n'ont pas de réponse.")
     conclusions: list[ConclusionSortie]
@@ -113,6 +157,14 @@ def en_json(q: moteur.Qualification) -> dict:
         "version_regles": r.version,
         "avertissement": r.avertissement,
         "complete": q.complete,
+        "position": {
+            "role": q.position.role,
+            "categorie": q.position.categorie,
+            "obligations": [
+                {"id": o.obligation.id, "titre": o.obligation.titre, "echeance": o.echeance}
+                for o in q.position.obligations
+            ],
+        },
         "questions": [
             {
                 **question.model_dump(include={"id", "regime", "texte", "aide", "type", "choix"}),
@@ -125,6 +177,7 @@ def en_json(q: moteur.Qualification) -> dict:
             {
                 "id": c.conclusion.id,
                 "regime": c.conclusion.regime,
+                "porte_sur": c.conclusion.porte_sur,
                 "libelle": c.conclusion.libelle,
                 "explication": c.conclusion.explication,
                 "references": r.citer(c.conclusion.references),
@@ -164,17 +217,71 @@ def en_json(q: moteur.Qualification) -> dict:
     "ou hors des valeurs possibles fait refuser la demande (400) avec un message par réponse.",
 )
 def qualifier(request, corps: ReponsesEntree):
-    en_vigueur = regles.en_vigueur()
-    moteur.verifier(en_vigueur, corps.reponses)
-    return en_json(moteur.qualifier(en_vigueur, corps.reponses, corps.qualifiee_le))
+    appliquees = regles.en_vigueur() if corps.version_regles is None else regles.version(corps.version_regles)
+    moteur.verifier(appliquees, corps.reponses)
+    return en_json(moteur.qualifier(appliquees, corps.reponses, corps.qualifiee_le))
+
+
+def _version(numero: int) -> regles.Regles:
+    try:
+        return regles.version(numero)
+    except LookupError:
+        raise HttpError(404, f"Il n'y a pas de règles de qualification v{numero}.") from None
+
+
+class VersionSortie(Schema):
+    version: int
+    etat: str = Field(..., description="« publiee » : qualifie ; « projet » : en relecture, consultable.")
+    en_vigueur: bool = Field(..., description="La version qu'appliquent les nouvelles qualifications.")
+    titre: str
+    mise_a_jour: date
+    nouveautes: list[str]
+
+
+DESCRIPTION_REGLES = (
+    "Le fichier de règles en JSON : questions, conclusions, obligations, calendrier nommé des dates "
+    "d'application, identifiants retirés, points à relire, sources et cas d'école. Il suit le schéma "
+    "publié à `/public/schema/regles-qualification.json`. Lecture libre, sans compte."
+)
 
 
 @routeur.get(
     "/regles",
-    response={200: dict, 401: Erreur},
+    auth=None,
+    response={200: dict},
     summary="Les règles de qualification en vigueur",
-    description="Le fichier de règles (questions, conclusions, obligations, dates, sources, cas d'école), "
-    "en JSON : avec `POST /conformite/qualification`, de quoi relire et rejouer tout raisonnement.",
+    description=DESCRIPTION_REGLES,
 )
 def regles_en_vigueur(request):
     return regles.en_vigueur().model_dump(mode="json")
+
+
+@routeur.get(
+    "/regles/versions",
+    auth=None,
+    response={200: list[VersionSortie]},
+    summary="Les versions des règles de qualification",
+    description="Toutes les versions livrées, la plus ancienne d'abord : chaque qualification enregistrée "
+    "se relit avec la sienne. Lecture libre, sans compte.",
+)
+def versions_des_regles(request):
+    numero_en_vigueur = regles.en_vigueur().version
+    return [
+        {
+            **r.model_dump(include={"version", "etat", "titre", "mise_a_jour", "nouveautes"}),
+            "en_vigueur": n == numero_en_vigueur,
+        }
+        for n in sorted(regles.fichiers())
+        if (r := regles.version(n))
+    ]
+
+
+@routeur.get(
+    "/regles/{numero}",
+    auth=None,
+    response={200: dict, 404: Erreur, 422: ErreurValidation},
+    summary="Une version des règles de qualification",
+    description=DESCRIPTION_REGLES,
+)
+def regles_d_une_version(request, numero: int = Path(..., ge=1, le=1000)):
+    return _version(numero).model_dump(mode="json")

@@ -11,8 +11,10 @@ from ninja import Schema
 from ninja.conf import settings as reglages_ninja
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from balise.registre.cycle_de_vie import Stade
+from balise.registre.models import MESSAGE_MISE_EN_SERVICE, MISE_EN_SERVICE_MAX, MISE_EN_SERVICE_MIN
 from balise.registre.referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
 
 
@@ -95,6 +97,46 @@ def _date_iso(valeur: Any) -> Any:
 DateISO = Annotated[date, BeforeValidator(_date_iso), Field(strict=False)]
 
 
+# Une année de 1950 à 2100 : le motif borne les dates de mise en service comme le modèle (registre/models.py),
+# pour que le document OpenAPI dise exactement ce qui est accepté.
+_ANNEE_MISE_EN_SERVICE = r"^(19[5-9][0-9]|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+
+
+def _date_de_mise_en_service(valeur: Any) -> date:
+    """Une date AAAA-MM-JJ qui existe au calendrier et tient dans les bornes du modèle, sinon un refus
+    en français (sans le préfixe anglais des erreurs de valeur de pydantic)."""
+    if not isinstance(valeur, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", valeur):
+        raise PydanticCustomError(
+            "date_illisible", "Date de mise en service illisible : une date s'écrit AAAA-MM-JJ (2026-03-01)."
+        )
+    try:
+        jour = date.fromisoformat(valeur)
+    except ValueError:
+        raise PydanticCustomError(
+            "date_inexistante",
+            "La date de mise en service « {valeur} » n'existe pas au calendrier.",
+            {"valeur": valeur},
+        ) from None
+    if not MISE_EN_SERVICE_MIN <= jour <= MISE_EN_SERVICE_MAX:
+        raise PydanticCustomError("date_hors_bornes", MESSAGE_MISE_EN_SERVICE)
+    return jour
+
+
+DateMiseEnService = Annotated[
+    date,
+    BeforeValidator(_date_de_mise_en_service),
+    Field(strict=False),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": _ANNEE_MISE_EN_SERVICE,
+            "description": "Date de mise en service, effective ou prévue (AAAA-MM-JJ), du 1950-01-01 au 2100-12-31.",
+        }
+    ),
+]
+
+
 # Le motif d'une adresse que le modèle accepte (django.core.validators.EmailValidator, adresses ASCII),
 # ou vide : un motif plus lâche annonçait valables des adresses que l'enregistrement refusait (400).
 _ATOME = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -164,6 +206,7 @@ class ChampsFacultatifs(Corps):
     cout_investissement: Montant | None = None
     cout_annuel: Montant | None = None
     benefices_attendus: TexteLong = ""  # type: ignore[valid-type]
+    mis_en_service_le: DateMiseEnService | None = None
     contact: Courriel = ""
     # Le numéro de la ligne dans le registre tenu avant Balise (reprise d'un tableur) ; unique dans
     # l'organisation quand il n'est pas vide : une autre fiche qui le porte déjà fait refuser en 409.
@@ -194,8 +237,8 @@ VersionLue = Annotated[
 
 class SystemeModification(Corps):
     """Modification partielle : seuls les champs fournis changent. `version` est la version lue.
-    `null` efface un texte facultatif ou un montant ; un champ obligatoire, une liste fermée ou un
-    booléen ne sont pas déclarés nullables : ils s'omettent, ou prennent une valeur."""
+    `null` efface un texte facultatif, un montant ou la date de mise en service ; un champ obligatoire,
+    une liste fermée ou un booléen ne sont pas déclarés nullables : ils s'omettent, ou prennent une valeur."""
 
     model_config = ConfigDict(json_schema_extra=sans_defaut_nul)
 
@@ -226,6 +269,7 @@ class SystemeModification(Corps):
     cout_investissement: Montant | None = None
     cout_annuel: Montant | None = None
     benefices_attendus: TexteLong | None = None  # type: ignore[valid-type]
+    mis_en_service_le: DateMiseEnService | None = None
     contact: Courriel | None = None
     identifiant_externe: Texte(100) | None = None  # type: ignore[valid-type]
 
@@ -247,6 +291,7 @@ class SystemeSortie(SystemeEntree):
     identifiant_externe: str
     cout_investissement: Decimal | None
     cout_annuel: Decimal | None
+    mis_en_service_le: date | None
     id: int
     uid: UUID
     organisation: str = Field(alias="organisation.slug")

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from . import regles
 from .models import Qualification
 from .regles import version
 
@@ -22,15 +23,8 @@ class Categorie(models.TextChoices):
     NON_QUALIFIE = "non_qualifie", "Non qualifié"
 
 
-# De la plus grave à la moins grave : un système à haut risque soumis aussi à la transparence est
-# « haut risque ».
-GRAVITE = [
-    Categorie.INTERDITE,
-    Categorie.HAUT_RISQUE,
-    Categorie.TRANSPARENCE,
-    Categorie.RISQUE_MINIMAL,
-    Categorie.HORS_CHAMP,
-]
+# De la plus grave à la moins grave, dans l'ordre que fixent les règles (`regles.GRAVITE`).
+GRAVITE = [Categorie(c) for c in regles.GRAVITE]
 
 
 def categorie(version_regles: int | None, conclusions: Iterable[str]) -> Categorie:

@@ -10,6 +10,16 @@ from .regles import Question
 
 
 def _champ(question: Question) -> forms.Field:
+    if question.type == "date":
+        # Saisie JJ/MM/AAAA ou AAAA-MM-JJ (champ date du navigateur) ; bornes : la règle des réponses.
+        return forms.DateField(
+            label=question.texte,
+            required=False,
+            input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+            widget=forms.DateInput(attrs={"type": "date", "class": "fr-input"}, format="%Y-%m-%d"),
+            error_messages={"invalid": "Saisissez une date valide (JJ/MM/AAAA)."},
+            validators=[lambda jour: _borner(question, jour)],
+        )
     if question.type == "choix_multiples":
         return forms.MultipleChoiceField(
             label=question.texte,
@@ -23,6 +33,12 @@ def _champ(question: Question) -> forms.Field:
         else [(c.valeur, c.libelle) for c in question.choix]
     )
     return forms.ChoiceField(label=question.texte, choices=choix, required=False, widget=forms.RadioSelect)
+
+
+def _borner(question: Question, jour) -> None:
+    erreurs = question.erreurs(jour.isoformat())
+    if erreurs:
+        raise forms.ValidationError(erreurs)
 
 
 class QuestionnaireForm(forms.Form):
@@ -48,6 +64,8 @@ class QuestionnaireForm(forms.Form):
             valeur = self.cleaned_data.get(f"q-{question.id}")
             if question.type == "choix_multiples":
                 resultat[question.id] = list(valeur or [])
+            elif question.type == "date" and valeur:
+                resultat[question.id] = valeur.isoformat()
             elif valeur:
                 resultat[question.id] = valeur
         return resultat

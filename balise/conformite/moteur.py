@@ -11,21 +11,28 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .regles import Conclusion, Obligation, Question, Regles
+from .regles import GRAVITE, Conclusion, Obligation, Question, Regles, lire_date
 
 Reponses = dict[str, str | list[str]]
+Calendrier = dict[str, date]
 
 
-def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str]) -> bool:
+def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str], dates: Calendrier) -> bool:
+    """`dates` : les dates nommées du calendrier des règles, auxquelles se comparent les réponses-dates."""
     for cle, attendu in condition.items():
         if cle == "tous":
-            ok = all(_vraie(c, reponses, retenues) for c in attendu)
+            ok = all(_vraie(c, reponses, retenues, dates) for c in attendu)
         elif cle == "un_de":
-            ok = any(_vraie(c, reponses, retenues) for c in attendu)
+            ok = any(_vraie(c, reponses, retenues, dates) for c in attendu)
         elif cle == "non":
-            ok = not _vraie(attendu, reponses, retenues)
+            ok = not _vraie(attendu, reponses, retenues, dates)
         elif cle == "conclusion":
             ok = attendu in retenues
+        elif isinstance(attendu, dict):
+            # {question_date: {avant: nom}} ; une date absente ou illisible ne compare rien : faux.
+            jour = lire_date(reponses.get(cle))
+            ((comparaison, nom),) = attendu.items()
+            ok = jour is not None and (jour < dates[nom] if comparaison == "avant" else jour >= dates[nom])
         else:
             donnee = reponses.get(cle)
             permises = set(attendu) if isinstance(attendu, list) else {attendu}
@@ -40,23 +47,24 @@ def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str]) ->
 def _decisives(
     regles: Regles, condition: dict[str, Any], reponses: Reponses, retenues: set[str]
 ) -> list[str]:
+    dates = regles.dates
     """Les questions dont les réponses donnent à la condition sa valeur, vraie ou fausse.
 
     Seules comptent les parties qui ont cette même valeur : d'un « un_de » vrai, les branches
     vraies ; d'un « tous » faux, les parties fausses. Une réponse qui n'a rien décidé (la branche
     « données personnelles : non » d'une AIPD due pour une autre raison) n'est pas un motif.
     """
-    valeur = _vraie(condition, reponses, retenues)
+    valeur = _vraie(condition, reponses, retenues, dates)
     citees: list[str] = []
     for cle, attendu in condition.items():
         # Plusieurs clés valent « toutes » : vraie, chacune compte ; fausse, seules les fausses.
-        if _vraie({cle: attendu}, reponses, retenues) != valeur:
+        if _vraie({cle: attendu}, reponses, retenues, dates) != valeur:
             continue
         if cle in ("tous", "un_de"):
             citees += [
                 q
                 for sous in attendu
-                if _vraie(sous, reponses, retenues) == valeur
+                if _vraie(sous, reponses, retenues, dates) == valeur
                 for q in _decisives(regles, sous, reponses, retenues)
             ]
         elif cle == "non":
@@ -77,7 +85,7 @@ def questions_a_poser(regles: Regles, reponses: Reponses) -> list[Question]:
     posees: list[Question] = []
     retenues: Reponses = {}
     for question in regles.questions:
-        if question.si is None or _vraie(question.si, retenues, set()):
+        if question.si is None or _vraie(question.si, retenues, set(), regles.dates):
             posees.append(question)
             if question.id in reponses:
                 retenues[question.id] = reponses[question.id]
@@ -135,7 +143,42 @@ class Qualification:
         return any(c.conclusion.propose_publication for c in self.conclusions)
 
     def par_regime(self, regime: str) -> list[ConclusionRetenue]:
-        return [c for c in self.conclusions if c.conclusion.regime == regime]
+        """Les conclusions d'un régime qui valent pour la collectivité (celles du fournisseur à part)."""
+        return [
+            c
+            for c in self.conclusions
+            if c.conclusion.regime == regime and c.conclusion.porte_sur == "collectivite"
+        ]
+
+    @property
+    def pour_le_fournisseur(self) -> list[ConclusionRetenue]:
+        """Ce qui incombe au fournisseur quand la collectivité n'est que déployeur (art. 50(1), 50(2)…)."""
+        return [c for c in self.conclusions if c.conclusion.porte_sur == "fournisseur"]
+
+    @property
+    def position(self) -> Position:
+        """Ce que le résultat dit d'abord : le rôle de la collectivité, la catégorie la plus grave que
+        lui donnent les conclusions, et ses obligations, de la plus proche à la plus lointaine."""
+        roles = [c.conclusion.role for c in self.conclusions if c.conclusion.role is not None]
+        categories = {c.conclusion.categorie for c in self.conclusions}
+        retenues = [c for c in self.conclusions if c.conclusion.categorie is not None]
+        categorie = next((g for g in GRAVITE if g in categories), None)
+        return Position(
+            role=roles[-1] if roles else None,
+            categorie=categorie,
+            fondee_sur=[c for c in retenues if c.conclusion.categorie == categorie],
+            obligations=sorted(self.obligations, key=lambda o: (o.echeance, o.obligation.id)),
+        )
+
+
+@dataclass(frozen=True)
+class Position:
+    """La situation de la collectivité, en tête du résultat (« pour la collectivité : … »)."""
+
+    role: str | None  # « deployeur » ou « fournisseur » ; None : hors du champ de l'AI Act
+    categorie: str | None  # la plus grave des catégories AI Act retenues (regles.GRAVITE)
+    fondee_sur: list[ConclusionRetenue]  # les conclusions qui donnent cette catégorie
+    obligations: list[ObligationRetenue]
 
 
 def _motifs(regles: Regles, condition: dict[str, Any], reponses: Reponses, retenues: set[str]) -> list[Motif]:
@@ -145,14 +188,22 @@ def _motifs(regles: Regles, condition: dict[str, Any], reponses: Reponses, reten
     return [Motif(regles.par_question[q], reponses[q]) for q in vus]
 
 
-def echeance(obligation: Obligation, qualifiee_le: date) -> date:
-    """La date à laquelle l'obligation s'impose : la date du texte, le délai compté depuis la
+def echeance(
+    regles: Regles, obligation: Obligation, qualifiee_le: date, reponses: Reponses, retenues: set[str]
+) -> date:
+    """La date à laquelle l'obligation s'impose : la date du texte (celle du calendrier que choisit la
+    première condition `selon` remplie, sinon la date nommée ou écrite), le délai compté depuis la
     qualification, ou la plus tardive des deux."""
-    dates = []
-    if obligation.echeance.applicable_le is not None:
-        dates.append(obligation.echeance.applicable_le)
-    if obligation.echeance.delai_jours is not None:
-        dates.append(qualifiee_le + timedelta(days=obligation.echeance.delai_jours))
+    regle = obligation.echeance
+    nom = next(
+        (s.calendrier for s in regle.selon if _vraie(s.si, reponses, retenues, regles.dates)),
+        regle.calendrier,
+    )
+    dates = [regles.dates[nom]] if nom is not None else []
+    if regle.applicable_le is not None:
+        dates.append(regle.applicable_le)
+    if regle.delai_jours is not None:
+        dates.append(qualifiee_le + timedelta(days=regle.delai_jours))
     return max(dates)
 
 
@@ -164,7 +215,7 @@ def qualifier(regles: Regles, reponses: Reponses, qualifiee_le: date | None = No
     # règles) : un seul passage, dans l'ordre du fichier.
     retenues: set[str] = set()
     for c in regles.conclusions:
-        if _vraie(c.si, utiles, retenues):
+        if _vraie(c.si, utiles, retenues, regles.dates):
             retenues.add(c.id)
     conclusions = [
         ConclusionRetenue(c, _motifs(regles, c.si, utiles, retenues))
@@ -172,9 +223,11 @@ def qualifier(regles: Regles, reponses: Reponses, qualifiee_le: date | None = No
         if c.id in retenues
     ]
     obligations = [
-        ObligationRetenue(o, echeance(o, qualifiee_le), _motifs(regles, o.si, utiles, retenues))
+        ObligationRetenue(
+            o, echeance(regles, o, qualifiee_le, utiles, retenues), _motifs(regles, o.si, utiles, retenues)
+        )
         for o in regles.obligations
-        if _vraie(o.si, utiles, retenues)
+        if _vraie(o.si, utiles, retenues, regles.dates)
     ]
     return Qualification(
         regles=regles,
@@ -184,6 +237,16 @@ def qualifier(regles: Regles, reponses: Reponses, qualifiee_le: date | None = No
         conclusions=conclusions,
         obligations=obligations,
     )
+
+
+def reprendre(regles: Regles, reponses: Reponses) -> Reponses:
+    """Les réponses d'une qualification antérieure que ces règles comprennent encore : une question
+    retirée ou une valeur qui n'existe plus n'est pas reprise, la personne y répond à nouveau."""
+    return {
+        qid: valeur
+        for qid, valeur in reponses.items()
+        if qid in regles.par_question and not regles.par_question[qid].erreurs(valeur)
+    }
 
 
 class ReponsesInvalides(ValueError):
@@ -201,18 +264,7 @@ def verifier(regles: Regles, reponses: Reponses) -> None:
         question = regles.par_question.get(qid)
         if question is None:
             erreurs.append(f"La question « {qid[:60]} » n'existe pas dans les règles v{regles.version}.")
-            continue
-        multiple = question.type == "choix_multiples"
-        if multiple != isinstance(valeur, list):
-            attendu = "une liste de choix" if multiple else "une seule valeur"
-            erreurs.append(f"« {qid} » attend {attendu}.")
-            continue
-        valeurs = valeur if isinstance(valeur, list) else [valeur]
-        erreurs += [
-            f"« {str(v)[:60]} » n'est pas une réponse possible à « {qid} » "
-            f"(réponses possibles : {', '.join(question.valeurs)})."
-            for v in valeurs
-            if v not in question.valeurs
-        ]
+        else:
+            erreurs += question.erreurs(valeur)
     if erreurs:
         raise ReponsesInvalides(erreurs)

@@ -51,7 +51,29 @@ def questionnaire(systeme: SystemeIA) -> Questionnaire:
     regles = en_vigueur()
     derniere = derniere_qualification(systeme)
     preremplies = preremplir(regles, systeme)
-    return Questionnaire(regles, {**(derniere.reponses if derniere else {}), **preremplies}, preremplies)
+    # Des règles plus récentes que la dernière qualification : seules les réponses qu'elles comprennent
+    # encore sont reprises.
+    anciennes = moteur.reprendre(regles, derniere.reponses) if derniere else {}
+    return Questionnaire(regles, {**anciennes, **preremplies}, preremplies)
+
+
+def nouvelles_regles(qualification: Qualification | None) -> Regles | None:
+    """Les règles en vigueur, si elles sont plus récentes que celles de cette qualification : le
+    système se voit proposer une requalification ; rien ne change sans elle."""
+    regles = en_vigueur()
+    if qualification is None or qualification.version_regles >= regles.version:
+        return None
+    return regles
+
+
+def sur_anciennes_regles(organisation: Organisation) -> list[Qualification]:
+    """La dernière qualification de chaque système actif qui l'a été avec des règles antérieures."""
+    courante = en_vigueur().version
+    dernieres: dict[int, Qualification] = {}
+    qs = Qualification.objects.filter(organisation=organisation, systeme__archive_le__isnull=True)
+    for q in qs.select_related("systeme").order_by("systeme_id", "-cree_le", "-pk"):
+        dernieres.setdefault(q.systeme_id, q)
+    return sorted((q for q in dernieres.values() if q.version_regles < courante), key=lambda q: q.systeme.nom)
 
 
 def obligations_du_systeme(systeme: SystemeIA, aujourd_hui: date) -> QuerySet[ObligationSuivie]:

@@ -1,6 +1,7 @@
 """Qualifier un système, suivre ses obligations, le signaler quand le registre a changé sous sa qualification."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,12 +15,15 @@ from balise.registre.models import SystemeIA
 
 from . import moteur
 from .models import ObligationSuivie, Qualification
-from .regles import Question, Regles
+from .regles import Question, Regles, lire_date
 from .regles import version as regles_de_version
 
 
 def donnees_du_registre(regles: Regles, systeme: SystemeIA) -> dict[str, Any]:
-    """Les données de la fiche (et de l'organisation) que les règles pré-remplissent, plus le stade."""
+    """Les données de la fiche (et de l'organisation) que les règles pré-remplissent, plus le stade.
+
+    Gardées avec la qualification (JSON) puis comparées à celles du moment (`signaler_si_necessaire`) :
+    une date y est écrite en AAAA-MM-JJ, des deux côtés."""
     donnees: dict[str, Any] = {"stade": systeme.stade}
     for question in regles.questions:
         if question.prerempli:
@@ -28,7 +32,8 @@ def donnees_du_registre(regles: Regles, systeme: SystemeIA) -> dict[str, Any]:
                 if question.prerempli.startswith("organisation.")
                 else (systeme, question.prerempli)
             )
-            donnees[question.prerempli] = getattr(objet, champ, None)
+            valeur = getattr(objet, champ, None)
+            donnees[question.prerempli] = valeur.isoformat() if isinstance(valeur, date) else valeur
     return donnees
 
 
@@ -44,6 +49,8 @@ def preremplir(regles: Regles, systeme: SystemeIA) -> moteur.Reponses:
             reponses[question.id] = "oui" if valeur else "non"
         elif isinstance(valeur, int) and question.type == "oui_non" and question.prerempli_seuil is not None:
             reponses[question.id] = "oui" if valeur >= question.prerempli_seuil else "non"
+        elif question.type == "date" and isinstance(valeur, str) and lire_date(valeur) is not None:
+            reponses[question.id] = valeur  # déjà en AAAA-MM-JJ (donnees_du_registre)
         elif isinstance(valeur, str) and valeur in question.valeurs:
             reponses[question.id] = valeur
     return reponses

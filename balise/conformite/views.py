@@ -16,8 +16,9 @@ from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
 
 from . import selectors, services
+from .categories import Categorie
 from .forms import ObligationForm, QuestionnaireForm
-from .regles import version
+from .regles import en_vigueur, version
 
 REGIMES = [
     ("ai_act", "Règlement européen sur l'IA (AI Act)"),
@@ -45,6 +46,11 @@ def qualification(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else [],
             "obligations": selectors.obligations_du_systeme(systeme, timezone.localdate()),
             "peut_qualifier": peut(adhesion.role, Permission.QUALIFIER) and systeme.archive_le is None,
+            "nouvelles_regles": selectors.nouvelles_regles(derniere),
+            "position": resultat.position if resultat else None,
+            "categorie": Categorie(resultat.position.categorie).label
+            if resultat and resultat.position.categorie
+            else None,
         },
     )
 
@@ -112,6 +118,8 @@ def obligations(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": adhesion.organisation,
             "obligations": liste,
             "a_requalifier": selectors.a_requalifier(adhesion.organisation),
+            "sur_anciennes_regles": selectors.sur_anciennes_regles(adhesion.organisation),
+            "regles_en_vigueur": en_vigueur(),
             "tableau": tableau,
             "filtre": filtre,
             "filtres": selectors.FILTRES,

@@ -62,6 +62,7 @@ def _registre(organisation: Organisation) -> Iterable[list[Valeur]]:
             "type_ia",
             "cible",
             "stade",
+            "mis_en_service_le",
             "realisation",
             "fournisseur",
             "hebergement",
@@ -84,6 +85,7 @@ def _registre(organisation: Organisation) -> Iterable[list[Valeur]]:
         type_ia,
         cible,
         stade,
+        mis_en_service,
         realisation,
         fourn,
         heb,
@@ -93,7 +95,7 @@ def _registre(organisation: Organisation) -> Iterable[list[Valeur]]:
     ) in systemes.iterator(chunk_size=2000):
         yield [
             pk, nom, service, resp, libelles["domaine"].get(domaine, domaine), libelles["type_ia"].get(type_ia, type_ia),
-            libelles["cible"].get(cible, cible), libelles["stade"].get(stade, stade),
+            libelles["cible"].get(cible, cible), libelles["stade"].get(stade, stade), mis_en_service,
             libelles["realisation"].get(realisation, realisation), fourn, libelles["hebergement"].get(heb, heb),
             "oui" if dp else "non", "oui" if pub else "non", timezone.localdate(le),
         ]  # fmt: skip
@@ -184,6 +186,7 @@ EXPORTS: dict[str, Export] = {
             "Type d'IA",
             "Utilisateurs",
             "Stade",
+            "Mis en service le",
             "Réalisation",
             "Fournisseur",
             "Hébergement",

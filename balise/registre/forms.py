@@ -1,12 +1,13 @@
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from balise.formulaires import ChampVersion, Formulaire, FormulaireModele
 from balise.metiers.lecture import MAX_OCTETS
 
 from . import documents, reprise
 from .cycle_de_vie import Stade, suivants
-from .models import SystemeIA
+from .models import ChangementStade, SystemeIA
 from .portable import SANS_EVALUATIONS_ABSENTES, TAILLE_MAX
 from .services import CHAMPS_SAISIS
 
@@ -27,6 +28,7 @@ SECTIONS = [
     ),
     ("Positionnement", ["cible", "positionnement", "benefices_attendus"]),
     ("Solution technique", ["realisation", "fournisseur", "modeles", "hebergement", "hebergeur"]),
+    ("Mise en service", ["mis_en_service_le"]),
     ("Données", ["donnees", "sources_donnees", "donnees_personnelles", "donnees_sensibles"]),
     (
         "Décisions et contrôle humain",
@@ -65,7 +67,7 @@ class SystemeForm(FormulaireModele):
                 "mode_degrade",
                 "benefices_attendus",
             )
-        }
+        } | {"mis_en_service_le": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"identifiant_externe": "Identifiant dans votre registre d'origine (facultatif)"}
         help_texts = {
             "identifiant_externe": "Le numéro de la ligne dans le tableur que votre organisation tenait avant "
@@ -77,6 +79,8 @@ class SystemeForm(FormulaireModele):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            if not self.is_bound:
+                self._proposer_mise_en_service()
         # Une liste obligatoire commence par « Choisir » : rien n'est déclaré par défaut sans qu'on l'ait lu.
         for champ in self.fields.values():
             if isinstance(champ.widget, forms.Select) and hasattr(champ, "choices"):
@@ -84,6 +88,29 @@ class SystemeForm(FormulaireModele):
                     ("", "Choisir") if valeur == "" else (valeur, libelle)
                     for valeur, libelle in champ.choices
                 ]
+
+    def _proposer_mise_en_service(self) -> None:
+        """Date de mise en service vide, système déjà passé en production : le jour du premier passage
+        est proposé ; la personne le voit, le corrige ou l'efface, et il ne compte qu'enregistré."""
+        if self.instance.mis_en_service_le is not None:
+            return
+        passage = (
+            ChangementStade.objects.filter(
+                systeme=self.instance, nature=ChangementStade.Nature.STADE, vers=Stade.PRODUCTION
+            )
+            .order_by("le", "pk")
+            .first()
+        )
+        if passage is None:
+            return
+        jour = timezone.localdate(passage.le)
+        self.initial["mis_en_service_le"] = jour
+        aide = (
+            f"Proposée d'après le passage en production du {jour:%d/%m/%Y} : enregistrez la fiche pour la "
+            f"garder, ou corrigez-la. {self.fields['mis_en_service_le'].help_text}"
+        )
+        # Le champ rendu (déjà créé par DsfrMixin) a copié l'aide du champ : les deux la reçoivent.
+        self.fields["mis_en_service_le"].help_text = self["mis_en_service_le"].help_text = aide
 
     def sections(self):
         return [(titre, [self[c] for c in champs]) for titre, champs in SECTIONS]

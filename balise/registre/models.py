@@ -1,10 +1,11 @@
 """Le registre des systèmes d'IA d'une organisation (PRODUCT.md C1, « sur le modèle du registre RGPD »)."""
 
 import uuid
+from datetime import date
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -13,6 +14,14 @@ from balise.organisations.models import Organisation
 
 from .cycle_de_vie import Stade
 from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
+
+# Les bornes d'une date de mise en service : au-delà, c'est une faute de frappe (« 0224 », « 2204 »). Les
+# mêmes que celles des réponses datées du questionnaire de qualification (conformite/regles.py).
+MISE_EN_SERVICE_MIN, MISE_EN_SERVICE_MAX = date(1950, 1, 1), date(2100, 12, 31)
+MESSAGE_MISE_EN_SERVICE = (
+    f"La date de mise en service doit être comprise entre le {MISE_EN_SERVICE_MIN:%d/%m/%Y} et le "
+    f"{MISE_EN_SERVICE_MAX:%d/%m/%Y}."
+)
 
 
 class SystemeQuerySet(models.QuerySet["SystemeIA"]):
@@ -99,6 +108,22 @@ class SystemeIA(models.Model):
 
     # Cycle de vie
     stade = models.CharField("stade", max_length=20, choices=Stade.choices, default=Stade.IDEE)
+    # La date qui fait courir le calendrier du règlement européen sur l'IA (art. 111(2) : un système à haut
+    # risque mis sur le marché ou en service avant la date pivot bénéficie d'une transition). Proposée
+    # d'après le passage en production (services.changer_stade), jamais écrasée une fois saisie.
+    mis_en_service_le = models.DateField(
+        "date de mise en service",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(MISE_EN_SERVICE_MIN, message=MESSAGE_MISE_EN_SERVICE),
+            MaxValueValidator(MISE_EN_SERVICE_MAX, message=MESSAGE_MISE_EN_SERVICE),
+        ],
+        help_text="Date à laquelle le système a été mis en service pour la collectivité ou, pour un produit "
+        "acheté tel quel, mis sur le marché de l'Union européenne ; effective ou prévue. Remplie au passage "
+        "en production si elle est vide. La qualification réglementaire s'en sert pour les délais de "
+        "transition du règlement européen sur l'IA.",
+    )
     motif_fin = models.TextField("motif de l'arrêt ou de l'abandon", blank=True)
 
     # Registre public (CRPA)

@@ -4,8 +4,8 @@ reprend (docs/fichier-portable.md).
 
 Le format est décrit par les modèles ci-dessous ; le schéma JSON publié (draft 2020-12,
 `schemas/systeme-portable.json`, servi à /public/schema/systeme-portable.json) en est tiré et un test
-vérifie qu'il n'a pas divergé. Il décrit les deux versions que Balise lit : la 2, qu'il écrit, et la 1,
-dont les évaluations n'étaient que résumées. Le fichier ne porte ni identifiant interne ni nom de
+vérifie qu'il n'a pas divergé. Il décrit les trois versions que Balise lit : la 3, qu'il écrit, la 2,
+sans la date de mise en service, et la 1, dont les évaluations n'étaient aussi que résumées. Le fichier ne porte ni identifiant interne ni nom de
 personne : le responsable de la fiche, le contact, les responsables des obligations et les évaluateurs
 restent dans l'organisation d'origine ; des évaluations ne voyagent que des comptes (nombre
 d'évaluateurs par profil, réponses agrégées par item : instruments/portabilite.py).
@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from pydantic import AwareDatetime, Field, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, Field, TypeAdapter
 from pydantic import ValidationError as ErreurPydantic
 
 from balise import versions
@@ -44,12 +44,12 @@ from balise.organisations.models import Organisation
 from balise.validation import DonneesInvalides, Strict, messages_en_francais
 
 from .cycle_de_vie import Stade
-from .models import SystemeIA
+from .models import MESSAGE_MISE_EN_SERVICE, MISE_EN_SERVICE_MAX, MISE_EN_SERVICE_MIN, SystemeIA
 from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
 
 FORMAT = "balise-systeme"
-VERSION = 2  # celle qu'écrit Balise
-VERSIONS_LUES = (1, 2)
+VERSION = 3  # celle qu'écrit Balise
+VERSIONS_LUES = (1, 2, 3)
 FICHIER_SCHEMA = Path(__file__).parent / "schemas" / "systeme-portable.json"
 # Une fiche, une qualification et quelques dizaines d'obligations et d'évaluations tiennent en
 # quelques dizaines de kilo-octets : 1 Mo laisse large, et borne ce que le serveur lit.
@@ -62,8 +62,17 @@ Code = Annotated[str, Field(min_length=1, max_length=60)]
 Cout = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
-class Fiche(Strict):
-    """Les champs de la fiche du registre, sans le responsable ni le contact (des personnes)."""
+def _mise_en_service(jour: date) -> date:
+    if not MISE_EN_SERVICE_MIN <= jour <= MISE_EN_SERVICE_MAX:
+        raise ValueError(MESSAGE_MISE_EN_SERVICE)
+    return jour
+
+
+MiseEnService = Annotated[date, AfterValidator(_mise_en_service)]
+
+
+class FicheV2(Strict):
+    """Versions 1 et 2 du format : la fiche du registre, sans responsable ni contact (des personnes)."""
 
     nom: Titre
     finalite: Annotated[str, Field(min_length=1, max_length=20_000)]
@@ -92,6 +101,12 @@ class Fiche(Strict):
     benefices_attendus: Texte
     stade: Stade
     motif_fin: Texte
+
+
+class Fiche(FicheV2):
+    """Version 3, celle qu'écrit Balise : la fiche, avec sa date de mise en service (ou null)."""
+
+    mis_en_service_le: MiseEnService | None
 
 
 class QualificationPortable(Strict):
@@ -129,15 +144,25 @@ class EvaluationResumee(Strict):
 class _Systeme(Strict):
     format: Literal["balise-systeme"]
     organisation: Annotated[str, Field(max_length=300)]
-    fiche: Fiche
     qualification: QualificationPortable | None
     obligations: list[ObligationPortable] = Field(max_length=200)
 
 
 class FichierPortable(_Systeme):
-    """Version 2, celle qu'écrit Balise : les évaluations finalisées, avec leurs réponses agrégées."""
+    """Version 3, celle qu'écrit Balise : la date de mise en service dans la fiche, les évaluations
+    finalisées avec leurs réponses agrégées."""
+
+    version: Literal[3]
+    fiche: Fiche
+    exporte_le: AwareDatetime
+    evaluations: list[EvaluationPortable] = Field(max_length=200)
+
+
+class FichierPortableV2(_Systeme):
+    """Version 2, encore lue : comme la 3, sans la date de mise en service."""
 
     version: Literal[2]
+    fiche: FicheV2
     exporte_le: AwareDatetime
     evaluations: list[EvaluationPortable] = Field(max_length=200)
 
@@ -146,11 +171,17 @@ class FichierPortableV1(_Systeme):
     """Version 1, encore lue : les évaluations (même en cours) n'y sont que résumées."""
 
     version: Literal[1]
+    fiche: FicheV2
     exporte_le: datetime
     evaluations: list[EvaluationResumee] = Field(max_length=200)
 
 
-Fichier = FichierPortable | FichierPortableV1
+Fichier = FichierPortable | FichierPortableV2 | FichierPortableV1
+LECTEURS: dict[int, type[FichierPortable] | type[FichierPortableV2] | type[FichierPortableV1]] = {
+    3: FichierPortable,
+    2: FichierPortableV2,
+    1: FichierPortableV1,
+}
 
 
 def schema() -> dict[str, Any]:
@@ -160,8 +191,9 @@ def schema() -> dict[str, Any]:
         "$id": "/public/schema/systeme-portable.json",
         "title": "Fichier portable d'un système d'IA (Balise)",
         "description": "Fichier portable d'un système d'IA exporté par Balise (format « balise-systeme ») : "
-        "fiche du registre, dernière qualification, obligations, évaluations. Version 2 (écrite par Balise) : "
-        "évaluations finalisées avec leurs réponses agrégées, sans personne ; version 1 (encore lue) : "
+        "fiche du registre, dernière qualification, obligations, évaluations. Version 3 (écrite par Balise) : "
+        "fiche avec sa date de mise en service, évaluations finalisées avec leurs réponses agrégées, sans "
+        "personne ; version 2 (encore lue) : la même, sans date de mise en service ; version 1 (encore lue) : "
         "évaluations résumées.",
         **TypeAdapter(Fichier).json_schema(),
     }
@@ -178,6 +210,8 @@ def _fiche(systeme: SystemeIA) -> dict[str, Any]:
     fiche = {nom: getattr(systeme, nom) for nom in Fiche.model_fields}
     for cout in ("cout_investissement", "cout_annuel"):
         fiche[cout] = None if fiche[cout] is None else str(fiche[cout])
+    if fiche["mis_en_service_le"] is not None:
+        fiche["mis_en_service_le"] = fiche["mis_en_service_le"].isoformat()
     return fiche
 
 
@@ -233,7 +267,7 @@ class FichierRefuse(DonneesInvalides):
 
 
 def lire(contenu: bytes) -> Fichier:
-    """Le fichier validé (version 2, ou 1 encore lue), ou FichierRefuse avec des messages que la
+    """Le fichier validé (version 3, ou 2 ou 1 encore lues), ou FichierRefuse avec des messages que la
     personne comprend."""
     if len(contenu) > TAILLE_MAX:
         raise FichierRefuse(
@@ -254,15 +288,13 @@ def lire(contenu: bytes) -> Fichier:
         raise FichierRefuse(
             [
                 f"Cette version du format ({version!r}) n'est pas prise en charge : Balise lit les "
-                f"versions {' et '.join(str(v) for v in VERSIONS_LUES)}. Un fichier plus récent vient "
+                f"versions {', '.join(str(v) for v in VERSIONS_LUES[:-1])} et {VERSIONS_LUES[-1]}. Un "
+                "fichier plus récent vient "
                 "d'une instance de Balise plus à jour que celle-ci."
             ]
         )
-    modele: type[FichierPortable] | type[FichierPortableV1] = (
-        FichierPortable if version == VERSION else FichierPortableV1
-    )
     try:
-        return modele.model_validate(donnees)
+        return LECTEURS[version].model_validate(donnees)
     except ErreurPydantic as exc:
         raise FichierRefuse(messages_en_francais(exc, "fichier")) from None
 
@@ -346,7 +378,7 @@ def importer(
     sans_evaluations_absentes: bool = False,
 ) -> Import:
     """Crée un NOUVEAU système dans `organisation` à partir d'un fichier lu par `lire`, avec ses
-    évaluations finalisées (version 2 du format).
+    évaluations finalisées (versions 2 et 3 du format).
 
     Tout est écrit ensemble ou rien : une fiche invalide, des réponses que les règles refusent ou une
     évaluation incohérente lèvent ValidationError ; une évaluation dont l'instrument manque ici lève

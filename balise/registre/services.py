@@ -53,6 +53,7 @@ CHAMPS_SAISIS = [
     "cout_investissement",
     "cout_annuel",
     "benefices_attendus",
+    "mis_en_service_le",
     "contact",
     "identifiant_externe",
 ]
@@ -264,6 +265,11 @@ def changer_stade(
     if forcee:
         systeme._change_reason = _raison(forcee, justification)  # type: ignore[attr-defined]  # simple-history
     systeme.stade = vers
+    le = timezone.now()
+    if vers == cycle_de_vie.Stade.PRODUCTION and systeme.mis_en_service_le is None:
+        # La mise en service date du passage en production, sauf si la personne l'a déjà indiquée (une
+        # date effective ou prévue qu'elle connaît mieux que Balise) : elle n'est jamais écrasée.
+        systeme.mis_en_service_le = timezone.localdate(le)
     if vers in cycle_de_vie.MOTIF_OBLIGATOIRE:
         systeme.motif_fin = motif
         _clore_en_attente(systeme, vers, motif, par)
@@ -273,6 +279,7 @@ def changer_stade(
         depuis=depuis,
         vers=vers,
         motif=motif,
+        le=le,
         par=par,
         porte_forcee=forcee is not None,
         justification=justification if forcee else "",

@@ -6,6 +6,7 @@ app_name = "public"
 urlpatterns = [
     path("schema/", v.schema, name="schema"),
     path("schema/systeme-portable.json", v.schema_portable, name="schema_portable"),
+    path("schema/regles-qualification.json", v.schema_regles, name="schema_regles"),
     path("<slug:slug>/", v.registre, name="registre"),
     path("<slug:slug>/couleurs.css", v.couleurs, name="couleurs"),
     path("<slug:slug>/logo.png", v.logo, name="logo"),

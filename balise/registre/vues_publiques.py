@@ -11,6 +11,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 
 from balise import cache_pages, theme
 from balise.chartes import selectors as chartes
+from balise.conformite import regles as regles_de_qualification
 from balise.noms_fichiers import disposition, nom_fichier
 from balise.organisations import selectors as organisations
 from balise.organisations.models import Organisation
@@ -102,12 +103,22 @@ def schema(request: HttpRequest) -> HttpResponse:
     )
 
 
-def schema_portable(request: HttpRequest) -> HttpResponse:
-    """Le schéma JSON du fichier portable d'un système (portable.py), à une adresse stable."""
-    reponse = HttpResponse(portable.schema_publie(), content_type="application/schema+json; charset=utf-8")
+def _schema_json(texte: str) -> HttpResponse:
+    """Un schéma JSON livré avec le code, à une adresse stable, lisible depuis n'importe quelle origine."""
+    reponse = HttpResponse(texte, content_type="application/schema+json; charset=utf-8")
     reponse["Access-Control-Allow-Origin"] = "*"
     patch_cache_control(reponse, public=True, max_age=3600)
     return reponse
+
+
+def schema_portable(request: HttpRequest) -> HttpResponse:
+    """Le schéma JSON du fichier portable d'un système (portable.py)."""
+    return _schema_json(portable.schema_publie())
+
+
+def schema_regles(request: HttpRequest) -> HttpResponse:
+    """Le schéma JSON des règles de qualification (conformite/regles.py), qu'une autre autorité réutilise."""
+    return _schema_json(regles_de_qualification.schema_publie())
 
 
 def couleurs(request: HttpRequest, slug: str) -> HttpResponse:
