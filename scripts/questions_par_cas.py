@@ -1,18 +1,13 @@
 """Réécrit, dans docs/conformite.md, le tableau du nombre de questions posées par cas d'école, entre les
 deux dernières versions des règles (balise/conformite/longueur.py). Usage : .venv/bin/python scripts/questions_par_cas.py"""
 
-import os
 import sys
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RACINE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balise.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
+# Les règles et le moteur ne dépendent pas de Django : rien à configurer.
 from balise.conformite import longueur, regles  # noqa: E402
 
 numeros = sorted(regles.fichiers())

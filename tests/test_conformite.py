@@ -289,3 +289,37 @@ def test_une_seule_regle_du_retard_affichee_et_comptee(client, org_a, referent_a
     for page in (f"/o/commune-a/registre/{systeme_a.pk}/qualification/", "/o/commune-a/obligations/"):
         html = client.get(page).content.decode()
         assert html.count(">en retard</span>") == 1, page
+
+
+def test_un_systeme_qualifie_en_v1_se_voit_proposer_la_requalification_sans_rien_perdre(
+    client, org_a, referent_a, systeme_a
+):
+    """Issue 16 : la qualification v1 reste telle qu'elle a été donnée ; la page propose les nouvelles
+    règles et dit ce qui change ; le questionnaire ne reprend que les réponses qu'elles comprennent."""
+    v1 = regles.version(1)
+    cas = next(c for c in v1.cas if "annexe_iii" in c.reponses and c.obligations)
+    ancienne = services.qualifier(systeme_a, v1, cas.reponses, referent_a)
+    obligations_v1 = sorted(ObligationSuivie.objects.filter(systeme=systeme_a).values_list("code", flat=True))
+    assert REGLES.version > 1
+    client.force_login(referent_a)
+    page = client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/qualification/").content.decode()
+    assert f"Nouvelles règles de qualification (v{REGLES.version}" in page
+    assert f"Requalifier avec les règles v{REGLES.version}" in page
+    assert all(n.replace("'", "&#x27;") in page for n in REGLES.nouveautes)
+    # Rien n'a changé sans requalification : conclusions et obligations v1, relues avec la v1.
+    relue = selectors.relire(ancienne)
+    assert relue.regles.version == 1 and [c.conclusion.id for c in relue.conclusions] == ancienne.conclusions
+    assert (
+        sorted(ObligationSuivie.objects.filter(systeme=systeme_a).values_list("code", flat=True))
+        == obligations_v1
+    )
+    assert systeme_a.nom in client.get(f"/o/{org_a.slug}/obligations/").content.decode()
+    # Le questionnaire v2 ne reprend pas la question retirée de l'annexe III.
+    questionnaire = selectors.questionnaire(systeme_a)
+    assert questionnaire.regles.version == REGLES.version
+    assert "annexe_iii" not in questionnaire.connues and "systeme_ia" in questionnaire.connues
+    # Requalifié avec la v2 : la proposition disparaît.
+    v2 = next(c for c in REGLES.cas if c.nom == cas.nom)
+    services.qualifier(systeme_a, REGLES, v2.reponses, referent_a)
+    page = client.get(f"/o/{org_a.slug}/registre/{systeme_a.pk}/qualification/").content.decode()
+    assert "Nouvelles règles de qualification" not in page
