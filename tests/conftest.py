@@ -1,5 +1,9 @@
-import pytest
+import json
 
+import pytest
+from django.test import Client
+
+from balise.comptes.models import JetonAPI
 from tests import fabrique
 from tests.fraicheur_pages import VerificationFraicheur
 
@@ -71,3 +75,22 @@ def _cache_propre(settings, tmp_path_factory):
 def pages_fraiches() -> VerificationFraicheur:
     """Après une écriture, pages et fragments en cache comparés à leur rendu frais (tests/fraicheur_pages.py)."""
     return VerificationFraicheur()
+
+
+@pytest.fixture
+def api(admin_a):
+    """Un client de l'API de la commune A, au jeton émis d'avance : un instantané de la base ne voit que
+    l'appel (`api(methode, chemin, corps)`)."""
+    secret = JetonAPI.emettre(admin_a, "intégration")[1]
+    client = Client(enforce_csrf_checks=True)
+
+    def appel(methode: str, chemin: str, corps: dict):
+        return client.generic(
+            methode,
+            f"/api/organisations/commune-a{chemin}",
+            json.dumps(corps),
+            content_type="application/json",
+            headers={"authorization": f"Bearer {secret}"},
+        )
+
+    return appel

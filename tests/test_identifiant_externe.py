@@ -2,34 +2,14 @@
 reprise d'un tableur lit) : modifiable par le formulaire et l'API, unique dans l'organisation, historisé,
 sous le même verrou optimiste que le reste de la fiche."""
 
-import json
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from balise.comptes.models import JetonAPI
 from balise.registre import services
 from balise.registre.models import SystemeIA
 from tests import fabrique, instantane
-
-
-@pytest.fixture
-def api(admin_a):
-    secret = JetonAPI.emettre(admin_a, "intégration")[1]
-    client = Client(enforce_csrf_checks=True)
-
-    def appel(methode: str, chemin: str, corps: dict):
-        return client.generic(
-            methode,
-            f"/api/organisations/commune-a{chemin}",
-            json.dumps(corps),
-            content_type="application/json",
-            headers={"authorization": f"Bearer {secret}"},
-        )
-
-    return appel
 
 
 @pytest.fixture

@@ -7,37 +7,18 @@ from datetime import date, timedelta
 
 import jsonschema_rs
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from balise.comptes.models import JetonAPI
 from balise.conformite import services as conformite
 from balise.conformite.regles import lire
 from balise.registre import portable, services
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.models import ChangementStade, SystemeIA
 from tests import fabrique, instantane
+from tests.test_regles_versions import MINIMAL_V2
 
 BORNES = "La date de mise en service doit être comprise entre le 01/01/1950 et le 31/12/2100."
-
-
-@pytest.fixture
-def api(admin_a):
-    """Un client de l'API au jeton émis d'avance : l'instantané de la base ne voit que l'appel."""
-    _, secret = JetonAPI.emettre(admin_a, "intégration")
-    client = Client(enforce_csrf_checks=True)
-
-    def appel(methode, chemin, corps):
-        return client.generic(
-            methode,
-            f"/api/organisations/commune-a{chemin}",
-            json.dumps(corps),
-            content_type="application/json",
-            headers={"authorization": f"Bearer {secret}"},
-        )
-
-    return appel
 
 
 def _saisie(systeme: SystemeIA, **changes) -> dict:
@@ -294,56 +275,10 @@ def test_le_fichier_portable_refuse_une_date_hors_bornes(org_a, referent_a, vale
 
 # --- Qualification -------------------------------------------------------------------------------------
 
-REGLES_DATEES = """
-version: 2
-etat: projet
-titre: Essai
-avertissement: Qualification indicative.
-mise_a_jour: 2026-12-04
-calendrier:
-  pivot: {date: 2027-12-02, libelle: Haut risque, references: [{source: ria, article: "art. 113, point c)"}]}
-  transition: {date: 2030-08-02, libelle: Transition, references: [{source: ria, article: "art. 111, paragraphe 2"}]}
-sources:
-  ria: {titre: Règlement sur l'IA}
-questions:
-  - {id: systeme_ia, regime: ai_act, texte: "Système d'IA ?", type: oui_non}
-  - id: mise_en_service
-    regime: ai_act
-    texte: "Mis en service le ?"
-    type: date
-    si: {systeme_ia: oui}
-    prerempli: mis_en_service_le
-conclusions:
-  - id: haut_risque
-    regime: ai_act
-    categorie: haut_risque
-    libelle: Haut risque
-    explication: Obligations du déployeur.
-    si: {systeme_ia: oui}
-    references: [{source: ria, article: "art. 6, paragraphe 2"}]
-  - id: deja_en_service
-    regime: ai_act
-    libelle: Déjà en service
-    explication: Transition.
-    si: {mise_en_service: {avant: pivot}}
-    references: [{source: ria, article: "art. 111, paragraphe 2"}]
-obligations:
-  - id: controle_humain
-    regime: ai_act
-    titre: Contrôle humain
-    description: Confier le contrôle à des personnes formées.
-    si: {conclusion: haut_risque}
-    echeance: {calendrier: pivot, selon: [{si: {conclusion: deja_en_service}, calendrier: transition}]}
-    responsable: referent
-    references: [{source: ria, article: "art. 26, paragraphe 2"}]
-cas:
-  - nom: Avant le pivot
-    source: essai
-    reponses: {systeme_ia: oui, mise_en_service: "2026-03-01"}
-    conclusions: [haut_risque, deja_en_service]
-    obligations: [controle_humain]
-    echeances: {controle_humain: 2030-08-02}
-"""
+# Les règles minimales des tests du schéma v2, dont la question-date se pré-remplit depuis la fiche.
+REGLES_DATEES = MINIMAL_V2.replace(
+    "type: date, si: {systeme_ia: oui}", "type: date, si: {systeme_ia: oui}, prerempli: mis_en_service_le"
+)
 
 
 @pytest.fixture
