@@ -172,6 +172,8 @@ def test_dossier_alerte_pratique_interdite(client, systeme_a, referent_a, org_a)
     assert "Porte bloquée par une pratique interdite" in texte
     assert "Porte bloquée : un critère bloquant n'est pas rempli" in texte
     assert "bloque la porte" in texte
+    # Le dossier ouvre la qualification sur la position de la collectivité, comme la page.
+    assert "Pour la collectivité, déployeur du système : pratique interdite." in " ".join(texte.split())
 
 
 def test_dossier_en_requetes_constantes(

@@ -16,7 +16,6 @@ from balise.organisations.roles import Permission, peut
 from balise.registre import selectors as registre
 
 from . import selectors, services
-from .categories import Categorie
 from .forms import ObligationForm, QuestionnaireForm
 from .regles import en_vigueur, version
 
@@ -48,9 +47,6 @@ def qualification(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "peut_qualifier": peut(adhesion.role, Permission.QUALIFIER) and systeme.archive_le is None,
             "nouvelles_regles": selectors.nouvelles_regles(derniere),
             "position": resultat.position if resultat else None,
-            "categorie": Categorie(resultat.position.categorie).label
-            if resultat and resultat.position.categorie
-            else None,
         },
     )
 
