@@ -267,3 +267,26 @@ def test_le_tableau_de_la_documentation_est_a_jour():
 
 def test_la_gravite_des_categories_est_celle_des_regles():
     assert [c.value for c in GRAVITE][0] == "interdite"
+
+
+@pytest.mark.parametrize(
+    "derogation",
+    ["tache_procedurale", "amelioration_activite_humaine", "detection_ecarts", "tache_preparatoire"],
+)
+def test_le_profilage_defait_toujours_l_exception_de_l_article_6_3(derogation):
+    """Art. 6(3), dernier alinéa : quel que soit l'usage de l'annexe III et l'exception invoquée."""
+    usages = [v for v in V2.par_question["usage_annexe_iii"].valeurs if v != "aucun"]
+    for usage in usages:
+        base = {
+            "systeme_ia": "oui",
+            "type_ia": "predictive",
+            "realisation": "prestataire",
+            "pratique_interdite": ["aucune"],
+            "usage_annexe_iii": [usage],
+            "derogation_6_3": derogation,
+        }
+        avec = moteur.qualifier(V2, base | {"profilage": "oui"})
+        sans = moteur.qualifier(V2, base | {"profilage": "non"})
+        assert avec.position.categorie == "haut_risque", usage
+        assert "exception_6_3_profilage" in {c.conclusion.id for c in avec.conclusions}, usage
+        assert "exception_6_3" in {c.conclusion.id for c in sans.conclusions}, usage
