@@ -87,15 +87,36 @@ def points_interdits(r: moteur.Reponses) -> set[str]:
 DATES = ["2019-05-01", "2026-08-01", "2027-12-01", "2027-12-02", "2028-08-01", "2028-08-02", "2031-01-01"]
 
 
+# Les usages de l'annexe III qui ouvrent les recoupements (biométrie, répressif, travail, école) :
+# tirés parmi eux seuls, les combinaisons rares (temps réel + usage répressif sans finalité déclarée…)
+# sont atteintes en quelques centaines de parcours.
+USAGES_DES_RECOUPEMENTS = [
+    "iii_1a_identification_distance",
+    "iii_1b_categorisation_biometrique",
+    "iii_1c_reconnaissance_emotions",
+    *sorted(REPRESSIF),
+    "iii_3d_surveillance_examens",
+    "iii_4b_gestion_travail",
+]
+
+
 @st.composite
-def parcours(draw) -> moteur.Reponses:
-    """Répond à chaque question qui se pose, dans l'ordre, comme une personne pourrait le faire."""
+def parcours(draw, usages: list[str] | None = None) -> moteur.Reponses:
+    """Répond à chaque question qui se pose, dans l'ordre, comme une personne pourrait le faire ;
+    `usages` : les usages de l'annexe III parmi lesquels tirer, sans cocher de pratique interdite
+    (par défaut, tous les usages et toutes les réponses)."""
     reponses: moteur.Reponses = {}
     while True:
         suivante = next((q for q in moteur.questions_a_poser(V2, reponses) if q.id not in reponses), None)
         if suivante is None:
             return reponses
-        if suivante.type == "choix_multiples":
+        if suivante.id == "usage_annexe_iii" and usages:
+            reponses[suivante.id] = draw(
+                st.lists(st.sampled_from(usages), min_size=1, max_size=3, unique=True)
+            )
+        elif suivante.id == "pratique_interdite" and usages:
+            reponses[suivante.id] = ["aucune"]  # rien de coché : seuls les recoupements peuvent conclure
+        elif suivante.type == "choix_multiples":
             reponses[suivante.id] = draw(
                 st.lists(st.sampled_from(suivante.valeurs), min_size=1, max_size=3, unique=True)
             )
@@ -112,6 +133,16 @@ def _categorie(q: moteur.Qualification) -> str | None:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parcours())
 def test_une_pratique_interdite_de_quelque_cote_qu_on_y_arrive_donne_le_titre_interdit(reponses):
+    verifier_contre_l_oracle(reponses)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parcours(USAGES_DES_RECOUPEMENTS))
+def test_sans_case_cochee_les_recoupements_seuls_donnent_le_titre_interdit(reponses):
+    verifier_contre_l_oracle(reponses)
+
+
+def verifier_contre_l_oracle(reponses: moteur.Reponses) -> None:
     q = moteur.qualifier(V2, reponses, date(2026, 12, 4))
     assert q.complete
     points = points_interdits(q.reponses)
@@ -124,6 +155,58 @@ def test_une_pratique_interdite_de_quelque_cote_qu_on_y_arrive_donne_le_titre_in
         assert ai_act <= {"cesser_pratique_interdite", "former_agents_ia"}, ai_act
     else:
         assert _categorie(q) != "interdite", sorted(retenues)
+
+
+# Le sous-espace des recoupements, parcouru en entier : chaque valeur des questions qui distinguent le
+# permis de l'interdit, pour chaque usage (ou couple d'usages) qui les ouvre ; les autres questions
+# reçoivent une réponse neutre. Déterministe : ce que les tirages au hasard peuvent manquer est vu ici.
+ENUMEREES = {
+    "biometrie_moment": None,
+    "espace_accessible_public": None,
+    "finalite_repressive": None,
+    "base_visages_origine": None,
+    "attributs_deduits": [["autres_attributs"], ["syndicat"]],
+    "personnes_exposees": [["usagers_public"], ["agents_candidats"], ["eleves_etudiants"]],
+    "raison_medicale_securite": None,
+    "risque_infraction_fondement": None,
+    "notation_fondement": None,
+    "notation_effet": None,
+    "profilage": None,
+    "emotions_categorisation": None,
+}
+ENSEMBLES_D_USAGES = [
+    *([u] for u in [*USAGES_DES_RECOUPEMENTS, "aucun"]),
+    *(["iii_1a_identification_distance", r] for r in sorted(REPRESSIF)),
+    *(["iii_1b_categorisation_biometrique", r] for r in sorted(REPRESSIF)),
+    ["iii_1c_reconnaissance_emotions", "iii_4b_gestion_travail"],
+    ["iii_1c_reconnaissance_emotions", "iii_3d_surveillance_examens"],
+]
+
+
+def _neutre(question):
+    if question.type == "date":
+        return "2026-01-01"
+    if question.type == "choix_multiples":
+        return [next((v for v in ("aucun", "aucune") if v in question.valeurs), question.valeurs[0])]
+    return "non" if question.type == "oui_non" else question.valeurs[0]
+
+
+def _tous_les_parcours(reponses: moteur.Reponses):
+    suivante = next((q for q in moteur.questions_a_poser(V2, reponses) if q.id not in reponses), None)
+    if suivante is None:
+        yield reponses
+    elif suivante.id in ENUMEREES:
+        for valeur in ENUMEREES[suivante.id] or suivante.valeurs:
+            yield from _tous_les_parcours({**reponses, suivante.id: valeur})
+    else:
+        yield from _tous_les_parcours({**reponses, suivante.id: _neutre(suivante)})
+
+
+@pytest.mark.parametrize("usages", ENSEMBLES_D_USAGES, ids="+".join)
+def test_sur_tout_le_sous_espace_des_recoupements_regles_et_oracle_s_accordent(usages):
+    depart = {"systeme_ia": "oui", "pratique_interdite": ["aucune"], "usage_annexe_iii": usages}
+    for reponses in _tous_les_parcours(depart):
+        verifier_contre_l_oracle(reponses)
 
 
 @pytest.mark.parametrize(
