@@ -268,11 +268,10 @@ def versions_des_regles(request):
     numero_en_vigueur = regles.en_vigueur().version
     return [
         {
-            **r.model_dump(include={"version", "etat", "titre", "mise_a_jour", "nouveautes"}),
+            **regles.version(n).model_dump(include={"version", "etat", "titre", "mise_a_jour", "nouveautes"}),
             "en_vigueur": n == numero_en_vigueur,
         }
         for n in sorted(regles.fichiers())
-        if (r := regles.version(n))
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from .regles import GRAVITE, Conclusion, Obligation, Question, Regles, lire_date
@@ -47,13 +48,13 @@ def _vraie(condition: dict[str, Any], reponses: Reponses, retenues: set[str], da
 def _decisives(
     regles: Regles, condition: dict[str, Any], reponses: Reponses, retenues: set[str]
 ) -> list[str]:
-    dates = regles.dates
     """Les questions dont les réponses donnent à la condition sa valeur, vraie ou fausse.
 
     Seules comptent les parties qui ont cette même valeur : d'un « un_de » vrai, les branches
     vraies ; d'un « tous » faux, les parties fausses. Une réponse qui n'a rien décidé (la branche
     « données personnelles : non » d'une AIPD due pour une autre raison) n'est pas un motif.
     """
+    dates = regles.dates
     valeur = _vraie(condition, reponses, retenues, dates)
     citees: list[str] = []
     for cle, attendu in condition.items():
@@ -155,7 +156,7 @@ class Qualification:
         """Ce qui incombe au fournisseur quand la collectivité n'est que déployeur (art. 50(1), 50(2)…)."""
         return [c for c in self.conclusions if c.conclusion.porte_sur == "fournisseur"]
 
-    @property
+    @cached_property
     def position(self) -> Position:
         """Ce que le résultat dit d'abord : le rôle de la collectivité, la catégorie la plus grave que
         lui donnent les conclusions, et ses obligations, de la plus proche à la plus lointaine."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -38,8 +38,8 @@ MOTS_CLES = {"tous", "un_de", "non", "conclusion"}
 COMPARAISONS_DE_DATES = ("avant", "a_partir_du")
 # Les catégories AI Act qu'une conclusion peut donner, de la plus grave à la moins grave : un système
 # à haut risque soumis aussi à la transparence est « haut risque » (conformite/categories.py).
-GRAVITE = ("interdite", "haut_risque", "transparence", "risque_minimal", "hors_champ")
 CategorieAIAct = Literal["interdite", "haut_risque", "transparence", "risque_minimal", "hors_champ"]
+GRAVITE: tuple[str, ...] = get_args(CategorieAIAct)
 # Les bornes d'une date répondue : ni faute de frappe sur le siècle, ni date qu'aucun texte ne vise.
 DATE_MIN, DATE_MAX = date(1950, 1, 1), date(2100, 12, 31)
 

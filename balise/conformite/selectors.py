@@ -10,6 +10,7 @@ from balise.organisations.models import Organisation
 from balise.registre.models import SystemeIA
 
 from . import moteur
+from .categories import qualifications_actuelles
 from .models import ObligationSuivie, Qualification
 from .regles import Question, Regles, en_vigueur, version
 from .services import preremplir
@@ -69,11 +70,13 @@ def nouvelles_regles(qualification: Qualification | None) -> Regles | None:
 def sur_anciennes_regles(organisation: Organisation) -> list[Qualification]:
     """La dernière qualification de chaque système actif qui l'a été avec des règles antérieures."""
     courante = en_vigueur().version
-    dernieres: dict[int, Qualification] = {}
-    qs = Qualification.objects.filter(organisation=organisation, systeme__archive_le__isnull=True)
-    for q in qs.select_related("systeme").order_by("systeme_id", "-cree_le", "-pk"):
-        dernieres.setdefault(q.systeme_id, q)
-    return sorted((q for q in dernieres.values() if q.version_regles < courante), key=lambda q: q.systeme.nom)
+    systemes = {
+        s.pk: s for s in SystemeIA.objects.filter(organisation=organisation).actifs().only("pk", "nom")
+    }
+    anciennes = [q for q in qualifications_actuelles(systemes).values() if q.version_regles < courante]
+    for q in anciennes:
+        q.systeme = systemes[q.systeme_id]  # déjà lu : ni requête par ligne, ni jointure
+    return sorted(anciennes, key=lambda q: q.systeme.nom)
 
 
 def obligations_du_systeme(systeme: SystemeIA, aujourd_hui: date) -> QuerySet[ObligationSuivie]:

@@ -46,7 +46,6 @@ def qualification(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "obligations": selectors.obligations_du_systeme(systeme, timezone.localdate()),
             "peut_qualifier": peut(adhesion.role, Permission.QUALIFIER) and systeme.archive_le is None,
             "nouvelles_regles": selectors.nouvelles_regles(derniere),
-            "position": resultat.position if resultat else None,
         },
     )
 

@@ -1,7 +1,6 @@
 """Le registre des systèmes d'IA d'une organisation (PRODUCT.md C1, « sur le modèle du registre RGPD »)."""
 
 import uuid
-from datetime import date
 from pathlib import PurePath
 
 from django.conf import settings
@@ -10,14 +9,15 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from balise.conformite.regles import DATE_MAX, DATE_MIN
 from balise.organisations.models import Organisation
 
 from .cycle_de_vie import Stade
 from .referentiels import Cible, Domaine, Hebergement, Positionnement, Realisation, TypeIA
 
-# Les bornes d'une date de mise en service : au-delà, c'est une faute de frappe (« 0224 », « 2204 »). Les
-# mêmes que celles des réponses datées du questionnaire de qualification (conformite/regles.py).
-MISE_EN_SERVICE_MIN, MISE_EN_SERVICE_MAX = date(1950, 1, 1), date(2100, 12, 31)
+# Les bornes d'une date de mise en service : au-delà, c'est une faute de frappe (« 0224 », « 2204 »). Ce
+# sont celles des réponses datées du questionnaire de qualification, que cette date pré-remplit.
+MISE_EN_SERVICE_MIN, MISE_EN_SERVICE_MAX = DATE_MIN, DATE_MAX
 MESSAGE_MISE_EN_SERVICE = (
     f"La date de mise en service doit être comprise entre le {MISE_EN_SERVICE_MIN:%d/%m/%Y} et le "
     f"{MISE_EN_SERVICE_MAX:%d/%m/%Y}."
