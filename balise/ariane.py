@@ -32,6 +32,7 @@ RUBRIQUES: dict[str, tuple[str, str]] = {
     "regles_usage": ("Règles d'usage", "regles_usage:accueil"),
     "formations": ("Formations", "formations:accueil"),
     "rapports": ("Rapports", "rapports:accueil"),
+    "mutualisation": ("Mutualisation", "mutualisation:accueil"),
     "comptes": ("Mon compte", "comptes:compte"),
 }
 # Rubrique d'une application entière, sauf les pages nommées ci-dessous.
@@ -47,6 +48,7 @@ PAR_APPLICATION = {
     "regles_usage": "regles_usage",
     "formations": "formations",
     "rapports": "rapports",
+    "mutualisation": "mutualisation",
     "comptes": "comptes",
 }
 # Pages rangées ailleurs que dans la rubrique de leur application (None : dans aucune rubrique).

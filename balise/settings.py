@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "balise.formations",
     "balise.programme",
     "balise.rapports",
+    "balise.mutualisation",
     "balise.glossaire",
 ]
 
@@ -120,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Ce que le personnel d'une mutualisante écrit chez un membre est noté au journal du membre.
+    "balise.mutualisation.delegation.PourLeCompteDe",
     # Axes en dernier : il intercepte les verrouillages après authentification.
     "axes.middleware.AxesMiddleware",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.regles_usage.urls")),
     path("o/<slug:slug>/", include("balise.programme.urls")),
     path("o/<slug:slug>/", include("balise.rapports.urls")),
+    path("o/<slug:slug>/", include("balise.mutualisation.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path(
         "questionnaire/<str:jeton>/merci/", instruments_views.questionnaire_merci, name="questionnaire_merci"

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -43,6 +43,7 @@ from balise.instruments.models import DefinitionInstrument, GroupeCodes
 from balise.instruments.services import Saisie
 from balise.metiers import services as metiers
 from balise.metiers.models import ImportEffectifs, LibelleImporte
+from balise.mutualisation import services as services_mutualisation
 from balise.organisations.models import Adhesion, Invitation
 from balise.programme import services as programme
 from balise.registre import portable, services, services_reprise
@@ -205,6 +206,8 @@ _OBJETS = {
     ("nom", "exports"): "export",
     ("format_", "<str:nom>."): "format_export",
     ("format_", "<nom>"): "format_export",
+    # Mutualisation : une convention (proposée à l'organisation par une intercommunalité).
+    ("pk", "conventions"): "convention",
 }
 
 
@@ -268,7 +271,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         regles = _regles_usage(org, admin, lettre)
         programme_ = _programme(org, admin, lettre)
         import_registre = _reprise(org, admin, lettre)
+        convention = _convention(org, lettre)
         return {
+            "convention": convention,
             "import_registre": import_registre.pk,
             "charte": charte,
             **indicateurs_,
@@ -304,6 +309,22 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         slug_a=org_a.slug,
         slug_b=org_b.slug,
     )
+
+
+def _convention(org, lettre) -> int:
+    """Une convention qu'une intercommunalité propose à l'organisation (qui peut la signer ou la refuser)."""
+    agglo = fabrique.organisation(f"Agglomération {lettre}", slug=f"agglo-{lettre}", type="epci")
+    admin_agglo = fabrique.membre(agglo, "administrateur", f"admin-agglo-{lettre}@exemple.fr")
+    convention = services_mutualisation.proposer(
+        agglo,
+        org,
+        admin_agglo,
+        objet=f"Convention secrète {lettre}",
+        role="referent",
+        debut=date(2026, 1, 1),
+        fin=None,
+    )
+    return convention.pk
 
 
 def _gouvernance(org, admin, membre, lettre):
@@ -890,6 +911,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "offre_formation": 28,
         "session_formation": 29,
         "version_regles": 30,
+        "convention": 32,
         "action_programme": 25,
         "sensibilisation": 25,
         "note_veille": 25,

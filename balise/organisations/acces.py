@@ -1,7 +1,9 @@
 """Contrôle d'accès aux données d'une organisation, commun aux pages et à l'API.
 
 Une personne qui n'est pas membre reçoit « introuvable » (404) : on ne révèle pas ce qui existe
-chez les autres. Un membre sans le droit voulu reçoit « interdit » (403).
+chez les autres. Un membre sans le droit voulu reçoit « interdit » (403). Le personnel d'une
+mutualisante sous convention signée et dans ses dates entre avec le rôle que le membre accorde
+(balise/mutualisation/delegation.py) ; sa propre adhésion, s'il en a une, passe avant.
 
 L'organisation est lue sous sa génération, l'adhésion de la personne sous la sienne
 (balise/generations.py) : sans requête tant que rien n'a changé, et relues en base dès que
@@ -16,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from balise import generations
+from balise.mutualisation.delegation import adhesion_deleguee
 
 from . import selectors
 from .models import Adhesion
@@ -42,6 +45,8 @@ def adhesion(utilisateur: Utilisateur | AnonymousUser, slug: str) -> Adhesion:
         lambda: Adhesion.objects.filter(utilisateur=utilisateur.pk, organisation=organisation.pk).first(),
     )
     if trouvee is None:  # l'absence d'adhésion est gardée, elle aussi, jusqu'au prochain changement
+        trouvee = adhesion_deleguee(utilisateur, organisation)
+    if trouvee is None:
         raise Http404(_INTROUVABLE)
     trouvee.organisation = organisation
     return trouvee

@@ -30,6 +30,7 @@ class Categorie:
     REGISTRE = "registre"
     EFFECTIFS = "effectifs"
     GOUVERNANCE = "gouvernance"
+    MUTUALISATION = "mutualisation"
 
     CHOIX = [
         (MEMBRES, "Membres et invitations"),
@@ -37,6 +38,7 @@ class Categorie:
         (REGISTRE, "Fiches et documents du registre"),
         (EFFECTIFS, "Imports des effectifs"),
         (GOUVERNANCE, "Gouvernance : instances, politique des portes"),
+        (MUTUALISATION, "Mutualisation : conventions, actions pour le compte de l'organisation"),
     ]
 
 
@@ -52,6 +54,12 @@ CATEGORIES: dict[str, str] = {
     Nature.INSTANCE_RESTAUREE: Categorie.GOUVERNANCE,
     Nature.POLITIQUE_PORTES: Categorie.GOUVERNANCE,
     Nature.CHARTE_ADOPTEE: Categorie.GOUVERNANCE,
+    Nature.CONVENTION_PROPOSEE: Categorie.MUTUALISATION,
+    Nature.CONVENTION_DEMANDEE: Categorie.MUTUALISATION,
+    Nature.CONVENTION_SIGNEE: Categorie.MUTUALISATION,
+    Nature.CONVENTION_REFUSEE: Categorie.MUTUALISATION,
+    Nature.CONVENTION_TERMINEE: Categorie.MUTUALISATION,
+    Nature.POUR_LE_COMPTE_DE: Categorie.MUTUALISATION,
 }
 
 # Libellés des détails notés ; une clé finissant par « _le » est une date.
@@ -73,6 +81,12 @@ LIBELLES_DETAILS: dict[str, str] = {
     "date_adoption": "Date d'adoption",
     "deliberation": "Délibération",
     "remplace": "Remplace",
+    "mutualisante": "Organisation mutualisante",
+    "membre": "Organisation membre",
+    "role_accorde": "Rôle accordé",
+    "dates": "Dates",
+    "intervenant": "Intervenant",
+    "action": "Action",
 }
 
 

@@ -231,6 +231,12 @@ class EvenementJournal(models.Model):
         INSTANCE_RESTAUREE = "instance_restauree", "Instance restaurée"
         POLITIQUE_PORTES = "politique_portes", "Politique des portes changée"
         CHARTE_ADOPTEE = "charte_adoptee", "Charte de l'IA adoptée"
+        CONVENTION_PROPOSEE = "convention_proposee", "Convention de mutualisation proposée"
+        CONVENTION_DEMANDEE = "convention_demandee", "Convention de mutualisation demandée"
+        CONVENTION_SIGNEE = "convention_signee", "Convention de mutualisation signée"
+        CONVENTION_REFUSEE = "convention_refusee", "Convention de mutualisation refusée"
+        CONVENTION_TERMINEE = "convention_terminee", "Convention de mutualisation terminée"
+        POUR_LE_COMPTE_DE = "pour_le_compte_de", "Action pour le compte de l'organisation"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

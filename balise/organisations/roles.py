@@ -55,6 +55,10 @@ class Permission(StrEnum):
     # Produire les rapports (rapport annuel, dossier du dialogue social) : un travail de fond. Les
     # rapports produits et les exports se lisent avec VOIR_REGISTRE, comme les pages.
     PRODUIRE_RAPPORTS = "produire_rapports"
+    # Mutualisation (balise/mutualisation) : agir dans l'espace d'un membre sous une convention signée
+    # et dans ses dates, avec le rôle que le membre accorde. Proposer, accepter ou terminer une
+    # convention reste à qui gère les membres (GERER_MEMBRES), de chaque côté.
+    MUTUALISER = "mutualiser"
 
 
 _TOUS = frozenset(Permission)
@@ -75,6 +79,7 @@ DROITS: dict[str, frozenset[Permission]] = {
             Permission.PILOTER_PROGRAMME,
             Permission.GERER_FORMATIONS,
             Permission.PRODUIRE_RAPPORTS,
+            Permission.MUTUALISER,
         }
     ),
     # Le DPO complète les fiches (données personnelles, AIPD) mais ne pilote pas le projet.

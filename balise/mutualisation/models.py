@@ -1,0 +1,118 @@
+"""Les conventions de mutualisation : une organisation mutualisante (EPCI, centre de gestion, syndicat
+mixte, département) et une organisation membre, liées pour un objet, des dates et un rôle que le membre
+accorde au personnel de la mutualisante (seed 001:371 : formes de mutualisation ; seed 002:591 :
+l'intercommunalité qui ouvre un outil à ses communes ; seed 003:203 : la petite commune qui s'appuie
+sur son intercommunalité)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from balise.organisations.models import Organisation, TypeOrganisation
+from balise.organisations.roles import Role
+
+# Les natures d'organisation qui portent une mutualisation pour d'autres : l'intercommunalité pour
+# ses communes, le centre de gestion pour les collectivités affiliées, le syndicat mixte pour ses
+# membres, le département pour ses communes rurales (seed 001:371, seed 002:591).
+TYPES_MUTUALISANTS = frozenset(
+    {
+        TypeOrganisation.EPCI,
+        TypeOrganisation.CDG,
+        TypeOrganisation.SYNDICAT_MIXTE,
+        TypeOrganisation.DEPARTEMENT,
+    }
+)
+
+# Les rôles qu'un membre peut accorder : jamais l'administration de ses membres (il reste maître de
+# qui entre chez lui), jamais le seul siège d'un membre externe (sans objet ici).
+ROLES_ACCORDABLES = (Role.REFERENT, Role.DPO, Role.LECTEUR, Role.RH)
+
+
+class Convention(models.Model):
+    class Etat(models.TextChoices):
+        PROPOSEE = "proposee", "Proposée par la mutualisante"
+        DEMANDEE = "demandee", "Demandée par le membre"
+        EN_VIGUEUR = "en_vigueur", "Signée"
+        REFUSEE = "refusee", "Refusée"
+        TERMINEE = "terminee", "Terminée"
+
+    EN_COURS = (Etat.PROPOSEE, Etat.DEMANDEE, Etat.EN_VIGUEUR)
+
+    mutualisante = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="conventions_portees",
+        verbose_name="mutualisante",
+    )
+    membre = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="conventions_signees", verbose_name="membre"
+    )
+    objet = models.TextField(
+        "objet",
+        help_text="Les services mutualisés, tels que la convention les décrit (accompagnement du registre, "
+        "qualification, formation des agents…).",
+    )
+    role = models.CharField(
+        "rôle accordé au personnel de la mutualisante",
+        max_length=20,
+        choices=[(r.value, r.label) for r in ROLES_ACCORDABLES],
+    )
+    debut = models.DateField("début")
+    fin = models.DateField("fin", null=True, blank=True, help_text="Vide : sans terme fixé.")
+    deliberations = models.TextField(
+        "délibérations",
+        blank=True,
+        help_text="Les références des délibérations qui approuvent la convention, une par ligne.",
+    )
+    etat = models.CharField("état", max_length=20, choices=Etat.choices)
+    partage_portefeuille = models.BooleanField(
+        "partager son portefeuille avec la mutualisante",
+        default=True,
+        help_text="Ses systèmes, leurs stades, obligations en retard et formation des agents comptent "
+        "dans le portefeuille agrégé de la mutualisante.",
+    )
+    signee_le = models.DateTimeField("signée le", null=True, blank=True)
+    terminee_le = models.DateTimeField("terminée le", null=True, blank=True)
+    motif = models.TextField("motif du refus ou de la fin", blank=True)
+    creee_le = models.DateTimeField("créée le", auto_now_add=True)
+    creee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="créée par",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "convention de mutualisation"
+        verbose_name_plural = "conventions de mutualisation"
+        ordering = ["membre__nom", "-creee_le"]
+        constraints = [
+            # Une seule convention proposée, demandée ou signée à la fois entre deux organisations.
+            models.UniqueConstraint(
+                fields=["mutualisante", "membre"],
+                condition=Q(etat__in=["proposee", "demandee", "en_vigueur"]),
+                name="une_convention_en_cours_par_paire",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mutualisante=models.F("membre")), name="convention_entre_deux"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Convention {self.mutualisante} – {self.membre}"
+
+    def ouvre_l_acces(self, jour: date) -> bool:
+        """Signée et dans ses dates ce jour-là : la seule règle qui ouvre l'espace du membre."""
+        return (
+            self.etat == self.Etat.EN_VIGUEUR
+            and self.debut <= jour
+            and (self.fin is None or jour <= self.fin)
+        )

@@ -1,0 +1,17 @@
+"""Adresses de la mutualisation (sous /o/<slug>/)."""
+
+from django.urls import URLPattern, path
+
+from . import views
+
+app_name = "mutualisation"
+
+urlpatterns: list[URLPattern] = [
+    path("mutualisation/", views.accueil, name="accueil"),
+    path("mutualisation/proposer/", views.proposer, name="proposer"),
+    path("mutualisation/demander/", views.demander, name="demander"),
+    path("mutualisation/conventions/<int:pk>/", views.fiche, name="fiche"),
+    path("mutualisation/conventions/<int:pk>/signer/", views.signer, name="signer"),
+    path("mutualisation/conventions/<int:pk>/refuser/", views.refuser, name="refuser"),
+    path("mutualisation/conventions/<int:pk>/terminer/", views.terminer, name="terminer"),
+]

@@ -1,0 +1,195 @@
+"""Pages de la mutualisation : les conventions de l'organisation (comme mutualisante et comme membre),
+proposer ou demander une convention, la signer, la refuser, y mettre fin. Les vues n'écrivent pas :
+elles appellent services.py ; qui gère les membres décide, de chaque côté."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from balise import versions
+from balise.envois.services import une_seule_fois
+from balise.formulaires import ConflitEdition, ecrire, version_postee
+from balise.organisations import acces
+from balise.organisations.models import Adhesion
+from balise.organisations.roles import Permission, peut
+
+from . import selectors, services
+from .forms import DemandeForm, MotifForm, PropositionForm, SignatureForm
+from .models import TYPES_MUTUALISANTS, Convention
+
+
+def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
+    org = adhesion.organisation
+    cotes = selectors.cotes(org)
+    gere = peut(adhesion.role, Permission.GERER_MEMBRES)
+    mutualisante = org.type in TYPES_MUTUALISANTS
+    return {
+        "organisation": org,
+        "cotes": cotes,
+        "a_signer": cotes.a_signer(org),
+        "ouvertes": selectors.ouvertes(org, timezone.localdate()) if mutualisante else [],
+        "intervenants": list(selectors.intervenants(org)) if mutualisante else [],
+        "est_mutualisante": mutualisante,
+        "gere": gere,
+        "intervient": peut(adhesion.role, Permission.MUTUALISER),
+        "suggeree": selectors.mutualisante_suggeree(org) if gere and not cotes.comme_membre else None,
+        **autres,
+    }
+
+
+@login_required
+def accueil(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    return render(
+        request,
+        "mutualisation/accueil.html",
+        _contexte(adhesion, proposition=PropositionForm(), demande=DemandeForm()),
+    )
+
+
+def _creer(
+    request: HttpRequest,
+    slug: str,
+    form_classe: type[PropositionForm] | type[DemandeForm],
+    champ_autre: str,
+    creer: Callable[[Adhesion, Any, dict[str, Any]], Convention],
+) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    if request.method != "POST":  # les droits d'abord (404, 403), puis la méthode
+        return redirect("mutualisation:accueil", slug=slug)
+    form = form_classe(request.POST)
+    if form.is_valid():
+        champs = {k: v for k, v in form.cleaned_data.items() if k != champ_autre}
+        autre = selectors.par_reference(form.cleaned_data[champ_autre])
+        if autre is None:
+            form.add_error(champ_autre, "Aucune organisation de Balise n'a cet identifiant ou ce SIREN.")
+        else:
+            ecriture = ecrire(form, lambda: une_seule_fois(request, lambda: creer(adhesion, autre, champs)))
+            if ecriture.ecrit and ecriture.resultat is not None and ecriture.resultat.objet is not None:
+                messages.success(
+                    request, "La convention est enregistrée : l'autre organisation doit maintenant la signer."
+                )
+                return redirect("mutualisation:fiche", slug=slug, pk=ecriture.resultat.objet.pk)
+    formulaires = {"proposition": PropositionForm(), "demande": DemandeForm()}
+    formulaires["proposition" if form_classe is PropositionForm else "demande"] = form  # type: ignore[assignment]
+    return render(request, "mutualisation/accueil.html", _contexte(adhesion, **formulaires), status=400)
+
+
+@login_required
+def proposer(request: HttpRequest, slug: str) -> HttpResponse:
+    return _creer(
+        request,
+        slug,
+        PropositionForm,
+        "membre",
+        lambda adhesion, membre, champs: services.proposer(
+            adhesion.organisation, membre, request.user, **champs
+        ),  # type: ignore[arg-type]
+    )
+
+
+@login_required
+def demander(request: HttpRequest, slug: str) -> HttpResponse:
+    return _creer(
+        request,
+        slug,
+        DemandeForm,
+        "mutualisante",
+        lambda adhesion, mutualisante, champs: services.demander(
+            adhesion.organisation, mutualisante, request.user, **champs
+        ),  # type: ignore[arg-type]
+    )
+
+
+def _convention(adhesion: Adhesion, pk: int) -> Convention:
+    c = selectors.convention(adhesion.organisation, pk)
+    if c is None:
+        raise Http404("Convention introuvable.")
+    return c
+
+
+@login_required
+def fiche(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    c = _convention(adhesion, pk)
+    org = adhesion.organisation
+    return render(
+        request,
+        "mutualisation/fiche.html",
+        {
+            "organisation": org,
+            "convention": c,
+            "cote": "membre" if c.membre_id == org.pk else "mutualisante",
+            "a_signer": c in selectors.cotes(org).a_signer(org),
+            "ouvre": c.ouvre_l_acces(timezone.localdate()),
+            "gere": peut(adhesion.role, Permission.GERER_MEMBRES),
+            "intervenants": list(selectors.intervenants(c.mutualisante)),
+            "historique": versions.historique(c, 30),
+            "signature": SignatureForm(initial={"role": c.role, "version": c.version}),
+            "motif": MotifForm(initial={"version": c.version}),
+        },
+    )
+
+
+def _action(
+    request: HttpRequest, slug: str, pk: int, agir: Callable[[Adhesion, int | None], Convention], succes: str
+) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    _convention(adhesion, pk)
+    if request.method != "POST":  # les droits d'abord (404, 403), puis la méthode
+        return redirect("mutualisation:fiche", slug=slug, pk=pk)
+    try:
+        agir(adhesion, version_postee(request))
+    except ConflitEdition:
+        messages.error(request, "La convention a changé entre-temps : rien n'a été fait, relisez-la.")
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, succes)
+    return redirect("mutualisation:fiche", slug=slug, pk=pk)
+
+
+def _motif(request: HttpRequest) -> str:
+    return request.POST.get("motif", "")
+
+
+@login_required
+def signer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    role = request.POST.get("role") or None
+    return _action(
+        request,
+        slug,
+        pk,
+        lambda a, v: services.signer(a.organisation, pk, v, request.user, role),  # type: ignore[arg-type]
+        "La convention est signée.",
+    )
+
+
+@login_required
+def refuser(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        slug,
+        pk,
+        lambda a, v: services.refuser(a.organisation, pk, v, request.user, _motif(request)),  # type: ignore[arg-type]
+        "La convention est refusée.",
+    )
+
+
+@login_required
+def terminer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        slug,
+        pk,
+        lambda a, v: services.terminer(a.organisation, pk, v, request.user, _motif(request)),  # type: ignore[arg-type]
+        "La convention a pris fin : le personnel de la mutualisante n'a plus accès à l'espace du membre.",
+    )

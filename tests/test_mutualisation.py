@@ -1,0 +1,332 @@
+"""Conventions de mutualisation : qui entre chez un membre, avec quel rôle, quand, et ce qui en reste
+au journal du membre. Pages et API ; la base est inchangée par chaque refus."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from balise.mutualisation import services
+from balise.mutualisation.models import Convention
+from balise.organisations.models import EvenementJournal
+from balise.registre.models import SystemeIA
+from tests import fabrique, instantane
+
+AUJOURD_HUI = timezone.localdate
+
+
+@pytest.fixture
+def agglo(db):
+    return fabrique.organisation("Agglomération du Val", slug="agglo", type="epci", siren="200000172")
+
+
+@pytest.fixture
+def admin_agglo(agglo):
+    return fabrique.membre(agglo, "administrateur", "admin@agglo.fr")
+
+
+@pytest.fixture
+def referent_agglo(agglo):
+    return fabrique.membre(agglo, "referent", "referent@agglo.fr")
+
+
+def _termes(**autres):
+    return {
+        "objet": "Accompagnement du registre et de la qualification",
+        "role": "referent",
+        "debut": AUJOURD_HUI(),
+        "fin": None,
+        **autres,
+    }
+
+
+def _signee(agglo, membre, admin_agglo, admin_membre, **termes) -> Convention:
+    c = services.proposer(agglo, membre, admin_agglo, **_termes(**termes))
+    return services.signer(membre, c.pk, c.version, admin_membre)
+
+
+def _client(personne) -> Client:
+    client = Client()
+    client.force_login(personne)
+    return client
+
+
+# --- Qui entre, avec quel rôle ---------------------------------------------------------------
+
+
+def test_sans_convention_signee_le_personnel_de_la_mutualisante_n_entre_pas(
+    agglo, admin_agglo, referent_agglo, org_a, admin_a
+):
+    client = _client(referent_agglo)
+    assert client.get("/o/commune-a/registre/").status_code == 404
+    c = services.proposer(agglo, org_a, admin_agglo, **_termes())
+    assert client.get("/o/commune-a/registre/").status_code == 404  # proposée, pas signée
+    services.signer(org_a, c.pk, c.version, admin_a)
+    assert client.get("/o/commune-a/registre/").status_code == 200
+
+
+def test_le_role_accorde_borne_ce_que_fait_le_personnel(agglo, admin_agglo, referent_agglo, org_a, admin_a):
+    c = services.proposer(agglo, org_a, admin_agglo, **_termes(role="referent"))
+    services.signer(org_a, c.pk, c.version, admin_a, role="lecteur")  # le membre choisit
+    client = _client(referent_agglo)
+    assert client.get("/o/commune-a/registre/").status_code == 200
+    avant = instantane.photo()
+    reponse = client.post("/o/commune-a/registre/nouveau/", fabrique.FICHE_MINIMALE | {"nom": "Interdit"})
+    assert reponse.status_code == 403
+    assert client.get("/o/commune-a/membres/").status_code == 403  # jamais la gestion des membres
+    assert instantane.photo() == avant
+
+
+def test_seuls_les_administrateurs_et_referents_de_la_mutualisante_agissent(
+    agglo, admin_agglo, org_a, admin_a
+):
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    lecteur = fabrique.membre(agglo, "lecteur", "elu@agglo.fr")
+    rh = fabrique.membre(agglo, "rh", "drh@agglo.fr")
+    for personne in (lecteur, rh):
+        assert _client(personne).get("/o/commune-a/registre/").status_code == 404
+    assert _client(admin_agglo).get("/o/commune-a/registre/").status_code == 200
+
+
+def test_hors_des_dates_la_convention_n_ouvre_rien(agglo, admin_agglo, org_a, admin_a, org_b, admin_b):
+    client = _client(admin_agglo)
+    _signee(agglo, org_a, admin_agglo, admin_a, debut=AUJOURD_HUI() + timedelta(days=1))
+    hier = AUJOURD_HUI() - timedelta(days=1)
+    _signee(agglo, org_b, admin_agglo, admin_b, debut=hier - timedelta(days=30), fin=hier)
+    assert client.get("/o/commune-a/registre/").status_code == 404
+    assert client.get("/o/commune-b/registre/").status_code == 404
+
+
+def test_le_terme_passe_ferme_l_acces_sans_aucune_ecriture(agglo, admin_agglo, org_a, admin_a, monkeypatch):
+    """La date est jugée à chaque requête : le cache des conventions ne garde pas un accès expiré."""
+    _signee(agglo, org_a, admin_agglo, admin_a, fin=AUJOURD_HUI())
+    client = _client(admin_agglo)
+    assert client.get("/o/commune-a/registre/").status_code == 200
+    demain = AUJOURD_HUI() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: demain)
+    assert client.get("/o/commune-a/registre/").status_code == 404
+
+
+def test_mettre_fin_ferme_l_acces_a_la_requete_suivante_pages_et_api(
+    agglo, admin_agglo, referent_agglo, org_a, admin_a, systeme_a
+):
+    c = _signee(agglo, org_a, admin_agglo, admin_a)
+    client = _client(referent_agglo)
+    assert client.get(f"/o/commune-a/registre/{systeme_a.pk}/").status_code == 200
+    assert fabrique.appel_api(referent_agglo, "GET", "commune-a/systemes").status_code == 200
+    services.terminer(org_a, c.pk, c.version, admin_a, "Fin du mandat")
+    assert client.get(f"/o/commune-a/registre/{systeme_a.pk}/").status_code == 404
+    assert fabrique.appel_api(referent_agglo, "GET", "commune-a/systemes").status_code == 404
+    assert SystemeIA.objects.filter(pk=systeme_a.pk, organisation=org_a).exists()  # ses données restent
+
+
+def test_quitter_la_mutualisante_ferme_l_acces(agglo, admin_agglo, referent_agglo, org_a, admin_a):
+    from balise.organisations.models import Adhesion
+
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    client = _client(referent_agglo)
+    assert client.get("/o/commune-a/registre/").status_code == 200
+    Adhesion.objects.get(utilisateur=referent_agglo, organisation=agglo).delete()
+    assert client.get("/o/commune-a/registre/").status_code == 404
+
+
+def test_un_membre_ne_voit_jamais_un_autre_membre(
+    agglo, admin_agglo, org_a, admin_a, org_b, admin_b, systeme_b
+):
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    _signee(agglo, org_b, admin_agglo, admin_b)
+    client = _client(admin_a)
+    assert client.get("/o/commune-b/registre/").status_code == 404
+    assert client.get(f"/o/commune-b/registre/{systeme_b.pk}/").status_code == 404
+    assert client.get("/o/agglo/registre/").status_code == 404  # ni la mutualisante
+
+
+# L'écriture compte une fois validée (on_commit) : ces tests valident vraiment leurs transactions.
+@pytest.mark.django_db(transaction=True)
+def test_sa_propre_adhesion_passe_avant_la_convention(agglo, admin_agglo, org_a, admin_a):
+    _signee(agglo, org_a, admin_agglo, admin_a, role="lecteur")
+    from balise.organisations.models import Adhesion
+
+    Adhesion.objects.create(utilisateur=admin_agglo, organisation=org_a, role="referent")
+    reponse = _client(admin_agglo).post(
+        "/o/commune-a/registre/nouveau/", fabrique.FICHE_MINIMALE | {"nom": "Mien"}
+    )
+    assert reponse.status_code == 302
+    assert not EvenementJournal.objects.filter(nature="pour_le_compte_de").exists()
+
+
+# --- Pour le compte de ------------------------------------------------------------------------
+
+
+# L'écriture compte une fois validée (on_commit) : ces tests valident vraiment leurs transactions.
+@pytest.mark.django_db(transaction=True)
+def test_chaque_ecriture_est_notee_au_journal_du_membre(agglo, admin_agglo, referent_agglo, org_a, admin_a):
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    referent_agglo.first_name, referent_agglo.last_name = "Inès", "Moreau"
+    referent_agglo.save()
+    reponse = _client(referent_agglo).post(
+        "/o/commune-a/registre/nouveau/", fabrique.FICHE_MINIMALE | {"nom": "Tri des courriers"}
+    )
+    assert reponse.status_code == 302
+    systeme = SystemeIA.objects.get(nom="Tri des courriers")
+    assert systeme.history.get().history_user == referent_agglo  # l'historique nomme la personne
+    (e,) = EvenementJournal.objects.filter(organisation=org_a, nature="pour_le_compte_de")
+    assert e.par == referent_agglo
+    assert e.details["mutualisante"] == "Agglomération du Val"
+    assert e.details["intervenant"] == "Inès Moreau"
+    assert "système" in e.details["action"].lower()
+    assert not EvenementJournal.objects.filter(organisation=agglo, nature="pour_le_compte_de").exists()
+    page = _client(admin_a).get("/o/commune-a/journal/?categorie=mutualisation")
+    assert "Inès Moreau" in page.content.decode()
+
+
+# L'écriture compte une fois validée (on_commit) : ces tests valident vraiment leurs transactions.
+@pytest.mark.django_db(transaction=True)
+def test_un_refus_ou_une_lecture_ne_laisse_rien_au_journal(
+    agglo, admin_agglo, referent_agglo, org_a, admin_a
+):
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    client = _client(referent_agglo)
+    avant = EvenementJournal.objects.count()
+    client.get("/o/commune-a/registre/")
+    reponse = client.post("/o/commune-a/registre/nouveau/", {"nom": ""})  # formulaire refusé
+    assert reponse.status_code in (200, 400)
+    assert EvenementJournal.objects.count() == avant
+
+
+# L'écriture compte une fois validée (on_commit) : ces tests valident vraiment leurs transactions.
+@pytest.mark.django_db(transaction=True)
+def test_une_ecriture_par_l_api_est_notee_aussi(agglo, admin_agglo, referent_agglo, org_a, admin_a):
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    reponse = fabrique.appel_api(
+        referent_agglo, "POST", "commune-a/systemes", fabrique.FICHE_MINIMALE | {"nom": "Par l'API"}
+    )
+    assert reponse.status_code == 201, reponse.content
+    e = EvenementJournal.objects.get(organisation=org_a, nature="pour_le_compte_de")
+    assert e.par == referent_agglo
+    assert e.objet.startswith("POST /api/organisations/commune-a/systemes")
+
+
+# --- Les règles des conventions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("termes", "attendu"),
+    [
+        ({"objet": "  "}, "obligatoire"),
+        ({"role": "administrateur"}, "Choisissez le rôle"),
+        ({"role": "externe"}, "Choisissez le rôle"),
+        ({"debut": None}, "date de début"),
+        ({"fin": date(2020, 1, 1), "debut": date(2021, 1, 1)}, "ne peut précéder"),
+        ({"objet": "x" * 2001}, "2000 caractères"),
+    ],
+)
+def test_termes_refuses_sans_rien_ecrire(agglo, admin_agglo, org_a, termes, attendu):
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match=attendu):
+        services.proposer(agglo, org_a, admin_agglo, **_termes(**termes))
+    assert instantane.photo() == avant
+
+
+def test_seule_une_organisation_mutualisante_porte_une_convention(org_a, admin_a, org_b):
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match="mutualise pour d'autres"):
+        services.proposer(org_b, org_a, admin_a, **_termes())
+    with pytest.raises(ValidationError, match="elle-même"):
+        services.demander(org_a, org_a, admin_a, **_termes())
+    assert instantane.photo() == avant
+
+
+def test_une_seule_convention_en_cours_par_paire(agglo, admin_agglo, org_a, admin_a):
+    services.proposer(agglo, org_a, admin_agglo, **_termes())
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match="déjà proposée"):
+        services.demander(org_a, agglo, admin_a, **_termes())
+    assert instantane.photo() == avant
+
+
+def test_chaque_cote_signe_ce_que_l_autre_a_ouvert(agglo, admin_agglo, org_a, admin_a):
+    c = services.demander(org_a, agglo, admin_a, **_termes(role="dpo"))
+    with pytest.raises(ValidationError, match="autre organisation"):
+        services.signer(org_a, c.pk, c.version, admin_a)
+    c = services.signer(
+        agglo, c.pk, c.version, admin_agglo, role="referent"
+    )  # la mutualisante ne change pas le rôle
+    assert c.etat == Convention.Etat.EN_VIGUEUR and c.role == "dpo"
+    with pytest.raises(ValidationError, match="ne se signe plus"):
+        services.signer(agglo, c.pk, c.version, admin_agglo)
+
+
+def test_version_perimee_refusee(agglo, admin_agglo, org_a, admin_a):
+    from balise.versions import ConflitEdition
+
+    c = services.proposer(agglo, org_a, admin_agglo, **_termes())
+    with pytest.raises(ConflitEdition):
+        services.signer(org_a, c.pk, c.version + 1, admin_a)
+    with pytest.raises(ConflitEdition):
+        services.terminer(org_a, c.pk, None, admin_a)
+
+
+def test_une_organisation_tierce_ne_touche_pas_la_convention(agglo, admin_agglo, org_a, admin_a, org_b):
+    c = services.proposer(agglo, org_a, admin_agglo, **_termes())
+    with pytest.raises(ValidationError, match="ne concerne pas"):
+        services.signer(org_b, c.pk, c.version, admin_a)
+
+
+def test_le_journal_des_deux_cotes_et_l_historique(agglo, admin_agglo, org_a, admin_a):
+    c = _signee(agglo, org_a, admin_agglo, admin_a)
+    services.terminer(agglo, c.pk, c.version, admin_agglo, "Fin de la compétence")
+    for org in (agglo, org_a):
+        natures = list(EvenementJournal.objects.filter(organisation=org).values_list("nature", flat=True))
+        assert sorted(natures) == ["convention_proposee", "convention_signee", "convention_terminee"]
+    auteurs = [h.history_user for h in Convention.objects.get().history.order_by("history_date")]
+    assert auteurs == [admin_agglo, admin_a, admin_agglo]
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def test_parcours_par_les_pages(agglo, admin_agglo, org_a, admin_a):
+    org_a.siren = "213502388"
+    org_a.save()
+    reponse = _client(admin_agglo).post(
+        "/o/agglo/mutualisation/proposer/",
+        {"membre": "213502388", "objet": "Registre", "role": "referent", "debut": "2026-01-01"},
+    )
+    assert reponse.status_code == 302, reponse.content.decode()
+    c = Convention.objects.get()
+    page = _client(admin_a).get("/o/commune-a/mutualisation/")
+    assert "À signer ou refuser" in page.content.decode()
+    reponse = _client(admin_a).post(
+        f"/o/commune-a/mutualisation/conventions/{c.pk}/signer/", {"version": c.version, "role": "lecteur"}
+    )
+    assert reponse.status_code == 302
+    c.refresh_from_db()
+    assert (c.etat, c.role) == ("en_vigueur", "lecteur")
+    page = _client(admin_agglo).get("/o/agglo/mutualisation/").content.decode()
+    assert "Espaces des membres ouverts aujourd'hui" in page and "/o/commune-a/" in page
+
+
+def test_pages_refus(agglo, admin_agglo, org_a, admin_a, lecteur_a):
+    c = services.proposer(agglo, org_a, admin_agglo, **_termes())
+    avant = instantane.photo()
+    assert (
+        _client(lecteur_a)
+        .post(f"/o/commune-a/mutualisation/conventions/{c.pk}/signer/", {"version": 1})
+        .status_code
+        == 403
+    )
+    assert _client(admin_a).post("/o/agglo/mutualisation/proposer/", {}).status_code == 404
+    reponse = _client(admin_agglo).post(
+        "/o/agglo/mutualisation/proposer/",
+        {"membre": "inconnue", "objet": "Registre", "role": "referent", "debut": "2026-01-01"},
+    )
+    assert reponse.status_code == 400 and "Aucune organisation" in reponse.content.decode()
+    reponse = _client(admin_a).post(
+        f"/o/commune-a/mutualisation/conventions/{c.pk}/terminer/", {"version": "x"}
+    )
+    assert reponse.status_code == 302
+    assert instantane.photo() == avant
+    assert _client(admin_a).get(f"/o/commune-b/mutualisation/conventions/{c.pk}/").status_code == 404
