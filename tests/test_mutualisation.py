@@ -330,3 +330,66 @@ def test_pages_refus(agglo, admin_agglo, org_a, admin_a, lecteur_a):
     assert reponse.status_code == 302
     assert instantane.photo() == avant
     assert _client(admin_a).get(f"/o/commune-b/mutualisation/conventions/{c.pk}/").status_code == 404
+
+
+# --- Portefeuille agrégé ------------------------------------------------------------------------
+
+
+def _membres(agglo, admin_agglo, nombre):
+    communes = []
+    for i in range(nombre):
+        commune = fabrique.organisation(f"Commune {i}", slug=f"membre-{i}", nombre_agents=40)
+        admin = fabrique.membre(commune, "administrateur")
+        _signee(agglo, commune, admin_agglo, admin)
+        fabrique.systeme(commune, admin, nom=f"Système {i}")
+        communes.append((commune, admin))
+    return communes
+
+
+def test_portefeuille_en_requetes_constantes(agglo, admin_agglo, django_assert_max_num_queries):
+    from balise.mutualisation.portefeuille import portefeuille
+
+    _membres(agglo, admin_agglo, 2)
+    with django_assert_max_num_queries(4):
+        petit = portefeuille(agglo, AUJOURD_HUI())
+    _membres_suivants = [fabrique.organisation(f"Autre {i}", slug=f"autre-{i}") for i in range(6)]
+    for commune in _membres_suivants:
+        admin = fabrique.membre(commune, "administrateur")
+        _signee(agglo, commune, admin_agglo, admin)
+    with django_assert_max_num_queries(4):
+        grand = portefeuille(agglo, AUJOURD_HUI())
+    assert len(petit.lignes) == 2 and len(grand.lignes) == 8
+    assert grand.totaux["systemes"] == 2
+
+
+def test_portefeuille_seulement_ce_que_chaque_membre_partage(
+    agglo, admin_agglo, org_a, admin_a, org_b, admin_b, systeme_a, systeme_b
+):
+    from balise.mutualisation.portefeuille import portefeuille
+
+    c = _signee(agglo, org_a, admin_agglo, admin_a)
+    _signee(agglo, org_b, admin_agglo, admin_b, fin=AUJOURD_HUI() + timedelta(days=3))
+    services.partager_portefeuille(org_a, c.pk, c.version, admin_a, False)
+    p = portefeuille(agglo, AUJOURD_HUI())
+    assert [ligne.convention.membre for ligne in p.lignes] == [org_b] and p.non_partages == 1
+    with pytest.raises(ValidationError, match="Seul le membre"):
+        services.partager_portefeuille(agglo, c.pk, c.version + 1, admin_agglo, True)
+    page = _client(admin_agglo).get("/o/agglo/mutualisation/portefeuille/").content.decode()
+    assert "Commune B" in page and "Commune A" not in page
+    reponse = fabrique.appel_api(admin_agglo, "GET", "agglo/mutualisation/portefeuille")
+    assert reponse.status_code == 200
+    (ligne,) = reponse.json()["membres"]
+    assert ligne["membre"] == "commune-b" and ligne["systemes"] == 1
+    # Ni un membre, ni une commune, n'ont de portefeuille agrégé.
+    assert _client(admin_a).get("/o/agglo/mutualisation/portefeuille/").status_code == 404
+    assert _client(admin_a).get("/o/commune-a/mutualisation/portefeuille/").status_code == 404
+    assert fabrique.appel_api(admin_a, "GET", "commune-a/mutualisation/portefeuille").status_code == 404
+
+
+def test_api_des_conventions(agglo, admin_agglo, org_a, admin_a, org_b, admin_b):
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    reponse = fabrique.appel_api(admin_a, "GET", "commune-a/mutualisation/conventions")
+    assert reponse.status_code == 200
+    (c,) = reponse.json()
+    assert (c["mutualisante"], c["etat"], c["ouvre_l_acces"]) == ("agglo", "en_vigueur", True)
+    assert fabrique.appel_api(admin_b, "GET", "commune-a/mutualisation/conventions").status_code == 404

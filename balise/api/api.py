@@ -43,6 +43,7 @@ from . import (
     gouvernance_politique,
     gouvernance_seances,
     indicateurs,
+    mutualisation,
     programme,
     rapports,
     regles_usage,
@@ -493,3 +494,4 @@ api.add_router("/organisations", regles_usage.routeur)
 api.add_router("/organisations", programme.routeur)
 api.add_router("/organisations", indicateurs.routeur)
 api.add_router("/organisations", rapports.routeur)
+api.add_router("/organisations", mutualisation.routeur)

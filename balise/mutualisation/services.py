@@ -210,3 +210,17 @@ def terminer(
     versions.enregistrer(c, par)
     _noter(c, par, Nature.CONVENTION_TERMINEE, **({"motif": c.motif} if c.motif else {}))
     return c
+
+
+@transaction.atomic
+def partager_portefeuille(
+    organisation: Organisation, pk: int, version: int | None, par: Utilisateur, partage: bool
+) -> Convention:
+    """Le membre, et lui seul, décide si son portefeuille compte dans celui de la mutualisante."""
+    c = _verrouiller(organisation, pk, version)
+    if _cote(c, organisation) != "membre":
+        raise ValidationError("Seul le membre décide de partager son portefeuille.")
+    if c.partage_portefeuille != partage:
+        c.partage_portefeuille = partage
+        versions.enregistrer(c, par)
+    return c

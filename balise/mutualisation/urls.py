@@ -10,8 +10,10 @@ urlpatterns: list[URLPattern] = [
     path("mutualisation/", views.accueil, name="accueil"),
     path("mutualisation/proposer/", views.proposer, name="proposer"),
     path("mutualisation/demander/", views.demander, name="demander"),
+    path("mutualisation/portefeuille/", views.portefeuille, name="portefeuille"),
     path("mutualisation/conventions/<int:pk>/", views.fiche, name="fiche"),
     path("mutualisation/conventions/<int:pk>/signer/", views.signer, name="signer"),
     path("mutualisation/conventions/<int:pk>/refuser/", views.refuser, name="refuser"),
+    path("mutualisation/conventions/<int:pk>/partage/", views.partager, name="partager"),
     path("mutualisation/conventions/<int:pk>/terminer/", views.terminer, name="terminer"),
 ]

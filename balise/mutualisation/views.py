@@ -21,6 +21,7 @@ from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
 
+from . import portefeuille as portefeuilles
 from . import selectors, services
 from .forms import DemandeForm, MotifForm, PropositionForm, SignatureForm
 from .models import TYPES_MUTUALISANTS, Convention
@@ -117,6 +118,19 @@ def _convention(adhesion: Adhesion, pk: int) -> Convention:
 
 
 @login_required
+def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
+    org = adhesion.organisation
+    if org.type not in TYPES_MUTUALISANTS:
+        raise Http404("Cette organisation ne mutualise pour personne.")
+    return render(
+        request,
+        "mutualisation/portefeuille.html",
+        {"organisation": org, "portefeuille": portefeuilles.portefeuille(org, timezone.localdate())},
+    )
+
+
+@login_required
 def fiche(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     c = _convention(adhesion, pk)
@@ -170,6 +184,18 @@ def signer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk,
         lambda a, v: services.signer(a.organisation, pk, v, request.user, role),  # type: ignore[arg-type]
         "La convention est signée.",
+    )
+
+
+@login_required
+def partager(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    partage = request.POST.get("partage") == "oui"
+    return _action(
+        request,
+        slug,
+        pk,
+        lambda a, v: services.partager_portefeuille(a.organisation, pk, v, request.user, partage),  # type: ignore[arg-type]
+        "Votre choix de partage est enregistré.",
     )
 
 

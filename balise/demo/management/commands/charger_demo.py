@@ -21,6 +21,7 @@ from balise.conformite.models import Qualification
 from balise.conformite.regles import en_vigueur
 from balise.demo import chartes, formations, gouvernance
 from balise.demo import indicateurs as demo_indicateurs
+from balise.demo import mutualisation as demo_mutualisation
 from balise.demo import programme as demo_programme
 from balise.demo import rapports as demo_rapports
 from balise.demo import regles_usage as demo_regles_usage
@@ -102,6 +103,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     demo_programme.charger(utilisateurs)
     demo_indicateurs.charger(utilisateurs)
     demo_rapports.charger(donnees, utilisateurs)
+    demo_mutualisation.charger(utilisateurs)
     return externes
 
 

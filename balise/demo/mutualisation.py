@@ -1,0 +1,53 @@
+"""Démonstration de la mutualisation : l'agglomération du Val de Balise accompagne ses deux communes
+sous convention. Elle a proposé la sienne à Rivebelle, qui l'a signée ; Montclair, commune de
+4 100 habitants sans service informatique (le cas de seed 003:203), a demandé la sienne. Le
+référent IA de l'agglomération agit ainsi chez l'une et l'autre avec le rôle qu'elles accordent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from balise.comptes.models import Utilisateur
+from balise.mutualisation import services
+from balise.organisations.models import Organisation
+
+MUTUALISANTE = "val-de-balise"
+OBJET = (
+    "Accompagnement du registre des systèmes d'IA, de leur qualification et de leurs évaluations ; "
+    "formation des agents ; secrétariat du comité de pilotage intercommunal."
+)
+
+
+def charger(utilisateurs: dict[str, Utilisateur]) -> None:
+    agglo = Organisation.objects.filter(slug=MUTUALISANTE).first()
+    communes = {o.slug: o for o in Organisation.objects.filter(slug__in=["rivebelle", "montclair"])}
+    if agglo is None or len(communes) < 2:
+        return
+    admin_agglo = utilisateurs["admin@val-de-balise.example"]
+    proposee = services.proposer(
+        agglo,
+        communes["rivebelle"],
+        admin_agglo,
+        objet=OBJET,
+        role="referent",
+        debut=date(2026, 1, 1),
+        fin=date(2028, 12, 31),
+        deliberations=(
+            "Conseil communautaire du Val de Balise, délibération n° 2025-118 du 11 décembre 2025\n"
+            "Conseil municipal de Rivebelle, délibération n° 2025-74 du 16 décembre 2025"
+        ),
+    )
+    services.signer(
+        communes["rivebelle"], proposee.pk, proposee.version, utilisateurs["dgs@rivebelle.example"]
+    )
+    demandee = services.demander(
+        communes["montclair"],
+        agglo,
+        utilisateurs["mairie@montclair.example"],
+        objet=OBJET,
+        role="referent",
+        debut=date(2026, 3, 1),
+        fin=None,
+        deliberations="Conseil municipal de Montclair, délibération n° 2026-09 du 12 février 2026",
+    )
+    services.signer(agglo, demandee.pk, demandee.version, admin_agglo)
