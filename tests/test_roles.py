@@ -20,6 +20,7 @@ MATRICE = {
         P.PILOTER_PROGRAMME,
         P.GERER_FORMATIONS,
         P.PRODUIRE_RAPPORTS,
+        P.MUTUALISER,
     },
     "dpo": {P.VOIR_REGISTRE, P.DECLARER, P.QUALIFIER, P.SIEGER},
     "lecteur": {P.VOIR_REGISTRE, P.SIEGER},
@@ -49,6 +50,7 @@ def test_les_valeurs_enregistrees_des_roles_et_des_permissions():
         "piloter_programme",
         "gerer_formations",
         "produire_rapports",
+        "mutualiser",
     ]
 
 
