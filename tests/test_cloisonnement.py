@@ -208,6 +208,7 @@ _OBJETS = {
     ("format_", "<nom>"): "format_export",
     # Mutualisation : une convention (proposée à l'organisation par une intercommunalité).
     ("pk", "conventions"): "convention",
+    ("pk", "partages"): "instrument_partage",
 }
 
 
@@ -271,9 +272,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         regles = _regles_usage(org, admin, lettre)
         programme_ = _programme(org, admin, lettre)
         import_registre = _reprise(org, admin, lettre)
-        convention = _convention(org, lettre)
+        mutualisation = _convention(org, admin, lettre)
         return {
-            "convention": convention,
+            **mutualisation,
             "import_registre": import_registre.pk,
             "charte": charte,
             **indicateurs_,
@@ -311,8 +312,12 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
     )
 
 
-def _convention(org, lettre) -> int:
-    """Une convention qu'une intercommunalité propose à l'organisation (qui peut la signer ou la refuser)."""
+def _convention(org, admin, lettre) -> dict:
+    """Une convention signée entre une intercommunalité et l'organisation, et un instrument que
+    l'intercommunalité lui partage."""
+    from balise.instruments import services as services_instruments
+    from balise.mutualisation import partages
+
     agglo = fabrique.organisation(f"Agglomération {lettre}", slug=f"agglo-{lettre}", type="epci")
     admin_agglo = fabrique.membre(agglo, "administrateur", f"admin-agglo-{lettre}@exemple.fr")
     convention = services_mutualisation.proposer(
@@ -320,11 +325,17 @@ def _convention(org, lettre) -> int:
         org,
         admin_agglo,
         objet=f"Convention secrète {lettre}",
-        role="referent",
+        role="lecteur",
         debut=date(2026, 1, 1),
         fin=None,
     )
-    return convention.pk
+    services_mutualisation.signer(org, convention.pk, convention.version, admin)
+    nationale = _national("radar-decision")
+    services_instruments.adapter(
+        agglo, nationale, en_yaml(nationale.definition), admin_agglo, nationale.version
+    )
+    partage = partages.partager(agglo, "radar-decision", f"Partage secret {lettre}", admin_agglo)
+    return {"convention": convention.pk, "instrument_partage": partage.pk}
 
 
 def _gouvernance(org, admin, membre, lettre):
@@ -912,6 +923,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "session_formation": 29,
         "version_regles": 30,
         "convention": 32,
+        "instrument_partage": 33,
         "action_programme": 25,
         "sensibilisation": 25,
         "note_veille": 25,

@@ -393,3 +393,104 @@ def test_api_des_conventions(agglo, admin_agglo, org_a, admin_a, org_b, admin_b)
     (c,) = reponse.json()
     assert (c["mutualisante"], c["etat"], c["ouvre_l_acces"]) == ("agglo", "en_vigueur", True)
     assert fabrique.appel_api(admin_b, "GET", "commune-a/mutualisation/conventions").status_code == 404
+
+
+# --- Instruments partagés -----------------------------------------------------------------------
+
+
+def _adapter(org, par, titre):
+    from balise.instruments import services as instruments
+    from balise.instruments.definition import en_yaml
+    from balise.instruments.models import DefinitionInstrument
+
+    nationale = DefinitionInstrument.objects.get(organisation=None, code="radar-decision")
+    base = (
+        DefinitionInstrument.objects.filter(organisation=org, code="radar-decision")
+        .order_by("-version")
+        .first()
+    )
+    base = base or nationale
+    texte = en_yaml(base.definition.model_copy(update={"titre": titre}))
+    return instruments.adapter(
+        org,
+        base if base.organisation_id else nationale,
+        texte,
+        par,
+        instruments.version_visible(org, "radar-decision"),
+    )
+
+
+def test_un_instrument_partage_repris_puis_suivi(agglo, admin_agglo, org_a, admin_a, org_b, admin_b):
+    from balise.mutualisation import partages
+
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    v_agglo = _adapter(agglo, admin_agglo, "Radar intercommunal")
+    partage = partages.partager(agglo, "radar-decision", "Questions du COPIL ajoutées", admin_agglo)
+    (vu,) = partages.partages_pour(org_a, AUJOURD_HUI())
+    assert (vu.statut, vu.amont) == ("Pas encore repris", v_agglo)
+    assert partages.partages_pour(org_b, AUJOURD_HUI()) == []  # sans convention, rien
+
+    reprise = partages.reprendre(org_a, partage.pk, admin_a, vu.version_visible, AUJOURD_HUI())
+    assert (reprise.organisation, reprise.base, reprise.titre) == (org_a, v_agglo, "Radar intercommunal")
+    (vu,) = partages.partages_pour(org_a, AUJOURD_HUI())
+    assert vu.a_jour and vu.statut == "Repris, à jour"
+    assert partages.partages_de(agglo)[0].membres_qui_l_ont_repris == 1
+    catalogue = _client(admin_a).get("/o/commune-a/instruments/").content.decode()
+    assert "de Agglomération du Val" in catalogue
+
+    v2 = _adapter(agglo, admin_agglo, "Radar intercommunal, seconde édition")
+    (vu,) = partages.partages_pour(org_a, AUJOURD_HUI())
+    assert (
+        not vu.a_jour
+        and vu.statut == f"Nouvelle version : v{v2.version}, vous avez repris la v{v_agglo.version}"
+    )
+    with pytest.raises(ValidationError, match="plus récente"):
+        partages.reprendre(org_a, partage.pk, admin_a, vu.version_visible - 1, AUJOURD_HUI())
+    reponse = _client(admin_a).post(
+        f"/o/commune-a/mutualisation/partages/{partage.pk}/reprendre/", {"version": vu.version_visible}
+    )
+    assert reponse.status_code == 302
+    (vu,) = partages.partages_pour(org_a, AUJOURD_HUI())
+    assert vu.a_jour and vu.reprise.titre == "Radar intercommunal, seconde édition"
+
+    partages.retirer(agglo, partage.pk, partage.version, admin_agglo)
+    assert partages.partages_pour(org_a, AUJOURD_HUI()) == []
+    assert vu.reprise.__class__.objects.filter(pk=vu.reprise.pk).exists()  # ce qui est repris reste
+
+
+def test_partages_refuses_sans_rien_ecrire(agglo, admin_agglo, org_a, admin_a, org_b, admin_b, lecteur_a):
+    from balise.mutualisation import partages
+
+    _adapter(agglo, admin_agglo, "Radar intercommunal")
+    _adapter(org_a, admin_a, "Radar de la commune")
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match="Adaptez d'abord"):
+        partages.partager(agglo, "girouet", "", admin_agglo)
+    with pytest.raises(ValidationError, match="Seule une organisation mutualisante"):
+        partages.partager(org_a, "radar-decision", "", admin_a)
+    with pytest.raises(ValidationError, match="2000 caractères"):
+        partages.partager(agglo, "radar-decision", "x" * 2001, admin_agglo)
+    assert instantane.photo() == avant
+    partage = partages.partager(agglo, "radar-decision", "", admin_agglo)
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match="déjà partagé"):
+        partages.partager(agglo, "radar-decision", "", admin_agglo)
+    with pytest.raises(ValidationError, match="pas ouvert"):  # convention non signée
+        partages.reprendre(org_b, partage.pk, admin_b, 1, AUJOURD_HUI())
+    assert (
+        _client(admin_b)
+        .post(f"/o/commune-b/mutualisation/partages/{partage.pk}/reprendre/", {"version": 1})
+        .status_code
+        == 404
+    )
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    avant = instantane.photo()
+    assert (
+        _client(lecteur_a)
+        .post(f"/o/commune-a/mutualisation/partages/{partage.pk}/reprendre/", {"version": 2})
+        .status_code
+        == 403
+    )
+    with pytest.raises(ValidationError, match="Seule la mutualisante"):
+        partages.retirer(org_a, partage.pk, partage.version, admin_a)
+    assert instantane.photo() == avant

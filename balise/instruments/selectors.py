@@ -41,7 +41,7 @@ def instruments(organisation: Organisation) -> QuerySet[DefinitionInstrument]:
     l'organisation passe devant, sur toutes les bases : c'est elle que l'organisation a choisie."""
     return (
         DefinitionInstrument.objects.filter(Q(organisation=None) | Q(organisation=organisation))
-        .select_related("organisation", "base")
+        .select_related("organisation", "base__organisation")
         .order_by("code", "-version", F("organisation_id").asc(nulls_last=True))
     )
 

@@ -118,7 +118,6 @@ def _enregistrer_adaptation(
     l'adaptation ; si une autre version a été enregistrée depuis, rien n'est écrit (ses changements
     seraient sinon absents de la version la plus récente sans que personne le sache).
     """
-    _verifier_instrument(organisation, base)
     if isinstance(depuis_version, bool) or not isinstance(depuis_version, int):
         raise ConflitAdaptation(organisation, base.code, None)
     try:
@@ -164,6 +163,7 @@ def adapter(
     depuis_version: int | None,
 ) -> DefinitionInstrument:
     """L'adaptation écrite en YAML (option avancée) : lue, puis enregistrée comme une nouvelle version."""
+    _verifier_instrument(organisation, base)
     try:
         donnees = lire_donnees_yaml(texte)
     except DefinitionInvalide as exc:
@@ -179,10 +179,20 @@ def adapter_par_formulaire(
     depuis_version: int | None,
 ) -> DefinitionInstrument:
     """L'adaptation faite dans le formulaire (libellés, questions, poids, items retirés ou ajoutés)."""
+    _verifier_instrument(organisation, base)
     donnees = appliquer(base.definition, changements)
     return _enregistrer_adaptation(
         organisation, base, donnees, par, depuis_version, lambda erreurs: situer(erreurs, donnees)
     )
+
+
+def reprendre_adaptation(
+    organisation: Organisation, source: DefinitionInstrument, par: Utilisateur, depuis_version: int | None
+) -> DefinitionInstrument:
+    """Reprendre telle quelle l'adaptation d'une autre organisation (celle qu'une mutualisante partage :
+    balise/mutualisation/partages.py vérifie le partage) : une nouvelle version de l'organisation, dont la
+    base est la définition reprise, sa provenance. Même chemin, même verrou que toute adaptation."""
+    return _enregistrer_adaptation(organisation, source, source.contenu, par, depuis_version)
 
 
 def _verifier_instrument(organisation: Organisation, instrument: DefinitionInstrument) -> None:

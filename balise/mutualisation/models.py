@@ -116,3 +116,45 @@ class Convention(models.Model):
             and self.debut <= jour
             and (self.fin is None or jour <= self.fin)
         )
+
+
+class InstrumentPartage(models.Model):
+    """Une adaptation d'instrument que la mutualisante propose à ses membres. Ce qui est partagé est
+    toujours sa plus récente adaptation de cet instrument : l'amont avance quand elle adapte de nouveau,
+    et chaque membre voit ce qui a changé depuis ce qu'il a repris, puis choisit de suivre."""
+
+    mutualisante = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="instruments_partages",
+        verbose_name="mutualisante",
+    )
+    code = models.CharField("instrument", max_length=60)
+    note = models.TextField(
+        "note aux membres", blank=True, help_text="Ce que l'adaptation change, et pourquoi (facultatif)."
+    )
+    partage_le = models.DateTimeField("partagé le", auto_now_add=True)
+    partage_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="partagé par",
+    )
+    retire_le = models.DateTimeField("retiré le", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "instrument partagé"
+        verbose_name_plural = "instruments partagés"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mutualisante", "code"],
+                condition=Q(retire_le__isnull=True),
+                name="un_partage_par_instrument",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} partagé par {self.mutualisante}"

@@ -21,8 +21,8 @@ from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
 
+from . import partages, selectors, services
 from . import portefeuille as portefeuilles
-from . import selectors, services
 from .forms import DemandeForm, MotifForm, PropositionForm, SignatureForm
 from .models import TYPES_MUTUALISANTS, Convention
 
@@ -42,6 +42,10 @@ def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
         "gere": gere,
         "intervient": peut(adhesion.role, Permission.MUTUALISER),
         "suggeree": selectors.mutualisante_suggeree(org) if gere and not cotes.comme_membre else None,
+        "evalue": peut(adhesion.role, Permission.EVALUER),
+        "partages_de": partages.partages_de(org) if mutualisante else [],
+        "partageables": partages.codes_partageables(org) if mutualisante else [],
+        "partages_pour": partages.partages_pour(org, timezone.localdate()),
         **autres,
     }
 
@@ -218,4 +222,63 @@ def terminer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk,
         lambda a, v: services.terminer(a.organisation, pk, v, request.user, _motif(request)),  # type: ignore[arg-type]
         "La convention a pris fin : le personnel de la mutualisante n'a plus accès à l'espace du membre.",
+    )
+
+
+def _vers_accueil(
+    request: HttpRequest, slug: str, agir: Callable[[Adhesion], object], succes: str
+) -> HttpResponse:
+    """Une action sur un partage d'instrument : les droits d'abord (404, 403), puis la méthode ; un refus
+    du service revient en message, rien n'est écrit."""
+    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    if request.method == "POST":
+        try:
+            agir(adhesion)
+        except ConflitEdition:
+            messages.error(request, "Cela a changé entre-temps : rien n'a été fait, relisez la page.")
+        except ValidationError as erreur:
+            messages.error(request, " ".join(erreur.messages))
+        else:
+            messages.success(request, succes)
+    return redirect("mutualisation:accueil", slug=slug)
+
+
+def _partage(adhesion: Adhesion, pk: int) -> None:
+    if partages.partage_visible(adhesion.organisation, pk, timezone.localdate()) is None:
+        raise Http404("Partage introuvable.")
+
+
+@login_required
+def partager_instrument(request: HttpRequest, slug: str) -> HttpResponse:
+    return _vers_accueil(
+        request,
+        slug,
+        lambda a: partages.partager(
+            a.organisation, request.POST.get("code", ""), request.POST.get("note", ""), request.user
+        ),  # type: ignore[arg-type]
+        "L'instrument est partagé : vos membres le voient et peuvent le reprendre.",
+    )
+
+
+@login_required
+def retirer_partage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _partage(acces.exiger(request.user, slug, Permission.EVALUER), pk)
+    return _vers_accueil(
+        request,
+        slug,
+        lambda a: partages.retirer(a.organisation, pk, version_postee(request), request.user),  # type: ignore[arg-type]
+        "Le partage est retiré ; ce que vos membres ont repris reste à eux.",
+    )
+
+
+@login_required
+def reprendre_partage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _partage(acces.exiger(request.user, slug, Permission.EVALUER), pk)
+    return _vers_accueil(
+        request,
+        slug,
+        lambda a: partages.reprendre(
+            a.organisation, pk, request.user, version_postee(request), timezone.localdate()
+        ),  # type: ignore[arg-type]
+        "L'instrument est repris : c'est désormais la version proposée pour vos évaluations.",
     )
