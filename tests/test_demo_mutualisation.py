@@ -2,6 +2,8 @@
 convention signée avec ses deux communes, son référent IA dans l'espace de Rivebelle (où il n'est pas
 membre) pour le compte de la commune, et le portefeuille agrégé des deux communes."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -34,3 +36,10 @@ def test_la_demonstration_montre_la_mutualisation():
     )
     page = client.get("/o/val-de-balise/mutualisation/portefeuille/").content.decode()
     assert "Commune de Rivebelle" in page and "Commune de Montclair" in page
+    from balise.mutualisation import partages
+    from balise.organisations.models import Organisation
+
+    (repris,) = partages.partages_pour(Organisation.objects.get(slug="rivebelle"), date.today())
+    assert repris.a_jour and "édition intercommunale" in repris.amont.titre
+    (pas_encore,) = partages.partages_pour(Organisation.objects.get(slug="montclair"), date.today())
+    assert pas_encore.reprise is None

@@ -1,14 +1,20 @@
 """Démonstration de la mutualisation : l'agglomération du Val de Balise accompagne ses deux communes
 sous convention. Elle a proposé la sienne à Rivebelle, qui l'a signée ; Montclair, commune de
 4 100 habitants sans service informatique (le cas de seed 003:203), a demandé la sienne. Le
-référent IA de l'agglomération agit ainsi chez l'une et l'autre avec le rôle qu'elles accordent."""
+référent IA de l'agglomération agit ainsi chez l'une et l'autre avec le rôle qu'elles accordent.
+L'agglomération partage son adaptation du radar de décision ; Rivebelle l'a reprise."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
+
 from balise.comptes.models import Utilisateur
-from balise.mutualisation import services
+from balise.instruments import services as instruments
+from balise.instruments.definition import en_yaml
+from balise.instruments.models import DefinitionInstrument
+from balise.mutualisation import partages, services
 from balise.organisations.models import Organisation
 
 MUTUALISANTE = "val-de-balise"
@@ -51,3 +57,25 @@ def charger(utilisateurs: dict[str, Utilisateur]) -> None:
         deliberations="Conseil municipal de Montclair, délibération n° 2026-09 du 12 février 2026",
     )
     services.signer(agglo, demandee.pk, demandee.version, admin_agglo)
+    _partager_un_instrument(agglo, admin_agglo, communes["rivebelle"], utilisateurs["dgs@rivebelle.example"])
+
+
+def _partager_un_instrument(
+    agglo: Organisation, admin: Utilisateur, commune: Organisation, dgs: Utilisateur
+) -> None:
+    nationale = DefinitionInstrument.objects.get(organisation=None, code="radar-decision")
+    adaptee = nationale.definition.model_copy(
+        update={"titre": f"{nationale.definition.titre} — édition intercommunale du Val de Balise"}
+    )
+    instruments.adapter(
+        agglo, nationale, en_yaml(adaptee), admin, instruments.version_visible(agglo, nationale.code)
+    )
+    partage = partages.partager(
+        agglo,
+        nationale.code,
+        "Le radar que le comité de pilotage intercommunal utilise pour tous les projets des communes.",
+        admin,
+    )
+    jour = timezone.localdate()
+    (vu,) = [p for p in partages.partages_pour(commune, jour) if p.partage.pk == partage.pk]
+    partages.reprendre(commune, partage.pk, dgs, vu.version_visible, jour)

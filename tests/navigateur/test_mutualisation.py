@@ -2,6 +2,8 @@
 agglomération, qui signe ; le référent IA de l'agglomération déclare alors un système dans l'espace
 de la commune, et la commune le lit à son journal « pour le compte de ». Pages vérifiées par axe-core."""
 
+from datetime import date
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -68,3 +70,43 @@ def test_une_commune_rejoint_son_agglomeration(page: Page, nouveau_contexte, org
     page.goto(f"/o/{org_a.slug}/journal/")
     expect(page.get_by_text("Action pour le compte de l'organisation").first).to_be_visible()
     expect(page.get_by_text("Agglomération du Val").first).to_be_visible()
+
+
+def test_l_agglomeration_partage_un_instrument_que_la_commune_reprend(
+    page: Page, nouveau_contexte, org_a, admin_a
+):
+    from balise.instruments import services as instruments
+    from balise.instruments.definition import en_yaml
+    from balise.instruments.models import DefinitionInstrument
+    from balise.mutualisation import services
+
+    agglo = fabrique.organisation("Agglomération du Val", slug="agglo", type="epci")
+    admin_agglo = fabrique.membre(agglo, "administrateur", "admin@agglo.fr")
+    c = services.proposer(
+        agglo, org_a, admin_agglo, objet="Registre", role="referent", debut=date(2026, 1, 1), fin=None
+    )
+    services.signer(org_a, c.pk, c.version, admin_a)
+    nationale = DefinitionInstrument.objects.get(organisation=None, code="radar-decision")
+    adaptee = nationale.definition.model_copy(update={"titre": "Radar intercommunal du Val"})
+    instruments.adapter(agglo, nationale, en_yaml(adaptee), admin_agglo, nationale.version)
+
+    agglo_page = nouveau_contexte().new_page()
+    connecter(agglo_page, admin_agglo.email)
+    agglo_page.goto("/o/agglo/mutualisation/")
+    agglo_page.get_by_label("Adaptation à partager").select_option(label="Radar intercommunal du Val")
+    agglo_page.get_by_label("Note aux membres").fill("Les questions du COPIL intercommunal y sont ajoutées.")
+    agglo_page.get_by_role("button", name="Partager avec les membres").click()
+    expect(agglo_page.get_by_text("L'instrument est partagé")).to_be_visible()
+
+    connecter(page, admin_a.email)
+    page.goto(f"/o/{org_a.slug}/mutualisation/")
+    ligne = page.get_by_role("row").filter(has_text="Radar intercommunal du Val")
+    expect(ligne).to_contain_text("Pas encore repris")
+    _accessible(page)
+    ligne.get_by_role("button", name="Reprendre cet instrument").click()
+    expect(page.get_by_text("L'instrument est repris")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Radar intercommunal du Val")).to_contain_text(
+        "Repris, à jour"
+    )
+    page.goto(f"/o/{org_a.slug}/instruments/")
+    expect(page.get_by_text("de Agglomération du Val").first).to_be_visible()
