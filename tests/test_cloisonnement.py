@@ -209,6 +209,7 @@ _OBJETS = {
     # Mutualisation : une convention (proposée à l'organisation par une intercommunalité).
     ("pk", "conventions"): "convention",
     ("pk", "partages"): "instrument_partage",
+    ("pk", "sessions-ouvertes"): "session_ouverte",
 }
 
 
@@ -313,10 +314,11 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
 
 
 def _convention(org, admin, lettre) -> dict:
-    """Une convention signée entre une intercommunalité et l'organisation, et un instrument que
-    l'intercommunalité lui partage."""
+    """Une convention signée entre une intercommunalité et l'organisation, un instrument et une session
+    de formation que l'intercommunalité lui ouvre."""
     from balise.instruments import services as services_instruments
     from balise.mutualisation import partages
+    from balise.mutualisation import sessions as sessions_mutualisees
 
     agglo = fabrique.organisation(f"Agglomération {lettre}", slug=f"agglo-{lettre}", type="epci")
     admin_agglo = fabrique.membre(agglo, "administrateur", f"admin-agglo-{lettre}@exemple.fr")
@@ -335,7 +337,21 @@ def _convention(org, admin, lettre) -> dict:
         agglo, nationale, en_yaml(nationale.definition), admin_agglo, nationale.version
     )
     partage = partages.partager(agglo, "radar-decision", f"Partage secret {lettre}", admin_agglo)
-    return {"convention": convention.pk, "instrument_partage": partage.pk}
+    formations.initialiser_populations(agglo, admin_agglo)
+    population = agglo.populations_formation.order_by("pk").first()
+    session = formations.enregistrer_session(
+        agglo,
+        {
+            "date": timezone.localdate() - timedelta(days=1),
+            "palier": population.palier,
+            "offre_catalogue": "cafe_ia",
+            "offre": None,
+        },
+        [formations.Ligne(population.pk, 1)],
+        admin_agglo,
+    )
+    ouverte = sessions_mutualisees.ouvrir(agglo, session.pk, admin_agglo)
+    return {"convention": convention.pk, "instrument_partage": partage.pk, "session_ouverte": ouverte.pk}
 
 
 def _gouvernance(org, admin, membre, lettre):
@@ -924,6 +940,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "version_regles": 30,
         "convention": 32,
         "instrument_partage": 33,
+        "session_ouverte": 34,
         "action_programme": 25,
         "sensibilisation": 25,
         "note_veille": 25,

@@ -380,10 +380,11 @@ def test_portefeuille_seulement_ce_que_chaque_membre_partage(
     assert reponse.status_code == 200
     (ligne,) = reponse.json()["membres"]
     assert ligne["membre"] == "commune-b" and ligne["systemes"] == 1
-    # Ni un membre, ni une commune, n'ont de portefeuille agrégé.
+    # Un membre ne lit pas le portefeuille de sa mutualisante ; une commune a un portefeuille vide.
     assert _client(admin_a).get("/o/agglo/mutualisation/portefeuille/").status_code == 404
-    assert _client(admin_a).get("/o/commune-a/mutualisation/portefeuille/").status_code == 404
-    assert fabrique.appel_api(admin_a, "GET", "commune-a/mutualisation/portefeuille").status_code == 404
+    page = _client(admin_a).get("/o/commune-a/mutualisation/portefeuille/").content.decode()
+    assert "ne mutualise pour aucune autre organisation" in page
+    assert fabrique.appel_api(admin_a, "GET", "commune-a/mutualisation/portefeuille").json()["membres"] == []
 
 
 def test_api_des_conventions(agglo, admin_agglo, org_a, admin_a, org_b, admin_b):
@@ -494,3 +495,112 @@ def test_partages_refuses_sans_rien_ecrire(agglo, admin_agglo, org_a, admin_a, o
     with pytest.raises(ValidationError, match="Seule la mutualisante"):
         partages.retirer(org_a, partage.pk, partage.version, admin_a)
     assert instantane.photo() == avant
+
+
+# --- Sessions de formation ouvertes aux membres -------------------------------------------------
+
+
+def _session_de(org, admin):
+    from balise.formations import services as formations
+    from balise.formations.models import Population
+    from balise.formations.services import Ligne
+
+    formations.initialiser_populations(org, admin)
+    population = Population.objects.filter(organisation=org).order_by("pk").first()
+    population.effectif_saisi = 30
+    population.save()
+    donnees = {
+        "date": AUJOURD_HUI() - timedelta(days=2),
+        "palier": population.palier,
+        "offre_catalogue": "cafe_ia",
+        "offre": None,
+    }
+    return formations.enregistrer_session(org, donnees, [Ligne(population.pk, 3)], admin)
+
+
+def test_une_session_ouverte_compte_les_agents_de_chaque_membre(
+    agglo, admin_agglo, org_a, admin_a, org_b, admin_b
+):
+    from balise.formations import selectors as formations
+    from balise.formations import services as services_formations
+    from balise.formations.models import Population
+    from balise.mutualisation import sessions
+
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    _signee(agglo, org_b, admin_agglo, admin_b)
+    session = _session_de(agglo, admin_agglo)
+    ouverte = sessions.ouvrir(agglo, session.pk, admin_agglo)
+    services_formations.initialiser_populations(org_a, admin_a)
+    cible = Population.objects.filter(organisation=org_a, palier=session.palier).order_by("pk").first()
+    cible.effectif_saisi = 10
+    cible.save()
+    (vue,) = sessions.pour_le_membre(org_a, AUJOURD_HUI())
+    assert vue.total == 0
+    avant = {li.population.pk: li.formes for li in formations.couverture(org_a, AUJOURD_HUI())}
+    sessions.compter(org_a, ouverte.pk, {cible.pk: 4}, admin_a, AUJOURD_HUI())
+    apres = {li.population.pk: li.formes for li in formations.couverture(org_a, AUJOURD_HUI())}
+    assert apres[cible.pk] == avant[cible.pk] + 4  # sa couverture compte la session de l'agglomération
+    sessions.compter(org_a, ouverte.pk, {cible.pk: 6}, admin_a, AUJOURD_HUI())  # remplace, n'ajoute pas
+    ((ouvertes, _),) = [sessions.de_la_mutualisante(agglo)]
+    assert ouvertes[0].par_membre == [("Commune A", 6)]
+    # La mutualisante modifie sa session : les participants des membres restent ; elle ne la supprime pas.
+    from balise.formations.services import Ligne
+
+    services_formations.enregistrer_session(
+        agglo,
+        {"date": session.date, "palier": session.palier, "offre_catalogue": "cafe_ia", "offre": None},
+        [Ligne(session.participations.filter(population__organisation=agglo).first().population_id, 5)],
+        admin_agglo,
+        session.pk,
+        session.version,
+    )
+    assert sessions.de_la_mutualisante(agglo)[0][0].par_membre == [("Commune A", 6)]
+    with pytest.raises(ValidationError, match="membres y comptent"):
+        services_formations.supprimer_session(agglo, session.pk, session.version + 1, admin_agglo)
+
+
+def test_sessions_refus_sans_rien_ecrire(agglo, admin_agglo, org_a, admin_a, org_b, admin_b, lecteur_a):
+    from balise.formations import services as services_formations
+    from balise.formations.models import Population
+    from balise.mutualisation import sessions
+
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    session = _session_de(agglo, admin_agglo)
+    services_formations.initialiser_populations(org_a, admin_a)
+    services_formations.initialiser_populations(org_b, admin_b)
+    pop_a = Population.objects.filter(organisation=org_a).order_by("pk").first()
+    pop_a.effectif_saisi = 10
+    pop_a.save()
+    pop_b = Population.objects.filter(organisation=org_b).first()
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match="Choisissez une session"):
+        sessions.ouvrir(agglo, 999_999, admin_agglo)
+    with pytest.raises(ValidationError, match="Seule une organisation mutualisante"):
+        sessions.ouvrir(org_a, session.pk, admin_a)
+    assert instantane.photo() == avant
+    ouverte = sessions.ouvrir(agglo, session.pk, admin_agglo)
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match="déjà ouverte"):
+        sessions.ouvrir(agglo, session.pk, admin_agglo)
+    with pytest.raises(ValidationError, match="pas ouverte à votre organisation"):  # sans convention
+        sessions.compter(org_b, ouverte.pk, {pop_b.pk: 1}, admin_b, AUJOURD_HUI())
+    with pytest.raises(ValidationError, match="Population inconnue"):
+        sessions.compter(org_a, ouverte.pk, {pop_b.pk: 1}, admin_a, AUJOURD_HUI())
+    with pytest.raises(ValidationError, match="pour un effectif de 10"):
+        sessions.compter(org_a, ouverte.pk, {pop_a.pk: 11}, admin_a, AUJOURD_HUI())
+    url = f"/o/commune-a/mutualisation/sessions-ouvertes/{ouverte.pk}/participants/"
+    assert _client(lecteur_a).post(url, {f"population_{pop_a.pk}": "2"}).status_code == 403
+    assert (
+        _client(admin_b)
+        .post(f"/o/commune-b/mutualisation/sessions-ouvertes/{ouverte.pk}/participants/", {})
+        .status_code
+        == 404
+    )
+    reponse = _client(admin_a).post(url, {f"population_{pop_a.pk}": "deux"})
+    assert reponse.status_code == 302
+    assert instantane.photo() == avant
+    reponse = _client(admin_a).post(url, {f"population_{pop_a.pk}": "2"})
+    assert reponse.status_code == 302 and session.participations.filter(population=pop_a).get().nombre == 2
+    sessions.fermer(agglo, ouverte.pk, ouverte.version, admin_agglo)
+    assert sessions.pour_le_membre(org_a, AUJOURD_HUI()) == []
+    assert session.participations.filter(population=pop_a).exists()  # rien d'effacé

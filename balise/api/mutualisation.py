@@ -2,18 +2,18 @@
 
 - lister les conventions de l'organisation (comme mutualisante et comme membre) : VOIR_REGISTRE ;
 - le portefeuille agrégé des membres d'une mutualisante : VOIR_REGISTRE dans la mutualisante, pour les
-  seuls membres dont la convention ouvre l'accès aujourd'hui et qui partagent leur portefeuille.
+  seuls membres dont la convention ouvre l'accès aujourd'hui et qui partagent leur portefeuille (vide
+  pour une organisation qui ne mutualise pour personne).
 """
 
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from balise.mutualisation import selectors
-from balise.mutualisation.models import TYPES_MUTUALISANTS, Convention
+from balise.mutualisation.models import Convention
 from balise.mutualisation.portefeuille import portefeuille as calculer_portefeuille
 from balise.organisations import acces
 from balise.organisations.roles import Permission
@@ -102,8 +102,6 @@ class PortefeuilleSortie(Schema):
 def portefeuille(request: Any, slug: str) -> dict[str, Any]:
     adhesion = acces.exiger(request.auth, slug, Permission.VOIR_REGISTRE)
     org = adhesion.organisation
-    if org.type not in TYPES_MUTUALISANTS:
-        raise Http404("Cette organisation ne mutualise pour personne.")
     jour = timezone.localdate()
     p = calculer_portefeuille(org, jour)
     return {

@@ -73,7 +73,10 @@ class SessionForm(Formulaire):
         session: SessionFormation | None = None,
         **kwargs: Any,
     ) -> None:
-        existantes = list(session.participations.all()) if session else []
+        # Les siennes : les membres d'une mutualisante comptent les leurs à part (balise/mutualisation).
+        existantes = (
+            list(session.participations.filter(population__organisation=session.organisation_id)) if session else []
+        )
         if session is not None and not args:
             kwargs.setdefault("initial", {})
             kwargs["initial"].update(

@@ -141,8 +141,10 @@ def population_de(organisation: Organisation, pk: int) -> Population:
 def _participations(organisation: Organisation, a_la_date: date) -> dict[int, list[tuple[date, int]]]:
     """population → [(date, participants)] des sessions tenues jusqu'à `a_la_date` : une requête."""
     lignes = (
+        # Les participations de ses populations, y compris aux sessions qu'une mutualisante ouvre à ses
+        # membres (balise/mutualisation/sessions.py) : ses agents y ont été formés.
         Participation.objects.filter(
-            session__organisation=organisation,
+            population__organisation=organisation,
             session__date__lte=a_la_date,
         )
         .values("population_id", "session__date", "session__palier", "population__palier")

@@ -227,7 +227,8 @@ def enregistrer_session(
             versions.attribuer(session, par)
         else:
             versions.enregistrer(session, par)
-            for ancienne in session.participations.all():
+            # Les siennes seulement : les participants que des membres y comptent restent les leurs.
+            for ancienne in session.participations.filter(population__organisation=organisation):
                 ancienne._history_user = par  # type: ignore[attr-defined]
                 ancienne.delete()
         for li in lignes:
@@ -248,6 +249,11 @@ def supprimer_session(organisation: Organisation, pk: int, version: int | None, 
         session = versions.verrouiller(
             SessionFormation.objects.filter(organisation=organisation), pk, version
         )
+        if session.participations.exclude(population__organisation=organisation).exists():
+            raise ValidationError(
+                "Des organisations membres y comptent leurs agents : la supprimer effacerait leur formation. "
+                "Corrigez-la plutôt."
+            )
         for participation in session.participations.all():
             participation._history_user = par  # type: ignore[attr-defined]  # lu par simple-history
             participation.delete()

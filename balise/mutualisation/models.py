@@ -158,3 +158,34 @@ class InstrumentPartage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} partagé par {self.mutualisante}"
+
+
+class SessionOuverte(models.Model):
+    """Une session de formation de la mutualisante ouverte aux agents de ses membres : chaque membre y
+    compte ses participants, pour ses propres populations (sa couverture les compte, seed 004:747 et
+    seed 002:379 : les ressources mises en commun). Fermer la session n'efface rien de ce qui est compté."""
+
+    session = models.OneToOneField(
+        "formations.SessionFormation",
+        on_delete=models.PROTECT,
+        related_name="ouverture",
+        verbose_name="session",
+    )
+    ouverte_le = models.DateTimeField("ouverte le", auto_now_add=True)
+    ouverte_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="ouverte par",
+    )
+    fermee_le = models.DateTimeField("fermée le", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "session ouverte aux membres"
+        verbose_name_plural = "sessions ouvertes aux membres"
+
+    def __str__(self) -> str:
+        return f"{self.session} (ouverte aux membres)"

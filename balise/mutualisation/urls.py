@@ -14,6 +14,13 @@ urlpatterns: list[URLPattern] = [
     path("mutualisation/partages/", views.partager_instrument, name="partager_instrument"),
     path("mutualisation/partages/<int:pk>/retirer/", views.retirer_partage, name="retirer_partage"),
     path("mutualisation/partages/<int:pk>/reprendre/", views.reprendre_partage, name="reprendre_partage"),
+    path("mutualisation/sessions-ouvertes/", views.ouvrir_session, name="ouvrir_session"),
+    path("mutualisation/sessions-ouvertes/<int:pk>/fermer/", views.fermer_session, name="fermer_session"),
+    path(
+        "mutualisation/sessions-ouvertes/<int:pk>/participants/",
+        views.compter_participants,
+        name="compter_participants",
+    ),
     path("mutualisation/conventions/<int:pk>/", views.fiche, name="fiche"),
     path("mutualisation/conventions/<int:pk>/signer/", views.signer, name="signer"),
     path("mutualisation/conventions/<int:pk>/refuser/", views.refuser, name="refuser"),

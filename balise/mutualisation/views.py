@@ -21,7 +21,7 @@ from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
 
-from . import partages, selectors, services
+from . import partages, selectors, services, sessions
 from . import portefeuille as portefeuilles
 from .forms import DemandeForm, MotifForm, PropositionForm, SignatureForm
 from .models import TYPES_MUTUALISANTS, Convention
@@ -46,6 +46,9 @@ def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
         "partages_de": partages.partages_de(org) if mutualisante else [],
         "partageables": partages.codes_partageables(org) if mutualisante else [],
         "partages_pour": partages.partages_pour(org, timezone.localdate()),
+        "forme": peut(adhesion.role, Permission.GERER_FORMATIONS),
+        "sessions_de": sessions.de_la_mutualisante(org) if mutualisante else ([], []),
+        "sessions_pour": sessions.pour_le_membre(org, timezone.localdate()),
         **autres,
     }
 
@@ -125,12 +128,14 @@ def _convention(adhesion: Adhesion, pk: int) -> Convention:
 def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.VOIR_REGISTRE)
     org = adhesion.organisation
-    if org.type not in TYPES_MUTUALISANTS:
-        raise Http404("Cette organisation ne mutualise pour personne.")
     return render(
         request,
         "mutualisation/portefeuille.html",
-        {"organisation": org, "portefeuille": portefeuilles.portefeuille(org, timezone.localdate())},
+        {
+            "organisation": org,
+            "est_mutualisante": org.type in TYPES_MUTUALISANTS,
+            "portefeuille": portefeuilles.portefeuille(org, timezone.localdate()),
+        },
     )
 
 
@@ -226,11 +231,15 @@ def terminer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _vers_accueil(
-    request: HttpRequest, slug: str, agir: Callable[[Adhesion], object], succes: str
+    request: HttpRequest,
+    slug: str,
+    agir: Callable[[Adhesion], object],
+    succes: str,
+    permission: Permission = Permission.EVALUER,
 ) -> HttpResponse:
-    """Une action sur un partage d'instrument : les droits d'abord (404, 403), puis la méthode ; un refus
-    du service revient en message, rien n'est écrit."""
-    adhesion = acces.exiger(request.user, slug, Permission.EVALUER)
+    """Une action sur un partage (instrument, session) : les droits d'abord (404, 403), puis la méthode ;
+    un refus du service revient en message, rien n'est écrit."""
+    adhesion = acces.exiger(request.user, slug, permission)
     if request.method == "POST":
         try:
             agir(adhesion)
@@ -281,4 +290,63 @@ def reprendre_partage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             a.organisation, pk, request.user, version_postee(request), timezone.localdate()
         ),  # type: ignore[arg-type]
         "L'instrument est repris : c'est désormais la version proposée pour vos évaluations.",
+    )
+
+
+def _session_ouverte(request: HttpRequest, slug: str, pk: int) -> None:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_FORMATIONS)
+    if sessions.ouverte_pour(adhesion.organisation, pk, timezone.localdate()) is None:
+        raise Http404("Session introuvable.")
+
+
+def _entier(valeur: str) -> int | None:
+    valeur = valeur.strip()
+    return int(valeur) if valeur.isascii() and valeur.isdigit() and len(valeur) <= 9 else None
+
+
+@login_required
+def ouvrir_session(request: HttpRequest, slug: str) -> HttpResponse:
+    return _vers_accueil(
+        request,
+        slug,
+        lambda a: sessions.ouvrir(
+            a.organisation, _entier(request.POST.get("session", "")) or 0, request.user
+        ),  # type: ignore[arg-type]
+        "La session est ouverte : vos membres peuvent y compter leurs agents.",
+        Permission.GERER_FORMATIONS,
+    )
+
+
+@login_required
+def fermer_session(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _session_ouverte(request, slug, pk)
+    return _vers_accueil(
+        request,
+        slug,
+        lambda a: sessions.fermer(a.organisation, pk, version_postee(request), request.user),  # type: ignore[arg-type]
+        "La session est fermée aux membres ; les participants déjà comptés restent.",
+        Permission.GERER_FORMATIONS,
+    )
+
+
+@login_required
+def compter_participants(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _session_ouverte(request, slug, pk)
+
+    def agir(a: Adhesion) -> object:
+        nombres: dict[int, int] = {}
+        for cle, valeur in request.POST.items():
+            if cle.startswith("population_"):
+                population, nombre = _entier(cle.removeprefix("population_")), _entier(valeur or "0")
+                if population is None or nombre is None:
+                    raise ValidationError("Le nombre de participants est un entier positif ou nul.")
+                nombres[population] = nombre
+        return sessions.compter(a.organisation, pk, nombres, request.user, timezone.localdate())  # type: ignore[arg-type]
+
+    return _vers_accueil(
+        request,
+        slug,
+        agir,
+        "Vos participants sont comptés : votre couverture de formation les inclut.",
+        Permission.GERER_FORMATIONS,
     )

@@ -135,7 +135,7 @@ def _formations(organisation: Organisation) -> Iterable[list[Valeur]]:
     """Une ligne par participation : la session (date, offre, palier), la population, le service et le
     nombre de participants. Une requête."""
     participations = (
-        Participation.objects.filter(session__organisation=organisation)
+        Participation.objects.filter(population__organisation=organisation)
         .select_related("session__offre", "population")
         .order_by("session__date", "session__pk", "pk")
     )
