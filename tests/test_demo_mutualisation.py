@@ -43,3 +43,7 @@ def test_la_demonstration_montre_la_mutualisation():
     assert repris.a_jour and "édition intercommunale" in repris.amont.titre
     (pas_encore,) = partages.partages_pour(Organisation.objects.get(slug="montclair"), date.today())
     assert pas_encore.reprise is None
+    from balise.mutualisation import sessions
+
+    (session,) = sessions.de_la_mutualisante(Organisation.objects.get(slug="val-de-balise"))[0]
+    assert session.par_membre == [("Commune de Rivebelle", 6)]

@@ -2,7 +2,8 @@
 sous convention. Elle a proposé la sienne à Rivebelle, qui l'a signée ; Montclair, commune de
 4 100 habitants sans service informatique (le cas de seed 003:203), a demandé la sienne. Le
 référent IA de l'agglomération agit ainsi chez l'une et l'autre avec le rôle qu'elles accordent.
-L'agglomération partage son adaptation du radar de décision ; Rivebelle l'a reprise."""
+L'agglomération partage son adaptation du radar de décision ; Rivebelle l'a reprise. Elle ouvre aussi
+sa plus récente session de formation aux agents des communes ; Rivebelle y a compté les siens."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from datetime import date
 from django.utils import timezone
 
 from balise.comptes.models import Utilisateur
+from balise.formations import services as formations
+from balise.formations.models import Population, SessionFormation
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument
-from balise.mutualisation import partages, services
+from balise.mutualisation import partages, services, sessions
 from balise.organisations.models import Organisation
 
 MUTUALISANTE = "val-de-balise"
@@ -58,6 +61,20 @@ def charger(utilisateurs: dict[str, Utilisateur]) -> None:
     )
     services.signer(agglo, demandee.pk, demandee.version, admin_agglo)
     _partager_un_instrument(agglo, admin_agglo, communes["rivebelle"], utilisateurs["dgs@rivebelle.example"])
+    _ouvrir_une_session(agglo, admin_agglo, communes["rivebelle"], utilisateurs["dgs@rivebelle.example"])
+
+
+def _ouvrir_une_session(
+    agglo: Organisation, admin: Utilisateur, commune: Organisation, dgs: Utilisateur
+) -> None:
+    session = SessionFormation.objects.filter(organisation=agglo).order_by("-date", "-pk").first()
+    if session is None:
+        return
+    ouverte = sessions.ouvrir(agglo, session.pk, admin)
+    formations.initialiser_populations(commune, dgs)
+    population = Population.objects.filter(organisation=commune, palier=session.palier).order_by("pk").first()
+    if population is not None:
+        sessions.compter(commune, ouverte.pk, {population.pk: 6}, dgs, timezone.localdate())
 
 
 def _partager_un_instrument(
