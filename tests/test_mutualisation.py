@@ -604,3 +604,10 @@ def test_sessions_refus_sans_rien_ecrire(agglo, admin_agglo, org_a, admin_a, org
     sessions.fermer(agglo, ouverte.pk, ouverte.version, admin_agglo)
     assert sessions.pour_le_membre(org_a, AUJOURD_HUI()) == []
     assert session.participations.filter(population=pop_a).exists()  # rien d'effacé
+
+
+def test_le_personnel_voit_a_quel_titre_il_agit(agglo, admin_agglo, referent_agglo, org_a, admin_a):
+    _signee(agglo, org_a, admin_agglo, admin_a)
+    attendu = "de Agglomération du Val, avec le rôle « Référent IA (contributeur) »"
+    assert attendu in _client(referent_agglo).get("/o/commune-a/registre/").content.decode()
+    assert "au titre de la convention" not in _client(admin_a).get("/o/commune-a/registre/").content.decode()

@@ -23,4 +23,11 @@ def menu(request: HttpRequest) -> dict[str, Any]:
         adhesion = acces.adhesion(request.user, slug)
     except Http404:
         return {}
-    return {"externe": droits.externe(adhesion)}
+    # Le personnel d'une mutualisante, entré sous convention (balise/mutualisation/delegation.py), voit
+    # à quel titre il agit : la mutualisante et le rôle que le membre lui accorde.
+    convention = getattr(adhesion, "convention", None)
+    return {
+        "externe": droits.externe(adhesion),
+        "pour_le_compte_de": convention.mutualisante.nom if convention else "",
+        "role_accorde": convention.get_role_display() if convention else "",
+    }
