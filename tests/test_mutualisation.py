@@ -359,7 +359,7 @@ def test_portefeuille_en_requetes_constantes(agglo, admin_agglo, django_assert_m
     with django_assert_max_num_queries(4):
         grand = portefeuille(agglo, AUJOURD_HUI())
     assert len(petit.lignes) == 2 and len(grand.lignes) == 8
-    assert grand.totaux["systemes"] == 2
+    assert grand.totaux.systemes == 2
 
 
 def test_portefeuille_seulement_ce_que_chaque_membre_partage(
@@ -611,3 +611,44 @@ def test_le_personnel_voit_a_quel_titre_il_agit(agglo, admin_agglo, referent_agg
     attendu = "de Agglomération du Val, avec le rôle « Référent IA (contributeur) »"
     assert attendu in _client(referent_agglo).get("/o/commune-a/registre/").content.decode()
     assert "au titre de la convention" not in _client(admin_a).get("/o/commune-a/registre/").content.decode()
+
+
+# --- Rapport annuel mutualisé -------------------------------------------------------------------
+
+
+def test_le_rapport_annuel_de_la_mutualisante_et_celui_du_membre(
+    agglo, admin_agglo, org_a, admin_a, org_b, systeme_a, django_assert_max_num_queries
+):
+    from balise.rapports import sections
+    from balise.rapports import services as rapports
+
+    _signee(agglo, org_a, admin_agglo, admin_a, debut=date(AUJOURD_HUI().year, 1, 1))
+    debut, fin = rapports.periode(AUJOURD_HUI().year)
+    rapport = rapports.construire(agglo, sections.ANNUEL, debut, fin)
+    section = next(s for s in rapport.sections if s.titre == "Mutualisation")
+    tableau = next(
+        b for b in section.blocs if getattr(b, "legende", "").startswith("Portefeuille des membres")
+    )
+    assert [c.texte for c in tableau.lignes[0][:2]] == ["Commune A", "1"]
+    du_membre = next(
+        s
+        for s in rapports.construire(org_a, sections.ANNUEL, debut, fin).sections
+        if s.titre == "Mutualisation"
+    )
+    assert "Agglomération du Val" in str(du_membre) and "Détection des fuites" not in str(du_membre)
+    sans = next(
+        s
+        for s in rapports.construire(org_b, sections.ANNUEL, debut, fin).sections
+        if s.titre == "Mutualisation"
+    )
+    assert "Aucune convention" in str(sans)
+    from balise.mutualisation import rapport as section_mutualisation
+
+    with django_assert_max_num_queries(12):
+        section_mutualisation.section(agglo, debut, fin)
+    for i in range(5):
+        commune = fabrique.organisation(f"Commune {i}", slug=f"rapport-{i}")
+        _signee(agglo, commune, admin_agglo, fabrique.membre(commune, "administrateur"))
+        fabrique.systeme(commune, admin_agglo, nom=f"S{i}")
+    with django_assert_max_num_queries(12):
+        section_mutualisation.section(agglo, debut, fin)

@@ -43,6 +43,14 @@ class LigneMembre:
 
 
 @dataclass(frozen=True)
+class Totaux:
+    systemes: int
+    par_stade: list[int]
+    obligations_en_retard: int
+    participations: int
+
+
+@dataclass(frozen=True)
 class Portefeuille:
     lignes: list[LigneMembre]
     stades: list[tuple[str, str]]
@@ -54,16 +62,16 @@ class Portefeuille:
         return [(ligne, [ligne.par_stade[code] for code, _ in self.stades]) for ligne in self.lignes]
 
     @property
-    def totaux(self) -> dict[str, int | list[int]]:
+    def totaux(self) -> Totaux:
         total: Counter[str] = Counter()
         for ligne in self.lignes:
             total.update(ligne.par_stade)
-        return {
-            "systemes": sum(total.values()),
-            "par_stade": [total[code] for code, _ in self.stades],
-            "obligations_en_retard": sum(ligne.obligations_en_retard for ligne in self.lignes),
-            "participations": sum(ligne.participations for ligne in self.lignes),
-        }
+        return Totaux(
+            systemes=sum(total.values()),
+            par_stade=[total[code] for code, _ in self.stades],
+            obligations_en_retard=sum(ligne.obligations_en_retard for ligne in self.lignes),
+            participations=sum(ligne.participations for ligne in self.lignes),
+        )
 
 
 def portefeuille(mutualisante: Organisation, jour: date) -> Portefeuille:

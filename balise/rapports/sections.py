@@ -33,6 +33,7 @@ from balise.instruments.models import Evaluation
 from balise.metiers import selectors as metiers
 from balise.metiers.models import Dimension
 from balise.metiers.secret import TableauProtege
+from balise.mutualisation import rapport as mutualisation
 from balise.organisations.models import Organisation
 from balise.programme import selectors as programme
 from balise.registre.cycle_de_vie import Stade
@@ -712,6 +713,8 @@ GENRES: dict[str, Genre] = {
             ("formation", formation),
             ("indicateurs", indicateurs_suivis),
             ("feuille_de_route", feuille_de_route),
+            # Pour une mutualisante, son rapport mutualisé ; pour un membre, ses conventions.
+            ("mutualisation", mutualisation.section),
         ],
     ),
     DIALOGUE_SOCIAL: Genre(
