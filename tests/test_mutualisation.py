@@ -652,3 +652,71 @@ def test_le_rapport_annuel_de_la_mutualisante_et_celui_du_membre(
         fabrique.systeme(commune, admin_agglo, nom=f"S{i}")
     with django_assert_max_num_queries(12):
         section_mutualisation.section(agglo, debut, fin)
+
+
+# --- Inviter une collectivité qui n'a pas encore son espace ----------------------------------------
+
+
+def test_l_intercommunalite_invite_une_de_ses_communes(db):
+    from balise.mutualisation import invitations
+    from balise.organisations import services_adhesion
+    from balise.organisations.models import Organisation
+
+    cc = fabrique.organisation("CC de la Dombes", slug="cc-dombes", type="epci", siren="200069193")
+    admin_cc = fabrique.membre(cc, "administrateur", "dgs@cc-dombes.fr")
+    proposees = invitations.communes_a_inviter(cc)
+    assert "01001" in [c.code for c in proposees] and all(c.epci == "200069193" for c in proposees)
+    reponse = _client(admin_cc).post(
+        "/o/cc-dombes/mutualisation/inviter/",
+        {
+            "code": "01001",
+            "prenom": "Lou",
+            "nom": "Bernard",
+            "email": "mairie@abergement.example",
+            "fonction": "Secrétaire de mairie",
+            "objet": "Registre et formation",
+            "role": "referent",
+            "debut": "2026-01-01",
+        },
+    )
+    assert reponse.status_code == 302, reponse.content.decode()[:3000]
+    invitation = invitations.en_attente(cc)[0]
+    assert invitation.demande.nom == "L'Abergement-Clémenciat"
+    instance = fabrique.utilisateur("instance@balise.example", is_superuser=True, is_staff=True)
+    commune = services_adhesion.approuver(invitation.demande.pk, instance)
+    convention = Convention.objects.get(membre=commune)
+    assert (convention.mutualisante, convention.etat, convention.role) == (cc, "proposee", "referent")
+    assert invitations.en_attente(cc) == [] and "01001" not in [
+        c.code for c in invitations.communes_a_inviter(cc)
+    ]
+    nouvel_admin = commune.adhesions.get().utilisateur
+    page = _client(nouvel_admin).get(f"/o/{commune.slug}/mutualisation/").content.decode()
+    assert "À signer ou refuser" in page
+    assert Organisation.objects.filter(siren=commune.siren).count() == 1
+
+
+def test_invitation_refusee_sans_rien_ecrire(org_a, admin_a, agglo, admin_agglo):
+    from balise.mutualisation import invitations
+
+    avant = instantane.photo()
+    termes = {
+        "prenom": "Lou",
+        "nom": "B",
+        "email": "x@y.fr",
+        "fonction": "DGS",
+        "objet": "R",
+        "role": "referent",
+        "debut": AUJOURD_HUI(),
+        "fin": None,
+    }
+    with pytest.raises(ValidationError, match="Seule une organisation mutualisante"):
+        invitations.inviter(org_a, admin_a, code="01001", **termes)
+    with pytest.raises(ValidationError, match="référentiel"):
+        invitations.inviter(agglo, admin_agglo, code="99999", **termes)
+    with pytest.raises(ValidationError, match="Choisissez le rôle"):
+        invitations.inviter(agglo, admin_agglo, code="01001", **{**termes, "role": "administrateur"})
+    assert instantane.photo() == avant
+    assert _client(admin_a).post("/o/agglo/mutualisation/inviter/", {"code": "01001"}).status_code == 404
+    reponse = _client(admin_agglo).post("/o/agglo/mutualisation/inviter/", {"code": "01001"})
+    assert reponse.status_code == 400
+    assert instantane.photo() == avant

@@ -71,3 +71,34 @@ class MotifForm(Formulaire):
     motif = forms.CharField(
         label="Motif", required=False, max_length=LONGUEUR_MOTIF, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class InvitationForm(_Termes):
+    """La mutualisante invite une collectivité qui n'a pas encore son espace, et son premier administrateur."""
+
+    code = forms.CharField(
+        label="Collectivité",
+        help_text="Son code officiel : code INSEE d'une commune, SIREN d'un groupement (une intercommunalité "
+        "se voit proposer ses communes).",
+        max_length=12,
+        widget=forms.TextInput(attrs={"list": "communes-a-inviter", "autocomplete": "off"}),
+    )
+    prenom = forms.CharField(label="Prénom de son premier administrateur", max_length=150)
+    nom = forms.CharField(label="Nom de son premier administrateur", max_length=150)
+    email = forms.EmailField(label="Adresse électronique de son premier administrateur")
+    fonction = forms.CharField(
+        label="Fonction", max_length=150, help_text="Par exemple : secrétaire de mairie, DGS."
+    )
+    role = forms.ChoiceField(label="Rôle demandé pour votre personnel", choices=_ROLES)
+    field_order = [
+        "code",
+        "prenom",
+        "nom",
+        "email",
+        "fonction",
+        "objet",
+        "role",
+        "debut",
+        "fin",
+        "deliberations",
+    ]

@@ -189,3 +189,47 @@ class SessionOuverte(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} (ouverte aux membres)"
+
+
+class InvitationMutualisee(models.Model):
+    """Une mutualisante invite une collectivité qui n'a pas encore son espace : sa demande d'adhésion
+    part à l'instance avec les termes de la convention ; l'espace ouvert, la convention est proposée et
+    attend la signature du premier administrateur de la collectivité (docs/mutualisation.md)."""
+
+    demande = models.OneToOneField(
+        "organisations.DemandeAdhesion", on_delete=models.PROTECT, related_name="invitation_mutualisee"
+    )
+    mutualisante = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="invitations_mutualisees",
+        verbose_name="mutualisante",
+    )
+    objet = models.TextField("objet")
+    role = models.CharField(
+        "rôle demandé pour le personnel de la mutualisante",
+        max_length=20,
+        choices=[(r.value, r.label) for r in ROLES_ACCORDABLES],
+    )
+    debut = models.DateField("début")
+    fin = models.DateField("fin", null=True, blank=True)
+    deliberations = models.TextField("délibérations", blank=True)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="invitée par",
+    )
+    creee_le = models.DateTimeField("invitée le", auto_now_add=True)
+    convention = models.OneToOneField(
+        Convention, on_delete=models.PROTECT, null=True, blank=True, related_name="invitation"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "invitation à rejoindre une mutualisation"
+        verbose_name_plural = "invitations à rejoindre une mutualisation"
+
+    def __str__(self) -> str:
+        return f"{self.mutualisante} invite {self.demande.nom}"

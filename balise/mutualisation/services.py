@@ -87,6 +87,21 @@ def _noter(c: Convention, par: Utilisateur, nature: str, **details: str) -> None
         )
 
 
+def verifier_termes(
+    *, objet: str, role: str, debut: date | None, fin: date | None, deliberations: str = ""
+) -> dict[str, object]:
+    """Les termes d'une convention, vérifiés et nettoyés (une seule règle, pour la convention comme pour
+    l'invitation d'une collectivité qui n'a pas encore son espace)."""
+    debut, fin = _dates(debut, fin)
+    return {
+        "objet": _texte(objet, "objet", LONGUEUR_OBJET, True),
+        "role": _role(role),
+        "debut": debut,
+        "fin": fin,
+        "deliberations": _texte(deliberations, "deliberations", LONGUEUR_DELIBERATIONS, False),
+    }
+
+
 def _creer(
     mutualisante: Organisation,
     membre: Organisation,
@@ -100,18 +115,8 @@ def _creer(
     deliberations: str = "",
 ) -> Convention:
     _verifier_paire(mutualisante, membre)
-    debut, fin = _dates(debut, fin)
-    c = Convention(
-        mutualisante=mutualisante,
-        membre=membre,
-        etat=etat,
-        objet=_texte(objet, "objet", LONGUEUR_OBJET, True),
-        role=_role(role),
-        debut=debut,
-        fin=fin,
-        deliberations=_texte(deliberations, "deliberations", LONGUEUR_DELIBERATIONS, False),
-        creee_par=par,
-    )
+    termes = verifier_termes(objet=objet, role=role, debut=debut, fin=fin, deliberations=deliberations)
+    c = Convention(mutualisante=mutualisante, membre=membre, etat=etat, creee_par=par, **termes)
     try:
         with transaction.atomic():
             versions.attribuer(c, par)

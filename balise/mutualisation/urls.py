@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("mutualisation/", views.accueil, name="accueil"),
     path("mutualisation/proposer/", views.proposer, name="proposer"),
     path("mutualisation/demander/", views.demander, name="demander"),
+    path("mutualisation/inviter/", views.inviter, name="inviter"),
     path("mutualisation/portefeuille/", views.portefeuille, name="portefeuille"),
     path("mutualisation/partages/", views.partager_instrument, name="partager_instrument"),
     path("mutualisation/partages/<int:pk>/retirer/", views.retirer_partage, name="retirer_partage"),

@@ -21,9 +21,9 @@ from balise.organisations import acces
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
 
-from . import partages, selectors, services, sessions
+from . import invitations, partages, selectors, services, sessions
 from . import portefeuille as portefeuilles
-from .forms import DemandeForm, MotifForm, PropositionForm, SignatureForm
+from .forms import DemandeForm, InvitationForm, MotifForm, PropositionForm, SignatureForm
 from .models import TYPES_MUTUALISANTS, Convention
 
 
@@ -49,6 +49,8 @@ def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
         "forme": peut(adhesion.role, Permission.GERER_FORMATIONS),
         "sessions_de": sessions.de_la_mutualisante(org) if mutualisante else ([], []),
         "sessions_pour": sessions.pour_le_membre(org, timezone.localdate()),
+        "a_inviter": invitations.communes_a_inviter(org) if mutualisante and gere else [],
+        "invitations": list(invitations.en_attente(org)) if mutualisante else [],
         **autres,
     }
 
@@ -59,7 +61,9 @@ def accueil(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "mutualisation/accueil.html",
-        _contexte(adhesion, proposition=PropositionForm(), demande=DemandeForm()),
+        _contexte(
+            adhesion, proposition=PropositionForm(), demande=DemandeForm(), invitation=InvitationForm()
+        ),
     )
 
 
@@ -86,7 +90,7 @@ def _creer(
                     request, "La convention est enregistrée : l'autre organisation doit maintenant la signer."
                 )
                 return redirect("mutualisation:fiche", slug=slug, pk=ecriture.resultat.objet.pk)
-    formulaires = {"proposition": PropositionForm(), "demande": DemandeForm()}
+    formulaires = {"proposition": PropositionForm(), "demande": DemandeForm(), "invitation": InvitationForm()}
     formulaires["proposition" if form_classe is PropositionForm else "demande"] = form  # type: ignore[assignment]
     return render(request, "mutualisation/accueil.html", _contexte(adhesion, **formulaires), status=400)
 
@@ -349,4 +353,29 @@ def compter_participants(request: HttpRequest, slug: str, pk: int) -> HttpRespon
         agir,
         "Vos participants sont comptés : votre couverture de formation les inclut.",
         Permission.GERER_FORMATIONS,
+    )
+
+
+@login_required
+def inviter(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_MEMBRES)
+    if request.method != "POST":  # les droits d'abord (404, 403), puis la méthode
+        return redirect("mutualisation:accueil", slug=slug)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        ecriture = ecrire(
+            form, lambda: invitations.inviter(adhesion.organisation, request.user, **form.cleaned_data)
+        )  # type: ignore[arg-type]
+        if ecriture.ecrit:
+            messages.success(
+                request,
+                "L'invitation est envoyée : l'administrateur de l'instance ouvrira l'espace de la collectivité, "
+                "puis son premier administrateur signera votre convention.",
+            )
+            return redirect("mutualisation:accueil", slug=slug)
+    return render(
+        request,
+        "mutualisation/accueil.html",
+        _contexte(adhesion, proposition=PropositionForm(), demande=DemandeForm(), invitation=form),
+        status=400,
     )

@@ -156,6 +156,10 @@ def approuver(pk: int, par: Utilisateur) -> Organisation:
     demande.statut = DemandeAdhesion.Statut.APPROUVEE
     demande.decidee_le, demande.decidee_par, demande.organisation = timezone.now(), par, organisation
     versions.attribuer(demande, par)
+    # Une demande faite par une mutualisante pour la collectivité : sa convention lui est proposée.
+    from balise.mutualisation.invitations import proposer_apres_approbation
+
+    proposer_apres_approbation(demande, organisation)
     return organisation
 
 
