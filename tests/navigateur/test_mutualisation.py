@@ -41,6 +41,7 @@ def test_une_commune_rejoint_son_agglomeration(page: Page, nouveau_contexte, org
     agglo_page = nouveau_contexte().new_page()
     connecter(agglo_page, admin_agglo.email)
     agglo_page.goto("/o/agglo/mutualisation/")
+    _accessible(agglo_page)
     agglo_page.get_by_role("link", name="Convention Agglomération du Val – Commune A").first.click()
     agglo_page.get_by_role("button", name="Signer la convention").click()
     expect(agglo_page.get_by_text("La convention est signée.")).to_be_visible()
