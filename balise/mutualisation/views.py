@@ -5,6 +5,7 @@ elles appellent services.py ; qui gère les membres décide, de chaque côté.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -15,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from balise import versions
+from balise.comptes.models import Utilisateur
 from balise.envois.services import une_seule_fois
 from balise.formulaires import ConflitEdition, ecrire, version_postee
 from balise.organisations import acces
-from balise.organisations.models import Adhesion
+from balise.organisations.models import Adhesion, Organisation
 from balise.organisations.roles import Permission, peut
 
 from . import invitations, partages, selectors, services, sessions
@@ -240,10 +242,14 @@ def _vers_accueil(
     agir: Callable[[Adhesion], object],
     succes: str,
     permission: Permission = Permission.EVALUER,
+    trouver: Callable[[Organisation, date], object | None] | None = None,
 ) -> HttpResponse:
-    """Une action sur un partage (instrument, session) : les droits d'abord (404, 403), puis la méthode ;
-    un refus du service revient en message, rien n'est écrit."""
+    """Une action sur un partage (instrument, session) : les droits d'abord (404, 403), l'objet visible
+    de l'organisation (`trouver`, 404 sinon), puis la méthode ; un refus du service revient en message,
+    rien n'est écrit."""
     adhesion = acces.exiger(request.user, slug, permission)
+    if trouver is not None and trouver(adhesion.organisation, timezone.localdate()) is None:
+        raise Http404("Introuvable pour votre organisation.")
     if request.method == "POST":
         try:
             agir(adhesion)
@@ -256,66 +262,57 @@ def _vers_accueil(
     return redirect("mutualisation:accueil", slug=slug)
 
 
-def _partage(adhesion: Adhesion, pk: int) -> None:
-    if partages.partage_visible(adhesion.organisation, pk, timezone.localdate()) is None:
-        raise Http404("Partage introuvable.")
+def _entier(valeur: str) -> int | None:
+    valeur = valeur.strip()
+    return int(valeur) if valeur.isascii() and valeur.isdigit() and len(valeur) <= 9 else None
+
+
+def _par(request: HttpRequest) -> Utilisateur:
+    return request.user  # type: ignore[return-value]  # @login_required : une personne connectée
 
 
 @login_required
 def partager_instrument(request: HttpRequest, slug: str) -> HttpResponse:
+    code, note = request.POST.get("code", ""), request.POST.get("note", "")
     return _vers_accueil(
         request,
         slug,
-        lambda a: partages.partager(
-            a.organisation, request.POST.get("code", ""), request.POST.get("note", ""), request.user
-        ),  # type: ignore[arg-type]
+        lambda a: partages.partager(a.organisation, code, note, _par(request)),
         "L'instrument est partagé : vos membres le voient et peuvent le reprendre.",
     )
 
 
 @login_required
 def retirer_partage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _partage(acces.exiger(request.user, slug, Permission.EVALUER), pk)
     return _vers_accueil(
         request,
         slug,
-        lambda a: partages.retirer(a.organisation, pk, version_postee(request), request.user),  # type: ignore[arg-type]
+        lambda a: partages.retirer(a.organisation, pk, version_postee(request), _par(request)),
         "Le partage est retiré ; ce que vos membres ont repris reste à eux.",
+        trouver=lambda org, jour: partages.partage_visible(org, pk, jour),
     )
 
 
 @login_required
 def reprendre_partage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _partage(acces.exiger(request.user, slug, Permission.EVALUER), pk)
     return _vers_accueil(
         request,
         slug,
         lambda a: partages.reprendre(
-            a.organisation, pk, request.user, version_postee(request), timezone.localdate()
-        ),  # type: ignore[arg-type]
+            a.organisation, pk, _par(request), version_postee(request), timezone.localdate()
+        ),
         "L'instrument est repris : c'est désormais la version proposée pour vos évaluations.",
+        trouver=lambda org, jour: partages.partage_visible(org, pk, jour),
     )
-
-
-def _session_ouverte(request: HttpRequest, slug: str, pk: int) -> None:
-    adhesion = acces.exiger(request.user, slug, Permission.GERER_FORMATIONS)
-    if sessions.ouverte_pour(adhesion.organisation, pk, timezone.localdate()) is None:
-        raise Http404("Session introuvable.")
-
-
-def _entier(valeur: str) -> int | None:
-    valeur = valeur.strip()
-    return int(valeur) if valeur.isascii() and valeur.isdigit() and len(valeur) <= 9 else None
 
 
 @login_required
 def ouvrir_session(request: HttpRequest, slug: str) -> HttpResponse:
+    session = _entier(request.POST.get("session", "")) or 0
     return _vers_accueil(
         request,
         slug,
-        lambda a: sessions.ouvrir(
-            a.organisation, _entier(request.POST.get("session", "")) or 0, request.user
-        ),  # type: ignore[arg-type]
+        lambda a: sessions.ouvrir(a.organisation, session, _par(request)),
         "La session est ouverte : vos membres peuvent y compter leurs agents.",
         Permission.GERER_FORMATIONS,
     )
@@ -323,36 +320,39 @@ def ouvrir_session(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def fermer_session(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _session_ouverte(request, slug, pk)
     return _vers_accueil(
         request,
         slug,
-        lambda a: sessions.fermer(a.organisation, pk, version_postee(request), request.user),  # type: ignore[arg-type]
+        lambda a: sessions.fermer(a.organisation, pk, version_postee(request), _par(request)),
         "La session est fermée aux membres ; les participants déjà comptés restent.",
         Permission.GERER_FORMATIONS,
+        trouver=lambda org, jour: sessions.ouverte_pour(org, pk, jour),
     )
+
+
+def _nombres(request: HttpRequest) -> dict[int, int]:
+    """Les participants saisis par population (`population_<pk>`) ; une saisie illisible est refusée."""
+    nombres: dict[int, int] = {}
+    for cle, valeur in request.POST.items():
+        if cle.startswith("population_"):
+            population, nombre = _entier(cle.removeprefix("population_")), _entier(valeur or "0")
+            if population is None or nombre is None:
+                raise ValidationError("Le nombre de participants est un entier positif ou nul.")
+            nombres[population] = nombre
+    return nombres
 
 
 @login_required
 def compter_participants(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _session_ouverte(request, slug, pk)
-
-    def agir(a: Adhesion) -> object:
-        nombres: dict[int, int] = {}
-        for cle, valeur in request.POST.items():
-            if cle.startswith("population_"):
-                population, nombre = _entier(cle.removeprefix("population_")), _entier(valeur or "0")
-                if population is None or nombre is None:
-                    raise ValidationError("Le nombre de participants est un entier positif ou nul.")
-                nombres[population] = nombre
-        return sessions.compter(a.organisation, pk, nombres, request.user, timezone.localdate())  # type: ignore[arg-type]
-
     return _vers_accueil(
         request,
         slug,
-        agir,
+        lambda a: sessions.compter(
+            a.organisation, pk, _nombres(request), _par(request), timezone.localdate()
+        ),
         "Vos participants sont comptés : votre couverture de formation les inclut.",
         Permission.GERER_FORMATIONS,
+        trouver=lambda org, jour: sessions.ouverte_pour(org, pk, jour),
     )
 
 
