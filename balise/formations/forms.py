@@ -75,7 +75,9 @@ class SessionForm(Formulaire):
     ) -> None:
         # Les siennes : les membres d'une mutualisante comptent les leurs à part (balise/mutualisation).
         existantes = (
-            list(session.participations.filter(population__organisation=session.organisation_id)) if session else []
+            list(session.participations.filter(population__organisation=session.organisation_id))
+            if session
+            else []
         )
         if session is not None and not args:
             kwargs.setdefault("initial", {})
