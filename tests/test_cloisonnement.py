@@ -2112,9 +2112,43 @@ def test_droits_des_roles_dans_les_pages(scene, action, methode, chemin, donnees
     )
 
 
-def _droits_du_role_dans_les_pages(scene, role, action, methode, chemin, donnees, ecrit, autorises):
+# Les rôles qu'un membre accorde au personnel d'une mutualisante (balise/mutualisation/models.py).
+ROLES_ACCORDES = [REFERENT, DPO, LECTEUR, RH]
+
+
+def _intervenant(scene, role):
+    """Un référent d'une intercommunalité qui entre dans l'organisation de la scène sous une convention
+    signée lui accordant `role`, sans y être membre."""
+    agglo = fabrique.organisation(f"Agglomération {role}", slug=f"agglo-{role}", type="epci")
+    intervenant = fabrique.membre(agglo, REFERENT, f"intervenant-{role}@exemple.fr")
+    convention = services_mutualisation.proposer(
+        agglo, scene.org, intervenant, objet="Accompagnement", role=role, debut=date(2026, 1, 1), fin=None
+    )
+    services_mutualisation.signer(scene.org, convention.pk, convention.version, scene.admin)
+    return intervenant
+
+
+@pytest.mark.parametrize(
+    ("action", "methode", "chemin", "donnees", "ecrit", "autorises"),
+    ACTIONS_PAGES,
+    ids=[a[0] for a in ACTIONS_PAGES],
+)
+def test_droits_du_role_accorde_par_convention(scene, action, methode, chemin, donnees, ecrit, autorises):
+    """Le personnel d'une mutualisante a chez le membre exactement les droits du rôle accordé : ni plus,
+    ni moins, et un refus ne change rien."""
+    _chacun(
+        ROLES_ACCORDES,
+        lambda role: _droits_du_role_dans_les_pages(
+            scene, role, action, methode, chemin, donnees, ecrit, autorises, _intervenant(scene, role)
+        ),
+    )
+
+
+def _droits_du_role_dans_les_pages(
+    scene, role, action, methode, chemin, donnees, ecrit, autorises, acteur=None
+):
     client, pages_fraiches = Client(), VerificationFraicheur()
-    acteur = _personne(scene.org, role)
+    acteur = acteur or _personne(scene.org, role)
     if role == EXTERNE:
         # Un membre externe siège dans l'instance de la scène et dans celle du point soumis à avis :
         # il les voit, et rien d'autre.
