@@ -601,6 +601,12 @@ def test_sessions_refus_sans_rien_ecrire(agglo, admin_agglo, org_a, admin_a, org
     assert instantane.photo() == avant
     reponse = _client(admin_a).post(url, {f"population_{pop_a.pk}": "2"})
     assert reponse.status_code == 302 and session.participations.filter(population=pop_a).get().nombre == 2
+    avant = instantane.photo()
+    with pytest.raises(ValidationError, match="Seule la mutualisante"):
+        sessions.fermer(org_a, ouverte.pk, ouverte.version, admin_a)
+    fermer = f"/o/commune-a/mutualisation/sessions-ouvertes/{ouverte.pk}/fermer/"
+    assert _client(admin_a).post(fermer, {"version": ouverte.version}).status_code == 302
+    assert instantane.photo() == avant
     sessions.fermer(agglo, ouverte.pk, ouverte.version, admin_agglo)
     assert sessions.pour_le_membre(org_a, AUJOURD_HUI()) == []
     assert session.participations.filter(population=pop_a).exists()  # rien d'effacé

@@ -55,8 +55,10 @@ def ouvrir(mutualisante: Organisation, session_pk: int, par: Utilisateur) -> Ses
 def fermer(mutualisante: Organisation, pk: int, version: int | None, par: Utilisateur) -> SessionOuverte:
     """Plus aucun membre n'y compte de participants ; ceux déjà comptés restent."""
     ouverte = versions.verrouiller(
-        SessionOuverte.objects.filter(session__organisation=mutualisante, fermee_le__isnull=True), pk, version
+        SessionOuverte.objects.filter(fermee_le__isnull=True).select_related("session"), pk, version
     )
+    if ouverte.session.organisation_id != mutualisante.pk:
+        raise ValidationError("Seule la mutualisante qui l'a ouverte ferme cette session.")
     ouverte.fermee_le = timezone.now()
     versions.enregistrer(ouverte, par)
     return ouverte
