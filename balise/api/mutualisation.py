@@ -75,7 +75,7 @@ def conventions(request: Any, slug: str) -> list[dict[str, Any]]:
     return [_sortie(c, jour) for c in selectors.conventions(adhesion.organisation)]
 
 
-class LigneSortie(Schema):
+class MembrePortefeuilleSortie(Schema):
     membre: str
     membre_nom: str
     systemes: int
@@ -90,7 +90,7 @@ class LigneSortie(Schema):
 
 class PortefeuilleSortie(Schema):
     date: date
-    membres: list[LigneSortie]
+    membres: list[MembrePortefeuilleSortie]
     membres_sans_partage: int
 
 
