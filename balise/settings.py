@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "balise.programme",
     "balise.rapports",
     "balise.mutualisation",
+    "balise.observatoire",
     "balise.glossaire",
 ]
 
@@ -352,6 +353,12 @@ if not (0 <= RAPPELS_HEURE <= 23 and 0 <= RAPPELS_JOUR <= 6):
     raise RuntimeError("BALISE_RAPPELS_HEURE : 0 à 23 ; BALISE_RAPPELS_JOUR : 0 (lundi) à 6 (dimanche).")
 # Personnes par lot de la tournée : un lot est une tâche de la file, qui compose et envoie leurs courriels.
 RAPPELS_LOT = int(os.environ.get("BALISE_RAPPELS_LOT", "100"))
+# Observatoire (balise/observatoire, docs/observatoire.md) : aucun chiffre tiré de moins de
+# OBSERVATOIRE_SEUIL organisations (5 par défaut, jamais moins de 3) ; recalcul chaque nuit à OBSERVATOIRE_HEURE.
+OBSERVATOIRE_SEUIL = int(os.environ.get("BALISE_OBSERVATOIRE_SEUIL", "5"))
+OBSERVATOIRE_HEURE = int(os.environ.get("BALISE_OBSERVATOIRE_HEURE", "3"))
+if OBSERVATOIRE_SEUIL < 3 or not 0 <= OBSERVATOIRE_HEURE <= 23:
+    raise RuntimeError("BALISE_OBSERVATOIRE_SEUIL : 3 au moins ; BALISE_OBSERVATOIRE_HEURE : 0 à 23.")
 
 # En-têtes de sécurité.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -33,6 +33,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.programme.urls")),
     path("o/<slug:slug>/", include("balise.rapports.urls")),
     path("o/<slug:slug>/", include("balise.mutualisation.urls")),
+    path("o/<slug:slug>/", include("balise.observatoire.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path(
         "questionnaire/<str:jeton>/merci/", instruments_views.questionnaire_merci, name="questionnaire_merci"
@@ -41,6 +42,7 @@ urlpatterns = [
     path("glossaire/", glossaire.page, name="glossaire"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("adhesion/", include("balise.organisations.urls_adhesion")),
+    path("public/", include("balise.observatoire.urls_public")),  # avant /public/<slug>/
     path("public/", include("balise.registre.urls_public")),
     path("public/", include("balise.chartes.urls_public")),
     path("", include("balise.rappels.urls")),

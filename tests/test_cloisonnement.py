@@ -141,6 +141,13 @@ ROUTES_HORS_ORGANISATION = {
     "comptes/activation/<uidb64>/<token>/": "lien secret",
     "adhesion/demandes/": "instance",
     "adhesion/demandes/<int:pk>/": "instance",
+    # Observatoire (balise/observatoire) : statistiques anonymisées de l'instance, sous secret statistique,
+    # lues dans le dernier relevé ; aucune donnée d'une organisation en particulier.
+    "public/observatoire/": "publique",
+    "public/observatoire/observatoire.json": "publique",
+    "public/observatoire/observatoire.csv": "publique",
+    "public/schema/observatoire.json": "publique",
+    "api/observatoire": "publique",
     # Sondes : ne disent que « ok » (balise/sondes.py).
     "healthz": "sonde",
     "livez": "sonde",

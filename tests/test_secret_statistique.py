@@ -339,3 +339,87 @@ def test_le_masque_complementaire_evite_les_marges():
     effectifs = {(f"l{i}", f"c{j}"): v for i, rang in enumerate(rangs) for j, v in enumerate(rang)}
     t = verifier(effectifs, ["l0", "l1", "l2"], [f"c{j}" for j in range(4)], 3)
     assert t.cases[("l1", "c0")].motif == S and t.totaux_colonnes["c1"].motif is None
+
+
+# --- `masquer` : primaires choisis par l'appelant, membres déjà connus (observatoire) ---------------
+
+
+def grille_avec_marges(rangs: list[list[int]]) -> list[list[int]]:
+    lignes = [[*rang, sum(rang)] for rang in rangs]
+    return [*lignes, [sum(rang[j] for rang in lignes) for j in range(len(lignes[0]))]]
+
+
+@st.composite
+def grilles_et_connues(draw):
+    nl, nc = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+    rangs = [[draw(petit_effectif) for _ in range(nc)] for _ in range(nl)]
+    g = grille_avec_marges(rangs)
+    positions = [(i, j) for i in range(nl + 1) for j in range(nc + 1)]
+    primaires = draw(st.sets(st.sampled_from(positions), max_size=4))
+    connues = draw(st.sets(st.sampled_from(positions), max_size=6))
+    # Ce qu'un attaquant connaît est clos par addition : une contrainte dont il connaît tous les membres
+    # sauf un lui donne aussi le dernier (c'est le cas dans l'observatoire : parts privées inchangées).
+    change = True
+    while change:
+        change = False
+        for contrainte in contraintes(nl, nc):
+            inconnus = [p for p in contrainte if p not in connues]
+            if len(inconnus) == 1:
+                connues.add(inconnus[0])
+                change = True
+    return g, primaires - connues, connues
+
+
+@settings(max_examples=100 if SOUS_MUTATION else 400, derandomize=True, database=None, deadline=None)
+@given(grilles_et_connues())
+def test_proprietes_masquer_avec_membres_connus(cas):
+    from balise.metiers.secret import masquer
+
+    g, primaires, connues = cas
+    motifs = masquer(g, dict.fromkeys(primaires, "primaire"), connues)
+    assert all(motifs[p] == "primaire" for p in primaires)
+    # Un membre connu ne cache rien : il compte comme visible pour l'attaquant.
+    vue = [
+        [None if (i, j) in motifs and (i, j) not in connues else v for j, v in enumerate(r)]
+        for i, r in enumerate(g)
+    ]
+    assert retrouvables(vue) == set()
+    # Jamais un membre connu choisi comme complément.
+    assert all(motifs[p] == "primaire" for p in connues if p in motifs)
+
+
+def test_masquer_sans_connues_est_le_secret_des_effectifs():
+    from balise.metiers.secret import _primaires, masquer
+
+    rangs = [[2, 20, 8], [30, 40, 40], [25, 35, 45]]
+    g = grille_avec_marges(rangs)
+    t = tableau(
+        {(f"l{i}", f"c{j}"): v for i, r in enumerate(rangs) for j, v in enumerate(r)},
+        ["l0", "l1", "l2"],
+        ["c0", "c1", "c2"],
+    )
+    attendu = {(i, j) for i, rang in enumerate(motifs(t)) for j, m in enumerate(rang) if m}
+    assert set(masquer(g, _primaires(g, 5))) == attendu
+
+
+def test_masquer_refuse_une_grille_incoherente():
+    from balise.metiers.secret import masquer
+
+    with pytest.raises(ValueError, match="totaux"):
+        masquer([[1, 2], [1, 3]], {})
+    with pytest.raises(ValueError, match="hors de la grille"):
+        masquer([[1, 1], [1, 1]], {(5, 0): "primaire"})
+    with pytest.raises(ValueError, match="négative"):
+        masquer([[-1, -1], [-1, -1]], {})
+
+
+def test_un_membre_connu_n_est_pas_un_complement():
+    from balise.metiers.secret import masquer
+
+    # Ligne 0 : (0, 0) primaire ; (0, 1) serait le complément naturel, mais il est connu : le total
+    # de la ligne (ou une autre case inconnue) le remplace.
+    g = grille_avec_marges([[2, 9, 30], [20, 25, 40]])
+    motifs_ = masquer(g, {(0, 0): "primaire"}, {(0, 1)})
+    assert (0, 1) not in motifs_
+    vue = [[None if (i, j) in motifs_ else v for j, v in enumerate(r)] for i, r in enumerate(g)]
+    assert retrouvables(vue) == set()

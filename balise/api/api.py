@@ -44,6 +44,7 @@ from . import (
     gouvernance_seances,
     indicateurs,
     mutualisation,
+    observatoire,
     programme,
     rapports,
     regles_usage,
@@ -495,3 +496,4 @@ api.add_router("/organisations", programme.routeur)
 api.add_router("/organisations", indicateurs.routeur)
 api.add_router("/organisations", rapports.routeur)
 api.add_router("/organisations", mutualisation.routeur)
+api.add_router("/observatoire", observatoire.routeur)

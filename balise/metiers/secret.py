@@ -20,6 +20,12 @@ colonne), la ligne des totaux (totaux de colonnes + total général) et la colon
 L'ETP est masqué exactement là où l'effectif l'est. Le résultat est déterministe : à valeur égale,
 l'ordre des lignes puis des colonnes départage.
 
+Le même algorithme sert l'observatoire (balise/observatoire), par `masquer` : la grille y est un
+compte de systèmes ou d'organisations, le secret primaire est décidé par l'appelant (nombre
+d'organisations contributrices d'une case, évolution depuis le relevé précédent), et des membres déjà
+connus d'un attaquant (tirés des registres publics, ou publiés tels quels auparavant) ne protègent
+rien : ils ne comptent pas comme masques et ne sont jamais choisis comme masque complémentaire.
+
 Limite connue : la protection est contre le recalcul exact ; des bornes (encadrements) restent
 déductibles, comme pour tout secret par cases masquées sans méthode d'optimisation.
 """
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -145,7 +152,7 @@ def proteger(
         eff[nl][j] = sum(eff[i][j] for i in range(nl))
         etp[nl][j] = sum((etp[i][j] for i in range(nl)), Decimal(0))
 
-    motifs = _masquer(eff, seuil)
+    motifs = _masquer(eff, _primaires(eff, seuil))
 
     def case(i: int, j: int) -> Case:
         motif = motifs.get((i, j))
@@ -168,7 +175,48 @@ def proteger(
     )
 
 
-def _masquer(eff: list[list[int]], seuil: int) -> dict[tuple[int, int], str]:
+def _primaires(eff: list[list[int]], seuil: int) -> dict[tuple[int, int], str]:
+    """Secret primaire d'une grille d'effectifs : tout membre dans 1..seuil-1."""
+    return {
+        (i, j): PRIMAIRE for i, rang in enumerate(eff) for j, valeur in enumerate(rang) if 0 < valeur < seuil
+    }
+
+
+def masquer(
+    grille: Sequence[Sequence[int]],
+    primaires: Mapping[tuple[int, int], str],
+    connues: AbstractSet[tuple[int, int]] = frozenset(),
+) -> dict[tuple[int, int], str]:
+    """Secret secondaire d'une grille avec marges (dernière ligne et dernière colonne = totaux) dont
+    l'appelant a choisi les membres masqués d'office (`primaires` : position → motif).
+
+    `connues` : les membres qu'un attaquant connaît déjà par ailleurs. Masqués ou non, ils ne cachent
+    rien : ils ne comptent pas comme masques d'une contrainte, ni comme arêtes du graphe des ponts, et ne
+    sont jamais choisis comme masque complémentaire. Renvoie chaque position masquée et son motif
+    (ceux de `primaires`, « secondaire » pour les autres)."""
+    eff = [list(rang) for rang in grille]
+    if not eff or not eff[0]:
+        raise ValueError("Une grille a au moins une ligne et une colonne (les totaux).")
+    nl, nc = len(eff), len(eff[0])
+    if any(len(rang) != nc for rang in eff):
+        raise ValueError("Les lignes de la grille n'ont pas toutes la même longueur.")
+    if any(valeur < 0 for rang in eff for valeur in rang):
+        raise ValueError("Une grille de comptes n'a pas de valeur négative.")
+    sommes = [sum(eff[i][:-1]) == eff[i][-1] for i in range(nl)]
+    sommes += [sum(eff[i][j] for i in range(nl - 1)) == eff[-1][j] for j in range(nc)]
+    if not all(sommes):
+        raise ValueError("Les totaux de la grille ne sont pas les sommes de ses lignes et colonnes.")
+    for i, j in [*primaires, *connues]:
+        if not (0 <= i < nl and 0 <= j < nc):
+            raise ValueError(f"Position hors de la grille : ({i}, {j}).")
+    return _masquer(eff, primaires, frozenset(connues))
+
+
+def _masquer(
+    eff: list[list[int]],
+    primaires: Mapping[tuple[int, int], str],
+    connues: frozenset[tuple[int, int]] = frozenset(),
+) -> dict[tuple[int, int], str]:
     """Positions masquées de la grille avec marges (dernière ligne et dernière colonne = totaux) et leur motif."""
     nl, nc = len(eff), len(eff[0])
     motifs: dict[tuple[int, int], str] = {}
@@ -176,13 +224,12 @@ def _masquer(eff: list[list[int]], seuil: int) -> dict[tuple[int, int], str]:
 
     def masque(i: int, j: int, motif: str) -> None:
         motifs[(i, j)] = motif
-        par_ligne[i] += 1
-        par_colonne[j] += 1
+        if (i, j) not in connues:  # un membre connu ne cache rien
+            par_ligne[i] += 1
+            par_colonne[j] += 1
 
-    for i in range(nl):
-        for j in range(nc):
-            if 0 < eff[i][j] < seuil:
-                masque(i, j, PRIMAIRE)
+    for i, j in sorted(primaires):
+        masque(i, j, primaires[(i, j)])
 
     # Contrainte = (0, i) pour la ligne i, (1, j) pour la colonne j. Une contrainte qui a deux membres
     # masqués les garde : chacune n'est complétée qu'une fois, le tout reste linéaire en la taille.
@@ -192,25 +239,45 @@ def _masquer(eff: list[list[int]], seuil: int) -> dict[tuple[int, int], str]:
             sens, k = a_verifier.popleft()
             if (par_ligne if sens == 0 else par_colonne)[k] != 1:
                 continue
-            i, j = _complement(eff, motifs, par_ligne, par_colonne, sens, k)
+            position = _complement(eff, motifs, connues, par_ligne, par_colonne, sens, k)
+            if position is None:
+                return _tout_masquer(eff, motifs, connues)
+            i, j = position
             masque(i, j, SECONDAIRE)
             a_verifier.append((1, j) if sens == 0 else (0, i))
-        ponts = _ponts(nl, nc, motifs)
+        ponts = _ponts(nl, nc, {p: m for p, m in motifs.items() if p not in connues})
         if not ponts:
             return motifs
         # Ajouter une case ne crée ni pont ni contrainte à un seul masque : on traite les ponts un à un.
-        masque(*_relier(eff, motifs, nl, ponts[0]), SECONDAIRE)
+        position = _relier(eff, motifs, connues, nl, ponts[0])
+        if position is None:
+            return _tout_masquer(eff, motifs, connues)
+        masque(*position, SECONDAIRE)
+
+
+def _tout_masquer(
+    eff: list[list[int]], motifs: dict[tuple[int, int], str], connues: frozenset[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """Dernier recours (jamais sans membres connus) : aucun complément sûr n'existe ; tout ce qui n'est
+    pas connu est masqué, et les contraintes ne relient plus que des inconnues ou des membres connus."""
+    tout = dict(motifs)
+    for i, rang in enumerate(eff):
+        for j in range(len(rang)):
+            if (i, j) not in connues:
+                tout.setdefault((i, j), SECONDAIRE)
+    return tout
 
 
 def _complement(
     eff: list[list[int]],
     motifs: dict[tuple[int, int], str],
+    connues: frozenset[tuple[int, int]],
     par_ligne: list[int],
     par_colonne: list[int],
     sens: int,
     k: int,
-) -> tuple[int, int]:
-    """Le membre à masquer en plus dans une contrainte qui n'en a qu'un de masqué."""
+) -> tuple[int, int] | None:
+    """Le membre à masquer en plus dans une contrainte qui n'en a qu'un de masqué (None : aucun possible)."""
     if sens == 0:
         membres = [(k, j) for j in range(len(par_colonne))]
     else:
@@ -219,7 +286,7 @@ def _complement(
     meilleur, meilleure_cle = None, None
     for i, j in composantes:
         valeur = eff[i][j]
-        if valeur <= 0 or (i, j) in motifs:
+        if valeur <= 0 or (i, j) in motifs or (i, j) in connues:
             continue
         autre = par_colonne[j] if sens == 0 else par_ligne[i]
         # Autre contrainte à un seul masque : les deux sont réglées d'un coup ; déjà entamée : pas de
@@ -229,10 +296,11 @@ def _complement(
             meilleur, meilleure_cle = (i, j), cle
     if meilleur is not None:
         return meilleur
-    if marge not in motifs:
+    if marge not in motifs and marge not in connues:
         return marge
-    # Inatteignable (le membre masqué est non nul, donc une autre case non nulle est visible) : par prudence.
-    return next(position for position in composantes if position not in motifs)
+    # Sans membre connu, inatteignable (le membre masqué est non nul, donc une autre case non nulle est
+    # visible) ; avec, une case nulle inconnue fait l'affaire : sa valeur n'est pas sue de l'attaquant.
+    return next((p for p in composantes if p not in motifs and p not in connues), None)
 
 
 def _ponts(nl: int, nc: int, motifs: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
@@ -276,8 +344,12 @@ def _ponts(nl: int, nc: int, motifs: dict[tuple[int, int], str]) -> list[tuple[i
 
 
 def _relier(
-    eff: list[list[int]], motifs: dict[tuple[int, int], str], nl: int, pont: tuple[int, int]
-) -> tuple[int, int]:
+    eff: list[list[int]],
+    motifs: dict[tuple[int, int], str],
+    connues: frozenset[tuple[int, int]],
+    nl: int,
+    pont: tuple[int, int],
+) -> tuple[int, int] | None:
     """Une case visible reliant les deux côtés du pont, qui le met ainsi sur un cycle."""
     nc = len(eff[0])
 
@@ -290,7 +362,7 @@ def _relier(
             else:
                 suivants = [(i, sommet - nl) for i in range(nl)]
             for i, j in suivants:
-                if (i, j) == pont or (i, j) not in motifs:
+                if (i, j) == pont or (i, j) not in motifs or (i, j) in connues:
                     continue
                 autre = nl + j if sommet < nl else i
                 if autre not in vus:
@@ -301,9 +373,12 @@ def _relier(
     a, b = cote(pont[0]), cote(nl + pont[1])
     candidates = [(i, s - nl) for i in a if i < nl for s in b if s >= nl]
     candidates += [(i, s - nl) for i in b if i < nl for s in a if s >= nl]
-    # Hormis le pont lui-même, aucune n'est masquée ; il en reste toujours une, car chaque extrémité
-    # du pont a un autre masque. Préférence : non nulle, hors marges, la plus petite, puis la première.
-    candidates.remove(pont)
+    # Hormis le pont lui-même, aucune n'est masquée (sinon les deux côtés se toucheraient), sauf des
+    # membres connus, écartés. Sans membre connu, il en reste toujours une, car chaque extrémité du pont
+    # a un autre masque. Préférence : non nulle, hors marges, la plus petite, puis la première.
+    candidates = [p for p in candidates if p != pont and p not in connues]
+    if not candidates:
+        return None
     return min(
         candidates, key=lambda p: (eff[p[0]][p[1]] == 0, p[0] == nl - 1 or p[1] == nc - 1, eff[p[0]][p[1]], p)
     )

@@ -22,6 +22,7 @@ from balise.conformite.regles import en_vigueur
 from balise.demo import chartes, formations, gouvernance
 from balise.demo import indicateurs as demo_indicateurs
 from balise.demo import mutualisation as demo_mutualisation
+from balise.demo import observatoire as demo_observatoire
 from balise.demo import programme as demo_programme
 from balise.demo import rapports as demo_rapports
 from balise.demo import regles_usage as demo_regles_usage
@@ -104,6 +105,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     demo_indicateurs.charger(utilisateurs)
     demo_rapports.charger(donnees, utilisateurs)
     demo_mutualisation.charger(utilisateurs)
+    demo_observatoire.charger(utilisateurs)
     return externes
 
 

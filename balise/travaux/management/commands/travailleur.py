@@ -14,6 +14,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
+from balise.observatoire.taches import planifier as planifier_observatoire
 from balise.rappels.taches import planifier
 from balise.travaux.services import constater_abandons
 
@@ -47,4 +48,5 @@ class Command(DbWorker):
         plan = planifier()
         if options["verbosity"] > 1:
             self.stdout.write(f"Prochaine tournée des rappels : {plan.prevue_le:%d/%m/%Y %H:%M}.")
+        planifier_observatoire()  # le recalcul nocturne de l'observatoire, de la même façon
         super().handle(*args, **options)
