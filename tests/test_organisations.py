@@ -164,3 +164,18 @@ def test_le_backend_des_sessions_ouvertes_par_balise_est_reconnu(settings):
     from balise.comptes.backends import BACKEND_SESSION
 
     assert BACKEND_SESSION in settings.AUTHENTICATION_BACKENDS
+
+
+def test_chaque_page_publique_hors_organisation_reserve_son_identifiant():
+    """/public/<slug>/ est le registre public d'une organisation : une page publique de l'instance à la même
+    place (/public/observatoire/, /public/schema/…) masquerait celui d'une organisation de ce nom."""
+    from balise.urls import urlpatterns
+
+    premiers = set()
+    for motif in urlpatterns:
+        if str(motif.pattern) == "public/" and hasattr(motif, "url_patterns"):
+            for sous in motif.url_patterns:
+                segment = str(sous.pattern).split("/", 1)[0]
+                if segment and "<" not in segment:
+                    premiers.add(segment)
+    assert premiers and premiers <= services.SLUGS_RESERVES, premiers - services.SLUGS_RESERVES

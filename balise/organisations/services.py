@@ -17,8 +17,8 @@ from . import journal, logos
 from .models import Adhesion, Invitation, Logo, Organisation
 from .roles import Role
 
-# Ces identifiants d'adresse sont pris par des pages de Balise (/public/schema/ …).
-SLUGS_RESERVES = frozenset({"schema", "api", "admin", "static"})
+# Ces identifiants d'adresse sont pris par des pages de Balise (/public/schema/, /public/observatoire/ …).
+SLUGS_RESERVES = frozenset({"schema", "api", "admin", "static", "observatoire", "bibliotheque"})
 
 
 def slug_disponible(nom: str) -> str:
