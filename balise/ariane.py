@@ -33,6 +33,7 @@ RUBRIQUES: dict[str, tuple[str, str]] = {
     "formations": ("Formations", "formations:accueil"),
     "rapports": ("Rapports", "rapports:accueil"),
     "mutualisation": ("Mutualisation", "mutualisation:accueil"),
+    "bibliotheque": ("Bibliothèque des cas d'usage", "bibliotheque:liste"),
     "comptes": ("Mon compte", "comptes:compte"),
 }
 # Rubrique d'une application entière, sauf les pages nommées ci-dessous.
@@ -49,6 +50,7 @@ PAR_APPLICATION = {
     "formations": "formations",
     "rapports": "rapports",
     "mutualisation": "mutualisation",
+    "bibliotheque": "bibliotheque",
     "comptes": "comptes",
 }
 # Pages rangées ailleurs que dans la rubrique de leur application (None : dans aucune rubrique).

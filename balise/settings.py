@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "balise.mutualisation",
     "balise.observatoire",
     "balise.glossaire",
+    "balise.bibliotheque",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.regles_usage.urls")),
     path("o/<slug:slug>/", include("balise.programme.urls")),
     path("o/<slug:slug>/", include("balise.rapports.urls")),
+    path("o/<slug:slug>/", include("balise.bibliotheque.urls")),
     path("o/<slug:slug>/", include("balise.mutualisation.urls")),
     path("o/<slug:slug>/", include("balise.observatoire.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("glossaire/", glossaire.page, name="glossaire"),
     path("invitation/<str:jeton>/", include("balise.organisations.urls_invitation")),
     path("adhesion/", include("balise.organisations.urls_adhesion")),
+    path("public/", include("balise.bibliotheque.urls_public")),  # avant /public/<slug>/ du registre
     path("public/", include("balise.observatoire.urls_public")),  # avant /public/<slug>/
     path("public/", include("balise.registre.urls_public")),
     path("public/", include("balise.chartes.urls_public")),

@@ -85,8 +85,20 @@ ROUTES_PUBLIQUES = [r for r in ROUTES_SLUG if r.startswith(PREFIXES_PUBLICS)]
 # une entrée d'un référentiel livré, la même pour toutes (une étape du programme : sous le slug de B,
 # elle désigne l'étape de B, pas celle de A).
 _PARAMETRES_SANS_OBJET = {"slug", "nom", "format_", "etape_id", "etape"}
+# Un cas d'usage de la bibliothèque (balise/bibliotheque) est commun à toutes les organisations : sous le
+# slug de B, celui que A partage se lit et s'adopte, c'est l'objet même du partage. Les autres adresses
+# de la bibliothèque (retrait d'un partage, partage d'un système) désignent bien un objet de A.
+ROUTES_OBJETS_COMMUNS = {
+    "o/<slug:slug>/bibliotheque/<int:pk>/",
+    "o/<slug:slug>/bibliotheque/<int:pk>/adopter/",
+    "api/organisations/<slug>/bibliotheque/<pk>",
+    "api/organisations/<slug>/bibliotheque/<pk>/adopter",
+}
 ROUTES_A_IDENTIFIANT = [
-    r for r in ROUTES_PRIVEES if {m.group("nom") for m in _PARAMETRE.finditer(r)} - _PARAMETRES_SANS_OBJET
+    r
+    for r in ROUTES_PRIVEES
+    if {m.group("nom") for m in _PARAMETRE.finditer(r)} - _PARAMETRES_SANS_OBJET
+    and r not in ROUTES_OBJETS_COMMUNS
 ]
 METHODES = ["GET", "POST", "PATCH", "DELETE"]
 # Les adresses sans organisation, chacune rangée selon qui l'atteint. Une adresse nouvelle doit y être
@@ -147,6 +159,9 @@ ROUTES_HORS_ORGANISATION = {
     "public/observatoire/observatoire.json": "publique",
     "public/observatoire/observatoire.csv": "publique",
     "public/schema/observatoire.json": "publique",
+    # Bibliothèque des cas d'usage : ce que chaque organisation a choisi de partager, sans nom de personne.
+    "public/bibliotheque/": "publique",
+    "public/bibliotheque/<int:pk>/": "publique",
     "api/observatoire": "publique",
     # Sondes : ne disent que « ok » (balise/sondes.py).
     "healthz": "sonde",
@@ -217,6 +232,9 @@ _OBJETS = {
     ("pk", "conventions"): "convention",
     ("pk", "partages"): "instrument_partage",
     ("pk", "sessions-ouvertes"): "session_ouverte",
+    # Bibliothèque des cas d'usage : un cas que l'organisation partage, le système qu'elle partage.
+    ("pk", "bibliotheque"): "cas_usage",
+    ("pk", "partager"): "systeme",
 }
 
 
@@ -281,7 +299,9 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         programme_ = _programme(org, admin, lettre)
         import_registre = _reprise(org, admin, lettre)
         mutualisation = _convention(org, admin, lettre)
+        cas_usage = _cas_usage(systeme, admin, lettre)
         return {
+            "cas_usage": cas_usage,
             **mutualisation,
             "import_registre": import_registre.pk,
             "charte": charte,
@@ -318,6 +338,14 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         slug_a=org_a.slug,
         slug_b=org_b.slug,
     )
+
+
+def _cas_usage(systeme, admin, lettre) -> int:
+    """Le système partagé dans la bibliothèque des cas d'usage (un partage que seule l'organisation retire)."""
+    from balise.bibliotheque import services as bibliotheque
+
+    partage = bibliotheque.Partage(titre=f"Cas partagé {lettre}", finalite="Détecter les fuites.")
+    return bibliotheque.partager(systeme, partage, admin).pk
 
 
 def _convention(org, admin, lettre) -> dict:
@@ -948,6 +976,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "convention": 32,
         "instrument_partage": 33,
         "session_ouverte": 34,
+        "cas_usage": 35,
         "action_programme": 25,
         "sensibilisation": 25,
         "note_veille": 25,

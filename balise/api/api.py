@@ -34,6 +34,7 @@ from balise.registre import documents, selectors, services
 from balise.registre.models import SystemeIA
 
 from . import (
+    bibliotheque,
     chartes,
     conformite,
     erreurs,
@@ -496,4 +497,5 @@ api.add_router("/organisations", programme.routeur)
 api.add_router("/organisations", indicateurs.routeur)
 api.add_router("/organisations", rapports.routeur)
 api.add_router("/organisations", mutualisation.routeur)
+api.add_router("/organisations", bibliotheque.routeur)
 api.add_router("/observatoire", observatoire.routeur)

@@ -19,6 +19,7 @@ from balise.comptes.models import Utilisateur
 from balise.conformite import services as conformite
 from balise.conformite.models import Qualification
 from balise.conformite.regles import en_vigueur
+from balise.demo import bibliotheque as demo_bibliotheque
 from balise.demo import chartes, formations, gouvernance
 from balise.demo import indicateurs as demo_indicateurs
 from balise.demo import mutualisation as demo_mutualisation
@@ -104,6 +105,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     demo_programme.charger(utilisateurs)
     demo_indicateurs.charger(utilisateurs)
     demo_rapports.charger(donnees, utilisateurs)
+    demo_bibliotheque.charger(utilisateurs, instance)
     demo_mutualisation.charger(utilisateurs)
     demo_observatoire.charger(utilisateurs)
     return externes
