@@ -9,8 +9,11 @@ from playwright.sync_api import Page
 
 from balise.bibliotheque import services
 from balise.bibliotheque.models import Adoption, CasUsage
+from balise.conformite.models import Qualification
+from balise.conformite.regles import en_vigueur
 from tests import fabrique
 from tests.navigateur.conftest import connecter
+from tests.navigateur.test_conformite import repondre
 
 pytestmark = pytest.mark.navigateur
 
@@ -59,8 +62,13 @@ def test_partager_chercher_adopter_qualifier(page, nouveau_contexte, org_a, refe
     adoption = Adoption.objects.get()
     assert adoption.organisation == org_b and adoption.systeme.stade == "idee"
     assert "Adopté le" in autre.content()
-    autre.goto(f"/o/{org_b.slug}/registre/{adoption.systeme_id}/qualification/")
-    assert autre.get_by_role("heading", level=1).count() == 1
+    # La fiche adoptée se qualifie comme toute autre : le questionnaire jusqu'au bout.
+    regles = en_vigueur()
+    cas = min(regles.cas, key=lambda c: len(c.reponses))
+    autre.goto(f"/o/{org_b.slug}/registre/{adoption.systeme_id}/qualification/questionnaire/")
+    repondre(autre, regles, cas.reponses)
+    autre.get_by_text("Qualification enregistrée").wait_for()
+    assert Qualification.objects.filter(systeme=adoption.systeme).exists()
 
     # De retour sur le cas, la commune A voit qui l'a repris.
     page.goto(f"/o/{org_a.slug}/bibliotheque/{partage.pk}/")
