@@ -2,7 +2,8 @@
 
 django-tasks n'a pas d'ordonnanceur périodique ; la file de django-tasks-db sait en revanche garder
 une tâche jusqu'à une heure donnée (`run_after` : le travailleur ne prend que les tâches dont l'heure
-est passée). D'où un ordonnanceur en trois pièces, sans service de plus :
+est passée). D'où un ordonnanceur en trois pièces, sans service de plus (les deux premières
+communes avec l'observatoire : balise/travaux/quotidien.py) :
 
 1. `planifier()`, appelée au démarrage de chaque `manage.py travailleur` : si aucune tournée n'attend
    dans la file, en met une, à `RAPPELS_HEURE` aujourd'hui (ou tout de suite si l'heure est passée :
@@ -32,7 +33,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -41,11 +42,11 @@ from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import TaskContext, task
-from django_tasks_db.models import DBTaskResult
 
 from balise.comptes.models import Utilisateur
 from balise.gouvernance.a_traiter import ATraiter
 from balise.organisations.models import Adhesion
+from balise.travaux import quotidien
 
 from .lots import pour_lot
 from .models import EnvoiRecapitulatif, Frequence, Planification, PreferenceRappel
@@ -74,38 +75,15 @@ def periode_de_la_semaine(jour: date) -> str:
 
 
 def heure_de_tournee(jour: date) -> datetime:
-    return timezone.make_aware(datetime.combine(jour, time(settings.RAPPELS_HEURE)))
-
-
-def prochaine_tournee(maintenant: datetime, rattrapage: bool) -> datetime:
-    """L'heure de la prochaine tournée : aujourd'hui à RAPPELS_HEURE si elle est à venir ; sinon tout de
-    suite (`rattrapage`, au démarrage du travailleur) ou demain à la même heure."""
-    aujourd_hui = timezone.localdate(maintenant)
-    prevue = heure_de_tournee(aujourd_hui)
-    if prevue > maintenant:
-        return prevue
-    return maintenant if rattrapage else heure_de_tournee(aujourd_hui + timedelta(days=1))
-
-
-# --- Planification ---------------------------------------------------------------------------------
-
-
-def _mettre_en_file(plan: Planification, quand: datetime) -> None:
-    resultat = tournee.using(run_after=quand).enqueue()
-    plan.tache, plan.prevue_le = str(resultat.id)[:64], quand
-    plan.save()
+    return quotidien.a_l_heure(jour, settings.RAPPELS_HEURE)
 
 
 def planifier(maintenant: datetime | None = None) -> Planification:
     """Au démarrage du travailleur : une tournée, et une seule, attend dans la file."""
     maintenant = maintenant or timezone.now()
-    with transaction.atomic():
-        Planification.objects.get_or_create(pk=1)
-        plan = Planification.objects.select_for_update().get(pk=1)
-        en_attente = plan.tache and DBTaskResult.objects.filter(id=plan.tache, status="READY").exists()
-        if not en_attente:
-            _mettre_en_file(plan, prochaine_tournee(maintenant, rattrapage=True))
-    return plan
+    return quotidien.planifier(
+        Planification, tournee, lambda: quotidien.prochaine_heure(maintenant, settings.RAPPELS_HEURE, True)
+    )
 
 
 @task(priority=PRIORITE_TOURNEE, takes_context=True)
@@ -113,15 +91,10 @@ def tournee(context: TaskContext) -> int:
     """Replanifie la suivante, puis met en file les lots de la période ; renvoie le nombre de lots."""
     moi = str(context.task_result.id)
     maintenant = timezone.now()
-    with transaction.atomic():
-        Planification.objects.get_or_create(pk=1)
-        plan = Planification.objects.select_for_update().get(pk=1)
-        if plan.tache and plan.tache != moi:
-            journal.warning(
-                "Tournée des rappels %s en double : ignorée (la tournée attendue est %s).", moi, plan.tache
-            )
-            return 0
-        _mettre_en_file(plan, prochaine_tournee(maintenant, rattrapage=False))
+    suivante = quotidien.prochaine_heure(maintenant, settings.RAPPELS_HEURE, rattrapage=False)
+    if not quotidien.replanifier(Planification, tournee, moi, suivante):
+        journal.warning("Tournée des rappels %s en double : ignorée.", moi)
+        return 0
     return lancer_lots(timezone.localdate(maintenant))
 
 
