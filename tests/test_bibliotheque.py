@@ -555,11 +555,7 @@ def test_page_publique_sans_compte_et_sans_terme_inexplique(client, bibliotheque
 
 
 def test_la_demonstration_partage_et_adopte(db):
-    from balise.demo import bibliotheque as demo
-
-    call_command("charger_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    utilisateurs = {u.email: u for u in Utilisateur.objects.all()}
-    demo.charger(utilisateurs, Utilisateur.objects.get(email="instance@balise.example"))
+    call_command("charger_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115  # charge aussi la bibliothèque
     assert CasUsage.objects.filter(origine="catalogue").count() >= 20
     partage = CasUsage.objects.get(origine="partage")
     assert partage.organisation.slug == "val-de-balise" and partage.stade == "production"
