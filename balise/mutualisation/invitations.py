@@ -31,7 +31,7 @@ def communes_a_inviter(mutualisante: Organisation) -> list[collectivites.Collect
     encore leur espace dans Balise. Une requête."""
     if mutualisante.type != TypeOrganisation.EPCI or not mutualisante.siren:
         return []
-    membres = [c for c in collectivites.toutes() if c.epci == mutualisante.siren][:SUGGESTIONS_MAX]
+    membres = collectivites.communes_de(mutualisante.siren)[:SUGGESTIONS_MAX]
     presentes = set(
         Organisation.objects.filter(siren__in=[c.siren for c in membres if c.siren]).values_list(
             "siren", flat=True

@@ -104,6 +104,20 @@ def _par_siren() -> dict[str, Collectivite]:
     return {c.siren: c for c in toutes() if c.siren}
 
 
+@cache
+def _par_epci() -> dict[str, tuple[Collectivite, ...]]:
+    communes: dict[str, list[Collectivite]] = {}
+    for c in toutes():
+        if c.epci:
+            communes.setdefault(c.epci, []).append(c)
+    return {epci: tuple(liste) for epci, liste in communes.items()}
+
+
+def communes_de(siren_epci: str) -> tuple[Collectivite, ...]:
+    """Les communes membres d'une intercommunalité à fiscalité propre (colonne `epci`)."""
+    return _par_epci().get(siren_epci, ())
+
+
 def par_code(code: str) -> Collectivite | None:
     return _index()[0].get(code)
 
