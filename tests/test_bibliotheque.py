@@ -554,19 +554,6 @@ def test_page_publique_sans_compte_et_sans_terme_inexplique(client, bibliotheque
 # --- Démonstration --------------------------------------------------------------------------------------
 
 
-def test_la_demonstration_partage_et_adopte(db):
-    call_command("charger_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115  # charge aussi la bibliothèque
-    assert CasUsage.objects.filter(origine="catalogue").count() >= 20
-    partage = CasUsage.objects.get(origine="partage")
-    assert partage.organisation.slug == "val-de-balise" and partage.stade == "production"
-    assert partage.contact == "eau@val-de-balise.example" and partage.mesures
-    adoption = Adoption.objects.get()
-    assert (
-        adoption.organisation.slug == "montclair" and adoption.cas.identifiant == "saint_pair_comptes_rendus"
-    )
-    assert not CasUsage.history.filter(history_user__isnull=True).exists()
-
-
 def test_une_recherche_trop_large_est_plafonnee_et_rangee_par_date(
     client, bibliotheque, lecteur_a, monkeypatch
 ):

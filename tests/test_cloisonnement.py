@@ -2134,22 +2134,15 @@ ACTIONS_PAGES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("action", "methode", "chemin", "donnees", "ecrit", "autorises"),
-    ACTIONS_PAGES,
-    ids=[a[0] for a in ACTIONS_PAGES],
-)
-def test_droits_des_roles_dans_les_pages(scene, action, methode, chemin, donnees, ecrit, autorises):
-    _chacun(
-        ROLES,
-        lambda role: _droits_du_role_dans_les_pages(
-            scene, role, action, methode, chemin, donnees, ecrit, autorises
-        ),
-    )
+# Les rôles qu'un membre accorde au personnel d'une mutualisante (balise/mutualisation/models.py), du
+# moins fort au plus fort.
+ROLES_ACCORDES = (LECTEUR, RH, DPO, REFERENT)
 
 
-# Les rôles qu'un membre accorde au personnel d'une mutualisante (balise/mutualisation/models.py).
-ROLES_ACCORDES = [REFERENT, DPO, LECTEUR, RH]
+def test_les_roles_accordes_sont_ceux_des_conventions():
+    from balise.mutualisation.models import ROLES_ACCORDABLES
+
+    assert sorted(ROLES_ACCORDES) == sorted(r.value for r in ROLES_ACCORDABLES)
 
 
 def _intervenant(scene, role):
@@ -2164,20 +2157,36 @@ def _intervenant(scene, role):
     return intervenant
 
 
+def _roles_accordes_a_verifier(autorises) -> list[str]:
+    """Les rôles accordés par convention qui disent le plus sur une action : le moins fort qui y a droit
+    (la convention ouvre bien la page) et le plus fort qui n'y a pas droit (elle n'ouvre rien de plus).
+    La délégation ne fait que prêter un rôle (balise/mutualisation/delegation.py) : ces deux bornes,
+    page par page, la prennent en défaut à moindre coût que les quatre rôles accordables à chaque page."""
+    permis = [r for r in ROLES_ACCORDES if r in autorises]
+    refuses = [r for r in reversed(ROLES_ACCORDES) if r not in autorises]
+    return permis[:1] + refuses[:1]
+
+
 @pytest.mark.parametrize(
     ("action", "methode", "chemin", "donnees", "ecrit", "autorises"),
     ACTIONS_PAGES,
     ids=[a[0] for a in ACTIONS_PAGES],
 )
-def test_droits_du_role_accorde_par_convention(scene, action, methode, chemin, donnees, ecrit, autorises):
-    """Le personnel d'une mutualisante a chez le membre exactement les droits du rôle accordé : ni plus,
-    ni moins, et un refus ne change rien."""
-    _chacun(
-        ROLES_ACCORDES,
-        lambda role: _droits_du_role_dans_les_pages(
-            scene, role, action, methode, chemin, donnees, ecrit, autorises, _intervenant(scene, role)
-        ),
-    )
+def test_droits_des_roles_dans_les_pages(scene, action, methode, chemin, donnees, ecrit, autorises):
+    """Chaque rôle de membre a exactement ses droits, et le personnel d'une mutualisante exactement ceux
+    du rôle que la convention lui accorde : ni plus, ni moins ; un refus ne change rien."""
+    verifications = [(role, "membre") for role in ROLES] + [
+        (role, "convention") for role in _roles_accordes_a_verifier(autorises)
+    ]
+
+    def verifier(verification):
+        role, titre = verification
+        acteur = _intervenant(scene, role) if titre == "convention" else None
+        _droits_du_role_dans_les_pages(
+            scene, role, action, methode, chemin, donnees, ecrit, autorises, acteur
+        )
+
+    _chacun(verifications, verifier)
 
 
 def _droits_du_role_dans_les_pages(

@@ -1,9 +1,6 @@
 """Connexion, verrouillage après échecs, jetons d'API, sonde de santé, en-têtes de sécurité, démonstration."""
 
-from django.core.management import call_command
-
 from balise.comptes.models import JetonAPI
-from balise.organisations.models import Organisation
 
 
 def test_connexion_puis_verrouillage(client, admin_a, settings):
@@ -54,34 +51,6 @@ def test_entetes_de_securite(client, db):
         and "unsafe-inline" not in r["Content-Security-Policy"]
     )
     assert r["X-Frame-Options"] == "DENY" and r["X-Content-Type-Options"] == "nosniff"
-
-
-def test_demo_chargee_une_seule_fois(db, capsys):
-    call_command("charger_demo")
-    call_command("charger_demo")
-    sortie = capsys.readouterr().out
-    assert "Démonstration déjà chargée." in sortie and "/public/val-de-balise/" in sortie
-    # Les comptes imprimés disent le rôle en français et l'organisation par son nom, pas leurs codes.
-    assert (
-        "Référent IA (contributeur) — " in sortie
-        and "referent (" not in sortie
-        and "(val-de-balise)" not in sortie
-    )
-    agglo = Organisation.objects.get(slug="val-de-balise")
-    assert agglo.systemes.count() >= 8 and agglo.systemes.filter(publie=True).exists()
-    # Les trois organisations de la démonstration, et la population générée de l'observatoire.
-    assert Organisation.objects.exclude(slug__startswith="observatoire-generee").count() == 3
-    # Le questionnaire aux agents : par codes de participation, sept codes utilisés sur vingt.
-    from balise.instruments import selectors
-    from balise.instruments.models import Consultation
-
-    consultation = Consultation.objects.get(organisation=agglo)
-    groupes, total = selectors.codes_par_groupe(consultation)
-    assert consultation.avec_codes and [(g.libelle, g.generes, g.utilises) for g in groupes] == [
-        ("Direction de la communication", 8, 3),
-        ("Secrétariat des assemblées", 12, 4),
-    ]
-    assert total.utilises == consultation.reponses.count() == 7
 
 
 CHANGEMENT_DE_MOT_DE_PASSE = {

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from balise.comptes.models import Utilisateur
 from balise.metiers.models import ImportEffectifs
 from balise.organisations import journal, selectors
 from balise.organisations import services as organisations
@@ -338,17 +337,6 @@ def _versions_sans_auteur() -> dict[str, int]:
             if n:
                 sans_auteur[modele._meta.label] = n
     return sans_auteur
-
-
-def test_la_demonstration_n_a_aucune_version_sans_auteur(client, db):
-    call_command("charger_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Adhesion.history.count() >= 11
-    assert _versions_sans_auteur() == {}
-    instance = Organisation.objects.get(slug="val-de-balise").history.get().history_user
-    assert instance.email == "instance@balise.example"
-    client.force_login(Utilisateur.objects.get(email="admin@val-de-balise.example"))
-    page = _journal(client, Organisation.objects.get(slug="val-de-balise"), categorie="membres")
-    assert "<td>Système</td>" not in page and page.count(f"<td>{instance.nom_affiche}</td>") >= 6
 
 
 def test_creer_organisation_attribue_la_creation_au_premier_administrateur(client, db):
