@@ -232,6 +232,7 @@ _OBJETS = {
     ("pk", "conventions"): "convention",
     ("pk", "partages"): "instrument_partage",
     ("pk", "sessions-ouvertes"): "session_ouverte",
+    ("pk", "modeles"): "modele_partage",
     # Bibliothèque des cas d'usage : un cas que l'organisation partage, le système qu'elle partage.
     ("pk", "bibliotheque"): "cas_usage",
     ("pk", "partager"): "systeme",
@@ -352,7 +353,7 @@ def _convention(org, admin, lettre) -> dict:
     """Une convention signée entre une intercommunalité et l'organisation, un instrument et une session
     de formation que l'intercommunalité lui ouvre."""
     from balise.instruments import services as services_instruments
-    from balise.mutualisation import partages
+    from balise.mutualisation import modeles_partages, partages
     from balise.mutualisation import sessions as sessions_mutualisees
 
     agglo = fabrique.organisation(f"Agglomération {lettre}", slug=f"agglo-{lettre}", type="epci")
@@ -386,7 +387,26 @@ def _convention(org, admin, lettre) -> dict:
         admin_agglo,
     )
     ouverte = sessions_mutualisees.ouvrir(agglo, session.pk, admin_agglo)
-    return {"convention": convention.pk, "instrument_partage": partage.pk, "session_ouverte": ouverte.pk}
+    offre = formations.enregistrer_offre(
+        agglo,
+        {
+            "titre": f"Offre mutualisée secrète {lettre}",
+            "organisme": "Agglomération",
+            "format": "atelier",
+            "public": "Agents",
+            "palier": "acculturation",
+        },
+        admin_agglo,
+    )
+    modele = modeles_partages.partager(
+        agglo, "offre_formation", str(offre.pk), f"Modèle partagé secret {lettre}", admin_agglo
+    )
+    return {
+        "convention": convention.pk,
+        "instrument_partage": partage.pk,
+        "session_ouverte": ouverte.pk,
+        "modele_partage": modele.pk,
+    }
 
 
 def _gouvernance(org, admin, membre, lettre):
@@ -843,6 +863,8 @@ SECRETS_A = [
     "Point des avis secret a",
     "Comité des avis secret a",
     "Radar secret a",
+    "Offre mutualisée secrète a",
+    "Modèle partagé secret a",
     "Rapport secret commune-a",
     "Motif de politique secret a",
     "Charte secrète a",
@@ -976,6 +998,7 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "convention": 32,
         "instrument_partage": 33,
         "session_ouverte": 34,
+        "modele_partage": 42,
         "cas_usage": 35,
         "action_programme": 25,
         "sensibilisation": 25,

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from balise.bibliotheque.models import Adoption, CasUsage
 from balise.chartes import selectors as chartes
+from balise.chartes.models import VersionCharte
 from balise.comptes.models import Utilisateur
 from balise.conformite.models import ObligationSuivie
 from balise.formations import selectors as formations
@@ -26,7 +27,7 @@ from balise.gouvernance.models import Avis, Condition, Decision, Instance, Seanc
 from balise.indicateurs import selectors as indicateurs
 from balise.instruments import selectors as instruments
 from balise.instruments.models import Consultation
-from balise.mutualisation import partages
+from balise.mutualisation import modeles_partages, partages
 from balise.mutualisation import sessions as sessions_mutualisees
 from balise.mutualisation.models import Convention
 from balise.organisations.models import Adhesion, EvenementJournal, Organisation
@@ -323,3 +324,33 @@ def test_demo_chargee_une_seule_fois(demo_db):
         ("Secrétariat des assemblées", 12, 4),
     ]
     assert total.utilises == consultation.reponses.count() == 7
+
+
+def test_la_demonstration_partage_la_charte_et_le_comite_d_ethique(demo_db):
+    agglo, rivebelle, montclair = (
+        Organisation.objects.get(slug=s) for s in (AGGLO, "rivebelle", "montclair")
+    )
+    assert sorted(m.partage.nature for m in modeles_partages.partages_de(agglo)) == ["charte", "instance"]
+    vus = {m.partage.nature: m.statut for m in modeles_partages.partages_pour(rivebelle, date.today())}
+    assert vus == {"charte": "Repris, à jour", "instance": "Pas encore repris"}
+    assert VersionCharte.objects.get(organisation=rivebelle).statut == VersionCharte.Statut.BROUILLON
+    assert {m.statut for m in modeles_partages.partages_pour(montclair, date.today())} == {
+        "Pas encore repris"
+    }
+    assert EvenementJournal.objects.filter(organisation=rivebelle, nature="modele_repris").count() == 1
+
+
+def test_la_demonstration_reunit_le_copil_des_dgs(client, demo_db):
+    """Le COPIL de l'agglomération : les DGS des deux communes y siègent avec leur compte de commune, et
+    la prochaine séance examine un système de Rivebelle."""
+    copil = Instance.objects.get(organisation__slug=AGGLO, modele="copil_dgs")
+    dgs = {m.utilisateur.email for m in copil.membres.select_related("utilisateur")}
+    assert dgs == {"admin@val-de-balise.example", "dgs@rivebelle.example", "mairie@montclair.example"}
+    (seance,) = copil.seances.all()
+    point = seance.points.get(nature="porte")
+    assert point.organisation.slug == "rivebelle" and point.systeme.organisation.slug == "rivebelle"
+    # Le DGS de Rivebelle voit la séance du COPIL, et le système de sa commune depuis le point.
+    client.force_login(Utilisateur.objects.get(email="dgs@rivebelle.example"))
+    assert client.get(f"/o/{AGGLO}/seances/{seance.pk}/").status_code == 200
+    page = client.get(f"/o/{AGGLO}/points/{point.pk}/").content.decode()
+    assert f'href="/o/rivebelle/registre/{point.systeme_id}/"' in page

@@ -181,7 +181,7 @@ def test_une_evaluation_en_cours_et_une_qualification_s_inscrivent(comite, admin
     _, evaluation, _, _ = _evaluations(systeme_a, admin_a, "a")
     _qualifier(systeme_a, admin_a)
     seance = _seance(comite, admin_a)
-    offertes = selectors.propositions(comite)
+    offertes = selectors.propositions(comite, timezone.localdate())
     assert evaluation in offertes.evaluations and offertes.qualifications
     p = services.ajouter_point(seance.pk, "evaluation", admin_a, evaluation=evaluation.pk)
     q = services.ajouter_point(

@@ -3,7 +3,9 @@ sous convention. Elle a proposé la sienne à Rivebelle, qui l'a signée ; Montc
 4 100 habitants sans service informatique (le cas de seed 003:203), a demandé la sienne. Le
 référent IA de l'agglomération agit ainsi chez l'une et l'autre avec le rôle qu'elles accordent.
 L'agglomération partage son adaptation du radar de décision ; Rivebelle l'a reprise. Elle ouvre aussi
-sa plus récente session de formation aux agents des communes ; Rivebelle y a compté les siens."""
+sa plus récente session de formation aux agents des communes ; Rivebelle y a compté les siens. Elle
+partage enfin sa charte de l'IA adoptée et son comité d'éthique comme modèle d'instance ; Rivebelle a
+repris la charte en brouillon, qu'elle soumettra à sa propre consultation."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from django.utils import timezone
 from balise.comptes.models import Utilisateur
 from balise.formations import services as formations
 from balise.formations.models import Population, SessionFormation
+from balise.gouvernance.models import Instance
 from balise.instruments import services as instruments
 from balise.instruments.definition import en_yaml
 from balise.instruments.models import DefinitionInstrument
-from balise.mutualisation import partages, services, sessions
+from balise.mutualisation import modeles_partages, partages, services, sessions
+from balise.mutualisation.models import ModelePartage
 from balise.organisations.models import Organisation
 
 MUTUALISANTE = "val-de-balise"
@@ -62,6 +66,7 @@ def charger(utilisateurs: dict[str, Utilisateur]) -> None:
     services.signer(agglo, demandee.pk, demandee.version, admin_agglo)
     _partager_un_instrument(agglo, admin_agglo, communes["rivebelle"], utilisateurs["dgs@rivebelle.example"])
     _ouvrir_une_session(agglo, admin_agglo, communes["rivebelle"], utilisateurs["dgs@rivebelle.example"])
+    _partager_des_modeles(agglo, admin_agglo, communes["rivebelle"], utilisateurs["dgs@rivebelle.example"])
 
 
 def _ouvrir_une_session(
@@ -96,3 +101,41 @@ def _partager_un_instrument(
     jour = timezone.localdate()
     (vu,) = [p for p in partages.partages_pour(commune, jour) if p.partage.pk == partage.pk]
     partages.reprendre(commune, partage.pk, dgs, vu.version_visible, jour)
+
+
+def _partager_des_modeles(
+    agglo: Organisation, admin: Utilisateur, commune: Organisation, dgs: Utilisateur
+) -> None:
+    """La charte adoptée et le comité d'éthique (son réglage et ses collèges, jamais ses membres)."""
+    jour = timezone.localdate()
+    deja = set(
+        ModelePartage.objects.filter(mutualisante=agglo, retire_le__isnull=True).values_list("nature", "cle")
+    )
+    ethique = Instance.objects.filter(
+        organisation=agglo, modele="comite_ethique_colleges", archive_le__isnull=True
+    ).first()
+    if ethique is not None and (ModelePartage.Nature.INSTANCE, str(ethique.pk)) not in deja:
+        modeles_partages.partager(
+            agglo,
+            ModelePartage.Nature.INSTANCE,
+            str(ethique.pk),
+            "Un comité d'éthique à collèges pour les communes qui veulent le leur : reprenez son réglage, "
+            "nommez-y vos propres membres.",
+            admin,
+        )
+    charte = modeles_partages.SORTES[ModelePartage.Nature.CHARTE].lire([(agglo.pk, "")])
+    if not charte or (ModelePartage.Nature.CHARTE, "") in deja:
+        return
+    partage = modeles_partages.partager(
+        agglo,
+        ModelePartage.Nature.CHARTE,
+        "",
+        "La charte adoptée par le conseil communautaire : une base pour la vôtre, à soumettre à votre "
+        "consultation.",
+        admin,
+    )
+    vus = [m for m in modeles_partages.partages_pour(commune, jour) if m.partage.pk == partage.pk]
+    if vus and vus[0].reprise is None:
+        modeles_partages.reprendre(
+            commune, partage.pk, dgs, vus[0].amont.revision, vus[0].version_locale, jour
+        )

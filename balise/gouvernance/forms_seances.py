@@ -70,16 +70,22 @@ class PointForm(Formulaire):
     def __init__(self, *args, propositions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nature"].choices = [("", "Choisir")] + list(Point.Nature.choices)
+
+        def chez(systeme) -> str:
+            # Le système d'une organisation membre (COPIL d'une mutualisante) porte le nom de son membre.
+            ailleurs = systeme.organisation_id != propositions.organisation_id
+            return f"{systeme.organisation.nom} — " if ailleurs else ""
+
         self.fields["systeme"].choices = [("", "Choisir")] + [
-            (s.pk, f"{s.nom} ({s.get_stade_display()})") for s in propositions.systemes
+            (s.pk, f"{chez(s)}{s.nom} ({s.get_stade_display()})") for s in propositions.systemes
         ]
         self.fields["stade_vise"].choices = [("", "Choisir")] + [(s, Stade(s).label) for s in Stade.values]
         self.fields["evaluation"].choices = [("", "Choisir")] + [
-            (e.pk, f"{e.systeme.nom} — {e} ({e.get_statut_display().lower()})")
+            (e.pk, f"{chez(e.systeme)}{e.systeme.nom} — {e} ({e.get_statut_display().lower()})")
             for e in propositions.evaluations
         ]
         self.fields["qualification"].choices = [("", "Choisir")] + [
-            (q.pk, f"{q.systeme.nom} — {timezone.localtime(q.cree_le):%d/%m/%Y}")
+            (q.pk, f"{chez(q.systeme)}{q.systeme.nom} — {timezone.localtime(q.cree_le):%d/%m/%Y}")
             for q in propositions.qualifications
         ]
         self.fields["version_charte"].choices = [("", "Choisir")] + [

@@ -107,7 +107,11 @@ def decisions_du_point(p: Point) -> QuerySet[Decision]:
 def condition(organisation: Organisation, pk: int, aujourd_hui: date) -> Condition:
     return get_object_or_404(
         Condition.objects.avec_retard(aujourd_hui).select_related(
-            "systeme", "responsable", "avis__point", "decision", "preuve_document"
+            "systeme",
+            "responsable",
+            "avis__point__seance__instance__organisation",
+            "decision",
+            "preuve_document",
         ),
         pk=pk,
         organisation=organisation,
@@ -165,7 +169,7 @@ def chronologie(systeme: SystemeIA, aujourd_hui: date) -> list[Evenement]:
     Trois requêtes, quel que soit leur nombre."""
     evenements: list[Evenement] = []
     for a in Avis.objects.filter(point__systeme=systeme).select_related(
-        "point__seance__instance", "cree_par"
+        "point__seance__instance__organisation", "cree_par"
     ):
         evenements.append(Evenement(a.rendu_le, "avis", a))
     for d in Decision.objects.filter(systeme=systeme).select_related("instance", "cree_par"):

@@ -4,6 +4,7 @@ soit le nombre de points et de membres), objets proposés à l'ordre du jour."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
@@ -131,29 +132,45 @@ def quorum_de(seance: Seance, lignes: list[LignePresence]) -> Quorum:
     return quorum(presents, len(votants), seance.instance.quorum_pourcent)
 
 
+def organisations_inscriptibles(instance: Instance, jour: date) -> list[Organisation]:
+    """Les organisations dont les systèmes s'inscrivent à l'ordre du jour de l'instance : la sienne et,
+    pour l'instance d'une mutualisante (un COPIL des DGS de ses communes, seed 001:959), chaque membre
+    qui lui partage son portefeuille sous une convention ouverte ce jour-là."""
+    from balise.mutualisation.selectors import partagees
+
+    return [instance.organisation] + [c.membre for c in partagees(instance.organisation, jour)]
+
+
 @dataclass(frozen=True)
 class Propositions:
-    """Ce que l'on peut inscrire à l'ordre du jour : objets de l'organisation de l'instance seulement."""
+    """Ce que l'on peut inscrire à l'ordre du jour : objets des organisations inscriptibles."""
 
+    organisation_id: int = 0
     systemes: list[SystemeIA] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     qualifications: list[Qualification] = field(default_factory=list)
     chartes: list[VersionCharte] = field(default_factory=list)
 
 
-def propositions(instance: Instance) -> Propositions:
+def propositions(instance: Instance, jour: date) -> Propositions:
     org = instance.organisation_id
+    ids = [o.pk for o in organisations_inscriptibles(instance, jour)]
     return Propositions(
-        systemes=list(SystemeIA.objects.filter(organisation_id=org, archive_le__isnull=True).order_by("nom")),
+        organisation_id=org,
+        systemes=list(
+            SystemeIA.objects.filter(organisation_id__in=ids, archive_le__isnull=True)
+            .select_related("organisation")
+            .order_by("organisation__nom", "nom")
+        ),
         evaluations=list(
-            Evaluation.objects.filter(organisation_id=org, systeme__archive_le__isnull=True)
-            .select_related("systeme", "instrument")
-            .order_by("systeme__nom", "-cree_le")[:200]
+            Evaluation.objects.filter(organisation_id__in=ids, systeme__archive_le__isnull=True)
+            .select_related("systeme__organisation", "instrument")
+            .order_by("systeme__organisation__nom", "systeme__nom", "-cree_le")[:200]
         ),
         qualifications=list(
-            Qualification.objects.filter(organisation_id=org, systeme__archive_le__isnull=True)
-            .select_related("systeme")
-            .order_by("systeme__nom", "-cree_le")[:200]
+            Qualification.objects.filter(organisation_id__in=ids, systeme__archive_le__isnull=True)
+            .select_related("systeme__organisation")
+            .order_by("systeme__organisation__nom", "systeme__nom", "-cree_le")[:200]
         ),
         chartes=list(
             VersionCharte.objects.filter(

@@ -251,6 +251,12 @@ def prendre_decision(
             )
         if point.systeme_id != systeme.pk:
             raise ValidationError("Ce point de l'ordre du jour ne porte pas sur ce système.")
+        if systeme.organisation_id != instance.organisation_id:
+            # Le COPIL d'une mutualisante éclaire ses membres ; chacun décide de ses systèmes chez lui.
+            raise ValidationError(
+                "Ce système est celui d'une organisation membre : l'instance rend un avis, la décision "
+                "revient aux instances de cette organisation."
+            )
     if systeme.archive_le is not None:
         raise ValidationError("Ce système est archivé : restaurez sa fiche avant d'y consigner une décision.")
     with transaction.atomic():

@@ -32,6 +32,7 @@ from balise.travaux.models import Travail
 
 from . import convocations, pdf_seances
 from .models import Avis, Instance, Membre, Point, Presence, Seance
+from .selectors_seances import organisations_inscriptibles
 
 if TYPE_CHECKING:
     from balise.comptes.models import Utilisateur
@@ -138,14 +139,20 @@ def annuler(seance_id: int, motif: Any, version: int | None, par: Utilisateur, a
 # --- Ordre du jour ---------------------------------------------------------------------------------
 
 
-def _objet(modele: Any, pk: Any, organisation_id: int, libelle: str) -> Any:
+def _objet(modele: Any, pk: Any, organisations: list[int], libelle: str) -> Any:
+    """L'objet du registre d'une organisation inscriptible (celle de l'instance, ou un membre qui partage
+    son portefeuille avec elle : selectors_seances.organisations_inscriptibles)."""
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise ValidationError({libelle: "Choisissez dans la liste."})
     sur_systeme = modele is not SystemeIA
     base = modele.objects.select_related("systeme") if sur_systeme else modele.objects
-    trouve = base.filter(pk=pk, organisation_id=organisation_id).first()
+    trouve = base.filter(pk=pk, organisation_id__in=organisations).first()
     if trouve is None:
-        raise ValidationError({libelle: "Introuvable dans le registre de l'organisation de l'instance."})
+        raise ValidationError(
+            {
+                libelle: "Introuvable dans le registre de l'organisation de l'instance ni d'un membre qui le lui partage."
+            }
+        )
     systeme: SystemeIA = trouve.systeme if sur_systeme else trouve
     if systeme.archive_le is not None:
         raise ValidationError({libelle: "Ce système est archivé : il ne s'inscrit plus à l'ordre du jour."})
@@ -167,11 +174,13 @@ def ajouter_point(
     description: Any = "",
 ) -> Point:
     """Inscrit un point : un système présenté à un passage de stade, une évaluation, une qualification
-    (toujours de l'organisation de l'instance), une version de la charte soumise à la consultation
+    (de l'organisation de l'instance, ou d'un membre qui lui partage son portefeuille : le point est
+    alors à l'organisation du système), une version de la charte soumise à la consultation
     (balise/chartes), ou un point libre (intitulé et présentation)."""
     seance = Seance.objects.select_for_update().select_related("instance").get(pk=seance_id)
     _modifiable(seance)
     org = seance.instance.organisation_id
+    inscriptibles = [o.pk for o in organisations_inscriptibles(seance.instance, timezone.localdate())]
     titre = titre.strip() if isinstance(titre, str) else ""
     description = description.strip() if isinstance(description, str) else ""
     if len(titre) > 300:
@@ -180,22 +189,22 @@ def ajouter_point(
         raise ValidationError({"description": "La présentation tient en 10 000 caractères au plus."})
     point = Point(seance=seance, organisation_id=org, nature=nature, description=description)
     if nature == Point.Nature.PORTE:
-        s: SystemeIA = _objet(SystemeIA, systeme, org, "systeme")
+        s: SystemeIA = _objet(SystemeIA, systeme, inscriptibles, "systeme")
         if stade_vise not in suivants(s.stade):
             permis = ", ".join(str(Stade(x).label) for x in suivants(s.stade)) or "aucun"
             raise ValidationError(
                 {"stade_vise": f"Depuis « {Stade(s.stade).label} », les stades possibles sont : {permis}."}
             )
-        point.systeme, point.stade_vise = s, stade_vise
+        point.systeme, point.stade_vise, point.organisation_id = s, stade_vise, s.organisation_id
         point.titre = titre or f"{s.nom} : passage au stade « {Stade(stade_vise).label} »"
     elif nature == Point.Nature.EVALUATION:
-        e: Evaluation = _objet(Evaluation, evaluation, org, "evaluation")
-        point.evaluation, point.systeme = e, e.systeme
+        e: Evaluation = _objet(Evaluation, evaluation, inscriptibles, "evaluation")
+        point.evaluation, point.systeme, point.organisation_id = e, e.systeme, e.organisation_id
         etat = "" if e.finalisee else " (en cours)"
         point.titre = titre or f"{e.systeme.nom} : évaluation « {e.instrument.titre} »{etat}"
     elif nature == Point.Nature.QUALIFICATION:
-        q: Qualification = _objet(Qualification, qualification, org, "qualification")
-        point.qualification, point.systeme = q, q.systeme
+        q: Qualification = _objet(Qualification, qualification, inscriptibles, "qualification")
+        point.qualification, point.systeme, point.organisation_id = q, q.systeme, q.organisation_id
         point.titre = titre or (
             f"{q.systeme.nom} : qualification réglementaire du {timezone.localtime(q.cree_le):%d/%m/%Y}"
         )

@@ -78,7 +78,10 @@ def point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "vote_form": vote_form,
             "instruire": droits.peut_instruire(adhesion, instance),
             "decisionnelle": instance.nature == Instance.Nature.DECISIONNELLE,
-            "voir_registre": peut(adhesion.role, Permission.VOIR_REGISTRE),
+            # Le registre de l'organisation du point : la sienne, ou celle d'un membre de la mutualisante.
+            "voir_registre": peut(adhesion.role, Permission.VOIR_REGISTRE)
+            if p.organisation_id == adhesion.organisation.pk
+            else acces.permet(request.user, p.organisation.slug, Permission.VOIR_REGISTRE),
         },
     )
 

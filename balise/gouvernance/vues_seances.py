@@ -214,7 +214,9 @@ def annuler(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def ajouter_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion, seance = _seance(request, slug, pk, instruire=True)
-    form = PointForm(request.POST or None, propositions=selectors.propositions(seance.instance))
+    form = PointForm(
+        request.POST or None, propositions=selectors.propositions(seance.instance, timezone.localdate())
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -118,7 +118,26 @@ class Convention(models.Model):
         )
 
 
-class InstrumentPartage(models.Model):
+class Partage(models.Model):
+    """Ce que tout partage d'une mutualisante porte : qui l'a partagé et quand, son retrait (les membres
+    ne le voient plus ; ce qu'ils ont repris reste à eux) et son verrou optimiste (balise.versions)."""
+
+    partage_le = models.DateTimeField("partagé le", auto_now_add=True)
+    partage_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="partagé par",
+    )
+    retire_le = models.DateTimeField("retiré le", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
+
+    class Meta:
+        abstract = True
+
+
+class InstrumentPartage(Partage):
     """Une adaptation d'instrument que la mutualisante propose à ses membres. Ce qui est partagé est
     toujours sa plus récente adaptation de cet instrument : l'amont avance quand elle adapte de nouveau,
     et chaque membre voit ce qui a changé depuis ce qu'il a repris, puis choisit de suivre."""
@@ -133,16 +152,6 @@ class InstrumentPartage(models.Model):
     note = models.TextField(
         "note aux membres", blank=True, help_text="Ce que l'adaptation change, et pourquoi (facultatif)."
     )
-    partage_le = models.DateTimeField("partagé le", auto_now_add=True)
-    partage_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="partagé par",
-    )
-    retire_le = models.DateTimeField("retiré le", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # verrou optimiste (balise.versions)
     history = HistoricalRecords()
 
     class Meta:
@@ -233,3 +242,74 @@ class InvitationMutualisee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mutualisante} invite {self.demande.nom}"
+
+
+class ModelePartage(Partage):
+    """Un modèle que la mutualisante tient pour ses membres (politique des portes, charte, règles
+    d'usage, offre de formation, modèle d'instance). L'amont est toujours l'état actuel de l'objet chez
+    elle (sa dernière adaptation de la politique, sa charte adoptée, ses règles publiées, l'offre ou
+    l'instance désignée) : chaque membre voit ce qui a changé depuis sa dernière reprise et choisit de
+    suivre (balise/mutualisation/modeles_partages.py)."""
+
+    class Nature(models.TextChoices):
+        POLITIQUE = "politique_portes", "Politique des portes"
+        CHARTE = "charte", "Charte de l'IA"
+        REGLES = "regles_usage", "Règles d'usage de l'IA"
+        OFFRE = "offre_formation", "Offre de formation"
+        INSTANCE = "instance", "Modèle d'instance"
+
+    mutualisante = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="modeles_partages",
+        verbose_name="mutualisante",
+    )
+    nature = models.CharField("nature", max_length=20, choices=Nature.choices)
+    # La clé de l'objet partagé chez la mutualisante (offre, instance) ; vide pour un document unique
+    # (politique, charte, règles), dont l'amont est toujours la version en vigueur.
+    cle = models.CharField("objet partagé", max_length=20, blank=True)
+    note = models.TextField(
+        "note aux membres", blank=True, help_text="Ce que le modèle apporte, et pourquoi (facultatif)."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "modèle partagé"
+        verbose_name_plural = "modèles partagés"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mutualisante", "nature", "cle"],
+                condition=Q(retire_le__isnull=True),
+                name="un_partage_par_modele",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_nature_display()} partagé par {self.mutualisante}"
+
+
+class RepriseModele(models.Model):
+    """Un membre a repris un modèle partagé : quelle version de l'amont (`revision` : numéro de la
+    politique, de la charte, des règles ; version de l'offre, de l'instance), et ce que cela a créé ou
+    mis à jour chez lui. On n'y fait qu'ajouter : la dernière reprise dit où en est le membre."""
+
+    partage = models.ForeignKey(
+        ModelePartage, on_delete=models.PROTECT, related_name="reprises", verbose_name="partage"
+    )
+    membre = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="modeles_repris", verbose_name="membre"
+    )
+    revision = models.PositiveIntegerField("version de l'amont reprise")
+    objet = models.PositiveBigIntegerField("objet créé ou mis à jour chez le membre")
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="par"
+    )
+    le = models.DateTimeField("repris le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "reprise d'un modèle partagé"
+        verbose_name_plural = "reprises de modèles partagés"
+        ordering = ["-le", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.partage} repris par {self.membre} (n° {self.revision})"

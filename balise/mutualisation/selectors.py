@@ -60,6 +60,12 @@ def ouvertes(mutualisante: Organisation, jour: date) -> list[Convention]:
     return [c for c in candidates.select_related("membre").order_by("membre__nom") if c.ouvre_l_acces(jour)]
 
 
+def partagees(mutualisante: Organisation, jour: date) -> list[Convention]:
+    """Les conventions ouvertes ce jour-là dont le membre partage son portefeuille : ce que la mutualisante
+    voit de lui (portefeuille agrégé, systèmes inscrits à l'ordre du jour de ses instances)."""
+    return [c for c in ouvertes(mutualisante, jour) if c.partage_portefeuille]
+
+
 def intervenants(mutualisante: Organisation) -> QuerySet[Adhesion]:
     """Les personnes de la mutualisante qui agissent chez ses membres (rôle qui permet de MUTUALISER)."""
     return (

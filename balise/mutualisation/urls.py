@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import views
+from . import views, vues_modeles
 
 app_name = "mutualisation"
 
@@ -15,6 +15,9 @@ urlpatterns: list[URLPattern] = [
     path("mutualisation/partages/", views.partager_instrument, name="partager_instrument"),
     path("mutualisation/partages/<int:pk>/retirer/", views.retirer_partage, name="retirer_partage"),
     path("mutualisation/partages/<int:pk>/reprendre/", views.reprendre_partage, name="reprendre_partage"),
+    path("mutualisation/modeles/", vues_modeles.partager, name="partager_modele"),
+    path("mutualisation/modeles/<int:pk>/retirer/", vues_modeles.retirer, name="retirer_modele"),
+    path("mutualisation/modeles/<int:pk>/reprendre/", vues_modeles.reprendre, name="reprendre_modele"),
     path("mutualisation/sessions-ouvertes/", views.ouvrir_session, name="ouvrir_session"),
     path("mutualisation/sessions-ouvertes/<int:pk>/fermer/", views.fermer_session, name="fermer_session"),
     path(

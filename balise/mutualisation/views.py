@@ -23,7 +23,7 @@ from balise.organisations import acces
 from balise.organisations.models import Adhesion, Organisation
 from balise.organisations.roles import Permission, peut
 
-from . import invitations, partages, selectors, services, sessions
+from . import invitations, modeles_partages, partages, selectors, services, sessions
 from . import portefeuille as portefeuilles
 from .forms import DemandeForm, InvitationForm, MotifForm, PropositionForm, SignatureForm
 from .models import TYPES_MUTUALISANTS, Convention
@@ -51,6 +51,7 @@ def _contexte(adhesion: Adhesion, **autres: Any) -> dict[str, Any]:
         "forme": peut(adhesion.role, Permission.GERER_FORMATIONS),
         "sessions_de": sessions.de_la_mutualisante(org) if mutualisante else ([], []),
         "sessions_pour": sessions.pour_le_membre(org, timezone.localdate()),
+        "modeles": modeles_partages.tableau(org, adhesion.role, timezone.localdate()),
         "a_inviter": invitations.communes_a_inviter(org) if mutualisante and gere else [],
         "invitations": list(invitations.en_attente(org)) if mutualisante else [],
         **autres,

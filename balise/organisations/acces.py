@@ -52,6 +52,14 @@ def adhesion(utilisateur: Utilisateur | AnonymousUser, slug: str) -> Adhesion:
     return trouvee
 
 
+def permet(utilisateur: Utilisateur | AnonymousUser, slug: str, permission: Permission) -> bool:
+    """Sans refuser : la personne a-t-elle ce droit dans cette organisation ? (un lien à montrer ou non)"""
+    try:
+        return peut(adhesion(utilisateur, slug).role, permission)
+    except Http404:
+        return False
+
+
 def exiger(utilisateur: Utilisateur | AnonymousUser, slug: str, permission: Permission) -> Adhesion:
     trouvee = adhesion(utilisateur, slug)
     if not peut(trouvee.role, permission):

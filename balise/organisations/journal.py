@@ -38,7 +38,10 @@ class Categorie:
         (REGISTRE, "Fiches et documents du registre"),
         (EFFECTIFS, "Imports des effectifs"),
         (GOUVERNANCE, "Gouvernance : instances, politique des portes"),
-        (MUTUALISATION, "Mutualisation : conventions, actions pour le compte de l'organisation"),
+        (
+            MUTUALISATION,
+            "Mutualisation : conventions, modèles partagés, actions pour le compte de l'organisation",
+        ),
     ]
 
 
@@ -60,6 +63,9 @@ CATEGORIES: dict[str, str] = {
     Nature.CONVENTION_REFUSEE: Categorie.MUTUALISATION,
     Nature.CONVENTION_TERMINEE: Categorie.MUTUALISATION,
     Nature.POUR_LE_COMPTE_DE: Categorie.MUTUALISATION,
+    Nature.MODELE_PARTAGE: Categorie.MUTUALISATION,
+    Nature.MODELE_RETIRE: Categorie.MUTUALISATION,
+    Nature.MODELE_REPRIS: Categorie.MUTUALISATION,
 }
 
 # Libellés des détails notés ; une clé finissant par « _le » est une date.
@@ -87,6 +93,10 @@ LIBELLES_DETAILS: dict[str, str] = {
     "dates": "Dates",
     "intervenant": "Intervenant",
     "action": "Action",
+    "modele": "Modèle",
+    "version_amont": "Version de la mutualisante",
+    "note": "Note aux membres",
+    "resultat": "Chez le membre",
 }
 
 

@@ -237,6 +237,9 @@ class EvenementJournal(models.Model):
         CONVENTION_REFUSEE = "convention_refusee", "Convention de mutualisation refusée"
         CONVENTION_TERMINEE = "convention_terminee", "Convention de mutualisation terminée"
         POUR_LE_COMPTE_DE = "pour_le_compte_de", "Action pour le compte de l'organisation"
+        MODELE_PARTAGE = "modele_partage", "Modèle partagé avec les membres"
+        MODELE_RETIRE = "modele_retire", "Partage d'un modèle retiré"
+        MODELE_REPRIS = "modele_repris", "Modèle d'une mutualisante repris"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

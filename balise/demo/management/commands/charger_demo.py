@@ -21,6 +21,7 @@ from balise.conformite.models import Qualification
 from balise.conformite.regles import en_vigueur
 from balise.demo import bibliotheque as demo_bibliotheque
 from balise.demo import chartes, formations, gouvernance
+from balise.demo import copil as demo_copil
 from balise.demo import indicateurs as demo_indicateurs
 from balise.demo import mutualisation as demo_mutualisation
 from balise.demo import observatoire as demo_observatoire
@@ -107,6 +108,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     demo_rapports.charger(donnees, utilisateurs)
     demo_bibliotheque.charger(utilisateurs, instance)
     demo_mutualisation.charger(utilisateurs)
+    demo_copil.charger(utilisateurs)
     demo_observatoire.charger(utilisateurs)
     return externes
 
