@@ -85,6 +85,14 @@ def rendre(gabarit: str, contexte: dict) -> str:
     return render_to_string(gabarit, {**contexte, **_trous()})
 
 
+def rendre_avec_trous(request: HttpRequest, contexte: dict[str, Any]) -> str:
+    """La page entière (squelette et contenu, `page_en_cache.html`) rendue pour être gardée : un trou à
+    la place de ce qui est propre à la requête, que `combler` remplit à chaque service."""
+    return render(
+        request, "page_en_cache.html", {**contexte, **_trous(), _POUR_LE_CACHE: True}
+    ).content.decode()
+
+
 def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callable[[], Page]) -> HttpResponse:
     """Une page connectée dont le contenu dépend des données de l'organisation et du rôle de la
     personne (ses droits décident des boutons affichés), et de rien d'autre que `nature`.
@@ -96,14 +104,14 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
 
     def rendre_page() -> str:
         morceaux = lire(organisation, f"{nature}|{adhesion.role}", produire)
-        contexte = {
-            "organisation": organisation,
-            "titre": morceaux["titre"],
-            "contenu": mark_safe(morceaux["contenu"]),  # noqa: S308 — rendu de gabarit gardé en cache
-        }
-        return render(
-            request, "page_en_cache.html", {**contexte, **_trous(), _POUR_LE_CACHE: True}
-        ).content.decode()
+        return rendre_avec_trous(
+            request,
+            {
+                "organisation": organisation,
+                "titre": morceaux["titre"],
+                "contenu": mark_safe(morceaux["contenu"]),  # noqa: S308 — rendu de gabarit gardé en cache
+            },
+        )
 
     if len(messages.get_messages(request)):
         html = rendre_page()

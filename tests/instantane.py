@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from balise.bibliotheque.models import Adoption, CasUsage
 from balise.chartes.models import VersionCharte
 from balise.comptes.models import JetonAPI
 from balise.conformite.models import ObligationSuivie, Qualification
@@ -44,6 +45,14 @@ from balise.metiers.models import (
     LibelleImporte,
     LigneRejetee,
     MetierOrganisation,
+)
+from balise.mutualisation.models import (
+    Convention,
+    InstrumentPartage,
+    InvitationMutualisee,
+    ModelePartage,
+    RepriseModele,
+    SessionOuverte,
 )
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Logo, Organisation
 from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
@@ -117,6 +126,16 @@ _MODELES = [
     Indicateur,
     Mesure,
     Ecart,
+    # Mutualisation : conventions, partages et reprises, sessions ouvertes, invitations (balise/mutualisation).
+    Convention,
+    InstrumentPartage,
+    ModelePartage,
+    RepriseModele,
+    SessionOuverte,
+    InvitationMutualisee,
+    # Bibliothèque des cas d'usage : cas partagés et adoptions (balise/bibliotheque).
+    CasUsage,
+    Adoption,
 ]
 
 

@@ -819,6 +819,14 @@ def _corps_json(version: int, route: str) -> str:
             if "/programme/" in route
             else {}
         )
+        # Mutualisation : une demande de convention bien formée (une date, pas un horodatage), adressée
+        # à l'intercommunalité de A (déjà signée : 409 pour A, le témoin), et le partage d'un portefeuille.
+        | (
+            {"mutualisante": "agglo-a", "objet": "Piratée", "role": "lecteur", "debut": "2026-01-01"}
+            if route.endswith("/mutualisation/conventions")
+            else {}
+        )
+        | ({"partage": False} if route.endswith("/partage-portefeuille") else {})
     )
 
 

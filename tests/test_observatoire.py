@@ -603,6 +603,35 @@ def test_le_releve_publie_est_annonce_a_tous_les_processus_et_la_page_ne_lit_pas
     assert len(client.get("/public/observatoire/observatoire.json").json()["evolution"]) == 2
 
 
+def test_la_page_gardee_pour_les_anonymes_est_celle_d_un_rendu_frais(
+    client, observatoire, admin_a, django_capture_on_commit_callbacks
+):
+    """La page entière gardée pour les visiteurs anonymes (sous la clé du relevé publié) est, au nonce
+    CSP près, celle qu'on rendrait sans cache ; un nouveau relevé la remplace ; une personne connectée a
+    la sienne (son nom dans l'en-tête)."""
+    import re
+
+    from django.core.cache import cache
+
+    def sans_nonce(html: str) -> str:
+        return re.sub(r'nonce="[^"]+"', 'nonce=""', html)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.calculer_releve()
+    gardee = client.get("/public/observatoire/").content.decode()
+    assert client.get("/public/observatoire/").content.decode() != gardee  # un nonce par requête
+    cache.clear()
+    assert sans_nonce(client.get("/public/observatoire/").content.decode()) == sans_nonce(gardee)
+    Participation.objects.update(contribue=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.calculer_releve()
+    nouvelle = client.get("/public/observatoire/").content.decode()
+    assert sans_nonce(nouvelle) != sans_nonce(gardee)
+    client.force_login(admin_a)
+    connectee = client.get("/public/observatoire/")
+    assert admin_a.nom_affiche in connectee.content.decode() and "no-store" in connectee["Cache-Control"]
+
+
 def test_l_exposition_des_metiers_vient_des_seules_organisations_qui_la_partagent(observatoire):
     from balise.metiers.models import GroupeEffectif, ImportEffectifs, LibelleImporte
 

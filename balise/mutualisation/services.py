@@ -56,7 +56,7 @@ def _dates(debut: date | None, fin: date | None) -> tuple[date, date | None]:
     return debut, fin
 
 
-def _verifier_paire(mutualisante: Organisation, membre: Organisation) -> None:
+def verifier_paire(mutualisante: Organisation, membre: Organisation) -> None:
     if mutualisante.pk == membre.pk:
         raise ValidationError("Une organisation ne peut pas conventionner avec elle-même.")
     if mutualisante.type not in TYPES_MUTUALISANTS:
@@ -114,7 +114,7 @@ def _creer(
     fin: date | None,
     deliberations: str = "",
 ) -> Convention:
-    _verifier_paire(mutualisante, membre)
+    verifier_paire(mutualisante, membre)
     termes = verifier_termes(objet=objet, role=role, debut=debut, fin=fin, deliberations=deliberations)
     c = Convention(mutualisante=mutualisante, membre=membre, etat=etat, creee_par=par, **termes)
     try:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
@@ -53,9 +56,27 @@ def _synthese(resultat: calcul.Resultat) -> dict[str, dict[str, int | str | None
     }
 
 
+@contextmanager
+def _sans_ramasse_miettes() -> Iterator[None]:
+    """Le calcul crée des millions de petits objets sans cycle (comptes, parts privées) : le ramasse-
+    miettes des cycles les parcourrait en vain, encore et encore. Il est suspendu le temps du calcul."""
+    actif = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if actif:
+            gc.enable()
+
+
 def calculer_releve(maintenant: datetime | None = None) -> Releve:
     """Un relevé complet : comptes lus par agrégats, secret appliqué contre le relevé précédent, puis
     enregistré en une transaction (le précédent perd ses états, devenus inutiles)."""
+    with _sans_ramasse_miettes():
+        return _calculer(maintenant)
+
+
+def _calculer(maintenant: datetime | None) -> Releve:
     debut = time.monotonic()
     orgs = extraction.organisations()
     entrees = extraction.entrees(orgs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -70,11 +71,17 @@ def page(request: HttpRequest) -> HttpResponse:
         if cle is None
         else selectors.en_memoire("page", cle, lambda: contenu(selectors.numero(cle)))
     )
-    reponse = render(
-        request,
-        "page_en_cache.html",
-        {"titre": TITRE, "contenu": mark_safe(html)},  # noqa: S308 — rendu de gabarit (déjà échappé)
-    )
+    contexte = {"titre": TITRE, "contenu": mark_safe(html)}  # noqa: S308 — rendu de gabarit (déjà échappé)
+    if cle is None or request.user.is_authenticated or len(messages.get_messages(request)):
+        # Une personne connectée a son nom dans l'en-tête : sa page est rendue pour elle seule.
+        reponse = render(request, "page_en_cache.html", contexte)
+    else:
+        # Pour tout visiteur anonyme, la page entière ne dépend que du relevé publié : gardée sous sa
+        # clé avec ses trous (nonce CSP…), comblés à chaque requête ; un nouveau relevé, une autre clé.
+        entiere = selectors.en_memoire(
+            "page-anonyme", cle, lambda: cache_pages.rendre_avec_trous(request, contexte)
+        )
+        reponse = HttpResponse(cache_pages.combler(entiere, request))
     return cache_pages.entetes_publiques(request, reponse, 300)
 
 
