@@ -34,6 +34,7 @@ RUBRIQUES: dict[str, tuple[str, str]] = {
     "rapports": ("Rapports", "rapports:accueil"),
     "mutualisation": ("Mutualisation", "mutualisation:accueil"),
     "bibliotheque": ("Bibliothèque des cas d'usage", "bibliotheque:liste"),
+    "passerelle": ("Assistant IA", "passerelle:accueil"),
     "comptes": ("Mon compte", "comptes:compte"),
 }
 # Rubrique d'une application entière, sauf les pages nommées ci-dessous.
@@ -51,6 +52,7 @@ PAR_APPLICATION = {
     "rapports": "rapports",
     "mutualisation": "mutualisation",
     "bibliotheque": "bibliotheque",
+    "passerelle": "passerelle",
     "comptes": "comptes",
 }
 # Pages rangées ailleurs que dans la rubrique de leur application (None : dans aucune rubrique).

@@ -29,6 +29,9 @@ if not SECRET_KEY:
         "BALISE_SECRET_KEY doit être défini (production, par défaut). En développement : BALISE_DEBUG=1."
     )
 
+# Clés Fernet des secrets de la passerelle, séparées par des virgules, la plus récente en tête
+# (balise/passerelle/chiffrement.py). Vide : une clé dérivée de SECRET_KEY.
+CLES_CHIFFREMENT = [c.strip() for c in os.environ.get("BALISE_CLES_CHIFFREMENT", "").split(",") if c.strip()]
 ALLOWED_HOSTS = [h for h in os.environ.get("BALISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BALISE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # Mandataires (reverse proxies) dont on croit X-Forwarded-For et X-Forwarded-Proto : adresses ou réseaux
@@ -98,6 +101,7 @@ INSTALLED_APPS = [
     "balise.observatoire",
     "balise.glossaire",
     "balise.bibliotheque",
+    "balise.passerelle",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "balise.comptes.oidc.contexte_connexion",
                 "balise.gouvernance.contexte.menu",
                 "balise.theme.contexte",
                 "balise.ariane.contexte",
@@ -238,6 +243,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "accueil"
+
+from balise.comptes.reglages_oidc import *  # noqa: E402, F403  # connexion ProConnect / OIDC (docs/connexion-oidc.md)
 
 # Verrouillage après échecs répétés (django-axes) : 5 essais, 15 minutes, par identifiant et adresse IP.
 AXES_FAILURE_LIMIT = int(os.environ.get("BALISE_AXES_FAILURE_LIMIT", "5"))

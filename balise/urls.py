@@ -6,6 +6,7 @@ from balise.api.api import api
 from balise.glossaire import views as glossaire
 from balise.instruments import views as instruments_views
 from balise.observabilite import acces as metriques
+from balise.passerelle.api_openai import api_openai
 
 urlpatterns = [
     path("", vues_generales.accueil, name="accueil"),
@@ -19,7 +20,10 @@ urlpatterns = [
     path("metriques", metriques.metriques_introuvables, name="metriques"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # API compatible OpenAI de la passerelle : les clients attendent /v1 à la racine (docs/passerelle.md).
+    path("v1/", api_openai.urls),
     path("comptes/", include("balise.comptes.urls")),
+    path("comptes/oidc/", include("balise.comptes.urls_oidc")),
     path("o/<slug:slug>/", include("balise.organisations.urls")),
     path("o/<slug:slug>/", include("balise.registre.urls")),
     path("o/<slug:slug>/", include("balise.instruments.urls")),
@@ -35,6 +39,7 @@ urlpatterns = [
     path("o/<slug:slug>/", include("balise.bibliotheque.urls")),
     path("o/<slug:slug>/", include("balise.mutualisation.urls")),
     path("o/<slug:slug>/", include("balise.observatoire.urls")),
+    path("o/<slug:slug>/", include("balise.passerelle.urls")),
     path("questionnaire/<str:jeton>/", instruments_views.questionnaire, name="questionnaire"),
     path(
         "questionnaire/<str:jeton>/merci/", instruments_views.questionnaire_merci, name="questionnaire_merci"

@@ -26,4 +26,11 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
   redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
+# Le fournisseur OpenID Connect des tests de connexion (tests/oidc/, node-oidc-provider), installé une fois
+# d'après son package-lock.json ; il faut Node.js (20 ou plus) et npm.
+OIDC_TESTS="$(cd "$(dirname "$0")/.." && pwd)/tests/oidc"
+if [ ! -d "$OIDC_TESTS/node_modules/oidc-provider" ]; then
+  command -v npm >/dev/null || apt_installe nodejs npm
+  npm ci --prefix "$OIDC_TESTS" --no-audit --no-fund --loglevel=error >/dev/null
+fi
 echo "services de test prêts : $(chromium --version 2>/dev/null | head -1), $(pg_isready -h /var/run/postgresql), Redis $(redis-cli -h 127.0.0.1 ping)"

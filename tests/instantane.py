@@ -55,6 +55,16 @@ from balise.mutualisation.models import (
     SessionOuverte,
 )
 from balise.organisations.models import Adhesion, EvenementJournal, Invitation, Logo, Organisation
+from balise.passerelle.models import (
+    ContenuSensible,
+    Conversation,
+    Fournisseur,
+    Message,
+    ModeleCatalogue,
+    Profil,
+    Reglages,
+    Requete,
+)
 from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 from balise.rapports.models import Rapport
 from balise.registre import services
@@ -136,6 +146,15 @@ _MODELES = [
     # Bibliothèque des cas d'usage : cas partagés et adoptions (balise/bibliotheque).
     CasUsage,
     Adoption,
+    # Passerelle d'IA générative : catalogue, réglages, conversations, journal des requêtes (balise/passerelle).
+    Fournisseur,
+    ModeleCatalogue,
+    Reglages,
+    Profil,
+    Conversation,
+    Message,
+    Requete,
+    ContenuSensible,
 ]
 
 
@@ -163,30 +182,42 @@ def _tous_les_modeles():
             yield historique.model
 
 
-@cache
-def _requetes() -> list[tuple[str, str]]:
-    """Une requête SQL par table photographiée : ses colonnes (sauf celles qu'un refus peut changer),
-    lignes par clé primaire. Écrites une fois : l'ORM coûterait dix fois plus à chaque photo, et la
-    matrice des rôles en prend plus de mille."""
+def _lignes_en_texte(meta, colonnes: list[str]) -> str:
+    """L'expression qui rend toutes les lignes d'une table en un seul texte, dans l'ordre de la clé."""
     q = connection.ops.quote_name
-    requetes = []
+    table, cle = q(meta.db_table), q(meta.pk.column)
+    if connection.vendor == "postgresql":
+        # Une empreinte plutôt que le texte : la base calcule, presque rien ne voyage.
+        # Noms tirés des modèles, jamais d'une saisie (de même plus bas).
+        return f"(SELECT md5(string_agg(ROW({', '.join(colonnes)})::text, '|' ORDER BY {cle})) FROM {table})"  # noqa: S608
+    ligne = " || ',' || ".join(f"quote({c})" for c in colonnes)
+    return f"(SELECT group_concat({ligne}, '|') FROM (SELECT * FROM {table} ORDER BY {cle}))"  # noqa: S608
+
+
+@cache
+def _requete() -> tuple[list[str], str]:
+    """Une seule requête SQL pour toute la photo : une colonne par table photographiée (ses colonnes,
+    sauf celles qu'un refus peut changer, lignes par clé primaire). Un aller-retour par photo au lieu
+    d'un par table : la matrice des rôles et les parcours de toutes les adresses en prennent des
+    milliers."""
+    q = connection.ops.quote_name
+    tables, expressions = [], []
     for modele in _tous_les_modeles():
         meta = modele._meta
-        colonnes = ", ".join(q(f.column) for f in meta.concrete_fields if f.attname not in _NON_PHOTOGRAPHIES)
-        # Noms tirés des modèles, jamais d'une saisie.
-        sql = f"SELECT {colonnes} FROM {q(meta.db_table)} ORDER BY {q(meta.pk.column)}"  # noqa: S608
-        requetes.append((meta.label, sql))
-    return requetes
+        colonnes = [q(f.column) for f in meta.concrete_fields if f.attname not in _NON_PHOTOGRAPHIES]
+        tables.append(meta.label)
+        expressions.append(_lignes_en_texte(meta, colonnes))
+    # Noms tirés des modèles, jamais d'une saisie.
+    return tables, "SELECT " + ",\n".join(expressions)  # noqa: S608
 
 
 def photo() -> dict[str, Any]:
     """Toutes les lignes des données d'organisation (et leurs versions historisées), telles que la base
     les rend, plus les fichiers déposés."""
-    etat: dict[str, Any] = {}
+    tables, sql = _requete()
     with connection.cursor() as curseur:
-        for table, sql in _requetes():
-            curseur.execute(sql)
-            etat[table] = curseur.fetchall()
+        curseur.execute(sql)
+        etat: dict[str, Any] = dict(zip(tables, curseur.fetchone(), strict=True))
     racine = Path(settings.MEDIA_ROOT)
     etat["fichiers"] = (
         sorted(str(p.relative_to(racine)) for p in racine.rglob("*")) if racine.exists() else []

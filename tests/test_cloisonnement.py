@@ -144,6 +144,18 @@ ROUTES_HORS_ORGANISATION = {
     "api/conformite/regles/versions": "publique",
     "api/conformite/regles/<numero>": "publique",
     "api/conformite/qualification": "compte",
+    # API compatible OpenAI de la passerelle (balise/passerelle/api_openai.py) : une clé personnelle liée
+    # à une organisation, vérifiée à chaque appel (tests/test_passerelle_pages.py).
+    "v1/": "publique",
+    "v1/docs": "publique",
+    "v1/openapi.json": "publique",
+    "v1/models": "clé de la passerelle",
+    "v1/chat/completions": "clé de la passerelle",
+    # Connexion par le fournisseur d'identité (balise/comptes/oidc.py) : 404 sans fournisseur configuré.
+    "comptes/oidc/connexion/": "publique",
+    "comptes/oidc/retour/": "publique",
+    "comptes/oidc/deconnexion/": "compte",
+    "comptes/oidc/fin/": "publique",
     # Demander l'adhésion (balise/organisations/vues_adhesion.py) : sans compte, envois limités ; lien
     # d'activation du premier administrateur (jeton à usage unique) ; décisions : l'instance seule.
     "adhesion/": "publique",
@@ -236,6 +248,9 @@ _OBJETS = {
     # Bibliothèque des cas d'usage : un cas que l'organisation partage, le système qu'elle partage.
     ("pk", "bibliotheque"): "cas_usage",
     ("pk", "partager"): "systeme",
+    # Passerelle d'IA générative : une conversation de l'administrateur, une de ses clés personnelles.
+    ("pk", "conversations"): "conversation_passerelle",
+    ("pk", "cles"): "cle_passerelle",
 }
 
 
@@ -301,8 +316,10 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         import_registre = _reprise(org, admin, lettre)
         mutualisation = _convention(org, admin, lettre)
         cas_usage = _cas_usage(systeme, admin, lettre)
+        passerelle = _passerelle(org, admin, systeme, lettre)
         return {
             "cas_usage": cas_usage,
+            **passerelle,
             **mutualisation,
             "import_registre": import_registre.pk,
             "charte": charte,
@@ -339,6 +356,27 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
         slug_a=org_a.slug,
         slug_b=org_b.slug,
     )
+
+
+def _passerelle(org, admin, systeme, lettre) -> dict:
+    """Un fournisseur et un modèle au catalogue (rattaché au système existant), une conversation de
+    l'administrateur et sa clé personnelle. Aucun appel au fournisseur : la conversation est écrite."""
+    from balise.passerelle import services as passerelle
+    from balise.passerelle import services_catalogue
+    from balise.passerelle.models import Conversation, Message
+
+    fournisseur = services_catalogue.ajouter_fournisseur(
+        org, {"nom": f"Fournisseur secret {lettre}", "url_base": "http://127.0.0.1:9/v1", "hebergement": "france"}, "k", admin
+    )  # fmt: skip
+    modele = services_catalogue.ajouter_modele(
+        org, fournisseur.pk, {"identifiant": "m", "libelle": f"Modèle de passerelle secret {lettre}"}, [], admin, systeme.pk
+    )  # fmt: skip
+    conversation = Conversation.objects.create(
+        organisation=org, personne=admin, modele=modele, titre=f"Conversation secrète {lettre}"
+    )
+    Message.objects.create(conversation=conversation, role="user", contenu=f"Question secrète {lettre}")
+    cle, _ = passerelle.emettre_cle(org, admin, f"Clé secrète {lettre}")
+    return {"conversation_passerelle": conversation.pk, "cle_passerelle": cle.pk}
 
 
 def _cas_usage(systeme, admin, lettre) -> int:
@@ -888,14 +926,19 @@ SECRETS_A = [
     "étiquette secrète a",
     "Indicateur secret a",
     "Objectif secret a",
+    "Fournisseur secret a",
+    "Modèle de passerelle secret a",
+    "Conversation secrète a",
+    "Question secrète a",
+    "Clé secrète a",
 ]
 
 
 def _verifier_refus(client, route, url, monde, jeton=None):
     """Chaque méthode sur `url` est refusée (404/403 ; 405 si la méthode n'existe pas pour tous)."""
     anonyme = Client()
+    avant = instantane.photo()  # chaque refus la laisse intacte : elle vaut pour la méthode suivante
     for methode in METHODES:
-        avant = instantane.photo()
         reponse = requete(client, methode, url, route, monde.a["version"], jeton)
         if est_api(route):
             attendus = {403, 404} if methode in methodes_declarees(route) else {405}
@@ -1008,6 +1051,8 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "session_ouverte": 34,
         "modele_partage": 42,
         "cas_usage": 35,
+        "conversation_passerelle": 43,
+        "cle_passerelle": 44,
         "action_programme": 25,
         "sensibilisation": 25,
         "note_veille": 25,
@@ -1134,8 +1179,8 @@ def test_anonyme_redirige_vers_la_connexion_ou_401(monde):
 def _anonyme_refuse(route, monde):
     client = Client()
     url = adresse(route, monde.slug_a, monde.a)
+    avant = instantane.photo()  # chaque refus la laisse intacte : elle vaut pour la méthode suivante
     for methode in METHODES:
-        avant = instantane.photo()
         reponse = requete(client, methode, url, route, monde.a["version"])
         if est_api(route):
             if methode in methodes_declarees(route):
@@ -2162,6 +2207,36 @@ ACTIONS_PAGES = [
         True,
         [ADMIN],
     ),
+    # Passerelle d'IA générative : tous les membres (pas l'externe) conversent ; le catalogue se lit comme
+    # le registre et se tient par l'administrateur et le référent (DSI).
+    ("ouvrir l'assistant IA", "GET", "passerelle/", None, False, MEMBRES),
+    ("lire le catalogue des modèles", "GET", "passerelle/catalogue/", None, False, MEMBRES),
+    (
+        "ajouter un fournisseur de modèles",
+        "POST",
+        "passerelle/catalogue/fournisseurs/",
+        lambda: {
+            "fournisseur-nom": "Albert",
+            "fournisseur-url_base": "https://albert.api.etalab.gouv.fr/v1",
+            "fournisseur-cle": "k",
+            "fournisseur-hebergement": "france",
+            "fournisseur-delai_s": 60,
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),  # fmt: skip
+    (
+        "régler la passerelle",
+        "POST",
+        "passerelle/catalogue/reglages/",
+        lambda: {
+            "reglages-mention": "Écrit avec une IA.",
+            "reglages-conservation_jours": 90,
+            "reglages-version": 1,
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),
 ]
 
 
@@ -2643,8 +2718,8 @@ def test_un_membre_externe_n_atteint_que_ses_instances(client, monde):
     for route in ROUTES_PRIVEES:
         url = adresse(route, monde.slug_a, monde.a)
         permises = ROUTES_DE_L_EXTERNE.get(route, set())
+        avant = instantane.photo()
         for methode in METHODES:
-            avant = instantane.photo()
             if est_api(route):
                 reponse = requete(Client(), methode, url, route, monde.a["version"], jeton=secret)
                 refus = {403} if methode in methodes_declarees(route) else {405}
@@ -2657,8 +2732,10 @@ def test_un_membre_externe_n_atteint_que_ses_instances(client, monde):
             attendus = {200} if methode in permises else refus
             if reponse.status_code not in attendus:
                 ecarts.append(f"{methode} {url} → {reponse.status_code} (attendu : {sorted(attendus)})")
-            if instantane.photo() != avant:
+            apres = instantane.photo()
+            if apres != avant:
                 ecarts.append(f"{methode} {url} a modifié quelque chose")
+                avant = apres
     assert not ecarts, "\n".join(ecarts)
 
 

@@ -7,7 +7,8 @@ from balise.organisations.roles import DROITS, Permission, Role, peut
 
 P = Permission
 MATRICE = {
-    "administrateur": set(Permission),
+    # Tout, sauf lire le contenu chiffré des requêtes sensibles de la passerelle : le DPO seul.
+    "administrateur": set(Permission) - {P.LIRE_CONTENUS_SENSIBLES},
     "referent": {
         P.VOIR_REGISTRE,
         P.DECLARER,
@@ -21,11 +22,27 @@ MATRICE = {
         P.GERER_FORMATIONS,
         P.PRODUIRE_RAPPORTS,
         P.MUTUALISER,
+        P.UTILISER_PASSERELLE,
+        P.GERER_CATALOGUE,
     },
-    "dpo": {P.VOIR_REGISTRE, P.DECLARER, P.QUALIFIER, P.SIEGER},
-    "lecteur": {P.VOIR_REGISTRE, P.SIEGER},
-    "comite": {P.VOIR_REGISTRE, P.SIEGER},
-    "rh": {P.VOIR_REGISTRE, P.GERER_EFFECTIFS, P.SIEGER, P.GERER_FORMATIONS, P.PRODUIRE_RAPPORTS},
+    "dpo": {
+        P.VOIR_REGISTRE,
+        P.DECLARER,
+        P.QUALIFIER,
+        P.SIEGER,
+        P.UTILISER_PASSERELLE,
+        P.LIRE_CONTENUS_SENSIBLES,
+    },
+    "lecteur": {P.VOIR_REGISTRE, P.SIEGER, P.UTILISER_PASSERELLE},
+    "comite": {P.VOIR_REGISTRE, P.SIEGER, P.UTILISER_PASSERELLE},
+    "rh": {
+        P.VOIR_REGISTRE,
+        P.GERER_EFFECTIFS,
+        P.SIEGER,
+        P.GERER_FORMATIONS,
+        P.PRODUIRE_RAPPORTS,
+        P.UTILISER_PASSERELLE,
+    },
     # Un membre externe d'instance ne voit rien du registre : seulement ses séances.
     "externe": {P.SIEGER},
 }
@@ -51,6 +68,9 @@ def test_les_valeurs_enregistrees_des_roles_et_des_permissions():
         "gerer_formations",
         "produire_rapports",
         "mutualiser",
+        "utiliser_passerelle",
+        "gerer_catalogue",
+        "lire_contenus_sensibles",
     ]
 
 

@@ -50,7 +50,8 @@ class Utilisateur(AbstractUser):
         return self.get_full_name() or self.email
 
 
-def _empreinte(secret: str) -> str:
+def empreinte_secret(secret: str) -> str:
+    """L'empreinte SHA-256 sous laquelle un secret (jeton, clé personnelle) est gardé et retrouvé."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -107,7 +108,7 @@ class JetonAPI(models.Model):
         jeton = cls(
             utilisateur=utilisateur,
             nom=nom,
-            empreinte=_empreinte(secret),
+            empreinte=empreinte_secret(secret),
             debut=secret[:12],
             expire_le=expire_le or echeance_par_defaut(),
         )
@@ -121,7 +122,7 @@ class JetonAPI(models.Model):
         révocation vaut dès l'appel suivant."""
         if not secret.startswith(cls.PREFIXE) or len(secret) > 200:
             return None
-        return cls.objects.select_related("utilisateur").filter(empreinte=_empreinte(secret)).first()
+        return cls.objects.select_related("utilisateur").filter(empreinte=empreinte_secret(secret)).first()
 
     def noter_utilisation(self) -> None:
         """Date la dernière utilisation, une fois par minute au plus (`PAS_DERNIERE_UTILISATION`)."""

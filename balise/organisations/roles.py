@@ -59,13 +59,22 @@ class Permission(StrEnum):
     # et dans ses dates, avec le rôle que le membre accorde. Proposer, accepter ou terminer une
     # convention reste à qui gère les membres (GERER_MEMBRES), de chaque côté.
     MUTUALISER = "mutualiser"
+    # Passerelle d'IA générative (balise/passerelle) : converser avec les modèles du catalogue et
+    # émettre ses clés personnelles ; chacun ne lit que ses propres conversations.
+    UTILISER_PASSERELLE = "utiliser_passerelle"
+    # Tenir le catalogue des modèles approuvés (fournisseurs, clés, classes de données, prix) et les
+    # réglages de la passerelle ; lire l'usage agrégé se fait avec VOIR_REGISTRE.
+    GERER_CATALOGUE = "gerer_catalogue"
+    # Lire le texte chiffré d'une requête sensible, en donnant sa raison (notée) : le DPO seul, pas même
+    # l'administrateur.
+    LIRE_CONTENUS_SENSIBLES = "lire_contenus_sensibles"
 
 
 _TOUS = frozenset(Permission)
-_LECTURE = frozenset({Permission.VOIR_REGISTRE, Permission.SIEGER})
+_LECTURE = frozenset({Permission.VOIR_REGISTRE, Permission.SIEGER, Permission.UTILISER_PASSERELLE})
 
 DROITS: dict[str, frozenset[Permission]] = {
-    Role.ADMINISTRATEUR: _TOUS,
+    Role.ADMINISTRATEUR: _TOUS - {Permission.LIRE_CONTENUS_SENSIBLES},
     Role.REFERENT: frozenset(
         {
             Permission.VOIR_REGISTRE,
@@ -80,11 +89,20 @@ DROITS: dict[str, frozenset[Permission]] = {
             Permission.GERER_FORMATIONS,
             Permission.PRODUIRE_RAPPORTS,
             Permission.MUTUALISER,
+            Permission.UTILISER_PASSERELLE,
+            Permission.GERER_CATALOGUE,
         }
     ),
     # Le DPO complète les fiches (données personnelles, AIPD) mais ne pilote pas le projet.
     Role.DPO: frozenset(
-        {Permission.VOIR_REGISTRE, Permission.DECLARER, Permission.QUALIFIER, Permission.SIEGER}
+        {
+            Permission.VOIR_REGISTRE,
+            Permission.DECLARER,
+            Permission.QUALIFIER,
+            Permission.SIEGER,
+            Permission.UTILISER_PASSERELLE,
+            Permission.LIRE_CONTENUS_SENSIBLES,
+        }
     ),
     Role.LECTEUR: _LECTURE,
     Role.COMITE: _LECTURE,
@@ -97,6 +115,7 @@ DROITS: dict[str, frozenset[Permission]] = {
             Permission.SIEGER,
             Permission.GERER_FORMATIONS,
             Permission.PRODUIRE_RAPPORTS,
+            Permission.UTILISER_PASSERELLE,
         }
     ),
     Role.EXTERNE: frozenset({Permission.SIEGER}),

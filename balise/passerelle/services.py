@@ -1,0 +1,185 @@
+"""Ce qu'un agent fait à la passerelle : sa première utilisation (règles lues, service indiqué), ses
+conversations, ses clés personnelles pour l'API. Le catalogue se tient dans services_catalogue.py ;
+l'envoi d'une requête, de l'analyse au journal, dans envoi.py."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from balise import versions
+from balise.comptes.models import Utilisateur, empreinte_secret
+from balise.organisations.models import Organisation
+from balise.passerelle import envoi
+from balise.passerelle.models import ClePersonnelle, Conversation, Message, ModeleCatalogue, Profil, Reglages
+from balise.passerelle.services_catalogue import reglages
+from balise.regles_usage import selectors as regles
+from balise.regles_usage import services as services_regles
+
+LONGUEUR_SERVICE = 200
+
+
+def modeles_disponibles(organisation: Organisation) -> list[ModeleCatalogue]:
+    return list(
+        ModeleCatalogue.objects.filter(organisation=organisation, actif=True, fournisseur__actif=True)
+        .select_related("fournisseur")
+        .order_by("libelle")
+    )
+
+
+def modele_disponible(organisation: Organisation, modele_id: int | str | None) -> ModeleCatalogue:
+    try:
+        pk = int(modele_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError("Choisissez un modèle du catalogue.") from None
+    for modele in modeles_disponibles(organisation):
+        if modele.pk == pk:
+            return modele
+    raise ValidationError("Ce modèle n'est pas proposé par votre organisation.")
+
+
+def obstacle(organisation: Organisation, personne: Utilisateur) -> str | None:
+    """Ce qui empêche encore la personne de converser, ou None. Seed 003 et issue 18 : les règles d'usage
+    se lisent avant la première requête, et cette lecture est gardée."""
+    if regles.publiee(organisation) is None:
+        return (
+            "Votre organisation n'a pas encore publié ses règles d'usage de l'IA : la passerelle s'ouvrira "
+            "quand elles le seront."
+        )
+    if not regles.a_pris_connaissance(personne, organisation):
+        return "Lisez les règles d'usage de votre organisation avant votre première requête."
+    if not Profil.objects.filter(organisation=organisation, personne=personne).exists():
+        return (
+            "Indiquez votre service : l'usage est suivi par service, jamais par le contenu de vos requêtes."
+        )
+    return None
+
+
+@transaction.atomic
+def premiere_utilisation(
+    organisation: Organisation, personne: Utilisateur, version_regles_id: int | None, service: str
+) -> None:
+    service = " ".join(service.split())
+    if not service:
+        raise ValidationError("Indiquez votre service.")
+    if len(service) > LONGUEUR_SERVICE:
+        raise ValidationError(f"Le nom du service dépasse {LONGUEUR_SERVICE} caractères.")
+    services_regles.prendre_connaissance(organisation, personne, version_regles_id)
+    profil = Profil.objects.filter(organisation=organisation, personne=personne).first()
+    if profil is None:
+        profil = Profil(organisation=organisation, personne=personne)
+    profil.service = service
+    versions.attribuer(profil, personne)
+
+
+def conversation_de(organisation: Organisation, personne: Utilisateur, pk: int) -> Conversation:
+    """Une conversation de la personne : celle d'un autre est introuvable, même pour l'administrateur."""
+    trouvee = Conversation.objects.filter(organisation=organisation, personne=personne, pk=pk).first()
+    if trouvee is None:
+        raise Http404("Conversation introuvable.")
+    return trouvee
+
+
+def historique(conversation: Conversation | None) -> list[dict[str, str]]:
+    if conversation is None:
+        return []
+    return [{"role": m.role, "content": m.contenu} for m in conversation.messages.all()]
+
+
+@dataclass
+class Echange:
+    """Le résultat d'un envoi depuis la page : la conversation (nouvelle ou poursuivie), la préparation
+    (ce qui part, ce qui a été trouvé) et, si la requête est partie, la réponse."""
+
+    conversation: Conversation | None
+    preparation: envoi.Preparation
+    resultat: envoi.Resultat | None = None
+
+
+def _titre(texte: str) -> str:
+    ligne = " ".join(texte.split())
+    return ligne if len(ligne) <= 80 else ligne[:79] + "…"
+
+
+def apercevoir(
+    organisation: Organisation,
+    personne: Utilisateur,
+    modele: ModeleCatalogue,
+    texte: str,
+    conversation: Conversation | None,
+) -> envoi.Preparation:
+    """Ce qui partirait, sans rien envoyer ni écrire (l'agent le voit avant d'envoyer)."""
+    messages = historique(conversation) + [{"role": Message.Role.AGENT, "content": texte}]
+    return envoi.preparer(modele, messages, reglages(organisation))
+
+
+def converser(
+    organisation: Organisation,
+    personne: Utilisateur,
+    modele: ModeleCatalogue,
+    texte: str,
+    conversation: Conversation | None,
+) -> Echange:
+    """Envoyer un message : une requête refusée n'entre pas dans la conversation (le texte reste à
+    corriger dans le formulaire) ; une requête partie y entre, avec la réponse telle que l'agent la lit."""
+    reglages_org: Reglages = reglages(organisation)
+    messages = historique(conversation) + [{"role": Message.Role.AGENT, "content": texte}]
+    prep = envoi.preparer(modele, messages, reglages_org)
+    resultat = envoi.envoyer(prep, personne, "page", reglages_org)
+    if not resultat.texte:
+        return Echange(conversation, prep, resultat)
+    with transaction.atomic():
+        if conversation is None:
+            conversation = Conversation.objects.create(
+                organisation=organisation, personne=personne, modele=modele, titre=_titre(texte)
+            )
+        elif conversation.modele_id != modele.pk:
+            conversation.modele = modele
+        conversation.save()  # date de la dernière activité
+        Message.objects.create(conversation=conversation, role=Message.Role.AGENT, contenu=texte)
+        Message.objects.create(conversation=conversation, role=Message.Role.MODELE, contenu=resultat.texte)
+    return Echange(conversation, prep, resultat)
+
+
+# --- Clés personnelles de l'API compatible OpenAI ----------------------------------------------
+
+
+def emettre_cle(organisation: Organisation, personne: Utilisateur, nom: str) -> tuple[ClePersonnelle, str]:
+    nom = " ".join(nom.split())
+    if not nom or len(nom) > 100:
+        raise ValidationError("Nommez la clé (100 caractères au plus) : où allez-vous l'utiliser ?")
+    secret = ClePersonnelle.PREFIXE + secrets.token_urlsafe(32)
+    cle = ClePersonnelle(
+        organisation=organisation,
+        personne=personne,
+        nom=nom,
+        empreinte=empreinte_secret(secret),
+        debut=secret[:12],
+    )
+    return versions.attribuer(cle, personne), secret
+
+
+def revoquer_cle(organisation: Organisation, personne: Utilisateur, pk: int) -> ClePersonnelle:
+    cle = ClePersonnelle.objects.filter(organisation=organisation, personne=personne, pk=pk).first()
+    if cle is None:
+        raise Http404("Clé introuvable.")
+    if cle.revoquee_le is None:
+        cle.revoquee_le = timezone.now()
+        versions.attribuer(cle, personne)
+    return cle
+
+
+def trouver_cle(secret: str) -> ClePersonnelle | None:
+    """La clé active de ce secret, avec sa personne et son organisation ; relue à chaque appel."""
+    if not secret.startswith(ClePersonnelle.PREFIXE) or len(secret) > 200:
+        return None
+    return (
+        ClePersonnelle.objects.select_related("personne", "organisation")
+        .filter(empreinte=empreinte_secret(secret), revoquee_le__isnull=True, personne__is_active=True)
+        .first()
+    )

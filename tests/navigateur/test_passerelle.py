@@ -1,0 +1,75 @@
+"""La passerelle dans un vrai navigateur, contre le serveur local qui tient le rôle du fournisseur : le
+référent approuve un modèle au catalogue ; un agent lit les règles d'usage, voit ce qui partira, envoie,
+lit la réponse restaurée avec la mention de l'IA. axe-core sur chaque page du parcours."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from balise.passerelle.models import ModeleCatalogue, Requete
+from balise.regles_usage import services as regles
+from tests.modele_local import ServeurModele
+
+from .conftest import connecter
+
+pytestmark = pytest.mark.navigateur
+
+_axe = Axe()
+
+
+def _accessible(page: Page) -> None:
+    resultats = _axe.run(page)
+    assert resultats.violations_count == 0, f"{page.url}\n{resultats.generate_report()}"
+
+
+def test_approuver_un_modele_puis_converser_sans_que_les_donnees_sortent(
+    nouveau_contexte, org_a, referent_a, lecteur_a
+):
+    brouillon = regles.creer_brouillon(org_a, referent_a)
+    regles.publier(org_a, brouillon.pk, referent_a, brouillon.version)
+    with ServeurModele() as serveur:
+        page = nouveau_contexte().new_page()
+        connecter(page, referent_a.email)
+        page.goto(f"/o/{org_a.slug}/passerelle/catalogue/")
+        _accessible(page)
+        page.locator("#id_fournisseur-nom").fill("Serveur du service informatique")
+        page.get_by_label("Adresse de l'API compatible OpenAI").fill(serveur.url)
+        page.get_by_label("Clé d'API").fill(serveur.cle)
+        page.get_by_label("Hébergement").select_option("france")
+        page.get_by_role("button", name="Ajouter le fournisseur").click()
+        page.get_by_text("sa clé est chiffrée").wait_for()
+        page.get_by_label("Identifiant chez le fournisseur").fill("albert-large")
+        page.get_by_label("Nom affiché aux agents").fill("Albert")
+        page.get_by_role("button", name="Approuver le modèle").click()
+        page.get_by_text("sa fiche est au registre").wait_for()
+        _accessible(page)
+        assert ModeleCatalogue.objects.get().classes_permises == []
+
+        agent = nouveau_contexte().new_page()
+        connecter(agent, lecteur_a.email)
+        agent.goto(f"/o/{org_a.slug}/passerelle/")
+        _accessible(agent)
+        agent.get_by_label("Votre service").fill("Petite enfance")
+        agent.locator("label[for=id_lu]").click()  # la case DSFR se coche par son libellé
+        agent.get_by_role("button", name="Enregistrer ma lecture et commencer").click()
+        agent.get_by_text("votre lecture des règles d'usage est enregistrée").wait_for()
+        agent.get_by_role("textbox", name="Votre message").fill(
+            "Réponds à Mme Claire Dubois, claire.dubois@exemple.fr, pour la crèche."
+        )
+        agent.get_by_role("button", name="Voir ce qui partira").click()
+        agent.get_by_role("heading", name="Ce qui partira vers « Albert »").wait_for()
+        assert "[PERSONNE_1]" in agent.locator("pre").inner_text()
+        _accessible(agent)
+        assert serveur.recues == []
+        serveur.scenario.texte = "Chère [PERSONNE_1], votre dossier est complet."
+        agent.get_by_role("button", name="Envoyer").click()
+        agent.get_by_text("Chère Claire Dubois, votre dossier est complet.").wait_for()
+        agent.get_by_text("Produit par une IA").wait_for()
+        _accessible(agent)
+        assert "Dubois" not in serveur.recues[-1].brut.decode()
+        assert Requete.objects.get().action == "pseudonymiser"
+        agent.goto(f"/o/{org_a.slug}/passerelle/cles/")
+        agent.get_by_label("Nom de la clé").fill("Extension du navigateur")
+        agent.get_by_role("button", name="Créer une clé").click()
+        agent.get_by_text("elle ne sera plus jamais affichée").wait_for()
+        _accessible(agent)
