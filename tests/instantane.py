@@ -59,11 +59,14 @@ from balise.passerelle.models import (
     ContenuSensible,
     Conversation,
     Fournisseur,
+    LectureContenu,
     Message,
     ModeleCatalogue,
     Profil,
+    Quota,
     Reglages,
     Requete,
+    UsageMensuel,
 )
 from balise.programme.models import Action, EtatEtape, NoteVeille, Participants, Sensibilisation
 from balise.rapports.models import Rapport
@@ -155,6 +158,9 @@ _MODELES = [
     Message,
     Requete,
     ContenuSensible,
+    LectureContenu,
+    Quota,
+    UsageMensuel,
 ]
 
 

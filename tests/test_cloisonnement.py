@@ -251,6 +251,9 @@ _OBJETS = {
     # Passerelle d'IA générative : une conversation de l'administrateur, une de ses clés personnelles.
     ("pk", "conversations"): "conversation_passerelle",
     ("pk", "cles"): "cle_passerelle",
+    ("pk", "fiches"): "systeme",
+    ("pk", "sensibles"): "requete_sensible",
+    ("pk", "quotas"): "quota_passerelle",
 }
 
 
@@ -361,8 +364,8 @@ def monde(org_a, org_b, admin_a, admin_b, systeme_a, systeme_b):
 def _passerelle(org, admin, systeme, lettre) -> dict:
     """Un fournisseur et un modèle au catalogue (rattaché au système existant), une conversation de
     l'administrateur et sa clé personnelle. Aucun appel au fournisseur : la conversation est écrite."""
+    from balise.passerelle import quotas, services_catalogue
     from balise.passerelle import services as passerelle
-    from balise.passerelle import services_catalogue
     from balise.passerelle.models import Conversation, Message
 
     fournisseur = services_catalogue.ajouter_fournisseur(
@@ -376,7 +379,30 @@ def _passerelle(org, admin, systeme, lettre) -> dict:
     )
     Message.objects.create(conversation=conversation, role="user", contenu=f"Question secrète {lettre}")
     cle, _ = passerelle.emettre_cle(org, admin, f"Clé secrète {lettre}")
-    return {"conversation_passerelle": conversation.pk, "cle_passerelle": cle.pk}
+    quota = quotas.fixer(org, "service", f"Service secret {lettre}", 100, None, admin)
+    return {
+        "conversation_passerelle": conversation.pk,
+        "cle_passerelle": cle.pk,
+        "requete_sensible": _requete_sensible(modele, admin, lettre),
+        "quota_passerelle": quota.pk,
+    }
+
+
+def _requete_sensible(modele, personne, lettre) -> int:
+    """Une requête sensible au journal, son texte chiffré (comme la passerelle l'aurait gardé)."""
+    from balise.passerelle import chiffrement
+    from balise.passerelle.models import ContenuSensible, Requete
+
+    requete = Requete.objects.create(
+        organisation_id=modele.organisation_id, personne=personne, modele=modele, canal="page",
+        le=timezone.now(), action="refuser", classes=["sensible"], types=["NIR"],
+    )  # fmt: skip
+    ContenuSensible.objects.create(
+        requete=requete,
+        chiffre=chiffrement.chiffrer(f"Texte sensible {lettre}"),
+        garder_jusqu_au=date(2099, 1, 1),
+    )
+    return requete.pk
 
 
 def _cas_usage(systeme, admin, lettre) -> int:
@@ -931,6 +957,7 @@ SECRETS_A = [
     "Conversation secrète a",
     "Question secrète a",
     "Clé secrète a",
+    "Texte sensible a",
 ]
 
 
@@ -1053,6 +1080,8 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "cas_usage": 35,
         "conversation_passerelle": 43,
         "cle_passerelle": 44,
+        "requete_sensible": 45,
+        "quota_passerelle": 46,
         "action_programme": 25,
         "sensibilisation": 25,
         "note_veille": 25,
@@ -1273,6 +1302,7 @@ def scene(org_a, admin_a, systeme_a):
         charte=_charte(org_a, admin_a, "a", adoptee_avant=True),
         rapport=instantane.rapport(org_a, admin_a).pk,
         **_indicateurs(org_a, admin_a, cible, "a"),
+        requete_sensible=_passerelle(org_a, admin_a, systeme_a, "a")["requete_sensible"],
     )
 
 
@@ -2211,6 +2241,24 @@ ACTIONS_PAGES = [
     # le registre et se tient par l'administrateur et le référent (DSI).
     ("ouvrir l'assistant IA", "GET", "passerelle/", None, False, MEMBRES),
     ("lire le catalogue des modèles", "GET", "passerelle/catalogue/", None, False, MEMBRES),
+    ("lire l'usage de la passerelle", "GET", "passerelle/usage/", None, False, MEMBRES),
+    (
+        "lire l'usage d'une fiche par la passerelle",
+        "GET",
+        "passerelle/usage/fiches/{systeme}/",
+        None,
+        False,
+        MEMBRES,
+    ),
+    ("voir les requêtes sensibles gardées", "GET", "passerelle/sensibles/", None, False, [DPO]),
+    (
+        "lire une requête sensible",
+        "POST",
+        "passerelle/sensibles/{requete_sensible}/lecture/",
+        lambda: {"raison": "Demande d'accès d'un usager."},
+        True,
+        [DPO],
+    ),
     (
         "ajouter un fournisseur de modèles",
         "POST",
@@ -2225,6 +2273,14 @@ ACTIONS_PAGES = [
         True,
         [ADMIN, REFERENT],
     ),  # fmt: skip
+    (
+        "fixer un quota de la passerelle",
+        "POST",
+        "passerelle/catalogue/quotas/",
+        lambda: {"quota-portee": "personne", "quota-requetes_par_mois": 300},
+        True,
+        [ADMIN, REFERENT],
+    ),
     (
         "régler la passerelle",
         "POST",
@@ -2326,6 +2382,7 @@ def _droits_du_role_dans_les_pages(
         jeton=scene.jeton.pk,
         charte=scene.charte,
         rapport=scene.rapport,
+        requete_sensible=scene.requete_sensible,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
         version_regles=scene.version_regles,

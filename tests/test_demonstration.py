@@ -354,3 +354,36 @@ def test_la_demonstration_reunit_le_copil_des_dgs(client, demo_db):
     assert client.get(f"/o/{AGGLO}/seances/{seance.pk}/").status_code == 200
     page = client.get(f"/o/{AGGLO}/points/{point.pk}/").content.decode()
     assert f'href="/o/rivebelle/registre/{point.systeme_id}/"' in page
+
+
+def test_la_demonstration_a_une_passerelle_et_un_mois_d_usage(client, demo_db):
+    """Issue 18, point 8 : un catalogue, un mois d'usage généré sur les pages d'usage ; sans serveur de
+    modèle joignable, la conversation le dit (jamais de fausse réponse) ; le DPO lit une requête sensible."""
+    from balise.passerelle.models import ContenuSensible, Fournisseur, ModeleCatalogue, Requete
+
+    org = Organisation.objects.get(slug=AGGLO)
+    modele = ModeleCatalogue.objects.get(organisation=org, actif=True)
+    assert modele.systeme.organisation == org and Fournisseur.objects.filter(organisation=org).count() == 2
+    assert Requete.objects.filter(organisation=org).count() > 500 and ContenuSensible.objects.exists()
+    client.force_login(Utilisateur.objects.get(email="elu@val-de-balise.example"))
+    mois = timezone.localdate() - timedelta(days=20)
+    page = client.get(f"/o/{AGGLO}/passerelle/usage/?mois={mois:%Y-%m}").content.decode()
+    assert "Ressources humaines" in page and "Llama 3.1 8B" in page and " Wh</p>" in page
+    fiche = client.get(f"/o/{AGGLO}/registre/{modele.systeme_id}/").content.decode()
+    assert f"/o/{AGGLO}/passerelle/usage/fiches/{modele.systeme_id}/" in fiche
+    # Aucun serveur ne répond à cette adresse : la page le dit, et le journal garde la tentative.
+    Fournisseur.objects.filter(pk=modele.fournisseur_id).update(url_base="http://127.0.0.1:9/v1")
+    reponse = client.post(
+        f"/o/{AGGLO}/passerelle/envoi/", {"modele": modele.pk, "texte": "Résume la délibération."}
+    )
+    assert (
+        "Aucune réponse du modèle" in reponse.content.decode() and "injoignable" in reponse.content.decode()
+    )
+    dpo = Utilisateur.objects.get(email="dpo@val-de-balise.example")
+    client.force_login(dpo)
+    sensible = ContenuSensible.objects.filter(requete__organisation=org).first()
+    lue = client.post(
+        f"/o/{AGGLO}/passerelle/sensibles/{sensible.requete_id}/lecture/",
+        {"raison": "Demande d'accès d'un usager."},
+    )
+    assert lue.status_code == 200 and "Exemple Fictif" in lue.content.decode()

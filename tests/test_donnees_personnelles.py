@@ -260,3 +260,14 @@ def test_corpus_precision_et_rappel() -> None:
     for type_donnee, seuil in RAPPELS_EXIGES.items():
         assert mesures[type_donnee].annotees > 0
         assert mesures[type_donnee].rappel >= seuil, (type_donnee, mesures[type_donnee])
+
+
+def test_le_prechargement_et_une_requete_partagent_un_seul_analyseur():
+    """Le préchargement d'un processus web (balise/wsgi.py) et une requête arrivée pendant ce temps
+    n'en chargent pas deux (le verrou de `moteur`)."""
+    from balise.passerelle.donnees_personnelles import moteur, precharger
+
+    fil = precharger()
+    pendant = moteur()
+    fil.join(timeout=120)
+    assert moteur() is pendant

@@ -22,7 +22,7 @@ from tests.modele_local import ServeurModele
 
 # Une requête valable selon le schéma peut être refusée, comme le document le dit : un modèle absent du
 # catalogue (404), une donnée que le modèle ne peut recevoir (400), un fournisseur en panne (502, 504),
-# un appel sans clé (401).
+# un appel sans clé (401), un quota atteint (429).
 CONFIGURATION = SchemathesisConfig.from_dict(
     {
         "operations": [
@@ -30,7 +30,7 @@ CONFIGURATION = SchemathesisConfig.from_dict(
                 "include-path": "/v1/chat/completions",
                 "checks": {
                     "positive_data_acceptance": {
-                        "expected-statuses": ["2xx", "400", "401", "403", "404", "502", "504"]
+                        "expected-statuses": ["2xx", "400", "401", "403", "404", "429", "502", "504"]
                     }
                 },
             }

@@ -314,3 +314,227 @@ def test_api_cle_revoquee_autre_organisation_ou_regles_non_lues(org_a, org_b, pa
     personne.adhesions.filter(organisation=org_a).delete()
     assert Client().get("/v1/models", headers=entetes).status_code == 401
     assert modele_local.recues == []
+
+
+# --- Usage, requêtes sensibles, effacement à échéance -----------------------------------------
+
+
+def _sensible(org, passerelle, personne, texte="NIR 2 84 05 59 350 042 25"):
+    from balise.passerelle import envoi
+
+    prep = envoi.preparer(passerelle, [{"role": "user", "content": texte}], catalogue.reglages(org))
+    return envoi.envoyer(prep, personne, "page", catalogue.reglages(org)).requete
+
+
+def test_le_dpo_lit_une_requete_sensible_en_donnant_sa_raison(org_a, passerelle, modele_local, admin_a):
+    from balise.organisations.models import EvenementJournal
+    from balise.passerelle.models import LectureContenu
+
+    personne, _ = _agent(org_a)
+    requete = _sensible(org_a, passerelle, personne)
+    dpo, client = _agent(org_a, "dpo-a@exemple.fr", "dpo")
+    liste = _texte(client.get("/o/commune-a/passerelle/sensibles/"))
+    assert f"Lire la requête n° {requete.pk}" in liste and "2 84 05" not in liste
+    avant = instantane.photo()
+    sans_raison = client.post(f"/o/commune-a/passerelle/sensibles/{requete.pk}/lecture/", {"raison": "vu"})
+    assert sans_raison.status_code == 400 and "2 84 05" not in _texte(sans_raison)
+    assert instantane.photo() == avant
+    lue = client.post(
+        f"/o/commune-a/passerelle/sensibles/{requete.pk}/lecture/", {"raison": "Plainte d'un usager."}
+    )
+    assert lue.status_code == 200 and "NIR 2 84 05 59 350 042 25" in _texte(lue)
+    lecture = LectureContenu.objects.get()
+    assert lecture.lecteur == dpo and lecture.raison == "Plainte d'un usager."
+    assert EvenementJournal.objects.filter(organisation=org_a, nature="contenu_sensible_lu", par=dpo).exists()
+    # L'administrateur lui-même ne lit pas : 403, rien de noté.
+    admin = Client()
+    admin.force_login(admin_a)
+    assert admin.get("/o/commune-a/passerelle/sensibles/").status_code == 403
+    assert (
+        admin.post(
+            f"/o/commune-a/passerelle/sensibles/{requete.pk}/lecture/", {"raison": "Par curiosité, voir."}
+        ).status_code
+        == 403
+    )
+    assert LectureContenu.objects.count() == 1
+
+
+def test_les_contenus_echus_sont_effaces_et_le_journal_reste(org_a, passerelle, modele_local):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balise.organisations.models import EvenementJournal
+    from balise.passerelle import sensibles
+    from balise.passerelle.models import ContenuSensible
+
+    personne, _ = _agent(org_a)
+    requete = _sensible(org_a, passerelle, personne)
+    echeance = ContenuSensible.objects.get().garder_jusqu_au
+    assert echeance == timezone.localdate() + timedelta(days=catalogue.reglages(org_a).conservation_jours)
+    assert sensibles.effacer_echus(echeance) == 0  # le dernier jour, encore gardé
+    assert sensibles.effacer_echus(echeance + timedelta(days=1)) == 1
+    assert not ContenuSensible.objects.exists() and Requete.objects.filter(pk=requete.pk).exists()
+    assert EvenementJournal.objects.get(nature="contenus_sensibles_effaces").details == {"nombre": 1}
+
+
+def test_l_effacement_est_planifie_une_fois_par_le_travailleur(db, monkeypatch):
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(db_worker.Command, "handle", lambda self, *a, **o: None)
+    monkeypatch.setattr("os.nice", lambda n: 0)
+    call_command("travailleur", verbosity=0)
+    call_command("travailleur", verbosity=0)
+    attente = DBTaskResult.objects.filter(task_path="balise.passerelle.taches.effacer", status="READY")
+    assert attente.count() == 1
+
+
+def test_usage_du_mois_par_modele_et_par_service(org_a, passerelle, modele_local):
+    personne, client = _agent(org_a)
+    _pret(org_a, personne)
+    client.post("/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": LETTRE})
+    _sensible(org_a, passerelle, personne)
+    page = _texte(client.get("/o/commune-a/passerelle/usage/"))
+    assert (
+        "2 requêtes" in page
+        and "par 1 personne" in page
+        and "1 pseudonymisée" in page
+        and "1 refusée" in page
+    )
+    assert "Petite enfance" in page and "Albert" in page and "sensibles : 1" in page
+    assert "Aucune requête ce mois-là" in _texte(client.get("/o/commune-a/passerelle/usage/?mois=2001-01"))
+    assert client.get("/o/commune-a/passerelle/usage/?mois=n'importe").status_code == 200
+    fiche = _texte(client.get(f"/o/commune-a/passerelle/usage/fiches/{passerelle.systeme_id}/"))
+    assert "Usage de « " in fiche and "<td>2</td>" in fiche
+
+
+def test_un_quota_atteint_refuse_avant_l_analyse_et_se_dit(org_a, passerelle, modele_local, admin_a):
+    from balise.passerelle import quotas
+
+    personne, client = _agent(org_a)
+    _pret(org_a, personne)
+    admin = Client()
+    admin.force_login(admin_a)
+    reponse = admin.post(
+        "/o/commune-a/passerelle/catalogue/quotas/", {"quota-portee": "service", "quota-service": "petite enfance", "quota-requetes_par_mois": 1}
+    )  # fmt: skip
+    assert reponse.status_code == 302
+    avant = instantane.photo()
+    assert (
+        admin.post("/o/commune-a/passerelle/catalogue/quotas/", {"quota-portee": "service"}).status_code
+        == 400
+    )
+    assert instantane.photo() == avant
+    client.post("/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": "Première question."})
+    assert len(modele_local.recues) == 1
+    page = _texte(
+        client.post("/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": "Seconde question."})
+    )
+    assert "Le service « Petite enfance » a atteint son quota de 1 requêtes ce mois-ci" in page
+    assert "se renouvelle le 1er" in page and len(modele_local.recues) == 1
+    api = _completion(_cle(org_a, personne), model="Albert", messages=[{"role": "user", "content": "Encore"}])
+    assert api.status_code == 429 and api.json()["error"]["code"] == "quota"
+    assert Requete.objects.filter(erreur="quota").count() == 2
+    # Retiré (attribué, à l'historique), l'usage reprend.
+    quota = quotas.Quota.objects.get()
+    assert admin.post(f"/o/commune-a/passerelle/catalogue/quotas/{quota.pk}/retrait/").status_code == 302
+    assert quotas.Quota.history.filter(history_type="-", history_user=admin_a).exists()
+    client.post("/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": "Seconde question."})
+    assert len(modele_local.recues) == 2
+
+
+def test_quota_par_personne_en_euros(org_a, passerelle, modele_local, admin_a):
+    from balise.passerelle import quotas
+
+    personne, client = _agent(org_a)
+    _pret(org_a, personne)
+    # Un centime le jeton : sans prix de sortie, le coût ne serait pas chiffré (ni compté au quota).
+    ModeleCatalogue.objects.filter(pk=passerelle.pk).update(
+        prix_entree_million=Decimal("10000"), prix_sortie_million=Decimal("10000")
+    )
+    quotas.fixer(org_a, "personne", "", None, Decimal("0.05"), admin_a)
+    assert quotas.depasse(org_a, personne) is None
+    client.post(
+        "/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": "Une question assez longue."}
+    )
+    assert quotas.depasse(org_a, personne).startswith("Vous avez atteint votre quota de 0.05 € HT ce mois-ci")
+
+
+def test_le_rapport_annuel_dit_l_usage_de_la_passerelle(org_a, passerelle, modele_local):
+    from django.utils import timezone
+
+    from balise.rapports import sections
+    from balise.rapports import services as rapports
+
+    debut, fin = rapports.periode(timezone.localdate().year)
+    vide = next(
+        s for s in rapports.construire(org_a, sections.ANNUEL, debut, fin).sections if "passerelle" in s.titre
+    )
+    assert "Aucune requête" in str(vide)
+    personne, client = _agent(org_a)
+    _pret(org_a, personne)
+    client.post("/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": LETTRE})
+    rapport = rapports.construire(org_a, sections.ANNUEL, debut, fin)
+    section = next(s for s in rapport.sections if "passerelle" in s.titre)
+    texte = str(section)
+    assert (
+        "1 requête d'agents" in texte
+        and "par 1 personne." in texte
+        and "Albert" in texte
+        and "Petite enfance" in texte
+        and "personnelles : 1" in texte
+    )
+
+
+def test_les_cumuls_tenus_a_chaque_requete_valent_le_journal_recalcule(org_a, passerelle):
+    """Oracle : les cumuls mensuels tenus requête par requête (`cumuler`) sont ceux que `recalculer`
+    tire du journal, et les totaux lus dans les cumuls sont ceux d'une agrégation directe du journal."""
+    import random
+    from datetime import timedelta
+
+    from django.db.models import Count, Sum
+    from django.utils import timezone
+
+    from balise.passerelle import envoi, usage
+    from balise.passerelle.models import UsageMensuel
+
+    tirage = random.Random(7)
+    personnes = [_agent(org_a, f"agent{i}@exemple.fr")[0] for i in range(4)]
+    maintenant = timezone.now()
+    for i in range(60):
+        requete = envoi._noter(
+            passerelle, tirage.choice(personnes), tirage.choice(["page", "api"]),
+            action=tirage.choice(["envoyer", "pseudonymiser", "refuser", "erreur"]),
+            classes=tirage.choice([[], ["personnelle"], ["interne", "sensible"]]),
+            jetons_entree=tirage.randint(0, 900), jetons_sortie=tirage.randint(0, 400),
+            cout_euros=tirage.choice([None, Decimal("0.001234")]), energie_wh=tirage.choice([None, 0.5]),
+        )  # fmt: skip
+        if i % 3 == 0:  # un autre mois : le cumul suit la date de la requête
+            Requete.objects.filter(pk=requete.pk).update(le=maintenant - timedelta(days=40))
+    # Les dates ont bougé après coup : les cumuls sont refaits requête par requête, comme à l'écriture.
+    UsageMensuel.objects.all().delete()
+    for requete in Requete.objects.order_by("pk"):
+        usage.cumuler(requete)
+    colonnes = (
+        "mois",
+        "personne_id",
+        "requetes",
+        "refusees",
+        "erreurs",
+        "jetons_entree",
+        "cout",
+        "avec_sensible",
+    )
+    tenus = sorted(UsageMensuel.objects.values_list(*colonnes))
+    assert usage.recalculer(org_a) == len(tenus)
+    assert sorted(UsageMensuel.objects.values_list(*colonnes)) == tenus
+    assert sum(t[2] for t in tenus) == 60
+    debut, fin = usage.bornes(timezone.localdate())
+    total = usage.du_mois(org_a, timezone.localdate()).total
+    direct = Requete.objects.filter(organisation=org_a, le__gte=debut, le__lt=fin).aggregate(
+        n=Count("pk"), p=Count("personne", distinct=True), j=Sum("jetons_entree"), c=Sum("cout_euros")
+    )
+    assert (total.requetes, total.personnes, total.jetons_entree) == (direct["n"], direct["p"], direct["j"])
+    assert total.cout == (direct["c"] or 0)

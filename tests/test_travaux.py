@@ -360,12 +360,14 @@ def test_le_vrai_processus_de_fond_lit_et_traite(tmp_path):
             travail = lien.execute(
                 "SELECT etat, avancement FROM travaux_travail WHERE id = ?", (imp.travail_id,)
             ).fetchone()
-            # Hors les travaux quotidiens que chaque démarrage du travailleur planifie (rappels, observatoire).
+            # Hors les travaux quotidiens que chaque démarrage du travailleur planifie (rappels, observatoire,
+            # effacement des requêtes sensibles de la passerelle).
             statuts = [
                 s
                 for (s,) in lien.execute(
                     "SELECT status FROM django_tasks_database_dbtaskresult "
-                    "WHERE task_path NOT LIKE 'balise.rappels.%' AND task_path NOT LIKE 'balise.observatoire.%'"
+                    "WHERE task_path NOT LIKE 'balise.rappels.%' AND task_path NOT LIKE 'balise.observatoire.%' "
+                    "AND task_path NOT LIKE 'balise.passerelle.%'"
                 )
             ]
         assert etat == "colonnes" and "Intitulé du poste" in json.loads(entetes)
@@ -379,8 +381,10 @@ def test_le_vrai_processus_de_fond_lit_et_traite(tmp_path):
     imp = ImportEffectifs.objects.select_related("travail").get(pk=imp.pk)
     assert imp.traite and imp.lignes_lues == 113 and imp.contenu is None
     assert imp.travail.etat == Travail.Etat.TERMINE
-    taches = DBTaskResult.objects.exclude(task_path__startswith="balise.rappels.").exclude(
-        task_path__startswith="balise.observatoire."
+    taches = (
+        DBTaskResult.objects.exclude(task_path__startswith="balise.rappels.")
+        .exclude(task_path__startswith="balise.observatoire.")
+        .exclude(task_path__startswith="balise.passerelle.")
     )
     assert set(taches.values_list("status", flat=True)) == {"SUCCESSFUL"}
 

@@ -31,6 +31,7 @@ class Categorie:
     EFFECTIFS = "effectifs"
     GOUVERNANCE = "gouvernance"
     MUTUALISATION = "mutualisation"
+    PASSERELLE = "passerelle"
 
     CHOIX = [
         (MEMBRES, "Membres et invitations"),
@@ -42,6 +43,7 @@ class Categorie:
             MUTUALISATION,
             "Mutualisation : conventions, modèles partagés, actions pour le compte de l'organisation",
         ),
+        (PASSERELLE, "Passerelle d'IA : lectures et effacements des requêtes sensibles"),
     ]
 
 
@@ -66,6 +68,8 @@ CATEGORIES: dict[str, str] = {
     Nature.MODELE_PARTAGE: Categorie.MUTUALISATION,
     Nature.MODELE_RETIRE: Categorie.MUTUALISATION,
     Nature.MODELE_REPRIS: Categorie.MUTUALISATION,
+    Nature.CONTENU_SENSIBLE_LU: Categorie.PASSERELLE,
+    Nature.CONTENUS_SENSIBLES_EFFACES: Categorie.PASSERELLE,
 }
 
 # Libellés des détails notés ; une clé finissant par « _le » est une date.
@@ -97,6 +101,9 @@ LIBELLES_DETAILS: dict[str, str] = {
     "version_amont": "Version de la mutualisante",
     "note": "Note aux membres",
     "resultat": "Chez le membre",
+    "raison": "Raison",
+    "requete_le": "Requête du",
+    "nombre": "Nombre",
 }
 
 

@@ -240,6 +240,8 @@ class EvenementJournal(models.Model):
         MODELE_PARTAGE = "modele_partage", "Modèle partagé avec les membres"
         MODELE_RETIRE = "modele_retire", "Partage d'un modèle retiré"
         MODELE_REPRIS = "modele_repris", "Modèle d'une mutualisante repris"
+        CONTENU_SENSIBLE_LU = "contenu_sensible_lu", "Requête sensible de la passerelle lue"
+        CONTENUS_SENSIBLES_EFFACES = "contenus_sensibles_effaces", "Requêtes sensibles effacées à échéance"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

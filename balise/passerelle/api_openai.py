@@ -22,7 +22,7 @@ from ninja.security import HttpBearer
 
 from balise.organisations import acces
 from balise.organisations.roles import Permission
-from balise.passerelle import envoi, fournisseurs, services
+from balise.passerelle import envoi, fournisseurs, quotas, services
 from balise.passerelle.models import ClePersonnelle, ModeleCatalogue
 from balise.passerelle.services_catalogue import reglages
 
@@ -200,6 +200,7 @@ def _modele(cle: ClePersonnelle, nom: str) -> ModeleCatalogue | None:
         401: Erreur,
         403: Erreur,
         404: Erreur,
+        429: Erreur,
         502: Erreur,
         504: Erreur,
     },
@@ -228,6 +229,10 @@ def completions(request: HttpRequest, corps: CompletionEntree) -> Any:
         return 404, {
             "error": {"message": message, "type": "invalid_request_error", "code": "model_not_found"}
         }
+    quota_atteint = quotas.depasse(cle.organisation, cle.personne)
+    if quota_atteint:
+        envoi.refuser_pour_quota(modele, cle.personne, "api", quota_atteint)
+        return 429, {"error": {"message": quota_atteint, "type": "rate_limit_error", "code": "quota"}}
     messages = [{"role": m.role, "content": m.texte()} for m in corps.messages]
     reglages_org = reglages(cle.organisation)
     try:

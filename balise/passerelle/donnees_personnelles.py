@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -125,8 +126,26 @@ class _MoteurSpacy(SpacyNlpEngine):
         self.nlp = {r.LANGUE: modele()}  # type: ignore[assignment]
 
 
-@functools.cache
+_CHARGEMENT = threading.Lock()
+
+
 def moteur() -> AnalyzerEngine:
+    """L'analyseur, chargé une seule fois par processus même si deux requêtes (ou le préchargement et
+    une requête) le demandent en même temps : un second chargement doublerait la mémoire."""
+    with _CHARGEMENT:
+        return _moteur()
+
+
+def precharger() -> threading.Thread:
+    """Charge le modèle dans un fil à part, au démarrage d'un processus web (balise/wsgi.py) : la
+    première requête d'un agent n'attend pas les secondes du chargement."""
+    fil = threading.Thread(target=moteur, name="prechargement-passerelle", daemon=True)
+    fil.start()
+    return fil
+
+
+@functools.cache
+def _moteur() -> AnalyzerEngine:
     """L'analyseur Presidio avec les seuls reconnaisseurs français (aucun de ceux livrés : certains
     iraient chercher la liste des suffixes publics sur internet)."""
     registre = RecognizerRegistry(supported_languages=[r.LANGUE])

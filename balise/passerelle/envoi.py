@@ -14,12 +14,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from balise.comptes.models import Utilisateur
-from balise.passerelle import chiffrement, empreinte, fournisseurs, politique
+from balise.passerelle import chiffrement, empreinte, fournisseurs, politique, usage
 from balise.passerelle import donnees_personnelles as dp
 from balise.passerelle.models import Action, ContenuSensible, ModeleCatalogue, Profil, Reglages, Requete
 
@@ -70,7 +71,9 @@ def preparer(modele: ModeleCatalogue, messages: Sequence[dict[str, str]], reglag
         )
     debut = time.perf_counter()
     trouvailles = tuple(dp.analyser(texte, reglages.liste_termes))
-    decision = politique.decider(trouvailles, modele.classes_permises, _catalogue(modele))
+    decision = politique.decider(trouvailles, modele.classes_permises)
+    if decision.action == politique.REFUSER:  # les autres modèles ne servent qu'à dire où envoyer
+        decision = politique.decider(trouvailles, modele.classes_permises, _catalogue(modele))
     envoye, table = texte, dict[str, str]()
     if decision.action == politique.PSEUDONYMISER:
         envoye, table = dp.pseudonymiser(texte, decision.a_pseudonymiser)
@@ -127,19 +130,11 @@ def _journal(
             latence_s=latence_s,
             hebergement=modele.fournisseur.hebergement,
         )
-    service = (
-        Profil.objects.filter(organisation_id=modele.organisation_id, personne=personne)
-        .values_list("service", flat=True)
-        .first()
-    )
     with transaction.atomic():
-        requete = Requete.objects.create(
-            organisation_id=modele.organisation_id,
-            personne=personne,
-            service=service or "",
-            modele=modele,
-            canal=canal,
-            le=timezone.now(),
+        requete = _noter(
+            modele,
+            personne,
+            canal,
             action=action,
             classes=sorted(prep.decision.classes_trouvees),
             types=sorted({t.type for t in prep.trouvailles}),
@@ -171,8 +166,33 @@ def _journal(
     return requete
 
 
+@transaction.atomic
+def _noter(modele: ModeleCatalogue, personne: Utilisateur | None, canal: str, **champs: Any) -> Requete:
+    """Une ligne du journal (l'organisation, la personne et son service, le modèle, le canal, l'heure),
+    ajoutée à son cumul du mois dans la même transaction."""
+    profil = Profil.objects.filter(organisation_id=modele.organisation_id, personne=personne)
+    requete = Requete.objects.create(
+        organisation_id=modele.organisation_id,
+        personne=personne,
+        service=profil.values_list("service", flat=True).first() or "",
+        modele=modele,
+        canal=canal,
+        le=timezone.now(),
+        **champs,
+    )
+    usage.cumuler(requete)
+    return requete
+
+
 def _flottant(valeur: Decimal | None) -> float | None:
     return float(valeur) if valeur is not None else None
+
+
+def refuser_pour_quota(
+    modele: ModeleCatalogue, personne: Utilisateur | None, canal: str, message: str
+) -> Resultat:
+    """Un quota atteint (quotas.py) : rien n'est analysé ni envoyé ; le refus est noté au journal."""
+    return Resultat(_noter(modele, personne, canal, action=Action.REFUSE, erreur="quota"), message=message)
 
 
 def envoyer(prep: Preparation, personne: Utilisateur | None, canal: str, reglages: Reglages) -> Resultat:

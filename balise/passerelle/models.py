@@ -290,3 +290,111 @@ class ClePersonnelle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.debut}…)"
+
+
+class LectureContenu(models.Model):
+    """Une lecture du texte chiffré d'une requête sensible : qui, quand, pourquoi. Gardée même quand le
+    contenu est effacé à échéance (elle est liée à la requête, qui reste au journal)."""
+
+    requete = models.ForeignKey(Requete, on_delete=models.CASCADE, related_name="lectures")
+    lecteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raison = models.CharField("raison de la lecture", max_length=500)
+    le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-le", "-pk"]
+        verbose_name = "lecture d'un contenu sensible"
+
+    def __str__(self) -> str:
+        return f"Lecture de la requête {self.requete_id} le {self.le:%d/%m/%Y %H:%M}"
+
+
+class Planification(models.Model):
+    """Une seule ligne (pk=1) : l'effacement quotidien des contenus échus attendu dans la file (comme
+    balise/rappels et balise/observatoire)."""
+
+    tache = models.CharField(max_length=64, blank=True)
+    prevue_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "planification de l'effacement des contenus sensibles"
+
+    def __str__(self) -> str:
+        return f"Prochain effacement : {self.prevue_le}"
+
+
+class Quota(models.Model):
+    """Un plafond mensuel de la passerelle : pour chaque personne, ou pour un service entier. Un mois
+    civil ; atteint, la requête est refusée avant l'analyse, avec un message qui dit quand il se renouvelle."""
+
+    class Portee(models.TextChoices):
+        PERSONNE = "personne", "Chaque personne"
+        SERVICE = "service", "Un service"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    portee = models.CharField("s'applique à", max_length=8, choices=Portee.choices)
+    service = models.CharField("service", max_length=200, blank=True, help_text="Pour un quota de service.")
+    requetes_par_mois = models.PositiveIntegerField("requêtes par mois", null=True, blank=True)
+    euros_par_mois = models.DecimalField(
+        "euros HT par mois", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["portee", "service", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "portee", "service"], name="quota_unique"),
+            models.CheckConstraint(
+                condition=models.Q(requetes_par_mois__isnull=False) | models.Q(euros_par_mois__isnull=False),
+                name="quota_a_un_plafond",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        qui = self.service if self.portee == self.Portee.SERVICE else "chaque personne"
+        return f"Quota de {qui}"
+
+
+class UsageMensuel(models.Model):
+    """Le cumul du journal par mois, modèle, service et personne, tenu à chaque requête notée (usage.py) :
+    les pages d'usage, le rapport annuel et la fiche lisent quelques milliers de cumuls au lieu de
+    centaines de milliers de requêtes. La personne y reste, pour compter les personnes distinctes ; le
+    journal (`Requete`) reste la source : `usage.recalculer` refait les cumuls à partir de lui."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    mois = models.DateField("mois")  # le premier du mois, à l'heure de Paris
+    modele = models.ForeignKey(ModeleCatalogue, on_delete=models.PROTECT, related_name="+")
+    service = models.CharField(max_length=200, blank=True)
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requetes = models.PositiveIntegerField(default=0)
+    refusees = models.PositiveIntegerField(default=0)
+    pseudonymisees = models.PositiveIntegerField(default=0)
+    erreurs = models.PositiveIntegerField(default=0)
+    jetons_entree = models.PositiveBigIntegerField(default=0)
+    jetons_sortie = models.PositiveBigIntegerField(default=0)
+    cout = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+    energie_wh = models.FloatField(default=0)
+    ges_gco2e = models.FloatField(default=0)
+    eau_l = models.FloatField(default=0)
+    # Requêtes où chaque classe de données a été trouvée.
+    avec_interne = models.PositiveIntegerField(default=0)
+    avec_personnelle = models.PositiveIntegerField(default=0)
+    avec_sensible = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "mois"]), models.Index(fields=["modele", "mois"])]
+        constraints = [
+            # Une ligne par clé (une personne supprimée laisse des lignes sans personne, comptées à part).
+            models.UniqueConstraint(
+                fields=["organisation", "mois", "modele", "service", "personne"],
+                condition=models.Q(personne__isnull=False),
+                name="usage_mensuel_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Usage de {self.mois:%m/%Y} ({self.requetes} requêtes)"

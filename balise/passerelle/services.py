@@ -15,7 +15,7 @@ from django.utils import timezone
 from balise import versions
 from balise.comptes.models import Utilisateur, empreinte_secret
 from balise.organisations.models import Organisation
-from balise.passerelle import envoi
+from balise.passerelle import envoi, quotas
 from balise.passerelle.models import ClePersonnelle, Conversation, Message, ModeleCatalogue, Profil, Reglages
 from balise.passerelle.services_catalogue import reglages
 from balise.regles_usage import selectors as regles
@@ -97,7 +97,7 @@ class Echange:
     (ce qui part, ce qui a été trouvé) et, si la requête est partie, la réponse."""
 
     conversation: Conversation | None
-    preparation: envoi.Preparation
+    preparation: envoi.Preparation | None  # None : refusée avant l'analyse (quota atteint)
     resultat: envoi.Resultat | None = None
 
 
@@ -127,6 +127,9 @@ def converser(
 ) -> Echange:
     """Envoyer un message : une requête refusée n'entre pas dans la conversation (le texte reste à
     corriger dans le formulaire) ; une requête partie y entre, avec la réponse telle que l'agent la lit."""
+    quota_atteint = quotas.depasse(organisation, personne)
+    if quota_atteint:
+        return Echange(conversation, None, envoi.refuser_pour_quota(modele, personne, "page", quota_atteint))
     reglages_org: Reglages = reglages(organisation)
     messages = historique(conversation) + [{"role": Message.Role.AGENT, "content": texte}]
     prep = envoi.preparer(modele, messages, reglages_org)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import vues
+from . import vues, vues_usage
 
 app_name = "passerelle"
 
@@ -18,4 +18,10 @@ urlpatterns: list[URLPattern] = [
     path("passerelle/catalogue/fournisseurs/", vues.ajout_fournisseur, name="ajout_fournisseur"),
     path("passerelle/catalogue/modeles/", vues.ajout_modele, name="ajout_modele"),
     path("passerelle/catalogue/reglages/", vues.reglages, name="reglages"),
+    path("passerelle/catalogue/quotas/", vues.ajout_quota, name="ajout_quota"),
+    path("passerelle/catalogue/quotas/<int:pk>/retrait/", vues.retrait_quota, name="retrait_quota"),
+    path("passerelle/usage/", vues_usage.usage_du_mois, name="usage"),
+    path("passerelle/usage/fiches/<int:pk>/", vues_usage.usage_de_la_fiche, name="usage_fiche"),
+    path("passerelle/sensibles/", vues_usage.requetes_sensibles, name="sensibles"),
+    path("passerelle/sensibles/<int:pk>/lecture/", vues_usage.lecture, name="lecture"),
 ]

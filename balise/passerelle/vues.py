@@ -4,6 +4,7 @@ GERER_CATALOGUE). Les vues n'écrivent pas : elles appellent services et service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -22,9 +23,18 @@ from balise.organisations.models import Adhesion
 from balise.organisations.roles import Permission, peut
 from balise.regles_usage import selectors as regles
 
-from . import envoi, services
+from . import envoi, quotas, services
 from . import services_catalogue as catalogue
-from .models import HEBERGEMENTS, ClePersonnelle, Conversation, Fournisseur, ModeleCatalogue, Reglages
+from .models import (
+    HEBERGEMENTS,
+    Action,
+    ClePersonnelle,
+    Conversation,
+    Fournisseur,
+    ModeleCatalogue,
+    Quota,
+    Reglages,
+)
 from .politique import CLASSES, LIBELLES_CLASSES
 
 PIECE_MAX = 200_000  # octets d'une pièce jointe (texte)
@@ -94,6 +104,8 @@ def _contexte_conversation(
         "conversations": Conversation.objects.filter(organisation=organisation, personne=personne)[:50],
         "mention": catalogue.reglages(organisation).mention,
         "peut_gerer": peut(adhesion.role, Permission.GERER_CATALOGUE),
+        "voit_usage": peut(adhesion.role, Permission.VOIR_REGISTRE),
+        "lit_sensibles": peut(adhesion.role, Permission.LIRE_CONTENUS_SENSIBLES),
         **autres,
     }
     if obstacle and "premiere" not in contexte:
@@ -176,10 +188,15 @@ def envoyer(request: HttpRequest, slug: str) -> HttpResponse:
                         messages.info(request, echange.resultat.message)
                     conversation_id = str(echange.conversation.pk if echange.conversation else "")
                     return redirect("passerelle:conversation", slug=slug, pk=conversation_id)
-                autres["refus"] = echange.resultat.message if echange.resultat else ""
-                autres["apercu"] = echange.preparation
+                if echange.resultat and echange.resultat.requete.action == Action.ERREUR:
+                    # Partie, mais sans réponse : le fournisseur est en cause, pas le texte.
+                    autres["sans_reponse"] = echange.resultat.message
+                else:
+                    autres["refus"] = echange.resultat.message if echange.resultat else ""
+                    autres["apercu"] = echange.preparation
         except envoi.RequeteInvalide as erreur:
             form.add_error("texte", str(erreur))
+    # Sans réponse du fournisseur, la page dit pourquoi (200) : ni la saisie ni Balise ne sont en cause.
     statut = 200 if form.is_valid() and "refus" not in autres else 400
     return render(
         request,
@@ -340,6 +357,18 @@ class ReglagesForm(Formulaire):
     version = ChampVersion()
 
 
+class QuotaForm(Formulaire):
+    prefix = "quota"
+    portee = forms.ChoiceField(label="S'applique à", choices=Quota.Portee.choices)
+    service = forms.CharField(label="Service (pour un quota de service)", required=False, max_length=200)
+    requetes_par_mois = forms.IntegerField(
+        label="Requêtes par mois", required=False, min_value=1, max_value=10_000_000
+    )
+    euros_par_mois = forms.DecimalField(
+        label="Euros HT par mois", required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+
+
 def _rendre_catalogue(
     request: HttpRequest, adhesion: Adhesion, statut: int = 200, **forms_: Any
 ) -> HttpResponse:
@@ -354,6 +383,8 @@ def _rendre_catalogue(
         ),
         "reglages": reglages,
         "peut_gerer": peut(adhesion.role, Permission.GERER_CATALOGUE),
+        "quotas": Quota.objects.filter(organisation=organisation),
+        "form_quota": forms_.get("form_quota") or QuotaForm(),
         "form_fournisseur": forms_.get("form_fournisseur") or FournisseurForm(initial={"version": 1}),
         "form_modele": forms_.get("form_modele")
         or ModeleForm(fournisseurs=fournisseurs, initial={"version": 1}),
@@ -380,27 +411,39 @@ def _sans_cles(donnees: dict[str, Any], *cles: str) -> dict[str, Any]:
     return {k: v for k, v in donnees.items() if k not in cles}
 
 
+def _ecrire_au_catalogue(
+    request: HttpRequest,
+    adhesion: Adhesion,
+    form: forms.Form,
+    enregistrer: Callable[[dict[str, Any], Utilisateur], object],
+    succes: Callable[[dict[str, Any]], str],
+) -> HttpResponse:
+    """Le cycle commun des formulaires du catalogue : valide, écrit par le service, message, retour au
+    catalogue ; sinon le catalogue de nouveau, avec ce formulaire et ses erreurs (400), rien d'écrit."""
+    if form.is_valid():
+        d = form.cleaned_data
+        if ecrire(form, lambda: enregistrer(d, cast(Utilisateur, request.user))).ecrit:
+            messages.success(request, succes(d))
+            return redirect("passerelle:catalogue", slug=adhesion.organisation.slug)
+    return _rendre_catalogue(request, adhesion, 400, **{f"form_{form.prefix}": form})
+
+
 @require_POST
 @login_required
 def ajout_fournisseur(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
     form = FournisseurForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        if not d["cle"].strip():
-            form.add_error("cle", "Donnez la clé d'API du fournisseur (elle sera chiffrée).")
-        elif ecrire(
-            form,
-            lambda: catalogue.ajouter_fournisseur(
-                adhesion.organisation,
-                _sans_cles(d, "cle", "version"),
-                d["cle"],
-                cast(Utilisateur, request.user),
-            ),
-        ).ecrit:
-            messages.success(request, f"Fournisseur « {d['nom']} » ajouté ; sa clé est chiffrée.")
-            return redirect("passerelle:catalogue", slug=slug)
-    return _rendre_catalogue(request, adhesion, 400, form_fournisseur=form)
+    if form.is_valid() and not form.cleaned_data["cle"].strip():
+        form.add_error("cle", "Donnez la clé d'API du fournisseur (elle sera chiffrée).")
+    return _ecrire_au_catalogue(
+        request,
+        adhesion,
+        form,
+        lambda d, par: catalogue.ajouter_fournisseur(
+            adhesion.organisation, _sans_cles(d, "cle", "version"), d["cle"], par
+        ),
+        lambda d: f"Fournisseur « {d['nom']} » ajouté ; sa clé est chiffrée.",
+    )
 
 
 @require_POST
@@ -408,45 +451,62 @@ def ajout_fournisseur(request: HttpRequest, slug: str) -> HttpResponse:
 def ajout_modele(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
     fournisseurs = list(Fournisseur.objects.filter(organisation=adhesion.organisation))
-    form = ModeleForm(request.POST, fournisseurs=fournisseurs)
-    if form.is_valid():
-        d = form.cleaned_data
-        if ecrire(
-            form,
-            lambda: catalogue.ajouter_modele(
-                adhesion.organisation,
-                d["fournisseur"],
-                _sans_cles(d, "fournisseur", "classes", "version"),
-                d["classes"],
-                cast(Utilisateur, request.user),
-            ),
-        ).ecrit:
-            messages.success(
-                request,
-                f"Modèle « {d['libelle']} » approuvé ; sa fiche est au registre, à qualifier comme les autres.",
-            )
-            return redirect("passerelle:catalogue", slug=slug)
-    return _rendre_catalogue(request, adhesion, 400, form_modele=form)
+    return _ecrire_au_catalogue(
+        request,
+        adhesion,
+        ModeleForm(request.POST, fournisseurs=fournisseurs),
+        lambda d, par: catalogue.ajouter_modele(
+            adhesion.organisation,
+            d["fournisseur"],
+            _sans_cles(d, "fournisseur", "classes", "version"),
+            d["classes"],
+            par,
+        ),
+        lambda d: (
+            f"Modèle « {d['libelle']} » approuvé ; sa fiche est au registre, à qualifier comme les autres."
+        ),
+    )
 
 
 @require_POST
 @login_required
 def reglages(request: HttpRequest, slug: str) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
-    form = ReglagesForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        if ecrire(
-            form,
-            lambda: catalogue.regler(
-                adhesion.organisation,
-                d["mention"],
-                d["conservation_jours"],
-                d["termes_propres"],
-                d["version"],
-                cast(Utilisateur, request.user),
-            ),
-        ).ecrit:
-            messages.success(request, "Réglages de la passerelle enregistrés.")
-            return redirect("passerelle:catalogue", slug=slug)
-    return _rendre_catalogue(request, adhesion, 400, form_reglages=form)
+    return _ecrire_au_catalogue(
+        request,
+        adhesion,
+        ReglagesForm(request.POST),
+        lambda d, par: catalogue.regler(
+            adhesion.organisation,
+            d["mention"],
+            d["conservation_jours"],
+            d["termes_propres"],
+            d["version"],
+            par,
+        ),
+        lambda d: "Réglages de la passerelle enregistrés.",
+    )
+
+
+@require_POST
+@login_required
+def ajout_quota(request: HttpRequest, slug: str) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
+    return _ecrire_au_catalogue(
+        request,
+        adhesion,
+        QuotaForm(request.POST),
+        lambda d, par: quotas.fixer(
+            adhesion.organisation, d["portee"], d["service"], d["requetes_par_mois"], d["euros_par_mois"], par
+        ),
+        lambda d: "Quota enregistré : il vaut dès la prochaine requête.",
+    )
+
+
+@require_POST
+@login_required
+def retrait_quota(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
+    quotas.retirer(adhesion.organisation, pk, cast(Utilisateur, request.user))
+    messages.success(request, "Quota retiré ; il reste à l'historique.")
+    return redirect("passerelle:catalogue", slug=slug)

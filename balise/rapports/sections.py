@@ -35,6 +35,7 @@ from balise.metiers.models import Dimension
 from balise.metiers.secret import TableauProtege
 from balise.mutualisation import rapport as mutualisation
 from balise.organisations.models import Organisation
+from balise.passerelle import rapport as passerelle
 from balise.programme import selectors as programme
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.models import ChangementStade, SystemeIA
@@ -713,6 +714,7 @@ GENRES: dict[str, Genre] = {
             ("formation", formation),
             ("indicateurs", indicateurs_suivis),
             ("feuille_de_route", feuille_de_route),
+            ("passerelle", passerelle.section),
             # Pour une mutualisante, son rapport mutualisé ; pour un membre, ses conventions.
             ("mutualisation", mutualisation.section),
         ],

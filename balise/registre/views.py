@@ -106,6 +106,8 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "changements": systeme.changements_stade.select_related("par")[:20],
             "groupes_exposes": systeme.groupes_exposes.all(),
             "indicateurs": indicateurs_selectors.du_systeme(systeme, timezone.localdate()),
+            # Les modèles du catalogue de la passerelle qui sont ce système (leur usage : page à part).
+            "modeles_passerelle": list(systeme.modeles_passerelle.values_list("libelle", flat=True)),
         }
         return {"titre": systeme.nom, "contenu": cache_pages.rendre("registre/_detail.html", contexte)}
 

@@ -73,3 +73,46 @@ def test_approuver_un_modele_puis_converser_sans_que_les_donnees_sortent(
         agent.get_by_role("button", name="Créer une clé").click()
         agent.get_by_text("elle ne sera plus jamais affichée").wait_for()
         _accessible(agent)
+
+
+def test_usage_requetes_sensibles_et_quotas_accessibles(nouveau_contexte, org_a, referent_a):
+    from balise.passerelle import chiffrement, quotas
+    from balise.passerelle import services_catalogue as catalogue
+    from balise.passerelle.models import ContenuSensible
+    from tests import fabrique
+
+    fournisseur = catalogue.ajouter_fournisseur(
+        org_a, {"nom": "Local", "url_base": "http://127.0.0.1:9/v1", "hebergement": "france"}, "k", referent_a
+    )
+    modele = catalogue.ajouter_modele(
+        org_a, fournisseur.pk, {"identifiant": "m", "libelle": "Local"}, [], referent_a
+    )
+    quotas.fixer(org_a, "service", "Urbanisme", 200, None, referent_a)
+    requete = Requete.objects.create(
+        organisation=org_a, personne=referent_a, modele=modele, canal="page", le=modele.cree_le, action="refuser",
+        classes=["sensible"], types=["NIR"], service="Urbanisme",
+    )  # fmt: skip
+    ContenuSensible.objects.create(
+        requete=requete,
+        chiffre=chiffrement.chiffrer("NIR 1 85 05 78 006 084 91"),
+        garder_jusqu_au=modele.cree_le.date(),
+    )
+    page = nouveau_contexte().new_page()
+    connecter(page, referent_a.email)
+    page.goto(f"/o/{org_a.slug}/passerelle/usage/?mois={modele.cree_le:%Y-%m}")
+    page.get_by_role("heading", name="Par service").wait_for()
+    _accessible(page)
+    page.goto(f"/o/{org_a.slug}/passerelle/usage/fiches/{modele.systeme_id}/")
+    _accessible(page)
+    page.goto(f"/o/{org_a.slug}/passerelle/catalogue/")
+    page.get_by_role("button", name="Retirer le quota du service « Urbanisme »").wait_for()
+    _accessible(page)
+    dpo = fabrique.membre(org_a, "dpo", "dpo-a@exemple.fr")
+    lecteur = nouveau_contexte().new_page()
+    connecter(lecteur, dpo.email)
+    lecteur.goto(f"/o/{org_a.slug}/passerelle/sensibles/")
+    _accessible(lecteur)
+    lecteur.get_by_label("Raison de la lecture").fill("Demande d'accès d'un usager.")
+    lecteur.get_by_role("button", name=f"Lire la requête n° {requete.pk}").click()
+    lecteur.get_by_text("NIR 1 85 05 78 006 084 91").wait_for()
+    _accessible(lecteur)

@@ -25,6 +25,7 @@ from balise.demo import copil as demo_copil
 from balise.demo import indicateurs as demo_indicateurs
 from balise.demo import mutualisation as demo_mutualisation
 from balise.demo import observatoire as demo_observatoire
+from balise.demo import passerelle as demo_passerelle
 from balise.demo import programme as demo_programme
 from balise.demo import rapports as demo_rapports
 from balise.demo import regles_usage as demo_regles_usage
@@ -110,6 +111,7 @@ def charger(donnees: dict, adresse: str = "http://127.0.0.1:8000") -> list[gouve
     demo_mutualisation.charger(utilisateurs)
     demo_copil.charger(utilisateurs)
     demo_observatoire.charger(utilisateurs)
+    demo_passerelle.charger(utilisateurs)
     return externes
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 from balise.observatoire.taches import planifier as planifier_observatoire
+from balise.passerelle.taches import planifier as planifier_effacement
 from balise.rappels.taches import planifier
 from balise.travaux.services import constater_abandons
 
@@ -49,4 +50,5 @@ class Command(DbWorker):
         if options["verbosity"] > 1:
             self.stdout.write(f"Prochaine tournée des rappels : {plan.prevue_le:%d/%m/%Y %H:%M}.")
         planifier_observatoire()  # le recalcul nocturne de l'observatoire, de la même façon
+        planifier_effacement()  # l'effacement des requêtes sensibles échues de la passerelle
         super().handle(*args, **options)

@@ -1,0 +1,213 @@
+"""Ce que la passerelle dit de l'usage réel (issue 18, point 7) : les totaux d'une période d'une
+organisation, par modèle et par service, et l'usage mois par mois des modèles d'une fiche du registre.
+
+Tout est lu dans les cumuls mensuels (`UsageMensuel` : mois × modèle × service × personne), tenus à
+chaque requête notée (`cumuler`, dans la transaction du journal) : quelques milliers de lignes par mois
+au lieu de centaines de milliers de requêtes, sans cache. Le journal reste la source : `recalculer`
+refait les cumuls d'une organisation à partir de lui (reprise, données importées, banc)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from balise.organisations.models import Organisation
+from balise.passerelle.models import Action, Requete, UsageMensuel
+
+_SOMMES = ("requetes", "refusees", "pseudonymisees", "erreurs", "jetons_entree", "jetons_sortie", "cout",
+           "energie_wh", "ges_gco2e", "eau_l")  # fmt: skip
+_CLASSES = {"interne": "avec_interne", "personnelle": "avec_personnelle", "sensible": "avec_sensible"}
+_AGREGATS = {
+    **{nom: Sum(nom) for nom in _SOMMES + tuple(_CLASSES.values())},
+    "personnes": Count("personne", distinct=True),
+}
+
+
+@dataclass(frozen=True)
+class Ligne:
+    """Un total : celui de la période, d'un modèle, d'un service ou d'un mois d'une fiche."""
+
+    libelle: str
+    requetes: int = 0
+    personnes: int = 0
+    refusees: int = 0
+    pseudonymisees: int = 0
+    erreurs: int = 0
+    jetons_entree: int = 0
+    jetons_sortie: int = 0
+    cout: Decimal = Decimal(0)
+    energie_wh: float = 0.0
+    ges_gco2e: float = 0.0
+    eau_l: float = 0.0
+
+    @classmethod
+    def de(cls, libelle: str, valeurs: dict[str, Any]) -> Ligne:
+        champs = cls.__dataclass_fields__.keys() - {"libelle"}
+        return cls(libelle, **{k: v for k, v in valeurs.items() if k in champs and v is not None})
+
+
+def mois_suivant(mois: date) -> date:
+    return (mois.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def mois_precedent(mois: date) -> date:
+    return (mois.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _minuit(jour: date) -> datetime:
+    return timezone.make_aware(datetime.combine(jour, datetime.min.time()))
+
+
+def bornes(mois: date) -> tuple[datetime, datetime]:
+    """Du premier du mois à minuit (heure locale) au premier du mois suivant."""
+    return _minuit(mois.replace(day=1)), _minuit(mois_suivant(mois))
+
+
+# --- Tenir les cumuls ----------------------------------------------------------------------------------
+
+
+def _increments(requete: Requete) -> dict[str, Any]:
+    increments: dict[str, Any] = {
+        "requetes": 1,
+        "refusees": int(requete.action == Action.REFUSE),
+        "pseudonymisees": int(requete.action == Action.PSEUDONYMISE),
+        "erreurs": int(requete.action == Action.ERREUR),
+        "jetons_entree": requete.jetons_entree,
+        "jetons_sortie": requete.jetons_sortie,
+        "cout": requete.cout_euros or Decimal(0),
+        "energie_wh": requete.energie_wh or 0.0,
+        "ges_gco2e": requete.ges_gco2e or 0.0,
+        "eau_l": requete.eau_l or 0.0,
+    }
+    for classe, colonne in _CLASSES.items():
+        increments[colonne] = int(classe in requete.classes)
+    return increments
+
+
+def cumuler(requete: Requete) -> None:
+    """Ajoute une requête notée à son cumul du mois (à appeler dans la transaction qui la note)."""
+    cle = {
+        "organisation_id": requete.organisation_id,
+        "mois": timezone.localdate(requete.le).replace(day=1),
+        "modele_id": requete.modele_id,
+        "service": requete.service,
+        "personne_id": requete.personne_id,
+    }
+    increments = _increments(requete)
+    ajout = {nom: F(nom) + valeur for nom, valeur in increments.items() if valeur}
+    if UsageMensuel.objects.filter(**cle).update(**ajout):
+        return
+    try:
+        with transaction.atomic():  # deux premières requêtes du mois en même temps : une seule ligne
+            UsageMensuel.objects.create(**cle, **increments)
+    except IntegrityError:
+        UsageMensuel.objects.filter(**cle).update(**ajout)
+
+
+@transaction.atomic
+def recalculer(organisation: Organisation) -> int:
+    """Refait tous les cumuls de l'organisation à partir du journal ; rend le nombre de lignes."""
+    UsageMensuel.objects.filter(organisation=organisation).delete()
+    journal = Requete.objects.filter(organisation=organisation).annotate(mois=TruncMonth("le"))
+    sommes = {
+        "requetes": Count("pk"),
+        "refusees": Count("pk", filter=Q(action=Action.REFUSE)),
+        "pseudonymisees": Count("pk", filter=Q(action=Action.PSEUDONYMISE)),
+        "erreurs": Count("pk", filter=Q(action=Action.ERREUR)),
+        "jetons_entree": Sum("jetons_entree"),
+        "jetons_sortie": Sum("jetons_sortie"),
+        "cout": Sum("cout_euros"),
+        "energie_wh": Sum("energie_wh"),
+        "ges_gco2e": Sum("ges_gco2e"),
+        "eau_l": Sum("eau_l"),
+        # Le texte JSON de la liste : « contains » sur un JSON n'existe pas sous SQLite.
+        **{colonne: Count("pk", filter=Q(classes__icontains=f'"{c}"')) for c, colonne in _CLASSES.items()},
+    }
+    lignes = [
+        UsageMensuel(
+            organisation=organisation,
+            mois=timezone.localtime(v.pop("mois")).date()
+            if isinstance(v["mois"], datetime)
+            else v.pop("mois"),
+            **{k: (0 if val is None else val) for k, val in v.items()},
+        )
+        for v in journal.values("mois", "modele_id", "service", "personne_id").annotate(**sommes).order_by()
+    ]
+    UsageMensuel.objects.bulk_create(lignes, batch_size=2000)
+    return len(lignes)
+
+
+# --- Les lire ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totaux:
+    total: Ligne
+    par_modele: list[Ligne] = field(default_factory=list)
+    par_service: list[Ligne] = field(default_factory=list)
+    classes: dict[str, int] = field(default_factory=dict)
+
+
+def totaux(organisation: Organisation, premier_mois: date, dernier_mois: date) -> Totaux:
+    """Les mois de `premier_mois` à `dernier_mois` compris : trois requêtes sur les cumuls."""
+    cumuls = UsageMensuel.objects.filter(
+        organisation=organisation,
+        mois__gte=premier_mois.replace(day=1),
+        mois__lte=dernier_mois.replace(day=1),
+    )
+    total = cumuls.aggregate(**_AGREGATS)
+    par_modele = (
+        cumuls.values("modele__libelle").annotate(**_AGREGATS).order_by("-requetes", "modele__libelle")
+    )
+    par_service = cumuls.values("service").annotate(**_AGREGATS).order_by("-requetes", "service")
+    classes = {c: total[colonne] for c, colonne in _CLASSES.items() if total[colonne]}
+    return Totaux(
+        Ligne.de("Total", total),
+        [Ligne.de(v["modele__libelle"], v) for v in par_modele],
+        [Ligne.de(v["service"] or "Service non indiqué", v) for v in par_service],
+        classes,
+    )
+
+
+@dataclass(frozen=True)
+class UsageDuMois:
+    mois: date
+    total: Ligne
+    par_modele: list[Ligne] = field(default_factory=list)
+    par_service: list[Ligne] = field(default_factory=list)
+    classes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def precedent(self) -> date:
+        return mois_precedent(self.mois)
+
+    @property
+    def suivant(self) -> date:
+        return mois_suivant(self.mois)
+
+
+def du_mois(organisation: Organisation, mois: date) -> UsageDuMois:
+    t = totaux(organisation, mois, mois)
+    return UsageDuMois(mois.replace(day=1), t.total, t.par_modele, t.par_service, t.classes)
+
+
+def par_mois_de_la_fiche(systeme_id: int, nombre: int = 6) -> list[Ligne]:
+    """L'usage des modèles du catalogue rattachés à une fiche du registre, mois par mois, sur les
+    `nombre` derniers mois (le mois en cours compris)."""
+    premier = timezone.localdate().replace(day=1)
+    for _ in range(nombre - 1):
+        premier = mois_precedent(premier)
+    lignes = (
+        UsageMensuel.objects.filter(modele__systeme_id=systeme_id, mois__gte=premier)
+        .values("mois")
+        .annotate(**_AGREGATS)
+        .order_by("mois")
+    )
+    return [Ligne.de(f"{v['mois']:%m/%Y}", v) for v in lignes]
