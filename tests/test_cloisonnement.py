@@ -254,6 +254,8 @@ _OBJETS = {
     ("pk", "fiches"): "systeme",
     ("pk", "sensibles"): "requete_sensible",
     ("pk", "quotas"): "quota_passerelle",
+    ("pk", "fournisseurs"): "fournisseur_passerelle",
+    ("pk", "modeles-approuves"): "modele_passerelle",
 }
 
 
@@ -385,6 +387,8 @@ def _passerelle(org, admin, systeme, lettre) -> dict:
         "cle_passerelle": cle.pk,
         "requete_sensible": _requete_sensible(modele, admin, lettre),
         "quota_passerelle": quota.pk,
+        "fournisseur_passerelle": fournisseur.pk,
+        "modele_passerelle": modele.pk,
     }
 
 
@@ -1082,6 +1086,8 @@ def test_toute_adresse_avec_slug_est_classee_et_constructible():
         "cle_passerelle": 44,
         "requete_sensible": 45,
         "quota_passerelle": 46,
+        "fournisseur_passerelle": 47,
+        "modele_passerelle": 48,
         "action_programme": 25,
         "sensibilisation": 25,
         "note_veille": 25,
@@ -1302,7 +1308,11 @@ def scene(org_a, admin_a, systeme_a):
         charte=_charte(org_a, admin_a, "a", adoptee_avant=True),
         rapport=instantane.rapport(org_a, admin_a).pk,
         **_indicateurs(org_a, admin_a, cible, "a"),
-        requete_sensible=_passerelle(org_a, admin_a, systeme_a, "a")["requete_sensible"],
+        **{
+            c: v
+            for c, v in _passerelle(org_a, admin_a, systeme_a, "a").items()
+            if c in ("requete_sensible", "fournisseur_passerelle", "modele_passerelle")
+        },
     )
 
 
@@ -2282,6 +2292,28 @@ ACTIONS_PAGES = [
         [ADMIN, REFERENT],
     ),
     (
+        "retirer un fournisseur de modèles",
+        "POST",
+        "passerelle/catalogue/fournisseurs/{fournisseur_passerelle}/",
+        lambda: {
+            "fournisseur-nom": "Fournisseur retiré",
+            "fournisseur-url_base": "http://127.0.0.1:9/v1",
+            "fournisseur-hebergement": "france",
+            "fournisseur-delai_s": 60,
+            "fournisseur-version": 1,
+        },
+        True,
+        [ADMIN, REFERENT],
+    ),  # fmt: skip
+    (
+        "ouvrir la modification d'un modèle approuvé",
+        "GET",
+        "passerelle/catalogue/modeles-approuves/{modele_passerelle}/",
+        None,
+        False,
+        [ADMIN, REFERENT],
+    ),
+    (
         "régler la passerelle",
         "POST",
         "passerelle/catalogue/reglages/",
@@ -2383,6 +2415,8 @@ def _droits_du_role_dans_les_pages(
         charte=scene.charte,
         rapport=scene.rapport,
         requete_sensible=scene.requete_sensible,
+        fournisseur_passerelle=scene.fournisseur_passerelle,
+        modele_passerelle=scene.modele_passerelle,
         **{c: getattr(scene, c) for c in ("import", "lu", "depot", "metier_propre", "groupe", "action")},
         **{c: getattr(scene, c) for c in ("avis_point", "avis", "decision", "condition")},
         version_regles=scene.version_regles,

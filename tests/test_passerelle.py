@@ -203,3 +203,23 @@ def test_requete_vide_ou_trop_longue_refusee_avant_l_analyse(org_a, referent_a, 
     with pytest.raises(envoi.RequeteInvalide, match="dépasse"):
         envoi.preparer(modele, _question("a" * (envoi.LONGUEUR_MAX + 1)), _reglages(org_a))
     assert not Requete.objects.exists()
+
+
+def test_rotation_des_cles_de_chiffrement(settings):
+    """La première clé chiffre, toutes déchiffrent, la clé dérivée de SECRET_KEY en dernier ; une clé
+    inconnue (ou un texte altéré) donne une erreur claire, jamais un texte faux."""
+    from cryptography.fernet import Fernet
+
+    settings.CLES_CHIFFREMENT = []
+    ancien = chiffrement.chiffrer("clé du fournisseur")
+    nouvelle, autre = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.CLES_CHIFFREMENT = [nouvelle]
+    assert chiffrement.dechiffrer(ancien) == "clé du fournisseur"
+    recent = chiffrement.chiffrer("requête sensible")
+    settings.CLES_CHIFFREMENT = [autre, nouvelle]
+    assert chiffrement.dechiffrer(recent) == "requête sensible"
+    settings.CLES_CHIFFREMENT = [autre]
+    with pytest.raises(chiffrement.SecretIllisible):
+        chiffrement.dechiffrer(recent)
+    with pytest.raises(chiffrement.SecretIllisible):
+        chiffrement.dechiffrer(ancien[:-4] + b"AAAA")

@@ -538,3 +538,34 @@ def test_les_cumuls_tenus_a_chaque_requete_valent_le_journal_recalcule(org_a, pa
     )
     assert (total.requetes, total.personnes, total.jetons_entree) == (direct["n"], direct["p"], direct["j"])
     assert total.cout == (direct["c"] or 0)
+
+
+def test_modifier_et_retirer_un_fournisseur_et_un_modele(
+    org_a, passerelle, modele_local, admin_a, referent_a
+):
+    admin = Client()
+    admin.force_login(admin_a)
+    fournisseur = passerelle.fournisseur
+    adresse = f"/o/commune-a/passerelle/catalogue/fournisseurs/{fournisseur.pk}/"
+    page = _texte(admin.get(adresse))
+    assert "Modifier « Local »" in page and modele_local.cle not in page
+    saisie = {"fournisseur-nom": "Local", "fournisseur-url_base": modele_local.url, "fournisseur-hebergement": "ue", "fournisseur-delai_s": 30, "fournisseur-version": 1}  # fmt: skip
+    # Une autre personne a modifié entre-temps : conflit montré (409), rien d'écrit, la saisie gardée.
+    catalogue.modifier_fournisseur(org_a, fournisseur.pk, {"delai_s": 45}, "", 1, referent_a)
+    avant = instantane.photo()
+    conflit = admin.post(adresse, {**saisie, "fournisseur-actif": "on"})
+    assert conflit.status_code == 409 and "Modification concurrente" in _texte(conflit)
+    assert instantane.photo() == avant
+    # Retiré : clé gardée (vide dans le formulaire), plus proposé aux agents, journal intact.
+    assert admin.post(adresse, {**saisie, "fournisseur-version": 2}).status_code == 302
+    fournisseur.refresh_from_db()
+    assert not fournisseur.actif and fournisseur.hebergement == "ue" and fournisseur.cle_fin
+    assert fournisseur.history.first().history_user == admin_a
+    assert services.modeles_disponibles(org_a) == []
+    modele = f"/o/commune-a/passerelle/catalogue/modeles-approuves/{passerelle.pk}/"
+    reponse = admin.post(modele, {"modele-fournisseur": fournisseur.pk, "modele-identifiant": "albert-large", "modele-libelle": "Albert", "modele-classes": ["interne", "personnelle"], "modele-jetons_max": 500, "modele-version": 1})  # fmt: skip
+    assert reponse.status_code == 302
+    passerelle.refresh_from_db()
+    assert passerelle.classes_permises == ["interne", "personnelle"] and not passerelle.actif
+    # Un modèle d'une autre organisation : introuvable.
+    assert admin.get("/o/commune-a/passerelle/catalogue/modeles-approuves/999999/").status_code == 404

@@ -2,9 +2,9 @@
 
 Fernet (AES-128-CBC et HMAC-SHA256, bibliothèque `cryptography`) : un texte chiffré est authentifié, une
 altération se voit au déchiffrement. Les clés viennent de `BALISE_CLES_CHIFFREMENT` (la première chiffre,
-toutes déchiffrent : on ajoute une clé en tête pour la faire tourner, puis on rechiffre). Sans cette
-variable, une clé est dérivée de `SECRET_KEY` (HKDF) : changer l'une sans l'autre rendrait les secrets
-illisibles, d'où la variable distincte en production (docs/passerelle.md).
+toutes déchiffrent : on ajoute une clé en tête pour la faire tourner). Sans cette variable, une clé est
+dérivée de `SECRET_KEY` (HKDF) ; elle reste la dernière à déchiffrer quand des clés sont données, pour
+qu'on puisse passer à des clés explicites sans rien perdre (docs/exploitation.md).
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _derivee(secret: str) -> bytes:
 
 @functools.cache
 def _fernet(cles: tuple[str, ...], secret: str) -> MultiFernet:
-    return MultiFernet([Fernet(c.encode()) for c in cles] if cles else [Fernet(_derivee(secret))])
+    """La première clé chiffre ; toutes déchiffrent, la clé dérivée de SECRET_KEY en dernier : passer
+    à des clés explicites ne rend pas illisible ce qui a été chiffré avant."""
+    return MultiFernet([*(Fernet(c.encode()) for c in cles), Fernet(_derivee(secret))])
 
 
 def _courant() -> MultiFernet:

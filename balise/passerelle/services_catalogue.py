@@ -77,10 +77,17 @@ def ajouter_fournisseur(
 
 @transaction.atomic
 def modifier_fournisseur(
-    fournisseur_id: int, donnees: dict[str, Any], cle: str, version_attendue: int | None, par: Utilisateur
+    organisation: Organisation,
+    fournisseur_id: int,
+    donnees: dict[str, Any],
+    cle: str,
+    version_attendue: int | None,
+    par: Utilisateur,
 ) -> Fournisseur:
-    """Une clé vide garde la clé en place : on ne la montre jamais, on ne la redemande pas."""
-    fournisseur = versions.verrouiller(Fournisseur.objects.all(), fournisseur_id, version_attendue)
+    """Une clé vide garde la clé en place : on ne la montre jamais, on ne la redemande pas. Retirer un
+    fournisseur, c'est le désactiver (`actif`) : son journal reste lié à lui."""
+    fournisseurs = Fournisseur.objects.filter(organisation=organisation)
+    fournisseur = versions.verrouiller(fournisseurs, fournisseur_id, version_attendue)
     for champ in CHAMPS_FOURNISSEUR:
         if champ in donnees:
             setattr(fournisseur, champ, donnees[champ])
@@ -159,13 +166,15 @@ def ajouter_modele(
 
 @transaction.atomic
 def modifier_modele(
+    organisation: Organisation,
     modele_id: int,
     donnees: dict[str, Any],
     classes: list[str],
     version_attendue: int | None,
     par: Utilisateur,
 ) -> ModeleCatalogue:
-    modele = versions.verrouiller(ModeleCatalogue.objects.all(), modele_id, version_attendue)
+    modeles = ModeleCatalogue.objects.filter(organisation=organisation)
+    modele = versions.verrouiller(modeles, modele_id, version_attendue)
     for champ in CHAMPS_MODELE:
         if champ in donnees:
             setattr(modele, champ, donnees[champ])

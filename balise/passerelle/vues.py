@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -510,3 +510,70 @@ def retrait_quota(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     quotas.retirer(adhesion.organisation, pk, cast(Utilisateur, request.user))
     messages.success(request, "Quota retiré ; il reste à l'historique.")
     return redirect("passerelle:catalogue", slug=slug)
+
+
+# --- Modifier (ou retirer) un fournisseur, un modèle approuvé -----------------------------------------
+
+
+def _modification(
+    request: HttpRequest,
+    adhesion: Adhesion,
+    titre: str,
+    form: forms.Form,
+    enregistrer: Callable[[dict[str, Any], Utilisateur], object],
+) -> HttpResponse:
+    """La page de modification : valide, écrite sous son verrou de version ; un conflit est montré avec
+    la saisie gardée (409), un refus du service sur le formulaire (400)."""
+    ecriture = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ecriture = ecrire(form, lambda: enregistrer(d, cast(Utilisateur, request.user)))
+        if ecriture.ecrit:
+            messages.success(request, f"« {titre} » enregistré.")
+            return redirect("passerelle:catalogue", slug=adhesion.organisation.slug)
+    conflit = ecriture.conflit if ecriture else None
+    statut = 409 if conflit else (400 if request.method == "POST" else 200)
+    contexte = {"organisation": adhesion.organisation, "titre": titre, "form": form, "conflit": conflit}
+    return render(request, "passerelle/modification.html", contexte, status=statut)
+
+
+@login_required
+def fournisseur(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
+    objet = get_object_or_404(Fournisseur, organisation=adhesion.organisation, pk=pk)
+    initial = {c: getattr(objet, c) for c in catalogue.CHAMPS_FOURNISSEUR} | {"version": objet.version}
+    return _modification(
+        request,
+        adhesion,
+        objet.nom,
+        FournisseurForm(request.POST or None, initial=initial),
+        lambda d, par: catalogue.modifier_fournisseur(
+            adhesion.organisation, objet.pk, _sans_cles(d, "cle", "version"), d["cle"], d["version"], par
+        ),
+    )
+
+
+@login_required
+def modele(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
+    objet = get_object_or_404(ModeleCatalogue, organisation=adhesion.organisation, pk=pk)
+    initial = {c: getattr(objet, c) for c in catalogue.CHAMPS_MODELE} | {
+        "fournisseur": objet.fournisseur_id,
+        "classes": objet.classes_permises,
+        "version": objet.version,
+    }
+    form = ModeleForm(request.POST or None, initial=initial, fournisseurs=[objet.fournisseur])
+    return _modification(
+        request,
+        adhesion,
+        objet.libelle,
+        form,
+        lambda d, par: catalogue.modifier_modele(
+            adhesion.organisation,
+            objet.pk,
+            _sans_cles(d, "fournisseur", "classes", "version"),
+            d["classes"],
+            d["version"],
+            par,
+        ),
+    )
