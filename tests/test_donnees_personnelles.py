@@ -237,12 +237,12 @@ def test_aucune_connexion_reseau(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuser)
     monkeypatch.setattr(socket.socket, "connect_ex", refuser)
     monkeypatch.setattr(socket, "create_connection", refuser)
-    dp.moteur.cache_clear()  # l'analyseur est reconstruit sous le blocage (le modèle reste chargé)
+    dp._moteur.cache_clear()  # l'analyseur est reconstruit sous le blocage (le modèle reste chargé)
     try:
         texte = "Écrire à jean.martin@ville-exemple.fr ou voir https://www.ville-exemple.fr/demarches."
         assert [t.type for t in dp.analyser(texte)] == [r.COURRIEL]
     finally:
-        dp.moteur.cache_clear()
+        dp._moteur.cache_clear()
 
 
 # --------------------------------------------------------------------------------------------------
