@@ -23,7 +23,7 @@ from ninja.security import HttpBearer
 from balise.organisations import acces
 from balise.organisations.roles import Permission
 from balise.passerelle import envoi, fournisseurs, quotas, services
-from balise.passerelle.models import ClePersonnelle, ModeleCatalogue
+from balise.passerelle.models import ClePersonnelle, ModeleCatalogue, Reglages
 from balise.passerelle.services_catalogue import reglages
 
 MESSAGES_MAX = 200
@@ -247,7 +247,7 @@ def completions(request: HttpRequest, corps: CompletionEntree) -> Any:
         }
     masquees = sorted({t.libelle for t in prep.decision.a_pseudonymiser})
     if corps.stream:
-        flux = _flux(prep, cle, modele, reglages_org.mention, masquees)
+        flux = _flux(prep, cle, modele, reglages_org, masquees)
         reponse = StreamingHttpResponse(flux, content_type="text/event-stream; charset=utf-8")
         reponse["Cache-Control"] = "no-cache"
         reponse["X-Accel-Buffering"] = "no"  # un mandataire nginx ne doit pas retenir le flux
@@ -278,7 +278,11 @@ def _evenement(objet: dict[str, Any] | str) -> bytes:
 
 
 def _flux(
-    prep: envoi.Preparation, cle: ClePersonnelle, modele: ModeleCatalogue, mention: str, masquees: list[str]
+    prep: envoi.Preparation,
+    cle: ClePersonnelle,
+    modele: ModeleCatalogue,
+    reglages_org: Reglages,
+    masquees: list[str],
 ) -> Iterator[bytes]:
     """Les morceaux restaurés au format `chat.completion.chunk`, la mention en dernier morceau, puis
     `[DONE]` ; une erreur du fournisseur en cours de route devient un événement `error` en français."""
@@ -297,10 +301,10 @@ def _flux(
 
     yield morceau({"role": "assistant", "content": ""})
     try:
-        for texte in envoi.diffuser(prep, cle.personne, "api", reglages(cle.organisation)):
+        for texte in envoi.diffuser(prep, cle.personne, "api", reglages_org):
             yield morceau({"content": texte})
     except fournisseurs.ErreurFournisseur as erreur:
         yield _evenement({"error": {"message": erreur.message, "type": "api_error", "code": erreur.code}})
         return
-    yield morceau({"content": f"\n\n— {mention}"}, fin="stop")
+    yield morceau({"content": f"\n\n— {reglages_org.mention}"}, fin="stop")
     yield _evenement("[DONE]")

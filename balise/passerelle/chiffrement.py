@@ -49,8 +49,3 @@ def dechiffrer(jeton: bytes) -> str:
         raise SecretIllisible(
             "Ce contenu chiffré ne peut plus être lu avec les clés de cette instance."
         ) from erreur
-
-
-def nouvelle_cle() -> str:
-    """Une clé à mettre dans BALISE_CLES_CHIFFREMENT (`manage.py shell -c` ou la documentation)."""
-    return Fernet.generate_key().decode()

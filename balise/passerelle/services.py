@@ -32,17 +32,6 @@ def modeles_disponibles(organisation: Organisation) -> list[ModeleCatalogue]:
     )
 
 
-def modele_disponible(organisation: Organisation, modele_id: int | str | None) -> ModeleCatalogue:
-    try:
-        pk = int(modele_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValidationError("Choisissez un modèle du catalogue.") from None
-    for modele in modeles_disponibles(organisation):
-        if modele.pk == pk:
-            return modele
-    raise ValidationError("Ce modèle n'est pas proposé par votre organisation.")
-
-
 def obstacle(organisation: Organisation, personne: Utilisateur) -> str | None:
     """Ce qui empêche encore la personne de converser, ou None. Seed 003 et issue 18 : les règles d'usage
     se lisent avant la première requête, et cette lecture est gardée."""
