@@ -1234,10 +1234,10 @@ def _anonyme_refuse(route, monde):
 # --- Les rôles -----------------------------------------------------------------------------------
 
 ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH = "administrateur", "referent", "dpo", "lecteur", "comite", "rh"
-EXTERNE = "externe"
+RSSI, EXTERNE = "rssi", "externe"
 # Les rôles des personnes de l'organisation (elles voient le registre) ; le membre externe d'une
 # instance ne voit que les instances où il siège.
-MEMBRES = [ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH]
+MEMBRES = [ADMIN, REFERENT, DPO, LECTEUR, COMITE, RH, RSSI]
 ROLES = [*MEMBRES, EXTERNE]
 
 
@@ -2248,7 +2248,8 @@ ACTIONS_PAGES = [
         [ADMIN],
     ),
     # Passerelle d'IA générative : tous les membres (pas l'externe) conversent ; le catalogue se lit comme
-    # le registre et se tient par l'administrateur et le référent (DSI).
+    # le registre et se tient par l'administrateur, le référent (DSI) et le RSSI ; les requêtes
+    # sensibles se lisent par le DPO et le RSSI.
     ("ouvrir l'assistant IA", "GET", "passerelle/", None, False, MEMBRES),
     ("lire le catalogue des modèles", "GET", "passerelle/catalogue/", None, False, MEMBRES),
     ("lire l'usage de la passerelle", "GET", "passerelle/usage/", None, False, MEMBRES),
@@ -2260,14 +2261,14 @@ ACTIONS_PAGES = [
         False,
         MEMBRES,
     ),
-    ("voir les requêtes sensibles gardées", "GET", "passerelle/sensibles/", None, False, [DPO]),
+    ("voir les requêtes sensibles gardées", "GET", "passerelle/sensibles/", None, False, [DPO, RSSI]),
     (
         "lire une requête sensible",
         "POST",
         "passerelle/sensibles/{requete_sensible}/lecture/",
         lambda: {"raison": "Demande d'accès d'un usager."},
         True,
-        [DPO],
+        [DPO, RSSI],
     ),
     (
         "ajouter un fournisseur de modèles",
@@ -2281,7 +2282,7 @@ ACTIONS_PAGES = [
             "fournisseur-delai_s": 60,
         },
         True,
-        [ADMIN, REFERENT],
+        [ADMIN, REFERENT, RSSI],
     ),  # fmt: skip
     (
         "fixer un quota de la passerelle",
@@ -2289,7 +2290,7 @@ ACTIONS_PAGES = [
         "passerelle/catalogue/quotas/",
         lambda: {"quota-portee": "personne", "quota-requetes_par_mois": 300},
         True,
-        [ADMIN, REFERENT],
+        [ADMIN, REFERENT, RSSI],
     ),
     (
         "retirer un fournisseur de modèles",
@@ -2303,7 +2304,7 @@ ACTIONS_PAGES = [
             "fournisseur-version": 1,
         },
         True,
-        [ADMIN, REFERENT],
+        [ADMIN, REFERENT, RSSI],
     ),  # fmt: skip
     (
         "ouvrir la modification d'un modèle approuvé",
@@ -2311,7 +2312,7 @@ ACTIONS_PAGES = [
         "passerelle/catalogue/modeles-approuves/{modele_passerelle}/",
         None,
         False,
-        [ADMIN, REFERENT],
+        [ADMIN, REFERENT, RSSI],
     ),
     (
         "régler la passerelle",
@@ -2323,7 +2324,7 @@ ACTIONS_PAGES = [
             "reglages-version": 1,
         },
         True,
-        [ADMIN, REFERENT],
+        [ADMIN, REFERENT, RSSI],
     ),
 ]
 

@@ -5,6 +5,7 @@ et programme (issue 14), rapport annuel, règles d'usage, mutualisation (issue 1
 journal, comptes imprimés et second chargement sans effet."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -330,14 +331,34 @@ def test_la_demonstration_partage_la_charte_et_le_comite_d_ethique(demo_db):
     agglo, rivebelle, montclair = (
         Organisation.objects.get(slug=s) for s in (AGGLO, "rivebelle", "montclair")
     )
-    assert sorted(m.partage.nature for m in modeles_partages.partages_de(agglo)) == ["charte", "instance"]
+    assert sorted(m.partage.nature for m in modeles_partages.partages_de(agglo)) == [
+        "charte",
+        "instance",
+        "modele_ia",
+    ]
     vus = {m.partage.nature: m.statut for m in modeles_partages.partages_pour(rivebelle, date.today())}
-    assert vus == {"charte": "Repris, à jour", "instance": "Pas encore repris"}
+    assert vus == {"charte": "Repris, à jour", "instance": "Pas encore repris", "modele_ia": "Repris, à jour"}
     assert VersionCharte.objects.get(organisation=rivebelle).statut == VersionCharte.Statut.BROUILLON
     assert {m.statut for m in modeles_partages.partages_pour(montclair, date.today())} == {
         "Pas encore repris"
     }
-    assert EvenementJournal.objects.filter(organisation=rivebelle, nature="modele_repris").count() == 1
+    assert EvenementJournal.objects.filter(organisation=rivebelle, nature="modele_repris").count() == 2
+
+
+def test_la_demonstration_partage_le_modele_de_l_agglomeration_avec_rivebelle(client, demo_db):
+    """Issue 18, point 1 : Rivebelle emploie le modèle de l'agglomération par sa propre passerelle, avec
+    sa fiche au registre de la commune ; la clé reste chez l'agglomération."""
+    from balise.passerelle import services as passerelle
+    from balise.passerelle.models import Fournisseur
+
+    rivebelle = Organisation.objects.get(slug="rivebelle")
+    (modele,) = passerelle.modeles_disponibles(rivebelle)
+    assert modele.amont is not None and modele.amont.organisation.slug == AGGLO
+    assert modele.systeme.organisation == rivebelle
+    assert not Fournisseur.objects.filter(organisation=rivebelle).exists()
+    client.force_login(Utilisateur.objects.get(email="dgs@rivebelle.example"))
+    page = client.get("/o/rivebelle/passerelle/catalogue/").content.decode()
+    assert "qui en tient la clé" in page and "Proposé" in page
 
 
 def test_la_demonstration_reunit_le_copil_des_dgs(client, demo_db):
@@ -371,6 +392,12 @@ def test_la_demonstration_a_une_passerelle_et_un_mois_d_usage(client, demo_db):
     assert "Ressources humaines" in page and "Llama 3.1 8B" in page and " Wh</p>" in page
     fiche = client.get(f"/o/{AGGLO}/registre/{modele.systeme_id}/").content.decode()
     assert f"/o/{AGGLO}/passerelle/usage/fiches/{modele.systeme_id}/" in fiche
+    # Le portefeuille montre l'usage du dernier mois complet et du mois en cours (les 30 derniers
+    # jours générés tombent dans l'un, l'autre ou les deux).
+    portefeuille = client.get(f"/o/{AGGLO}/portefeuille/").content.decode()
+    assert f"/o/{AGGLO}/passerelle/usage/fiches/{modele.systeme_id}/" in portefeuille
+    montres = re.findall(r"(\d+) requêtes</caption>", portefeuille)
+    assert len(montres) <= 2 and sum(int(n) for n in montres) > 500
     # Aucun serveur ne répond à cette adresse : la page le dit, et le journal garde la tentative.
     Fournisseur.objects.filter(pk=modele.fournisseur_id).update(url_base="http://127.0.0.1:9/v1")
     reponse = client.post(

@@ -11,11 +11,12 @@ import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
 from balise.comptes import reglages_oidc
 from balise.comptes.backends import BACKEND_SESSION
-from balise.comptes.models import Utilisateur
+from balise.comptes.models import IdentiteOIDC, Utilisateur
 from tests import serveur_oidc
 from tests.serveur_oidc import CLIENT_ID, brancher, se_connecter_chez_le_fournisseur
 
@@ -166,6 +167,59 @@ def test_compte_desactive_refuse(client, admin_a, oidc_actif):
     reponse = _connexion(client, "admin-a@exemple.fr")
     assert reponse["Location"] == "/comptes/connexion/" and "_auth_user_id" not in client.session
     assert any("désactivé" in m for m in _messages(client.get("/comptes/connexion/")))
+
+
+def test_l_identite_liee_a_la_premiere_connexion_designe_ensuite_le_compte(
+    client, admin_a, oidc_actif, fournisseur_oidc
+):
+    """Après la première connexion, l'identité du fournisseur (iss, sub), et non l'adresse, désigne le
+    compte : une adresse changée dans Balise n'empêche pas la connexion."""
+    _connexion(client, "admin-a@exemple.fr")
+    (identite,) = IdentiteOIDC.objects.all()
+    assert (identite.utilisateur, identite.emetteur, identite.sub) == (
+        admin_a,
+        fournisseur_oidc.emetteur,
+        "admin-a@exemple.fr",  # le `sub` du fournisseur de test : l'identifiant de connexion
+    )
+    client.logout()
+    Utilisateur.objects.filter(pk=admin_a.pk).update(email="alice.nouvelle@exemple.fr")
+    reponse = _connexion(client, "admin-a@exemple.fr", "?next=/comptes/compte/")
+    assert reponse["Location"] == "/comptes/compte/" and int(client.session["_auth_user_id"]) == admin_a.pk
+    assert IdentiteOIDC.objects.count() == 1
+    # Désactivé, le compte lié est refusé comme l'autre.
+    client.logout()
+    Utilisateur.objects.filter(pk=admin_a.pk).update(is_active=False)
+    assert _connexion(client, "admin-a@exemple.fr")["Location"] == "/comptes/connexion/"
+
+
+def test_une_autre_identite_pour_la_meme_adresse_est_refusee_jusqu_au_retrait_du_lien(
+    client, admin_a, oidc_actif
+):
+    """Une adresse réattribuée chez le fournisseur (autre `sub`, même adresse) n'ouvre pas le compte
+    lié ; l'administrateur de l'instance retire le lien, la connexion suivante le repose."""
+    _connexion(client, "admin-a@exemple.fr")
+    client.logout()
+    avant = list(IdentiteOIDC.objects.values())
+    reponse = _connexion(client, "ADMIN-A@EXEMPLE.FR")  # un autre `sub`, la même adresse
+    assert reponse["Location"] == "/comptes/connexion/" and "_auth_user_id" not in client.session
+    assert any("déjà lié à une autre identité" in m for m in _messages(client.get("/comptes/connexion/")))
+    assert list(IdentiteOIDC.objects.values()) == avant
+
+    instance = Utilisateur.objects.create_superuser("instance@exemple.fr", "mot-de-passe-instance-42")
+    gestion = Client()
+    gestion.force_login(instance)
+    page = gestion.post(
+        "/admin/comptes/identiteoidc/",
+        {"action": "delier", "_selected_action": [IdentiteOIDC.objects.get().pk]},
+        follow=True,
+    )
+    assert "1 identité(s) déliée(s)" in page.content.decode()
+    assert not IdentiteOIDC.objects.exists()
+    retrait = IdentiteOIDC.history.filter(history_type="-").get()
+    assert retrait.history_user == instance and retrait.sub == "admin-a@exemple.fr"
+    reponse = _connexion(client, "ADMIN-A@EXEMPLE.FR", "?next=/comptes/compte/")
+    assert reponse["Location"] == "/comptes/compte/"
+    assert IdentiteOIDC.objects.get().sub == "ADMIN-A@EXEMPLE.FR"
 
 
 def test_retour_sans_demande_ou_rejoue_refuse(client, admin_a, oidc_actif):

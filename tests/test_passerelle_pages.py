@@ -123,6 +123,73 @@ def test_envoyer_puis_poursuivre_et_exporter_avec_la_mention(org_a, passerelle, 
     assert requete.service == "Petite enfance" and requete.canal == "page"
 
 
+def _lignes(reponse) -> list[dict]:
+    assert reponse.streaming and reponse["Content-Type"].startswith("application/x-ndjson")
+    return [json.loads(ligne) for ligne in b"".join(reponse.streaming_content).decode().splitlines()]
+
+
+def test_la_page_lit_la_reponse_a_mesure_puis_ouvre_la_conversation(org_a, passerelle, modele_local):
+    """Le flux de la page (assistant.js) : morceaux restaurés, une marque coupée entre deux morceaux
+    rendue entière, l'échange consigné et noté une fois au journal, puis l'adresse de la conversation."""
+    personne, client = _agent(org_a)
+    _pret(org_a, personne)
+    modele_local.scenario.morceaux = ["Chère [PERSO", "NNE_1], c'est", " noté."]
+    reponse = client.post("/o/commune-a/passerelle/envoi/flux/", {"modele": passerelle.pk, "texte": LETTRE})
+    lignes = _lignes(reponse)
+    assert "".join(ligne.get("texte", "") for ligne in lignes) == "Chère Claire Dubois, c'est noté."
+    assert all("[PERSONNE" not in ligne.get("texte", "") for ligne in lignes)
+    conversation = Conversation.objects.get(personne=personne)
+    assert lignes[-1] == {"fin": f"/o/commune-a/passerelle/conversations/{conversation.pk}/"}
+    assert [m.contenu for m in conversation.messages.all()] == [LETTRE, "Chère Claire Dubois, c'est noté."]
+    requete = Requete.objects.get()
+    assert (requete.canal, requete.action, requete.erreur) == ("page", "pseudonymiser", "")
+    assert "Claire Dubois" not in json.dumps(modele_local.recues[-1].corps, ensure_ascii=False)
+    assert modele_local.recues[-1].corps["stream"] is True
+    # Le message des données masquées attend la page de la conversation.
+    assert "Remplacés par des marques" in _texte(client.get(lignes[-1]["fin"]))
+
+
+def test_la_page_en_flux_renvoie_au_formulaire_ce_qui_ne_partirait_pas(org_a, passerelle, modele_local):
+    personne, client = _agent(org_a)
+    avant = instantane.photo()
+    # Règles non lues, puis données refusées, puis saisie vide : rien n'est écrit ni envoyé ; le
+    # formulaire classique s'en chargera (il note le refus au journal et l'explique).
+    refus = {"modele": passerelle.pk, "texte": "Dossier de M. Paul Durand, NIR 2 84 05 59 350 042 25."}
+    assert client.post("/o/commune-a/passerelle/envoi/flux/", refus).json() == {"repli": "formulaire"}
+    assert instantane.photo() == avant
+    _pret(org_a, personne)
+    avant = instantane.photo()
+    for donnees in (refus, {"modele": passerelle.pk, "texte": " "}, {"modele": 0, "texte": "Bonjour"}):
+        reponse = client.post("/o/commune-a/passerelle/envoi/flux/", donnees)
+        assert reponse.status_code == 422 and reponse.json() == {"repli": "formulaire"}
+    assert modele_local.recues == [] and instantane.photo() == avant
+
+
+def test_la_page_en_flux_dit_la_panne_du_fournisseur_sans_rien_consigner(org_a, passerelle, modele_local):
+    personne, client = _agent(org_a)
+    _pret(org_a, personne)
+    modele_local.scenario.erreur_apres = 1
+    reponse = client.post(
+        "/o/commune-a/passerelle/envoi/flux/", {"modele": passerelle.pk, "texte": "Bonjour"}
+    )
+    lignes = _lignes(reponse)
+    assert "erreur" in lignes[-1] and "fin" not in lignes[-1]
+    assert not Conversation.objects.exists()
+    assert Requete.objects.get().action == "erreur"
+    # Une autre personne ne poursuit pas la conversation d'autrui par le flux.
+    _, autre = _agent(org_a, "autre-agent@exemple.fr")
+    conversation = Conversation.objects.create(
+        organisation=org_a, personne=personne, modele=passerelle, titre="T"
+    )
+    assert (
+        autre.post(
+            "/o/commune-a/passerelle/envoi/flux/",
+            {"modele": passerelle.pk, "texte": "Bonjour", "conversation": conversation.pk},
+        ).status_code
+        == 404
+    )
+
+
 def test_un_refus_garde_le_texte_et_nomme_ce_qui_a_ete_trouve(org_a, passerelle, modele_local):
     personne, client = _agent(org_a)
     _pret(org_a, personne)

@@ -7,7 +7,7 @@ from balise.organisations.roles import DROITS, Permission, Role, peut
 
 P = Permission
 MATRICE = {
-    # Tout, sauf lire le contenu chiffré des requêtes sensibles de la passerelle : le DPO seul.
+    # Tout, sauf lire le contenu chiffré des requêtes sensibles de la passerelle : le DPO et le RSSI seuls.
     "administrateur": set(Permission) - {P.LIRE_CONTENUS_SENSIBLES},
     "referent": {
         P.VOIR_REGISTRE,
@@ -42,6 +42,14 @@ MATRICE = {
         P.GERER_FORMATIONS,
         P.PRODUIRE_RAPPORTS,
         P.UTILISER_PASSERELLE,
+    },
+    # Le RSSI : le catalogue des modèles (fournisseurs, clés) et, comme le DPO, les requêtes sensibles.
+    "rssi": {
+        P.VOIR_REGISTRE,
+        P.SIEGER,
+        P.UTILISER_PASSERELLE,
+        P.GERER_CATALOGUE,
+        P.LIRE_CONTENUS_SENSIBLES,
     },
     # Un membre externe d'instance ne voit rien du registre : seulement ses séances.
     "externe": {P.SIEGER},

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from balise.administration import LectureSeule, ParLesServices
 
 from . import services
-from .models import JetonAPI, Utilisateur
+from .models import IdentiteOIDC, JetonAPI, Utilisateur
 
 
 @admin.register(Utilisateur)
@@ -61,3 +61,22 @@ class JetonAPIAdmin(LectureSeule, ParLesServices):
         for jeton in queryset:
             services.revoquer_jeton(jeton, request.user)
         self.message_user(request, f"{len(queryset)} jeton(s) révoqué(s).")
+
+
+@admin.register(IdentiteOIDC)
+class IdentiteOIDCAdmin(LectureSeule, ParLesServices):
+    """Les liens posés à la première connexion par le fournisseur d'identité ; on en retire un quand le
+    fournisseur a donné une nouvelle identité à la personne (la connexion suivante le repose)."""
+
+    list_display = ["utilisateur", "emetteur", "sub", "liee_le"]
+    search_fields = ["utilisateur__email", "sub"]
+    actions = ["delier"]
+
+    def has_delier_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("comptes.delete_identiteoidc")
+
+    @admin.action(description="Délier les identités choisies", permissions=["delier"])
+    def delier(self, request: HttpRequest, queryset: QuerySet[IdentiteOIDC]) -> None:
+        for identite in queryset:
+            services.delier_identite(identite, request.user)
+        self.message_user(request, f"{len(queryset)} identité(s) déliée(s).")

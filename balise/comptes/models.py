@@ -130,3 +130,29 @@ class JetonAPI(models.Model):
         if self.utilise_le is None or maintenant - self.utilise_le >= PAS_DERNIERE_UTILISATION:
             type(self).objects.filter(pk=self.pk).update(utilise_le=maintenant)
             self.utilise_le = maintenant
+
+
+class IdentiteOIDC(models.Model):
+    """Le lien entre un compte Balise et la personne telle que le fournisseur d'identité la nomme
+    (`iss`, `sub`), posé à sa première connexion par ce fournisseur (balise/comptes/oidc.py).
+
+    Ensuite, c'est lui qui désigne le compte, et non l'adresse : une adresse réattribuée chez le
+    fournisseur à quelqu'un d'autre n'ouvre pas le compte de la personne qui l'avait, et un compte dont
+    l'adresse change chez l'un ou chez l'autre reste le même. Un compte a une identité par fournisseur."""
+
+    utilisateur = models.ForeignKey(Utilisateur, on_delete=models.CASCADE, related_name="identites_oidc")
+    emetteur = models.CharField("fournisseur (émetteur)", max_length=300)
+    sub = models.CharField("identifiant chez le fournisseur", max_length=255)
+    liee_le = models.DateTimeField("liée le", default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "identité chez le fournisseur d'identité"
+        verbose_name_plural = "identités chez le fournisseur d'identité"
+        constraints = [
+            models.UniqueConstraint(fields=["emetteur", "sub"], name="identite_oidc_unique"),
+            models.UniqueConstraint(fields=["utilisateur", "emetteur"], name="une_identite_par_fournisseur"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.utilisateur} chez {self.emetteur}"

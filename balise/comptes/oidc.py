@@ -1,8 +1,10 @@
 """Connexion par le fournisseur d'identité de l'instance (ProConnect ou tout fournisseur OpenID Connect),
 avec mozilla-django-oidc : flux « code d'autorisation », `state`, `nonce` et PKCE (docs/connexion-oidc.md).
 
-La personne doit déjà avoir un compte Balise actif, retrouvé par son adresse électronique vérifiée
-(sans tenir compte de la casse) : rien n'est jamais créé ni modifié ici. La session ouverte est celle
+La personne doit déjà avoir un compte Balise actif. À sa première connexion par le fournisseur, il est
+retrouvé par son adresse électronique vérifiée (sans tenir compte de la casse) et lié à l'identité que
+le fournisseur donne (`iss`, `sub` : IdentiteOIDC) ; ensuite, c'est cette identité qui le désigne. Aucun
+compte n'est jamais créé ni modifié ici. La session ouverte est celle
 d'une connexion par mot de passe (`ouvrir_session`, backend `PersonneEnCache`) : la personne est relue
 sous sa génération à chaque requête, et la connexion est notée par les mêmes signaux (`user_logged_in` :
 dernière connexion, activité de la session, journal d'accès de django-axes).
@@ -22,7 +24,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth, messages
-from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.template import engines
@@ -33,9 +35,9 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[i
 from mozilla_django_oidc.utils import import_from_settings  # type: ignore[import-untyped]
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView  # type: ignore[import-untyped]
 
-from . import selectors
+from . import selectors, services
 from .backends import PersonneEnCache, ouvrir_session
-from .models import Utilisateur
+from .models import IdentiteOIDC, Utilisateur
 
 journal = logging.getLogger(__name__)
 
@@ -157,8 +159,35 @@ class BackendOIDC(PersonneEnCache, OIDCAuthenticationBackend):
         return self.personne(reclamations)
 
     def personne(self, reclamations: dict[str, Any]) -> Utilisateur:
+        """Le compte lié à cette identité (`iss`, `sub`) ; à la première connexion, le compte de l'adresse
+        vérifiée, qui lui est alors lié (IdentiteOIDC)."""
         conf = fournisseur() or {}
         nom = conf.get("nom", "le fournisseur d'identité")
+        emetteur, sub = str(conf.get("emetteur", "")), str(reclamations.get("sub") or "")
+        if not sub or len(sub) > 255:
+            raise Refus(
+                f"{nom} n'a pas transmis d'identifiant de personne utilisable : connexion impossible."
+            )
+        liee = IdentiteOIDC.objects.select_related("utilisateur").filter(emetteur=emetteur, sub=sub).first()
+        if liee is not None:
+            return self._active(liee.utilisateur)
+        personne = self._par_adresse(reclamations, nom, conf)
+        try:
+            services.lier_identite(personne, emetteur, sub)
+        except ValidationError:
+            raise Refus(
+                f"Le compte Balise de {personne.email} est déjà lié à une autre identité chez {nom} : "
+                "l'adresse a pu changer de titulaire. Demandez à l'administrateur de l'instance de "
+                "vérifier ce lien."
+            ) from None
+        return personne
+
+    def _active(self, personne: Utilisateur) -> Utilisateur:
+        if not self.user_can_authenticate(personne):
+            raise Refus(f"Le compte Balise de {personne.email} est désactivé.")
+        return personne
+
+    def _par_adresse(self, reclamations: dict[str, Any], nom: str, conf: dict[str, Any]) -> Utilisateur:
         email = str(reclamations.get("email") or "").strip()
         if not email:
             raise Refus(
@@ -179,9 +208,7 @@ class BackendOIDC(PersonneEnCache, OIDCAuthenticationBackend):
                 "le lien de son courriel ; sinon, demandez une invitation à un administrateur de votre "
                 "organisation dans Balise."
             )
-        if not self.user_can_authenticate(personnes[0]):
-            raise Refus(f"Le compte Balise de {email} est désactivé.")
-        return personnes[0]
+        return self._active(personnes[0])
 
 
 def _echec(request: HttpRequest, texte: str) -> HttpResponse:

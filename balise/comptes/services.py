@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -16,7 +16,7 @@ from balise import versions
 from balise.organisations.models import Adhesion
 from balise.organisations.roles import Role
 
-from .models import JetonAPI, Utilisateur
+from .models import IdentiteOIDC, JetonAPI, Utilisateur
 
 
 def premiere_echeance_permise() -> date:
@@ -58,6 +58,32 @@ def revoquer_jeton(jeton: JetonAPI, par: Utilisateur) -> JetonAPI:
     jeton.revoque_par = par
     versions.attribuer(jeton, par, update_fields=["revoque_le", "revoque_par"])
     return jeton
+
+
+@transaction.atomic
+def lier_identite(personne: Utilisateur, emetteur: str, sub: str) -> None:
+    """Lie le compte à la personne que nomme le fournisseur d'identité, à sa première connexion par lui
+    (balise/comptes/oidc.py) ; refusé si le compte est déjà lié à une autre identité chez lui, ou cette
+    identité à un autre compte."""
+    if IdentiteOIDC.objects.filter(utilisateur=personne, emetteur=emetteur).exclude(sub=sub).exists():
+        raise ValidationError("compte déjà lié à une autre identité chez ce fournisseur")
+    try:
+        with transaction.atomic():
+            identite, creee = IdentiteOIDC.objects.get_or_create(
+                emetteur=emetteur, sub=sub, defaults={"utilisateur": personne}
+            )
+    except IntegrityError:  # une autre identité liée au même instant (deux onglets, deux retours)
+        raise ValidationError("compte déjà lié à une autre identité chez ce fournisseur") from None
+    if identite.utilisateur_id != personne.pk:
+        raise ValidationError("identité déjà liée à un autre compte")
+
+
+def delier_identite(identite: IdentiteOIDC, par: Utilisateur) -> None:
+    """Retire le lien (l'administrateur de l'instance, par exemple quand le fournisseur a attribué une
+    nouvelle identité à la personne) : la prochaine connexion retrouve le compte par son adresse vérifiée
+    et le lie de nouveau. Le retrait est gardé dans l'historique, attribué."""
+    identite._history_user = par  # type: ignore[attr-defined]  # lu par simple-history (sans annotations)
+    identite.delete()
 
 
 def creer_compte(email: str, mot_de_passe: str | None, prenom: str = "", nom: str = "") -> Utilisateur:

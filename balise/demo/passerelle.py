@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from balise import versions
 from balise.comptes.models import Utilisateur
+from balise.mutualisation import modeles_partages
+from balise.mutualisation.models import ModelePartage
 from balise.organisations.models import Organisation
 from balise.passerelle import chiffrement, empreinte, usage
 from balise.passerelle import services_catalogue as catalogue
@@ -87,7 +89,32 @@ def charger(utilisateurs: dict[str, Utilisateur]) -> ModeleCatalogue:
             Profil(organisation=organisation, personne=utilisateurs[email], service=service), referent
         )
     _usage(organisation, modele, [utilisateurs[e] for e in SERVICES])
+    _partager_avec_rivebelle(organisation, modele, referent, utilisateurs)
     return modele
+
+
+def _partager_avec_rivebelle(
+    agglo: Organisation, modele: ModeleCatalogue, referent: Utilisateur, utilisateurs: dict[str, Utilisateur]
+) -> None:
+    """L'agglomération partage son modèle avec ses communes ; Rivebelle, sous convention, l'a repris : ses
+    agents l'emploient par le serveur de l'agglomération, avec sa fiche au registre de la commune."""
+    rivebelle = Organisation.objects.filter(slug="rivebelle").first()
+    if rivebelle is None:
+        return
+    jour = timezone.localdate()
+    partage = modeles_partages.partager(
+        agglo,
+        ModelePartage.Nature.MODELE_IA,
+        str(modele.pk),
+        "Le modèle du serveur de l'agglomération, hébergé chez nous : vos agents l'emploient par votre "
+        "propre passerelle, avec vos règles d'usage.",
+        referent,
+    )
+    vus = [v for v in modeles_partages.partages_pour(rivebelle, jour) if v.partage.pk == partage.pk]
+    if vus:
+        modeles_partages.reprendre(
+            rivebelle, partage.pk, utilisateurs["dgs@rivebelle.example"], vus[0].amont.revision, None, jour
+        )
 
 
 def _usage(organisation: Organisation, modele: ModeleCatalogue, personnes: list[Utilisateur]) -> None:

@@ -1,5 +1,7 @@
 """Les autres modèles qu'une mutualisante tient pour ses membres (issue 17, point 2) : sa politique des
-portes, sa charte de l'IA, ses règles d'usage, ses offres de formation et ses instances comme modèles.
+portes, sa charte de l'IA, ses règles d'usage, ses offres de formation et ses instances comme modèles ;
+et les modèles d'IA générative de sa passerelle (issue 18, point 1), que ses membres emploient par son
+fournisseur tant qu'elle les partage.
 Le membre voit ce qu'il a repris, ce qui a changé en amont depuis, et choisit de suivre.
 
 Un petit registre (`SORTES`) dit, pour chaque nature : son libellé, le droit qui la gère (le même que
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -39,6 +41,8 @@ from balise.gouvernance.models import Instance, PolitiquePortes
 from balise.organisations import journal
 from balise.organisations.models import Organisation
 from balise.organisations.roles import Permission, peut
+from balise.passerelle import services_catalogue as catalogue_ia
+from balise.passerelle.models import ModeleCatalogue
 from balise.regles_usage import services as services_regles
 from balise.regles_usage.models import Origine, VersionRegles
 
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
     from balise.comptes.models import Utilisateur
 
 Nature = ModelePartage.Nature
+M = TypeVar("M", bound=models.Model)
 Cle = tuple[int, str]  # (mutualisante, clé de l'objet partagé)
 
 
@@ -112,6 +117,30 @@ def _offres(cles: Iterable[Cle]) -> dict[Cle, Amont]:
 def _instances(cles: Iterable[Cle]) -> dict[Cle, Amont]:
     actives = Instance.objects.filter(_pks(cles), archive_le__isnull=True)
     return {(i.organisation_id, str(i.pk)): Amont(i, i.version, i.nom) for i in actives}
+
+
+def _modeles_ia(cles: Iterable[Cle]) -> dict[Cle, Amont]:
+    # Un modèle qu'elle propose elle-même, par un fournisseur actif : jamais un modèle qu'elle a repris.
+    proposes = ModeleCatalogue.objects.filter(
+        _pks(cles), actif=True, fournisseur__actif=True, amont__isnull=True
+    ).select_related("fournisseur", "organisation")
+    return {
+        (m.organisation_id, str(m.pk)): Amont(m, m.version, f"{m.libelle} ({m.fournisseur.nom})")
+        for m in proposes
+    }
+
+
+def modeles_ia_ouverts(membre: Organisation, amonts: Iterable[int], jour: date) -> set[int]:
+    """Parmi ces modèles de mutualisantes, ceux que le membre peut encore employer ce jour-là : partagés
+    (partage non retiré) par une mutualisante dont la convention lui ouvre l'accès. La clé du fournisseur
+    reste la sienne : qu'elle retire le partage ou que la convention prenne fin, la copie ne sert plus."""
+    partages = ModelePartage.objects.filter(
+        nature=Nature.MODELE_IA,
+        retire_le__isnull=True,
+        mutualisante__in=mutualisantes_ouvertes(membre, jour),
+        cle__in=[str(pk) for pk in amonts],
+    )
+    return {int(cle) for cle in partages.values_list("cle", flat=True)}
 
 
 # --- Reprendre chez le membre, nature par nature ------------------------------------------------
@@ -216,10 +245,25 @@ def _reprendre_regles(
     return brouillon.pk
 
 
+def _copie(objets: models.QuerySet[M], precedente: RepriseModele | None) -> M | None:
+    """La copie faite chez le membre à la reprise précédente, si elle est encore là."""
+    return objets.filter(pk=precedente.objet).first() if precedente is not None else None
+
+
+def _verrou_de(
+    copie: Callable[[Organisation, RepriseModele | None], Any],
+) -> Callable[[Organisation, RepriseModele | None], int | None]:
+    """Le verrou d'une sorte qui met à jour sa copie : la version de cette copie, s'il y en a une."""
+
+    def verrou(membre: Organisation, precedente: RepriseModele | None) -> int | None:
+        trouvee = copie(membre, precedente)
+        return trouvee.version if trouvee is not None else None
+
+    return verrou
+
+
 def _copie_offre(membre: Organisation, precedente: RepriseModele | None) -> OffreFormation | None:
-    if precedente is None:
-        return None
-    return OffreFormation.objects.filter(organisation=membre, pk=precedente.objet).first()
+    return _copie(OffreFormation.objects.filter(organisation=membre), precedente)
 
 
 def _reprendre_offre(
@@ -239,15 +283,8 @@ def _reprendre_offre(
     return services_formations.enregistrer_offre(membre, donnees, par, pk=copie.pk, version=version).pk
 
 
-def _verrou_offre(membre: Organisation, precedente: RepriseModele | None) -> int | None:
-    copie = _copie_offre(membre, precedente)
-    return copie.version if copie else None
-
-
 def _copie_instance(membre: Organisation, precedente: RepriseModele | None) -> Instance | None:
-    if precedente is None:
-        return None
-    return Instance.objects.filter(organisation=membre, pk=precedente.objet, archive_le__isnull=True).first()
+    return _copie(Instance.objects.filter(organisation=membre, archive_le__isnull=True), precedente)
 
 
 def _reprendre_instance(
@@ -275,9 +312,20 @@ def _reprendre_instance(
     return copie.pk
 
 
-def _verrou_instance(membre: Organisation, precedente: RepriseModele | None) -> int | None:
-    copie = _copie_instance(membre, precedente)
-    return copie.version if copie else None
+def _copie_modele_ia(membre: Organisation, precedente: RepriseModele | None) -> ModeleCatalogue | None:
+    return _copie(ModeleCatalogue.objects.filter(organisation=membre), precedente)
+
+
+def _reprendre_modele_ia(
+    membre: Organisation,
+    amont: Amont,
+    precedente: RepriseModele | None,
+    par: Utilisateur,
+    version: int | None,
+) -> int:
+    copie = _copie_modele_ia(membre, precedente)
+    source = cast(ModeleCatalogue, amont.objet)
+    return catalogue_ia.reprendre_modele(membre, source, copie.pk if copie else None, version, par).pk
 
 
 def _sans_verrou(membre: Organisation, precedente: RepriseModele | None) -> int | None:
@@ -345,7 +393,7 @@ SORTES: dict[str, Sorte] = {
         "Repris : l'offre figure parmi les offres de formation de votre organisation.",
         _offres,
         _reprendre_offre,
-        _verrou_offre,
+        _verrou_de(_copie_offre),
     ),
     Nature.INSTANCE: Sorte(
         "Modèle d'instance",
@@ -356,7 +404,20 @@ SORTES: dict[str, Sorte] = {
         "Repris : l'instance est réglée comme le modèle ; nommez-en vous-même les membres.",
         _instances,
         _reprendre_instance,
-        _verrou_instance,
+        _verrou_de(_copie_instance),
+    ),
+    Nature.MODELE_IA: Sorte(
+        "Modèle d'IA générative approuvé",
+        Permission.GERER_CATALOGUE,
+        True,
+        "Choisissez un modèle que votre passerelle propose, par un fournisseur actif.",
+        "Un modèle du catalogue de la passerelle du membre, par le fournisseur de la mutualisante, avec sa "
+        "fiche au registre du membre (créé, ou réglé de nouveau s'il avait déjà été repris)",
+        "Repris : le modèle figure au catalogue de votre passerelle, avec sa fiche dans votre registre. La "
+        "clé du fournisseur reste chez la mutualisante ; vos agents l'emploient tant qu'elle le partage.",
+        _modeles_ia,
+        _reprendre_modele_ia,
+        _verrou_de(_copie_modele_ia),
     ),
 }
 
@@ -432,6 +493,10 @@ def partageables(mutualisante: Organisation, role: str | None) -> list[tuple[str
                 "pk", flat=True
             )
         ],
+        Nature.MODELE_IA: [
+            (mutualisante.pk, str(pk))
+            for pk in ModeleCatalogue.objects.filter(organisation=mutualisante).values_list("pk", flat=True)
+        ],
     }
     groupes = []
     for nature, sorte in SORTES.items():
@@ -452,7 +517,7 @@ def _lire_cle(nature: object, cle: object) -> tuple[str, Sorte, str]:
     sorte = SORTES.get(nature) if isinstance(nature, str) else None
     if sorte is None or not isinstance(nature, str):
         raise ValidationError(
-            "Choisissez ce que vous partagez : politique, charte, règles, offre ou instance."
+            "Choisissez ce que vous partagez : politique, charte, règles, offre, instance ou modèle d'IA."
         )
     texte = cle.strip() if isinstance(cle, str) else ""
     if not sorte.par_objet:

@@ -246,9 +246,9 @@ class InvitationMutualisee(models.Model):
 
 class ModelePartage(Partage):
     """Un modèle que la mutualisante tient pour ses membres (politique des portes, charte, règles
-    d'usage, offre de formation, modèle d'instance). L'amont est toujours l'état actuel de l'objet chez
-    elle (sa dernière adaptation de la politique, sa charte adoptée, ses règles publiées, l'offre ou
-    l'instance désignée) : chaque membre voit ce qui a changé depuis sa dernière reprise et choisit de
+    d'usage, offre de formation, modèle d'instance, modèle d'IA générative de sa passerelle). L'amont
+    est toujours l'état actuel de l'objet chez elle (sa dernière adaptation de la politique, sa charte
+    adoptée, ses règles publiées, l'offre, l'instance ou le modèle désigné) : chaque membre voit ce qui a changé depuis sa dernière reprise et choisit de
     suivre (balise/mutualisation/modeles_partages.py)."""
 
     class Nature(models.TextChoices):
@@ -257,6 +257,7 @@ class ModelePartage(Partage):
         REGLES = "regles_usage", "Règles d'usage de l'IA"
         OFFRE = "offre_formation", "Offre de formation"
         INSTANCE = "instance", "Modèle d'instance"
+        MODELE_IA = "modele_ia", "Modèle d'IA générative approuvé"
 
     mutualisante = models.ForeignKey(
         Organisation,

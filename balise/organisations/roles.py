@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     LECTEUR = "lecteur", "Lecteur (élus, direction)"
     COMITE = "comite", "Membre de comité"
     RH = "rh", "Ressources humaines (DRH)"
+    # Le RSSI approuve avec le référent les fournisseurs de modèles (hébergement, clés) et lit, comme le
+    # DPO, les requêtes sensibles gardées par la passerelle (issue 18 : « le DPO ou le RSSI »).
+    RSSI = "rssi", "Responsable de la sécurité des systèmes d'information (RSSI)"
     # Citoyen, expert, universitaire, représentant syndical… qui siège dans une instance sans être de
     # l'organisation : il ne voit que ce qui est soumis aux instances où il siège (balise/gouvernance).
     EXTERNE = "externe", "Membre externe d'instance"
@@ -65,8 +68,8 @@ class Permission(StrEnum):
     # Tenir le catalogue des modèles approuvés (fournisseurs, clés, classes de données, prix) et les
     # réglages de la passerelle ; lire l'usage agrégé se fait avec VOIR_REGISTRE.
     GERER_CATALOGUE = "gerer_catalogue"
-    # Lire le texte chiffré d'une requête sensible, en donnant sa raison (notée) : le DPO seul, pas même
-    # l'administrateur.
+    # Lire le texte chiffré d'une requête sensible, en donnant sa raison (notée) : le DPO et le RSSI
+    # seuls, pas même l'administrateur.
     LIRE_CONTENUS_SENSIBLES = "lire_contenus_sensibles"
 
 
@@ -116,6 +119,15 @@ DROITS: dict[str, frozenset[Permission]] = {
             Permission.GERER_FORMATIONS,
             Permission.PRODUIRE_RAPPORTS,
             Permission.UTILISER_PASSERELLE,
+        }
+    ),
+    Role.RSSI: frozenset(
+        {
+            Permission.VOIR_REGISTRE,
+            Permission.SIEGER,
+            Permission.UTILISER_PASSERELLE,
+            Permission.GERER_CATALOGUE,
+            Permission.LIRE_CONTENUS_SENSIBLES,
         }
     ),
     Role.EXTERNE: frozenset({Permission.SIEGER}),

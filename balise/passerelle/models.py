@@ -92,6 +92,17 @@ class ModeleCatalogue(models.Model):
         verbose_name="fiche du registre",
     )
     actif = models.BooleanField("proposé aux agents", default=True)
+    # Repris d'une mutualisante (balise/mutualisation/modeles_partages.py) : le modèle passe par SON
+    # fournisseur, dont la clé reste chez elle ; le membre n'y accède que tant que le partage et la
+    # convention sont ouverts (services.modeles_disponibles).
+    amont = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reprises",
+        verbose_name="modèle de la mutualisante",
+    )
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -199,7 +210,7 @@ class Requete(models.Model):
 
 class ContenuSensible(models.Model):
     """Le texte d'une requête où une donnée sensible a été trouvée : chiffré, horodaté, gardé le temps
-    que l'organisation fixe, lu seulement par le DPO (chaque lecture notée avec sa raison)."""
+    que l'organisation fixe, lu seulement par le DPO ou le RSSI (chaque lecture notée avec sa raison)."""
 
     requete = models.OneToOneField(Requete, on_delete=models.CASCADE, related_name="contenu_sensible")
     chiffre = models.BinaryField()

@@ -1,5 +1,5 @@
-"""Les requêtes sensibles gardées chiffrées : les lire (le DPO, en donnant sa raison, chaque lecture
-notée à la requête et au journal de l'organisation) et les effacer à l'échéance que l'organisation a
+"""Les requêtes sensibles gardées chiffrées : les lire (le DPO ou le RSSI, en donnant sa raison, chaque
+lecture notée à la requête et au journal de l'organisation) et les effacer à l'échéance que l'organisation a
 fixée (processus de fond, taches.py). Seed 001 : horodater les prompts sensibles ; RGPD, art. 5 :
 ne garder que le temps nécessaire."""
 

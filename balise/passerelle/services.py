@@ -5,7 +5,9 @@ l'envoi d'une requête, de l'analyse au journal, dans envoi.py."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +16,7 @@ from django.utils import timezone
 
 from balise import versions
 from balise.comptes.models import Utilisateur, empreinte_secret
+from balise.mutualisation import modeles_partages
 from balise.organisations.models import Organisation
 from balise.passerelle import envoi, quotas
 from balise.passerelle.models import ClePersonnelle, Conversation, Message, ModeleCatalogue, Profil, Reglages
@@ -24,12 +27,21 @@ from balise.regles_usage import services as services_regles
 LONGUEUR_SERVICE = 200
 
 
-def modeles_disponibles(organisation: Organisation) -> list[ModeleCatalogue]:
-    return list(
+def modeles_disponibles(organisation: Organisation, jour: date | None = None) -> list[ModeleCatalogue]:
+    """Les modèles que ses agents peuvent choisir ce jour-là : les siens, et ceux repris d'une
+    mutualisante tant qu'elle les propose encore, par un partage et une convention ouverts."""
+    modeles = list(
         ModeleCatalogue.objects.filter(organisation=organisation, actif=True, fournisseur__actif=True)
-        .select_related("fournisseur")
+        .select_related("fournisseur", "amont")
         .order_by("libelle")
     )
+    repris = {m.amont.pk for m in modeles if m.amont is not None and m.amont.actif}
+    ouverts = (
+        modeles_partages.modeles_ia_ouverts(organisation, repris, jour or timezone.localdate())
+        if repris
+        else set()
+    )
+    return [m for m in modeles if m.amont_id is None or m.amont_id in ouverts]
 
 
 def obstacle(organisation: Organisation, personne: Utilisateur) -> str | None:
@@ -125,17 +137,63 @@ def converser(
     resultat = envoi.envoyer(prep, personne, "page", reglages_org)
     if not resultat.texte:
         return Echange(conversation, prep, resultat)
-    with transaction.atomic():
-        if conversation is None:
-            conversation = Conversation.objects.create(
-                organisation=organisation, personne=personne, modele=modele, titre=_titre(texte)
-            )
-        elif conversation.modele_id != modele.pk:
-            conversation.modele = modele
-        conversation.save()  # date de la dernière activité
-        Message.objects.create(conversation=conversation, role=Message.Role.AGENT, contenu=texte)
-        Message.objects.create(conversation=conversation, role=Message.Role.MODELE, contenu=resultat.texte)
+    conversation = _consigner(organisation, personne, modele, texte, resultat.texte, conversation)
     return Echange(conversation, prep, resultat)
+
+
+@transaction.atomic
+def _consigner(
+    organisation: Organisation,
+    personne: Utilisateur,
+    modele: ModeleCatalogue,
+    texte: str,
+    reponse: str,
+    conversation: Conversation | None,
+) -> Conversation:
+    """Le message de l'agent et la réponse telle qu'il l'a lue, dans la conversation (créée au besoin)."""
+    if conversation is None:
+        conversation = Conversation.objects.create(
+            organisation=organisation, personne=personne, modele=modele, titre=_titre(texte)
+        )
+    elif conversation.modele_id != modele.pk:
+        conversation.modele = modele
+    conversation.save()  # date de la dernière activité
+    Message.objects.create(conversation=conversation, role=Message.Role.AGENT, contenu=texte)
+    Message.objects.create(conversation=conversation, role=Message.Role.MODELE, contenu=reponse)
+    return conversation
+
+
+def preparer_flux(
+    organisation: Organisation,
+    personne: Utilisateur,
+    modele: ModeleCatalogue,
+    texte: str,
+    conversation: Conversation | None,
+) -> envoi.Preparation | None:
+    """La requête prête à partir en flux depuis la page, ou None si elle ne partirait pas (quota atteint,
+    données refusées) : rien n'est alors écrit, et la page l'envoie par son formulaire, qui note le refus
+    au journal et l'explique."""
+    if quotas.depasse(organisation, personne):
+        return None
+    prep = apercevoir(organisation, personne, modele, texte, conversation)
+    return prep if prep.part else None
+
+
+def converser_en_flux(
+    organisation: Organisation,
+    personne: Utilisateur,
+    prep: envoi.Preparation,
+    texte: str,
+    conversation: Conversation | None,
+) -> Iterator[str | Conversation]:
+    """La réponse morceau par morceau (restaurée), puis la conversation où l'échange est consigné. Une
+    panne du fournisseur lève ErreurFournisseur (la tentative est au journal, rien dans la conversation) ;
+    un flux abandonné par le navigateur n'est pas consigné non plus."""
+    morceaux = []
+    for morceau in envoi.diffuser(prep, personne, "page", reglages(organisation)):
+        morceaux.append(morceau)
+        yield morceau
+    yield _consigner(organisation, personne, prep.modele, texte, "".join(morceaux), conversation)
 
 
 # --- Clés personnelles de l'API compatible OpenAI ----------------------------------------------

@@ -32,6 +32,10 @@ CHAMPS_MODELE = (
     "parametres_totaux_milliards",
     "actif",
 )
+# Ce qu'un modèle repris d'une mutualisante tient d'elle (son contrat avec le fournisseur) : le membre
+# garde la main sur le nom affiché, « proposé aux agents » et, parmi les classes qu'elle permet, les siennes.
+CHAMPS_AMONT = tuple(c for c in CHAMPS_MODELE if c not in ("libelle", "actif"))
+LIBELLES_CHAMPS = {f.name: f.verbose_name for f in ModeleCatalogue._meta.fields}
 
 
 def _poser_cle(fournisseur: Fournisseur, cle: str) -> None:
@@ -125,7 +129,11 @@ def _fiche_du_registre(
             "positionnement": Positionnement.AMELIORER,
             "realisation": Realisation.PRESTATAIRE,
             "hebergement": fournisseur.hebergement,
-            "fournisseur": fournisseur.nom,
+            "fournisseur": (
+                fournisseur.nom
+                if fournisseur.organisation_id == organisation.pk
+                else f"{fournisseur.nom}, par {fournisseur.organisation.nom}"
+            )[:200],
         },
         par,
     )
@@ -175,6 +183,10 @@ def modifier_modele(
 ) -> ModeleCatalogue:
     modeles = ModeleCatalogue.objects.filter(organisation=organisation)
     modele = versions.verrouiller(modeles, modele_id, version_attendue)
+    if modele.amont_id is not None:
+        # Lu à part : PostgreSQL ne verrouille pas le côté facultatif d'une jointure.
+        amont = ModeleCatalogue.objects.select_related("organisation").get(pk=modele.amont_id)
+        _dans_le_cadre_de_l_amont(modele, amont, donnees, classes)
     for champ in CHAMPS_MODELE:
         if champ in donnees:
             setattr(modele, champ, donnees[champ])
@@ -183,6 +195,73 @@ def modifier_modele(
     _nom_libre(modele)
     versions.enregistrer(modele, par)
     return modele
+
+
+def _dans_le_cadre_de_l_amont(
+    modele: ModeleCatalogue, amont: ModeleCatalogue, donnees: dict[str, Any], classes: list[str]
+) -> None:
+    """Un modèle repris se règle chez la mutualisante ; le membre peut seulement restreindre les classes
+    de données qu'il reçoit, jamais les élargir au-delà de ce qu'elle permet."""
+    nom = amont.organisation.nom
+    changes = [c for c in CHAMPS_AMONT if c in donnees and donnees[c] != getattr(modele, c)]
+    if changes:
+        libelles = ", ".join(str(LIBELLES_CHAMPS[c]) for c in changes)
+        raise ValidationError(f"Ce modèle est repris de {nom}, qui en règle elle-même : {libelles}.")
+    en_trop = [c for c in _classes(classes) if c not in amont.classes_permises]
+    if en_trop:
+        raise ValidationError(
+            f"{nom} n'autorise pas ce modèle à recevoir ces données en clair : {libelle_classes(en_trop)}."
+        )
+
+
+def _libelle_libre(membre: Organisation, source: ModeleCatalogue) -> str:
+    """Le nom du modèle chez la mutualisante, ou, s'il est déjà pris chez le membre, suivi du nom d'elle."""
+    pris = set(ModeleCatalogue.objects.filter(organisation=membre).values_list("libelle", flat=True))
+    for libelle in (source.libelle, f"{source.libelle} ({source.organisation.nom})"[:120]):
+        if libelle not in pris:
+            return libelle
+    raise ValidationError(
+        f"Votre catalogue a déjà un modèle « {source.libelle} » et un « {source.libelle} "
+        f"({source.organisation.nom}) » : renommez l'un d'eux, puis reprenez."
+    )
+
+
+@transaction.atomic
+def reprendre_modele(
+    membre: Organisation,
+    source: ModeleCatalogue,
+    copie_id: int | None,
+    version_attendue: int | None,
+    par: Utilisateur,
+) -> ModeleCatalogue:
+    """Reprendre le modèle approuvé d'une mutualisante, ou suivre sa nouvelle version (`copie_id` : la
+    copie faite à la reprise précédente). La copie passe par le fournisseur de la mutualisante, dont la
+    clé n'est jamais recopiée ; elle a sa propre fiche au registre du membre, qui déploie le système."""
+    donnees = {c: getattr(source, c) for c in CHAMPS_AMONT}
+    copie = ModeleCatalogue.objects.filter(organisation=membre, pk=copie_id).first() if copie_id else None
+    if copie is None:
+        modele = ModeleCatalogue(
+            organisation=membre,
+            fournisseur=source.fournisseur,
+            amont=source,
+            libelle=_libelle_libre(membre, source),
+            classes_permises=list(source.classes_permises),
+            cree_par=par,
+            **donnees,
+        )
+        _valider(modele)
+        modele.systeme = _fiche_du_registre(membre, source.fournisseur, modele.libelle, par)
+        return versions.attribuer(modele, par)
+    copie = versions.verrouiller(
+        ModeleCatalogue.objects.filter(organisation=membre), copie.pk, version_attendue
+    )
+    for champ, valeur in donnees.items():
+        setattr(copie, champ, valeur)
+    copie.fournisseur, copie.amont = source.fournisseur, source
+    copie.classes_permises = list(source.classes_permises)
+    _valider(copie)
+    versions.enregistrer(copie, par)
+    return copie
 
 
 def reglages(organisation: Organisation) -> Reglages:

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("passerelle/", vues.accueil, name="accueil"),
     path("passerelle/premiere-utilisation/", vues.premiere_utilisation, name="premiere_utilisation"),
     path("passerelle/envoi/", vues.envoyer, name="envoi"),
+    path("passerelle/envoi/flux/", vues.envoyer_en_flux, name="envoi_flux"),
     path("passerelle/conversations/<int:pk>/", vues.conversation, name="conversation"),
     path("passerelle/conversations/<int:pk>/conversation.txt", vues.export, name="export"),
     path("passerelle/cles/", vues.cles, name="cles"),

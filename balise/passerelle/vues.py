@@ -4,26 +4,29 @@ GERER_CATALOGUE). Les vues n'écrivent pas : elles appellent services et service
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from balise.comptes.models import Utilisateur
 from balise.formulaires import ChampVersion, Formulaire, ajouter_erreurs, ecrire
 from balise.organisations import acces
-from balise.organisations.models import Adhesion
+from balise.organisations.models import Adhesion, Organisation
 from balise.organisations.roles import Permission, peut
 from balise.regles_usage import selectors as regles
 
-from . import envoi, quotas, services
+from . import envoi, fournisseurs, quotas, services
 from . import services_catalogue as catalogue
 from .models import (
     HEBERGEMENTS,
@@ -163,12 +166,7 @@ def envoyer(request: HttpRequest, slug: str) -> HttpResponse:
     """« Voir ce qui partira » (rien n'est envoyé ni écrit) ou « Envoyer »."""
     adhesion = acces.exiger(request.user, slug, Permission.UTILISER_PASSERELLE)
     organisation, personne = adhesion.organisation, cast(Utilisateur, request.user)
-    conversation_id = request.POST.get("conversation", "")
-    en_cours = (
-        services.conversation_de(organisation, personne, int(conversation_id))
-        if conversation_id.isascii() and conversation_id.isdigit() and len(conversation_id) < 12
-        else None
-    )
+    en_cours = _conversation_postee(request, organisation, personne)
     if services.obstacle(organisation, personne):
         return redirect("passerelle:accueil", slug=slug)
     modeles = services.modeles_disponibles(organisation)
@@ -204,6 +202,60 @@ def envoyer(request: HttpRequest, slug: str) -> HttpResponse:
         _contexte_conversation(request, adhesion, en_cours, **autres),
         status=statut,
     )
+
+
+def _conversation_postee(
+    request: HttpRequest, organisation: Organisation, personne: Utilisateur
+) -> Conversation | None:
+    valeur = request.POST.get("conversation", "")
+    if valeur.isascii() and valeur.isdigit() and len(valeur) < 12:
+        return services.conversation_de(organisation, personne, int(valeur))
+    return None
+
+
+def _ligne(objet: dict[str, str]) -> bytes:
+    return (json.dumps(objet, ensure_ascii=False) + "\n").encode()
+
+
+@require_POST
+@login_required
+def envoyer_en_flux(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """« Envoyer » depuis la page, la réponse lue à mesure qu'elle arrive (assistant.js) : une ligne JSON
+    par morceau (`texte`), puis l'adresse de la conversation (`fin`) ou l'erreur du fournisseur
+    (`erreur`). Ce qui ne partirait pas (règles non lues, saisie invalide, quota, données refusées) ne
+    s'écrit pas ici : la réponse 422 demande à la page d'envoyer son formulaire, qui l'explique."""
+    adhesion = acces.exiger(request.user, slug, Permission.UTILISER_PASSERELLE)
+    organisation, personne = adhesion.organisation, cast(Utilisateur, request.user)
+    en_cours = _conversation_postee(request, organisation, personne)
+    modeles = services.modeles_disponibles(organisation)
+    form = EnvoiForm(request.POST, request.FILES, modeles=modeles)
+    prep = None
+    if not services.obstacle(organisation, personne) and form.is_valid():
+        modele = next(m for m in modeles if m.pk == form.cleaned_data["modele"])
+        try:
+            prep = services.preparer_flux(organisation, personne, modele, form.message(), en_cours)
+        except envoi.RequeteInvalide:
+            prep = None
+    if prep is None:
+        return JsonResponse({"repli": "formulaire"}, status=422)
+    if prep.decision.message:
+        # Posé avant le flux : la page de la conversation, où mène la fin du flux, l'affichera.
+        messages.info(request, prep.decision.message)
+
+    def lignes() -> Iterator[bytes]:
+        try:
+            for element in services.converser_en_flux(organisation, personne, prep, form.message(), en_cours):
+                if isinstance(element, Conversation):
+                    yield _ligne({"fin": reverse("passerelle:conversation", args=[slug, element.pk])})
+                else:
+                    yield _ligne({"texte": element})
+        except fournisseurs.ErreurFournisseur as erreur:
+            yield _ligne({"erreur": erreur.message})
+
+    reponse = StreamingHttpResponse(lignes(), content_type="application/x-ndjson; charset=utf-8")
+    reponse["Cache-Control"] = "no-cache"
+    reponse["X-Accel-Buffering"] = "no"  # un mandataire nginx ne doit pas retenir le flux
+    return reponse
 
 
 @login_required
@@ -379,9 +431,10 @@ def _rendre_catalogue(
         "organisation": organisation,
         "fournisseurs": fournisseurs,
         "modeles": ModeleCatalogue.objects.filter(organisation=organisation).select_related(
-            "fournisseur", "systeme"
+            "fournisseur", "systeme", "amont__organisation"
         ),
         "reglages": reglages,
+        "disponibles": {m.pk for m in services.modeles_disponibles(organisation)},
         "peut_gerer": peut(adhesion.role, Permission.GERER_CATALOGUE),
         "quotas": Quota.objects.filter(organisation=organisation),
         "form_quota": forms_.get("form_quota") or QuotaForm(),
@@ -556,13 +609,26 @@ def fournisseur(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def modele(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     adhesion = acces.exiger(request.user, slug, Permission.GERER_CATALOGUE)
-    objet = get_object_or_404(ModeleCatalogue, organisation=adhesion.organisation, pk=pk)
+    objet = get_object_or_404(
+        ModeleCatalogue.objects.select_related("fournisseur", "amont__organisation"),
+        organisation=adhesion.organisation,
+        pk=pk,
+    )
     initial = {c: getattr(objet, c) for c in catalogue.CHAMPS_MODELE} | {
         "fournisseur": objet.fournisseur_id,
         "classes": objet.classes_permises,
         "version": objet.version,
     }
     form = ModeleForm(request.POST or None, initial=initial, fournisseurs=[objet.fournisseur])
+    if objet.amont is not None:
+        # Repris d'une mutualisante : ce qu'elle règle se lit sans se saisir (un champ désactivé garde
+        # la valeur en place, quoi que le navigateur envoie).
+        for champ in ("fournisseur", *catalogue.CHAMPS_AMONT):
+            form.fields[champ].disabled = True
+        form.fields["classes"].help_text = (
+            f"Repris de {objet.amont.organisation.nom}, qui permet : "
+            f"{catalogue.libelle_classes(objet.amont.classes_permises)}. Vous pouvez en retirer, pas en ajouter."
+        )
     return _modification(
         request,
         adhesion,

@@ -1,5 +1,6 @@
 """Pages de l'usage de la passerelle : les totaux d'un mois (lus avec VOIR_REGISTRE : aucun texte,
-aucun nom), et les requêtes sensibles gardées chiffrées, que seul le DPO lit, en donnant sa raison."""
+aucun nom), et les requêtes sensibles gardées chiffrées, que seuls le DPO et le RSSI lisent, en donnant
+leur raison."""
 
 from __future__ import annotations
 

@@ -63,8 +63,9 @@ def test_approuver_un_modele_puis_converser_sans_que_les_donnees_sortent(
         assert serveur.recues == []
         serveur.scenario.texte = "Chère [PERSONNE_1], votre dossier est complet."
         agent.get_by_role("button", name="Envoyer").click()
+        agent.wait_for_url("**/passerelle/conversations/*/")  # la réponse lue en flux, puis consignée
         agent.get_by_text("Chère Claire Dubois, votre dossier est complet.").wait_for()
-        agent.get_by_text("Produit par une IA").wait_for()
+        agent.locator(".fr-badge:visible", has_text="Produit par une IA").first.wait_for()
         _accessible(agent)
         assert "Dubois" not in serveur.recues[-1].brut.decode()
         assert Requete.objects.get().action == "pseudonymiser"
@@ -73,6 +74,56 @@ def test_approuver_un_modele_puis_converser_sans_que_les_donnees_sortent(
         agent.get_by_role("button", name="Créer une clé").click()
         agent.get_by_text("elle ne sera plus jamais affichée").wait_for()
         _accessible(agent)
+
+
+def test_la_reponse_s_affiche_a_mesure_et_les_refus_passent_par_le_formulaire(
+    nouveau_contexte, org_a, referent_a, lecteur_a
+):
+    """assistant.js : la réponse se lit pendant qu'elle arrive, puis la conversation s'ouvre ; une panne
+    du fournisseur se dit en place, le message gardé ; un refus repasse par le formulaire classique."""
+    from balise.passerelle import services
+    from balise.passerelle import services_catalogue as catalogue
+
+    brouillon = regles.creer_brouillon(org_a, referent_a)
+    regles.publier(org_a, brouillon.pk, referent_a, brouillon.version)
+    services.premiere_utilisation(org_a, lecteur_a, None, "Accueil")
+    with ServeurModele() as serveur:
+        fournisseur = catalogue.ajouter_fournisseur(
+            org_a, {"nom": "Local", "url_base": serveur.url, "hebergement": "france", "delai_s": 5}, serveur.cle, referent_a
+        )  # fmt: skip
+        catalogue.ajouter_modele(
+            org_a, fournisseur.pk, {"identifiant": "m", "libelle": "Albert"}, [], referent_a
+        )
+        agent = nouveau_contexte().new_page()
+        connecter(agent, lecteur_a.email)
+        agent.goto(f"/o/{org_a.slug}/passerelle/")
+        serveur.scenario.morceaux = ["Premier morceau. ", "Deuxième ", "morceau."]
+        serveur.scenario.attente_entre_morceaux_s = 0.6
+        agent.get_by_role("textbox", name="Votre message").fill("Rédige une note sur la crèche.")
+        agent.get_by_role("button", name="Envoyer").click()
+        # Pendant le flux : la question et le début de la réponse, avant la fin.
+        agent.locator("#assistant-reponse").get_by_text("Premier morceau.").wait_for()
+        assert "/conversations/" not in agent.url
+        assert agent.get_by_role("button", name="Envoyer").is_disabled()
+        agent.wait_for_url("**/passerelle/conversations/*/")
+        agent.get_by_text("Premier morceau. Deuxième morceau.").wait_for()
+        _accessible(agent)
+
+        serveur.scenario.morceaux, serveur.scenario.statut = None, 503
+        agent.get_by_role("textbox", name="Votre message").fill("Et la suite ?")
+        agent.get_by_role("button", name="Envoyer").click()
+        agent.get_by_role("heading", name="Aucune réponse du modèle").wait_for()
+        assert agent.get_by_role("textbox", name="Votre message").input_value() == "Et la suite ?"
+        assert agent.get_by_role("button", name="Envoyer").is_enabled()
+        _accessible(agent)
+
+        serveur.scenario.statut = None
+        agent.get_by_role("textbox", name="Votre message").fill(
+            "NIR de M. Paul Durand : 2 84 05 59 350 042 25."
+        )
+        agent.get_by_role("button", name="Envoyer").click()
+        agent.get_by_role("heading", name="Rien n'est parti").wait_for()
+        assert Requete.objects.filter(action="refuser").count() == 1
 
 
 def test_usage_requetes_sensibles_et_quotas_accessibles(nouveau_contexte, org_a, referent_a):

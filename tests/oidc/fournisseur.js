@@ -88,7 +88,8 @@ const configuration = {
   // PKCE exigé : les tests prouvent que Balise l'emploie.
   pkce: { required: () => true },
   async findAccount(ctx, id) {
-    // L'identifiant de compte est celui de la connexion (devInteractions) ; `sub` est celui du compte.
+    // L'identifiant de compte est celui de la connexion (devInteractions) : node-oidc-provider le
+    // transmet comme `sub`, quelle que soit la réclamation `sub` du compte.
     const compte = COMPTES[id];
     if (!compte) return undefined;
     return { accountId: id, async claims() { return { ...compte }; } };
