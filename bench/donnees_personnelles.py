@@ -9,7 +9,9 @@ Usage : .venv/bin/python bench/donnees_personnelles.py [--repetitions 200]
 de cette conception) ; (b) `analyser(invite, termes)` puis `pseudonymiser`, tout ce que la passerelle
 ajoute avant l'envoi. Les deux mesures alternent, requête après requête, pour subir les mêmes
 variations de la machine ; après 20 tours de mise en température, p50 et p95 de chacune et leur
-rapport (objectif de l'issue : p50 ≤ 1,3×, p95 ≤ 1,5×). Mémoire : pic du processus (ru_maxrss), et
+rapport (objectif de l'issue : p50 ≤ 1,3×, p95 ≤ 1,5×). (c) le seul reconnaisseur des catégories
+particulières (RGPD, art. 9 et 10 : un motif sur le texte replié), ce qu'il ajoute à (b) ; budget : moins
+d'une milliseconde au p50. Mémoire : pic du processus (ru_maxrss), et
 sa taille avant et après le chargement du modèle. Aussi la précision et le rappel sur le corpus annoté
 des tests. Aucune base : seul le module pur est mesuré.
 """
@@ -86,6 +88,7 @@ def memoire_mo() -> float:
 
 
 def mesurer(repetitions: int) -> dict[str, Any]:
+    from balise.passerelle import categories_particulieres as cp
     from balise.passerelle import donnees_personnelles as dp
 
     invite = INVITE[:2000]
@@ -97,6 +100,8 @@ def mesurer(repetitions: int) -> dict[str, Any]:
     apres = memoire_mo()
     modele_nu: list[float] = []
     passerelle: list[float] = []
+    categories: list[float] = []
+    reconnaisseur = cp.reconnaisseur()
     for tour in range(20 + repetitions):
         t = time.perf_counter()
         nlp(invite)
@@ -104,9 +109,13 @@ def mesurer(repetitions: int) -> dict[str, Any]:
         t = time.perf_counter()
         envoye, _ = dp.pseudonymiser(invite, dp.analyser(invite, TERMES))
         duree_b = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        reconnaisseur.analyze(invite, [])
+        duree_c = (time.perf_counter() - t) * 1000
         if tour >= 20:
             modele_nu.append(duree_a)
             passerelle.append(duree_b)
+            categories.append(duree_c)
     a, b = centiles(modele_nu), centiles(passerelle)
     trouvailles = dp.analyser(invite, TERMES)
     return {
@@ -115,6 +124,10 @@ def mesurer(repetitions: int) -> dict[str, Any]:
         "pipes": dp.modele().pipe_names,
         "modele_nu_ms": a,
         "analyser_pseudonymiser_ms": b,
+        "categories_particulieres_ms": {
+            "p50": round(statistics.median(categories), 3),
+            "p95": round(statistics.quantiles(categories, n=100, method="inclusive")[94], 3),
+        },
         "rapport": {"p50": round(b["p50"] / a["p50"], 2), "p95": round(b["p95"] / a["p95"], 2)},
         "chargement_s": round(chargement, 2),
         "memoire_mo": {
@@ -153,6 +166,10 @@ def afficher(resultats: dict[str, Any]) -> None:
     print(f"| (a) modèle nu ({' + '.join(resultats['pipes'])}) | {a['p50']} | {a['p95']} |")
     print(f"| (b) analyser + pseudonymiser | {b['p50']} | {b['p95']} |")
     print(f"| rapport (b)/(a) — objectif 1,3 / 1,5 | {rapport['p50']}× | {rapport['p95']}× |")
+    c = resultats["categories_particulieres_ms"]
+    print(
+        f"| (c) dont catégories particulières (art. 9 et 10) — budget 1 ms au p50 | {c['p50']} | {c['p95']} |"
+    )
     m = resultats["memoire_mo"]
     print(
         f"\nMémoire : {m['avant_modele']} Mo avant le modèle, {m['apres_modele']} Mo après, pic {m['pic']} Mo ;"
@@ -186,7 +203,8 @@ def main() -> None:
         **resultats,
     }
     commun.ecrire_json(arguments.sortie, document)
-    print(f"\nRésultats : {arguments.sortie.relative_to(RACINE)}")
+    sortie = arguments.sortie.resolve()
+    print(f"\nRésultats : {sortie.relative_to(RACINE) if sortie.is_relative_to(RACINE) else sortie}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ passerelle de Balise, avec la clé de la mutualisante (jamais recopiée), leurs 
 et une fiche au registre de la commune. Le partage retiré, la convention terminée : le modèle ne sert plus."""
 
 import html
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -69,7 +70,7 @@ def _reprendre(membre, admin, partage):
 def _prete(org, admin):
     brouillon = regles.creer_brouillon(org, admin)
     regles.publier(org, brouillon.pk, admin, brouillon.version)
-    services.premiere_utilisation(org, admin, None, "Accueil")
+    services.premiere_utilisation(org, admin, None, "État civil de la commune")
 
 
 def test_la_commune_emploie_le_modele_de_l_agglomeration_par_sa_passerelle(
@@ -110,6 +111,16 @@ def test_la_commune_emploie_le_modele_de_l_agglomeration_par_sa_passerelle(
     page = html.unescape(client.get("/o/commune-a/passerelle/catalogue/").content.decode())
     assert "repris de Agglomération du Val, qui en tient la clé" in page and "Proposé" in page
     assert "Albert de l'agglo" in page and modele_local.cle[-4:] not in page
+
+    # L'agglomération voit ce que la commune a consommé sur son contrat : un total par membre.
+    gestion = Client()
+    gestion.force_login(admin_agglo)
+    usage = html.unescape(gestion.get("/o/agglo/passerelle/usage/").content.decode())
+    assert "Par membre, sur les modèles que vous leur partagez" in usage
+    ligne = re.search(r"<th[^>]*>Commune A</th>(.*?)</tr>", usage, re.S)
+    assert ligne is not None and re.search(r"<td[^>]*>1</td>", ligne.group(1))
+    assert "État civil de la commune" not in usage and admin_a.email not in usage  # ni service ni personne
+    assert "Par membre" not in html.unescape(client.get("/o/commune-a/passerelle/usage/").content.decode())
 
 
 def test_suivre_la_nouvelle_version_garde_le_nom_et_le_choix_de_la_commune(

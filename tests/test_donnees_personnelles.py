@@ -7,22 +7,46 @@ Le modèle français est chargé une fois pour le module ; la mesure sur le corp
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from balise.passerelle import categories_particulieres as cp
 from balise.passerelle import donnees_personnelles as dp
+from balise.passerelle import politique
 from balise.passerelle import reconnaisseurs as r
 from balise.passerelle import validation as v
 from balise.passerelle.evaluation import mesurer
+from tests.test_definitions_instruments import reprises_de_la_source
 
 CORPUS = Path(__file__).parent / "donnees" / "corpus_donnees_personnelles" / "corpus.jsonl"
-RAPPELS_EXIGES = {r.COURRIEL: 0.95, r.TELEPHONE: 0.95, r.IBAN: 0.95, r.NIR: 0.95, r.PERSONNE: 0.85}
+# Catégories particulières (RGPD, art. 9 et 10) : planchers sous les mesures du corpus (docs/passerelle.md,
+# « Mesures »), qui laissent passer une ou deux trouvailles de plus ou de moins, pas une régression.
+RAPPELS_EXIGES = {
+    r.COURRIEL: 0.95,
+    r.TELEPHONE: 0.95,
+    r.IBAN: 0.95,
+    r.NIR: 0.95,
+    r.PERSONNE: 0.85,
+    "SANTE": 0.70,
+    "SYNDICAT": 0.90,
+    "CONVICTIONS": 0.90,
+    "OPINIONS_POLITIQUES": 0.90,
+    "ORIGINE": 0.90,
+    "VIE_SEXUELLE": 0.60,
+    "GENETIQUE_BIOMETRIE": 0.90,
+    "INFRACTIONS": 0.85,
+}
+# Les leurres (« centre de santé municipal », « comité syndical », « église Saint-Martin »…) ne doivent
+# pas faire refuser : la précision des catégories particulières a aussi son plancher.
+PRECISIONS_EXIGEES = {"SANTE": 0.85, **{t: 0.95 for t in dp.CATEGORIES_PARTICULIERES if t != "SANTE"}}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -138,10 +162,209 @@ def test_reconnaisseurs_trouvent(texte: str, type_donnee: str, valeur: str) -> N
         ("Madame la Présidente du conseil départemental.", r.PERSONNE),
         ("Pourriez-vous transmettre la fiche ?", r.PERSONNE),
         ("Montant : 123 456 789 euros.", r.TELEPHONE),
+        ("Il ne reviendra pas avant le 27 octobre 2025.", r.DATE_NAISSANCE),  # négation, pas « né »
     ],
 )
 def test_reconnaisseurs_ignorent(texte: str, type_donnee: str) -> None:
     assert type_donnee not in types_trouves(texte)
+
+
+# --------------------------------------------------------------------------------------------------
+# Catégories particulières (RGPD, art. 9 et 10)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texte", "type_donnee", "valeur"),
+    [
+        ("Mme Diallo est placée en congé de longue maladie depuis mars.", "SANTE", "congé de longue maladie"),
+        ("L'agent bénéficie d'une RQTH depuis 2021.", "SANTE", "RQTH"),
+        ("Reprise en mi-temps thérapeutique le 3 mai.", "SANTE", "mi-temps thérapeutique"),
+        ("Il est en arrêt maladie jusqu'au 12.", "SANTE", "est en arrêt maladie"),
+        ("Déclaration d'accident de service du 4 juin.", "SANTE", "accident de service"),
+        ("Son fils est atteint d'une maladie rare.", "SANTE", "atteint d'une maladie"),
+        ("Elle souffre d’épilepsie depuis l'enfance.", "SANTE", "souffre d’épilepsie"),
+        ("Je suis enceinte de cinq mois.", "SANTE", "suis enceinte"),
+        ("AVIS D'INAPTITUDE DÉFINITIVE", "SANTE", "INAPTITUDE"),
+        ("Il est adhérent de la CGT depuis dix ans.", "SYNDICAT", "adhérent de la CGT"),
+        ("Elle est syndiquée et élue SUD au CST.", "SYNDICAT", "élue SUD"),
+        ("Sa déléguée syndicale l'accompagne.", "SYNDICAT", "déléguée syndicale"),
+        ("Nous sommes de confession musulmane.", "CONVICTIONS", "de confession musulmane"),
+        ("L'agente porte le voile au guichet.", "CONVICTIONS", "porte le voile"),
+        ("Il est militant du RN.", "OPINIONS_POLITIQUES", "militant du RN"),
+        (
+            "Ses opinions politiques ne regardent pas le jury.",
+            "OPINIONS_POLITIQUES",
+            "Ses opinions politiques",
+        ),
+        ("Un usager d'origine maghrébine s'est plaint.", "ORIGINE", "d'origine maghrébine"),
+        ("Refusé en raison de sa couleur de peau.", "ORIGINE", "sa couleur de peau"),
+        ("Mes parents ont appris mon orientation sexuelle.", "VIE_SEXUELLE", "mon orientation sexuelle"),
+        ("Il est homosexuel.", "VIE_SEXUELLE", "homosexuel"),
+        (
+            "Il refuse que ses empreintes digitales soient enregistrées.",
+            "GENETIQUE_BIOMETRIE",
+            "ses empreintes digitales",
+        ),
+        ("La filiation est établie par un test ADN.", "GENETIQUE_BIOMETRIE", "test ADN"),
+        ("Son casier judiciaire porte deux mentions.", "INFRACTIONS", "Son casier judiciaire"),
+        ("Il a été placé en garde à vue samedi.", "INFRACTIONS", "garde à vue"),
+        (
+            "Condamné pour conduite en état d'ivresse.",
+            "INFRACTIONS",
+            "Condamné pour conduite en état d'ivresse",
+        ),
+    ],
+)
+def test_categories_particulieres_trouvees(texte: str, type_donnee: str, valeur: str) -> None:
+    assert valeur in types_trouves(texte).get(type_donnee, [])
+
+
+@pytest.mark.parametrize(
+    "texte",
+    [
+        "La commune ouvre un centre de santé municipal.",
+        "La politique de santé du territoire sera présentée au conseil.",
+        "Le comité social territorial s'est réuni mardi.",
+        "Les organisations syndicales ont été consultées sur le plan de formation.",
+        "La CGT et FO ont voté contre ; la CFDT s'est abstenue.",
+        "Le comité syndical du syndicat intercommunal des eaux a voté le budget.",
+        "Les travaux de l'église Saint-Martin commencent lundi.",
+        "On compte 14 accidents de service et 3 maladies professionnelles en 2025.",
+        "L'accueil des personnes en situation de handicap est assuré à la mairie.",
+        "Le référent handicap a été nommé.",
+        "Le bulletin n° 2 du casier judiciaire est demandé à chaque candidat.",
+        "La commune a été condamnée pour faute par le tribunal administratif.",
+        "Le maire a été interpellé par des habitants sur le stationnement.",
+        "La prise des empreintes digitales pour les passeports a lieu en mairie.",
+        "L'empreinte carbone des navettes baisse.",
+        "Dans l'enceinte du stade, la buvette reste ouverte.",
+        "L'aire d'accueil des gens du voyage sera rénovée.",
+        "Votre arrêt de bus est déplacé rue de la Gare.",
+        "Son traitement indiciaire est revalorisé au 1er janvier.",
+        "Le vent du sud a couché les barrières ; élu sud-ouest du canton.",
+        "PS : le PLU sera présenté en commission.",
+        "La santé mentale au travail est un thème de la F3SCT.",
+        "Produits d'origine animale et vins d'appellation d'origine contrôlée.",
+        "Le casier du vestiaire de son collègue est vide.",
+        "Ma foi, le dossier est complet.",
+        "Une réunion sur la prévention du cancer aura lieu en octobre.",
+        "Les agents rue Gay-Lussac reçoivent M. Gay.",
+    ],
+)
+def test_categories_particulieres_ignorent_les_mots_de_politique_publique(texte: str) -> None:
+    assert not set(types_trouves(texte)) & set(dp.CATEGORIES_PARTICULIERES), types_trouves(texte)
+
+
+def test_categories_particulieres_sont_sensibles_et_nommees() -> None:
+    assert set(dp.CATEGORIES_PARTICULIERES) == {
+        "SANTE", "SYNDICAT", "CONVICTIONS", "OPINIONS_POLITIQUES", "ORIGINE", "VIE_SEXUELLE",
+        "GENETIQUE_BIOMETRIE", "INFRACTIONS",
+    }  # fmt: skip
+    for type_donnee in dp.CATEGORIES_PARTICULIERES:
+        assert dp.CLASSES[type_donnee] == dp.SENSIBLE, type_donnee
+        assert dp.LIBELLES[type_donnee][0].isupper(), type_donnee
+    trouvaille = next(t for t in dp.analyser("Elle est en arrêt maladie.") if t.type == "SANTE")
+    assert (trouvaille.classe, trouvaille.libelle) == (dp.SENSIBLE, "Donnée de santé")
+
+
+def test_une_categorie_particuliere_l_emporte_sur_un_nom_qui_la_chevauche() -> None:
+    """Perdue dans un chevauchement, la donnée de santé laisserait pseudonymiser ce qu'il faut refuser."""
+    assert [t.type for t in dp.analyser("Elle est atteinte de la maladie d'Alzheimer.")] == ["SANTE"]
+    trouvailles = [
+        dp.Trouvaille(r.PERSONNE, 10, 19, "Alzheimer", 1.0),
+        dp.Trouvaille("SANTE", 0, 19, "maladie d'Alzheimer", 0.8),
+    ]
+    assert [t.type for t in dp._sans_chevauchement(trouvailles)] == ["SANTE"]
+
+
+def test_la_politique_refuse_une_donnee_de_sante_au_modele_qui_ne_peut_pas_la_recevoir() -> None:
+    texte = "Peux-tu reformuler : Mme Fatou Diallo est placée en congé de longue maladie depuis mars."
+    trouvailles = dp.analyser(texte)
+    assert {t.classe for t in trouvailles} == {dp.PERSONNELLE, dp.SENSIBLE}
+    catalogue = [
+        politique.ModeleDisponible("Modèle public", frozenset({dp.INTERNE, dp.PERSONNELLE})),
+        politique.ModeleDisponible("Modèle interne", frozenset({dp.INTERNE, dp.PERSONNELLE, dp.SENSIBLE})),
+    ]
+    decision = politique.decider(trouvailles, {dp.INTERNE, dp.PERSONNELLE}, catalogue)
+    assert decision.action == politique.REFUSER
+    assert "donnée de santé" in decision.refusees
+    assert "donnée de santé" in decision.message and "« Modèle interne »" in decision.message
+    # Le modèle autorisé la reçoit en clair ; sans elle, le nom part vers qui peut le recevoir, et est
+    # pseudonymisé pour les autres.
+    assert politique.decider(trouvailles, catalogue[1].classes).action == politique.ENVOYER
+    sans_sante = [t for t in trouvailles if t.type != "SANTE"]
+    assert politique.decider(sans_sante, catalogue[0].classes).action == politique.ENVOYER
+    assert politique.decider(sans_sante, set()).action == politique.PSEUDONYMISER
+
+
+def test_un_sigle_en_minuscules_n_est_pas_le_syndicat() -> None:
+    assert "SYNDICAT" in types_trouves("Il est membre de la CGT.")
+    assert "SYNDICAT" not in types_trouves("Il est membre de la cgt.")  # écrit ainsi, ce n'est plus sûr
+    assert "SANTE" in types_trouves("PLACÉE EN CONGÉ DE LONGUE MALADIE")  # les mots, eux, en capitales aussi
+
+
+def test_le_fichier_des_categories_est_valide_et_ecrit_sans_reprendre_la_source_weka() -> None:
+    categories = cp.en_vigueur()
+    assert categories.version == 1 and len(categories.categories) == 8
+    assert len(set(dp.PRIORITES)) == len(dp.PRIORITES)  # aucun type des catégories ne double un type existant
+    for code, categorie in categories.categories.items():
+        assert categorie.references and (categorie.expressions or categorie.situations), code
+    brut = yaml.safe_load(
+        next(cp.DOSSIER.glob("categories-particulieres-v1.yaml")).read_text(encoding="utf-8")
+    )
+    assert reprises_de_la_source(brut) == []
+
+
+@pytest.mark.parametrize(
+    ("modification", "message"),
+    [
+        (lambda d: d["categories"]["sante"]["expressions"].append("placé(es"), "parenthèses permises"),
+        (
+            lambda d: d["categories"]["sante"]["expressions"].append("RQTH"),
+            None,
+        ),  # doublon dans la catégorie : permis
+        (lambda d: d["categories"]["syndicat"]["expressions"].append("RQTH"), "déjà dans « sante »"),
+        (lambda d: d["categories"]["syndicat"].update(type="SANTE"), "type SANTE déjà pris"),
+        (lambda d: d["categories"]["sante"]["references"].append({"source": "inconnue"}), "source inconnue"),
+        (
+            lambda d: d["categories"]["sante"].pop("libelle"),
+            "categories.sante.libelle : champ obligatoire absent",
+        ),
+        (
+            lambda d: d["categories"]["sante"]["situations"].append({"apres": [], "termes": ["x"]}),
+            "trop court",
+        ),
+    ],
+)
+def test_le_schema_des_categories_explique_ses_refus_en_francais(
+    modification: Any, message: str | None
+) -> None:
+    chemin = next(cp.DOSSIER.glob("categories-particulieres-v1.yaml"))
+    donnees = yaml.safe_load(chemin.read_text(encoding="utf-8"))
+    modification(donnees)
+    if message is None:
+        cp.lire(yaml.safe_dump(donnees, allow_unicode=True))
+        return
+    with pytest.raises(cp.CategoriesInvalides) as refus:
+        cp.lire(yaml.safe_dump(donnees, allow_unicode=True))
+    assert message in str(refus.value)
+
+
+@pytest.mark.parametrize(
+    ("expression", "trouve", "ignore"),
+    [
+        ("placé(e) en CLM", ["placé en CLM", "placée  en\nCLM", "placé(e) en CLM"], ["placés en CLM"]),
+        ("atteint(e) d'un", ["atteint d'un", "atteinte d’ un"], ["atteint de"]),
+        ("mi-temps thérapeutique", ["mi-temps thérapeutique", "mi temps therapeutique"], ["semi-temps"]),
+    ],
+)
+def test_la_syntaxe_des_expressions(expression: str, trouve: list[str], ignore: list[str]) -> None:
+    motif = re.compile(rf"(?:{cp.motif(expression)})\Z")
+    for texte in trouve:
+        assert motif.match(r.replier(texte)), texte
+    for texte in ignore:
+        assert not motif.match(r.replier(texte)), texte
 
 
 def test_termes_propres_sans_capitales_ni_accents() -> None:
@@ -260,6 +483,8 @@ def test_corpus_precision_et_rappel() -> None:
     for type_donnee, seuil in RAPPELS_EXIGES.items():
         assert mesures[type_donnee].annotees > 0
         assert mesures[type_donnee].rappel >= seuil, (type_donnee, mesures[type_donnee])
+    for type_donnee, seuil in PRECISIONS_EXIGEES.items():
+        assert mesures[type_donnee].precision >= seuil, (type_donnee, mesures[type_donnee])
 
 
 def test_le_prechargement_et_une_requete_partagent_un_seul_analyseur():

@@ -4,12 +4,13 @@ catalogue, clés personnelles ; chacun ne lit que ses conversations."""
 
 import html
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 
-from balise.passerelle import services
+from balise.passerelle import quotas, services
 from balise.passerelle import services_catalogue as catalogue
 from balise.passerelle.models import ClePersonnelle, Conversation, Fournisseur, ModeleCatalogue, Requete
 from balise.regles_usage import selectors as selectors_regles
@@ -147,6 +148,22 @@ def test_la_page_lit_la_reponse_a_mesure_puis_ouvre_la_conversation(org_a, passe
     assert modele_local.recues[-1].corps["stream"] is True
     # Le message des données masquées attend la page de la conversation.
     assert "Remplacés par des marques" in _texte(client.get(lignes[-1]["fin"]))
+
+
+def test_chacun_voit_son_propre_usage_du_mois_et_son_quota(org_a, passerelle, modele_local, admin_a):
+    personne, client = _agent(org_a)
+    _pret(org_a, personne)
+    client.post("/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": LETTRE})
+    client.post(
+        "/o/commune-a/passerelle/envoi/", {"modele": passerelle.pk, "texte": "NIR 2 84 05 59 350 042 25"}
+    )
+    quotas.fixer(org_a, "personne", "", 300, None, admin_a)
+    mien = re.search(r'<p[^>]*id="mon-usage">(.*?)</p>', _texte(client.get("/o/commune-a/passerelle/")), re.S)
+    assert mien is not None
+    assert "1 requête partie sur les 300 de votre quota, 1 refusée" in mien.group(1)
+    _, autre = _agent(org_a, "autre-agent@exemple.fr")
+    sien = re.search(r'<p[^>]*id="mon-usage">(.*?)</p>', _texte(autre.get("/o/commune-a/passerelle/")), re.S)
+    assert sien is not None and sien.group(1).startswith("0 requête partie sur les 300")
 
 
 def test_la_page_en_flux_renvoie_au_formulaire_ce_qui_ne_partirait_pas(org_a, passerelle, modele_local):

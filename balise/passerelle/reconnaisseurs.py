@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -78,8 +79,10 @@ MOTIF_IMMATRICULATION = re.compile(
 _MOIS = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
 _DATE = rf"(?:(?:\d{{1,2}}|1er)\s+(?:{_MOIS})\s+\d{{4}}|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}}))"
 # Une date n'est une date de naissance que si le texte le dit, juste avant, dans la même phrase.
+# « ne » sans accent ne vaut « né » que suivi de « le » : sinon c'est la négation (« ne reviendra pas
+# avant le 3 mars »).
 MOTIF_DATE_NAISSANCE = re.compile(
-    rf"(?i:\bn[ée]e?s?\b(?:\s*\(e\))?|\bdate\s+de\s+naissance\b|\bDDN\b|\bnaissance\b)"
+    rf"(?i:\b(?:n[ée]e?s?(?<!\bne)|ne(?=\s+le\b))\b(?:\s*\(e\))?|\bdate\s+de\s+naissance\b|\bDDN\b|\bnaissance\b)"
     rf"[^\d\n.;!?]{{0,45}}?(?P<valeur>{_DATE})(?!\d)"
 )
 
@@ -440,18 +443,29 @@ def _en_tete_de_phrase(texte: str, position: int) -> bool:
     return not avant or avant[-1] in "\n.!?:"
 
 
-def replier(texte: str) -> str:
-    """Même longueur que le texte (les positions restent celles de l'original), sans accents ni
-    capitales, apostrophes et espaces unifiés : « Hermès » et « HERMES » se replient pareil."""
-    replie = []
-    for caractere in texte:
-        base = unicodedata.normalize("NFD", caractere)[0].casefold()[:1] or caractere
+class _Repli(dict[int, str]):
+    """Table de `str.translate` remplie au fil des caractères rencontrés : chaque caractère devient un
+    seul caractère, sans accent ni capitale (le repli se calcule une fois par caractère, pas par texte)."""
+
+    def __missing__(self, code: int) -> str:
+        caractere = chr(code)
         if caractere.isspace():
             base = " "
         elif caractere == "’":
             base = "'"
-        replie.append(base)
-    return "".join(replie)
+        else:
+            base = unicodedata.normalize("NFD", caractere)[0].casefold()[:1] or caractere
+        self[code] = base
+        return base
+
+
+_REPLI = _Repli()
+
+
+def replier(texte: str) -> str:
+    """Même longueur que le texte (les positions restent celles de l'original), sans accents ni
+    capitales, apostrophes et espaces unifiés : « Hermès » et « HERMES » se replient pareil."""
+    return texte.translate(_REPLI)
 
 
 class ReconnaisseurTermes(LocalRecognizer):
@@ -480,6 +494,58 @@ class ReconnaisseurTermes(LocalRecognizer):
         if self.motif is None:
             return []
         return [RecognizerResult(TERME_PROPRE, *m.span(), 1.0) for m in self.motif.finditer(replier(text))]
+
+
+@dataclass(frozen=True)
+class MotifCategorie:
+    """Une catégorie particulière (RGPD, art. 9 et 10) prête à chercher : son type, le motif de ses
+    expressions sur le texte replié, et ses sigles repliés, qui ne valent qu'écrits en capitales."""
+
+    type: str
+    motif: str
+    sigles: frozenset[str]
+
+
+class ReconnaisseurCategories(LocalRecognizer):
+    """Les catégories particulières de regles/categories-particulieres-v<N>.yaml, en un seul motif
+    appliqué au texte replié (sans accents ni capitales) : un passage sur le texte, quel que soit le
+    nombre d'expressions. Le groupe qui a trouvé dit la catégorie."""
+
+    def __init__(self, categories: Sequence[MotifCategorie]) -> None:
+        super().__init__(
+            supported_entities=[c.type for c in categories], supported_language=LANGUE, name="balise-art9"
+        )
+        self.categories = tuple(categories)
+        groupes = "|".join(f"(?P<c{rang}>{c.motif})" for rang, c in enumerate(self.categories))
+        # Dans une anticipation : une trouvaille à chaque début de mot, même dans une autre (« est en
+        # arrêt » et « arrêt maladie ») ; celles d'une même catégorie qui se touchent sont réunies.
+        self.motif = re.compile(rf"(?<![\w\-])(?=(?:{groupes})(?![\w\-]))") if self.categories else None
+
+    def load(self) -> None:
+        """Le motif est compilé à la construction."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if self.motif is None:
+            return []
+        etendues: list[tuple[MotifCategorie, int, int]] = []
+        for trouve in self.motif.finditer(replier(text)):
+            groupe = str(trouve.lastgroup)
+            categorie = self.categories[int(groupe[1:])]
+            debut, fin = trouve.span(groupe)
+            # « élu sud », « le ps » : un sigle écrit en minuscules n'est pas le syndicat ou le parti.
+            if any(
+                replier(mot) in categorie.sigles and not mot.isupper()
+                for mot in re.findall(r"[\w\-]+", text[debut:fin])
+            ):
+                continue
+            precedente = etendues[-1] if etendues else None
+            if precedente and precedente[0] is categorie and debut <= precedente[2]:
+                etendues[-1] = (categorie, precedente[1], max(fin, precedente[2]))
+            else:
+                etendues.append((categorie, debut, fin))
+        return [RecognizerResult(c.type, debut, fin, 0.8) for c, debut, fin in etendues]
 
 
 def reconnaisseurs_francais() -> list[LocalRecognizer]:

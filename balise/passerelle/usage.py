@@ -19,7 +19,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from balise.organisations.models import Organisation
-from balise.passerelle.models import Action, Requete, UsageMensuel
+from balise.passerelle.models import Action, ModeleCatalogue, Requete, UsageMensuel
 
 _SOMMES = ("requetes", "refusees", "pseudonymisees", "erreurs", "jetons_entree", "jetons_sortie", "cout",
            "energie_wh", "ges_gco2e", "eau_l")  # fmt: skip
@@ -46,6 +46,11 @@ class Ligne:
     energie_wh: float = 0.0
     ges_gco2e: float = 0.0
     eau_l: float = 0.0
+
+    @property
+    def parties(self) -> int:
+        """Les requêtes parties avec une réponse (envoyées ou pseudonymisées) : ce que compte un quota."""
+        return self.requetes - self.refusees - self.erreurs
 
     @classmethod
     def de(cls, libelle: str, valeurs: dict[str, Any]) -> Ligne:
@@ -211,3 +216,111 @@ def par_mois_de_la_fiche(systeme_id: int, nombre: int = 6) -> list[Ligne]:
         .order_by("mois")
     )
     return [Ligne.de(f"{v['mois']:%m/%Y}", v) for v in lignes]
+
+
+# --- L'usage récent, fiche par fiche (portefeuille du registre) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class UsageDeFiche:
+    """Le mois dernier et le mois en cours des modèles du catalogue rattachés à une fiche du registre."""
+
+    systeme_id: int
+    nom: str
+    archivee: bool  # une fiche archivée n'a plus de page d'usage : pas de lien
+    mois_dernier: Ligne
+    mois_en_cours: Ligne
+
+
+@dataclass(frozen=True)
+class Periode:
+    """Un des deux mois, tel que le portefeuille le montre : chaque fiche et sa ligne, et le total."""
+
+    mois: date
+    en_cours: bool
+    total: Ligne
+    fiches: list[tuple[UsageDeFiche, Ligne]]
+
+
+@dataclass(frozen=True)
+class UsageRecent:
+    mois_dernier: date
+    mois_en_cours: date
+    total_dernier: Ligne
+    total_en_cours: Ligne
+    fiches: list[UsageDeFiche] = field(default_factory=list)
+
+    @property
+    def periodes(self) -> list[Periode]:
+        return [
+            Periode(self.mois_dernier, False, self.total_dernier, [(f, f.mois_dernier) for f in self.fiches]),
+            Periode(
+                self.mois_en_cours, True, self.total_en_cours, [(f, f.mois_en_cours) for f in self.fiches]
+            ),
+        ]
+
+
+def recent_par_fiche(organisation: Organisation, aujourd_hui: date | None = None) -> UsageRecent:
+    """Le dernier mois complet et le mois en cours (jusqu'à aujourd'hui), par fiche du registre et en
+    tout : deux requêtes d'agrégat sur les cumuls, quel que soit le nombre de fiches et de requêtes. Les
+    personnes se comptent à part pour le total : une même personne sert plusieurs modèles."""
+    en_cours = (aujourd_hui or timezone.localdate()).replace(day=1)
+    dernier = mois_precedent(en_cours)
+    cumuls = UsageMensuel.objects.filter(organisation=organisation, mois__in=(dernier, en_cours))
+    totaux_par_mois = {v["mois"]: v for v in cumuls.values("mois").annotate(**_AGREGATS).order_by()}
+    par_fiche: dict[int, dict[Any, Any]] = {}  # nom, archivée, et les cumuls de chaque mois
+    for v in cumuls.values(
+        "mois", "modele__systeme_id", "modele__systeme__nom", "modele__systeme__archive_le"
+    ).annotate(**_AGREGATS).order_by():  # fmt: skip
+        fiche = par_fiche.setdefault(v["modele__systeme_id"], {"nom": v["modele__systeme__nom"]})
+        fiche["archivee"] = v["modele__systeme__archive_le"] is not None
+        fiche[v["mois"]] = v
+    fiches = [
+        UsageDeFiche(
+            pk,
+            f["nom"],
+            f["archivee"],
+            Ligne.de(f"{dernier:%m/%Y}", f.get(dernier, {})),
+            Ligne.de(f"{en_cours:%m/%Y}", f.get(en_cours, {})),
+        )
+        for pk, f in par_fiche.items()
+    ]
+    fiches.sort(key=lambda f: (-(f.mois_dernier.requetes + f.mois_en_cours.requetes), f.nom, f.systeme_id))
+    return UsageRecent(
+        dernier,
+        en_cours,
+        Ligne.de(f"{dernier:%m/%Y}", totaux_par_mois.get(dernier, {})),
+        Ligne.de(f"{en_cours:%m/%Y}", totaux_par_mois.get(en_cours, {})),
+        fiches,
+    )
+
+
+def a_un_catalogue(organisation: Organisation) -> bool:
+    """L'organisation a-t-elle (eu) des modèles au catalogue ? Sans eux, aucun usage possible (le cumul
+    protège son modèle de la suppression) ; leur enregistrement renouvelle les pages en cache
+    (passerelle/fraicheur.py)."""
+    return ModeleCatalogue.objects.filter(organisation=organisation).exists()
+
+
+# --- Ce que chacun voit de son propre usage, et une mutualisante de celui de ses membres -----------
+
+
+def de_la_personne(organisation: Organisation, personne_id: int, mois: date) -> Ligne:
+    """Le mois de la personne, pour elle seule (page de conversation) : une requête sur ses cumuls."""
+    cumuls = UsageMensuel.objects.filter(
+        organisation=organisation, mois=mois.replace(day=1), personne_id=personne_id
+    )
+    return Ligne.de("Vous", cumuls.aggregate(**_AGREGATS))
+
+
+def par_membre(mutualisante: Organisation, mois: date) -> list[Ligne]:
+    """L'usage, ce mois-là, des modèles que la mutualisante partage, par membre qui les a repris : elle
+    tient le contrat et la clé du fournisseur, et suit ou refacture ce que chacun consomme. Un total par
+    organisation, jamais par personne ni par service (mutualisation/modeles_partages.py)."""
+    lignes = (
+        UsageMensuel.objects.filter(modele__amont__organisation=mutualisante, mois=mois.replace(day=1))
+        .values("organisation__nom")
+        .annotate(**_AGREGATS)
+        .order_by("-requetes", "organisation__nom")
+    )
+    return [Ligne.de(v["organisation__nom"], v) for v in lignes]

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -26,7 +27,7 @@ from balise.organisations.models import Adhesion, Organisation
 from balise.organisations.roles import Permission, peut
 from balise.regles_usage import selectors as regles
 
-from . import envoi, fournisseurs, quotas, services
+from . import envoi, fournisseurs, quotas, services, usage
 from . import services_catalogue as catalogue
 from .models import (
     HEBERGEMENTS,
@@ -109,6 +110,8 @@ def _contexte_conversation(
         "peut_gerer": peut(adhesion.role, Permission.GERER_CATALOGUE),
         "voit_usage": peut(adhesion.role, Permission.VOIR_REGISTRE),
         "lit_sensibles": peut(adhesion.role, Permission.LIRE_CONTENUS_SENSIBLES),
+        "mon_usage": usage.de_la_personne(organisation, personne.pk, timezone.localdate()),
+        "mon_quota": Quota.objects.filter(organisation=organisation, portee=Quota.Portee.PERSONNE).first(),
         **autres,
     }
     if obstacle and "premiere" not in contexte:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from balise.comptes.models import Utilisateur
 from balise.formulaires import Formulaire
+from balise.mutualisation.models import TYPES_MUTUALISANTS
 from balise.organisations import acces
 from balise.organisations.roles import Permission
 from balise.registre.models import SystemeIA
@@ -42,6 +43,9 @@ def usage_du_mois(request: HttpRequest, slug: str) -> HttpResponse:
     contexte = {
         "organisation": adhesion.organisation,
         "usage": resultat,
+        "par_membre": usage.par_membre(adhesion.organisation, mois)
+        if adhesion.organisation.type in TYPES_MUTUALISANTS
+        else [],
         "classes": [(LIBELLES_CLASSES.get(c, c), n) for c, n in resultat.classes.items()],
         "en_cours": mois == timezone.localdate().replace(day=1),
     }

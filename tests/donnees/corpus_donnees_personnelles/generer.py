@@ -8,6 +8,10 @@ d'origines variées, NIR, IBAN et SIRET aux clés justes, téléphones, plaques 
 diverses écritures. Chaque valeur placée est annotée (début, fin, type) ; les leurres (numéros à la
 clé fausse, articles de loi, dates qui ne sont pas de naissance, lieux, organismes) ne le sont pas.
 Aucune personne réelle : les combinaisons prénom + nom sont tirées au hasard.
+
+Les gabarits des catégories particulières (RGPD, art. 9 et 10 : santé, syndicat, convictions,
+opinions, origine, vie sexuelle, génétique et biométrie, infractions) viennent après les premiers, avec
+leur propre suite de tirages : ajoutés, ils n'ont changé aucun des textes déjà là.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from pathlib import Path
 
 ICI = Path(__file__).resolve().parent
 GRAINE = 18
+# Les gabarits des catégories particulières tirent dans une suite à part, dérivée de la même graine.
+GRAINE_PARTICULIERES = f"{GRAINE}-categories-particulieres"
 REPETITIONS = 8
 
 PRENOMS_F = [
@@ -287,7 +293,7 @@ def grouper(valeur: str, taille: int = 4) -> str:
 
 
 class Tirage:
-    def __init__(self, graine: int) -> None:
+    def __init__(self, graine: int | str) -> None:
         self.h = random.Random(graine)
 
     def chiffres(self, n: int) -> str:
@@ -499,7 +505,7 @@ GABARITS: list[tuple[str, str]] = [
     ),
     (
         "note RH",
-        "Objet : accident de service de {TA:a} {N:a}\n\n{T:a} {P:a} (NIR {NIR}) a déclaré le {date} "
+        "Objet : [SANTE|accident de service] de {TA:a} {N:a}\n\n{T:a} {P:a} (NIR {NIR}) a déclaré le {date} "
         "un accident survenu sur le chantier de la {TERME:x}. Son supérieur, {P:b}, a transmis le "
         "certificat. Le dossier est suivi par {E:b}.",
     ),
@@ -696,6 +702,230 @@ NEGATIFS: list[tuple[str, str]] = [
 ]
 
 
+# --------------------------------------------------------------------------------------------------
+# Catégories particulières (RGPD, art. 9 et 10). « [TYPE|…] » annote ce qu'il encadre : l'expression
+# qui révèle la donnée sur la personne, avec le mot qui la rattache à elle quand le terme seul ne dit
+# rien de personne (« adhérente de la CGT », « son casier judiciaire », mais « mon homosexualité »
+# n'annote que le nom), pas le reste de la phrase. « {X:nom} » tire une des écritures de
+# VARIANTES[nom]. Certaines annotations sont des paraphrases que des listes de mots ne connaissent pas
+# (« son opération du genou », « une dépression » sans verbe qui la rattache, « sa vie intime ») :
+# le rappel mesuré en tient compte.
+# --------------------------------------------------------------------------------------------------
+
+VARIANTES: dict[str, tuple[str, ...]] = {
+    "arret": (
+        "en [SANTE|arrêt maladie]",
+        "en [SANTE|congé de longue maladie]",
+        "en [SANTE|congé de maladie ordinaire]",
+        "en [SANTE|congé de longue durée]",
+        "en [SANTE|arrêt de travail]",
+        "en [SANTE|CLM]",
+    ),
+    "syndicat": (
+        "[SYNDICAT|membre de la CFDT]",
+        "[SYNDICAT|membre de FO]",
+        "[SYNDICAT|adhérent{E_F:b} de la CGT]",
+        "[SYNDICAT|membre de SUD]",
+        "[SYNDICAT|adhérent{E_F:b} à l'UNSA]",
+        "[SYNDICAT|syndiqué{E_F:b}] à la FSU",
+    ),
+    "confession": (
+        "[CONVICTIONS|de confession musulmane]",
+        "[CONVICTIONS|de confession juive]",
+        "[CONVICTIONS|de religion musulmane]",
+        "[CONVICTIONS|de confession israélite]",
+    ),
+    "signe": (
+        "[CONVICTIONS|porte le voile]",
+        "[CONVICTIONS|porte une kippa]",
+        "[CONVICTIONS|porte un foulard]",
+    ),
+    "parti": (
+        "[OPINIONS_POLITIQUES|militant{E_F:b} du RN]",
+        "[OPINIONS_POLITIQUES|adhérent{E_F:b} de la France insoumise]",
+        "[OPINIONS_POLITIQUES|membre du PS]",
+        "[OPINIONS_POLITIQUES|sympathisant{E_F:b} de Reconquête]",
+        "[OPINIONS_POLITIQUES|encarté{E_F:b} chez les Républicains]",
+    ),
+    "origine": (
+        "[ORIGINE|d'origine africaine]",
+        "[ORIGINE|d'origine maghrébine]",
+        "[ORIGINE|d'origine asiatique]",
+        "[ORIGINE|d'origine rom]",
+    ),
+    "motif_origine": (
+        "[ORIGINE|sa couleur de peau]",
+        "[ORIGINE|ses origines ethniques]",
+        "[ORIGINE|son origine ethnique]",
+    ),
+    "orientation": (
+        "mon [VIE_SEXUELLE|homosexualité]",
+        "ma [VIE_SEXUELLE|bisexualité]",
+        "[VIE_SEXUELLE|mon orientation sexuelle]",
+    ),
+}
+
+GABARITS_PARTICULIERS: list[tuple[str, str]] = [
+    (
+        "note RH",
+        "Objet : situation administrative de {TA:a} {P:a}\n\n{T:a} {N:a}, adjoint{E_F:a} technique au "
+        "service des espaces verts, est {X:arret} depuis le {date}. À la reprise, un [SANTE|temps "
+        "partiel thérapeutique] pourra être demandé. Merci de ne pas diffuser cette note au-delà du "
+        "service des ressources humaines.\n\n{P:b}\nGestionnaire carrière",
+    ),
+    (
+        "note RH",
+        "Fiche d'aménagement de poste\n\nAgent : {P:a}\nService : médiathèque\n\nL'agent bénéficie "
+        "d'une [SANTE|RQTH] depuis le {date}. Le médecin du travail préconise un siège adapté et des "
+        "[SANTE|restrictions médicales] pour le port de charges. Contact : {E:a}.",
+    ),
+    (
+        "demande",
+        "Bonjour,\n\nJe m'appelle {P:a} et j'habite {ADR}. Je [SANTE|suis en situation de handicap] et "
+        "[SANTE|bénéficiaire de l'AAH] ; mon fils est [SANTE|atteint d'une maladie] rare qui demande "
+        "des soins réguliers. Le CCAS peut-il m'aider à régler la facture d'électricité de {montant} ? "
+        "Mon téléphone : {TEL}.\n\n{P:a}",
+    ),
+    (
+        "courriel interne",
+        "Objet : absence prolongée\n\nBonjour,\n\n{P:a} ne reviendra pas avant le {date} : après "
+        "[SANTE|son opération du genou], {PR:a} suit une [SANTE|rééducation de six semaines]. Merci "
+        "de répartir ses dossiers entre {P:b} et moi.\n\n{PR:c}",
+    ),
+    (
+        "demande",
+        "Madame, Monsieur,\n\nJe suis {P:a}, {ADR}. Mon fils est [INFRACTIONS|incarcéré] à la maison "
+        "d'arrêt depuis le {date} et je n'arrive plus à payer le loyer ; je suis moi-même en "
+        "[SANTE|arrêt maladie] pour [SANTE|une dépression]. Pouvez-vous me dire si une aide est "
+        "possible ? Tél. {TEL}.",
+    ),
+    (
+        "procès-verbal",
+        "Conseil de discipline du {date}\n\n{T:a} {P:a}, gardien{E_NE:a} de police municipale, a été "
+        "placé{E_F:a} en [INFRACTIONS|garde à vue] le {date}, puis a fait l'objet d'une "
+        "[INFRACTIONS|condamnation pénale] pour conduite en état d'ivresse. {Me:b} {N:b}, son conseil, "
+        "demande que [INFRACTIONS|sa condamnation] ne soit pas retenue contre l'agent.",
+    ),
+    (
+        "note RH",
+        "Recrutement — animateur périscolaire\n\nLe bulletin n° 2 du casier judiciaire a été demandé à "
+        "chaque candidat. Pour {P:a}, [INFRACTIONS|son casier judiciaire] porte une [INFRACTIONS|mention "
+        "de 2019 pour vol] ; {P:b} a un [INFRACTIONS|casier judiciaire vierge]. Avis du jury le {date}.",
+    ),
+    (
+        "courriel interne",
+        "Objet : décharges syndicales\n\nBonjour,\n\n{P:a} bénéficie d'une [SYNDICAT|décharge "
+        "d'activité de service] de 20 % au titre de [SYNDICAT|son mandat syndical] ; {P:b}, {X:syndicat}, "
+        "demande le même aménagement à partir du {date}. Merci de ne pas faire figurer ces informations "
+        "dans le tableau partagé.\n\n{P:c}\nRessources humaines",
+    ),
+    (
+        "demande",
+        "Objet : restauration scolaire\n\nBonjour,\n\nMa fille est inscrite à la cantine depuis le "
+        "{date}. Nous sommes {X:confession} et elle [CONVICTIONS|ne mange pas de porc] : pouvez-vous lui "
+        "servir le repas de substitution ?\n\nMerci,\n{P:a}\n{TEL}",
+    ),
+    (
+        "note RH",
+        "Note à la directrice générale des services\n\nUne usagère s'est plainte de ce que {P:a}, "
+        "agent{E_F:a} d'accueil, {X:signe} au guichet. Le principe de neutralité s'impose aux agents "
+        "publics ; un entretien est prévu le {date} avec {P:b}.",
+    ),
+    (
+        "courriel interne",
+        "Objet : jury de recrutement\n\n{PR:a},\n\nPour l'entretien du {date}, sache que {P:b} est "
+        "{X:parti}. [OPINIONS_POLITIQUES|Ses opinions politiques] ne peuvent évidemment pas entrer dans "
+        "la décision du jury.\n\n{P:a}",
+    ),
+    (
+        "courrier",
+        "Objet : votre signalement du {date}\n\n{T:a},\n\nVous indiquez, {X:origine}, qu'un agent du "
+        "gymnase vous a refusé l'accès en raison de {X:motif_origine}. Votre signalement a été transmis "
+        "au référent déontologue.\n\n{P:b}\nDirection des sports",
+    ),
+    (
+        "demande",
+        "Objet : demande d'hébergement d'urgence\n\nBonjour,\n\nJe m'appelle {P:a}. Depuis que mes "
+        "parents ont appris {X:orientation}, je ne peux plus vivre chez eux, {ADR}. Je cherche un "
+        "hébergement d'urgence. Vous pouvez me joindre au {TEL}.\n\n{PR:a}",
+    ),
+    (
+        "note RH",
+        "Signalement — cellule d'écoute\n\n{P:a} signale des propos répétés de deux collègues sur "
+        "[VIE_SEXUELLE|son orientation sexuelle] et sur [VIE_SEXUELLE|sa vie intime], depuis le {date}. "
+        "Une enquête administrative est ouverte ; {P:b} en est chargé{E_F:b}.",
+    ),
+    (
+        "courriel interne",
+        "Objet : pointeuse du centre technique\n\nBonjour,\n\n{P:a} refuse que [GENETIQUE_BIOMETRIE|ses "
+        "empreintes digitales] soient enregistrées par la nouvelle pointeuse, et demande un badge. "
+        "Peux-tu voir avec {P:b} avant le {date} ?\n\n{PR:c}",
+    ),
+    (
+        "état civil",
+        "Objet : mention en marge de l'acte de naissance\n\nLe jugement du {date} établit la filiation "
+        "de l'enfant de {P:a} au vu d'un [GENETIQUE_BIOMETRIE|test ADN]. La mention sera portée en "
+        "marge de l'acte ; {P:b} sera [INFRACTIONS|mis{E_F:b} en examen] pour faux en écriture selon "
+        "le parquet.",
+    ),
+]
+
+# Les mêmes mots employés pour parler de tous et de personne : rien n'est annoté. La note de règlement
+# (« tout arrêt de travail doit être transmis… ») est reconnue à tort : elle compte contre la précision.
+NEGATIFS_PARTICULIERS: list[tuple[str, str]] = [
+    (
+        "compte rendu",
+        "Compte rendu du comité social territorial du {date}\n\nLes organisations syndicales ont été "
+        "consultées sur le plan de formation. La CGT et FO ont voté contre, la CFDT s'est abstenue. La "
+        "formation spécialisée en santé, sécurité et conditions de travail examinera le document unique.",
+    ),
+    (
+        "délibération",
+        "Délibération n° {dossier} — centre de santé municipal\n\nVu le code de la santé publique ; "
+        "considérant que la politique de santé de la commune vise l'accès aux soins, la prévention du "
+        "cancer du sein et la santé mentale au travail ; le conseil approuve la création d'un centre de "
+        "santé municipal pour un montant de {montant}.",
+    ),
+    (
+        "note",
+        "Les travaux de restauration de l'église Saint-Martin débuteront le {date}. Le parvis restera "
+        "accessible les jours de marché ; la paroisse a été informée. La mosquée de la rue de la Gare "
+        "ouvrira ses portes lors des journées du patrimoine.",
+    ),
+    (
+        "procès-verbal",
+        "Le comité syndical du syndicat intercommunal des eaux s'est réuni le {date}. Les délégués des "
+        "communes membres ont adopté le budget de {montant}. Le président remercie les syndicats de "
+        "communes voisins.",
+    ),
+    (
+        "rapport",
+        "Rapport social unique {annee}\n\nOn compte 14 accidents de service et 3 maladies "
+        "professionnelles reconnues ; le taux d'absentéisme est de 7,2 %. Les arrêts de travail de "
+        "courte durée augmentent. Les bénéficiaires de l'obligation d'emploi des travailleurs "
+        "handicapés représentent 6,1 % de l'effectif.",
+    ),
+    (
+        "note",
+        "Rappel du règlement intérieur\n\nTout arrêt de travail doit être transmis au service des "
+        "ressources humaines sous 48 heures. Les agents qui le souhaitent peuvent consulter le médecin "
+        "de prévention à partir du {date}.",
+    ),
+    (
+        "courrier",
+        "Madame la Préfète,\n\nLa commune poursuit sa politique du handicap : l'accueil des personnes en "
+        "situation de handicap est assuré à la mairie et un référent handicap a été nommé. L'aire "
+        "d'accueil des gens du voyage sera rénovée en {annee}.\n\nMonsieur le Maire",
+    ),
+    (
+        "note",
+        "Titres d'identité : les demandes de passeport se font sur rendez-vous, la prise des empreintes "
+        "digitales a lieu en mairie. Le maire a été interpellé par des habitants sur l'empreinte carbone "
+        "des navettes ; la commune a été condamnée par le tribunal administratif à verser {montant}.",
+    ),
+]
+
+
 @dataclass
 class Redaction:
     tirage: Tirage
@@ -786,39 +1016,69 @@ def ecrire_personne(redaction: Redaction, code: str, p: Personne) -> None:
         redaction.ecrire("née" if p.feminin else "né")
     elif code == "E_F":
         redaction.ecrire("e" if p.feminin else "")
+    elif code == "E_NE":
+        redaction.ecrire("ne" if p.feminin else "")
     else:
         raise ValueError(f"emplacement inconnu : {code}")
 
 
+_EMPLACEMENT = re.compile(r"\{(\w+)(?::(\w+))?\}|\[([A-Z_]+)\||\]")
+
+
+def ecrire_gabarit(redaction: Redaction, gabarit: str) -> None:
+    position = 0
+    ouvertes: list[tuple[str, int]] = []
+    for emplacement in _EMPLACEMENT.finditer(gabarit):
+        redaction.ecrire(gabarit[position : emplacement.start()])
+        position = emplacement.end()
+        if emplacement.group(3):  # « [TYPE| » : l'annotation commence
+            ouvertes.append((emplacement.group(3), redaction.longueur))
+        elif emplacement.group() == "]":
+            type_donnee, debut = ouvertes.pop()
+            valeur = "".join(redaction.morceaux)[debut:]
+            redaction.entites.append(
+                {"debut": debut, "fin": redaction.longueur, "type": type_donnee, "valeur": valeur}
+            )
+        elif emplacement.group(1) == "X":
+            ecrire_gabarit(redaction, redaction.tirage.h.choice(VARIANTES[str(emplacement.group(2))]))
+        else:
+            remplir(redaction, emplacement.group(1), emplacement.group(2))
+    redaction.ecrire(gabarit[position:])
+    assert not ouvertes, gabarit
+
+
 def rediger(gabarit: str, tirage: Tirage) -> tuple[str, list[dict[str, object]], list[str]]:
     redaction = Redaction(tirage)
-    position = 0
-    for emplacement in re.finditer(r"\{(\w+)(?::(\w+))?\}", gabarit):
-        redaction.ecrire(gabarit[position : emplacement.start()])
-        remplir(redaction, emplacement.group(1), emplacement.group(2))
-        position = emplacement.end()
-    redaction.ecrire(gabarit[position:])
+    ecrire_gabarit(redaction, gabarit)
+    # Dans l'ordre du texte (une annotation ouverte avant une valeur qu'elle contient est fermée après).
+    redaction.entites.sort(key=lambda e: (int(e["debut"]), int(e["fin"])))
     termes = sorted({v for (code, _), v in redaction.valeurs.items() if code == "TERME"})
     return "".join(redaction.morceaux), redaction.entites, termes
 
 
 def generer() -> list[dict[str, object]]:
-    tirage = Tirage(GRAINE)
     documents: list[dict[str, object]] = []
-    for repetition in range(REPETITIONS):
-        for rang, (genre, gabarit) in enumerate(GABARITS + NEGATIFS):
-            texte, entites, termes = rediger(gabarit, tirage)
-            for e in entites:
-                assert texte[int(e["debut"]) : int(e["fin"])] == e["valeur"]
-            documents.append(
-                {
-                    "id": f"{rang + 1:02d}-{repetition + 1}",
-                    "genre": genre,
-                    "texte": texte,
-                    "termes_propres": termes,
-                    "entites": entites,
-                }
-            )
+    premiers = GABARITS + NEGATIFS
+    # Deux suites de tirages : les gabarits des catégories particulières, ajoutés ensuite, ne
+    # déplacent aucun tirage des premiers (leurs textes restent ceux d'avant).
+    for tirage, gabarits, decalage in (
+        (Tirage(GRAINE), premiers, 0),
+        (Tirage(GRAINE_PARTICULIERES), GABARITS_PARTICULIERS + NEGATIFS_PARTICULIERS, len(premiers)),
+    ):
+        for repetition in range(REPETITIONS):
+            for rang, (genre, gabarit) in enumerate(gabarits):
+                texte, entites, termes = rediger(gabarit, tirage)
+                for e in entites:
+                    assert texte[int(e["debut"]) : int(e["fin"])] == e["valeur"]
+                documents.append(
+                    {
+                        "id": f"{decalage + rang + 1:02d}-{repetition + 1}",
+                        "genre": genre,
+                        "texte": texte,
+                        "termes_propres": termes,
+                        "entites": entites,
+                    }
+                )
     return documents
 
 
