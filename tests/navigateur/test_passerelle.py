@@ -94,7 +94,9 @@ def test_la_reponse_s_affiche_a_mesure_et_les_refus_passent_par_le_formulaire(
         catalogue.ajouter_modele(
             org_a, fournisseur.pk, {"identifiant": "m", "libelle": "Albert"}, [], referent_a
         )
-        agent = nouveau_contexte().new_page()
+        contexte = nouveau_contexte()
+        contexte.grant_permissions(["clipboard-read", "clipboard-write"])
+        agent = contexte.new_page()
         connecter(agent, lecteur_a.email)
         agent.goto(f"/o/{org_a.slug}/passerelle/")
         serveur.scenario.morceaux = ["Premier morceau. ", "Deuxième ", "morceau."]
@@ -108,6 +110,19 @@ def test_la_reponse_s_affiche_a_mesure_et_les_refus_passent_par_le_formulaire(
         agent.wait_for_url("**/passerelle/conversations/*/")
         agent.get_by_text("Premier morceau. Deuxième morceau.").wait_for()
         _accessible(agent)
+        # Copiée, la réponse garde la mention de l'organisation : par le bouton, ou au clavier.
+        mention = catalogue.reglages(org_a).mention
+        agent.get_by_role("button", name="Copier la réponse avec la mention").click()
+        agent.get_by_role("button", name="Copiée, avec la mention").wait_for()
+        copie = agent.evaluate("navigator.clipboard.readText()")
+        assert copie == f"Premier morceau. Deuxième morceau.\n\n— {mention}"
+        agent.evaluate(
+            "() => { const t = document.querySelector('[data-texte-ia]').firstChild;"
+            " const r = document.createRange(); r.setStart(t, 0); r.setEnd(t, 15);"
+            " getSelection().removeAllRanges(); getSelection().addRange(r); }"
+        )
+        agent.keyboard.press("Control+C")
+        assert agent.evaluate("navigator.clipboard.readText()") == f"Premier morceau\n\n— {mention}"
 
         serveur.scenario.morceaux, serveur.scenario.statut = None, 503
         agent.get_by_role("textbox", name="Votre message").fill("Et la suite ?")

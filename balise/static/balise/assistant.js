@@ -131,3 +131,51 @@
       });
   });
 })();
+
+/*
+ * Ce que l'IA a écrit garde sa mention quand on le copie (AI Act, art. 50) : le bouton « Copier la
+ * réponse avec la mention », et toute copie au clavier ou à la souris d'un passage d'une réponse, mettent
+ * la mention de l'organisation après le texte copié (sauf si la sélection la contient déjà).
+ */
+(function () {
+  "use strict";
+  var conversation = document.getElementById("assistant-conversation");
+  if (!conversation || !conversation.dataset.mention) {
+    return;
+  }
+  var mention = conversation.dataset.mention;
+
+  function avecMention(texte) {
+    texte = texte.replace(/\s+$/, "");
+    return texte.indexOf(mention) === -1 ? texte + "\n\n— " + mention : texte;
+  }
+
+  conversation.addEventListener("copy", function (evenement) {
+    var selection = document.getSelection();
+    if (!selection || selection.isCollapsed || !evenement.clipboardData) {
+      return;
+    }
+    var noeud = selection.anchorNode;
+    var element = noeud && (noeud.nodeType === 1 ? noeud : noeud.parentElement);
+    if (!element || !element.closest("[data-reponse-ia]")) {
+      return;
+    }
+    evenement.clipboardData.setData("text/plain", avecMention(selection.toString()));
+    evenement.preventDefault();
+  });
+
+  if (!navigator.clipboard || !navigator.clipboard.writeText) {
+    return;
+  }
+  var boutons = conversation.querySelectorAll("[data-copier]");
+  for (var i = 0; i < boutons.length; i++) {
+    boutons[i].hidden = false;
+    boutons[i].addEventListener("click", function (evenement) {
+      var bouton = evenement.currentTarget;
+      var texte = bouton.closest("[data-reponse-ia]").querySelector("[data-texte-ia]").innerText;
+      navigator.clipboard.writeText(avecMention(texte)).then(function () {
+        bouton.textContent = "Copiée, avec la mention";
+      });
+    });
+  }
+})();
