@@ -5,6 +5,7 @@ API, choix d'une organisation (droits, verrou optimiste)."""
 import csv
 import io
 import json
+import re
 
 import jsonschema_rs
 import pytest
@@ -668,3 +669,151 @@ def test_une_valeur_hors_du_vocabulaire_garde_sa_ligne(observatoire):
     releve = services.calculer_releve()
     par_ligne = {r["libelle"]: r["cases"][0] for r in _table(releve, "systemes_domaine")["lignes"]}
     assert par_ligne["ancien_domaine"] == {"valeur": 5, "secret": None}
+
+
+# --- L'usage de la passerelle d'IA générative (issue 18, point 7) ----------------------------------
+
+AVRIL, MAI, JUIN = (
+    timezone.make_aware(timezone.datetime(2026, m, j, 10)) for m, j in ((4, 15), (5, 15), (6, 4))
+)
+
+
+def _catalogue(org, par):
+    from balise.passerelle import services_catalogue as catalogue
+
+    fournisseur = catalogue.ajouter_fournisseur(
+        org, {"nom": "Local", "url_base": "http://127.0.0.1:9/v1", "hebergement": "france", "delai_s": 5},
+        "cle-de-test", par,
+    )  # fmt: skip
+    return catalogue.ajouter_modele(org, fournisseur.pk, {"identifiant": "m", "libelle": "Albert"}, [], par)
+
+
+def _requetes(modele, personne, le, n=1, action="envoyer"):
+    from decimal import Decimal
+
+    from balise.passerelle import envoi
+
+    with time_machine.travel(le, tick=False):
+        for _ in range(n):
+            parti = action != "refuser"  # une requête refusée n'a ni coût ni empreinte
+            envoi._noter(
+                modele, personne, "page", action=action, cout_euros=Decimal("0.1") if parti else None,
+                energie_wh=2.0 if parti else None, ges_gco2e=0.4 if parti else None,
+            )  # fmt: skip
+
+
+def _cases(releve, ident):
+    table = _table(releve, ident)
+    rangs = [*table["lignes"], {**table["totaux"], "libelle": TOTAL}]
+    return {
+        (r["libelle"], c): m
+        for r in rangs
+        for c, m in [*zip(table["colonnes"], r["cases"], strict=True), (TOTAL, r["total"])]
+    }
+
+
+@pytest.fixture
+def passerelles(observatoire):
+    """Les six premières communes (cinq contributrices et une qui ne contribue pas) ont un modèle au
+    catalogue et un agent chacune."""
+    par = fabrique.utilisateur("catalogue@exemple.fr")
+    return [
+        (_catalogue(org, par), fabrique.membre(org, "lecteur", f"agent{i}@exemple.fr"))
+        for i, org in enumerate(observatoire[:6])
+    ]
+
+
+def test_l_usage_vient_des_seules_contributrices_et_du_dernier_mois_complet(observatoire, passerelles):
+    for i, (modele, agent) in enumerate(passerelles):
+        _requetes(modele, agent, AVRIL, n=10 + i)  # un mois trop tôt : pas compté
+        _requetes(modele, agent, MAI, n=4)
+        _requetes(modele, agent, MAI, action="pseudonymiser")
+        if i < 3:
+            _requetes(modele, agent, MAI, action="refuser")
+        _requetes(modele, agent, JUIN, n=7)  # le mois en cours : pas compté
+    releve = services.calculer_releve(JUIN)
+    strate = "Commune — moins de 1 000 habitants"
+    cases = _cases(releve, "passerelle_requetes_strate")
+    # Cinq contributrices (la sixième ne contribue pas) : 4 envoyées, 1 pseudonymisée chacune ; 3 refus.
+    assert cases[(strate, "Envoyées telles quelles")] == {"valeur": 20, "secret": None}
+    assert cases[(strate, "Pseudonymisées")] == {"valeur": 5, "secret": None}
+    assert cases[(strate, "Refusées")] == {"valeur": 3, "secret": None}
+    assert cases[(TOTAL, TOTAL)] == {"valeur": 28, "secret": None}
+    assert "en mai 2026" in _table(releve, "passerelle_requetes_strate")["titre"]
+    assert _cases(releve, "passerelle_personnes_region")[(TOTAL, TOTAL)]["valeur"] == 5
+    # 2 Wh et 0,4 g CO₂e par requête partie (5 par contributrice), arrondis à l'unité par organisation.
+    assert _cases(releve, "passerelle_energie_strate")[(TOTAL, TOTAL)]["valeur"] == 5 * 10
+    assert _cases(releve, "passerelle_ges_region")[(TOTAL, TOTAL)]["valeur"] == 5 * 2
+    (rang,) = _table(releve, "organisations_passerelle_strate")["lignes"]
+    assert rang["cases"][0] == {"valeur": 5, "secret": None} and rang["total"]["valeur"] == 5
+
+
+def test_l_usage_de_trop_peu_de_contributrices_est_secret(client, observatoire, passerelles):
+    for i, (modele, agent) in enumerate(passerelles):
+        if i < 2 or i == 5:  # deux contributrices, et une qui ne contribue pas (jamais comptée)
+            _requetes(modele, agent, MAI, n=3)
+    releve = services.calculer_releve(JUIN)
+    for ident in ("passerelle_requetes_strate", "passerelle_personnes_region", "passerelle_energie_strate"):
+        membres = [m for m in _cases(releve, ident).values() if m["valeur"] != 0]
+        assert membres and all(m == {"valeur": None, "secret": "primaire"} for m in membres), ident
+    # Le nombre d'organisations qui ont servi leurs agents : 2 « oui » sur 5, secret aussi.
+    (rang,) = _table(releve, "organisations_passerelle_strate")["lignes"]
+    assert rang["cases"][0]["valeur"] is None
+    services.calculer_releve(JUIN)
+    page = client.get("/public/observatoire/").content.decode()
+    assert "Usage de la passerelle d&#x27;IA générative, en mai 2026, par strate" in page
+    assert "Requêtes par personne" in page and "6 requêtes" not in page
+
+
+def test_l_evolution_d_une_seule_contributrice_d_un_mois_au_suivant_reste_secrete(observatoire, passerelles):
+    contributrices = passerelles[:5]
+    for modele, agent in contributrices:
+        _requetes(modele, agent, AVRIL, n=2)
+        _requetes(modele, agent, MAI, n=2)
+    modele, agent = contributrices[0]
+    _requetes(modele, agent, MAI)  # une seule change d'avril à mai
+    avril = services.calculer_releve(MAI)
+    assert _cases(avril, "passerelle_requetes_strate")[(TOTAL, TOTAL)] == {"valeur": 10, "secret": None}
+    mai = services.calculer_releve(JUIN)
+    requetes = _cases(mai, "passerelle_requetes_strate")
+    # 11 requêtes : la différence avec les 10 d'avril ne porterait que sur elle.
+    assert requetes[(TOTAL, TOTAL)] == {"valeur": None, "secret": EVOLUTION}
+    # Les mêmes personnes d'un mois à l'autre : ce chiffre n'apprend rien, il reste publié.
+    assert _cases(mai, "passerelle_personnes_strate")[(TOTAL, TOTAL)] == {"valeur": 5, "secret": None}
+
+
+def test_la_page_publique_tire_ses_rapports_des_seuls_chiffres_publies(client, observatoire, passerelles):
+    for modele, agent in passerelles[:5]:
+        _requetes(modele, agent, MAI, n=9)
+        _requetes(modele, agent, MAI, action="refuser")
+    services.calculer_releve(JUIN)
+    page = client.get("/public/observatoire/").content.decode()
+    tableau = page.split('id="tableau-passerelle_strate"')[1].split("</table>")[0]
+    total = tableau.split('<th scope="row">Total</th>')[1]
+    cellules = [c.strip() for c in re.findall(r"<td>([^<]*)</td>", total)]
+    # 50 requêtes, 10 % refusées, 0 % pseudonymisées, 5 personnes, 10 par personne, 1 800 Wh et
+    # 400 g CO₂e pour 1 000 requêtes (45 requêtes parties à 2 Wh et 0,4 g, arrondis par organisation).
+    assert cellules == ["50", "10\u00a0%", "0\u00a0%", "5", "10,0", "1\u202f800", "400"]
+
+
+def test_un_rapport_est_secret_des_qu_un_de_ses_termes_l_est():
+    from balise.observatoire import presentation
+
+    publie, cache = {"valeur": 40, "secret": None}, {"valeur": None, "secret": PRIMAIRE}
+    assert presentation._rapport(publie, cache).texte == "secret"
+    assert presentation._rapport(cache, publie).motif == PRIMAIRE
+    assert presentation._rapport(publie, {"valeur": 0, "secret": None}).texte == "—"
+    assert presentation._rapport({"valeur": 3, "secret": None}, publie, 100).texte == "8\u00a0%"
+    assert presentation._rapport({"valeur": 1, "secret": None}, publie, 1000, 0).texte == "25"
+
+
+def test_la_position_d_une_organisation_dit_sa_passerelle(client, observatoire, passerelles):
+    modele, agent = passerelles[0]
+    _requetes(modele, agent, MAI)
+    services.calculer_releve(JUIN)
+    with time_machine.travel(JUIN, tick=False):
+        comparaisons = selectors.position(observatoire[0], selectors.dernier_releve())
+        autre = selectors.position(observatoire[1], selectors.dernier_releve())
+    vous = next(c for c in comparaisons if c.indicateur == "passerelle" and c.decoupage == "Strate")
+    assert vous.vous and vous.secret  # une seule organisation : secret dans le relevé
+    assert not next(c for c in autre if c.indicateur == "passerelle").vous

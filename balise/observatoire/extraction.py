@@ -2,17 +2,20 @@
 système. Ce qui est lu : les systèmes publiés de toutes les organisations (registres publics), et, de
 celles qui contribuent (`Participation`), leurs systèmes non publiés, leur charte adoptée, leurs
 instances, leurs sessions de formation ; de celles qui partagent leurs métiers, l'exposition des agents
-de leur dernier tableau des effectifs traité. La « part privée » de chaque case (calcul.py) est ce qui
-ne vient pas d'un registre public. Voir docs/observatoire.md."""
+de leur dernier tableau des effectifs traité ; des contributrices encore, l'usage de leur passerelle d'IA
+générative le dernier mois complet (cumuls mensuels de balise/passerelle/usage.py). La « part privée »
+de chaque case (calcul.py) est ce qui ne vient pas d'un registre public. Voir docs/observatoire.md."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import formats, timezone
 
 from balise.chartes.models import VersionCharte
 from balise.conformite.categories import Categorie, categorie
@@ -22,6 +25,8 @@ from balise.gouvernance.models import Instance
 from balise.metiers.models import GroupeEffectif, ImportEffectifs
 from balise.metiers.selectors import NON_RATTACHES, niveaux
 from balise.organisations.models import Organisation
+from balise.passerelle.models import UsageMensuel
+from balise.passerelle.usage import mois_precedent
 from balise.registre.cycle_de_vie import Stade
 from balise.registre.models import SystemeIA
 from balise.registre.referentiels import Domaine, Hebergement, Realisation, TypeIA
@@ -220,24 +225,40 @@ INDICATEURS: list[tuple[str, str]] = [
     ("charte", "Organisations ayant adopté une charte de l'IA"),
     ("comite", "Organisations ayant une instance de gouvernance de l'IA"),
     ("formation", "Organisations ayant formé des agents à l'IA"),
+    # Un environnement d'accès maîtrisé aux IA génératives (seed 001), en service le mois observé.
+    ("passerelle", "Organisations ayant servi leurs agents par une passerelle d'IA générative"),
 ]
 
 
-def faits(organisations: QuerySet[Organisation]) -> QuerySet[Organisation, dict[str, Any]]:
+def mois_observe(maintenant: datetime | None = None) -> date:
+    """Le mois dont l'observatoire compte l'usage de la passerelle : le dernier mois complet. Ses cumuls
+    ne bougent plus : les relevés d'un même mois ont la même part privée (connue, elle ne force aucun
+    secret d'évolution) ; le mois en cours changerait chaque nuit."""
+    return mois_precedent(timezone.localdate(maintenant).replace(day=1))
+
+
+def faits(
+    organisations: QuerySet[Organisation], mois: date | None = None
+) -> QuerySet[Organisation, dict[str, Any]]:
     """Pour chaque organisation : charte adoptée, instance non archivée, session de formation avec des
-    participants (une requête, quel que soit leur nombre)."""
+    participants, requête à la passerelle pendant `mois` (par défaut `mois_observe()`) : une requête,
+    quel que soit leur nombre."""
     forme = ParticipationFormation.objects.filter(session__organisation=OuterRef("pk"), nombre__gt=0)
     adoptee = VersionCharte.objects.filter(organisation=OuterRef("pk"), statut=VersionCharte.Statut.ADOPTEE)
+    servie = UsageMensuel.objects.filter(
+        organisation=OuterRef("pk"), mois=mois or mois_observe(), requetes__gt=0
+    )
     return organisations.annotate(
         charte=Exists(adoptee),
         comite=Exists(Instance.objects.filter(organisation=OuterRef("pk"), archive_le__isnull=True)),
         formation=Exists(forme),
-    ).values("pk", "charte", "comite", "formation")
+        passerelle=Exists(servie),
+    ).values("pk", *(indicateur for indicateur, _ in INDICATEURS))
 
 
-def _organisations(orgs: Organisations) -> list[Entree]:
+def _organisations(orgs: Organisations, mois: date) -> list[Entree]:
     ref = referentiel.en_vigueur()
-    lignes = faits(Organisation.objects.filter(pk__in=orgs.contributrices))
+    lignes = faits(Organisation.objects.filter(pk__in=orgs.contributrices), mois)
     par_org = {ligne["pk"]: ligne for ligne in lignes.iterator(chunk_size=5000)}
     decoupages: list[tuple[str, str, list[str], Callable[[int], str]]] = [
         ("strate", "Strate", ref.strates(), orgs.strate.__getitem__),
@@ -312,6 +333,124 @@ def _metiers(orgs: Organisations) -> Entree:
     return cumul.entree(AGENTS, len({org for (_, org), n in par_niveau.items() if n > 0}))
 
 
-def entrees(orgs: Organisations) -> list[Entree]:
-    """Tous les tableaux de l'observatoire, dans l'ordre de la page."""
-    return [*_systemes(orgs), *_organisations(orgs), _metiers(orgs)]
+class _Croise:
+    """Les comptes d'un tableau dont toute la valeur est privée (rien ne vient d'un registre public) :
+    chaque (ligne, colonne, organisation) n'est ajouté qu'une fois ; les organisations de chaque membre,
+    totaux compris, sont gardées en ensembles (les contributrices qui ont un usage : peu nombreuses)."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = definition
+        self.valeurs: dict[tuple[str, str], int] = defaultdict(int)
+        self.membres: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.privees: dict[tuple[str, str], Vecteur] = defaultdict(dict)
+
+    def ajouter(self, ligne: str, colonne: str, organisation: int, nombre: int) -> None:
+        if nombre <= 0:
+            return
+        self.valeurs[(ligne, colonne)] += nombre
+        self.privees[(ligne, colonne)][organisation] = nombre
+        for membre in ((ligne, colonne), (ligne, TOTAL), (TOTAL, colonne), (TOTAL, TOTAL)):
+            self.membres[membre].add(organisation)
+
+    def entree(self) -> Entree:
+        return Entree(
+            self.definition,
+            dict(self.valeurs),
+            {m: len(o) for m, o in self.membres.items()},
+            dict(self.privees),
+        )
+
+
+# L'usage de la passerelle : (identifiant, titre, unité, colonnes → colonne des cumuls). Une requête a
+# une seule suite : les quatre colonnes des requêtes s'additionnent en leur total.
+ENVOYEES = "Envoyées telles quelles"
+TITRE_REQUETES = "Requêtes des agents à la passerelle d'IA générative, par suite donnée"
+MESURES_PASSERELLE: list[tuple[str, str, str, dict[str, str]]] = [
+    (
+        "requetes",
+        TITRE_REQUETES,
+        "requêtes",
+        {
+            ENVOYEES: "envoyees",
+            "Pseudonymisées": "pseudonymisees",
+            "Refusées": "refusees",
+            "Sans réponse du fournisseur": "erreurs",
+        },
+    ),
+    ("personnes", "Personnes qui se sont servies de la passerelle", "personnes", {"Personnes": "personnes"}),
+    ("energie", "Énergie estimée des requêtes à la passerelle", "Wh", {"Énergie (Wh)": "energie_wh"}),
+    (
+        "ges",
+        "Émissions de gaz à effet de serre estimées des requêtes à la passerelle",
+        "g CO₂e",
+        {"GES (g CO₂e)": "ges_gco2e"},
+    ),
+]
+
+
+def _usage_par_organisation(orgs: Organisations, mois: date) -> list[dict[str, Any]]:
+    """Les cumuls du mois des contributrices, une ligne par organisation (une requête). Énergie et
+    émissions arrondies à l'unité par organisation : le secret compte des entiers."""
+    lignes = (
+        UsageMensuel.objects.filter(organisation_id__in=orgs.contributrices, mois=mois)
+        .values("organisation_id")
+        .annotate(
+            requetes=Sum("requetes"),
+            refusees=Sum("refusees"),
+            pseudonymisees=Sum("pseudonymisees"),
+            erreurs=Sum("erreurs"),
+            energie_wh=Sum("energie_wh"),
+            ges_gco2e=Sum("ges_gco2e"),
+            personnes=Count("personne", distinct=True),
+        )
+        .order_by()
+    )
+    resultat = []
+    for ligne in lignes.iterator(chunk_size=5000):
+        valeurs = {k: round(v or 0) for k, v in ligne.items()}
+        valeurs["envoyees"] = valeurs["requetes"] - valeurs["refusees"] - valeurs["pseudonymisees"]
+        valeurs["envoyees"] -= valeurs["erreurs"]
+        resultat.append(valeurs)
+    return resultat
+
+
+def _passerelle(orgs: Organisations, mois: date) -> list[Entree]:
+    """L'usage de la passerelle des contributrices pendant `mois`, par strate et par région : requêtes
+    par suite donnée, personnes, énergie, émissions. Tout y est privé : aucun registre public ne le dit.
+    Le tableau par strate et celui par région d'une même mesure partagent leurs totaux de colonnes."""
+    ref = referentiel.en_vigueur()
+    usage = _usage_par_organisation(orgs, mois)
+    decoupages: list[tuple[str, str, list[str], dict[int, str]]] = [
+        ("strate", "Strate", ref.strates(), orgs.strate),
+        ("region", "Région", ref.noms_regions, orgs.region),
+    ]
+    libelle_mois = formats.date_format(mois, "F Y")
+    entrees = []
+    for mesure, titre, unite, colonnes in MESURES_PASSERELLE:
+        for decoupage, libelle, lignes_possibles, rang in decoupages:
+            cumul = _Croise(
+                Definition(
+                    id=f"passerelle_{mesure}_{decoupage}",
+                    titre=f"{titre}, en {libelle_mois}, par {libelle.lower()}",
+                    groupe="passerelle",
+                    unite=unite,
+                    libelle_lignes=libelle,
+                    lignes=tuple(lignes_possibles),
+                    colonnes=tuple(colonnes),
+                    partage_colonnes=f"passerelle_{mesure}",
+                    partage_total=f"passerelle_{mesure}",
+                )
+            )
+            for valeurs in usage:
+                pk = valeurs["organisation_id"]
+                for colonne, champ in colonnes.items():
+                    cumul.ajouter(rang[pk], colonne, pk, valeurs[champ])
+            entrees.append(cumul.entree())
+    return entrees
+
+
+def entrees(orgs: Organisations, maintenant: datetime | None = None) -> list[Entree]:
+    """Tous les tableaux de l'observatoire, dans l'ordre de la page ; l'usage de la passerelle est celui
+    du dernier mois complet à `maintenant`."""
+    mois = mois_observe(maintenant)
+    return [*_systemes(orgs), *_organisations(orgs, mois), _metiers(orgs), *_passerelle(orgs, mois)]

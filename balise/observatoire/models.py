@@ -17,8 +17,9 @@ class Participation(models.Model):
     contribue = models.BooleanField(
         "contribuer au-delà du registre public",
         default=False,
-        help_text="Systèmes non publiés, charte adoptée, comité, agents formés : comptés dans les "
-        "statistiques anonymes, jamais montrés à part.",
+        help_text="Systèmes non publiés, charte adoptée, comité, agents formés, usage de la passerelle "
+        "d'IA générative (requêtes, refus, personnes, empreinte) : comptés dans les statistiques "
+        "anonymes, jamais montrés à part.",
     )
     partage_metiers = models.BooleanField(
         "partager l'exposition des métiers",

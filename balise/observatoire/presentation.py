@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .calcul import MOTIFS
-from .extraction import OUI
+from .extraction import OUI, TITRE_REQUETES
 
 _ESPACE_FINE = "\u202f"
 # Renvois de la page vers la liste des motifs.
@@ -166,4 +166,74 @@ def organisations(tables: list[dict[str, Any]], decoupage: str, libelle: str) ->
         rangs,
         total,
         secrets,
+    )
+
+
+_ZERO = {"valeur": 0, "secret": None}
+
+
+def _decimal(valeur: float, decimales: int) -> str:
+    return f"{valeur:,.{decimales}f}".replace(",", _ESPACE_FINE).replace(".", ",")
+
+
+def _rapport(
+    numerateur: dict[str, Any], denominateur: dict[str, Any], facteur: int = 1, decimales: int = 1
+) -> Chiffre:
+    """Un rapport de deux chiffres publiés ; « secret » dès que l'un l'est (il ne dit rien de plus
+    qu'eux) ; « — » sur un dénominateur nul."""
+    if numerateur["valeur"] is None or denominateur["valeur"] is None:
+        return Chiffre("secret", numerateur["secret"] or denominateur["secret"])
+    if not denominateur["valeur"]:
+        return Chiffre("—", None)
+    valeur = facteur * numerateur["valeur"] / denominateur["valeur"]
+    return Chiffre(f"{round(valeur)}\u00a0%" if facteur == 100 else _decimal(valeur, decimales), None)
+
+
+def passerelle(tables: list[dict[str, Any]], decoupage: str, libelle: str) -> Tableau | None:
+    """Les quatre tableaux de l'usage de la passerelle d'un découpage en un : requêtes, part refusée et
+    part pseudonymisée, personnes, requêtes par personne, énergie et émissions pour 1 000 requêtes. Tirés
+    des seuls chiffres publiés (JSON, CSV) : un rapport est « secret » dès qu'un de ses termes l'est."""
+    par_id = {t["id"]: t for t in tables if t["groupe"] == "passerelle"}
+    mesures = ["requetes", "personnes", "energie", "ges"]
+    choisis = [par_id.get(f"passerelle_{m}_{decoupage}") for m in mesures]
+    if any(t is None for t in choisis):
+        return None
+    tableaux: list[dict[str, Any]] = [t for t in choisis if t is not None]
+    colonnes = tableaux[0]["colonnes"]
+    libelles = list(dict.fromkeys(r["libelle"] for t in tableaux for r in t["lignes"]))
+    par_libelle = [{r["libelle"]: r for r in t["lignes"]} for t in tableaux]
+
+    def rang(libelle_rang: str, rangs: list[dict[str, Any] | None]) -> Rang:
+        # Une ligne absente d'un tableau y est vide : elle vaut zéro (jamais secrète).
+        vides: list[dict[str, Any]] = [
+            {"cases": [_ZERO] * len(t["colonnes"]), "total": _ZERO} for t in tableaux
+        ]
+        r, p, e, g = (vide if x is None else x for x, vide in zip(rangs, vides, strict=True))
+        total = r["total"]
+        chiffres = [
+            chiffre(total),
+            _rapport(r["cases"][colonnes.index("Refusées")], total, 100),
+            _rapport(r["cases"][colonnes.index("Pseudonymisées")], total, 100),
+            chiffre(p["total"]),
+            _rapport(total, p["total"]),
+            _rapport(e["total"], total, 1000, 0),
+            _rapport(g["total"], total, 1000, 0),
+        ]
+        return Rang(libelle_rang, chiffres, "")
+
+    rangs = [rang(lg, [lignes.get(lg) for lignes in par_libelle]) for lg in libelles]
+    total = rang("Total", [t["totaux"] for t in tableaux])
+    entetes = [
+        "Requêtes",
+        "Part refusée",
+        "Part pseudonymisée",
+        "Personnes",
+        "Requêtes par personne",
+        "Énergie pour 1 000 requêtes (Wh)",
+        "Émissions pour 1 000 requêtes (g CO₂e)",
+    ]
+    titre = tableaux[0]["titre"].replace(TITRE_REQUETES, "Usage de la passerelle d'IA générative")
+    secrets = sum(c.motif is not None for r in [*rangs, total] for c in r.chiffres)
+    return Tableau(
+        f"passerelle_{decoupage}", titre, "passerelle", "requêtes", libelle, entetes, rangs, total, secrets
     )

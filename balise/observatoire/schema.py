@@ -41,10 +41,14 @@ def schema() -> dict[str, Any]:
         "properties": {
             "id": {"type": "string", "pattern": "^[a-z_]+$"},
             "titre": {"type": "string"},
-            "groupe": {"enum": ["systemes", "organisations", "metiers"]},
+            "groupe": {"enum": ["systemes", "organisations", "metiers", "passerelle"]},
             "unite": {
                 "type": "string",
-                "description": "Ce que l'on compte : systèmes, organisations ou agents.",
+                "description": (
+                    "Ce que l'on compte : systèmes, organisations, agents ; pour l'usage de la passerelle "
+                    "(dernier mois complet), requêtes, personnes, Wh ou g CO₂e (estimations arrondies à "
+                    "l'unité par organisation)."
+                ),
             },
             "libelle_lignes": {"type": "string"},
             "colonnes": {"type": "array", "items": {"type": "string"}, "minItems": 1},

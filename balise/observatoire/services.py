@@ -79,7 +79,7 @@ def calculer_releve(maintenant: datetime | None = None) -> Releve:
 def _calculer(maintenant: datetime | None) -> Releve:
     debut = time.monotonic()
     orgs = extraction.organisations()
-    entrees = extraction.entrees(orgs)
+    entrees = extraction.entrees(orgs, maintenant)
     with transaction.atomic():
         # Verrouille le dernier relevé : deux calculs simultanés ne partent pas du même précédent.
         precedent = Releve.objects.select_for_update().order_by("-calcule_le", "-pk").first()

@@ -39,15 +39,18 @@ def contenu(pk: int | None) -> str:
     """Le contenu de la page pour un relevé (ou sans relevé) : le rendu lourd, gardé en mémoire."""
     releve = selectors.releve(pk) if pk is not None else None
     tables = releve.tables if releve else []
-    tableaux = [presentation.tableau(t) for t in tables if t["groupe"] != "organisations"]
-    for decoupage, libelle in (("strate", "Strate"), ("region", "Région")):
-        combine = presentation.organisations(tables, decoupage, libelle)
-        if combine is not None:
-            tableaux.append(combine)
+    # Indicateurs et usage de la passerelle : réunis par découpage (mêmes chiffres, mêmes secrets).
+    tableaux = [presentation.tableau(t) for t in tables if t["groupe"] not in ("organisations", "passerelle")]
+    for reunir in (presentation.organisations, presentation.passerelle):
+        for decoupage, libelle in (("strate", "Strate"), ("region", "Région")):
+            combine = reunir(tables, decoupage, libelle)
+            if combine is not None:
+                tableaux.append(combine)
     groupes = [
         ("systemes", "Les systèmes d'IA déclarés"),
         ("organisations", "La gouvernance des organisations"),
         ("metiers", "L'exposition des métiers"),
+        ("passerelle", "L'usage de l'IA générative par les passerelles"),
     ]
     return render_to_string(
         "observatoire/_public.html",

@@ -1,12 +1,16 @@
 """Pages du registre : vues minces qui vérifient les droits, lisent ou appellent les services."""
 
+from functools import cache
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balise import cache_pages, versions
@@ -15,7 +19,9 @@ from balise.formulaires import ajouter_erreurs, reprendre_apres_conflit, version
 from balise.gouvernance import faits
 from balise.indicateurs import selectors as indicateurs_selectors
 from balise.organisations import acces
+from balise.organisations.models import Organisation
 from balise.organisations.roles import Permission, peut
+from balise.passerelle import usage
 
 from . import documents, selectors, services
 from .forms import DocumentForm, StadeForm, SystemeForm
@@ -310,6 +316,27 @@ def restaurer_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) ->
     )
 
 
+@cache
+def _trou_usage() -> str:
+    """La place de l'usage de la passerelle dans le portefeuille gardé en cache. L'usage change à chaque
+    requête des agents et avec le mois : il n'est jamais gardé, mais lu et rendu à chaque affichage.
+    Dérivée de la clé secrète, cette marque ne se devine pas (ni ne s'écrit dans un nom de système)."""
+    return "trou-" + salted_hmac("balise.registre.portefeuille", "usage-passerelle").hexdigest()
+
+
+def _combler_usage(reponse: HttpResponse, organisation: Organisation) -> HttpResponse:
+    """Met l'usage récent de la passerelle à sa place (deux requêtes), si la page gardée en a une : elle
+    n'en a que si l'organisation a un catalogue, ce que sa génération suit (passerelle/fraicheur.py)."""
+    trou = _trou_usage().encode()
+    if trou in reponse.content:
+        section = render_to_string(
+            "registre/_portefeuille_passerelle.html",
+            {"organisation": organisation, "u": usage.recent_par_fiche(organisation)},
+        )
+        reponse.content = reponse.content.replace(trou, section.encode(), 1)
+    return reponse
+
+
 @login_required
 @cache_pages.en_cache
 def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
@@ -317,10 +344,15 @@ def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = adhesion.organisation
 
     def produire() -> cache_pages.Page:
-        contexte = {"organisation": organisation, "p": selectors.portefeuille(organisation)}
+        contexte = {
+            "organisation": organisation,
+            "p": selectors.portefeuille(organisation),
+            "trou_usage": _trou_usage() if usage.a_un_catalogue(organisation) else "",
+        }
         return {
             "titre": f"Portefeuille — {organisation.nom}",
             "contenu": cache_pages.rendre("registre/_portefeuille.html", contexte),
         }
 
-    return cache_pages.page(request, adhesion, "registre:portefeuille", produire)
+    reponse = cache_pages.page(request, adhesion, "registre:portefeuille", produire)
+    return _combler_usage(reponse, organisation)
