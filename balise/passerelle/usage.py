@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -106,6 +106,10 @@ def cumuler(requete: Requete) -> None:
         "personne_id": requete.personne_id,
     }
     increments = _increments(requete)
+    if requete.personne_id is not None:
+        _ajouter(cle, increments)
+        return
+    # Sans personne (compte supprimé, rare), pas de contrainte d'unicité pour `ON CONFLICT`.
     ajout = {nom: F(nom) + valeur for nom, valeur in increments.items() if valeur}
     if UsageMensuel.objects.filter(**cle).update(**ajout):
         return
@@ -114,6 +118,25 @@ def cumuler(requete: Requete) -> None:
             UsageMensuel.objects.create(**cle, **increments)
     except IntegrityError:
         UsageMensuel.objects.filter(**cle).update(**ajout)
+
+
+def _ajouter(cle: dict[str, Any], increments: dict[str, Any]) -> None:
+    """Le cumul créé ou augmenté en une seule instruction (`INSERT … ON CONFLICT … DO UPDATE`, sur la
+    contrainte `usage_mensuel_unique` ; PostgreSQL, SQLite ≥ 3.24) : un aller-retour au lieu de deux,
+    sans point de reprise, et sans compiler une expression F() par colonne (≈ 1,5 ms par requête notée,
+    docs/performances.md). Deux premières requêtes du mois en même temps donnent une seule ligne."""
+    q = connection.ops.quote_name
+    table = q(UsageMensuel._meta.db_table)
+    colonnes = {**cle, **increments}
+    champs = {f.attname: f for f in UsageMensuel._meta.concrete_fields}
+    valeurs = [champs[nom].get_db_prep_value(valeur, connection) for nom, valeur in colonnes.items()]
+    # Noms de colonnes tirés du modèle, valeurs en paramètres : rien ne vient de la requête HTTP.
+    marques = ", ".join(["%s"] * len(colonnes))
+    inserer = f"INSERT INTO {table} ({', '.join(q(c) for c in colonnes)}) VALUES ({marques})"  # noqa: S608
+    conflit = f"ON CONFLICT ({', '.join(q(c) for c in cle)}) WHERE {q('personne_id')} IS NOT NULL"
+    ajouter = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in increments)
+    with connection.cursor() as curseur:
+        curseur.execute(f"{inserer} {conflit} DO UPDATE SET {ajouter}", valeurs)
 
 
 @transaction.atomic
