@@ -11,6 +11,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists
 from django.http import Http404
 from django.utils import timezone
 
@@ -47,18 +48,20 @@ def modeles_disponibles(organisation: Organisation, jour: date | None = None) ->
 def obstacle(organisation: Organisation, personne: Utilisateur) -> str | None:
     """Ce qui empêche encore la personne de converser, ou None. Seed 003 et issue 18 : les règles d'usage
     se lisent avant la première requête, et cette lecture est gardée."""
+    # Le cas de chaque requête (règles lues, service indiqué) en une seule lecture : avoir lu des règles
+    # publiées suppose qu'elles le sont. Le motif ne se cherche qu'en cas d'obstacle.
+    lu = regles.prises_de_connaissance(personne, organisation)
+    profil = Profil.objects.filter(organisation=organisation, personne=personne)
+    if profil.filter(Exists(lu)).exists():
+        return None
     if regles.publiee(organisation) is None:
         return (
             "Votre organisation n'a pas encore publié ses règles d'usage de l'IA : la passerelle s'ouvrira "
             "quand elles le seront."
         )
-    if not regles.a_pris_connaissance(personne, organisation):
+    if not lu.exists():
         return "Lisez les règles d'usage de votre organisation avant votre première requête."
-    if not Profil.objects.filter(organisation=organisation, personne=personne).exists():
-        return (
-            "Indiquez votre service : l'usage est suivi par service, jamais par le contenu de vos requêtes."
-        )
-    return None
+    return "Indiquez votre service : l'usage est suivi par service, jamais par le contenu de vos requêtes."
 
 
 @transaction.atomic

@@ -55,12 +55,19 @@ def a_prendre_connaissance(personne: Utilisateur, organisation: Organisation) ->
     )
 
 
-def a_pris_connaissance(personne: Utilisateur, organisation: Organisation) -> bool:
+def prises_de_connaissance(
+    personne: Utilisateur, organisation: Organisation
+) -> QuerySet[PriseDeConnaissance]:
+    """Ses lectures des règles en vigueur (la version publiée) : vide tant qu'elle ne les a pas lues."""
     return PriseDeConnaissance.objects.filter(
         organisation=organisation,
         personne=personne,
         version_regles__statut=VersionRegles.Statut.PUBLIEE,
-    ).exists()
+    )
+
+
+def a_pris_connaissance(personne: Utilisateur, organisation: Organisation) -> bool:
+    return prises_de_connaissance(personne, organisation).exists()
 
 
 def _normaliser(service: str) -> str:
