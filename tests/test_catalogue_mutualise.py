@@ -16,7 +16,7 @@ from django.utils import timezone
 from balise.mutualisation import modeles_partages
 from balise.mutualisation import services as mutualisation
 from balise.mutualisation.models import ModelePartage
-from balise.passerelle import services
+from balise.passerelle import disponibles, envoi, services
 from balise.passerelle import services_catalogue as catalogue
 from balise.passerelle.models import Fournisseur, ModeleCatalogue, Requete
 from balise.registre.models import SystemeIA
@@ -91,7 +91,7 @@ def test_la_commune_emploie_le_modele_de_l_agglomeration_par_sa_passerelle(
     fiche = SystemeIA.objects.get(pk=copie.systeme_id)
     assert fiche.organisation == org_a and fiche.fournisseur == "Albert de l'agglo, par Agglomération du Val"
     assert not Fournisseur.objects.filter(organisation=org_a).exists()
-    assert services.modeles_disponibles(org_a) == [copie]
+    assert disponibles.modeles_disponibles(org_a) == [copie]
 
     # Un agent de la commune l'emploie : la requête part avec la clé de l'agglomération, ses données
     # personnelles masquées, et va au journal de la commune.
@@ -197,30 +197,30 @@ def test_partage_retire_ou_convention_terminee_le_modele_ne_sert_plus(
     partage = modeles_partages.partager(agglo, MODELE_IA, str(modele_agglo.pk), "", admin_agglo)
     copie_a = _reprendre(org_a, admin_a, partage)
     copie_b = _reprendre(org_b, admin_b, partage)
-    assert services.modeles_disponibles(org_a) == [copie_a]
+    assert disponibles.modeles_disponibles(org_a) == [copie_a]
 
     # La convention de la commune A prend fin : A perd le modèle, B le garde.
     mutualisation.terminer(org_a, convention.pk, convention.version, admin_a)
-    assert services.modeles_disponibles(org_a) == []
-    assert services.modeles_disponibles(org_b) == [copie_b]
+    assert disponibles.modeles_disponibles(org_a) == []
+    assert disponibles.modeles_disponibles(org_b) == [copie_b]
     # Hors des dates d'une convention, rien non plus.
-    assert services.modeles_disponibles(org_b, AUJOURD_HUI() - timedelta(days=1)) == []
+    assert disponibles.modeles_disponibles(org_b, AUJOURD_HUI() - timedelta(days=1)) == []
 
     # L'agglomération le retire de son catalogue : plus personne ne l'emploie, même partagé.
     catalogue.modifier_modele(
         agglo, modele_agglo.pk, {"actif": False}, ["interne"], modele_agglo.version, admin_agglo
     )
-    assert services.modeles_disponibles(org_b) == []
+    assert disponibles.modeles_disponibles(org_b) == []
     modele_agglo.refresh_from_db()
     catalogue.modifier_modele(
         agglo, modele_agglo.pk, {"actif": True}, ["interne"], modele_agglo.version, admin_agglo
     )
-    assert services.modeles_disponibles(org_b) == [copie_b]
+    assert disponibles.modeles_disponibles(org_b) == [copie_b]
 
     # Le partage retiré : B le voit encore dans son catalogue (« plus partagé »), ses agents ne l'ont plus,
     # ni par la page ni par l'API.
     modeles_partages.retirer(agglo, partage.pk, partage.version, admin_agglo)
-    assert services.modeles_disponibles(org_b) == []
+    assert disponibles.modeles_disponibles(org_b) == []
     client = Client()
     client.force_login(admin_b)
     page = html.unescape(client.get("/o/commune-b/passerelle/catalogue/").content.decode())
@@ -257,3 +257,32 @@ def test_partager_et_reprendre_refus_sans_rien_ecrire(agglo, admin_agglo, modele
     partage = modeles_partages.partager(agglo, MODELE_IA, str(modele_agglo.pk), "", admin_agglo)
     copie = _reprendre(org_a, admin_a, partage)
     assert copie.libelle == "Albert (Agglomération du Val)"
+
+
+def test_un_refus_ne_propose_que_les_modeles_que_l_agent_peut_choisir(
+    agglo, admin_agglo, modele_agglo, org_a, admin_a
+):
+    """Le modèle repris qui peut recevoir une donnée sensible est proposé par le refus d'un autre modèle
+    tant qu'il est partagé ; le partage retiré, le refus ne le propose plus."""
+    _convention(agglo, org_a, admin_agglo, admin_a)
+    catalogue.modifier_modele(
+        agglo, modele_agglo.pk, {}, ["interne", "personnelle", "sensible"], modele_agglo.version, admin_agglo
+    )
+    partage = modeles_partages.partager(agglo, MODELE_IA, str(modele_agglo.pk), "", admin_agglo)
+    _reprendre(org_a, admin_a, partage)
+    local = catalogue.ajouter_modele(
+        org_a,
+        catalogue.ajouter_fournisseur(
+            org_a, {"nom": "F", "url_base": "http://127.0.0.1:9/v1", "hebergement": "ue"}, "k", admin_a
+        ).pk,
+        {"identifiant": "x", "libelle": "Modèle de la commune"},
+        [],
+        admin_a,
+    )
+    question = [{"role": "user", "content": "Le NIR de M. Paul Durand est le 2 84 05 59 350 042 25."}]
+    refus = envoi.preparer(local, question, catalogue.reglages(org_a)).decision
+    assert refus.action == "refuser" and refus.alternatives == ("Albert",)
+    modeles_partages.retirer(agglo, partage.pk, partage.version, admin_agglo)
+    refus = envoi.preparer(local, question, catalogue.reglages(org_a)).decision
+    assert refus.action == "refuser" and refus.alternatives == ()
+    assert "Aucun modèle du catalogue n'est autorisé à les recevoir" in refus.message

@@ -348,11 +348,11 @@ def test_la_demonstration_partage_la_charte_et_le_comite_d_ethique(demo_db):
 def test_la_demonstration_partage_le_modele_de_l_agglomeration_avec_rivebelle(client, demo_db):
     """Issue 18, point 1 : Rivebelle emploie le modèle de l'agglomération par sa propre passerelle, avec
     sa fiche au registre de la commune ; la clé reste chez l'agglomération."""
-    from balise.passerelle import services as passerelle
+    from balise.passerelle import disponibles
     from balise.passerelle.models import Fournisseur
 
     rivebelle = Organisation.objects.get(slug="rivebelle")
-    (modele,) = passerelle.modeles_disponibles(rivebelle)
+    (modele,) = disponibles.modeles_disponibles(rivebelle)
     assert modele.amont is not None and modele.amont.organisation.slug == AGGLO
     assert modele.systeme.organisation == rivebelle
     assert not Fournisseur.objects.filter(organisation=rivebelle).exists()

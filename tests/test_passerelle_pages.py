@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from balise.passerelle import quotas, services
+from balise.passerelle import disponibles, quotas, services
 from balise.passerelle import services_catalogue as catalogue
 from balise.passerelle.models import ClePersonnelle, Conversation, Fournisseur, ModeleCatalogue, Requete
 from balise.regles_usage import selectors as selectors_regles
@@ -645,7 +645,7 @@ def test_modifier_et_retirer_un_fournisseur_et_un_modele(
     fournisseur.refresh_from_db()
     assert not fournisseur.actif and fournisseur.hebergement == "ue" and fournisseur.cle_fin
     assert fournisseur.history.first().history_user == admin_a
-    assert services.modeles_disponibles(org_a) == []
+    assert disponibles.modeles_disponibles(org_a) == []
     modele = f"/o/commune-a/passerelle/catalogue/modeles-approuves/{passerelle.pk}/"
     reponse = admin.post(modele, {"modele-fournisseur": fournisseur.pk, "modele-identifiant": "albert-large", "modele-libelle": "Albert", "modele-classes": ["interne", "personnelle"], "modele-jetons_max": 500, "modele-version": 1})  # fmt: skip
     assert reponse.status_code == 302

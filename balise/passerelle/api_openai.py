@@ -22,7 +22,7 @@ from ninja.security import HttpBearer
 
 from balise.organisations import acces
 from balise.organisations.roles import Permission
-from balise.passerelle import envoi, fournisseurs, quotas, services
+from balise.passerelle import disponibles, envoi, fournisseurs, quotas, services
 from balise.passerelle.models import ClePersonnelle, ModeleCatalogue, Reglages
 from balise.passerelle.services_catalogue import reglages
 
@@ -183,13 +183,13 @@ def modeles(request: HttpRequest) -> dict[str, Any]:
         "object": "list",
         "data": [
             {"id": m.libelle, "created": int(m.cree_le.timestamp()), "owned_by": m.fournisseur.nom}
-            for m in services.modeles_disponibles(cle.organisation)
+            for m in disponibles.modeles_disponibles(cle.organisation)
         ],
     }
 
 
 def _modele(cle: ClePersonnelle, nom: str) -> ModeleCatalogue | None:
-    return next((m for m in services.modeles_disponibles(cle.organisation) if m.libelle == nom), None)
+    return next((m for m in disponibles.modeles_disponibles(cle.organisation) if m.libelle == nom), None)
 
 
 @api_openai.post(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from balise.comptes.models import Utilisateur
 from balise.passerelle import chiffrement, empreinte, fournisseurs, politique, usage
 from balise.passerelle import donnees_personnelles as dp
+from balise.passerelle.disponibles import modeles_disponibles
 from balise.passerelle.models import Action, ContenuSensible, ModeleCatalogue, Profil, Reglages, Requete
 
 SEPARATEUR = "\n\u241e\n"  # le symbole « séparateur d'enregistrements » : ni un nom, ni un numéro
@@ -50,9 +51,8 @@ class Preparation:
 
 
 def _catalogue(modele: ModeleCatalogue) -> list[politique.ModeleDisponible]:
-    autres = ModeleCatalogue.objects.filter(organisation_id=modele.organisation_id, actif=True).exclude(
-        pk=modele.pk
-    )
+    """Les autres modèles que l'agent peut choisir : ceux qu'un refus propose à la place."""
+    autres = [m for m in modeles_disponibles(modele.organisation) if m.pk != modele.pk]
     return [politique.ModeleDisponible(m.libelle, frozenset(m.classes_permises)) for m in autres]
 
 

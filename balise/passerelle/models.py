@@ -94,7 +94,7 @@ class ModeleCatalogue(models.Model):
     actif = models.BooleanField("proposé aux agents", default=True)
     # Repris d'une mutualisante (balise/mutualisation/modeles_partages.py) : le modèle passe par SON
     # fournisseur, dont la clé reste chez elle ; le membre n'y accède que tant que le partage et la
-    # convention sont ouverts (services.modeles_disponibles).
+    # convention sont ouverts (disponibles.py).
     amont = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

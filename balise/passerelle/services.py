@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +16,6 @@ from django.utils import timezone
 
 from balise import versions
 from balise.comptes.models import Utilisateur, empreinte_secret
-from balise.mutualisation import modeles_partages
 from balise.organisations.models import Organisation
 from balise.passerelle import envoi, quotas
 from balise.passerelle.models import ClePersonnelle, Conversation, Message, ModeleCatalogue, Profil, Reglages
@@ -26,23 +24,6 @@ from balise.regles_usage import selectors as regles
 from balise.regles_usage import services as services_regles
 
 LONGUEUR_SERVICE = 200
-
-
-def modeles_disponibles(organisation: Organisation, jour: date | None = None) -> list[ModeleCatalogue]:
-    """Les modèles que ses agents peuvent choisir ce jour-là : les siens, et ceux repris d'une
-    mutualisante tant qu'elle les propose encore, par un partage et une convention ouverts."""
-    modeles = list(
-        ModeleCatalogue.objects.filter(organisation=organisation, actif=True, fournisseur__actif=True)
-        .select_related("fournisseur", "amont")
-        .order_by("libelle")
-    )
-    repris = {m.amont.pk for m in modeles if m.amont is not None and m.amont.actif}
-    ouverts = (
-        modeles_partages.modeles_ia_ouverts(organisation, repris, jour or timezone.localdate())
-        if repris
-        else set()
-    )
-    return [m for m in modeles if m.amont_id is None or m.amont_id in ouverts]
 
 
 def obstacle(organisation: Organisation, personne: Utilisateur) -> str | None:

@@ -27,7 +27,7 @@ from balise.organisations.models import Adhesion, Organisation
 from balise.organisations.roles import Permission, peut
 from balise.regles_usage import selectors as regles
 
-from . import envoi, fournisseurs, quotas, services, usage
+from . import disponibles, envoi, fournisseurs, quotas, services, usage
 from . import services_catalogue as catalogue
 from .models import (
     HEBERGEMENTS,
@@ -99,7 +99,7 @@ def _contexte_conversation(
 ) -> dict[str, Any]:
     organisation, personne = adhesion.organisation, cast(Utilisateur, request.user)
     obstacle = services.obstacle(organisation, personne)
-    modeles = services.modeles_disponibles(organisation)
+    modeles = disponibles.modeles_disponibles(organisation)
     contexte: dict[str, Any] = {
         "organisation": organisation,
         "obstacle": obstacle,
@@ -172,7 +172,7 @@ def envoyer(request: HttpRequest, slug: str) -> HttpResponse:
     en_cours = _conversation_postee(request, organisation, personne)
     if services.obstacle(organisation, personne):
         return redirect("passerelle:accueil", slug=slug)
-    modeles = services.modeles_disponibles(organisation)
+    modeles = disponibles.modeles_disponibles(organisation)
     form = EnvoiForm(request.POST, request.FILES, modeles=modeles)
     autres: dict[str, Any] = {"form": form}
     if form.is_valid():
@@ -230,7 +230,7 @@ def envoyer_en_flux(request: HttpRequest, slug: str) -> HttpResponseBase:
     adhesion = acces.exiger(request.user, slug, Permission.UTILISER_PASSERELLE)
     organisation, personne = adhesion.organisation, cast(Utilisateur, request.user)
     en_cours = _conversation_postee(request, organisation, personne)
-    modeles = services.modeles_disponibles(organisation)
+    modeles = disponibles.modeles_disponibles(organisation)
     form = EnvoiForm(request.POST, request.FILES, modeles=modeles)
     prep = None
     if not services.obstacle(organisation, personne) and form.is_valid():
@@ -437,7 +437,7 @@ def _rendre_catalogue(
             "fournisseur", "systeme", "amont__organisation"
         ),
         "reglages": reglages,
-        "disponibles": {m.pk for m in services.modeles_disponibles(organisation)},
+        "disponibles": {m.pk for m in disponibles.modeles_disponibles(organisation)},
         "peut_gerer": peut(adhesion.role, Permission.GERER_CATALOGUE),
         "quotas": Quota.objects.filter(organisation=organisation),
         "form_quota": forms_.get("form_quota") or QuotaForm(),
