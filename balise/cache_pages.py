@@ -65,12 +65,15 @@ _POUR_LE_CACHE = "_balise_rendu_pour_le_cache"
 
 
 @cache
-def _trous() -> dict[str, str]:
-    # Dérivés de la clé secrète : identiques dans tous les processus, impossibles à deviner pour qui
+def trou(nom: str) -> str:
+    # Dérivé de la clé secrète : identique dans tous les processus, impossible à deviner pour qui
     # voudrait en écrire un dans un champ et faire afficher à un autre son jeton.
-    return {
-        nom: "trou-" + salted_hmac("balise.cache_pages", nom).hexdigest() for nom in _PROPRES_A_LA_REQUETE
-    }
+    return "trou-" + salted_hmac("balise.cache_pages", nom).hexdigest()
+
+
+@cache
+def _trous() -> dict[str, str]:
+    return {nom: trou(nom) for nom in _PROPRES_A_LA_REQUETE}
 
 
 def combler(html: str, request: HttpRequest) -> SafeString:
@@ -93,13 +96,23 @@ def rendre_avec_trous(request: HttpRequest, contexte: dict[str, Any]) -> str:
     ).content.decode()
 
 
-def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callable[[], Page]) -> HttpResponse:
+def page(
+    request: HttpRequest,
+    adhesion: Adhesion,
+    nature: str,
+    produire: Callable[[], Page],
+    vivants: dict[str, Callable[[], str]] | None = None,
+) -> HttpResponse:
     """Une page connectée dont le contenu dépend des données de l'organisation et du rôle de la
     personne (ses droits décident des boutons affichés), et de rien d'autre que `nature`.
 
     Deux niveaux : le contenu, commun à tous ceux qui ont ce rôle, et la page entière avec son
     squelette, propre à chaque personne (son nom est dans l'en-tête). Une page qui a des messages à
-    afficher, une fois, après une action, n'est pas gardée."""
+    afficher, une fois, après une action, n'est pas gardée.
+
+    `vivants` : les morceaux qui changent sans que la génération change (l'usage de la passerelle, à
+    chaque requête des agents) ; le contenu gardé porte `trou(nom)` à leur place, et chacun est rendu à
+    chaque service, seulement si son trou est dans la page."""
     organisation = adhesion.organisation
 
     def rendre_page() -> str:
@@ -122,7 +135,11 @@ def page(request: HttpRequest, adhesion: Adhesion, nature: str, produire: Callab
         html = lire(
             organisation, f"page|{nature}|{adhesion.role}|{personne.pk}|{personne.nom_affiche}", rendre_page
         )
-    return HttpResponse(combler(html, request))
+    html = combler(html, request)
+    for nom, rendre_vivant in (vivants or {}).items():
+        if (marque := trou(nom)) in html:
+            html = html.replace(marque, rendre_vivant(), 1)
+    return HttpResponse(html)
 
 
 # Attribut posé sur les vues dont la réponse vient de ce cache (`en_cache`, `public`).

@@ -1,7 +1,5 @@
 """Pages du registre : vues minces qui vérifient les droits, lisent ou appellent les services."""
 
-from functools import cache
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +8,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balise import cache_pages, versions
@@ -19,7 +16,6 @@ from balise.formulaires import ajouter_erreurs, reprendre_apres_conflit, version
 from balise.gouvernance import faits
 from balise.indicateurs import selectors as indicateurs_selectors
 from balise.organisations import acces
-from balise.organisations.models import Organisation
 from balise.organisations.roles import Permission, peut
 from balise.passerelle import usage
 
@@ -316,27 +312,6 @@ def restaurer_document(request: HttpRequest, slug: str, pk: int, doc_pk: int) ->
     )
 
 
-@cache
-def _trou_usage() -> str:
-    """La place de l'usage de la passerelle dans le portefeuille gardé en cache. L'usage change à chaque
-    requête des agents et avec le mois : il n'est jamais gardé, mais lu et rendu à chaque affichage.
-    Dérivée de la clé secrète, cette marque ne se devine pas (ni ne s'écrit dans un nom de système)."""
-    return "trou-" + salted_hmac("balise.registre.portefeuille", "usage-passerelle").hexdigest()
-
-
-def _combler_usage(reponse: HttpResponse, organisation: Organisation) -> HttpResponse:
-    """Met l'usage récent de la passerelle à sa place (deux requêtes), si la page gardée en a une : elle
-    n'en a que si l'organisation a un catalogue, ce que sa génération suit (passerelle/fraicheur.py)."""
-    trou = _trou_usage().encode()
-    if trou in reponse.content:
-        section = render_to_string(
-            "registre/_portefeuille_passerelle.html",
-            {"organisation": organisation, "u": usage.recent_par_fiche(organisation)},
-        )
-        reponse.content = reponse.content.replace(trou, section.encode(), 1)
-    return reponse
-
-
 @login_required
 @cache_pages.en_cache
 def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
@@ -347,12 +322,22 @@ def portefeuille(request: HttpRequest, slug: str) -> HttpResponse:
         contexte = {
             "organisation": organisation,
             "p": selectors.portefeuille(organisation),
-            "trou_usage": _trou_usage() if usage.a_un_catalogue(organisation) else "",
+            # L'usage de la passerelle change à chaque requête des agents et avec le mois : jamais
+            # gardé, il est rendu à chaque affichage à la place de son trou (deux requêtes). Le trou
+            # n'est là que si l'organisation a un catalogue, ce que sa génération suit.
+            "trou_usage": cache_pages.trou("usage_passerelle") if usage.a_un_catalogue(organisation) else "",
         }
         return {
             "titre": f"Portefeuille — {organisation.nom}",
             "contenu": cache_pages.rendre("registre/_portefeuille.html", contexte),
         }
 
-    reponse = cache_pages.page(request, adhesion, "registre:portefeuille", produire)
-    return _combler_usage(reponse, organisation)
+    def usage_recent() -> str:
+        return render_to_string(
+            "registre/_portefeuille_passerelle.html",
+            {"organisation": organisation, "u": usage.recent_par_fiche(organisation)},
+        )
+
+    return cache_pages.page(
+        request, adhesion, "registre:portefeuille", produire, vivants={"usage_passerelle": usage_recent}
+    )
